@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Sums the per-project counts written by count-reporter.js and prints the closing line CI reads.
+// A suite that failed to run at all (syntax error, crash) counts as one failed test.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const dir = path.resolve(__dirname, '..', '..', 'tmp', 'test-results');
+const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const file of files) {
+  const r = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  passed += r.passed;
+  // A suite that failed with no failing test crashed before its tests ran: count it once.
+  failed += r.failed + (r.failed === 0 ? r.failedSuites : 0);
+  skipped += r.skipped;
+  console.log(`${r.project}: ${r.passed} passed, ${r.failed} failed${r.failedSuites ? `, ${r.failedSuites} failed suites` : ''}`);
+}
+const expected = Number(process.env.EXPECTED_PROJECTS || 0);
+if (expected && files.length < expected) {
+  failed += expected - files.length;
+  console.log(`${expected - files.length} project(s) reported no results`);
+}
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);
