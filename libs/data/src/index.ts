@@ -1,1 +1,19 @@
-export {};
+export {
+  SCHEMAS,
+  TABLE_NAMES,
+  SIDE_TABLE_NAMES,
+  POLARS_DTYPES,
+  type TableName,
+  type SideTableName,
+  type ColumnType,
+} from './schemas';
+export { DataError } from './errors';
+export {
+  loadTables,
+  readTable,
+  tablePath,
+  realDataDir,
+  workspaceRoot,
+  type HomeCreditTables,
+  type LoadOptions,
+} from './load';

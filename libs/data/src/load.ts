@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pl from 'nodejs-polars';
+import { checkNotTruncated, findFirstBadRow, readHeader } from './csv-checks';
+import { DataError } from './errors';
+import { POLARS_DTYPES, SCHEMAS, SIDE_TABLE_NAMES, type SideTableName, type TableName } from './schemas';
+
+/** The application rows (train: with TARGET; test: without) plus whichever side tables exist. Absent = no history. */
+export interface HomeCreditTables {
+  application: pl.DataFrame;
+  bureau?: pl.DataFrame;
+  bureau_balance?: pl.DataFrame;
+  previous_application?: pl.DataFrame;
+  POS_CASH_balance?: pl.DataFrame;
+  installments_payments?: pl.DataFrame;
+  credit_card_balance?: pl.DataFrame;
+}
+
+export interface LoadOptions {
+  /** Which application file is required: application_train.csv (default) or application_test.csv. */
+  application?: 'train' | 'test';
+  /** true (default): every side table whose file exists; false: none; a list: only those (when present). */
+  sideTables?: boolean | SideTableName[];
+}
+
+/** The repository root: the nearest folder above this file holding nx.json. */
+export function workspaceRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'nx.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no nx.json above ${__dirname}: cannot locate the workspace root`);
+  }
+}
+
+/** The real Home Credit samples shared next to the project (read-only; never copied into it). */
+export function realDataDir(): string {
+  return path.resolve(workspaceRoot(), '..', 'shared', 'data', 'home-credit');
+}
+
+/** Where `table` lives inside a data folder: Kaggle's own file name. */
+export function tablePath(dir: string, table: TableName): string {
+  return path.resolve(dir, `${table}.csv`);
+}
+
+/** pandas `to_csv` without index=False leaves an unnamed index column; it carries no data, so it is dropped. */
+const isPandasIndexColumn = (name: string) => name === '' || /^Unnamed: \d+$/.test(name);
+
+function checkColumns(file: string, table: TableName, header: string[]): void {
+  const expected = SCHEMAS[table];
+  const seen = new Set<string>();
+  const duplicated = header.filter((name) => (seen.has(name) ? true : (seen.add(name), false)));
+  const missing = Object.keys(expected).filter((name) => !seen.has(name));
+  const unexpected = header.filter((name) => !(name in expected) && !isPandasIndexColumn(name));
+  const problems = [
+    missing.length ? `missing column(s): ${missing.join(', ')}` : '',
+    unexpected.length ? `unexpected column(s): ${unexpected.join(', ')}` : '',
+    duplicated.length ? `duplicated column(s): ${duplicated.join(', ')}` : '',
+  ].filter(Boolean);
+  if (problems.length) {
+    throw new DataError(`${file} does not have the Kaggle ${table} columns: ${problems.join('; ')}`, {
+      file,
+      column: missing[0] ?? unexpected[0] ?? duplicated[0],
+    });
+  }
+}
+
+/**
+ * Reads one Kaggle file with the table's explicit schema and returns its columns in Kaggle order (the header may list
+ * them in any order). Throws DataError for a missing file, wrong columns, a truncated file or a value of the wrong type.
+ */
+export async function readTable(file: string, table: TableName): Promise<pl.DataFrame> {
+  if (!fs.existsSync(file)) throw new DataError(`${table}.csv not found: looked for ${file}`, { file });
+  const header = readHeader(file);
+  checkColumns(file, table, header);
+  checkNotTruncated(file, header.length);
+
+  const expected = SCHEMAS[table];
+  // polars applies a schema by position, so it is built in the file's own column order.
+  const types = header.map((name) => expected[name] ?? 'str');
+  const schema = Object.fromEntries(header.map((name, i) => [name, POLARS_DTYPES[types[i]]]));
+  let frame: pl.DataFrame;
+  try {
+    frame = pl.readCSV(file, { schema, hasHeader: true, truncateRaggedLines: false, quoteChar: '"' });
+  } catch (error) {
+    const located = await findFirstBadRow(file, types, header);
+    if (located) throw located;
+    throw new DataError(`${file} could not be read: ${(error as Error).message.split('\n')[0]}`, { file });
+  }
+  return frame.select(...Object.keys(expected));
+}
+
+/** Loads the application file (required) and the side tables found in `dir`. */
+export async function loadTables(dir: string, opts: LoadOptions = {}): Promise<HomeCreditTables> {
+  const applicationTable: TableName = opts.application === 'test' ? 'application_test' : 'application_train';
+  const tables: HomeCreditTables = { application: await readTable(tablePath(dir, applicationTable), applicationTable) };
+  const wanted =
+    opts.sideTables === false ? [] : opts.sideTables === true || opts.sideTables === undefined ? SIDE_TABLE_NAMES : opts.sideTables;
+  for (const side of wanted) {
+    if (!SIDE_TABLE_NAMES.includes(side)) throw new DataError(`unknown side table '${side}'`);
+    const file = tablePath(dir, side);
+    // A missing side-table file is a normal case: those applicants simply have no history of that kind.
+    if (fs.existsSync(file)) tables[side] = await readTable(file, side);
+  }
+  return tables;
+}
