@@ -1,1 +1,5 @@
-export {};
+export * from './cost';
+export * from './metrics';
+export * from './folds';
+export * from './threshold';
+export { Random } from './random';
