@@ -1,1 +1,0 @@
-describe('workspace', () => { it('runs ts-jest', () => { expect(1 + 1).toBe(2); }); });
