@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { LogisticRegression } from './logistic';
+import { realApplicationSample } from './testing/real-sample';
+
+/*
+ * Golden file written by `tools/pyref/.venv/bin/python tools/pyref/logreg_golden.py` (scikit-learn 1.7.2,
+ * lbfgs, tol 1e-12): first 5000 rows of the real application_train sample, 10 numeric columns, median imputation,
+ * StandardScaler, C ∈ {0.001, 1}. We repeat the same steps from the raw CSV.
+ */
+interface Golden {
+  rows: number; columns: string[]; firstId: number; positives: number;
+  medians: number[]; means: number[]; scales: number[];
+  fits: Array<{ C: number; coefficients: number[]; intercept: number; probabilitiesFirst10: number[] }>;
+}
+const golden: Golden = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'test-fixtures', 'logreg_golden.json'), 'utf8'));
+
+describe('LogisticRegression vs scikit-learn (real data)', () => {
+  let sample: Awaited<ReturnType<typeof realApplicationSample>>;
+  beforeAll(async () => {
+    sample = await realApplicationSample(golden.columns, { rows: golden.rows });
+  });
+
+  it('reads the same rows as the golden script', () => {
+    expect(sample.nRows).toBe(golden.rows);
+    expect(sample.target!.reduce((s, v) => s + v, 0)).toBe(golden.positives);
+  });
+
+  it.each(golden.fits.map((fit) => [fit.C, fit] as const))('C=%p: same imputation, scaling, coefficients, probabilities', (_c, fit) => {
+    const model = LogisticRegression.fit(sample, sample.target!, { C: fit.C });
+    expect(model.converged).toBe(true);
+    expect(model.featureNames).toEqual(golden.columns);
+    // Median imputation happens before scaling, so the fitted means reflect the golden medians.
+    Array.from(model.means).forEach((m, j) => expect(m).toBeCloseTo(golden.means[j], 6));
+    Array.from(model.scales).forEach((s, j) => expect(s / golden.scales[j]).toBeCloseTo(1, 10));
+    const maxCoefDiff = Math.max(...Array.from(model.coefficients, (w, j) => Math.abs(w - fit.coefficients[j])));
+    expect(maxCoefDiff).toBeLessThan(1e-5); // brief asks ~1e-4; we land within ~1e-6
+    expect(Math.abs(model.intercept - fit.intercept)).toBeLessThan(1e-4);
+    const proba = model.predictProba(sample.data.subarray(0, 10 * sample.nCols));
+    proba.forEach((p, i) => expect(Math.abs(p - fit.probabilitiesFirst10[i])).toBeLessThan(1e-6));
+  });
+});
+
+describe('LogisticRegression preprocessing', () => {
+  // Column 0 numeric with a missing value, column 1 a categorical code (0..2, NaN missing).
+  const data = Float64Array.from([
+    1, 0,
+    2, 1,
+    NaN, 2,
+    4, NaN,
+    5, 1,
+    6, 0,
+  ]);
+  const x = { data, nRows: 6, nCols: 2, featureNames: ['AMOUNT', 'KIND'], categoricalFeatures: [1] };
+  const y = [0, 1, 0, 1, 1, 0];
+
+  it('one-hot encodes codes seen in training; unseen or missing codes give all zeros', () => {
+    const model = LogisticRegression.fit(x, y, { C: 10 });
+    expect(model.featureNames).toEqual(['AMOUNT', 'KIND=0', 'KIND=1', 'KIND=2']);
+    // Median of [1,2,4,5,6] = 4 imputed → mean of [1,2,4,4,5,6] = 11/3
+    expect(model.means[0]).toBeCloseTo(22 / 6, 12);
+    const unseen = model.predictProba(Float64Array.from([3, 7]));
+    const missing = model.predictProba(Float64Array.from([3, NaN]));
+    expect(unseen[0]).toBeCloseTo(missing[0], 12);
+  });
+
+  it("'drop' ignores categorical columns", () => {
+    const model = LogisticRegression.fit(x, y, { categorical: 'drop' });
+    expect(model.featureNames).toEqual(['AMOUNT']);
+  });
+
+  it('round-trips through JSON', () => {
+    const model = LogisticRegression.fit(x, y);
+    const copy = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
+    expect(Array.from(copy.predictProba(data))).toEqual(Array.from(model.predictProba(data)));
+  });
+
+  it('rejects bad input', () => {
+    expect(() => LogisticRegression.fit(x, [0, 1], {})).toThrow(/2 labels for 6 rows/);
+    expect(() => LogisticRegression.fit(x, y, { C: 0 })).toThrow(/C must be a finite number > 0/);
+    expect(() => LogisticRegression.fit({ ...x, nRows: 5 }, y.slice(0, 5))).toThrow(/expected nRows × nCols/);
+    const model = LogisticRegression.fit(x, y);
+    expect(() => model.predictProba(Float64Array.from([1, 2, 3]))).toThrow(/not a multiple of 2 input columns/);
+  });
+});

@@ -1,0 +1,190 @@
+import { minimizeLbfgs } from './lbfgs';
+import { checkMatrix, MatrixLike, median } from './matrix';
+import { checkBinaryLabels, Numbers } from './validate';
+
+/*
+ * Logistic regression with the preprocessing a linear model needs, all fitted on the training rows only:
+ *  - numeric columns: missing values → training median, then standardised (mean 0, population std 1);
+ *  - categorical code columns: one-hot encoded over the codes seen in training (missing or unseen code → all zeros),
+ *    then standardised like the rest. One-hot rather than dropping, because categories such as NAME_INCOME_TYPE or
+ *    ORGANIZATION_TYPE carry real default-rate differences and a linear model cannot use an arbitrary integer code
+ *    as a number; the L2 penalty keeps the redundant dummy columns (no reference level dropped) well-posed.
+ * The fit minimises sklearn's objective exactly: C·Σ logloss + ½‖w‖², intercept not penalised.
+ */
+
+export interface LogisticOptions {
+  /** Inverse regularisation strength, as in sklearn (larger = weaker penalty). Default 1. */
+  C?: number;
+  maxIter?: number;
+  /** Stop when every component of the gradient of the per-sample objective is below tol. */
+  tol?: number;
+  categorical?: 'onehot' | 'drop';
+}
+
+/** How one input column becomes model columns. */
+type ColumnEncoding = { kind: 'numeric'; column: number; median: number } | { kind: 'onehot'; column: number; levels: number };
+
+export interface LogisticState {
+  inputNames: string[];
+  encodings: ColumnEncoding[];
+  featureNames: string[];
+  means: number[];
+  scales: number[];
+  coefficients: number[];
+  intercept: number;
+}
+
+export class LogisticRegression {
+  private constructor(private readonly state: LogisticState, readonly iterations: number, readonly converged: boolean) {}
+
+  /** Names of the model columns (after one-hot), matching `coefficients`. */
+  get featureNames(): string[] { return this.state.featureNames; }
+  /** Coefficients on the standardised model columns. */
+  get coefficients(): Float64Array { return Float64Array.from(this.state.coefficients); }
+  get intercept(): number { return this.state.intercept; }
+  /** Per model column: the value subtracted and the divisor (after imputation / one-hot). */
+  get means(): Float64Array { return Float64Array.from(this.state.means); }
+  get scales(): Float64Array { return Float64Array.from(this.state.scales); }
+
+  static fit(x: MatrixLike, y: Numbers, opts: LogisticOptions = {}): LogisticRegression {
+    checkMatrix('LogisticRegression.fit', x);
+    if (y.length !== x.nRows) throw new Error(`LogisticRegression.fit: ${y.length} labels for ${x.nRows} rows`);
+    checkBinaryLabels('LogisticRegression.fit', y);
+    const C = opts.C ?? 1;
+    if (!(C > 0) || !Number.isFinite(C)) throw new Error(`LogisticRegression.fit: C must be a finite number > 0, got ${C}`);
+
+    const encodings = fitEncodings(x, opts.categorical ?? 'onehot');
+    const featureNames = encodings.flatMap((e) =>
+      e.kind === 'numeric' ? [x.featureNames[e.column]] : Array.from({ length: e.levels }, (_, k) => `${x.featureNames[e.column]}=${k}`),
+    );
+    const raw = encode(x.data, x.nRows, x.nCols, encodings, featureNames.length);
+    const { means, scales } = standardScale(raw, x.nRows, featureNames.length);
+    applyScale(raw, means, scales);
+
+    const d = featureNames.length;
+    const n = x.nRows;
+    // Per-sample objective f/(C·n) = mean logloss + ‖w‖²/(2Cn): same minimiser, gradient scale independent of n.
+    const penalty = 1 / (C * n);
+    const z = new Float64Array(n);
+    const evaluate = (theta: Float64Array, grad: Float64Array): number => {
+      const b = theta[d];
+      let loss = 0;
+      for (let i = 0; i < n; i++) {
+        let zi = b;
+        const off = i * d;
+        for (let j = 0; j < d; j++) zi += raw[off + j] * theta[j];
+        z[i] = zi;
+        // log(1 + e^z) − y·z, computed without overflow
+        loss += (zi > 0 ? zi + Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi))) - y[i] * zi;
+      }
+      grad.fill(0);
+      let gradB = 0;
+      for (let i = 0; i < n; i++) {
+        const residual = sigmoid(z[i]) - y[i];
+        gradB += residual;
+        const off = i * d;
+        for (let j = 0; j < d; j++) grad[j] += residual * raw[off + j];
+      }
+      let wSquared = 0;
+      for (let j = 0; j < d; j++) {
+        grad[j] = grad[j] / n + penalty * theta[j];
+        wSquared += theta[j] * theta[j];
+      }
+      grad[d] = gradB / n;
+      return loss / n + 0.5 * penalty * wSquared;
+    };
+    const result = minimizeLbfgs(evaluate, new Float64Array(d + 1), { maxIter: opts.maxIter ?? 1000, tol: opts.tol ?? 1e-8 });
+    const state: LogisticState = {
+      inputNames: x.featureNames.slice(),
+      encodings,
+      featureNames,
+      means: Array.from(means),
+      scales: Array.from(scales),
+      coefficients: Array.from(result.x.subarray(0, d)),
+      intercept: result.x[d],
+    };
+    return new LogisticRegression(state, result.iterations, result.converged);
+  }
+
+  /** Probability of default for each row of `data` (row-major, same input columns as in training). */
+  predictProba(data: Float64Array, nRows = data.length / this.state.inputNames.length): Float64Array {
+    const nCols = this.state.inputNames.length;
+    if (!Number.isInteger(nRows) || data.length !== nRows * nCols) {
+      throw new Error(`LogisticRegression.predictProba: ${data.length} values is not a multiple of ${nCols} input columns`);
+    }
+    const d = this.state.featureNames.length;
+    const encoded = encode(data, nRows, nCols, this.state.encodings, d);
+    applyScale(encoded, this.state.means, this.state.scales);
+    const out = new Float64Array(nRows);
+    for (let i = 0; i < nRows; i++) {
+      let zi = this.state.intercept;
+      for (let j = 0; j < d; j++) zi += encoded[i * d + j] * this.state.coefficients[j];
+      out[i] = sigmoid(zi);
+    }
+    return out;
+  }
+
+  toJSON(): LogisticState { return JSON.parse(JSON.stringify(this.state)); }
+  static fromJSON(state: LogisticState): LogisticRegression { return new LogisticRegression(state, 0, true); }
+}
+
+function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+function fitEncodings(x: MatrixLike, categorical: 'onehot' | 'drop'): ColumnEncoding[] {
+  const isCategorical = new Set(x.categoricalFeatures);
+  const encodings: ColumnEncoding[] = [];
+  const column = new Float64Array(x.nRows);
+  for (let c = 0; c < x.nCols; c++) {
+    for (let i = 0; i < x.nRows; i++) column[i] = x.data[i * x.nCols + c];
+    if (!isCategorical.has(c)) {
+      const m = median(column);
+      encodings.push({ kind: 'numeric', column: c, median: Number.isNaN(m) ? 0 : m });
+    } else if (categorical === 'onehot') {
+      let maxCode = -1;
+      for (const v of column) if (!Number.isNaN(v)) maxCode = Math.max(maxCode, v);
+      if (maxCode >= 0) encodings.push({ kind: 'onehot', column: c, levels: Math.floor(maxCode) + 1 });
+    }
+  }
+  return encodings;
+}
+
+function encode(data: Float64Array, nRows: number, nCols: number, encodings: ColumnEncoding[], width: number): Float64Array {
+  const out = new Float64Array(nRows * width);
+  for (let i = 0; i < nRows; i++) {
+    let j = i * width;
+    for (const e of encodings) {
+      const v = data[i * nCols + e.column];
+      if (e.kind === 'numeric') {
+        out[j++] = Number.isNaN(v) ? e.median : v;
+      } else {
+        if (v >= 0 && v < e.levels) out[j + Math.floor(v)] = 1;
+        j += e.levels;
+      }
+    }
+  }
+  return out;
+}
+
+/** Mean and population standard deviation per column (sklearn StandardScaler); constant columns get scale 1. */
+function standardScale(x: Float64Array, n: number, d: number): { means: Float64Array; scales: Float64Array } {
+  const means = new Float64Array(d);
+  const scales = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) means[j] += x[i * d + j];
+  for (let j = 0; j < d; j++) means[j] /= n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) scales[j] += (x[i * d + j] - means[j]) ** 2;
+  for (let j = 0; j < d; j++) {
+    const std = Math.sqrt(scales[j] / n);
+    scales[j] = std > 0 ? std : 1;
+  }
+  return { means, scales };
+}
+
+function applyScale(x: Float64Array, means: ArrayLike<number>, scales: ArrayLike<number>): void {
+  const d = means.length;
+  for (let k = 0; k < x.length; k++) {
+    const j = k % d;
+    x[k] = (x[k] - means[j]) / scales[j];
+  }
+}

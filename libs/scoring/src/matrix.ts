@@ -1,0 +1,64 @@
+import { Numbers } from './validate';
+
+/**
+ * The part of @credit-scoring/features' FeatureMatrix the models need (structurally compatible with it, so a
+ * FeatureMatrix can be passed as is). Row-major nRows × nCols, NaN = missing; categorical columns hold codes 0..K-1.
+ */
+export interface MatrixLike {
+  data: Float64Array;
+  nRows: number;
+  nCols: number;
+  featureNames: string[];
+  categoricalFeatures: number[];
+}
+
+/** A matrix with what training and evaluation need: labels and, for the credit cost, the amounts. */
+export interface LabelledMatrix extends MatrixLike {
+  target?: Float64Array;
+  amtCredit: Float64Array;
+}
+
+export function checkMatrix(what: string, m: MatrixLike): void {
+  if (!m || !(m.data instanceof Float64Array)) throw new Error(`${what}: data must be a Float64Array`);
+  if (m.data.length !== m.nRows * m.nCols) {
+    throw new Error(`${what}: data has ${m.data.length} values, expected nRows × nCols = ${m.nRows} × ${m.nCols}`);
+  }
+  if (m.featureNames.length !== m.nCols) {
+    throw new Error(`${what}: ${m.featureNames.length} feature names for ${m.nCols} columns`);
+  }
+  for (const c of m.categoricalFeatures) {
+    if (!Number.isInteger(c) || c < 0 || c >= m.nCols) throw new Error(`${what}: categorical feature index ${c} out of range`);
+  }
+}
+
+export function labelsOf(what: string, m: LabelledMatrix): Float64Array {
+  if (!m.target) throw new Error(`${what}: the matrix has no target (TARGET) column`);
+  if (m.target.length !== m.nRows) throw new Error(`${what}: target has ${m.target.length} values for ${m.nRows} rows`);
+  return m.target;
+}
+
+/** The rows `rows` of `m` as a new matrix (labels and amounts follow). */
+export function selectRows<M extends LabelledMatrix>(m: M, rows: Int32Array): LabelledMatrix {
+  const data = new Float64Array(rows.length * m.nCols);
+  rows.forEach((row, k) => {
+    if (row < 0 || row >= m.nRows) throw new Error(`selectRows: row ${row} out of range 0..${m.nRows - 1}`);
+    data.set(m.data.subarray(row * m.nCols, (row + 1) * m.nCols), k * m.nCols);
+  });
+  return {
+    data,
+    nRows: rows.length,
+    nCols: m.nCols,
+    featureNames: m.featureNames,
+    categoricalFeatures: m.categoricalFeatures,
+    target: m.target ? Float64Array.from(rows, (r) => m.target![r]) : undefined,
+    amtCredit: Float64Array.from(rows, (r) => m.amtCredit[r]),
+  };
+}
+
+/** numpy-style median of the finite values (mean of the two middle ones for an even count); NaN if none. */
+export function median(values: Numbers): number {
+  const finite = Array.from(values).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (finite.length === 0) return NaN;
+  const mid = finite.length >> 1;
+  return finite.length % 2 === 1 ? finite[mid] : (finite[mid - 1] + finite[mid]) / 2;
+}
