@@ -1,0 +1,100 @@
+// buildApp(options) assembles the Fastify application without listening, so tests drive it with inject() and main.ts
+// only adds the network and signals. Order matters: schemas and swagger first (routes registered after swagger are
+// the ones documented), then cross-cutting plugins, then routes.
+import Fastify, { FastifyInstance, FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import rateLimit from '@fastify/rate-limit';
+import { ClientsDataset } from './clients';
+import { ModelStore } from './model/model-store';
+import { ModelSource } from './model/sources';
+import { apiKeyPlugin } from './plugins/api-key';
+import { errorsPlugin } from './plugins/errors';
+import { metricsPlugin } from './plugins/metrics';
+import { modelPlugin } from './plugins/model';
+import { trafficLogPlugin } from './plugins/traffic-log';
+import { bodyStrictValidatorFactory, formatSchemaErrors } from './plugins/validation';
+import { modelInfoRoutes } from './routes/model-info';
+import { operationsRoutes } from './routes/operations';
+import { scoringRoutes } from './routes/scoring';
+import { sharedSchemas, UNKNOWN_FIELDS_RULE } from './schemas';
+
+export interface BuildAppOptions {
+  /** Where the served model comes from (MLflow alias or exported bundle). */
+  modelSource: ModelSource;
+  /** Served while the source cannot be reached and nothing is loaded yet. */
+  fallbackSource?: ModelSource;
+  /** Re-check the source every N ms and swap to a new version; 0 = off. */
+  followIntervalMs?: number;
+  retryIntervalMs?: number;
+  /** Start loading when the app is ready (default true); tests may drive `app.modelStore.refresh()` themselves. */
+  autoLoadModel?: boolean;
+  apiKey?: string;
+  rateLimit?: { max: number; timeWindow: string | number };
+  clients?: ClientsDataset;
+  trafficLogFile?: string;
+  bodyLimitBytes?: number;
+  maxBatch?: number;
+  logger?: FastifyServerOptions['logger'];
+  /** Process metrics (event loop lag, memory...) in /metrics; default true. */
+  defaultMetrics?: boolean;
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const maxBatch = options.maxBatch ?? 1000;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimitBytes ?? 4 * 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    schemaController: { compilersFactory: { buildValidator: bodyStrictValidatorFactory() } },
+    schemaErrorFormatter: formatSchemaErrors,
+    // Scoring is CPU-bound and synchronous; keep-alive lets load balancers and benchmarks reuse connections.
+    keepAliveTimeout: 65_000,
+  });
+  // JSON only: without this, Fastify's built-in text/plain parser would hand a string to the body validator.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  for (const schema of sharedSchemas()) app.addSchema(schema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'credit-scoring API',
+        version: '1.0.0',
+        description:
+          'Scores Home Credit loan applications with the registered LightGBM model. ' +
+          UNKNOWN_FIELDS_RULE +
+          ` A batch holds at most ${maxBatch} applicants. Errors are { statusCode, error, message, fields? }.`,
+      },
+      components: options.apiKey
+        ? { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } } }
+        : undefined,
+    },
+    // Name the components after the shared schemas' $id instead of def-0, def-1...
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(errorsPlugin);
+  await app.register(metricsPlugin, { defaultMetrics: options.defaultMetrics });
+  const store = new ModelStore(options.modelSource, app.log, {
+    followIntervalMs: options.followIntervalMs,
+    retryIntervalMs: options.retryIntervalMs,
+    fallback: options.fallbackSource,
+  });
+  await app.register(modelPlugin, { store, autoStart: options.autoLoadModel });
+  await app.register(trafficLogPlugin, { file: options.trafficLogFile });
+
+  await app.register(operationsRoutes);
+  await app.register(modelInfoRoutes);
+  await app.register(async (scope) => {
+    if (options.apiKey) await scope.register(apiKeyPlugin, { apiKey: options.apiKey });
+    if (options.rateLimit) await scope.register(rateLimit, options.rateLimit);
+    await scope.register(scoringRoutes, { maxBatch, clients: options.clients, secured: Boolean(options.apiKey) });
+  });
+  return app;
+}

@@ -1,0 +1,82 @@
+// Reads the API's settings from the environment once, at start-up, so the rest of the code receives typed values and
+// a misspelt number fails loudly before the server listens.
+
+export interface MlflowModelSourceConfig {
+  kind: 'mlflow';
+  trackingUri: string;
+  name: string;
+  alias: string;
+  /** Exported bundle to fall back on when MLflow cannot be reached at start. */
+  fallbackBundleDir?: string;
+}
+export interface BundleModelSourceConfig {
+  kind: 'bundle';
+  dir: string;
+}
+export type ModelSourceConfig = MlflowModelSourceConfig | BundleModelSourceConfig;
+
+export interface ApiConfig {
+  host: string;
+  port: number;
+  model: ModelSourceConfig;
+  /** Poll the registry alias every N seconds and swap to a new version; 0 = load once. */
+  followAliasSeconds: number;
+  apiKey?: string;
+  rateLimitMax?: number;
+  rateLimitWindow: string;
+  clientsCsv?: string;
+  trafficLog?: string;
+  bodyLimitBytes: number;
+  maxBatch: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** `models:/<name>@<alias>` → name and alias (the only registry URI form the API follows). */
+export function parseModelUri(uri: string): { name: string; alias: string } {
+  const match = /^models:\/([^@/]+)@([^@/]+)$/.exec(uri.trim());
+  if (!match) throw new ConfigError(`MODEL_URI must look like models:/<name>@<alias>, got "${uri}"`);
+  return { name: match[1], alias: match[2] };
+}
+
+function integer(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number): number {
+  const text = env[key];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${key} must be an integer >= ${min}, got "${text}"`);
+  return value;
+}
+
+function optional(env: NodeJS.ProcessEnv, key: string): string | undefined {
+  const text = env[key]?.trim();
+  return text ? text : undefined;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const { name, alias } = parseModelUri(env.MODEL_URI ?? 'models:/credit-scoring@champion');
+  const trackingUri = optional(env, 'MLFLOW_TRACKING_URI');
+  const bundleDir = optional(env, 'MODEL_BUNDLE_DIR');
+  let model: ModelSourceConfig;
+  if (trackingUri) model = { kind: 'mlflow', trackingUri, name, alias, fallbackBundleDir: bundleDir };
+  else if (bundleDir) model = { kind: 'bundle', dir: bundleDir };
+  else throw new ConfigError('set MLFLOW_TRACKING_URI (registry model) or MODEL_BUNDLE_DIR (exported bundle folder)');
+
+  const rateLimitMax = integer(env, 'RATE_LIMIT_MAX', 0, 0);
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: integer(env, 'PORT', 8000, 0),
+    model,
+    followAliasSeconds: integer(env, 'MODEL_POLL_SECONDS', 0, 0),
+    apiKey: optional(env, 'API_KEY'),
+    rateLimitMax: rateLimitMax > 0 ? rateLimitMax : undefined,
+    rateLimitWindow: env.RATE_LIMIT_WINDOW ?? '1 minute',
+    clientsCsv: optional(env, 'CLIENTS_CSV'),
+    trafficLog: optional(env, 'TRAFFIC_LOG'),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024),
+    maxBatch: integer(env, 'MAX_BATCH', 1000, 1),
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

@@ -1,0 +1,59 @@
+// Starts the API from environment variables (see README.md): builds the app, listens, and closes gracefully on
+// SIGINT/SIGTERM (stops accepting connections, lets in-flight requests finish, stops the model poller).
+import { buildApp } from './app';
+import { loadClients } from './clients';
+import { ApiConfig, configFromEnv } from './config';
+import { BundleSource, MlflowAliasSource, ModelSource } from './model/sources';
+
+export function sourcesFromConfig(config: ApiConfig): { modelSource: ModelSource; fallbackSource?: ModelSource } {
+  const model = config.model;
+  if (model.kind === 'bundle') return { modelSource: new BundleSource(model.dir) };
+  return {
+    modelSource: new MlflowAliasSource({ trackingUri: model.trackingUri, name: model.name, alias: model.alias }),
+    fallbackSource: model.fallbackBundleDir ? new BundleSource(model.fallbackBundleDir) : undefined,
+  };
+}
+
+async function main(): Promise<void> {
+  const config = configFromEnv();
+  const clients = config.clientsCsv ? await loadClients(config.clientsCsv) : undefined;
+  const app = await buildApp({
+    ...sourcesFromConfig(config),
+    followIntervalMs: config.followAliasSeconds * 1000,
+    apiKey: config.apiKey,
+    rateLimit: config.rateLimitMax ? { max: config.rateLimitMax, timeWindow: config.rateLimitWindow } : undefined,
+    clients,
+    trafficLogFile: config.trafficLog,
+    bodyLimitBytes: config.bodyLimitBytes,
+    maxBatch: config.maxBatch,
+    logger: { level: config.logLevel },
+  });
+  if (clients) app.log.info({ clients: clients.size, source: clients.source }, 'clients dataset loaded');
+
+  let closing = false;
+  const close = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => close('SIGINT'));
+  process.on('SIGTERM', () => close('SIGTERM'));
+
+  await app.listen({ host: config.host, port: config.port });
+  app.log.info({ model: app.modelStore.source.description, docs: '/docs' }, 'credit-scoring API listening');
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    // Configuration mistakes end here, before the server listens: one line, non-zero exit.
+    process.stderr.write(`credit-scoring API failed to start: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,64 @@
+// Where models come from. A source answers two questions: which version is current now (cheap, polled), and load
+// that version (expensive, done off the request path by the ModelStore).
+import { mkdtemp, rm } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MlflowClient, downloadModel } from '@credit-scoring/tracking';
+import { loadBundle, readBundleIdentity } from './bundle';
+import { ServingModel } from './serving-model';
+
+export interface ModelSource {
+  /** Human-readable origin for logs and /model. */
+  readonly description: string;
+  /** The version the source points at right now. */
+  currentVersion(): Promise<string>;
+  /** Loads that version completely (booster parsed, pipeline restored). */
+  load(version: string): Promise<ServingModel>;
+}
+
+/** An exported bundle folder; re-read when its registered_model.json names another version. */
+export class BundleSource implements ModelSource {
+  readonly description: string;
+  constructor(private readonly dir: string) {
+    this.description = `bundle ${path.resolve(dir)}`;
+  }
+  async currentVersion(): Promise<string> {
+    return (await readBundleIdentity(this.dir)).version;
+  }
+  load(): Promise<ServingModel> {
+    return loadBundle(this.dir);
+  }
+}
+
+/** `models:/<name>@<alias>` on an MLflow server: the alias is resolved to a version, that version is downloaded. */
+export class MlflowAliasSource implements ModelSource {
+  readonly description: string;
+  private readonly client: MlflowClient;
+  constructor(
+    private readonly opts: { trackingUri: string; name: string; alias: string; timeoutMs?: number },
+  ) {
+    this.description = `models:/${opts.name}@${opts.alias} on ${opts.trackingUri}`;
+    this.client = new MlflowClient({ trackingUri: opts.trackingUri, retries: 1, timeoutMs: opts.timeoutMs ?? 10_000 });
+  }
+
+  async currentVersion(): Promise<string> {
+    const found = await this.client.getModelVersionByAlias(this.opts.name, this.opts.alias);
+    return String(found.version);
+  }
+
+  async load(version: string): Promise<ServingModel> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'credit-scoring-model-'));
+    try {
+      // Download by version, not alias: the alias may move between currentVersion() and here.
+      await downloadModel(this.client, this.opts.name, version, dir);
+      return await loadBundle(dir, {
+        name: this.opts.name,
+        version,
+        alias: this.opts.alias,
+        source: `models:/${this.opts.name}/${version}`,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}

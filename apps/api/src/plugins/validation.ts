@@ -1,0 +1,118 @@
+// Request validation policy. Bodies are validated strictly (no type coercion: "1000" is not a number; unknown fields
+// are errors, not silently removed; every problem reported at once), while params and querystrings keep Fastify's
+// coercion because URLs only carry text. The formatter turns Ajv errors into one message naming each field.
+import AjvCompiler from '@fastify/ajv-compiler';
+import type { FastifySchemaValidationError, SchemaErrorDataVar } from 'fastify/types/schema';
+
+type ValidatorFactory = ReturnType<typeof AjvCompiler>;
+
+const STRICT_BODY_OPTIONS = { coerceTypes: false, removeAdditional: false, allErrors: true, verbose: true } as const;
+
+/** schemaController.compilersFactory.buildValidator: strict Ajv for bodies, Fastify's default for the URL parts. */
+export function bodyStrictValidatorFactory(): ValidatorFactory {
+  const pool = AjvCompiler();
+  const factory: ValidatorFactory = (externalSchemas, options) => {
+    const lenient = pool(externalSchemas, options);
+    // Fastify passes its `ajv` server option here (never JTD mode in this app).
+    const base = (options ?? {}) as { customOptions?: Record<string, unknown>; plugins?: [] };
+    const strict = pool(externalSchemas, {
+      plugins: base.plugins,
+      customOptions: { ...base.customOptions, ...STRICT_BODY_OPTIONS },
+    });
+    return (route) => (route.httpPart === 'body' ? strict(route) : lenient(route));
+  };
+  return factory;
+}
+
+/** An error that carries the request fields it is about, for the `fields` member of the error response. */
+export class RequestFieldsError extends Error {
+  constructor(
+    message: string,
+    readonly fields: string[],
+    readonly statusCode = 400,
+  ) {
+    super(message);
+    this.name = 'RequestFieldsError';
+  }
+}
+
+/** `/0/application/AMT_CREDIT` → `body[0].application.AMT_CREDIT` */
+export function fieldPath(dataVar: string, instancePath: string, child?: string): string {
+  const parts = instancePath.split('/').slice(1);
+  if (child !== undefined) parts.push(child);
+  let out = dataVar;
+  for (const part of parts) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    out += /^\d+$/.test(key) ? `[${key}]` : `.${key}`;
+  }
+  return out;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function expectedType(type: unknown): string {
+  const types = (Array.isArray(type) ? type : [type]).map(String);
+  return types.map((t) => (t === 'integer' ? 'an integer' : t === 'null' ? 'null' : t === 'object' || t === 'array' ? `an ${t}` : `a ${t}`)).join(' or ');
+}
+
+/** One readable line per problem, plus the field it concerns. */
+function describe(error: FastifySchemaValidationError & { data?: unknown }, dataVar: string): { field: string; text: string } {
+  const params = error.params as Record<string, unknown>;
+  const at = fieldPath(dataVar, error.instancePath);
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const field = fieldPath(dataVar, error.instancePath, String(params.additionalProperty));
+      return { field, text: `${field} is not a known field` };
+    }
+    case 'required': {
+      const field = fieldPath(dataVar, error.instancePath, String(params.missingProperty));
+      return { field, text: `${field} is required` };
+    }
+    case 'type':
+      return { field: at, text: `${at} must be ${expectedType(params.type)}, got ${describeValue(error.data)}` };
+    case 'maxItems':
+      return { field: at, text: `${at} has too many items (at most ${String(params.limit)})` };
+    case 'minItems':
+      return { field: at, text: `${at} must have at least ${String(params.limit)} item(s)` };
+    default:
+      return { field: at, text: `${at} ${error.message ?? 'is invalid'}` };
+  }
+}
+
+/** How many problems one message lists; the `fields` array is capped the same way. */
+const MAX_REPORTED = 20;
+
+/**
+ * schemaErrorFormatter. The /predict body is "one applicant OR an array of them" (oneOf); Ajv then also reports that
+ * the body failed the other branch (`must be array` / `must be object` at the root) and `must match exactly one schema`.
+ * Those are noise when a real field problem exists, so they are dropped unless nothing else is left.
+ */
+export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataVar: SchemaErrorDataVar): Error {
+  const isBranchNoise = (e: FastifySchemaValidationError) =>
+    e.keyword === 'oneOf' || (e.instancePath === '' && e.keyword === 'type' && errors.some((o) => o.keyword === 'oneOf'));
+  const specific = errors.filter((e) => !isBranchNoise(e));
+  if (specific.length === 0) {
+    const oneOf = errors.some((e) => e.keyword === 'oneOf');
+    const text = oneOf ? `${dataVar} must be one applicant object or an array of applicant objects` : `${dataVar} is invalid`;
+    return new RequestFieldsError(text, [dataVar]);
+  }
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  const fields: string[] = [];
+  for (const error of specific) {
+    const { field, text } = describe(error, dataVar);
+    if (seen.has(text)) continue;
+    seen.add(text);
+    lines.push(text);
+    if (!fields.includes(field)) fields.push(field);
+  }
+  const shown = lines.slice(0, MAX_REPORTED).join('; ');
+  const more = lines.length > MAX_REPORTED ? ` (and ${lines.length - MAX_REPORTED} more problems)` : '';
+  return new RequestFieldsError(`invalid request: ${shown}${more}`, fields.slice(0, MAX_REPORTED));
+}

@@ -1,0 +1,96 @@
+// What is being served: the model's identity and quality, and the raw fields it reads.
+import type { FastifyInstance } from 'fastify';
+import { requireModel } from '../plugins/model';
+import { errorResponses } from '../schemas';
+
+export async function modelInfoRoutes(app: FastifyInstance): Promise<void> {
+  app.get(
+    '/model',
+    {
+      preHandler: requireModel,
+      schema: {
+        tags: ['model'],
+        summary: 'The served model: name, version, alias, training date, metrics, threshold, cost settings',
+        response: {
+          200: {
+            type: 'object',
+            required: ['name', 'version', 'source', 'loadedAt', 'threshold', 'cost', 'metrics', 'featureCount'],
+            properties: {
+              name: { type: 'string' },
+              version: { type: 'string' },
+              alias: { type: 'string' },
+              source: { type: 'string' },
+              runId: { type: 'string' },
+              trainedAt: { type: 'string', description: 'When the trainer wrote the model (MLmodel utc_time_created).' },
+              loadedAt: { type: 'string', format: 'date-time' },
+              threshold: { type: 'number', description: 'Refuse when the probability of default is >= threshold.' },
+              cost: {
+                type: 'object',
+                additionalProperties: true,
+                description: 'Business cost the threshold minimises, e.g. { kind: "credit", fnLoss: 1, fpLoss: 0.19 }.',
+              },
+              metrics: { type: 'object', additionalProperties: { type: 'number' } },
+              featureCount: { type: 'integer' },
+            },
+          },
+          503: errorResponses[503],
+        },
+      },
+    },
+    async (request) => {
+      const m = request.model;
+      return {
+        name: m.name,
+        version: m.version,
+        alias: m.alias,
+        source: m.source,
+        runId: m.runId,
+        trainedAt: m.trainedAt,
+        loadedAt: m.loadedAt,
+        threshold: m.threshold,
+        cost: m.cost,
+        metrics: m.metrics,
+        featureCount: m.featureNames.length,
+      };
+    },
+  );
+
+  app.get(
+    '/features',
+    {
+      preHandler: requireModel,
+      schema: {
+        tags: ['model'],
+        summary: 'Raw input fields the model reads, with their types and allowed values',
+        description:
+          'Fields of the Application object that the served model uses. Other Kaggle application fields are accepted ' +
+          'and ignored; absent fields are missing values.',
+        response: {
+          200: {
+            type: 'object',
+            required: ['modelVersion', 'fields'],
+            properties: {
+              modelVersion: { type: 'string' },
+              fields: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['name', 'type'],
+                  properties: {
+                    name: { type: 'string' },
+                    type: { type: 'string', enum: ['number', 'integer', 'string'] },
+                    allowedValues: { type: 'array', items: { type: 'string' } },
+                    required: { type: 'boolean' },
+                    description: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+          503: errorResponses[503],
+        },
+      },
+    },
+    async (request) => ({ modelVersion: request.model.version, fields: request.model.rawFields }),
+  );
+}

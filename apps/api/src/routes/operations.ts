@@ -1,0 +1,84 @@
+// Routes for people and probes: the welcome page with links, liveness and readiness.
+import type { FastifyInstance } from 'fastify';
+
+export async function operationsRoutes(app: FastifyInstance): Promise<void> {
+  app.get(
+    '/',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Welcome: what this API does and where everything is',
+        response: {
+          200: {
+            type: 'object',
+            required: ['name', 'description', 'modelVersion', 'links'],
+            properties: {
+              name: { type: 'string' },
+              description: { type: 'string' },
+              modelVersion: { type: ['string', 'null'] },
+              links: { type: 'object', additionalProperties: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+    async () => ({
+      name: 'credit-scoring API',
+      description:
+        'Scores Home Credit loan applications: probability of default, a granted/refused decision at the ' +
+        'cost-optimal threshold, and SHAP explanations.',
+      modelVersion: app.modelStore.current?.version ?? null,
+      links: {
+        docs: '/docs',
+        openapi: '/docs/json',
+        health: '/health',
+        ready: '/ready',
+        model: '/model',
+        features: '/features',
+        predict: 'POST /predict',
+        explain: 'POST /explain',
+        client: '/clients/{id}',
+        clientPrediction: '/clients/{id}/prediction',
+        metrics: '/metrics',
+      },
+    }),
+  );
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process answers',
+        response: { 200: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  const readiness = {
+    type: 'object',
+    required: ['ready'],
+    properties: {
+      ready: { type: 'boolean' },
+      modelVersion: { type: 'string' },
+      reason: { type: 'string' },
+    },
+  };
+  app.get(
+    '/ready',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: 200 once a model is loaded, 503 before',
+        response: { 200: readiness, 503: readiness },
+      },
+    },
+    async (_request, reply) => {
+      const model = app.modelStore.current;
+      if (model) return { ready: true, modelVersion: model.version };
+      const reason = app.modelStore.error ?? `loading ${app.modelStore.source.description}`;
+      return reply.code(503).send({ ready: false, reason });
+    },
+  );
+}

@@ -1,0 +1,170 @@
+// Scoring routes: predict and explain for applications sent in the body, and the same for known clients by id.
+// Registered as one encapsulated scope so the optional API key and rate limit apply to these routes only.
+import type { FastifyInstance } from 'fastify';
+import type { RawApplication } from '@credit-scoring/features';
+import { ClientsDataset } from '../clients';
+import { requireModel } from '../plugins/model';
+import { RequestFieldsError } from '../plugins/validation';
+import { errorResponses, UNKNOWN_FIELDS_RULE } from '../schemas';
+import { ApplicantInput, explain, predict } from '../scoring';
+
+export interface ScoringRoutesOptions {
+  maxBatch: number;
+  clients?: ClientsDataset;
+  /** Whether an API key protects these routes (documented in the OpenAPI operation). */
+  secured: boolean;
+}
+
+/** Default and largest number of SHAP contributions returned per applicant. */
+const DEFAULT_TOP = 10;
+const MAX_TOP = 1000;
+
+type ApplicantsBody = ApplicantInput | ApplicantInput[];
+
+function applicantsBody(maxBatch: number): Record<string, unknown> {
+  return {
+    description:
+      `One applicant, or an array of 1..${maxBatch} applicants. Each applicant is { application, history? }. ` +
+      UNKNOWN_FIELDS_RULE,
+    oneOf: [
+      { $ref: 'Applicant#' },
+      { type: 'array', minItems: 1, maxItems: maxBatch, items: { $ref: 'Applicant#' } },
+    ],
+  };
+}
+
+const clientParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'integer', minimum: 0, maximum: 2147483647, description: 'SK_ID_CURR' } },
+};
+
+/** Runs the pipeline/booster; a value the pipeline refuses is the caller's mistake, reported as 400. */
+function scoreOrReject<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'FeatureError' || name === 'PipelineInputError') {
+      throw new RequestFieldsError(`invalid request: ${(error as Error).message}`, []);
+    }
+    throw error;
+  }
+}
+
+export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOptions): Promise<void> {
+  const security = opts.secured ? [{ apiKey: [] }] : undefined;
+  const withCommon = { preHandler: requireModel };
+
+  app.post<{ Body: ApplicantsBody }>(
+    '/predict',
+    {
+      ...withCommon,
+      schema: {
+        tags: ['scoring'],
+        summary: 'Probability of default and decision for one applicant or a batch',
+        security,
+        body: applicantsBody(opts.maxBatch),
+        response: {
+          200: {
+            type: 'object',
+            required: ['predictions'],
+            properties: { predictions: { type: 'array', items: { $ref: 'Prediction#' } } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const applicants = Array.isArray(request.body) ? request.body : [request.body];
+      const predictions = scoreOrReject(() => predict(request.model, applicants));
+      app.metrics.countDecisions(predictions.map((p) => p.decision));
+      app.trafficLog?.record('/predict', applicants, predictions);
+      return { predictions };
+    },
+  );
+
+  app.post<{ Body: ApplicantsBody; Querystring: { top: number } }>(
+    '/explain',
+    {
+      ...withCommon,
+      schema: {
+        tags: ['scoring'],
+        summary: 'Prediction plus the top SHAP contributions (named features, their values) and the base value',
+        security,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            top: { type: 'integer', minimum: 1, maximum: MAX_TOP, default: DEFAULT_TOP, description: 'How many contributions' },
+          },
+        },
+        body: applicantsBody(opts.maxBatch),
+        response: {
+          200: {
+            type: 'object',
+            required: ['explanations'],
+            properties: { explanations: { type: 'array', items: { $ref: 'Explanation#' } } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const applicants = Array.isArray(request.body) ? request.body : [request.body];
+      const explanations = scoreOrReject(() => applicants.map((a) => explain(request.model, a, request.query.top)));
+      app.metrics.countDecisions(explanations.map((e) => e.decision));
+      app.trafficLog?.record('/explain', applicants, explanations);
+      return { explanations };
+    },
+  );
+
+  const clients = opts.clients;
+  const findClient = (id: number): RawApplication => {
+    if (!clients) {
+      throw Object.assign(new Error('no clients dataset loaded; start the API with CLIENTS_CSV=<application csv>'), {
+        statusCode: 404,
+      });
+    }
+    const client = clients.get(id);
+    if (!client) throw Object.assign(new Error(`client ${id} is not in ${clients.source}`), { statusCode: 404 });
+    return client;
+  };
+
+  app.get<{ Params: { id: number } }>(
+    '/clients/:id',
+    {
+      schema: {
+        tags: ['clients'],
+        summary: 'The application fields of a known client (CLIENTS_CSV)',
+        security,
+        params: clientParams,
+        response: {
+          200: { type: 'object', required: ['application'], properties: { application: { $ref: 'Application#' } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => ({ application: findClient(request.params.id) }),
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/clients/:id/prediction',
+    {
+      ...withCommon,
+      schema: {
+        tags: ['clients'],
+        summary: 'Score a known client (its application fields; no side-table history)',
+        security,
+        params: clientParams,
+        response: { 200: { $ref: 'Prediction#' }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const application = findClient(request.params.id);
+      const [prediction] = scoreOrReject(() => predict(request.model, [{ application }]));
+      app.metrics.countDecisions([prediction.decision]);
+      return prediction;
+    },
+  );
+}

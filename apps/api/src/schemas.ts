@@ -1,0 +1,132 @@
+// JSON Schemas of the API. They validate requests (Ajv, no type coercion for bodies), serialise responses
+// (fast-json-stringify) and become the OpenAPI document's components (@fastify/swagger), so they are the one
+// definition of the wire format. Field names and types come from the Kaggle schema in @credit-scoring/data.
+import { SCHEMAS, SideTableName, ColumnType } from '@credit-scoring/data';
+
+export const SIDE_TABLES: SideTableName[] = [
+  'bureau',
+  'bureau_balance',
+  'previous_application',
+  'POS_CASH_balance',
+  'installments_payments',
+  'credit_card_balance',
+];
+
+/** Longest text value accepted in any field: Kaggle's longest category is ~50 characters. */
+const MAX_TEXT = 200;
+/** Rows per side table for one applicant (Kaggle's largest histories are a few hundred rows). */
+export const MAX_HISTORY_ROWS = 5000;
+
+function fieldSchema(type: ColumnType): Record<string, unknown> {
+  if (type === 'str') return { type: ['string', 'null'], maxLength: MAX_TEXT };
+  return { type: [type === 'int' ? 'integer' : 'number', 'null'] };
+}
+
+function rowSchema(columns: Record<string, ColumnType>, skip: string[] = []): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const [name, type] of Object.entries(columns)) if (!skip.includes(name)) properties[name] = fieldSchema(type);
+  return { type: 'object', additionalProperties: false, properties };
+}
+
+export const UNKNOWN_FIELDS_RULE =
+  'Field names are the Kaggle column names of application_test.csv (and of the side tables inside `history`). ' +
+  'A name that is not one of them is rejected with 400 and named in the message; absent fields and null mean ' +
+  '"missing" (NaN), exactly as in training. Numbers must be JSON numbers (text such as "1000" is rejected), ' +
+  'NaN/Infinity are not JSON and are rejected.';
+
+export function sharedSchemas(): Record<string, unknown>[] {
+  const application = rowSchema(SCHEMAS.application_test);
+  (application.properties as Record<string, unknown>).SK_ID_CURR = { type: 'integer', minimum: 0, maximum: 2147483647 };
+  const historyProperties: Record<string, unknown> = {};
+  for (const table of SIDE_TABLES) {
+    historyProperties[table] = { type: 'array', maxItems: MAX_HISTORY_ROWS, items: rowSchema(SCHEMAS[table]) };
+  }
+  return [
+    {
+      $id: 'Application',
+      title: 'Application',
+      description: 'One loan application with the Kaggle application_test.csv fields. ' + UNKNOWN_FIELDS_RULE,
+      ...application,
+      required: ['SK_ID_CURR'],
+    },
+    {
+      $id: 'History',
+      title: 'History',
+      description: 'Optional credit history of the applicant: rows of the Kaggle side tables (absent = no history).',
+      type: 'object',
+      additionalProperties: false,
+      properties: historyProperties,
+    },
+    {
+      $id: 'Applicant',
+      title: 'Applicant',
+      type: 'object',
+      additionalProperties: false,
+      required: ['application'],
+      properties: { application: { $ref: 'Application#' }, history: { $ref: 'History#' } },
+    },
+    {
+      $id: 'Prediction',
+      title: 'Prediction',
+      type: 'object',
+      required: ['SK_ID_CURR', 'probability', 'decision', 'threshold', 'modelVersion'],
+      properties: {
+        SK_ID_CURR: { type: 'integer' },
+        probability: { type: 'number', description: 'Probability of default (0..1).' },
+        decision: { type: 'string', enum: ['granted', 'refused'], description: 'refused when probability >= threshold' },
+        threshold: { type: 'number' },
+        modelVersion: { type: 'string' },
+      },
+    },
+    {
+      $id: 'Explanation',
+      title: 'Explanation',
+      type: 'object',
+      required: ['SK_ID_CURR', 'probability', 'decision', 'threshold', 'modelVersion', 'baseValue', 'rawScore', 'contributions'],
+      properties: {
+        SK_ID_CURR: { type: 'integer' },
+        probability: { type: 'number' },
+        decision: { type: 'string', enum: ['granted', 'refused'] },
+        threshold: { type: 'number' },
+        modelVersion: { type: 'string' },
+        baseValue: { type: 'number', description: 'Expected log-odds (SHAP base value).' },
+        rawScore: { type: 'number', description: 'baseValue + all contributions = this applicant\'s log-odds.' },
+        contributions: {
+          type: 'array',
+          description: 'Top features by |SHAP value| (log-odds units; positive pushes towards default).',
+          items: {
+            type: 'object',
+            required: ['feature', 'value', 'contribution'],
+            properties: {
+              feature: { type: 'string' },
+              value: { type: ['number', 'null'], description: 'Feature value after the pipeline (null = missing).' },
+              contribution: { type: 'number' },
+            },
+          },
+        },
+      },
+    },
+    {
+      $id: 'Error',
+      title: 'Error',
+      type: 'object',
+      required: ['statusCode', 'error', 'message'],
+      properties: {
+        statusCode: { type: 'integer' },
+        error: { type: 'string' },
+        message: { type: 'string' },
+        fields: { type: 'array', items: { type: 'string' }, description: 'Request fields the problem is about.' },
+      },
+    },
+  ];
+}
+
+export const errorResponses = {
+  400: { $ref: 'Error#' },
+  401: { $ref: 'Error#' },
+  404: { $ref: 'Error#' },
+  413: { $ref: 'Error#' },
+  415: { $ref: 'Error#' },
+  429: { $ref: 'Error#' },
+  503: { $ref: 'Error#' },
+};

@@ -1,0 +1,91 @@
+// Scoring on the serving path: raw Kaggle fields → the fitted pipeline's one-row transform (identical to its batch
+// transform) → LightGBM. One applicant uses LightGBM's single-row fast path; a batch is scored as one matrix.
+import type { ApplicantHistory, RawApplication } from '@credit-scoring/features';
+import { ServingModel } from './model/serving-model';
+
+export interface ApplicantInput {
+  application: RawApplication;
+  history?: ApplicantHistory;
+}
+
+export type Decision = 'granted' | 'refused';
+
+export interface Prediction {
+  SK_ID_CURR: number;
+  probability: number;
+  decision: Decision;
+  threshold: number;
+  modelVersion: string;
+}
+
+export interface Contribution {
+  feature: string;
+  /** The feature's value for this applicant (null = missing). Categorical features show their integer code. */
+  value: number | null;
+  /** SHAP value in log-odds units; positive pushes towards default. */
+  contribution: number;
+}
+
+export interface Explanation extends Prediction {
+  /** Log-odds every applicant starts from (the model's expected raw score). */
+  baseValue: number;
+  /** baseValue + the sum of all contributions = the applicant's log-odds. */
+  rawScore: number;
+  contributions: Contribution[];
+}
+
+/** Same rule as the trainer's threshold search: refuse when the probability of default reaches the threshold. */
+export function decide(probability: number, threshold: number): Decision {
+  return probability >= threshold ? 'refused' : 'granted';
+}
+
+function clientId(application: RawApplication): number {
+  return Number(application.SK_ID_CURR);
+}
+
+function toPrediction(model: ServingModel, application: RawApplication, probability: number): Prediction {
+  return {
+    SK_ID_CURR: clientId(application),
+    probability,
+    decision: decide(probability, model.threshold),
+    threshold: model.threshold,
+    modelVersion: model.version,
+  };
+}
+
+export function featureRow(model: ServingModel, applicant: ApplicantInput): Float64Array {
+  return model.pipeline.transformOne(applicant.application, applicant.history);
+}
+
+export function predict(model: ServingModel, applicants: ApplicantInput[]): Prediction[] {
+  if (applicants.length === 1) {
+    const row = featureRow(model, applicants[0]);
+    return [toPrediction(model, applicants[0].application, model.booster.predictSingle(row))];
+  }
+  const nCols = model.featureNames.length;
+  const matrix = new Float64Array(applicants.length * nCols);
+  applicants.forEach((applicant, i) => matrix.set(featureRow(model, applicant), i * nCols));
+  const probabilities = model.booster.predict(matrix);
+  return applicants.map((applicant, i) => toPrediction(model, applicant.application, probabilities[i]));
+}
+
+export function explain(model: ServingModel, applicant: ApplicantInput, topK: number): Explanation {
+  const row = featureRow(model, applicant);
+  const probability = model.booster.predictSingle(row);
+  const contrib = model.booster.predictSingleContrib(row);
+  const nCols = model.featureNames.length;
+  const baseValue = contrib[nCols];
+  let rawScore = baseValue;
+  const order: number[] = [];
+  for (let j = 0; j < nCols; j++) {
+    rawScore += contrib[j];
+    order.push(j);
+  }
+  order.sort((a, b) => Math.abs(contrib[b]) - Math.abs(contrib[a]) || a - b);
+  const contributions = order.slice(0, topK).map((j) => ({
+    feature: model.featureNames[j],
+    value: Number.isNaN(row[j]) ? null : row[j],
+    contribution: contrib[j],
+  }));
+  return { ...toPrediction(model, applicant.application, probability), baseValue, rawScore, contributions };
+}
