@@ -6,3 +6,6 @@ export { Random } from './random';
 export * from './matrix';
 export { LogisticRegression, type LogisticOptions, type LogisticState } from './logistic';
 export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult } from './lbfgs';
+export * from './importance';
+export * from './plots/charts';
+export { renderPlots, svgToPng, rasterizeSvg, type Plot, type VegaLiteSpec } from './plots/render';
