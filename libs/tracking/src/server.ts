@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { MlflowError } from './errors';
+
+export interface LocalServer {
+  /** Tracking URI, e.g. http://127.0.0.1:41234 */
+  uri: string;
+  storeDir: string;
+  pid: number;
+  /** Ends the server (and its worker processes); resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+/** The repository root: the nearest parent holding nx.json. */
+export function workspaceRoot(from = __dirname): string {
+  let dir = from;
+  while (!fs.existsSync(path.join(dir, 'nx.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new MlflowError(`no nx.json above ${from}: cannot locate the workspace root`);
+    dir = up;
+  }
+  return dir;
+}
+
+/** The mlflow executable of tools/mlflow/.venv (created by tools/mlflow/setup.sh on npm ci). */
+export function mlflowExecutable(root = workspaceRoot()): string {
+  return path.join(root, 'tools', 'mlflow', '.venv', 'bin', 'mlflow');
+}
+
+/** A free loopback TCP port (the OS picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts an MLflow tracking server like tools/mlflow/start.sh does (sqlite store + proxied artifacts on
+ * 127.0.0.1) as a child of this process, waits for /health and returns its URI. Used by the trainer when no
+ * MLFLOW_TRACKING_URI is given, and by tests. Default store: <repo>/mlruns; default port: a free one.
+ */
+export async function startLocalServer(opts: { port?: number; storeDir?: string; startupTimeoutMs?: number } = {}): Promise<LocalServer> {
+  const root = workspaceRoot();
+  const exe = mlflowExecutable(root);
+  if (!fs.existsSync(exe)) {
+    throw new MlflowError(`${exe} is missing: run tools/mlflow/setup.sh (npm ci runs it) to install the MLflow server`);
+  }
+  const storeDir = path.resolve(opts.storeDir ?? path.join(root, 'mlruns'));
+  fs.mkdirSync(path.join(storeDir, 'artifacts'), { recursive: true });
+  const port = opts.port || (await freePort());
+  const uri = `http://127.0.0.1:${port}`;
+  const logFile = path.join(storeDir, `server-${port}.log`);
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(exe, [
+    'server',
+    '--backend-store-uri', `sqlite:///${storeDir}/mlflow.db`,
+    '--artifacts-destination', path.join(storeDir, 'artifacts'),
+    '--serve-artifacts',
+    '--host', '127.0.0.1', '--port', String(port),
+    '--workers', '1',
+  ], { detached: true, stdio: ['ignore', log, log] }); // detached: own process group, so stop() reaches uvicorn's workers
+  fs.closeSync(log);
+  child.unref();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    killGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const deadline = Date.now() + (opts.startupTimeoutMs ?? 120_000);
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new MlflowError(`the MLflow server exited during startup (code ${child.exitCode}); see ${logFile}:\n${tail(logFile)}`);
+    }
+    if (await healthy(uri)) return { uri, storeDir, pid: child.pid ?? -1, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new MlflowError(`the MLflow server did not answer ${uri}/health within ${opts.startupTimeoutMs ?? 120_000} ms; see ${logFile}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal); // the group is gone already or was never made
+  }
+}
+
+async function healthy(uri: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${uri}/health`, { signal: AbortSignal.timeout(2000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
