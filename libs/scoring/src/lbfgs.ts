@@ -78,7 +78,11 @@ export function minimizeLbfgs(
     }
     const sy = dot(s, yv);
     if (sy > 1e-12 * dot(yv, yv)) {
-      if (sHistory.length === m) (sHistory.shift(), yHistory.shift(), rhoHistory.shift());
+      if (sHistory.length === m) {
+        sHistory.shift();
+        yHistory.shift();
+        rhoHistory.shift();
+      }
       sHistory.push(s);
       yHistory.push(yv);
       rhoHistory.push(1 / sy);

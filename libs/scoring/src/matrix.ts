@@ -38,7 +38,8 @@ export function labelsOf(what: string, m: LabelledMatrix): Float64Array {
 }
 
 /** The rows `rows` of `m` as a new matrix (labels and amounts follow). */
-export function selectRows<M extends LabelledMatrix>(m: M, rows: Int32Array): LabelledMatrix {
+export function selectRows(m: LabelledMatrix, rows: Int32Array): LabelledMatrix {
+  const target = m.target;
   const data = new Float64Array(rows.length * m.nCols);
   rows.forEach((row, k) => {
     if (row < 0 || row >= m.nRows) throw new Error(`selectRows: row ${row} out of range 0..${m.nRows - 1}`);
@@ -50,7 +51,7 @@ export function selectRows<M extends LabelledMatrix>(m: M, rows: Int32Array): La
     nCols: m.nCols,
     featureNames: m.featureNames,
     categoricalFeatures: m.categoricalFeatures,
-    target: m.target ? Float64Array.from(rows, (r) => m.target![r]) : undefined,
+    target: target ? Float64Array.from(rows, (r) => target[r]) : undefined,
     amtCredit: Float64Array.from(rows, (r) => m.amtCredit[r]),
   };
 }

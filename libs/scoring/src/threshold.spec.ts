@@ -19,8 +19,10 @@ describe('thresholdSearch', () => {
   const yTrue: number[] = [];
   const prob: number[] = [];
   for (const [p, good, bad] of groups) {
-    for (let i = 0; i < good; i++) (yTrue.push(0), prob.push(p));
-    for (let i = 0; i < bad; i++) (yTrue.push(1), prob.push(p));
+    for (let i = 0; i < good + bad; i++) {
+      yTrue.push(i < good ? 0 : 1);
+      prob.push(p);
+    }
   }
 
   it('finds the known optimum and the whole cost curve', () => {
