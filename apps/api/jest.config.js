@@ -1,3 +1,4 @@
+const path = require('node:path');
 const preset = require('../../jest.preset.js');
 
 // fastify's inject() loads light-my-request, which requires `cookie` 2.x — an ES module. Node 20.19+ can require()
@@ -10,7 +11,7 @@ module.exports = {
     ...preset.transform,
     '/node_modules/cookie/.+\\.js$': [
       'ts-jest',
-      { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', esModuleInterop: true }, diagnostics: false },
+      { tsconfig: path.join(__dirname, 'tsconfig.esm-deps.json'), diagnostics: false },
     ],
   },
   transformIgnorePatterns: ['/node_modules/(?!cookie/)'],

@@ -1,0 +1,114 @@
+// Real models for the API's tests and benchmark: a small LightGBM trained on the real Home Credit rows through the
+// same feature pipeline the trainer uses, written as a bundle (or logged to MLflow by the caller). Nothing is faked;
+// it is only small (few rows, few rounds) so suites stay fast.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import pl from 'nodejs-polars';
+import { HomeCreditTables, loadTables, realDataDir, SIDE_TABLE_NAMES } from '@credit-scoring/data';
+import { ApplicantHistory, FeaturePipeline, RawApplication } from '@credit-scoring/features';
+import { Booster, Dataset, train } from '@credit-scoring/lightgbm';
+import { ModelPackage, modelFiles } from '@credit-scoring/tracking';
+import type { ApplicantInput } from '../scoring';
+
+/** The cost model of the study (shares of AMT_CREDIT) and its decision-theory threshold fp / (fp + fn). */
+export const TEST_COST = { kind: 'credit', fnLoss: 1, fpLoss: 0.19 } as const;
+export const TEST_THRESHOLD = TEST_COST.fpLoss / (TEST_COST.fpLoss + TEST_COST.fnLoss);
+
+let tablesPromise: Promise<HomeCreditTables> | undefined;
+/** The real labelled sample with its side tables, read once per test file. Fails loudly when the data is missing. */
+export function realTables(): Promise<HomeCreditTables> {
+  tablesPromise ??= loadTables(realDataDir(), { application: 'train' });
+  return tablesPromise;
+}
+
+export interface TrainedModel {
+  pipeline: FeaturePipeline;
+  booster: Booster;
+  package: ModelPackage;
+  /** Application row indices the model was fitted on; score the others to test on unseen rows. */
+  trainRows: Int32Array;
+}
+
+export async function trainSmallModel(
+  tables: HomeCreditTables,
+  opts: { trainRows?: number; rounds?: number; numLeaves?: number; seed?: number } = {},
+): Promise<TrainedModel> {
+  const n = Math.min(opts.trainRows ?? 6000, tables.application.height);
+  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  const pipeline = FeaturePipeline.fit(tables, { rows });
+  const matrix = pipeline.transform(tables, { rows });
+  if (!matrix.target) throw new Error('training rows have no TARGET column');
+  const dataset = new Dataset(matrix.data, {
+    nRows: matrix.nRows,
+    nCols: matrix.nCols,
+    label: matrix.target,
+    featureNames: matrix.featureNames,
+    categoricalFeatures: matrix.categoricalFeatures,
+    params: { verbose: -1 },
+  });
+  const rounds = opts.rounds ?? 30;
+  const booster = await train(
+    { objective: 'binary', num_leaves: opts.numLeaves ?? 15, learning_rate: 0.1, min_data_in_leaf: 20, num_threads: 1, seed: opts.seed ?? 7, verbose: -1 },
+    dataset,
+    { numBoostRound: rounds },
+  );
+  dataset.free();
+  const pkg: ModelPackage = {
+    modelText: booster.saveModel(),
+    featureNames: matrix.featureNames,
+    featurePipeline: pipeline.toJSON(),
+    threshold: TEST_THRESHOLD,
+    cost: TEST_COST,
+    metrics: { train_rows: n, num_boost_round: rounds, num_leaves: opts.numLeaves ?? 15 },
+  };
+  return { pipeline, booster, package: pkg, trainRows: rows };
+}
+
+/** Writes a model package as an exported bundle (the MLflow model directory + registered_model.json). */
+export function writeBundle(dir: string, pkg: ModelPackage, identity: { name: string; version: string; alias?: string }): string {
+  mkdirSync(dir, { recursive: true });
+  const runId = `bundle${identity.version.padStart(8, '0')}`;
+  for (const [name, content] of Object.entries(modelFiles(runId, pkg))) writeFileSync(path.join(dir, name), content);
+  writeFileSync(path.join(dir, 'registered_model.json'), JSON.stringify(identity));
+  return dir;
+}
+
+/**
+ * The raw request bodies for some application rows: their Kaggle fields exactly as read from the CSV, plus every
+ * side-table row that belongs to them (bureau_balance through the applicant's bureau ids).
+ */
+export function applicantsFor(tables: HomeCreditTables, rows: ArrayLike<number>): ApplicantInput[] {
+  const indices = Array.from(rows);
+  const app = tables.application.drop('TARGET');
+  const records = indices.map((i) => app.row(i)).map((values) => Object.fromEntries(app.columns.map((c, j) => [c, values[j]])) as RawApplication);
+  const ids = records.map((r) => Number(r.SK_ID_CURR));
+  const byTable: Partial<Record<(typeof SIDE_TABLE_NAMES)[number], Map<number, RawApplication[]>>> = {};
+  const group = (frame: pl.DataFrame, key: string, keys: number[]) => {
+    const out = new Map<number, RawApplication[]>();
+    for (const record of frame.filter(pl.col(key).isIn(keys)).toRecords() as RawApplication[]) {
+      const k = Number(record[key]);
+      if (!out.has(k)) out.set(k, []);
+      out.get(k)?.push(record);
+    }
+    return out;
+  };
+  for (const table of SIDE_TABLE_NAMES) {
+    const frame = tables[table];
+    if (frame && table !== 'bureau_balance') byTable[table] = group(frame, 'SK_ID_CURR', ids);
+  }
+  const bureauIds = [...(byTable.bureau?.values() ?? [])].flat().map((r) => Number(r.SK_ID_BUREAU));
+  const balances = tables.bureau_balance ? group(tables.bureau_balance, 'SK_ID_BUREAU', bureauIds) : undefined;
+  return records.map((application, i) => {
+    const history: ApplicantHistory = {};
+    for (const table of SIDE_TABLE_NAMES) {
+      if (table === 'bureau_balance') continue;
+      const found = byTable[table]?.get(ids[i]);
+      if (found?.length) history[table] = found;
+    }
+    if (balances && history.bureau) {
+      const own = history.bureau.flatMap((b) => balances.get(Number(b.SK_ID_BUREAU)) ?? []);
+      if (own.length) history.bureau_balance = own;
+    }
+    return Object.keys(history).length ? { application, history } : { application };
+  });
+}
