@@ -9,3 +9,7 @@ export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult } from './lbfgs';
 export * from './importance';
 export * from './plots/charts';
 export { renderPlots, svgToPng, rasterizeSvg, type Plot, type VegaLiteSpec } from './plots/render';
+export * from './models';
+export * from './cv';
+export * from './search';
+export * from './compare';

@@ -1,0 +1,55 @@
+import { CostModel, normalizedBusinessCost } from './cost';
+import { CvResult } from './cv';
+import { accuracy, decide, f1, rocAuc } from './metrics';
+import { HyperParams } from './models';
+import { Numbers } from './validate';
+
+/** One row of the model comparison table. Test metrics use the threshold chosen in cross-validation. */
+export interface ComparisonRow {
+  model: string;
+  bestParams: HyperParams;
+  threshold: number;
+  accuracy: number;
+  auc: number;
+  f1: number;
+  /** Mean CV business cost per applicant. */
+  cvCost: number;
+  /** Business cost per applicant on the held-out test set. */
+  testCost: number;
+}
+
+export function comparisonRow(args: {
+  model: string;
+  cv: CvResult;
+  test: { yTrue: Numbers; prob: Numbers; amtCredit?: Numbers };
+  costModel: CostModel;
+}): ComparisonRow {
+  const { cv, test } = args;
+  const decisions = decide(test.prob, cv.threshold);
+  return {
+    model: args.model,
+    bestParams: cv.params,
+    threshold: cv.threshold,
+    accuracy: accuracy(test.yTrue, decisions),
+    auc: rocAuc(test.yTrue, test.prob),
+    f1: f1(test.yTrue, decisions),
+    cvCost: cv.mean.normalizedCost,
+    testCost: normalizedBusinessCost(test.yTrue, decisions, test.amtCredit, args.costModel),
+  };
+}
+
+/** The comparison as a Markdown table, best test cost first. */
+export function comparisonMarkdown(rows: ComparisonRow[], opts: { costDigits?: number } = {}): string {
+  const digits = opts.costDigits ?? 2;
+  const params = (p: HyperParams) =>
+    Object.entries(p).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`).join(', ') || '—';
+  const lines = [
+    '| model | best params | threshold | accuracy | AUC | F1 | CV cost / applicant | test cost / applicant |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+    ...rows
+      .slice()
+      .sort((a, b) => a.testCost - b.testCost)
+      .map((r) => `| ${r.model} | ${params(r.bestParams)} | ${r.threshold.toFixed(3)} | ${r.accuracy.toFixed(4)} | ${r.auc.toFixed(4)} | ${r.f1.toFixed(4)} | ${r.cvCost.toFixed(digits)} | ${r.testCost.toFixed(digits)} |`),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,139 @@
+import { comparisonMarkdown, comparisonRow } from './compare';
+import { crossValidate, RowTransformer } from './cv';
+import { stratifiedKFold } from './folds';
+import { LabelledMatrix } from './matrix';
+import { dummySpec, logisticSpec } from './models';
+import { hyperparameterSearch, SearchProgress } from './search';
+import { realApplicationSample } from './testing/real-sample';
+
+const COLUMNS = ['AMT_INCOME_TOTAL', 'AMT_CREDIT', 'AMT_ANNUITY', 'AMT_GOODS_PRICE', 'DAYS_BIRTH', 'DAYS_EMPLOYED',
+  'OWN_CAR_AGE', 'EXT_SOURCE_1', 'EXT_SOURCE_2', 'EXT_SOURCE_3'];
+const unit = { kind: 'unit', fn: 10, fp: 1 } as const;
+
+describe('crossValidate on a real sample (4000 applicants, 10 numeric columns)', () => {
+  let sample: LabelledMatrix;
+  let y: Float64Array;
+  beforeAll(async () => {
+    sample = await realApplicationSample(COLUMNS, { rows: 4000 });
+    if (!sample.target) throw new Error('no TARGET');
+    y = sample.target;
+  });
+
+  it('dummy has AUC 0.5; logistic beats it on AUC and business cost; OOF covers every row', async () => {
+    const folds = stratifiedKFold(y, 5, 1);
+    const dummy = await crossValidate(dummySpec, {}, sample, folds, { costModel: unit });
+    const logistic = await crossValidate(logisticSpec, { C: 0.1 }, sample, folds, { costModel: unit });
+    expect(dummy.mean.auc).toBe(0.5);
+    expect(logistic.mean.auc).toBeGreaterThan(0.68); // EXT_SOURCE_* alone carry most of the signal
+    expect(logistic.mean.normalizedCost).toBeLessThan(dummy.mean.normalizedCost);
+    expect(logistic.folds).toHaveLength(5);
+    expect(Array.from(logistic.oof).every((p) => p >= 0 && p <= 1)).toBe(true);
+    expect(Array.from(logistic.yTrue)).toEqual(Array.from(y));
+    expect(logistic.folds.reduce((s, f) => s + f.nValid, 0)).toBe(4000);
+    expect(logistic.std.auc).toBeGreaterThan(0);
+  });
+
+  it('budgeted random search: seeded, defaults first, progress with ETA, best = lowest CV cost', async () => {
+    const folds = stratifiedKFold(y, 3, 2);
+    const evaluate = (params: Record<string, string | number | boolean>) => crossValidate(logisticSpec, params, sample, folds, { costModel: unit });
+    const progress: SearchProgress[] = [];
+    const run = () => hyperparameterSearch(logisticSpec, evaluate, { trials: 4, seed: 9, onProgress: (p) => progress.push(p) });
+    const first = await run();
+    expect(first.trials).toHaveLength(4);
+    expect(first.trials[0].params.C).toBe(logisticSpec.defaults.C);
+    expect(first.best.score).toBe(Math.min(...first.trials.map((t) => t.score)));
+    for (const t of first.trials.slice(1)) expect(Number(t.params.C)).toBeGreaterThanOrEqual(1e-4);
+    expect(progress.map((p) => `${p.trial}/${p.trials}`)).toEqual(['1/4', '2/4', '3/4', '4/4']);
+    expect(progress[3].etaSeconds).toBe(0);
+    expect(progress[0].etaSeconds).toBeGreaterThanOrEqual(0);
+    const again = await run();
+    expect(again.trials.map((t) => t.params)).toEqual(first.trials.map((t) => t.params));
+  });
+
+  it('TPE refinement on real CV stays inside the space and never reports worse than the defaults', async () => {
+    const folds = stratifiedKFold(y, 3, 3);
+    const evaluate = (params: Record<string, string | number | boolean>) => crossValidate(logisticSpec, params, sample, folds, { costModel: unit });
+    const result = await hyperparameterSearch(logisticSpec, evaluate, { trials: 8, seed: 4, tpe: true, startupTrials: 4 });
+    expect(result.trials).toHaveLength(8);
+    for (const t of result.trials) {
+      expect(Number(t.params.C)).toBeGreaterThanOrEqual(1e-4);
+      expect(Number(t.params.C)).toBeLessThanOrEqual(10);
+    }
+    expect(result.best.score).toBeLessThanOrEqual(result.trials[0].score);
+  });
+});
+
+describe('TPE refinement on a known objective', () => {
+  // Score = squared distance of log10(C) from log10(0.05), wrapped as a CvResult: TPE trials must cluster nearer the
+  // optimum than the random start-up trials do.
+  const scoreOf = (c: number) => (Math.log10(c) - Math.log10(0.05)) ** 2;
+  const asCv = (params: Record<string, string | number | boolean>) => {
+    const merged = { ...logisticSpec.defaults, ...params };
+    const metrics = { auc: 0.5, prAuc: 0, accuracy: 0, precision: 0, recall: 0, f1: 0, normalizedCost: scoreOf(Number(merged.C)) };
+    return Promise.resolve({ model: 'logistic', params: merged, folds: [], mean: metrics, std: metrics, threshold: 0.5,
+      oof: new Float64Array(), yTrue: new Float64Array(), amtCredit: new Float64Array() });
+  };
+  it('later trials concentrate near the optimum', async () => {
+    const result = await hyperparameterSearch(logisticSpec, asCv, { trials: 40, seed: 11, tpe: true, startupTrials: 10 });
+    const median = (v: number[]) => v.slice().sort((a, b) => a - b)[v.length >> 1];
+    const randomPhase = median(result.trials.slice(1, 10).map((t) => t.score));
+    const tpePhase = median(result.trials.slice(10).map((t) => t.score));
+    expect(tpePhase).toBeLessThan(randomPhase / 4);
+    expect(Math.abs(Math.log10(Number(result.best.params.C)) - Math.log10(0.05))).toBeLessThan(0.1);
+  });
+});
+
+describe('no leakage: the feature pipeline is fitted inside each fold', () => {
+  /*
+   * A small real encoder (not a mock): learns the category levels of its training rows, codes them 0..K-1 and
+   * gives NaN to anything else. Category 'only-in-row-7' exists in a single row, so in the fold where row 7 is
+   * validated, a leak-free fit must not know it.
+   */
+  interface Table { kind: string[]; amount: number[]; target: number[] }
+  const n = 40;
+  const table: Table = {
+    kind: Array.from({ length: n }, (_, i) => (i === 7 ? 'only-in-row-7' : i % 3 === 0 ? 'a' : 'b')),
+    amount: Array.from({ length: n }, (_, i) => 1000 + i),
+    target: Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 1 : 0)),
+  };
+  const fittedOn: Array<{ rows: number[]; levels: string[] }> = [];
+  const fitEncoder = (t: Table, trainRows: Int32Array): RowTransformer<Table> => {
+    const levels = [...new Set(Array.from(trainRows, (r) => t.kind[r]))].sort();
+    fittedOn.push({ rows: Array.from(trainRows), levels });
+    return {
+      transform: (tt, { rows }) => ({
+        data: Float64Array.from(Array.from(rows).flatMap((r) => [levels.includes(tt.kind[r]) ? levels.indexOf(tt.kind[r]) : NaN, tt.amount[r]])),
+        nRows: rows.length, nCols: 2, featureNames: ['KIND', 'AMOUNT'], categoricalFeatures: [0],
+        target: Float64Array.from(rows, (r) => tt.target[r]),
+        amtCredit: Float64Array.from(rows, (r) => tt.amount[r]),
+      }),
+    };
+  };
+
+  it('fits once per fold on the training rows only', async () => {
+    const folds = stratifiedKFold(table.target, 4, 0);
+    const result = await crossValidate(logisticSpec, {}, table, folds, { costModel: unit, fitPipeline: fitEncoder });
+    expect(fittedOn).toHaveLength(4);
+    folds.forEach((fold, k) => {
+      expect(fittedOn[k].rows).toEqual(Array.from(fold.train));
+      const seesRow7 = Array.from(fold.valid).includes(7);
+      expect(fittedOn[k].levels.includes('only-in-row-7')).toBe(!seesRow7);
+    });
+    expect(result.oof.length).toBe(n);
+    expect(Array.from(result.amtCredit)).toEqual(table.amount);
+  });
+});
+
+describe('comparisonRow', () => {
+  it('scores the test set at the CV threshold', async () => {
+    const cv = {
+      model: 'x', params: { C: 1 }, threshold: 0.5, folds: [], oof: new Float64Array(), yTrue: new Float64Array(), amtCredit: new Float64Array(),
+      mean: { auc: 0.7, prAuc: 0.2, accuracy: 0.9, precision: 0.3, recall: 0.4, f1: 0.3, normalizedCost: 0.42 },
+      std: { auc: 0, prAuc: 0, accuracy: 0, precision: 0, recall: 0, f1: 0, normalizedCost: 0 },
+    };
+    // Test: decisions at 0.5 → [1, 0, 1, 0] vs truth [1, 1, 0, 0]: one FN (10) and one FP (1) over 4 applicants.
+    const row = comparisonRow({ model: 'logistic', cv, test: { yTrue: [1, 1, 0, 0], prob: [0.9, 0.2, 0.6, 0.1] }, costModel: unit });
+    expect(row).toEqual({ model: 'logistic', bestParams: { C: 1 }, threshold: 0.5, accuracy: 0.5, auc: 0.75, f1: 0.5, cvCost: 0.42, testCost: 11 / 4 });
+    expect(comparisonMarkdown([row])).toContain('| logistic | C=1 | 0.500 | 0.5000 | 0.7500 | 0.5000 | 0.42 | 2.75 |');
+  });
+});

@@ -1,0 +1,154 @@
+import { CostModel, validateCostModel } from './cost';
+import { Fold } from './folds';
+import { checkMatrix, LabelledMatrix, labelsOf, selectRows } from './matrix';
+import { classificationReport, ConfusionMatrix, rocAuc } from './metrics';
+import { HyperParams, ModelSpec } from './models';
+import { thresholdSearch } from './threshold';
+
+/** A fitted feature pipeline, as far as CV needs it (FeaturePipeline from @credit-scoring/features fits). */
+export interface RowTransformer<T> { transform(tables: T, opts: { rows: Int32Array }): LabelledMatrix }
+/** Fits the feature pipeline on the training rows of a fold only, e.g. `(t, rows) => FeaturePipeline.fit(t, { rows })`. */
+export type PipelineFitter<T> = (tables: T, trainRows: Int32Array) => RowTransformer<T>;
+
+export interface CvOptions {
+  costModel: CostModel;
+  /** Decision threshold for the thresholded metrics and the cost; default: the one minimising the out-of-fold cost. */
+  threshold?: number;
+  seed?: number;
+  onFold?: (event: { fold: number; folds: number; seconds: number; auc: number }) => void;
+}
+
+export interface FoldResult {
+  fold: number; nTrain: number; nValid: number;
+  auc: number; prAuc: number; accuracy: number; precision: number; recall: number; f1: number;
+  confusion: ConfusionMatrix;
+  cost: number;
+  normalizedCost: number;
+  seconds: number;
+  info: Record<string, number | string | boolean>;
+}
+
+export interface CvMetrics { auc: number; prAuc: number; accuracy: number; precision: number; recall: number; f1: number; normalizedCost: number }
+
+export interface CvResult {
+  model: string;
+  params: HyperParams;
+  folds: FoldResult[];
+  mean: CvMetrics;
+  std: CvMetrics;
+  /** Threshold used for the fold metrics (given, or the out-of-fold cost optimum). */
+  threshold: number;
+  /** Out-of-fold probability per row of the data (NaN for rows in no validation part). */
+  oof: Float64Array;
+  /** Labels and amounts aligned with `oof`, as the per-fold pipelines produced them. */
+  yTrue: Float64Array;
+  amtCredit: Float64Array;
+}
+
+/**
+ * K-fold cross-validation of `spec` with `params`.
+ * - With a ready matrix: folds index its rows.
+ * - With raw tables and `fitPipeline`: for every fold the feature pipeline is fitted on the fold's training rows
+ *   only and then transforms training and validation rows — category levels, medians or encodings never see the
+ *   validation rows (no leakage). Folds index the application rows.
+ * Boosters early-stop on an inner split of the training part, never on the validation part.
+ */
+export async function crossValidate(spec: ModelSpec, params: HyperParams, data: LabelledMatrix, folds: Fold[], opts: CvOptions): Promise<CvResult>;
+export async function crossValidate<T>(
+  spec: ModelSpec, params: HyperParams, data: T, folds: Fold[], opts: CvOptions & { fitPipeline: PipelineFitter<T> },
+): Promise<CvResult>;
+export async function crossValidate<T>(
+  spec: ModelSpec,
+  params: HyperParams,
+  data: T | LabelledMatrix,
+  folds: Fold[],
+  opts: CvOptions & { fitPipeline?: PipelineFitter<T> },
+): Promise<CvResult> {
+  validateCostModel(opts.costModel);
+  if (folds.length < 2) throw new Error(`crossValidate: needs at least 2 folds, got ${folds.length}`);
+  const nRows = 1 + Math.max(...folds.map((f) => Math.max(maxOf(f.train), maxOf(f.valid))));
+  const oof = new Float64Array(nRows).fill(NaN);
+  const yTrue = new Float64Array(nRows).fill(NaN);
+  const amtCredit = new Float64Array(nRows).fill(NaN);
+  const fits: Array<{ fold: Fold; nTrain: number; seconds: number; info: FoldResult['info'] }> = [];
+
+  for (const [k, fold] of folds.entries()) {
+    const started = Date.now();
+    const { train, valid } = foldMatrices(data, fold, opts.fitPipeline);
+    if (valid.nRows !== fold.valid.length) {
+      throw new Error(`crossValidate: fold ${k}: ${valid.nRows} transformed validation rows for ${fold.valid.length} indices`);
+    }
+    const predictor = await spec.fit(train, undefined, params, { seed: (opts.seed ?? 0) + k });
+    try {
+      const prob = predictor.predictProba(valid.data);
+      const y = labelsOf(`crossValidate fold ${k}`, valid);
+      fold.valid.forEach((row, i) => {
+        oof[row] = prob[i];
+        yTrue[row] = y[i];
+        amtCredit[row] = valid.amtCredit[i];
+      });
+      const seconds = (Date.now() - started) / 1000;
+      fits.push({ fold, nTrain: train.nRows, seconds, info: predictor.info });
+      opts.onFold?.({ fold: k + 1, folds: folds.length, seconds, auc: rocAuc(y, prob) });
+    } finally {
+      predictor.free();
+    }
+  }
+
+  const scored = Int32Array.from(folds.flatMap((f) => Array.from(f.valid)));
+  const pick = (a: Float64Array, rows: Int32Array) => Float64Array.from(rows, (r) => a[r]);
+  const threshold =
+    opts.threshold ?? thresholdSearch(pick(yTrue, scored), pick(oof, scored), pick(amtCredit, scored), opts.costModel).threshold;
+  const foldResults = fits.map(({ fold, nTrain, seconds, info }, k): FoldResult => {
+    const y = pick(yTrue, fold.valid);
+    const p = pick(oof, fold.valid);
+    const report = classificationReport(y, p, threshold);
+    const cost = thresholdSearch(y, p, pick(amtCredit, fold.valid), opts.costModel, { grid: [threshold] }).cost;
+    const { confusion, auc, prAuc, accuracy, precision, recall, f1 } = report;
+    return {
+      fold: k + 1, nTrain, nValid: fold.valid.length, auc, prAuc, accuracy, precision, recall, f1, confusion,
+      cost, normalizedCost: cost / fold.valid.length, seconds, info,
+    };
+  });
+  return {
+    model: spec.name,
+    params: { ...spec.defaults, ...params },
+    folds: foldResults,
+    mean: summarize(foldResults, (values) => values.reduce((s, v) => s + v, 0) / values.length),
+    std: summarize(foldResults, standardDeviation),
+    threshold,
+    oof,
+    yTrue,
+    amtCredit,
+  };
+}
+
+function foldMatrices<T>(data: T | LabelledMatrix, fold: Fold, fitPipeline?: PipelineFitter<T>): { train: LabelledMatrix; valid: LabelledMatrix } {
+  if (fitPipeline) {
+    const pipeline = fitPipeline(data as T, fold.train);
+    return { train: pipeline.transform(data as T, { rows: fold.train }), valid: pipeline.transform(data as T, { rows: fold.valid }) };
+  }
+  const matrix = data as LabelledMatrix;
+  checkMatrix('crossValidate', matrix);
+  return { train: selectRows(matrix, fold.train), valid: selectRows(matrix, fold.valid) };
+}
+
+const METRIC_KEYS: Array<keyof CvMetrics> = ['auc', 'prAuc', 'accuracy', 'precision', 'recall', 'f1', 'normalizedCost'];
+
+function summarize(folds: FoldResult[], aggregate: (values: number[]) => number): CvMetrics {
+  const out = {} as CvMetrics;
+  for (const key of METRIC_KEYS) out[key] = aggregate(folds.map((f) => f[key]));
+  return out;
+}
+
+/** Sample standard deviation (n − 1), the usual spread reported for CV scores. */
+function standardDeviation(values: number[]): number {
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  return Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, values.length - 1));
+}
+
+function maxOf(a: Int32Array): number {
+  let m = -1;
+  for (const v of a) m = Math.max(m, v);
+  return m;
+}

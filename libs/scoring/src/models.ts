@@ -1,0 +1,98 @@
+import { LogisticRegression } from './logistic';
+import { checkMatrix, LabelledMatrix, labelsOf, MatrixLike } from './matrix';
+
+/** Hyper-parameters of one model, as a flat record (logged to MLflow as params). */
+export type HyperParams = Record<string, string | number | boolean>;
+
+/** Where a hyper-parameter is searched. `log`: sample uniformly in log space (rates, regularisation). */
+export type ParamDomain =
+  | { type: 'int'; low: number; high: number; log?: boolean }
+  | { type: 'float'; low: number; high: number; log?: boolean }
+  | { type: 'choice'; values: Array<string | number | boolean> };
+export type ParamSpace = Record<string, ParamDomain>;
+
+/** A fitted model: probabilities of default for rows with the training matrix's columns. */
+export interface Predictor {
+  readonly modelName: string;
+  /** Row-major rows with the training columns; returns one probability per row. */
+  predictProba(data: Float64Array): Float64Array;
+  /** Facts about the fit worth logging (e.g. bestIteration, iterations). */
+  readonly info: Record<string, number | string | boolean>;
+  /** Releases native memory, if any. */
+  free(): void;
+}
+
+export interface FitOptions { seed?: number }
+
+/**
+ * One model family behind a common interface: a name, its search space, defaults, and `fit`.
+ * `valid`, when given, is used for early stopping by the boosters; without it they carve an inner stratified
+ * validation split out of `train` (so cross-validation never early-stops on the fold it is scored on).
+ */
+export interface ModelSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly defaults: HyperParams;
+  readonly space: ParamSpace;
+  fit(train: LabelledMatrix, valid?: LabelledMatrix, params?: HyperParams, opts?: FitOptions): Promise<Predictor>;
+}
+
+/** Rows of `data` for a matrix of `nCols` columns, with a clear error when the width is wrong. */
+export function rowCount(what: string, data: Float64Array, nCols: number): number {
+  const nRows = data.length / nCols;
+  if (!Number.isInteger(nRows)) throw new Error(`${what}: ${data.length} values is not a multiple of ${nCols} columns`);
+  return nRows;
+}
+
+export function checkParams(spec: { name: string; defaults: HyperParams }, params: HyperParams): void {
+  const unknown = Object.keys(params).filter((key) => !(key in spec.defaults));
+  if (unknown.length) {
+    throw new Error(`${spec.name}: unknown hyper-parameter(s) ${unknown.join(', ')}; known: ${Object.keys(spec.defaults).join(', ')}`);
+  }
+}
+
+/** Baseline: everyone gets the training default rate. Any useful model must beat its cost and AUC (0.5). */
+export const dummySpec: ModelSpec = {
+  name: 'dummy',
+  description: 'prior probability (the training default rate) for every applicant',
+  defaults: {},
+  space: {},
+  async fit(train) {
+    checkMatrix('dummy.fit', train);
+    const y = labelsOf('dummy.fit', train);
+    const prior = y.reduce((s, v) => s + v, 0) / y.length;
+    const nCols = train.nCols;
+    return {
+      modelName: 'dummy',
+      info: { prior },
+      predictProba: (data) => new Float64Array(rowCount('dummy.predictProba', data, nCols)).fill(prior),
+      free: () => undefined,
+    };
+  },
+};
+
+/** L2 logistic regression on median-imputed, standardised, one-hot-encoded features (see logistic.ts). */
+export const logisticSpec: ModelSpec = {
+  name: 'logistic',
+  description: 'L2 logistic regression (median imputation, standardisation, one-hot categories, L-BFGS)',
+  defaults: { C: 0.1, categorical: 'onehot', max_iter: 500 },
+  space: { C: { type: 'float', low: 1e-4, high: 10, log: true } },
+  async fit(train, _valid, params = {}) {
+    checkParams(logisticSpec, params);
+    const p = { ...logisticSpec.defaults, ...params };
+    if (p.categorical !== 'onehot' && p.categorical !== 'drop') {
+      throw new Error(`logistic: categorical must be 'onehot' or 'drop', got ${String(p.categorical)}`);
+    }
+    const model = LogisticRegression.fit(train as MatrixLike, labelsOf('logistic.fit', train), {
+      C: Number(p.C),
+      maxIter: Number(p.max_iter),
+      categorical: p.categorical,
+    });
+    return {
+      modelName: 'logistic',
+      info: { iterations: model.iterations, converged: model.converged, modelColumns: model.featureNames.length },
+      predictProba: (data) => model.predictProba(data),
+      free: () => undefined,
+    };
+  },
+};

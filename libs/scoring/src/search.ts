@@ -1,0 +1,145 @@
+import { CvResult } from './cv';
+import { HyperParams, ModelSpec, ParamDomain, ParamSpace } from './models';
+import { Random } from './random';
+
+/*
+ * Budgeted hyper-parameter search, seeded. The first `startupTrials` draw parameters uniformly from the space
+ * (log-uniform where `log`); later trials, when `tpe` is on, refine around the good ones with a simple Tree-structured
+ * Parzen Estimator: per parameter, candidates are drawn near the values of the best quarter of trials and the one
+ * with the highest density ratio good/bad is kept (parameters treated independently, as Optuna's default TPE does).
+ * Every trial is scored by the mean CV business cost per applicant (lower is better).
+ */
+
+export interface Trial { index: number; params: HyperParams; score: number; auc: number; seconds: number; cv: CvResult }
+
+export interface SearchProgress {
+  trial: number; trials: number; params: HyperParams; score: number; bestScore: number;
+  elapsedSeconds: number; etaSeconds: number; phase: 'random' | 'tpe';
+}
+
+export interface SearchOptions {
+  trials: number;
+  seed: number;
+  /** Random trials before TPE refinement starts (default: all trials random when tpe is off, else max(5, trials/3)). */
+  startupTrials?: number;
+  tpe?: boolean;
+  onProgress?: (p: SearchProgress) => void;
+}
+
+export interface SearchResult { best: Trial; trials: Trial[] }
+
+/** `evaluate` runs the CV for one parameter set (e.g. params => crossValidate(spec, params, data, folds, opts)). */
+export async function hyperparameterSearch(
+  spec: ModelSpec,
+  evaluate: (params: HyperParams) => Promise<CvResult>,
+  opts: SearchOptions,
+): Promise<SearchResult> {
+  if (!Number.isInteger(opts.trials) || opts.trials < 1) throw new Error(`hyperparameterSearch: trials must be a positive integer, got ${opts.trials}`);
+  for (const [name, domain] of Object.entries(spec.space)) checkDomain(spec.name, name, domain);
+  const random = new Random(opts.seed);
+  const startup = opts.tpe ? Math.min(opts.trials, opts.startupTrials ?? Math.max(5, Math.ceil(opts.trials / 3))) : opts.trials;
+  const trials: Trial[] = [];
+  const started = Date.now();
+  const seen = new Set<string>();
+
+  for (let index = 0; index < opts.trials; index++) {
+    const phase = index < startup || Object.keys(spec.space).length === 0 ? 'random' : 'tpe';
+    // The defaults are always the first candidate: a search must never report something worse than them.
+    let sampled: HyperParams = index === 0 ? {} : phase === 'random' ? sampleSpace(spec.space, random) : proposeTpe(spec.space, trials, random);
+    for (let retry = 0; retry < 20 && seen.has(key(sampled)) && index > 0; retry++) sampled = sampleSpace(spec.space, random);
+    if (seen.has(key(sampled)) && index > 0) break; // small discrete space exhausted
+    seen.add(key(sampled));
+
+    const trialStart = Date.now();
+    const cv = await evaluate(sampled);
+    const trial: Trial = {
+      index: index + 1, params: cv.params, score: cv.mean.normalizedCost, auc: cv.mean.auc, seconds: (Date.now() - trialStart) / 1000, cv,
+    };
+    trials.push(trial);
+    const elapsedSeconds = (Date.now() - started) / 1000;
+    opts.onProgress?.({
+      trial: index + 1, trials: opts.trials, params: trial.params, score: trial.score,
+      bestScore: Math.min(...trials.map((t) => t.score)), elapsedSeconds,
+      etaSeconds: (elapsedSeconds / (index + 1)) * (opts.trials - index - 1), phase,
+    });
+  }
+  const best = trials.reduce((a, b) => (b.score < a.score ? b : a));
+  return { best, trials };
+}
+
+function key(params: HyperParams): string {
+  return JSON.stringify(Object.entries(params).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function checkDomain(model: string, name: string, d: ParamDomain): void {
+  if (d.type === 'choice') {
+    if (d.values.length === 0) throw new Error(`${model}: parameter ${name} has no choices`);
+    return;
+  }
+  if (!(d.low <= d.high) || (d.log && d.low <= 0)) {
+    throw new Error(`${model}: parameter ${name} has an invalid range [${d.low}, ${d.high}]${d.log ? ' (log scale needs low > 0)' : ''}`);
+  }
+}
+
+/** Position of a value in [0, 1] of its (possibly log) range, and back. */
+function toUnit(d: Exclude<ParamDomain, { type: 'choice' }>, v: number): number {
+  const [lo, hi, x] = d.log ? [Math.log(d.low), Math.log(d.high), Math.log(v)] : [d.low, d.high, v];
+  return hi === lo ? 0.5 : (x - lo) / (hi - lo);
+}
+function fromUnit(d: Exclude<ParamDomain, { type: 'choice' }>, u: number): number {
+  const clamped = Math.min(1, Math.max(0, u));
+  const v = d.log ? Math.exp(Math.log(d.low) + clamped * (Math.log(d.high) - Math.log(d.low))) : d.low + clamped * (d.high - d.low);
+  if (d.type === 'int') return Math.min(d.high, Math.max(d.low, Math.round(v)));
+  return Number(v.toPrecision(6));
+}
+
+export function sampleSpace(space: ParamSpace, random: Random): HyperParams {
+  const out: HyperParams = {};
+  for (const [name, d] of Object.entries(space)) {
+    out[name] = d.type === 'choice' ? d.values[Math.floor(random.next() * d.values.length)] : fromUnit(d, random.next());
+  }
+  return out;
+}
+
+const GAMMA = 0.25;
+const CANDIDATES = 24;
+
+function proposeTpe(space: ParamSpace, trials: Trial[], random: Random): HyperParams {
+  const sorted = trials.slice().sort((a, b) => a.score - b.score);
+  const nGood = Math.max(1, Math.ceil(GAMMA * sorted.length));
+  const good = sorted.slice(0, nGood);
+  const bad = sorted.slice(nGood);
+  const out: HyperParams = {};
+  for (const [name, d] of Object.entries(space)) {
+    if (d.type === 'choice') {
+      // Smoothed frequency of each choice among good vs bad trials.
+      const weight = (group: Trial[], v: HyperParams[string]) => (group.filter((t) => t.params[name] === v).length + 1) / (group.length + d.values.length);
+      const ratios = d.values.map((v) => weight(good, v) / weight(bad, v));
+      out[name] = d.values[ratios.indexOf(Math.max(...ratios))];
+      continue;
+    }
+    const goodUnits = good.map((t) => toUnit(d, Number(t.params[name])));
+    const badUnits = bad.map((t) => toUnit(d, Number(t.params[name])));
+    const bandwidth = Math.max(0.05, 0.5 / Math.sqrt(goodUnits.length + 1));
+    let bestU = 0.5;
+    let bestRatio = -Infinity;
+    for (let c = 0; c < CANDIDATES; c++) {
+      const centre = goodUnits[Math.floor(random.next() * goodUnits.length)];
+      const u = Math.min(1, Math.max(0, centre + bandwidth * random.normal()));
+      const ratio = parzen(u, goodUnits, bandwidth) / parzen(u, badUnits, bandwidth);
+      if (ratio > bestRatio) {
+        bestRatio = ratio;
+        bestU = u;
+      }
+    }
+    out[name] = fromUnit(d, bestU);
+  }
+  return out;
+}
+
+/** Gaussian-kernel density on [0, 1] mixed with a uniform prior (so an empty group still has density). */
+function parzen(u: number, centres: number[], bandwidth: number): number {
+  let density = 1; // the uniform prior, weight 1 like one extra kernel
+  for (const c of centres) density += Math.exp(-0.5 * ((u - c) / bandwidth) ** 2) / (bandwidth * Math.sqrt(2 * Math.PI));
+  return density / (centres.length + 1);
+}
