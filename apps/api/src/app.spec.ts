@@ -82,6 +82,9 @@ describe('credit-scoring API on a real model bundle', () => {
     const body = (await app.inject('/features')).json();
     expect(body.modelVersion).toBe('1');
     expect(body.fields.map((f: { name: string }) => f.name)).toEqual(first.pipeline.rawFields().map((f) => f.name));
+    const income = body.fields.find((f: { name: string }) => f.name === 'NAME_INCOME_TYPE');
+    expect(income).toMatchObject({ type: 'string', required: false });
+    expect(income.allowedValues).toContain('Working');
     expect(body.fields.length).toBeGreaterThan(10);
   });
 
@@ -106,15 +109,44 @@ describe('credit-scoring API on a real model bundle', () => {
     expect(new Set(predictions.map((p) => p.decision)).size).toBe(2); // both outcomes occur on real rows
   });
 
-  it('treats absent and null fields as missing values', async () => {
+  it('treats absent and null optional fields as missing values', async () => {
+    const minimal = { SK_ID_CURR: 5, AMT_CREDIT: 450000, AMT_INCOME_TOTAL: 135000 };
     const [absent, nulls] = await Promise.all([
-      app.inject({ method: 'POST', url: '/predict', payload: { application: { SK_ID_CURR: 5 } } }),
-      app.inject({ method: 'POST', url: '/predict', payload: { application: { SK_ID_CURR: 5, AMT_CREDIT: null, EXT_SOURCE_2: null } } }),
+      app.inject({ method: 'POST', url: '/predict', payload: { application: minimal } }),
+      app.inject({ method: 'POST', url: '/predict', payload: { application: { ...minimal, EXT_SOURCE_2: null, NAME_TYPE_SUITE: null } } }),
     ]);
     expect(absent.statusCode).toBe(200);
-    const row = first.pipeline.transformOne({ SK_ID_CURR: 5 });
+    const row = first.pipeline.transformOne(minimal);
+    expect(row.some((v) => Number.isNaN(v))).toBe(true);
     expect(absent.json().predictions[0].probability).toBe(first.booster.predictSingle(row));
     expect(nulls.json().predictions[0].probability).toBe(absent.json().predictions[0].probability);
+  });
+
+  it('answers 400 naming the fields the model requires when they are absent', async () => {
+    const required = first.pipeline.rawFields().filter((f) => f.required && f.name !== 'SK_ID_CURR').map((f) => f.name);
+    expect(required.length).toBeGreaterThan(0);
+    const res = await app.inject({ method: 'POST', url: '/predict', payload: [applicants[0], { application: { SK_ID_CURR: 9 } }] });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().fields).toEqual(required.map((name) => `body[1].application.${name}`));
+    expect(res.json().message).toContain('is required by the model');
+  });
+
+  it('scores an unseen category like the batch pipeline (as missing) and rejects history of another client', async () => {
+    const base = applicants[0].application;
+    const [unseen, missing] = await Promise.all([
+      app.inject({ method: 'POST', url: '/predict', payload: { application: { ...base, NAME_INCOME_TYPE: 'Astronaut' } } }),
+      app.inject({ method: 'POST', url: '/predict', payload: { application: { ...base, NAME_INCOME_TYPE: null } } }),
+    ]);
+    expect(unseen.statusCode).toBe(200);
+    expect(unseen.json().predictions[0].probability).toBe(missing.json().predictions[0].probability);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/predict',
+      payload: { application: base, history: { bureau: [{ SK_ID_CURR: Number(base.SK_ID_CURR) + 1, SK_ID_BUREAU: 1 }] } },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().fields).toEqual(['body']);
+    expect(res.json().message).toContain('history.bureau[0]');
   });
 
   it('explains with SHAP contributions that add up to the log-odds', async () => {

@@ -30,9 +30,32 @@ function rowSchema(columns: Record<string, ColumnType>, skip: string[] = []): Re
 
 export const UNKNOWN_FIELDS_RULE =
   'Field names are the Kaggle column names of application_test.csv (and of the side tables inside `history`). ' +
-  'A name that is not one of them is rejected with 400 and named in the message; absent fields and null mean ' +
-  '"missing" (NaN), exactly as in training. Numbers must be JSON numbers (text such as "1000" is rejected), ' +
+  'A name that is not one of them is rejected with 400 and named in the message. Absent fields and null mean ' +
+  '"missing" (NaN), exactly as in training, except the few the model requires (GET /features, required: true; ' +
+  'SK_ID_CURR always), whose absence is a 400. A category the model never saw is accepted and scored as unseen ' +
+  '(missing), like the batch pipeline does. Numbers must be JSON numbers (text such as "1000" is rejected); ' +
   'NaN/Infinity are not JSON and are rejected.';
+
+/** A real applicant (Kaggle application_test.csv, SK_ID_CURR 100001, a few of its fields) for the docs' "Try it out". */
+export const EXAMPLE_APPLICATION = {
+  SK_ID_CURR: 100001,
+  NAME_CONTRACT_TYPE: 'Cash loans',
+  CODE_GENDER: 'F',
+  FLAG_OWN_CAR: 'N',
+  FLAG_OWN_REALTY: 'Y',
+  CNT_CHILDREN: 0,
+  AMT_INCOME_TOTAL: 135000,
+  AMT_CREDIT: 568800,
+  AMT_ANNUITY: 20560.5,
+  AMT_GOODS_PRICE: 450000,
+  NAME_INCOME_TYPE: 'Working',
+  NAME_EDUCATION_TYPE: 'Higher education',
+  DAYS_BIRTH: -19241,
+  DAYS_EMPLOYED: -2329,
+  EXT_SOURCE_1: 0.7526144906031748,
+  EXT_SOURCE_2: 0.7896543511176771,
+  EXT_SOURCE_3: 0.1595195404777181,
+};
 
 export function sharedSchemas(): Record<string, unknown>[] {
   const application = rowSchema(SCHEMAS.application_test);
@@ -64,6 +87,7 @@ export function sharedSchemas(): Record<string, unknown>[] {
       additionalProperties: false,
       required: ['application'],
       properties: { application: { $ref: 'Application#' }, history: { $ref: 'History#' } },
+      examples: [{ application: EXAMPLE_APPLICATION }],
     },
     {
       $id: 'Prediction',

@@ -1,6 +1,6 @@
 // Scoring on the serving path: raw Kaggle fields → the fitted pipeline's one-row transform (identical to its batch
 // transform) → LightGBM. One applicant uses LightGBM's single-row fast path; a batch is scored as one matrix.
-import type { ApplicantHistory, RawApplication } from '@credit-scoring/features';
+import { ApplicantHistory, FeatureError, RawApplication } from '@credit-scoring/features';
 import { ServingModel } from './model/serving-model';
 
 export interface ApplicantInput {
@@ -53,8 +53,36 @@ function toPrediction(model: ServingModel, application: RawApplication, probabil
   };
 }
 
-export function featureRow(model: ServingModel, applicant: ApplicantInput): Float64Array {
-  return model.pipeline.transformOne(applicant.application, applicant.history);
+/** An applicant the pipeline cannot turn into features (e.g. history rows of another client); `index` in the batch. */
+export class InvalidApplicantError extends Error {
+  constructor(
+    readonly index: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InvalidApplicantError';
+  }
+}
+
+/** Required fields (per the model's pipeline) that are absent or null, as [applicant index, field name]. */
+export function missingRequired(model: ServingModel, applicants: ApplicantInput[]): Array<[number, string]> {
+  const missing: Array<[number, string]> = [];
+  applicants.forEach((applicant, i) => {
+    for (const field of model.requiredFields) {
+      const value = applicant.application[field];
+      if (value === undefined || value === null) missing.push([i, field]);
+    }
+  });
+  return missing;
+}
+
+export function featureRow(model: ServingModel, applicant: ApplicantInput, index = 0): Float64Array {
+  try {
+    return model.pipeline.transformOne(applicant.application, applicant.history);
+  } catch (error) {
+    if (error instanceof FeatureError) throw new InvalidApplicantError(index, error.message);
+    throw error;
+  }
 }
 
 export function predict(model: ServingModel, applicants: ApplicantInput[]): Prediction[] {
@@ -64,13 +92,13 @@ export function predict(model: ServingModel, applicants: ApplicantInput[]): Pred
   }
   const nCols = model.featureNames.length;
   const matrix = new Float64Array(applicants.length * nCols);
-  applicants.forEach((applicant, i) => matrix.set(featureRow(model, applicant), i * nCols));
+  applicants.forEach((applicant, i) => matrix.set(featureRow(model, applicant, i), i * nCols));
   const probabilities = model.booster.predict(matrix);
   return applicants.map((applicant, i) => toPrediction(model, applicant.application, probabilities[i]));
 }
 
-export function explain(model: ServingModel, applicant: ApplicantInput, topK: number): Explanation {
-  const row = featureRow(model, applicant);
+export function explain(model: ServingModel, applicant: ApplicantInput, topK: number, index = 0): Explanation {
+  const row = featureRow(model, applicant, index);
   const probability = model.booster.predictSingle(row);
   const contrib = model.booster.predictSingleContrib(row);
   const nCols = model.featureNames.length;

@@ -124,6 +124,7 @@ export function assembleModel(parts: {
       `${where}: booster has ${booster.numFeature} features but the pipeline produces ${featureNames.length}`,
     );
   }
+  const rawFields = pipeline.rawFields();
   return {
     name: parts.identity.name,
     version: parts.identity.version,
@@ -135,7 +136,8 @@ export function assembleModel(parts: {
     booster,
     pipeline,
     featureNames,
-    rawFields: pipeline.rawFields(),
+    rawFields,
+    requiredFields: rawFields.filter((field) => field.required).map((field) => field.name),
     threshold,
     cost,
     metrics,

@@ -20,6 +20,8 @@ export interface ServingModel {
   pipeline: FeaturePipeline;
   featureNames: string[];
   rawFields: RawFieldSpec[];
+  /** Application fields the pipeline cannot do without (rawFields with required: true). */
+  requiredFields: string[];
   /** Probability of default at or above which the application is refused. */
   threshold: number;
   cost: CostSettings;

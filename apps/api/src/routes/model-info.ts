@@ -75,13 +75,16 @@ export async function modelInfoRoutes(app: FastifyInstance): Promise<void> {
                 type: 'array',
                 items: {
                   type: 'object',
-                  required: ['name', 'type'],
+                  required: ['name', 'type', 'required'],
                   properties: {
                     name: { type: 'string' },
                     type: { type: 'string', enum: ['number', 'integer', 'string'] },
-                    allowedValues: { type: 'array', items: { type: 'string' } },
-                    required: { type: 'boolean' },
-                    description: { type: 'string' },
+                    required: { type: 'boolean', description: 'absent or null → 400 (the pipeline needs it)' },
+                    allowedValues: {
+                      type: 'array',
+                      items: { type: 'string' },
+                      description: 'categories seen in training; any other text is accepted and scored as an unseen (missing) category',
+                    },
                   },
                 },
               },
@@ -91,6 +94,9 @@ export async function modelInfoRoutes(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    async (request) => ({ modelVersion: request.model.version, fields: request.model.rawFields }),
+    async (request) => ({
+      modelVersion: request.model.version,
+      fields: request.model.rawFields.map(({ name, type, required, values }) => ({ name, type, required, allowedValues: values })),
+    }),
   );
 }

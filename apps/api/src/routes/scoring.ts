@@ -6,7 +6,8 @@ import { ClientsDataset } from '../clients';
 import { requireModel } from '../plugins/model';
 import { RequestFieldsError } from '../plugins/validation';
 import { errorResponses, UNKNOWN_FIELDS_RULE } from '../schemas';
-import { ApplicantInput, explain, predict } from '../scoring';
+import { ServingModel } from '../model/serving-model';
+import { ApplicantInput, explain, InvalidApplicantError, missingRequired, predict } from '../scoring';
 
 export interface ScoringRoutesOptions {
   maxBatch: number;
@@ -39,14 +40,27 @@ const clientParams = {
   properties: { id: { type: 'integer', minimum: 0, maximum: 2147483647, description: 'SK_ID_CURR' } },
 };
 
-/** Runs the pipeline/booster; a value the pipeline refuses is the caller's mistake, reported as 400. */
-function scoreOrReject<T>(run: () => T): T {
+/** `body` for a single applicant, `body[3]` for the fourth of a batch. */
+function applicantPath(batch: boolean, index: number): string {
+  return batch ? `body[${index}]` : 'body';
+}
+
+/**
+ * Checks what the schema cannot (fields the served model requires), then scores. A value the feature pipeline
+ * refuses (e.g. history rows that belong to another client) is the caller's mistake, so it becomes a 400 too.
+ */
+function scoreOrReject<T>(model: ServingModel, applicants: ApplicantInput[], batch: boolean, run: () => T): T {
+  const missing = missingRequired(model, applicants);
+  if (missing.length) {
+    const fields = missing.map(([i, name]) => `${applicantPath(batch, i)}.application.${name}`);
+    throw new RequestFieldsError(`invalid request: ${fields.slice(0, 20).map((f) => `${f} is required by the model`).join('; ')}`, fields.slice(0, 20));
+  }
   try {
     return run();
   } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'FeatureError' || name === 'PipelineInputError') {
-      throw new RequestFieldsError(`invalid request: ${(error as Error).message}`, []);
+    if (error instanceof InvalidApplicantError) {
+      const at = applicantPath(batch, error.index);
+      throw new RequestFieldsError(`invalid request: ${at}: ${error.message}`, [at]);
     }
     throw error;
   }
@@ -76,8 +90,9 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
       },
     },
     async (request) => {
+      const batch = Array.isArray(request.body);
       const applicants = Array.isArray(request.body) ? request.body : [request.body];
-      const predictions = scoreOrReject(() => predict(request.model, applicants));
+      const predictions = scoreOrReject(request.model, applicants, batch, () => predict(request.model, applicants));
       app.metrics.countDecisions(predictions.map((p) => p.decision));
       app.trafficLog?.record('/predict', applicants, predictions);
       return { predictions };
@@ -111,8 +126,11 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
       },
     },
     async (request) => {
+      const batch = Array.isArray(request.body);
       const applicants = Array.isArray(request.body) ? request.body : [request.body];
-      const explanations = scoreOrReject(() => applicants.map((a) => explain(request.model, a, request.query.top)));
+      const explanations = scoreOrReject(request.model, applicants, batch, () =>
+        applicants.map((a, i) => explain(request.model, a, request.query.top, i)),
+      );
       app.metrics.countDecisions(explanations.map((e) => e.decision));
       app.trafficLog?.record('/explain', applicants, explanations);
       return { explanations };
@@ -162,7 +180,7 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
     },
     async (request) => {
       const application = findClient(request.params.id);
-      const [prediction] = scoreOrReject(() => predict(request.model, [{ application }]));
+      const [prediction] = scoreOrReject(request.model, [{ application }], false, () => predict(request.model, [{ application }]));
       app.metrics.countDecisions([prediction.decision]);
       return prediction;
     },
