@@ -1,0 +1,71 @@
+// The real entry point as a process: configuration errors stop it with one clear line; started, it listens, answers
+// liveness at once (readiness 503 while no model can be loaded), and exits 0 on SIGTERM and SIGINT.
+import { spawn, spawnSync } from 'node:child_process';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { configFromEnv, ConfigError, parseModelUri } from './config';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const main = path.join(__dirname, 'main.ts');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('configuration', () => {
+  it('parses models:/<name>@<alias> and rejects other forms', () => {
+    expect(parseModelUri('models:/credit-scoring@champion')).toEqual({ name: 'credit-scoring', alias: 'champion' });
+    expect(() => parseModelUri('models:/credit-scoring/3')).toThrow(ConfigError);
+  });
+
+  it('prefers MLflow, keeps the bundle as fallback, and defaults to credit-scoring@champion', () => {
+    const config = configFromEnv({ MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000', MODEL_BUNDLE_DIR: '/b' });
+    expect(config.model).toEqual({ kind: 'mlflow', trackingUri: 'http://127.0.0.1:5000', name: 'credit-scoring', alias: 'champion', fallbackBundleDir: '/b' });
+    expect(config).toMatchObject({ port: 8000, host: '127.0.0.1', followAliasSeconds: 0, maxBatch: 1000, apiKey: undefined, rateLimitMax: undefined });
+    expect(configFromEnv({ MODEL_BUNDLE_DIR: '/b', API_KEY: 'k', RATE_LIMIT_MAX: '50' })).toMatchObject({ model: { kind: 'bundle', dir: '/b' }, apiKey: 'k', rateLimitMax: 50 });
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => configFromEnv({})).toThrow(/MLFLOW_TRACKING_URI .* MODEL_BUNDLE_DIR/);
+    expect(() => configFromEnv({ MODEL_BUNDLE_DIR: '/b', PORT: 'eighty' })).toThrow('PORT must be an integer');
+    expect(() => configFromEnv({ MODEL_BUNDLE_DIR: '/b', MAX_BATCH: '0' })).toThrow('MAX_BATCH must be an integer >= 1');
+  });
+});
+
+describe('main.ts as a process', () => {
+  it('exits 1 with one line when no model source is configured', () => {
+    const env = { ...process.env, MLFLOW_TRACKING_URI: '', MODEL_BUNDLE_DIR: '' };
+    const run = spawnSync(tsx, [main], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('credit-scoring API failed to start: set MLFLOW_TRACKING_URI');
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('listens, reports not-ready without a model, and closes gracefully on %s', async (signal) => {
+    const port = await freePort();
+    const child = spawn(tsx, [main], {
+      cwd: root,
+      env: { ...process.env, MLFLOW_TRACKING_URI: '', MODEL_BUNDLE_DIR: path.join(root, 'tmp', 'no-such-bundle'), PORT: String(port), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const url = `http://127.0.0.1:${port}`;
+    let health: Response | undefined;
+    for (let i = 0; i < 300 && !health; i++) {
+      health = await fetch(`${url}/health`).catch(() => undefined);
+      if (!health) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(health?.status).toBe(200);
+    const ready = await fetch(`${url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get('x-request-id')).toBeTruthy();
+    // tsx forwards the signal to the node process running main.ts
+    child.kill(signal);
+    expect(await exited).toBe(0);
+  });
+});
