@@ -31,6 +31,9 @@ export interface ApiConfig {
   logLevel: string;
 }
 
+/** Where `trainer export` writes a bundle by default. */
+export const DEFAULT_BUNDLE_DIR = 'dist/model-bundle';
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -59,10 +62,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const { name, alias } = parseModelUri(env.MODEL_URI ?? 'models:/credit-scoring@champion');
   const trackingUri = optional(env, 'MLFLOW_TRACKING_URI');
   const bundleDir = optional(env, 'MODEL_BUNDLE_DIR');
-  let model: ModelSourceConfig;
-  if (trackingUri) model = { kind: 'mlflow', trackingUri, name, alias, fallbackBundleDir: bundleDir };
-  else if (bundleDir) model = { kind: 'bundle', dir: bundleDir };
-  else throw new ConfigError('set MLFLOW_TRACKING_URI (registry model) or MODEL_BUNDLE_DIR (exported bundle folder)');
+  // Without either, serve the folder `trainer export` writes by default (relative to the working directory).
+  const model: ModelSourceConfig = trackingUri
+    ? { kind: 'mlflow', trackingUri, name, alias, fallbackBundleDir: bundleDir }
+    : { kind: 'bundle', dir: bundleDir ?? DEFAULT_BUNDLE_DIR };
 
   const rateLimitMax = integer(env, 'RATE_LIMIT_MAX', 0, 0);
   return {

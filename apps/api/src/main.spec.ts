@@ -25,6 +25,7 @@ describe('configuration', () => {
   });
 
   it('prefers MLflow, keeps the bundle as fallback, and defaults to credit-scoring@champion', () => {
+    expect(configFromEnv({}).model).toEqual({ kind: 'bundle', dir: 'dist/model-bundle' });
     const config = configFromEnv({ MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000', MODEL_BUNDLE_DIR: '/b' });
     expect(config.model).toEqual({ kind: 'mlflow', trackingUri: 'http://127.0.0.1:5000', name: 'credit-scoring', alias: 'champion', fallbackBundleDir: '/b' });
     expect(config).toMatchObject({ port: 8000, host: '127.0.0.1', followAliasSeconds: 0, maxBatch: 1000, apiKey: undefined, rateLimitMax: undefined });
@@ -32,18 +33,18 @@ describe('configuration', () => {
   });
 
   it('names the variable that is wrong', () => {
-    expect(() => configFromEnv({})).toThrow(/MLFLOW_TRACKING_URI .* MODEL_BUNDLE_DIR/);
+    expect(() => configFromEnv({ MODEL_URI: 'credit-scoring' })).toThrow('MODEL_URI must look like models:/<name>@<alias>');
     expect(() => configFromEnv({ MODEL_BUNDLE_DIR: '/b', PORT: 'eighty' })).toThrow('PORT must be an integer');
     expect(() => configFromEnv({ MODEL_BUNDLE_DIR: '/b', MAX_BATCH: '0' })).toThrow('MAX_BATCH must be an integer >= 1');
   });
 });
 
 describe('main.ts as a process', () => {
-  it('exits 1 with one line when no model source is configured', () => {
-    const env = { ...process.env, MLFLOW_TRACKING_URI: '', MODEL_BUNDLE_DIR: '' };
+  it('exits 1 with one line when the configuration is wrong', () => {
+    const env = { ...process.env, MLFLOW_TRACKING_URI: '', MODEL_BUNDLE_DIR: '', PORT: '-1' };
     const run = spawnSync(tsx, [main], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('credit-scoring API failed to start: set MLFLOW_TRACKING_URI');
+    expect(run.stderr.trim()).toBe('credit-scoring API failed to start: PORT must be an integer >= 0, got "-1"');
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('listens, reports not-ready without a model, and closes gracefully on %s', async (signal) => {
