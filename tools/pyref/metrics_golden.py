@@ -27,3 +27,24 @@ print(json.dumps({
     "confusion": {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)},
     "rocCurve": {"fpr": fpr.tolist(), "tpr": tpr.tolist(), "thresholds": thr.tolist()[1:]},
 }, indent=1))
+
+# A second, larger case written to a fixture: 3000 draws with scores on a 1e-3 grid (so ties happen inside a
+# realistic, imbalanced score distribution), labels ~ Bernoulli(score) — like a model's out-of-fold output.
+import os
+
+import numpy as np
+
+rng = np.random.default_rng(20260101)
+scores = np.round(rng.beta(1.2, 9.0, size=3000), 3)
+labels = (rng.random(3000) < scores).astype(int)
+decisions = (scores >= 0.12).astype(int)
+out = os.path.join(os.path.dirname(__file__), "..", "..", "libs", "scoring", "test-fixtures", "metrics_golden.json")
+with open(out, "w") as f:
+    json.dump({
+        "source": "tools/pyref/metrics_golden.py (numpy default_rng(20260101), sklearn " + __import__("sklearn").__version__ + ")",
+        "yTrue": labels.tolist(), "scores": scores.tolist(), "threshold": 0.12,
+        "rocAuc": roc_auc_score(labels, scores), "prAuc": average_precision_score(labels, scores),
+        "accuracy": accuracy_score(labels, decisions), "precision": precision_score(labels, decisions),
+        "recall": recall_score(labels, decisions), "f1": f1_score(labels, decisions),
+    }, f)
+print(f"wrote {os.path.abspath(out)}")

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { accuracy, classificationReport, confusionMatrix, f1, prAuc, precision, recall, rocAuc, rocCurve } from './metrics';
 
 /*
@@ -55,5 +57,21 @@ describe('metrics match scikit-learn', () => {
     expect(() => rocAuc([1, 0], [0.2, NaN])).toThrow(/scores\[1\] = NaN/);
     expect(() => prAuc([1, 0, 1], [0.2, 0.3])).toThrow(/differ in length/);
     expect(() => confusionMatrix([], [])).toThrow(/empty input/);
+  });
+});
+
+describe('metrics match scikit-learn on a larger imbalanced case (fixture)', () => {
+  // test-fixtures/metrics_golden.json, written by tools/pyref/metrics_golden.py: 3000 beta-distributed scores on a
+  // 0.001 grid, labels ~ Bernoulli(score), threshold 0.12.
+  const golden = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'test-fixtures', 'metrics_golden.json'), 'utf8'));
+  const yPred = golden.scores.map((s: number) => (s >= golden.threshold ? 1 : 0));
+
+  it('all metrics within 1e-12', () => {
+    expect(rocAuc(golden.yTrue, golden.scores)).toBeCloseTo(golden.rocAuc, 12);
+    expect(prAuc(golden.yTrue, golden.scores)).toBeCloseTo(golden.prAuc, 12);
+    expect(accuracy(golden.yTrue, yPred)).toBeCloseTo(golden.accuracy, 12);
+    expect(precision(golden.yTrue, yPred)).toBeCloseTo(golden.precision, 12);
+    expect(recall(golden.yTrue, yPred)).toBeCloseTo(golden.recall, 12);
+    expect(f1(golden.yTrue, yPred)).toBeCloseTo(golden.f1, 12);
   });
 });
