@@ -1,5 +1,5 @@
 import { comparisonMarkdown, comparisonRow } from './compare';
-import { crossValidate, RowTransformer } from './cv';
+import { crossValidate, reuseFoldPipelines, RowTransformer } from './cv';
 import { stratifiedKFold } from './folds';
 import { LabelledMatrix } from './matrix';
 import { dummySpec, logisticSpec } from './models';
@@ -121,6 +121,18 @@ describe('no leakage: the feature pipeline is fitted inside each fold', () => {
     });
     expect(result.oof.length).toBe(n);
     expect(Array.from(result.amtCredit)).toEqual(table.amount);
+  });
+
+  it('reuseFoldPipelines fits each fold once across repeated CVs (a search), with identical results', async () => {
+    const folds = stratifiedKFold(table.target, 4, 1);
+    fittedOn.length = 0;
+    const reused = reuseFoldPipelines(fitEncoder);
+    const first = await crossValidate(logisticSpec, { C: 1 }, table, folds, { costModel: unit, fitPipeline: reused });
+    const second = await crossValidate(logisticSpec, { C: 1 }, table, folds, { costModel: unit, fitPipeline: reused });
+    expect(fittedOn).toHaveLength(4);
+    expect(Array.from(second.oof)).toEqual(Array.from(first.oof));
+    await crossValidate(logisticSpec, { C: 1 }, { ...table }, folds, { costModel: unit, fitPipeline: reused });
+    expect(fittedOn).toHaveLength(8); // another tables object: fitted afresh
   });
 });
 

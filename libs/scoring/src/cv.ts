@@ -152,3 +152,31 @@ function maxOf(a: Int32Array): number {
   for (const v of a) m = Math.max(m, v);
   return m;
 }
+
+/**
+ * Wraps a pipeline fitter so that repeated cross-validations over the same `tables` object and the same fold index
+ * arrays (a hyper-parameter search) fit and transform each fold only once. Keyed by object identity, so a new
+ * tables object or new folds are fitted afresh.
+ */
+export function reuseFoldPipelines<T extends object>(fitPipeline: PipelineFitter<T>): PipelineFitter<T> {
+  const byTables = new WeakMap<T, WeakMap<Int32Array, RowTransformer<T>>>();
+  return (tables, trainRows) => {
+    let byRows = byTables.get(tables);
+    if (!byRows) byTables.set(tables, (byRows = new WeakMap()));
+    let cached = byRows.get(trainRows);
+    if (!cached) {
+      const pipeline = fitPipeline(tables, trainRows);
+      const outputs = new WeakMap<Int32Array, LabelledMatrix>();
+      cached = {
+        transform: (t, { rows }) => {
+          if (t !== tables) return pipeline.transform(t, { rows });
+          let matrix = outputs.get(rows);
+          if (!matrix) outputs.set(rows, (matrix = pipeline.transform(t, { rows })));
+          return matrix;
+        },
+      };
+      byRows.set(trainRows, cached);
+    }
+    return cached;
+  };
+}
