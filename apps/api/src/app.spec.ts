@@ -9,7 +9,7 @@ import { buildApp } from './app';
 import { loadClients, ClientsDataset } from './clients';
 import { BundleSource } from './model/sources';
 import { ApplicantInput, Prediction } from './scoring';
-import { applicantsFor, realTables, TEST_THRESHOLD, TrainedModel, trainSmallModel, writeBundle } from './testing/trained-model';
+import { applicantsFor, realTables, TEST_THRESHOLD, TRAIN_ROWS, TrainedModel, trainSmallModel, writeBundle } from './testing/trained-model';
 
 /** What the trainer's batch path gives for these rows: pipeline.transform + booster.predict. */
 function batchProbabilities(model: TrainedModel, tables: HomeCreditTables, rows: Int32Array): Float64Array {
@@ -72,7 +72,7 @@ describe('credit-scoring API on a real model bundle', () => {
       alias: 'champion',
       threshold: TEST_THRESHOLD,
       cost: { kind: 'credit', fnLoss: 1, fpLoss: 0.19 },
-      metrics: { train_rows: 6000, num_boost_round: 25, num_leaves: 15 },
+      metrics: { train_rows: TRAIN_ROWS, num_boost_round: 25, num_leaves: 15 },
       featureCount: first.pipeline.featureNames.length,
     });
     expect(Date.parse(body.trainedAt.replace(' ', 'T') + 'Z')).not.toBeNaN();

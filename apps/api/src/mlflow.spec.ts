@@ -13,7 +13,7 @@ import { LocalServer, logModel, MlflowClient, registerModel, startLocalServer, w
 import { buildApp } from './app';
 import { MlflowAliasSource } from './model/sources';
 import { Prediction } from './scoring';
-import { applicantsFor, realTables, TrainedModel, trainSmallModel } from './testing/trained-model';
+import { applicantsFor, FIRST_UNSEEN_ROW, realTables, TrainedModel, trainSmallModel } from './testing/trained-model';
 
 /** A cuttable loopback relay in front of the MLflow server. */
 async function relay(target: URL): Promise<{ uri: string; cut(): Promise<void> }> {
@@ -47,7 +47,7 @@ describe('API serving a model from a real MLflow registry', () => {
   let app: FastifyInstance;
   let mlflowRelay: Awaited<ReturnType<typeof relay>>;
   const name = `credit-scoring-api-test-${randomBytes(4).toString('hex')}`;
-  const heldOut = Int32Array.from({ length: 200 }, (_, i) => 6000 + i * 41);
+  const heldOut = Int32Array.from({ length: 200 }, (_, i) => FIRST_UNSEEN_ROW + i * 41);
   let store: string;
   let experimentId: string;
 

@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import autocannon = require('autocannon');
-import { applicantsFor, realTables, trainSmallModel, writeBundle } from '../../../apps/api/src/testing/trained-model';
+import { applicantsFor, FIRST_UNSEEN_ROW, realTables, TRAIN_ROWS, trainSmallModel, writeBundle } from '../../../apps/api/src/testing/trained-model';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   const bundle = writeBundle(path.join(work, 'bundle'), model.package, { name: 'credit-scoring', version: 'bench' });
 
   // Real applicants the model did not see, with their side-table history, as request bodies.
-  const rows = Int32Array.from({ length: BATCH }, (_, i) => 6000 + i * 8);
+  const rows = Int32Array.from({ length: BATCH }, (_, i) => FIRST_UNSEEN_ROW + i * 8);
   const applicants = applicantsFor(tables, rows);
   const withHistory = applicants.filter((a) => a.history).length;
 
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
       `Command: \`flock /tmp/heavy.lock timeout 900 npx tsx tools/bench/api/run.ts\` — ${started.toISOString().slice(0, 10)}, ` +
         `${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores shared by the API process and autocannon), Node ${process.version}.`,
       '',
-      `Model: LightGBM ${ROUNDS} rounds × ${LEAVES} leaves trained on 6,000 real application rows, ${model.package.featureNames.length} features ` +
+      `Model: LightGBM ${ROUNDS} rounds × ${LEAVES} leaves trained on ${TRAIN_ROWS.toLocaleString('en-US')} real application rows, ${model.package.featureNames.length} features ` +
         `(all seven tables). Request bodies: ${BATCH} real held-out applicants (raw Kaggle fields; ${withHistory} with side-table history), cycled. ` +
         'API started by the script with `MODEL_BUNDLE_DIR` (pino at warn level); latencies measured per response by the client (includes HTTP and JSON both ways).',
       '',
