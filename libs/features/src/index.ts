@@ -1,1 +1,15 @@
-export {};
+export {
+  FeaturePipeline,
+  PIPELINE_STATE_KIND,
+  PIPELINE_STATE_VERSION,
+  type FeatureMatrix,
+  type FeatureOptions,
+  type FittedPipelineState,
+  type RawApplication,
+  type ApplicantHistory,
+  type RawFieldSpec,
+  type RawFieldType,
+  type RawRow,
+  type RawValue,
+} from './pipeline';
+export { FeatureError } from './errors';

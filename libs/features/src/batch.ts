@@ -1,0 +1,166 @@
+/**
+ * Batch path: executes the feature spec with polars over whole tables. Produces, per applicant row, the stateless
+ * (fit-independent) values: cleaned numeric application columns, domain ratios, cleaned category text and the
+ * side-table aggregates. The fitted part (category codes) is applied later in pipeline.ts.
+ */
+import pl from 'nodejs-polars';
+import type { HomeCreditTables } from '@credit-scoring/data';
+import { toPolars, inputsOf } from './expr';
+import { MAX_MAGNITUDE, combinePiecesPolars, PIECE_GRIDS, withPieceColumns } from './exact-sum';
+import { aggregateOutputs, AggOutput, DAYS_SENTINEL, TableSpec, TEXT_SENTINELS } from './spec';
+import { FeatureError } from './errors';
+
+const F64 = () => pl.Float64;
+const nullF64 = () => pl.lit(null).cast(pl.Float64);
+
+/** Non-finite and out-of-range values become missing (null), matching single.ts `finalValue`. */
+export function finalPolars(e: pl.Expr): pl.Expr {
+  return pl.when(e.isFinite().and(e.abs().lt(MAX_MAGNITUDE))).then(e).otherwise(nullF64());
+}
+
+export function cleanNumericPolars(col: string, daysSentinel: boolean): pl.Expr {
+  let e = pl.col(col).cast(F64());
+  if (daysSentinel) e = pl.when(e.eq(DAYS_SENTINEL)).then(nullF64()).otherwise(e);
+  return finalPolars(e).alias(col);
+}
+
+export function cleanTextPolars(col: string): pl.Expr {
+  const e = pl.col(col).cast(pl.Utf8);
+  return pl.when(e.isIn([...TEXT_SENTINELS])).then(pl.lit(null).cast(pl.Utf8)).otherwise(e).alias(col);
+}
+
+function requireColumns(df: pl.DataFrame | pl.LazyDataFrame, cols: Iterable<string>, table: string): void {
+  const have = new Set(df.columns);
+  const missing = [...cols].filter((c) => !have.has(c));
+  if (missing.length) throw new FeatureError(`table ${table} lacks column(s) ${missing.join(', ')}`);
+}
+
+/** Inputs a spec reads from its raw table (child outputs are provided by the join, not by the file). */
+function specInputs(spec: TableSpec): { numeric: string[]; text: string[] } {
+  const sets = { numeric: new Set<string>(), text: new Set<string>() };
+  for (const e of Object.values(spec.columns)) inputsOf(e, sets);
+  for (const g of spec.groups) if (g.where) sets.text.add(g.where.col);
+  return { numeric: [...sets.numeric], text: [...sets.text] };
+}
+
+const pieceName = (col: string, j: number) => `__p${j}__${col}`;
+const sqPieceName = (col: string, j: number) => `__q${j}__${col}`;
+const meanName = (col: string) => `__mean__${col}`;
+
+/**
+ * Aggregates one table per key. Returns a frame with the key and every output of aggregateOutputs(spec); keys
+ * without rows are absent (the caller's left join turns them into missing / zero counts).
+ */
+export function aggregateTable(spec: TableSpec, tables: HomeCreditTables, useChild: boolean): pl.DataFrame {
+  const raw = tables[spec.table];
+  if (!raw) throw new FeatureError(`aggregateTable called without table ${spec.table}`);
+  let lf = raw.lazy();
+  const inputs = specInputs(spec);
+  const childCols = spec.child ? aggregateOutputs(spec.child.spec).filter((o) => o.kind !== 'rows') : [];
+  const childNames = new Set(childCols.map((o) => o.name));
+  requireColumns(raw, [spec.key, ...inputs.numeric.filter((c) => !childNames.has(c)), ...inputs.text, ...(spec.child ? [spec.child.joinKey] : [])], spec.table);
+
+  if (spec.child) {
+    const joinKey = spec.child.joinKey;
+    const childTable = tables[spec.child.spec.table];
+    if (useChild && childTable) {
+      const perParent = aggregateTable(spec.child.spec, tables, false).drop(`${spec.child.spec.prefix}_COUNT`);
+      lf = lf.withColumns(pl.col(joinKey).cast(pl.Int64)).join(perParent.lazy(), { on: joinKey, how: 'left' });
+      lf = lf.withColumns(...childCols.filter((o) => o.zeroWhenEmpty).map((o) => pl.col(o.name).fillNull(0)));
+    } else {
+      lf = lf.withColumns(...childCols.map((o) => (o.zeroWhenEmpty ? pl.lit(0) : nullF64()).cast(F64()).alias(o.name)));
+    }
+  }
+
+  const sentinels = new Set(spec.daysSentinels);
+  lf = lf
+    .withColumns(
+      pl.col(spec.key).cast(pl.Int64),
+      ...inputs.numeric.map((c) => cleanNumericPolars(c, sentinels.has(c))),
+      ...inputs.text.map(cleanTextPolars),
+    )
+    .withColumns(...Object.entries(spec.columns).map(([name, e]) => finalPolars(toPolars(e)).alias(name)));
+
+  // Exact-sum pieces for every value that some group sums, averages or takes the variance of.
+  const summed = new Set<string>();
+  for (const g of spec.groups) for (const [col, aggs] of Object.entries(g.aggs)) if (aggs.some((a) => a !== 'min' && a !== 'max' && a !== 'count')) summed.add(col);
+  lf = withPieceColumns(lf, [...summed].map((c) => ({ name: c, value: pl.col(c) })), pieceName);
+  lf = lf.select(spec.key, ...Object.keys(spec.columns), ...spec.groups.filter((g) => g.where).map((g) => g.where!.col).filter(uniq), ...[...summed].flatMap((c) => PIECE_GRIDS.map((_, j) => pieceName(c, j))));
+  let T=Date.now(); const rows = lf.collectSync(); console.log('rows', spec.table, Date.now()-T);
+
+  // Every key with at least one row; groups (subsets) that miss a key leave missing values / zero counts.
+  let T2 = Date.now(); let out = rows.select(spec.key).unique();
+  const outputs = aggregateOutputs(spec);
+  for (const group of spec.groups) {
+    const groupOutputs = outputs.filter((o) => o.group === group);
+    out = out
+      .join(aggregateGroup(spec, group, rows, groupOutputs), { on: spec.key, how: 'left' })
+      .withColumns(...groupOutputs.filter((o) => o.zeroWhenEmpty).map((o) => pl.col(o.name).fillNull(0)));
+  }
+  console.log('groups', Date.now()-T2); return out.select(spec.key, ...outputs.map((o) => o.name));
+}
+
+function uniq<T>(v: T, i: number, a: T[]): boolean {
+  return a.indexOf(v) === i;
+}
+
+function aggregateGroup(spec: TableSpec, group: TableSpec['groups'][number], rows: pl.DataFrame, outputs: AggOutput[]): pl.DataFrame {
+  const key = spec.key;
+  const filtered = (group.where ? rows.lazy().filter(pl.col(group.where.col).isIn(group.where.in).fillNull(false)) : rows.lazy());
+  const cols = Object.keys(group.aggs);
+  const needsSum = cols.filter((c) => group.aggs[c].some((a) => a === 'sum' || a === 'mean' || a === 'var'));
+  const needsVar = cols.filter((c) => group.aggs[c].includes('var'));
+  const n = (c: string) => `__n__${c}`;
+
+  console.log('start group'); // Pass 1: counts, extremes and exact per-piece totals.
+  const pass1 = filtered.groupBy(key).agg(
+    pl.len().cast(F64()).alias('__rows__'),
+    ...cols.map((c) => pl.col(c).count().cast(F64()).alias(n(c))),
+    ...cols.filter((c) => group.aggs[c].includes('min')).map((c) => pl.col(c).min().alias(`__min__${c}`)),
+    ...cols.filter((c) => group.aggs[c].includes('max')).map((c) => pl.col(c).max().alias(`__max__${c}`)),
+    ...needsSum.flatMap((c) => PIECE_GRIDS.map((_, j) => pl.col(pieceName(c, j)).sum().alias(pieceName(c, j)))),
+  ).withColumns(
+    ...needsSum.map((c) => pl.when(pl.col(n(c)).gt(0)).then(combinePiecesPolars(PIECE_GRIDS.map((_, j) => pl.col(pieceName(c, j))))).otherwise(nullF64()).alias(`__sum__${c}`)),
+  ).withColumns(...needsSum.map((c) => pl.col(`__sum__${c}`).div(pl.col(n(c))).alias(meanName(c))));
+  let T=Date.now(); let stats = pass1.collectSync(); console.log('pass1', Date.now()-T);
+
+  // Pass 2 (variance): squared deviations from the group mean, summed exactly like the values.
+  if (needsVar.length) {
+    const withMean = withPieceColumns(
+      filtered.select(key, ...needsVar).join(stats.lazy().select(key, ...needsVar.map(meanName)), { on: key, how: 'left' }),
+      needsVar.map((c) => {
+        const d = pl.col(c).sub(pl.col(meanName(c)));
+        return { name: c, value: d.mul(d) };
+      }),
+      sqPieceName,
+    );
+    T=Date.now(); const pass2 = withMean.groupBy(key).agg(...needsVar.flatMap((c) => PIECE_GRIDS.map((_, j) => pl.col(sqPieceName(c, j)).sum().alias(sqPieceName(c, j))))).collectSync();
+    console.log('pass2', Date.now()-T); stats = stats.join(pass2, { on: key, how: 'left' });
+  }
+
+  T=Date.now(); const res = stats.lazy().select(
+    key,
+    ...outputs.map((o) => {
+      if (o.kind === 'rows') return pl.col('__rows__').alias(o.name);
+      const c = o.col!;
+      switch (o.agg) {
+        case 'min': return pl.col(`__min__${c}`).cast(F64()).alias(o.name);
+        case 'max': return pl.col(`__max__${c}`).cast(F64()).alias(o.name);
+        case 'count': return pl.col(n(c)).alias(o.name);
+        case 'sum': return pl.col(`__sum__${c}`).alias(o.name);
+        case 'mean': return pl.col(meanName(c)).alias(o.name);
+        case 'var': {
+          const sq = combinePiecesPolars(PIECE_GRIDS.map((_, j) => pl.col(sqPieceName(c, j))));
+          return pl.when(pl.col(n(c)).gt(1)).then(sq.div(pl.col(n(c)).sub(1))).otherwise(nullF64()).alias(o.name);
+        }
+        default: throw new FeatureError(`unknown aggregation ${o.agg}`);
+      }
+    }),
+  ).collectSync(); console.log('final', Date.now()-T); return res;
+}
+
+/** A column of a frame as Float64Array with NaN for missing. */
+export function float64Column(df: pl.DataFrame, name: string): Float64Array {
+  const values = df.select(pl.col(name).cast(pl.Float64).fillNull(pl.lit(NaN))).getColumn(name).toTypedArray() as unknown;
+  return values instanceof Float64Array ? values : Float64Array.from(values as ArrayLike<number>);
+}

@@ -1,0 +1,162 @@
+/**
+ * A tiny expression language for row-level feature formulas. Every formula in the feature spec is written once in
+ * this form and then executed twice: compiled to a polars expression for the batch path, and interpreted with plain
+ * arithmetic for the one-row serving path. Only IEEE-exact operations are allowed (+ - * /, comparisons), so
+ * both engines produce bit-identical doubles: no log/exp/pow, whose last bits differ between Rust's libm and V8.
+ *
+ * Missing values: polars null on the batch side, NaN on the one-row side. Arithmetic propagates them.
+ */
+import pl from 'nodejs-polars';
+
+export type Expr =
+  | { num: string } // a numeric input column (already cleaned)
+  | { is: string; values: string[] } // 1 when a text column is one of `values`, else 0 (missing text counts as 0)
+  | { lit: number }
+  | { op: '+' | '-' | '*' | '/'; a: Expr; b: Expr }
+  | { max0: Expr } // max(x, 0); missing stays missing
+  | { gt0: Expr } // 1 when x > 0, 0 otherwise; missing stays missing
+  | { rowStat: 'mean' | 'min' | 'max' | 'var' | 'sum' | 'count'; of: string[] }; // across columns, ignoring missing
+
+export const num = (name: string): Expr => ({ num: name });
+export const is = (name: string, ...values: string[]): Expr => ({ is: name, values });
+export const div = (a: Expr | string, b: Expr | string): Expr => ({ op: '/', a: asExpr(a), b: asExpr(b) });
+export const sub = (a: Expr | string, b: Expr | string): Expr => ({ op: '-', a: asExpr(a), b: asExpr(b) });
+export const add = (a: Expr | string, b: Expr | string): Expr => ({ op: '+', a: asExpr(a), b: asExpr(b) });
+export const mul = (a: Expr | string, b: Expr | string): Expr => ({ op: '*', a: asExpr(a), b: asExpr(b) });
+export const lit = (value: number): Expr => ({ lit: value });
+export const max0 = (a: Expr | string): Expr => ({ max0: asExpr(a) });
+export const gt0 = (a: Expr | string): Expr => ({ gt0: asExpr(a) });
+export const rowStat = (stat: 'mean' | 'min' | 'max' | 'var' | 'sum' | 'count', of: string[]): Expr => ({ rowStat: stat, of });
+
+function asExpr(e: Expr | string): Expr {
+  return typeof e === 'string' ? { num: e } : e;
+}
+
+/** Input columns an expression reads, split by kind (numeric vs text). */
+export function inputsOf(e: Expr, out: { numeric: Set<string>; text: Set<string> }): void {
+  if ('num' in e) out.numeric.add(e.num);
+  else if ('is' in e) out.text.add(e.is);
+  else if ('op' in e) {
+    inputsOf(e.a, out);
+    inputsOf(e.b, out);
+  } else if ('max0' in e) inputsOf(e.max0, out);
+  else if ('gt0' in e) inputsOf(e.gt0, out);
+  else if ('rowStat' in e) e.of.forEach((c) => out.numeric.add(c));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Batch side: polars
+// ---------------------------------------------------------------------------------------------------------------
+
+const NULL = () => pl.lit(null).cast(pl.Float64);
+
+export function toPolars(e: Expr): pl.Expr {
+  if ('num' in e) return pl.col(e.num);
+  if ('is' in e) return pl.col(e.is).isIn(e.values).fillNull(false).cast(pl.Float64);
+  if ('lit' in e) return pl.lit(e.lit).cast(pl.Float64);
+  if ('op' in e) {
+    const a = toPolars(e.a);
+    const b = toPolars(e.b);
+    switch (e.op) {
+      case '+': return a.add(b);
+      case '-': return a.sub(b);
+      case '*': return a.mul(b);
+      case '/': return a.div(b);
+    }
+  }
+  if ('max0' in e) {
+    const a = toPolars(e.max0);
+    return pl.when(a.gt(0)).then(a).when(a.isNotNull()).then(pl.lit(0).cast(pl.Float64)).otherwise(NULL());
+  }
+  if ('gt0' in e) {
+    const a = toPolars(e.gt0);
+    return pl.when(a.gt(0)).then(pl.lit(1).cast(pl.Float64)).when(a.isNotNull()).then(pl.lit(0).cast(pl.Float64)).otherwise(NULL());
+  }
+  if ('rowStat' in e) return rowStatPolars(e.rowStat, e.of);
+  throw new Error(`unknown feature expression ${JSON.stringify(e)}`);
+}
+
+/** Sums are accumulated left to right over the listed columns, skipping missing ones, exactly like rowStatLoop. */
+function rowStatPolars(stat: 'mean' | 'min' | 'max' | 'var' | 'sum' | 'count', of: string[]): pl.Expr {
+  const zero = pl.lit(0).cast(pl.Float64);
+  const present = (c: string) => pl.when(pl.col(c).isNotNull()).then(pl.col(c)).otherwise(zero);
+  const count = of.map((c) => pl.col(c).isNotNull().cast(pl.Float64)).reduce((a, b) => a.add(b));
+  if (stat === 'count') return count;
+  if (stat === 'min' || stat === 'max') {
+    const picked = stat === 'min' ? pl.minHorizontal(of.map((c) => pl.col(c))) : pl.maxHorizontal(of.map((c) => pl.col(c)));
+    return picked.cast(pl.Float64);
+  }
+  const sum = of.map(present).reduce((a, b) => a.add(b));
+  const whenAny = (x: pl.Expr) => pl.when(count.gt(0)).then(x).otherwise(NULL());
+  if (stat === 'sum') return whenAny(sum);
+  const mean = sum.div(count);
+  if (stat === 'mean') return whenAny(mean);
+  // population variance over the present values (numpy's nanvar); nodejs-polars has no sqrt expression, and
+  // pow(x, 0.5) is not guaranteed to round like Math.sqrt, so the standard deviation is left squared.
+  const sq = (c: string) => pl.when(pl.col(c).isNotNull()).then(pl.col(c).sub(mean).mul(pl.col(c).sub(mean))).otherwise(zero);
+  return whenAny(of.map(sq).reduce((a, b) => a.add(b)).div(count));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One-row side: plain loops. `row` maps a column to its cleaned value: number (NaN = missing) or string | null.
+// ---------------------------------------------------------------------------------------------------------------
+
+export type CleanRow = Record<string, number | string | null | undefined>;
+
+export function evalRow(e: Expr, row: CleanRow): number {
+  if ('num' in e) return numberOf(row[e.num]);
+  if ('is' in e) {
+    const v = row[e.is];
+    return typeof v === 'string' && e.values.includes(v) ? 1 : 0;
+  }
+  if ('lit' in e) return e.lit;
+  if ('op' in e) {
+    const a = evalRow(e.a, row);
+    const b = evalRow(e.b, row);
+    switch (e.op) {
+      case '+': return a + b;
+      case '-': return a - b;
+      case '*': return a * b;
+      case '/': return a / b;
+    }
+  }
+  if ('max0' in e) {
+    const a = evalRow(e.max0, row);
+    return Number.isNaN(a) ? NaN : a > 0 ? a : 0;
+  }
+  if ('gt0' in e) {
+    const a = evalRow(e.gt0, row);
+    return Number.isNaN(a) ? NaN : a > 0 ? 1 : 0;
+  }
+  if ('rowStat' in e) return rowStatLoop(e.rowStat, e.of.map((c) => numberOf(row[c])));
+  throw new Error(`unknown feature expression ${JSON.stringify(e)}`);
+}
+
+function numberOf(v: number | string | null | undefined): number {
+  return typeof v === 'number' ? v : NaN;
+}
+
+function rowStatLoop(stat: 'mean' | 'min' | 'max' | 'var' | 'sum' | 'count', values: number[]): number {
+  let count = 0;
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    count += Number.isNaN(v) ? 0 : 1;
+    sum += Number.isNaN(v) ? 0 : v;
+    if (!Number.isNaN(v)) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  if (stat === 'count') return count;
+  if (count === 0) return NaN;
+  if (stat === 'min') return min;
+  if (stat === 'max') return max;
+  if (stat === 'sum') return sum;
+  const mean = sum / count;
+  if (stat === 'mean') return mean;
+  let sq = 0;
+  for (const v of values) sq += Number.isNaN(v) ? 0 : (v - mean) * (v - mean);
+  return sq / count;
+}
