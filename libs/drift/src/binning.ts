@@ -11,6 +11,11 @@ export function sturgesEdges(values: ArrayLike<number>): Float64Array {
     if (values[i] < lo) lo = values[i];
     if (values[i] > hi) hi = values[i];
   }
+  return sturgesEdgesOfRange(lo, hi, n);
+}
+
+/** Sturges edges for n values spanning [lo, hi] (the same arithmetic as NumPy). */
+export function sturgesEdgesOfRange(lo: number, hi: number, n: number): Float64Array {
   const ptp = hi - lo;
   let first = lo;
   let last = hi;
@@ -49,7 +54,32 @@ export function histogramCounts(values: ArrayLike<number>, edges: Float64Array):
   return counts;
 }
 
-/** Index of the first edge strictly greater than v. */
+/** numpy.histogram counts for values already sorted ascending: two binary searches per edge. */
+export function histogramCountsSorted(sorted: Float64Array, edges: Float64Array): Float64Array {
+  const nBins = edges.length - 1;
+  const counts = new Float64Array(nBins);
+  let below = lowerBound(sorted, edges[0]);
+  for (let i = 0; i < nBins; i++) {
+    const upTo = i === nBins - 1 ? upperBound(sorted, edges[i + 1]) : lowerBound(sorted, edges[i + 1]);
+    counts[i] = upTo - below;
+    below = upTo;
+  }
+  return counts;
+}
+
+/** Index of the first element ≥ v. */
+function lowerBound(a: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first element strictly greater than v. */
 function upperBound(edges: Float64Array, v: number): number {
   let lo = 0;
   let hi = edges.length;

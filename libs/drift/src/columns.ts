@@ -1,3 +1,5 @@
+import { sortFloat64 } from './stats/util';
+
 // Column values, their cleaning (Evidently: ±inf → missing, missing dropped per dataset) and type inference.
 
 export type ColumnKind = 'numeric' | 'categorical';
@@ -16,7 +18,7 @@ export class DriftInputError extends Error {
 export const INTEGER_CARDINALITY_LIMIT = 10;
 
 export interface CleanColumn {
-  /** Non-missing numbers (numeric columns) — empty for categorical columns. */
+  /** Non-missing numbers, sorted ascending (every numeric test works on sorted samples). */
   numbers: Float64Array;
   /** Non-missing values as category keys (both kinds; numbers are keyed by their shortest string form). */
   keys: string[];
@@ -57,7 +59,7 @@ export function cleanColumn(name: string, dataset: string, values: ColumnValues,
     if (Number.isFinite(v)) numbers.push(v);
   }
   return {
-    numbers: Float64Array.from(numbers),
+    numbers: sortFloat64(numbers),
     keys: kind === 'categorical' ? numbers.map(String) : [],
     rows,
     missing: rows - numbers.length,
@@ -89,12 +91,4 @@ export function countKeys(keys: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
   return counts;
-}
-
-export function countDistinct(values: Float64Array): number {
-  if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
-  let distinct = 1;
-  for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
-  return distinct;
 }

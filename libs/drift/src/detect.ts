@@ -1,10 +1,10 @@
 // Per-column and dataset-level drift, reproducing Evidently's DataDriftPreset defaults
 // (legacy calculations/data_drift.py get_one_column_drift + stattests/registry.py _get_default_stattest).
-import { CleanColumn, ColumnarData, ColumnKind, ColumnSchema, DriftInputError, cleanColumn, countDistinct, countKeys, inferColumnKind } from './columns';
-import { fillZeroShares, histogramCounts, sturgesEdges } from './binning';
-import { ks2samp } from './stats/ks';
-import { chiSquare, jensenShannonDistance, populationStabilityIndex, twoProportionZTest, wassersteinDistance } from './stats/tests';
-import { populationStd } from './stats/util';
+import { CleanColumn, ColumnarData, ColumnKind, ColumnSchema, DriftInputError, cleanColumn, countKeys, inferColumnKind } from './columns';
+import { fillZeroShares, histogramCountsSorted, sturgesEdgesOfRange } from './binning';
+import { ks2sampSorted } from './stats/ks';
+import { chiSquare, jensenShannonDistance, populationStabilityIndex, twoProportionZTest, wassersteinSorted } from './stats/tests';
+import { distinctInUnion, populationStd } from './stats/util';
 
 export type StatTestName = 'ks' | 'chisquare' | 'z' | 'wasserstein' | 'jensenshannon' | 'psi';
 
@@ -22,9 +22,9 @@ export const STAT_TESTS: Record<StatTestName, { displayName: string; threshold: 
 export const SMALL_REFERENCE_ROWS = 1000;
 
 export interface DriftOptions {
-  /** Column types; columns missing here are inferred (see inferColumnKind). */
+  /** Column types; columns missing here are inferred (see inferColumnKind). Types only: it selects nothing. */
   schema?: ColumnSchema;
-  /** Columns to compare; default: the schema's columns if given, else every column present in both datasets. */
+  /** Columns to compare (like Evidently's column mapping); default: every column present in both datasets. */
   columns?: string[];
   /** Columns never compared (ids, target). */
   exclude?: string[];
@@ -129,7 +129,7 @@ function datasetRows(data: ColumnarData, dataset: string): number {
 
 function selectColumns(reference: ColumnarData, current: ColumnarData, opts: DriftOptions): { columns: string[]; ignored: string[] } {
   const exclude = new Set(opts.exclude ?? []);
-  const explicit = opts.columns ?? (opts.schema ? Object.keys(opts.schema) : undefined);
+  const explicit = opts.columns;
   if (explicit) {
     for (const c of explicit) {
       if (!(c in reference)) throw new DriftInputError(`column '${c}' is not in the reference data`);
@@ -164,7 +164,7 @@ function columnDrift(name: string, kind: ColumnKind, ref: CleanColumn, cur: Clea
   const curKeys = kind === 'categorical' ? countKeys(cur.keys) : null;
   const distinct = refKeys && curKeys
     ? new Set([...refKeys.keys(), ...curKeys.keys()]).size
-    : countDistinct(concat(ref.numbers, cur.numbers));
+    : distinctInUnion(ref.numbers, cur.numbers);
   const stattest = opts.stattests?.[name] ?? opts.stattest ?? defaultStatTest(kind, refCount, distinct);
   if (stattest === 'ks' || stattest === 'wasserstein') {
     if (kind !== 'numeric') throw new DriftInputError(`column '${name}' is categorical: the ${stattest} test needs numbers`);
@@ -200,9 +200,9 @@ function missingStats(c: CleanColumn): MissingStats {
 function computeScore(test: StatTestName, kind: ColumnKind, ref: CleanColumn, cur: CleanColumn): number {
   switch (test) {
     case 'ks':
-      return ks2samp(ref.numbers, cur.numbers).pValue;
+      return ks2sampSorted(ref.numbers, cur.numbers).pValue;
     case 'wasserstein':
-      return wassersteinDistance(ref.numbers, cur.numbers) / Math.max(populationStd(ref.numbers), 0.001);
+      return wassersteinSorted(ref.numbers, cur.numbers) / Math.max(populationStd(ref.numbers), 0.001);
     case 'chisquare':
       return chiSquareScore(keysOf(kind, ref), keysOf(kind, cur));
     case 'z':
@@ -252,10 +252,11 @@ export function binnedShares(kind: ColumnKind, ref: CleanColumn, cur: CleanColum
   let current: Float64Array;
   let labels: string[];
   let edges: Float64Array | undefined;
-  if (kind === 'numeric' && countDistinct(ref.numbers) > 20) {
-    edges = sturgesEdges(concat(ref.numbers, cur.numbers));
-    reference = histogramCounts(ref.numbers, edges).map((n) => n / ref.numbers.length);
-    current = histogramCounts(cur.numbers, edges).map((n) => n / cur.numbers.length);
+  if (kind === 'numeric' && distinctInUnion(ref.numbers, NO_NUMBERS) > 20) {
+    const [lo, hi] = pooledRange(ref.numbers, cur.numbers);
+    edges = sturgesEdgesOfRange(lo, hi, ref.numbers.length + cur.numbers.length);
+    reference = histogramCountsSorted(ref.numbers, edges).map((n) => n / ref.numbers.length);
+    current = histogramCountsSorted(cur.numbers, edges).map((n) => n / cur.numbers.length);
     labels = [];
   } else {
     const r = keysOf(kind, ref);
@@ -278,17 +279,11 @@ const PLOT_BINS = 30;
 
 /** Shares for the report's plots: 30 equal bins over both datasets, or the most frequent categories. */
 function plotDistribution(kind: ColumnKind, ref: CleanColumn, cur: CleanColumn): Distribution {
-  if (kind === 'numeric' && countDistinct(concat(ref.numbers, cur.numbers)) > 20) {
-    const all = concat(ref.numbers, cur.numbers);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of all) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
+  if (kind === 'numeric' && distinctInUnion(ref.numbers, cur.numbers) > 20) {
+    const [lo, hi] = pooledRange(ref.numbers, cur.numbers);
     const edges = Float64Array.from({ length: PLOT_BINS + 1 }, (_, i) => lo + ((hi - lo) * i) / PLOT_BINS);
     edges[PLOT_BINS] = hi;
-    const share = (c: CleanColumn) => Array.from(histogramCounts(c.numbers, edges), (n: number) => n / c.numbers.length);
+    const share = (c: CleanColumn) => Array.from(histogramCountsSorted(c.numbers, edges), (n: number) => n / c.numbers.length);
     return { kind: 'histogram', edges: Array.from(edges), reference: share(ref), current: share(cur) };
   }
   const r = keysOf(kind, ref);
@@ -306,11 +301,11 @@ function plotDistribution(kind: ColumnKind, ref: CleanColumn, cur: CleanColumn):
   };
 }
 
-function concat(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+const NO_NUMBERS = new Float64Array(0);
+
+/** [min, max] over two non-empty ascending arrays. */
+function pooledRange(a: Float64Array, b: Float64Array): [number, number] {
+  return [Math.min(a[0], b[0]), Math.max(a[a.length - 1], b[b.length - 1])];
 }
 
 /** Flat metrics for experiment tracking: dataset figures plus one drift score per column. */

@@ -18,8 +18,11 @@ export interface KsResult {
 export const KS_MAX_EXACT_N = 10000;
 
 export function ks2samp(reference: ArrayLike<number>, current: ArrayLike<number>, method: KsMethod = 'auto'): KsResult {
-  const a = sortedCopy(reference);
-  const b = sortedCopy(current);
+  return ks2sampSorted(sortedCopy(reference), sortedCopy(current), method);
+}
+
+/** ks2samp on samples already sorted ascending. */
+export function ks2sampSorted(a: Float64Array, b: Float64Array, method: KsMethod = 'auto'): KsResult {
   const n1 = a.length;
   const n2 = b.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('ks2samp needs two non-empty samples');

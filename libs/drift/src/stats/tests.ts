@@ -29,8 +29,11 @@ export function twoProportionZTest(ones1: number, n1: number, ones2: number, n2:
 
 /** First Wasserstein distance between two empirical distributions (scipy.stats.wasserstein_distance). */
 export function wassersteinDistance(u: ArrayLike<number>, v: ArrayLike<number>): number {
-  const a = sortedCopy(u);
-  const b = sortedCopy(v);
+  return wassersteinSorted(sortedCopy(u), sortedCopy(v));
+}
+
+/** wassersteinDistance on samples already sorted ascending. */
+export function wassersteinSorted(a: Float64Array, b: Float64Array): number {
   const n1 = a.length;
   const n2 = b.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('wassersteinDistance needs two non-empty samples');

@@ -1,0 +1,137 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  ColumnSchema, detectDrift, driftMetrics, driftReportJson, DriftInputError, DriftReport, loadCsvColumns, renderDriftHtml, StatTestName,
+} from '@credit-scoring/drift';
+import { parseFlags, toNumber, UsageError } from '../cli-args';
+
+const HELP = `Usage: trainer drift --reference <csv> --current <csv> [options]
+
+Data drift between two application files with Evidently's DataDriftPreset defaults: per column K-S / chi-square /
+Z-test (reference ≤ 1000 rows) or normed Wasserstein / Jensen-Shannon (larger reference); dataset drift when the
+share of drifted columns reaches --drift-share. Writes report.json and report.html (self-contained) to --out.
+  --reference CSV      reference data (e.g. application_train.csv)
+  --current CSV        current data (e.g. application_test.csv)
+  --out DIR            output folder (default reports/drift)
+  --drift-share X      dataset drift threshold on the share of drifted columns, in [0, 1] (default 0.5)
+  --columns A,B,...    compare only these columns (repeatable)
+  --exclude A,B,...    never compare these (default SK_ID_CURR,TARGET; pass '' for none)
+  --categorical A,...  force these columns categorical; --numeric A,... force numeric
+                       (otherwise: text and integers with ≤ 10 values are categorical, like Evidently)
+  --psi                use PSI (threshold 0.1) for every column instead of the default tests
+Exit status: 0 no dataset drift, 1 dataset drift, 2 bad input.
+`;
+
+export interface DriftRunOptions {
+  reference: string;
+  current: string;
+  driftShare?: number;
+  columns?: string[];
+  exclude?: string[];
+  categorical?: string[];
+  numeric?: string[];
+  psi?: boolean;
+}
+
+/** Everything a caller (the CLI, or the pipeline logging to MLflow) needs from one drift run. */
+export interface DriftRun {
+  report: DriftReport;
+  /** report.json content (Evidently field names). */
+  json: string;
+  /** report.html content, self-contained. */
+  html: string;
+  /** Flat metrics: drift_share, drifted_columns, columns_evaluated, dataset_drift, drift_score.<column>. */
+  metrics: Record<string, number>;
+  summary: string;
+}
+
+export const DEFAULT_EXCLUDED = ['SK_ID_CURR', 'TARGET'];
+
+/** Loads both CSV files and computes the drift report; throws DriftInputError on unusable input. */
+export function runDrift(opts: DriftRunOptions): DriftRun {
+  const reference = loadCsvColumns(opts.reference);
+  const current = loadCsvColumns(opts.current);
+  const schema: ColumnSchema = { ...reference.types };
+  for (const c of opts.categorical ?? []) schema[c] = 'categorical';
+  for (const c of opts.numeric ?? []) schema[c] = 'numeric';
+  for (const c of [...(opts.categorical ?? []), ...(opts.numeric ?? [])]) {
+    if (!(c in reference.data)) throw new DriftInputError(`column '${c}' is not in ${opts.reference}`);
+  }
+  const stattest: StatTestName | undefined = opts.psi ? 'psi' : undefined;
+  const report = detectDrift(reference.data, current.data, {
+    schema,
+    columns: opts.columns,
+    exclude: opts.exclude ?? DEFAULT_EXCLUDED,
+    driftShare: opts.driftShare,
+    stattest,
+  });
+  const html = renderDriftHtml(report, {
+    title: `Data drift: ${path.basename(opts.reference)} → ${path.basename(opts.current)}`,
+    referenceLabel: path.basename(opts.reference),
+    currentLabel: path.basename(opts.current),
+  });
+  return { report, json: `${JSON.stringify(driftReportJson(report), null, 1)}\n`, html, metrics: driftMetrics(report), summary: summarize(report) };
+}
+
+function summarize(report: DriftReport): string {
+  const d = report.dataset;
+  const lines = [
+    `${d.datasetDrift ? 'Dataset drift detected' : 'No dataset drift'}: ${d.numberOfDriftedColumns} of ${d.numberOfColumns} columns drifted ` +
+      `(${(100 * d.shareOfDriftedColumns).toFixed(1)}%, threshold ≥ ${(100 * d.driftShare).toFixed(1)}%); ` +
+      `${report.referenceRows} reference rows, ${report.currentRows} current rows`,
+  ];
+  const drifted = report.columns.filter((c) => c.driftDetected);
+  for (const c of drifted.slice(0, 15)) {
+    lines.push(`  ${c.column.padEnd(30)} ${c.stattestName.padEnd(30)} ${c.score.toPrecision(4).padStart(10)} (threshold ${c.threshold})`);
+  }
+  if (drifted.length > 15) lines.push(`  … and ${drifted.length - 15} more (see report.html)`);
+  return lines.join('\n');
+}
+
+const list = (values: string[] | undefined): string[] | undefined =>
+  values === undefined ? undefined : values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+
+export async function driftCommand(argv: string[]): Promise<number> {
+  try {
+    const { values } = parseFlags(argv, {
+      reference: { type: 'string' },
+      current: { type: 'string' },
+      out: { type: 'string' },
+      'drift-share': { type: 'string' },
+      columns: { type: 'string', multiple: true },
+      exclude: { type: 'string', multiple: true },
+      categorical: { type: 'string', multiple: true },
+      numeric: { type: 'string', multiple: true },
+      psi: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    if (!values.reference) throw new UsageError('--reference <csv> is required');
+    if (!values.current) throw new UsageError('--current <csv> is required');
+    const run = runDrift({
+      reference: path.resolve(values.reference),
+      current: path.resolve(values.current),
+      driftShare: toNumber('drift-share', values['drift-share'], 0, 1),
+      columns: list(values.columns),
+      exclude: list(values.exclude),
+      categorical: list(values.categorical),
+      numeric: list(values.numeric),
+      psi: values.psi,
+    });
+    const out = path.resolve(values.out ?? 'reports/drift');
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, 'report.json'), run.json);
+    fs.writeFileSync(path.join(out, 'report.html'), run.html);
+    process.stdout.write(`${run.summary}\nWrote ${path.join(out, 'report.json')} and report.html\n`);
+    return run.report.dataset.datasetDrift ? 1 : 0;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof DriftInputError) {
+      process.stderr.write(`trainer drift: ${err.message.split('\n')[0]}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
