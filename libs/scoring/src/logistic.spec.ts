@@ -68,6 +68,17 @@ describe('LogisticRegression preprocessing', () => {
     expect(unseen[0]).toBeCloseTo(missing[0], 12);
   });
 
+  it('constant columns (even 0.1, inexact in binary) get weight 0 and do not disturb the fit', () => {
+    const withConstant = {
+      ...x, nCols: 3, featureNames: ['AMOUNT', 'KIND', 'RATE'],
+      data: Float64Array.from(Array.from({ length: 6 }, (_, i) => [data[2 * i], data[2 * i + 1], 0.1]).flat()),
+    };
+    const model = LogisticRegression.fit(withConstant, y, { C: 10 });
+    const plain = LogisticRegression.fit(x, y, { C: 10 });
+    expect(model.coefficients[4]).toBe(0);
+    Array.from(plain.coefficients).forEach((w, j) => expect(model.coefficients[j]).toBeCloseTo(w, 10));
+  });
+
   it("'drop' ignores categorical columns", () => {
     const model = LogisticRegression.fit(x, y, { categorical: 'drop' });
     expect(model.featureNames).toEqual(['AMOUNT']);

@@ -57,51 +57,23 @@ export class LogisticRegression {
     const featureNames = encodings.flatMap((e) =>
       e.kind === 'numeric' ? [x.featureNames[e.column]] : Array.from({ length: e.levels }, (_, k) => `${x.featureNames[e.column]}=${k}`),
     );
-    const raw = encode(x.data, x.nRows, x.nCols, encodings, featureNames.length);
-    const { means, scales } = standardScale(raw, x.nRows, featureNames.length);
-    applyScale(raw, means, scales);
-
-    const d = featureNames.length;
-    const n = x.nRows;
-    // Per-sample objective f/(C·n) = mean logloss + ‖w‖²/(2Cn): same minimiser, gradient scale independent of n.
-    const penalty = 1 / (C * n);
-    const z = new Float64Array(n);
-    const evaluate = (theta: Float64Array, grad: Float64Array): number => {
-      const b = theta[d];
-      let loss = 0;
-      for (let i = 0; i < n; i++) {
-        let zi = b;
-        const off = i * d;
-        for (let j = 0; j < d; j++) zi += raw[off + j] * theta[j];
-        z[i] = zi;
-        // log(1 + e^z) − y·z, computed without overflow
-        loss += (zi > 0 ? zi + Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi))) - y[i] * zi;
-      }
-      grad.fill(0);
-      let gradB = 0;
-      for (let i = 0; i < n; i++) {
-        const residual = sigmoid(z[i]) - y[i];
-        gradB += residual;
-        const off = i * d;
-        for (let j = 0; j < d; j++) grad[j] += residual * raw[off + j];
-      }
-      let wSquared = 0;
-      for (let j = 0; j < d; j++) {
-        grad[j] = grad[j] / n + penalty * theta[j];
-        wSquared += theta[j] * theta[j];
-      }
-      grad[d] = gradB / n;
-      return loss / n + 0.5 * penalty * wSquared;
-    };
-    const result = minimizeLbfgs(evaluate, new Float64Array(d + 1), { maxIter: opts.maxIter ?? 1000, tol: opts.tol ?? 1e-8 });
+    const encoded = encode(x.data, x.nRows, x.nCols, encodings, featureNames.length);
+    const { means, scales, constant } = standardScale(encoded, x.nRows, featureNames.length);
+    // Constant columns (e.g. side-table aggregates absent from the data) standardise to 0 and get weight 0 under L2;
+    // leaving them out of the optimisation gives the same optimum, much faster.
+    const active = featureNames.map((_, j) => j).filter((j) => !constant[j]);
+    const design = activeScaledColumns(encoded, x.nRows, featureNames.length, active, means, scales);
+    const result = minimizeLogLoss(design, x.nRows, active.length, y, C, opts);
+    const coefficients = new Array<number>(featureNames.length).fill(0);
+    active.forEach((j, k) => (coefficients[j] = result.x[k]));
     const state: LogisticState = {
       inputNames: x.featureNames.slice(),
       encodings,
       featureNames,
       means: Array.from(means),
       scales: Array.from(scales),
-      coefficients: Array.from(result.x.subarray(0, d)),
-      intercept: result.x[d],
+      coefficients,
+      intercept: result.x[active.length],
     };
     return new LogisticRegression(state, result.iterations, result.converged);
   }
@@ -126,6 +98,54 @@ export class LogisticRegression {
 
   toJSON(): LogisticState { return JSON.parse(JSON.stringify(this.state)); }
   static fromJSON(state: LogisticState): LogisticRegression { return new LogisticRegression(state, 0, true); }
+}
+
+/**
+ * Minimises the per-sample objective f/(C·n) = mean logloss + ‖w‖²/(2Cn) — the same minimiser as sklearn's
+ * C·Σ logloss + ½‖w‖², with a gradient whose scale does not depend on n. Parameters: d weights then the intercept.
+ */
+function minimizeLogLoss(design: Float64Array, n: number, d: number, y: Numbers, C: number, opts: LogisticOptions) {
+  const penalty = 1 / (C * n);
+  const evaluate = (theta: Float64Array, grad: Float64Array): number => {
+    const b = theta[d];
+    let loss = 0;
+    let gradB = 0;
+    grad.fill(0);
+    // One pass per row (the row stays in cache): score, loss, then the row's share of the gradient.
+    for (let i = 0; i < n; i++) {
+      const off = i * d;
+      let zi = b;
+      for (let j = 0; j < d; j++) zi += design[off + j] * theta[j];
+      // log(1 + e^z) − y·z, computed without overflow
+      loss += (zi > 0 ? zi + Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi))) - y[i] * zi;
+      const residual = sigmoid(zi) - y[i];
+      gradB += residual;
+      for (let j = 0; j < d; j++) grad[j] += residual * design[off + j];
+    }
+    let wSquared = 0;
+    for (let j = 0; j < d; j++) {
+      grad[j] = grad[j] / n + penalty * theta[j];
+      wSquared += theta[j] * theta[j];
+    }
+    grad[d] = gradB / n;
+    return loss / n + 0.5 * penalty * wSquared;
+  };
+  return minimizeLbfgs(evaluate, new Float64Array(d + 1), { maxIter: opts.maxIter ?? 1000, tol: opts.tol ?? 1e-8 });
+}
+
+/** The standardised values of the `active` columns only, row-major n × active.length. */
+function activeScaledColumns(
+  encoded: Float64Array, n: number, width: number, active: number[], means: Float64Array, scales: Float64Array,
+): Float64Array {
+  const d = active.length;
+  const out = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < d; k++) {
+      const j = active[k];
+      out[i * d + k] = (encoded[i * width + j] - means[j]) / scales[j];
+    }
+  }
+  return out;
 }
 
 function sigmoid(z: number): number {
@@ -168,17 +188,22 @@ function encode(data: Float64Array, nRows: number, nCols: number, encodings: Col
 }
 
 /** Mean and population standard deviation per column (sklearn StandardScaler); constant columns get scale 1. */
-function standardScale(x: Float64Array, n: number, d: number): { means: Float64Array; scales: Float64Array } {
+function standardScale(x: Float64Array, n: number, d: number): { means: Float64Array; scales: Float64Array; constant: Uint8Array } {
   const means = new Float64Array(d);
   const scales = new Float64Array(d);
+  const constant = new Uint8Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) means[j] += x[i * d + j];
   for (let j = 0; j < d; j++) means[j] /= n;
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) scales[j] += (x[i * d + j] - means[j]) ** 2;
   for (let j = 0; j < d; j++) {
-    const std = Math.sqrt(scales[j] / n);
-    scales[j] = std > 0 ? std : 1;
+    const variance = scales[j] / n;
+    // sklearn's constant-feature test: a variance within the rounding error of the mean is zero. Without it a
+    // constant 0.1 column would be "standardised" by a ~1e-17 std into noise.
+    const isConstant = variance <= n * Number.EPSILON * variance + (n * Math.abs(means[j]) * Number.EPSILON) ** 2;
+    constant[j] = isConstant ? 1 : 0;
+    scales[j] = isConstant ? 1 : Math.sqrt(variance);
   }
-  return { means, scales };
+  return { means, scales, constant };
 }
 
 function applyScale(x: Float64Array, means: ArrayLike<number>, scales: ArrayLike<number>): void {

@@ -58,8 +58,11 @@ export function selectRows(m: LabelledMatrix, rows: Int32Array): LabelledMatrix 
 
 /** numpy-style median of the finite values (mean of the two middle ones for an even count); NaN if none. */
 export function median(values: Numbers): number {
-  const finite = Array.from(values).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-  if (finite.length === 0) return NaN;
+  const present = new Float64Array(values.length);
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) present[count++] = values[i];
+  if (count === 0) return NaN;
+  const finite = present.subarray(0, count).sort(); // typed-array sort is numeric and fast
   const mid = finite.length >> 1;
   return finite.length % 2 === 1 ? finite[mid] : (finite[mid - 1] + finite[mid]) / 2;
 }
