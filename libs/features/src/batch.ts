@@ -7,26 +7,30 @@ import pl from 'nodejs-polars';
 import type { HomeCreditTables } from '@credit-scoring/data';
 import { toPolars, inputsOf } from './expr';
 import { MAX_MAGNITUDE, combinePiecesPolars, PIECE_GRIDS, withPieceColumns } from './exact-sum';
+import { asPl, P, PExpr } from './fast-expr';
 import { aggregateOutputs, AggOutput, DAYS_SENTINEL, TableSpec, TEXT_SENTINELS } from './spec';
 import { FeatureError } from './errors';
 
 const F64 = () => pl.Float64;
-const nullF64 = () => pl.lit(null).cast(pl.Float64);
+const nullF64 = P.nullF64;
 
-/** Non-finite and out-of-range values become missing (null), matching single.ts `finalValue`. */
-export function finalPolars(e: pl.Expr): pl.Expr {
-  return pl.when(e.isFinite().and(e.abs().lt(MAX_MAGNITUDE))).then(e).otherwise(nullF64());
+/**
+ * Non-finite and out-of-range values become missing (null), matching single.ts `finalValue`. One comparison does
+ * it: polars orders NaN above every number, so abs(NaN) < MAX is false, as are inf and null.
+ */
+export function finalPolars(e: PExpr): PExpr {
+  return P.when(e.abs().lt(MAX_MAGNITUDE)).then(e).otherwise(nullF64());
 }
 
-export function cleanNumericPolars(col: string, daysSentinel: boolean): pl.Expr {
-  let e = pl.col(col).cast(F64());
-  if (daysSentinel) e = pl.when(e.eq(DAYS_SENTINEL)).then(nullF64()).otherwise(e);
+export function cleanNumericPolars(col: string, daysSentinel: boolean): PExpr {
+  let e = P.col(col).cast(F64());
+  if (daysSentinel) e = P.when(e.eq(DAYS_SENTINEL)).then(nullF64()).otherwise(e);
   return finalPolars(e).alias(col);
 }
 
-export function cleanTextPolars(col: string): pl.Expr {
-  const e = pl.col(col).cast(pl.Utf8);
-  return pl.when(e.isIn([...TEXT_SENTINELS])).then(pl.lit(null).cast(pl.Utf8)).otherwise(e).alias(col);
+export function cleanTextPolars(col: string): PExpr {
+  const e = P.col(col).cast(pl.Utf8);
+  return P.when(e.isIn([...TEXT_SENTINELS])).then(P.nullText()).otherwise(e).alias(col);
 }
 
 function requireColumns(df: pl.DataFrame | pl.LazyDataFrame, cols: Iterable<string>, table: string): void {
@@ -65,39 +69,39 @@ export function aggregateTable(spec: TableSpec, tables: HomeCreditTables, useChi
     const childTable = tables[spec.child.spec.table];
     if (useChild && childTable) {
       const perParent = aggregateTable(spec.child.spec, tables, false).drop(`${spec.child.spec.prefix}_COUNT`);
-      lf = lf.withColumns(pl.col(joinKey).cast(pl.Int64)).join(perParent.lazy(), { on: joinKey, how: 'left' });
-      lf = lf.withColumns(...childCols.filter((o) => o.zeroWhenEmpty).map((o) => pl.col(o.name).fillNull(0)));
+      lf = lf.withColumns(...asPl([P.col(joinKey).cast(pl.Int64)])).join(perParent.lazy(), { on: joinKey, how: 'left' });
+      lf = lf.withColumns(...asPl(childCols.filter((o) => o.zeroWhenEmpty).map((o) => P.col(o.name).fillNull(0))));
     } else {
-      lf = lf.withColumns(...childCols.map((o) => (o.zeroWhenEmpty ? pl.lit(0) : nullF64()).cast(F64()).alias(o.name)));
+      lf = lf.withColumns(...asPl(childCols.map((o) => (o.zeroWhenEmpty ? P.lit(0) : nullF64()).cast(F64()).alias(o.name))));
     }
   }
 
   const sentinels = new Set(spec.daysSentinels);
   lf = lf
-    .withColumns(
-      pl.col(spec.key).cast(pl.Int64),
+    .withColumns(...asPl([
+      P.col(spec.key).cast(pl.Int64),
       ...inputs.numeric.map((c) => cleanNumericPolars(c, sentinels.has(c))),
       ...inputs.text.map(cleanTextPolars),
-    )
-    .withColumns(...Object.entries(spec.columns).map(([name, e]) => finalPolars(toPolars(e)).alias(name)));
+    ]))
+    .withColumns(...asPl(Object.entries(spec.columns).map(([name, e]) => finalPolars(toPolars(e)).alias(name))));
 
   // Exact-sum pieces for every value that some group sums, averages or takes the variance of.
   const summed = new Set<string>();
   for (const g of spec.groups) for (const [col, aggs] of Object.entries(g.aggs)) if (aggs.some((a) => a !== 'min' && a !== 'max' && a !== 'count')) summed.add(col);
-  lf = withPieceColumns(lf, [...summed].map((c) => ({ name: c, value: pl.col(c) })), pieceName);
+  lf = withPieceColumns(lf, [...summed].map((c) => ({ name: c, value: P.col(c) })), pieceName);
   lf = lf.select(spec.key, ...Object.keys(spec.columns), ...spec.groups.filter((g) => g.where).map((g) => g.where!.col).filter(uniq), ...[...summed].flatMap((c) => PIECE_GRIDS.map((_, j) => pieceName(c, j))));
-  let T=Date.now(); const rows = lf.collectSync(); console.log('rows', spec.table, Date.now()-T);
+  const rows = lf.collectSync();
 
   // Every key with at least one row; groups (subsets) that miss a key leave missing values / zero counts.
-  let T2 = Date.now(); let out = rows.select(spec.key).unique();
+  let out = rows.select(spec.key).unique();
   const outputs = aggregateOutputs(spec);
   for (const group of spec.groups) {
     const groupOutputs = outputs.filter((o) => o.group === group);
     out = out
       .join(aggregateGroup(spec, group, rows, groupOutputs), { on: spec.key, how: 'left' })
-      .withColumns(...groupOutputs.filter((o) => o.zeroWhenEmpty).map((o) => pl.col(o.name).fillNull(0)));
+      .withColumns(...asPl(groupOutputs.filter((o) => o.zeroWhenEmpty).map((o) => P.col(o.name).fillNull(0))));
   }
-  console.log('groups', Date.now()-T2); return out.select(spec.key, ...outputs.map((o) => o.name));
+  return out.select(spec.key, ...outputs.map((o) => o.name));
 }
 
 function uniq<T>(v: T, i: number, a: T[]): boolean {
@@ -106,61 +110,61 @@ function uniq<T>(v: T, i: number, a: T[]): boolean {
 
 function aggregateGroup(spec: TableSpec, group: TableSpec['groups'][number], rows: pl.DataFrame, outputs: AggOutput[]): pl.DataFrame {
   const key = spec.key;
-  const filtered = (group.where ? rows.lazy().filter(pl.col(group.where.col).isIn(group.where.in).fillNull(false)) : rows.lazy());
+  const filtered = group.where ? rows.lazy().filter(asPl([P.col(group.where.col).isIn(group.where.in).fillNull(false)])[0]) : rows.lazy();
   const cols = Object.keys(group.aggs);
   const needsSum = cols.filter((c) => group.aggs[c].some((a) => a === 'sum' || a === 'mean' || a === 'var'));
   const needsVar = cols.filter((c) => group.aggs[c].includes('var'));
   const n = (c: string) => `__n__${c}`;
 
-  console.log('start group'); // Pass 1: counts, extremes and exact per-piece totals.
-  const pass1 = filtered.groupBy(key).agg(
-    pl.len().cast(F64()).alias('__rows__'),
-    ...cols.map((c) => pl.col(c).count().cast(F64()).alias(n(c))),
-    ...cols.filter((c) => group.aggs[c].includes('min')).map((c) => pl.col(c).min().alias(`__min__${c}`)),
-    ...cols.filter((c) => group.aggs[c].includes('max')).map((c) => pl.col(c).max().alias(`__max__${c}`)),
-    ...needsSum.flatMap((c) => PIECE_GRIDS.map((_, j) => pl.col(pieceName(c, j)).sum().alias(pieceName(c, j)))),
-  ).withColumns(
-    ...needsSum.map((c) => pl.when(pl.col(n(c)).gt(0)).then(combinePiecesPolars(PIECE_GRIDS.map((_, j) => pl.col(pieceName(c, j))))).otherwise(nullF64()).alias(`__sum__${c}`)),
-  ).withColumns(...needsSum.map((c) => pl.col(`__sum__${c}`).div(pl.col(n(c))).alias(meanName(c))));
-  let T=Date.now(); let stats = pass1.collectSync(); console.log('pass1', Date.now()-T);
+  // Pass 1: counts, extremes and exact per-piece totals.
+  const pass1 = filtered.groupBy(key).agg(...asPl([
+    P.len().cast(F64()).alias('__rows__'),
+    ...cols.map((c) => P.col(c).count().cast(F64()).alias(n(c))),
+    ...cols.filter((c) => group.aggs[c].includes('min')).map((c) => P.col(c).min().alias(`__min__${c}`)),
+    ...cols.filter((c) => group.aggs[c].includes('max')).map((c) => P.col(c).max().alias(`__max__${c}`)),
+    ...needsSum.flatMap((c) => PIECE_GRIDS.map((_, j) => P.col(pieceName(c, j)).sum().alias(pieceName(c, j)))),
+  ])).withColumns(
+    ...asPl(needsSum.map((c) => P.when(P.col(n(c)).gt(0)).then(combinePiecesPolars(PIECE_GRIDS.map((_, j) => P.col(pieceName(c, j))))).otherwise(nullF64()).alias(`__sum__${c}`))),
+  ).withColumns(...asPl(needsSum.map((c) => P.col(`__sum__${c}`).div(P.col(n(c))).alias(meanName(c)))));
+  let stats = pass1.collectSync();
 
   // Pass 2 (variance): squared deviations from the group mean, summed exactly like the values.
   if (needsVar.length) {
     const withMean = withPieceColumns(
       filtered.select(key, ...needsVar).join(stats.lazy().select(key, ...needsVar.map(meanName)), { on: key, how: 'left' }),
       needsVar.map((c) => {
-        const d = pl.col(c).sub(pl.col(meanName(c)));
+        const d = P.col(c).sub(P.col(meanName(c)));
         return { name: c, value: d.mul(d) };
       }),
       sqPieceName,
     );
-    T=Date.now(); const pass2 = withMean.groupBy(key).agg(...needsVar.flatMap((c) => PIECE_GRIDS.map((_, j) => pl.col(sqPieceName(c, j)).sum().alias(sqPieceName(c, j))))).collectSync();
-    console.log('pass2', Date.now()-T); stats = stats.join(pass2, { on: key, how: 'left' });
+    const pass2 = withMean.groupBy(key).agg(...asPl(needsVar.flatMap((c) => PIECE_GRIDS.map((_, j) => P.col(sqPieceName(c, j)).sum().alias(sqPieceName(c, j)))))).collectSync();
+    stats = stats.join(pass2, { on: key, how: 'left' });
   }
 
-  T=Date.now(); const res = stats.lazy().select(
-    key,
+  return stats.lazy().select(
+    ...asPl([P.col(key),
     ...outputs.map((o) => {
-      if (o.kind === 'rows') return pl.col('__rows__').alias(o.name);
+      if (o.kind === 'rows') return P.col('__rows__').alias(o.name);
       const c = o.col!;
       switch (o.agg) {
-        case 'min': return pl.col(`__min__${c}`).cast(F64()).alias(o.name);
-        case 'max': return pl.col(`__max__${c}`).cast(F64()).alias(o.name);
-        case 'count': return pl.col(n(c)).alias(o.name);
-        case 'sum': return pl.col(`__sum__${c}`).alias(o.name);
-        case 'mean': return pl.col(meanName(c)).alias(o.name);
+        case 'min': return P.col(`__min__${c}`).cast(F64()).alias(o.name);
+        case 'max': return P.col(`__max__${c}`).cast(F64()).alias(o.name);
+        case 'count': return P.col(n(c)).alias(o.name);
+        case 'sum': return P.col(`__sum__${c}`).alias(o.name);
+        case 'mean': return P.col(meanName(c)).alias(o.name);
         case 'var': {
-          const sq = combinePiecesPolars(PIECE_GRIDS.map((_, j) => pl.col(sqPieceName(c, j))));
-          return pl.when(pl.col(n(c)).gt(1)).then(sq.div(pl.col(n(c)).sub(1))).otherwise(nullF64()).alias(o.name);
+          const sq = combinePiecesPolars(PIECE_GRIDS.map((_, j) => P.col(sqPieceName(c, j))));
+          return P.when(P.col(n(c)).gt(1)).then(sq.div(P.col(n(c)).sub(1))).otherwise(nullF64()).alias(o.name);
         }
         default: throw new FeatureError(`unknown aggregation ${o.agg}`);
       }
-    }),
-  ).collectSync(); console.log('final', Date.now()-T); return res;
+    })]),
+  ).collectSync();
 }
 
 /** A column of a frame as Float64Array with NaN for missing. */
 export function float64Column(df: pl.DataFrame, name: string): Float64Array {
-  const values = df.select(pl.col(name).cast(pl.Float64).fillNull(pl.lit(NaN))).getColumn(name).toTypedArray() as unknown;
+  const values = df.select(...asPl([P.col(name).cast(pl.Float64).fillNull(NaN)])).getColumn(name).toTypedArray() as unknown;
   return values instanceof Float64Array ? values : Float64Array.from(values as ArrayLike<number>);
 }

@@ -13,6 +13,7 @@
  * MAX_MAGNITUDE = 2^45 (3.5e13, far above any Home Credit amount); larger values are treated as missing upstream.
  */
 import pl from 'nodejs-polars';
+import { asPl, P, PExpr } from './fast-expr';
 
 /** Grid (power of two) of each piece, coarsest first: 2^62, 2^32, 2^2, 2^-28, 2^-58. */
 export const PIECE_GRIDS = [2 ** 62, 2 ** 32, 2 ** 2, 2 ** -28, 2 ** -58] as const;
@@ -43,25 +44,25 @@ export function combinePieces(acc: ArrayLike<number>): number {
  */
 export function withPieceColumns(
   lf: pl.LazyDataFrame,
-  values: Array<{ name: string; value: pl.Expr }>,
+  values: Array<{ name: string; value: PExpr }>,
   pieceName: (name: string, j: number) => string,
 ): pl.LazyDataFrame {
   if (values.length === 0) return lf;
   const rest = (name: string) => `__rest__${name}`;
-  let out = lf.withColumns(...values.map((v) => v.value.alias(rest(v.name))));
+  let out = lf.withColumns(...asPl(values.map((v) => v.value.alias(rest(v.name)))));
   PIECE_GRIDS.forEach((grid, j) => {
     out = out.withColumns(
-      ...values.map((v) => {
-        const scaled = pl.col(rest(v.name)).div(grid);
-        return pl.when(scaled.gtEq(0)).then(scaled.floor()).otherwise(scaled.ceil()).mul(grid).alias(pieceName(v.name, j));
-      }),
+      ...asPl(values.map((v) => {
+        const scaled = P.col(rest(v.name)).div(grid);
+        return P.when(scaled.gtEq(0)).then(scaled.floor()).otherwise(scaled.ceil()).mul(grid).alias(pieceName(v.name, j));
+      })),
     );
-    if (j < PIECE_GRIDS.length - 1) out = out.withColumns(...values.map((v) => pl.col(rest(v.name)).sub(pl.col(pieceName(v.name, j))).alias(rest(v.name))));
+    if (j < PIECE_GRIDS.length - 1) out = out.withColumns(...asPl(values.map((v) => P.col(rest(v.name)).sub(P.col(pieceName(v.name, j))).alias(rest(v.name)))));
   });
   return out.drop(values.map((v) => rest(v.name)));
 }
 
 /** polars expression combining per-piece total columns in the fixed order. */
-export function combinePiecesPolars(totals: pl.Expr[]): pl.Expr {
+export function combinePiecesPolars(totals: PExpr[]): PExpr {
   return totals.reduce((a, b) => a.add(b));
 }

@@ -7,6 +7,7 @@
  * Missing values: polars null on the batch side, NaN on the one-row side. Arithmetic propagates them.
  */
 import pl from 'nodejs-polars';
+import { P, PExpr } from './fast-expr';
 
 export type Expr =
   | { num: string } // a numeric input column (already cleaned)
@@ -48,12 +49,12 @@ export function inputsOf(e: Expr, out: { numeric: Set<string>; text: Set<string>
 // Batch side: polars
 // ---------------------------------------------------------------------------------------------------------------
 
-const NULL = () => pl.lit(null).cast(pl.Float64);
+const NULL = P.nullF64;
 
-export function toPolars(e: Expr): pl.Expr {
-  if ('num' in e) return pl.col(e.num);
-  if ('is' in e) return pl.col(e.is).isIn(e.values).fillNull(false).cast(pl.Float64);
-  if ('lit' in e) return pl.lit(e.lit).cast(pl.Float64);
+export function toPolars(e: Expr): PExpr {
+  if ('num' in e) return P.col(e.num);
+  if ('is' in e) return P.col(e.is).isIn(e.values).fillNull(false).cast(pl.Float64);
+  if ('lit' in e) return P.lit(e.lit).cast(pl.Float64);
   if ('op' in e) {
     const a = toPolars(e.a);
     const b = toPolars(e.b);
@@ -66,34 +67,34 @@ export function toPolars(e: Expr): pl.Expr {
   }
   if ('max0' in e) {
     const a = toPolars(e.max0);
-    return pl.when(a.gt(0)).then(a).when(a.isNotNull()).then(pl.lit(0).cast(pl.Float64)).otherwise(NULL());
+    return P.when(a.gt(0)).then(a).when(a.isNotNull()).then(P.lit(0).cast(pl.Float64)).otherwise(NULL());
   }
   if ('gt0' in e) {
     const a = toPolars(e.gt0);
-    return pl.when(a.gt(0)).then(pl.lit(1).cast(pl.Float64)).when(a.isNotNull()).then(pl.lit(0).cast(pl.Float64)).otherwise(NULL());
+    return P.when(a.gt(0)).then(P.lit(1).cast(pl.Float64)).when(a.isNotNull()).then(P.lit(0).cast(pl.Float64)).otherwise(NULL());
   }
   if ('rowStat' in e) return rowStatPolars(e.rowStat, e.of);
   throw new Error(`unknown feature expression ${JSON.stringify(e)}`);
 }
 
 /** Sums are accumulated left to right over the listed columns, skipping missing ones, exactly like rowStatLoop. */
-function rowStatPolars(stat: 'mean' | 'min' | 'max' | 'var' | 'sum' | 'count', of: string[]): pl.Expr {
-  const zero = pl.lit(0).cast(pl.Float64);
-  const present = (c: string) => pl.when(pl.col(c).isNotNull()).then(pl.col(c)).otherwise(zero);
-  const count = of.map((c) => pl.col(c).isNotNull().cast(pl.Float64)).reduce((a, b) => a.add(b));
+function rowStatPolars(stat: 'mean' | 'min' | 'max' | 'var' | 'sum' | 'count', of: string[]): PExpr {
+  const zero = P.lit(0).cast(pl.Float64);
+  const present = (c: string) => P.when(P.col(c).isNotNull()).then(P.col(c)).otherwise(zero);
+  const count = of.map((c) => P.col(c).isNotNull().cast(pl.Float64)).reduce((a, b) => a.add(b));
   if (stat === 'count') return count;
   if (stat === 'min' || stat === 'max') {
-    const picked = stat === 'min' ? pl.minHorizontal(of.map((c) => pl.col(c))) : pl.maxHorizontal(of.map((c) => pl.col(c)));
+    const picked = stat === 'min' ? P.minHorizontal(of.map((c) => P.col(c))) : P.maxHorizontal(of.map((c) => P.col(c)));
     return picked.cast(pl.Float64);
   }
   const sum = of.map(present).reduce((a, b) => a.add(b));
-  const whenAny = (x: pl.Expr) => pl.when(count.gt(0)).then(x).otherwise(NULL());
+  const whenAny = (x: PExpr) => P.when(count.gt(0)).then(x).otherwise(NULL());
   if (stat === 'sum') return whenAny(sum);
   const mean = sum.div(count);
   if (stat === 'mean') return whenAny(mean);
   // population variance over the present values (numpy's nanvar); nodejs-polars has no sqrt expression, and
   // pow(x, 0.5) is not guaranteed to round like Math.sqrt, so the standard deviation is left squared.
-  const sq = (c: string) => pl.when(pl.col(c).isNotNull()).then(pl.col(c).sub(mean).mul(pl.col(c).sub(mean))).otherwise(zero);
+  const sq = (c: string) => P.when(P.col(c).isNotNull()).then(P.col(c).sub(mean).mul(P.col(c).sub(mean))).otherwise(zero);
   return whenAny(of.map(sq).reduce((a, b) => a.add(b)).div(count));
 }
 

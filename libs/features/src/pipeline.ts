@@ -9,6 +9,7 @@ import pl from 'nodejs-polars';
 import { SCHEMAS, type HomeCreditTables, type SideTableName } from '@credit-scoring/data';
 import { aggregateTable, cleanNumericPolars, cleanTextPolars, finalPolars, float64Column } from './batch';
 import { evalRow, CleanRow, toPolars } from './expr';
+import { asPl, P } from './fast-expr';
 import { FeatureError } from './errors';
 import { aggregateRows, childDefaults, cleanNumber, cleanText, finalValue, parseNumber, RawRow, RawValue } from './single';
 import { aggregateOutputs, APPLICATION_DAYS_SENTINELS, APPLICATION_DERIVED, SIDE_SPECS, TableSpec } from './spec';
@@ -386,12 +387,12 @@ function computeStateless(tables: HomeCreditTables, sideTables: SideTableName[],
   const derivedNames = Object.keys(APPLICATION_DERIVED);
   const cleaned = app
     .lazy()
-    .select(
-      pl.col(ID).cast(pl.Int64),
+    .select(...asPl([
+      P.col(ID).cast(pl.Int64),
       ...numeric.map((c) => cleanNumericPolars(c, APPLICATION_DAYS_SENTINELS.includes(c))),
       ...text.map(cleanTextPolars),
-    )
-    .withColumns(...derivedNames.map((n) => finalPolars(toPolars(APPLICATION_DERIVED[n])).alias(`__derived__${n}`)))
+    ]))
+    .withColumns(...asPl(derivedNames.map((n) => finalPolars(toPolars(APPLICATION_DERIVED[n])).alias(`__derived__${n}`))))
     .collectSync();
   const nRows = app.height;
   const before = [...numeric, ...derivedNames.map((n) => `__derived__${n}`)].map((c) => float64Column(cleaned, c));
@@ -410,7 +411,7 @@ function computeStateless(tables: HomeCreditTables, sideTables: SideTableName[],
     const joined = base
       .join(perApplicant, { on: ID, how: 'left' })
       .sort('__row__')
-      .withColumns(...outputs.filter((o) => o.zeroWhenEmpty).map((o) => pl.col(o.name).fillNull(0)));
+      .withColumns(...asPl(outputs.filter((o) => o.zeroWhenEmpty).map((o) => P.col(o.name).fillNull(0))));
     for (const o of outputs) after.push(float64Column(joined, o.name));
   }
 

@@ -40,6 +40,13 @@ export function cleanText(v: RawValue, field: string, where: string): string | n
   return text === '' || TEXT_SENTINELS.includes(text) ? null : text;
 }
 
+const outputsCache = new WeakMap<TableSpec, AggOutput[]>();
+function outputsOf(spec: TableSpec): AggOutput[] {
+  let found = outputsCache.get(spec);
+  if (!found) outputsCache.set(spec, (found = aggregateOutputs(spec)));
+  return found;
+}
+
 interface Inputs { numeric: string[]; text: string[] }
 const inputsCache = new WeakMap<TableSpec, Inputs>();
 function specInputs(spec: TableSpec): Inputs {
@@ -59,7 +66,7 @@ function specInputs(spec: TableSpec): Inputs {
  * are not in the raw row (the child table's per-credit summaries on bureau rows).
  */
 export function aggregateRows(spec: TableSpec, rows: RawRow[], extra?: (row: RawRow) => Record<string, number>): Float64Array {
-  const outputs = aggregateOutputs(spec);
+  const outputs = outputsOf(spec);
   const inputs = specInputs(spec);
   const sentinels = new Set(spec.daysSentinels);
   const colNames = Object.keys(spec.columns);
@@ -76,9 +83,12 @@ export function aggregateRows(spec: TableSpec, rows: RawRow[], extra?: (row: Raw
   });
 
   const result = new Float64Array(outputs.length);
+  const membersOf = new Map<AggOutput['group'], CleanRow[]>();
   for (let k = 0; k < outputs.length; k++) {
     const o = outputs[k];
-    const members = o.group.where ? derived.filter((r) => o.group.where!.in.includes(r[o.group.where!.col] as string)) : derived;
+    const where = o.group.where;
+    let members = membersOf.get(o.group);
+    if (!members) membersOf.set(o.group, (members = where ? derived.filter((r) => where.in.includes(r[where.col] as string)) : derived));
     result[k] = o.kind === 'rows' ? members.length : aggregateValues(o, members.map((r) => r[o.col!] as number));
   }
   return result;
