@@ -17,3 +17,4 @@ export {
   type HomeCreditTables,
   type LoadOptions,
 } from './load';
+export { generateSynthetic, type GenerateOptions, type GenerateResult } from './synthetic/generate';

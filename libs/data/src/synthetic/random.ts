@@ -1,0 +1,157 @@
+/**
+ * Seeded pseudo-random numbers for the generator. xoshiro128** (Blackman & Vigna) works on 32-bit integers, which V8
+ * keeps unboxed, so it is fast and gives the same sequence on every platform: same seed, same bytes.
+ */
+export class Random {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  private spareNormal = NaN;
+
+  constructor(seed: number) {
+    // splitmix32 spreads any integer seed (0, 1, 2, ...) over the 128-bit state so nearby seeds give unrelated streams.
+    let s = seed >>> 0;
+    const next = () => {
+      s = (s + 0x9e3779b9) | 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next();
+  }
+
+  /** Uniform integer in [0, 2^32). */
+  uint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
+    const t = this.b << 9;
+    this.c ^= this.a;
+    this.d ^= this.b;
+    this.b ^= this.c;
+    this.a ^= this.d;
+    this.c ^= t;
+    this.d = rotl(this.d, 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.uint32() / 4294967296;
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  /** Uniform integer in [min, max]. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  uniform(min: number, max: number): number {
+    return min + this.next() * (max - min);
+  }
+
+  /** Standard normal (Marsaglia polar method; the second value of each pair is kept for the next call). */
+  normal(): number {
+    if (!Number.isNaN(this.spareNormal)) {
+      const spare = this.spareNormal;
+      this.spareNormal = NaN;
+      return spare;
+    }
+    let u: number, v: number, s: number;
+    do {
+      u = 2 * this.next() - 1;
+      v = 2 * this.next() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const f = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spareNormal = v * f;
+    return u * f;
+  }
+
+  /** exp(N(log(median), sigma)): incomes, credit amounts. */
+  logNormal(median: number, sigma: number): number {
+    return median * Math.exp(sigma * this.normal());
+  }
+
+  exponential(mean: number): number {
+    return -mean * Math.log(1 - this.next());
+  }
+
+  /** Poisson count (inversion; the means used here are small). */
+  poisson(mean: number): number {
+    const limit = Math.exp(-mean);
+    let k = 0;
+    let p = this.next();
+    while (p > limit) {
+      k++;
+      p *= this.next();
+    }
+    return k;
+  }
+
+  /** Over-dispersed count: Poisson with a gamma-distributed mean (negative binomial), `shape` controls the spread. */
+  negativeBinomial(mean: number, shape: number): number {
+    return this.poisson(this.gamma(shape) * (mean / shape));
+  }
+
+  /** Gamma(shape, 1), Marsaglia & Tsang. */
+  gamma(shape: number): number {
+    if (shape < 1) return this.gamma(shape + 1) * Math.pow(this.next(), 1 / shape);
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      let x: number, v: number;
+      do {
+        x = this.normal();
+        v = 1 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const u = this.next();
+      if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+    }
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/** A categorical distribution: levels with relative weights, sampled by one uniform draw. */
+export class Categorical<T> {
+  private readonly cumulative: number[];
+
+  constructor(private readonly levels: readonly (readonly [T, number])[]) {
+    const total = levels.reduce((sum, [, w]) => sum + w, 0);
+    let running = 0;
+    this.cumulative = levels.map(([, w]) => (running += w / total));
+  }
+
+  sample(rng: Random): T {
+    return this.pick(rng.next());
+  }
+
+  /** The level at cumulative probability u, so a caller can tilt u (e.g. by risk) before picking. */
+  pick(u: number): T {
+    const cumulative = this.cumulative;
+    for (let i = 0; i < cumulative.length; i++) if (u < cumulative[i]) return this.levels[i][0];
+    return this.levels[this.levels.length - 1][0];
+  }
+}
+
+/** Standard normal CDF (Abramowitz-Stegun 7.1.26 via erf; |error| < 1.5e-7, plenty for shaping marginals). */
+export function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * z);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
+  return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
