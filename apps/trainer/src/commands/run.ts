@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+import { MlflowClient, startLocalServer, workspaceRoot, type LocalServer } from '@credit-scoring/tracking';
+import { parseRunConfig, RUN_HELP } from '../config';
+import { runPipeline } from '../pipeline/train';
+import { comparisonConsole } from '../pipeline/tables';
+import { formatSeconds, StageClock } from '../progress';
+import { exportBundle } from './export';
+
+/** Time given to the runs' own signal handlers to mark them KILLED before the local server is stopped. */
+const SIGNAL_GRACE_MS = 3000;
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const config = parseRunConfig(argv);
+  if (!config) {
+    process.stdout.write(RUN_HELP);
+    return 0;
+  }
+  const clock = new StageClock();
+  let server: LocalServer | undefined;
+  let trackingUri = config.trackingUri;
+  if (!trackingUri) {
+    server = await clock.time('start local MLflow server (mlruns/)', () => startLocalServer());
+    trackingUri = server.uri;
+  }
+  // The local server lives in its own process group: Ctrl-C does not reach it. On a signal the open runs mark
+  // themselves KILLED (libs/tracking withRun); then we stop the server and leave with the conventional status.
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\n${signal}: marking open runs KILLED and stopping\n`);
+    setTimeout(() => {
+      void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    }, SIGNAL_GRACE_MS);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const client = new MlflowClient({ trackingUri });
+    const started = Date.now();
+    const result = await runPipeline(config, client, clock);
+    const out = process.stdout;
+    out.write(`\nModel comparison (cost: ${config.cost.kind === 'credit' ? `FN ${config.cost.fnLoss} x AMT_CREDIT, FP ${config.cost.fpLoss} x AMT_CREDIT` : `FN ${config.cost.fn}, FP ${config.cost.fp}`}; costs per applicant)\n`);
+    out.write(`${comparisonConsole(result.comparison)}\n\n`);
+    out.write(`Stages\n${result.stages.map((s) => `  ${s.stage.padEnd(40)} ${formatSeconds(s.seconds)}`).join('\n')}\n`);
+    out.write(`  ${'total'.padEnd(40)} ${formatSeconds((Date.now() - started) / 1000)}\n\n`);
+    const c = result.champion;
+    // The API serves dist/model-bundle when no MLflow server is given: keep it in step with the new champion.
+    const bundleDir = resolve(workspaceRoot(), 'dist', 'model-bundle');
+    await exportBundle(client, c.name, { alias: c.alias }, bundleDir);
+    out.write(`Champion: ${c.model}, registered as ${c.name} version ${c.version} with alias @${c.alias}; threshold ${c.threshold}; test AUC ${c.testAuc.toFixed(4)}\n`);
+    out.write(`Runs: ${trackingUri}/#/experiments/${result.experimentId}/runs/${result.parentRunId}\n`);
+    out.write(`Bundle for the API: ${bundleDir}\n`);
+    if (server) out.write('Browse the runs: npm run mlflow:ui  (store: mlruns/)\n');
+    out.write('Serve the model: npm run serve  (the exported bundle');
+    out.write(server ? ')\n' : `; or MLFLOW_TRACKING_URI=${trackingUri} npm run serve to follow models:/${c.name}@${c.alias})\n`);
+    return 0;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await server?.stop();
+  }
+}

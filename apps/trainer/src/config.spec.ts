@@ -1,0 +1,48 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from './cli-args';
+import { DEFAULTS, parseRunConfig } from './config';
+
+describe('parseRunConfig', () => {
+  it('gives the defaults without flags and takes the tracking URI from the environment', () => {
+    const config = parseRunConfig([], { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5999' })!;
+    expect(config).toMatchObject({ ...DEFAULTS, trackingUri: 'http://127.0.0.1:5999' });
+  });
+
+  it('reads cost models and model lists', () => {
+    const unit = parseRunConfig(['--cost', 'unit', '--fn', '20', '--models', 'dummy,lightgbm'], {})!;
+    expect(unit.cost).toEqual({ kind: 'unit', fn: 20, fp: 1 });
+    expect(unit.models).toEqual(['dummy', 'lightgbm']);
+    const credit = parseRunConfig(['--fp-loss', '0.25'], {})!;
+    expect(credit.cost).toEqual({ kind: 'credit', fnLoss: 1, fpLoss: 0.25 });
+  });
+
+  it('returns null for --help', () => {
+    expect(parseRunConfig(['--help'], {})).toBeNull();
+  });
+
+  it.each([
+    [['--folds', '1'], /--folds must be an integer in \[2, 20\]/],
+    [['--folds', 'five'], /--folds must be an integer/],
+    [['--cost', 'euros'], /--cost must be 'credit' or 'unit'/],
+    [['--models', 'svm'], /unknown model\(s\) svm/],
+    [['--test-size', '0.9'], /--test-size must be a number in \[0.05, 0.5\]/],
+    [['--data-dir', '/no/such/folder'], /does not exist/],
+    [['--alias', 'bad alias'], /--alias must be/],
+    [['--unknown'], /Unknown option '--unknown'/],
+  ])('rejects %j with a one-line reason', (argv, message) => {
+    expect(() => parseRunConfig(argv, {})).toThrow(UsageError);
+    expect(() => parseRunConfig(argv, {})).toThrow(message);
+  });
+
+  it('merges a JSON config file under the flags and rejects unknown settings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trainer-config-'));
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify({ folds: 3, budget: 2 }));
+    expect(parseRunConfig(['--config', good, '--budget', '4'], {})).toMatchObject({ folds: 3, budget: 4 });
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ foldz: 3 }));
+    expect(() => parseRunConfig(['--config', bad], {})).toThrow(/unknown setting\(s\) foldz/);
+  });
+});

@@ -1,0 +1,178 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseFlags, toInt, toNumber, UsageError } from './cli-args';
+
+/** The model families compared, named as @credit-scoring/scoring's specs. */
+export const MODEL_NAMES = ['dummy', 'logistic', 'lightgbm_rf', 'gbm_plain', 'lightgbm'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+/** The study's cost: shares of AMT_CREDIT lost per error; or the common unit costs (FN 10, FP 1). */
+export type CostSettings = { kind: 'credit'; fnLoss: number; fpLoss: number } | { kind: 'unit'; fn: number; fp: number };
+
+export interface TrainConfig {
+  /** Folder with the Kaggle CSVs; when absent the generator writes `rows` synthetic applicants (the embedded default). */
+  dataDir?: string;
+  rows: number;
+  seed: number;
+  folds: number;
+  /** Hyper-parameter trials per model (the dummy model has none). */
+  budget: number;
+  /** Share of applicants held out as the test set, never seen by search, CV or the threshold. */
+  testSize: number;
+  /** At most this many training applicants (a stratified sample) go through the search and CV. */
+  searchRows: number;
+  cost: CostSettings;
+  models: ModelName[];
+  /** Use the six side tables (bureau, previous applications, ...) when present. */
+  sideTables: boolean;
+  experiment: string;
+  modelName: string;
+  alias: string;
+  trackingUri?: string;
+  /** Where generated data goes (git-ignored). */
+  generatedDir: string;
+  numThreads: number;
+}
+
+export const DEFAULTS: TrainConfig = {
+  rows: 30_000,
+  seed: 42,
+  folds: 5,
+  budget: 6,
+  testSize: 0.2,
+  searchRows: 20_000,
+  cost: { kind: 'credit', fnLoss: 1, fpLoss: 0.19 },
+  models: [...MODEL_NAMES],
+  sideTables: true,
+  experiment: 'credit-scoring',
+  modelName: 'credit-scoring',
+  alias: 'champion',
+  generatedDir: 'data/generated',
+  numThreads: 2,
+};
+
+export const RUN_HELP = `Usage: trainer run [options]
+
+Trains and compares models on Home Credit data, tunes the decision threshold by business cost, logs everything to
+MLflow and registers the best model with an alias.
+
+Data
+  --data-dir DIR        folder with the Kaggle CSVs (application_train.csv required, side tables optional)
+  --rows N              applicants to generate when no --data-dir is given (default ${DEFAULTS.rows})
+  --no-side-tables      application table only
+Modelling
+  --models LIST         comma list of ${MODEL_NAMES.join(', ')} (default: all)
+  --folds K             stratified CV folds (default ${DEFAULTS.folds})
+  --budget N            hyper-parameter trials per model (default ${DEFAULTS.budget})
+  --test-size F         held-out share (default ${DEFAULTS.testSize})
+  --search-rows N       applicants (stratified sample of the training part) the search and CV use (default ${DEFAULTS.searchRows})
+  --seed N              seed for data, folds, search and LightGBM (default ${DEFAULTS.seed})
+  --threads N           LightGBM threads (default ${DEFAULTS.numThreads})
+Cost
+  --cost credit|unit    credit: FN loses fn-loss x AMT_CREDIT, FP loses fp-loss x AMT_CREDIT (default)
+                        unit: FN costs --fn, FP costs --fp
+  --fn-loss F --fp-loss F   shares for the credit cost (default 1 and 0.19)
+  --fn N --fp N             unit costs (default 10 and 1)
+Tracking
+  --tracking-uri URI    MLflow server (default: $MLFLOW_TRACKING_URI, else a local server on mlruns/)
+  --experiment NAME     (default ${DEFAULTS.experiment})
+  --model-name NAME     registered model name (default ${DEFAULTS.modelName})
+  --alias NAME          alias given to the new version (default ${DEFAULTS.alias})
+Other
+  --config FILE         JSON file with any of the settings above (camelCase keys); flags win
+  -h, --help            this text
+`;
+
+const RUN_FLAGS = {
+  'data-dir': { type: 'string' },
+  rows: { type: 'string' },
+  'no-side-tables': { type: 'boolean' },
+  models: { type: 'string' },
+  folds: { type: 'string' },
+  budget: { type: 'string' },
+  'test-size': { type: 'string' },
+  'search-rows': { type: 'string' },
+  seed: { type: 'string' },
+  threads: { type: 'string' },
+  cost: { type: 'string' },
+  'fn-loss': { type: 'string' },
+  'fp-loss': { type: 'string' },
+  fn: { type: 'string' },
+  fp: { type: 'string' },
+  'tracking-uri': { type: 'string' },
+  experiment: { type: 'string' },
+  'model-name': { type: 'string' },
+  alias: { type: 'string' },
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Reads flags (and an optional JSON config file) into a validated TrainConfig, or null when --help was asked. */
+export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): TrainConfig | null {
+  const { values: v } = parseFlags(argv, RUN_FLAGS);
+  if (v.help) return null;
+  const fromFile = v.config ? readConfigFile(v.config) : {};
+  const base: TrainConfig = { ...DEFAULTS, ...fromFile };
+
+  const costKind = v.cost ?? base.cost.kind;
+  if (costKind !== 'credit' && costKind !== 'unit') throw new UsageError(`--cost must be 'credit' or 'unit', got '${costKind}'`);
+  const cost: CostSettings =
+    costKind === 'credit'
+      ? {
+          kind: 'credit',
+          fnLoss: toNumber('fn-loss', v['fn-loss'], 0, 100) ?? (base.cost.kind === 'credit' ? base.cost.fnLoss : 1),
+          fpLoss: toNumber('fp-loss', v['fp-loss'], 0, 100) ?? (base.cost.kind === 'credit' ? base.cost.fpLoss : 0.19),
+        }
+      : {
+          kind: 'unit',
+          fn: toNumber('fn', v.fn, 0, 1e9) ?? (base.cost.kind === 'unit' ? base.cost.fn : 10),
+          fp: toNumber('fp', v.fp, 0, 1e9) ?? (base.cost.kind === 'unit' ? base.cost.fp : 1),
+        };
+
+  const config: TrainConfig = {
+    ...base,
+    dataDir: v['data-dir'] ?? base.dataDir,
+    rows: toInt('rows', v.rows, 200, 10_000_000) ?? base.rows,
+    sideTables: v['no-side-tables'] ? false : base.sideTables,
+    models: v.models ? parseModels(v.models) : base.models,
+    folds: toInt('folds', v.folds, 2, 20) ?? base.folds,
+    budget: toInt('budget', v.budget, 1, 1000) ?? base.budget,
+    testSize: toNumber('test-size', v['test-size'], 0.05, 0.5) ?? base.testSize,
+    searchRows: toInt('search-rows', v['search-rows'], 100) ?? base.searchRows,
+    seed: toInt('seed', v.seed, 0, 2 ** 31 - 1) ?? base.seed,
+    numThreads: toInt('threads', v.threads, 1, 256) ?? base.numThreads,
+    cost,
+    trackingUri: v['tracking-uri'] ?? base.trackingUri ?? (env.MLFLOW_TRACKING_URI || undefined),
+    experiment: v.experiment ?? base.experiment,
+    modelName: v['model-name'] ?? base.modelName,
+    alias: v.alias ?? base.alias,
+  };
+  if (config.dataDir !== undefined) {
+    config.dataDir = resolve(config.dataDir);
+    if (!existsSync(config.dataDir)) throw new UsageError(`--data-dir ${config.dataDir} does not exist`);
+  }
+  if (!/^[A-Za-z0-9_-]+$/.test(config.alias)) throw new UsageError(`--alias must be letters, digits, '-' or '_', got '${config.alias}'`);
+  return config;
+}
+
+function parseModels(list: string): ModelName[] {
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(MODEL_NAMES as readonly string[]).includes(n));
+  if (unknown.length) throw new UsageError(`--models: unknown model(s) ${unknown.join(', ')}; known: ${MODEL_NAMES.join(', ')}`);
+  if (names.length === 0) throw new UsageError('--models needs at least one model');
+  return names as ModelName[];
+}
+
+function readConfigFile(path: string): Partial<TrainConfig> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--config ${path}: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`--config ${path}: expected a JSON object`);
+  const known = new Set(Object.keys(DEFAULTS).concat(['dataDir', 'trackingUri']));
+  const unknown = Object.keys(parsed).filter((k) => !known.has(k));
+  if (unknown.length) throw new UsageError(`--config ${path}: unknown setting(s) ${unknown.join(', ')}`);
+  return parsed as Partial<TrainConfig>;
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * trainer: the credit-scoring pipeline CLI.
+ *   trainer run       train, compare, tune the threshold, log to MLflow, register the champion
+ *   trainer generate  write schema-faithful synthetic Home Credit tables
+ *   trainer drift     data drift report (Evidently's defaults) between two application files
+ *   trainer export    write the registered model as a bundle folder the API serves without MLflow
+ * Bad input: one line on stderr, exit status 2, nothing changed.
+ */
+import { UsageError } from './cli-args';
+
+const HELP = `Usage: trainer <command> [options]
+
+Commands
+  run        train and compare models, choose the cost-optimal threshold, register the champion in MLflow
+  generate   write synthetic Home Credit tables (deterministic: --rows, --seed, --out)
+  drift      data drift report between a reference and a current application file (exit 1 on drift)
+  export     export a registered model (name@alias) to a bundle folder for the API
+
+Run 'trainer <command> --help' for the options of a command.
+`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./commands/run')).runCommand,
+  generate: async () => (await import('./commands/generate')).generateCommand,
+  drift: async () => (await import('./commands/drift')).driftCommand,
+  export: async () => (await import('./commands/export')).exportCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) throw new UsageError(`unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(', ')}`);
+  return (await load())(rest);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`trainer: ${message.split('\n')[0]}\n`);
+      if (process.env.DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+      process.exitCode = err instanceof UsageError ? 2 : 1;
+    },
+  );
+}

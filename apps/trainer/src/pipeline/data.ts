@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { generateSynthetic, loadTables, SIDE_TABLE_NAMES, workspaceRoot, type HomeCreditTables } from '@credit-scoring/data';
+import type { TrainConfig } from '../config';
+
+export interface LoadedData {
+  tables: HomeCreditTables;
+  /** Where the CSVs came from, and whether the generator made them. */
+  source: { dir: string; generated: boolean };
+  /** TARGET per application row (0 = repaid, 1 = default). */
+  target: Float64Array;
+}
+
+/**
+ * The real Kaggle folder when --data-dir is given, else the generated default: written once per (rows, seed) under
+ * data/generated and reused, since the generator is deterministic.
+ */
+export async function loadTrainingData(config: TrainConfig): Promise<LoadedData> {
+  let dir = config.dataDir;
+  let generated = false;
+  if (!dir) {
+    dir = resolve(workspaceRoot(), config.generatedDir, `${config.rows}-seed${config.seed}`);
+    generated = true;
+    if (!existsSync(join(dir, 'application_train.csv'))) {
+      process.stderr.write(`  generating ${config.rows.toLocaleString('en')} synthetic applicants into ${dir}\n`);
+      await generateSynthetic({ rows: config.rows, seed: config.seed, out: dir });
+    }
+  }
+  const tables = await loadTables(dir, { application: 'train', sideTables: config.sideTables });
+  if (!tables.application.columns.includes('TARGET')) throw new Error(`${dir}/application_train.csv has no TARGET column`);
+  const target = Float64Array.from(tables.application.getColumn('TARGET').toArray() as number[]);
+  const positives = target.reduce((s, v) => s + v, 0);
+  if (positives === 0 || positives === target.length) throw new Error(`${dir}: TARGET has a single class; nothing to learn`);
+  return { tables, source: { dir, generated }, target };
+}
+
+/** A short description of the data for MLflow (data_summary.json) and the console. */
+export function summarizeData(data: LoadedData): Record<string, unknown> {
+  const { tables, target } = data;
+  const rows: Record<string, number> = { application_train: tables.application.height };
+  for (const name of SIDE_TABLE_NAMES) rows[name] = tables[name]?.height ?? 0;
+  const defaults = target.reduce((s, v) => s + v, 0);
+  const app = tables.application;
+  const missing = app.columns
+    .map((c) => ({ column: c, share: app.getColumn(c).nullCount() / app.height }))
+    .filter((m) => m.share > 0)
+    .sort((a, b) => b.share - a.share)
+    .slice(0, 15);
+  return {
+    source: data.source,
+    rows,
+    applicants: app.height,
+    defaultRate: defaults / target.length,
+    columns: app.width,
+    mostMissing: missing.map((m) => ({ column: m.column, share: Number(m.share.toFixed(4)) })),
+  };
+}

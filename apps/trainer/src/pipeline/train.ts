@@ -1,0 +1,260 @@
+import { FeaturePipeline, type FeatureMatrix } from '@credit-scoring/features';
+import {
+  bayesThreshold, checkBayesThreshold, classificationReport, comparisonMarkdown, comparisonRow, confusionMatrixPlot, costCurvePlot,
+  crossValidate, describeCostModel, gainImportance, hyperparameterSearch, importancePlot, MODEL_SPECS, reuseFoldPipelines, rocCurvePlot,
+  shapSummary, shapSummaryPlot, thresholdSearch, type BoosterPredictor, type ComparisonRow, type CvResult, type ModelSpec, type Plot,
+  type PipelineFitter, type Predictor, type SearchResult,
+} from '@credit-scoring/scoring';
+import { logModel, registerModel, withRun, type ActiveRun, type MlflowClient } from '@credit-scoring/tracking';
+import type { TrainConfig } from '../config';
+import { Progress, StageClock } from '../progress';
+import { loadTrainingData, summarizeData, type LoadedData } from './data';
+import { makeSplits, type Splits } from './splits';
+import { trialsCsv } from './tables';
+
+export interface PipelineResult {
+  parentRunId: string;
+  experimentId: string;
+  comparison: ComparisonRow[];
+  champion: { model: string; version: string; alias: string; name: string; threshold: number; testAuc: number };
+  stages: Array<{ stage: string; seconds: number }>;
+}
+
+/** One model family after search, CV and the final fit on the whole training part. */
+interface ModelOutcome {
+  spec: ModelSpec;
+  search: SearchResult;
+  row: ComparisonRow;
+  predictor: Predictor;
+  testProb: Float64Array;
+}
+
+const isBooster = (p: Predictor): p is BoosterPredictor => 'booster' in p;
+
+/**
+ * The whole study, logged to MLflow as one parent run with a child run per model, a threshold run and a best-model
+ * run; the best booster is registered and given the alias. Every child run ends FINISHED, or FAILED with the error.
+ */
+export async function runPipeline(config: TrainConfig, client: MlflowClient, clock: StageClock): Promise<PipelineResult> {
+  const data = await clock.time('load data', () => loadTrainingData(config));
+  const splits = makeSplits(data.target, config);
+  const experimentId = await client.getOrCreateExperiment(config.experiment);
+  const specs = config.models.map((name) => MODEL_SPECS.find((s) => s.name === name)!);
+
+  return withRun(client, { experimentId, runName: `pipeline ${new Date().toISOString().slice(0, 19)}`, tags: runTags(config, data) }, async (parent) => {
+    await parent.logParams(flatConfig(config, splits));
+    await parent.uploadArtifactBytes('data_summary.json', JSON.stringify(summarizeData(data), null, 2));
+
+    // Per-fold pipelines are fitted once and shared by every trial of every model (keyed by tables + fold rows).
+    const fitPipeline = reuseFoldPipelines((tables: LoadedData['tables'], rows: Int32Array) =>
+      FeaturePipeline.fit(tables, { rows, sideTables: config.sideTables }),
+    );
+    const final = await clock.time('features (final fit)', async () => {
+      const pipeline = FeaturePipeline.fit(data.tables, { rows: splits.train, sideTables: config.sideTables });
+      return { pipeline, train: pipeline.transform(data.tables, { rows: splits.train }), test: pipeline.transform(data.tables, { rows: splits.test }) };
+    });
+    process.stderr.write(`  ${final.train.nCols} features; train ${splits.train.length}, test ${splits.test.length}, search/CV on ${splits.cvRows.length}\n`);
+
+    const outcomes: ModelOutcome[] = [];
+    try {
+      for (const spec of specs) {
+        outcomes.push(
+          await clock.time(`model ${spec.name}`, () =>
+            withRun(client, { experimentId, parentRunId: parent.runId, runName: `model: ${spec.name}`, tags: { 'credit.stage': 'model' } }, (run) =>
+              evaluateModel(run, spec, config, data, splits, final, fitPipeline),
+            ),
+          ),
+        );
+      }
+      const comparison = outcomes.map((o) => o.row);
+      const table = comparisonMarkdown(comparison);
+      await parent.uploadArtifactBytes('comparison.md', `${table}\n`);
+      await parent.uploadArtifactBytes('comparison.json', JSON.stringify(comparison, null, 2));
+
+      const champion = pickChampion(outcomes);
+      const threshold = await clock.time('threshold', () =>
+        withRun(client, { experimentId, parentRunId: parent.runId, runName: `threshold: ${champion.spec.name}`, tags: { 'credit.stage': 'threshold' } }, (run) =>
+          tuneThreshold(run, champion.search.best.cv, config),
+        ),
+      );
+      const registered = await clock.time('best model + registry', () =>
+        withRun(client, { experimentId, parentRunId: parent.runId, runName: `best model: ${champion.spec.name}`, tags: { 'credit.stage': 'best-model' } }, (run) =>
+          logChampion(run, client, champion, threshold, config, final),
+        ),
+      );
+      await parent.logMetrics({
+        best_cv_cost_per_applicant: champion.row.cvCost,
+        best_test_cost_per_applicant: champion.row.testCost,
+        best_test_auc: champion.row.auc,
+        threshold,
+      });
+      await parent.setTags({ 'credit.champion': champion.spec.name, 'credit.registered_version': registered.version });
+      await parent.uploadArtifactBytes('stages.json', JSON.stringify(clock.durations, null, 2));
+      return {
+        parentRunId: parent.runId,
+        experimentId,
+        comparison,
+        champion: { model: champion.spec.name, version: registered.version, alias: config.alias, name: config.modelName, threshold, testAuc: champion.row.auc },
+        stages: clock.durations,
+      };
+    } finally {
+      for (const o of outcomes) o.predictor.free();
+    }
+  });
+}
+
+async function evaluateModel(
+  run: ActiveRun,
+  spec: ModelSpec,
+  config: TrainConfig,
+  data: LoadedData,
+  splits: Splits,
+  final: { train: FeatureMatrix; test: FeatureMatrix },
+  fitPipeline: PipelineFitter<LoadedData['tables']>,
+): Promise<ModelOutcome> {
+  await run.setTags({ 'credit.model': spec.name, 'credit.description': spec.description });
+  const trials = Object.keys(spec.space).length === 0 ? 1 : config.budget;
+  const progress = new Progress(`${spec.name} trials`, trials);
+  const search = await hyperparameterSearch(
+    spec,
+    (params) =>
+      crossValidate(spec, params, data.tables, splits.folds, {
+        costModel: config.cost,
+        seed: config.seed,
+        fitPipeline,
+        onFold: ({ fold, folds, auc }) => process.stderr.write(`    fold ${fold}/${folds} AUC ${auc.toFixed(4)}\n`),
+      }),
+    {
+      trials,
+      seed: config.seed,
+      tpe: trials >= 8,
+      onProgress: (p) => progress.tick(p.trial, `cost/applicant ${p.score.toFixed(2)} (best ${p.bestScore.toFixed(2)})`),
+    },
+  );
+  const best = search.best.cv;
+  await run.logParams(best.params);
+  // Per-fold metrics as a series (step = fold), the means and spreads as plain metrics.
+  await run.logBatch({
+    metrics: [
+      ...best.folds.flatMap((f) => [
+        { key: 'fold_auc', value: f.auc, step: f.fold },
+        { key: 'fold_cost_per_applicant', value: f.normalizedCost, step: f.fold },
+        { key: 'fold_f1', value: f.f1, step: f.fold },
+      ]),
+      ...Object.entries(best.mean).map(([k, value]) => ({ key: `cv_${snake(k)}`, value, step: 0 })),
+      ...Object.entries(best.std).map(([k, value]) => ({ key: `cv_${snake(k)}_std`, value, step: 0 })),
+      ...search.trials.map((t) => ({ key: 'trial_cost_per_applicant', value: t.score, step: t.index })),
+      { key: 'cv_threshold', value: best.threshold, step: 0 },
+    ],
+  });
+  await run.uploadArtifactBytes('search_trials.csv', trialsCsv(search));
+
+  // Final fit on the whole training part with the best parameters, scored once on the held-out test set.
+  const predictor = await spec.fit(final.train, undefined, best.params, { seed: config.seed });
+  const testProb = predictor.predictProba(final.test.data);
+  const row = comparisonRow({ model: spec.name, cv: best, test: { yTrue: final.test.target!, prob: testProb, amtCredit: final.test.amtCredit }, costModel: config.cost });
+  await run.logMetrics({ test_auc: row.auc, test_accuracy: row.accuracy, test_f1: row.f1, test_cost_per_applicant: row.testCost });
+  process.stderr.write(`  ${spec.name}: CV AUC ${best.mean.auc.toFixed(4)}, CV cost ${row.cvCost.toFixed(2)}, test AUC ${row.auc.toFixed(4)}, test cost ${row.testCost.toFixed(2)}\n`);
+  return { spec, search, row, predictor, testProb };
+}
+
+/** The served format is LightGBM's, so the champion is the booster with the lowest CV cost (the table shows all). */
+function pickChampion(outcomes: ModelOutcome[]): ModelOutcome & { predictor: BoosterPredictor } {
+  const boosters = outcomes.filter((o): o is ModelOutcome & { predictor: BoosterPredictor } => isBooster(o.predictor));
+  if (boosters.length === 0) throw new Error('no booster model among --models: the registry needs lightgbm, lightgbm_rf or gbm_plain');
+  return boosters.reduce((a, b) => (b.row.cvCost < a.row.cvCost ? b : a));
+}
+
+/** Threshold from the champion's out-of-fold probabilities: the cost curve as a metric series, the optimum as a param. */
+async function tuneThreshold(run: ActiveRun, cv: CvResult, config: TrainConfig): Promise<number> {
+  const scored = cv.oof.map((_, i) => i).filter((i) => !Number.isNaN(cv.oof[i]));
+  const pick = (a: Float64Array) => Float64Array.from(scored, (i) => a[i]);
+  const [y, prob, amt] = [pick(cv.yTrue), pick(cv.oof), pick(cv.amtCredit)];
+  const search = thresholdSearch(y, prob, amt, config.cost);
+  const bayes = checkBayesThreshold(y, prob, amt, config.cost);
+  await run.logParams({ threshold: search.threshold, cost_model: describeCostModel(config.cost), bayes_threshold: bayesThreshold(config.cost) });
+  await run.logBatch({
+    metrics: [
+      ...search.curve.thresholds.map((t, i) => ({ key: 'cost_per_applicant_by_threshold_x1000', value: search.curve.normalizedCosts[i], step: Math.round(t * 1000) })),
+      { key: 'best_cost_per_applicant', value: search.normalizedCost, step: 0 },
+      { key: 'bayes_cost_per_applicant', value: bayes.costAtBayes / y.length, step: 0 },
+      { key: 'bayes_relative_cost_gap', value: bayes.relativeCostGap, step: 0 },
+    ],
+  });
+  await run.setTags({ 'credit.bayes_check': bayes.agrees ? 'agrees' : 'differs (probabilities not calibrated for this cost)' });
+  await uploadPlot(run, 'cost_vs_threshold', await costCurvePlot(search, { bayesThreshold: bayes.bayes, costLabel: 'cost per applicant' }));
+  const csv = ['threshold,cost_per_applicant', ...search.curve.thresholds.map((t, i) => `${t},${search.curve.normalizedCosts[i]}`)].join('\n');
+  await run.uploadArtifactBytes('cost_curve.csv', `${csv}\n`);
+  process.stderr.write(`  threshold ${search.threshold} (Bayes ${bayes.bayes.toFixed(3)}, ${bayes.agrees ? 'agrees' : 'differs'})\n`);
+  return search.threshold;
+}
+
+async function logChampion(
+  run: ActiveRun,
+  client: MlflowClient,
+  champion: ModelOutcome & { predictor: BoosterPredictor },
+  threshold: number,
+  config: TrainConfig,
+  final: { pipeline: FeaturePipeline; train: FeatureMatrix; test: FeatureMatrix },
+): Promise<{ version: string }> {
+  const { booster, numIteration } = champion.predictor;
+  const test = final.test;
+  const report = classificationReport(test.target!, champion.testProb, threshold);
+  const metrics: Record<string, number> = {
+    test_auc: report.auc, test_pr_auc: report.prAuc, test_accuracy: report.accuracy, test_precision: report.precision,
+    test_recall: report.recall, test_f1: report.f1, test_cost_per_applicant: champion.row.testCost,
+    cv_auc: champion.search.best.cv.mean.auc, cv_cost_per_applicant: champion.row.cvCost, best_iteration: numIteration,
+  };
+  await run.logParams({ ...champion.search.best.cv.params, model: champion.spec.name, threshold });
+  await run.logMetrics(metrics);
+
+  const importance = gainImportance(booster, { numIteration });
+  // SHAP on at most 2000 test applicants: enough for a stable mean |contribution|, cheap to compute.
+  const sampleRows = Math.min(test.nRows, 2000);
+  const shap = shapSummary(booster, test.data.subarray(0, sampleRows * test.nCols), { top: 20, numIteration, seed: config.seed });
+  const plots: Array<[string, Plot]> = [
+    ['roc', await rocCurvePlot(test.target!, champion.testProb, { title: `ROC (test), AUC ${report.auc.toFixed(4)}` })],
+    ['confusion_matrix', await confusionMatrixPlot(report.confusion, { title: `Confusion matrix at threshold ${threshold}` })],
+    ['gain_importance', await importancePlot(importance, { top: 30, measure: 'gain' })],
+    ['shap_summary', await shapSummaryPlot(shap.points, shap.featureOrder)],
+  ];
+  for (const [name, plot] of plots) await uploadPlot(run, name, plot);
+  await run.uploadArtifactBytes('feature_importance.json', JSON.stringify(importance, null, 2));
+  await run.uploadArtifactBytes('shap_summary.json', JSON.stringify({ expectedValue: shap.expectedValue, features: shap.features }, null, 2));
+
+  await logModel(client, run.runId, {
+    modelText: booster.saveModel({ numIteration }),
+    featureNames: final.pipeline.featureNames,
+    featurePipeline: final.pipeline.toJSON(),
+    threshold,
+    cost: config.cost,
+    metrics,
+    extraFiles: { 'model_info.json': JSON.stringify({ model: champion.spec.name, params: champion.search.best.cv.params, trainedAt: new Date().toISOString() }, null, 2) },
+  });
+  const registered = await registerModel(client, run.runId, config.modelName, { alias: config.alias });
+  await run.setTags({ 'credit.registered_model': `${config.modelName}@${config.alias}`, 'credit.registered_version': registered.version });
+  return registered;
+}
+
+async function uploadPlot(run: ActiveRun, name: string, plot: Plot): Promise<void> {
+  await run.uploadArtifactBytes(`plots/${name}.svg`, plot.svg);
+  await run.uploadArtifactBytes(`plots/${name}.png`, plot.png);
+}
+
+function runTags(config: TrainConfig, data: LoadedData): Record<string, string> {
+  return {
+    'credit.data_source': data.source.generated ? `generated (${config.rows} rows, seed ${config.seed})` : data.source.dir,
+    'credit.cost_model': describeCostModel(config.cost),
+    'mlflow.source.name': 'apps/trainer',
+  };
+}
+
+function flatConfig(config: TrainConfig, splits: Splits): Record<string, string | number | boolean> {
+  return {
+    data_dir: config.dataDir ?? 'generated', rows: config.rows, seed: config.seed, folds: config.folds, budget: config.budget,
+    test_size: config.testSize, search_rows: splits.cvRows.length, side_tables: config.sideTables, models: config.models.join(','),
+    cost_model: describeCostModel(config.cost), train_rows: splits.train.length, test_rows: splits.test.length,
+  };
+}
+
+const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
