@@ -15,6 +15,7 @@ const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
 
 const fmt = (x: number): string => (Number.isNaN(x) ? 'NaN' : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(3) : x.toFixed(4));
+const axisFmt = (x: number): string => (Math.abs(x) >= 1e5 ? x.toExponential(2) : String(Number(x.toPrecision(4))));
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 export function renderDriftHtml(report: DriftReport, opts: HtmlOptions = {}): string {
@@ -92,7 +93,7 @@ function distributionSvg(c: ColumnDrift): string {
   const bar = Math.max(0.5, slot / 2 - 0.5);
   const bars: string[] = [];
   for (let i = 0; i < n; i++) {
-    const label = d.kind === 'categories' ? d.categories[i] : `[${fmt(d.edges[i])}, ${fmt(d.edges[i + 1])}${i === n - 1 ? ']' : ')'}`;
+    const label = d.kind === 'categories' ? d.categories[i] : `[${axisFmt(d.edges[i])}, ${axisFmt(d.edges[i + 1])}${i === n - 1 ? ']' : ')'}`;
     const x = i * slot;
     for (const [share, color, dx, who] of [[d.reference[i], REF_COLOR, 0, 'reference'], [d.current[i], CUR_COLOR, bar, 'current']] as const) {
       const h = (share / maxShare) * plotH;
@@ -100,7 +101,7 @@ function distributionSvg(c: ColumnDrift): string {
     }
   }
   const axis = d.kind === 'histogram'
-    ? `<text x="0" y="${height - 4}" font-size="10">${fmt(d.edges[0])}</text><text x="${width}" y="${height - 4}" font-size="10" text-anchor="end">${fmt(d.edges[d.edges.length - 1])}</text>`
+    ? `<text x="0" y="${height - 4}" font-size="10">${axisFmt(d.edges[0])}</text><text x="${width}" y="${height - 4}" font-size="10" text-anchor="end">${axisFmt(d.edges[d.edges.length - 1])}</text>`
     : `<text x="0" y="${height - 4}" font-size="10">${n} categor${n === 1 ? 'y' : 'ies'} (hover for shares)</text>`;
   return `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(c.column)} distribution"><line x1="0" y1="${plotH}" x2="${width}" y2="${plotH}" stroke="#999"/>${bars.join('')}${axis}</svg>`;
 }
