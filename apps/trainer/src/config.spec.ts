@@ -44,5 +44,11 @@ describe('parseRunConfig', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ foldz: 3 }));
     expect(() => parseRunConfig(['--config', bad], {})).toThrow(/unknown setting\(s\) foldz/);
+    const wrongType = join(dir, 'wrong-type.json');
+    writeFileSync(wrongType, JSON.stringify({ folds: 'five' }));
+    expect(() => parseRunConfig(['--config', wrongType], {})).toThrow(/'folds' must be a number/);
+    const outOfRange = join(dir, 'out-of-range.json');
+    writeFileSync(outOfRange, JSON.stringify({ folds: 1 }));
+    expect(() => parseRunConfig(['--config', outOfRange], {})).toThrow(/--folds must be an integer in \[2, 20\]/);
   });
 });

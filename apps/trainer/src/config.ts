@@ -109,9 +109,11 @@ const RUN_FLAGS = {
 
 /** Reads flags (and an optional JSON config file) into a validated TrainConfig, or null when --help was asked. */
 export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): TrainConfig | null {
-  const { values: v } = parseFlags(argv, RUN_FLAGS);
-  if (v.help) return null;
-  const fromFile = v.config ? readConfigFile(v.config) : {};
+  const { values: flags } = parseFlags(argv, RUN_FLAGS);
+  if (flags.help) return null;
+  const fromFile = flags.config ? readConfigFile(flags.config) : {};
+  // Settings from the file go through the same checks as flags: the file gives the value unless a flag does.
+  const v = { ...fileAsFlags(fromFile), ...definedOnly(flags) };
   const base: TrainConfig = { ...DEFAULTS, ...fromFile };
 
   const costKind = v.cost ?? base.cost.kind;
@@ -155,6 +157,24 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
   return config;
 }
 
+const FILE_TO_FLAG: Record<string, string> = {
+  rows: 'rows', folds: 'folds', budget: 'budget', testSize: 'test-size', searchRows: 'search-rows', seed: 'seed', numThreads: 'threads',
+};
+
+function fileAsFlags(file: Partial<TrainConfig>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, flag] of Object.entries(FILE_TO_FLAG)) {
+    const value = file[key as keyof TrainConfig];
+    if (value !== undefined) out[flag] = String(value);
+  }
+  if (file.models) out.models = file.models.join(',');
+  return out;
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 function parseModels(list: string): ModelName[] {
   const names = list.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = names.filter((n) => !(MODEL_NAMES as readonly string[]).includes(n));
@@ -174,5 +194,11 @@ function readConfigFile(path: string): Partial<TrainConfig> {
   const known = new Set(Object.keys(DEFAULTS).concat(['dataDir', 'trackingUri']));
   const unknown = Object.keys(parsed).filter((k) => !known.has(k));
   if (unknown.length) throw new UsageError(`--config ${path}: unknown setting(s) ${unknown.join(', ')}`);
+  // Same type as the default (the cost object is checked field by field when the flags are merged).
+  for (const [key, value] of Object.entries(parsed)) {
+    const expected = key === 'dataDir' || key === 'trackingUri' ? 'string' : Array.isArray(DEFAULTS[key as keyof TrainConfig]) ? 'array' : typeof DEFAULTS[key as keyof TrainConfig];
+    const actual = Array.isArray(value) ? 'array' : typeof value;
+    if (actual !== expected) throw new UsageError(`--config ${path}: '${key}' must be a ${expected}, got ${JSON.stringify(value)}`);
+  }
   return parsed as Partial<TrainConfig>;
 }

@@ -1,0 +1,28 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/* The CLI as a user runs it: bad input → one line on stderr and exit status 2; --help on every command. */
+const root = join(__dirname, '..', '..', '..');
+const trainer = (...args: string[]) =>
+  spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'main.ts'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, MLFLOW_TRACKING_URI: '' } });
+
+describe('trainer CLI', () => {
+  it.each([['run'], ['generate'], ['drift'], ['export']])('%s --help prints its usage and exits 0', (command) => {
+    const r = trainer(command, '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: trainer /);
+  });
+
+  it.each([
+    [['run', '--folds', '1'], /^trainer: --folds must be an integer in \[2, 20\], got '1'\n$/],
+    [['run', '--data-dir', '/no/such/dir'], /^trainer: --data-dir \/no\/such\/dir does not exist\n$/],
+    [['train'], /^trainer: unknown command 'train'; commands: run, generate, drift, export\n$/],
+    [['generate', '--rows', '0'], /^trainer: --rows must be an integer in \[1, 10000000\], got '0'\n$/],
+    [['export'], /^trainer: no MLflow server: pass --tracking-uri or set MLFLOW_TRACKING_URI\n$/],
+  ])('%j exits 2 with one line', (argv, message) => {
+    const r = trainer(...argv);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+});
