@@ -1,6 +1,7 @@
 import { HomeCreditTables, loadTables, realDataDir } from '@credit-scoring/data';
 import { FeaturePipeline, FittedPipelineState } from '@credit-scoring/features';
 import { crossValidate } from './cv';
+import { applicationTarget, featurePipelineFitter } from './feature-folds';
 import { stratifiedKFold } from './folds';
 import { logisticSpec } from './models';
 
@@ -16,16 +17,17 @@ describe('crossValidate with the real FeaturePipeline (6000 real applications)',
     // 6000 applicants keep the suite fast; the check is the same on all 14 368.
     const all = await loadTables(realDataDir(), { application: 'train', sideTables: false });
     tables = { application: all.application.head(6000) };
-    y = Float64Array.from(tables.application.getColumn('TARGET').toArray() as number[]);
+    y = applicationTarget(tables);
   });
 
   it('fits the pipeline per fold on training rows only, and logistic regression learns', async () => {
     const folds = stratifiedKFold(y, 3, 7);
     const states: FittedPipelineState[] = [];
+    const fitFeatures = featurePipelineFitter();
     const result = await crossValidate(logisticSpec, { C: 0.05 }, tables, folds, {
       costModel: { kind: 'credit', fnLoss: 1, fpLoss: 0.19 },
       fitPipeline: (t, rows) => {
-        const pipeline = FeaturePipeline.fit(t, { rows });
+        const pipeline = fitFeatures(t, rows) as FeaturePipeline;
         states.push(pipeline.toJSON());
         return pipeline;
       },
@@ -47,5 +49,12 @@ describe('crossValidate with the real FeaturePipeline (6000 real applications)',
     expect(validOnlyValues).toBeGreaterThan(0);
     expect(result.mean.auc).toBeGreaterThan(0.68);
     expect(Array.from(result.yTrue)).toEqual(Array.from(y));
+  });
+});
+
+describe('applicationTarget', () => {
+  it('rejects a table without TARGET', async () => {
+    const test = await loadTables(realDataDir(), { application: 'test', sideTables: false });
+    expect(() => applicationTarget(test)).toThrow(/has no TARGET column/);
   });
 });

@@ -13,3 +13,4 @@ export * from './models';
 export * from './cv';
 export * from './search';
 export * from './compare';
+export { featurePipelineFitter, applicationTarget } from './feature-folds';
