@@ -4,10 +4,18 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { MlflowClient, chunkBatch } from './client';
 import { MlflowConnectionError, MlflowError } from './errors';
-import { startLocalServer } from './server';
+import { startLocalServer, type LocalServer } from './server';
 import { tempDir, testClient, unique } from './testing/helpers';
 
 const client = testClient();
+
+// The second server (stopped on purpose below) boots while the other tests run: its startup takes ~15 s.
+let doomedServer: Promise<LocalServer>;
+beforeAll(() => {
+  doomedServer = startLocalServer({ storeDir: path.join(tempDir('stopped'), 'store') });
+  doomedServer.catch(() => undefined); // awaited (and reported) in its test
+});
+afterAll(async () => { await (await doomedServer.catch(() => undefined))?.stop(); });
 
 describe('experiments', () => {
   it('creates, finds by name and reuses an experiment', async () => {
@@ -164,7 +172,7 @@ describe('artifacts through the proxy', () => {
 
 describe('an unreachable server', () => {
   it('gives a clear connection error quickly once a server is stopped', async () => {
-    const server = await startLocalServer({ storeDir: path.join(tempDir('stopped'), 'store') });
+    const server = await doomedServer;
     const second = new MlflowClient({ trackingUri: server.uri, retries: 2, backoffMs: 100 });
     expect(await second.getOrCreateExperiment('alive')).toBeDefined();
     await server.stop();

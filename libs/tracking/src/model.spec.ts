@@ -30,7 +30,10 @@ describe('model files (lightgbm flavour)', () => {
     const files = modelFiles('abc123', pkg({ extraFiles: { 'plots/roc.svg': '<svg/>' } }));
     expect(Object.keys(files).sort()).toEqual(['MLmodel', 'conda.yaml', 'feature_pipeline.json', 'metrics.json',
       'model.lgb', 'plots/roc.svg', 'python_env.yaml', 'requirements.txt', 'threshold.json']);
-    const mlmodel = YAML.parse(String(files.MLmodel)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const mlmodel = YAML.parse(String(files.MLmodel)) as {
+      flavors: Record<string, Record<string, unknown>>; run_id: string; model_size_bytes: number;
+      signature: { inputs: string; outputs: string };
+    };
     expect(mlmodel.flavors.lightgbm).toEqual({ code: null, data: 'model.lgb', lgb_version: '4.7.0', model_class: 'lightgbm.basic.Booster' });
     expect(mlmodel.flavors.python_function).toMatchObject({ loader_module: 'mlflow.lightgbm', data: 'model.lgb', env: { conda: 'conda.yaml', virtualenv: 'python_env.yaml' } });
     expect(mlmodel.run_id).toBe('abc123');

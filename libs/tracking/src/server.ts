@@ -57,7 +57,10 @@ export async function startLocalServer(opts: { port?: number; storeDir?: string;
   fs.mkdirSync(path.join(storeDir, 'artifacts'), { recursive: true });
   const port = opts.port || (await freePort());
   const uri = `http://127.0.0.1:${port}`;
-  const logFile = path.join(storeDir, `server-${port}.log`);
+  // Logs beside start.sh's, outside the store, so the store holds only MLflow's own data.
+  const logDir = path.join(root, 'tmp', 'mlflow');
+  fs.mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `server-${port}.log`);
   const log = fs.openSync(logFile, 'a');
   const child = spawn(exe, [
     'server',
