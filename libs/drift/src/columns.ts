@@ -1,4 +1,4 @@
-import { sortFloat64 } from './stats/util';
+import { sortFloat64InPlace } from './stats/util';
 
 // Column values, their cleaning (Evidently: ±inf → missing, missing dropped per dataset) and type inference.
 
@@ -24,6 +24,14 @@ export interface CleanColumn {
   keys: string[];
   rows: number;
   missing: number;
+  /** Memoised per-key counts of `keys` (see keyCounts). */
+  counts?: Map<string, number>;
+}
+
+/** Per-key counts of a cleaned column, computed once and reused by every consumer. */
+export function keyCounts(c: CleanColumn): Map<string, number> {
+  c.counts ??= countKeys(c.keys);
+  return c.counts;
 }
 
 function isStringColumn(values: ColumnValues): values is ReadonlyArray<string | null> {
@@ -50,19 +58,29 @@ export function cleanColumn(name: string, dataset: string, values: ColumnValues,
     }
     return { numbers: new Float64Array(0), keys, rows, missing: rows - keys.length };
   }
-  const numbers: number[] = [];
-  const nums = values as ArrayLike<number | null>;
-  for (let i = 0; i < nums.length; i++) {
-    const v = nums[i];
-    if (v === null || v === undefined) continue;
-    if (typeof v !== 'number') throw new DriftInputError(`column '${name}' in the ${dataset} data mixes text and numbers`);
-    if (Number.isFinite(v)) numbers.push(v);
+  const numbers = new Float64Array(rows);
+  let kept = 0;
+  if (values instanceof Float64Array) {
+    for (let i = 0; i < rows; i++) {
+      const v = values[i];
+      if (Number.isFinite(v)) numbers[kept++] = v;
+    }
+  } else {
+    const nums = values as ArrayLike<number | null>;
+    for (let i = 0; i < rows; i++) {
+      const v = nums[i];
+      if (v === null || v === undefined) continue;
+      if (typeof v !== 'number') throw new DriftInputError(`column '${name}' in the ${dataset} data mixes text and numbers`);
+      if (Number.isFinite(v)) numbers[kept++] = v;
+    }
   }
+  const finite = numbers.subarray(0, kept);
+  if (kind === 'numeric') sortFloat64InPlace(finite);
   return {
-    numbers: sortFloat64(numbers),
-    keys: kind === 'categorical' ? numbers.map(String) : [],
+    numbers: kind === 'numeric' ? finite : new Float64Array(0),
+    keys: kind === 'categorical' ? Array.from(finite, String) : [],
     rows,
-    missing: rows - numbers.length,
+    missing: rows - kept,
   };
 }
 

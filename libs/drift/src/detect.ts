@@ -1,6 +1,6 @@
 // Per-column and dataset-level drift, reproducing Evidently's DataDriftPreset defaults
 // (legacy calculations/data_drift.py get_one_column_drift + stattests/registry.py _get_default_stattest).
-import { CleanColumn, ColumnarData, ColumnKind, ColumnSchema, DriftInputError, cleanColumn, countKeys, inferColumnKind } from './columns';
+import { CleanColumn, ColumnarData, ColumnKind, ColumnSchema, DriftInputError, cleanColumn, inferColumnKind, keyCounts } from './columns';
 import { fillZeroShares, histogramCountsSorted, sturgesEdgesOfRange } from './binning';
 import { ks2sampSorted } from './stats/ks';
 import { chiSquare, jensenShannonDistance, populationStabilityIndex, twoProportionZTest, wassersteinSorted } from './stats/tests';
@@ -160,8 +160,8 @@ function columnDrift(name: string, kind: ColumnKind, ref: CleanColumn, cur: Clea
   if (refCount === 0) throw new DriftInputError(`column '${name}' has no value in the reference data (all missing)`);
   if (curCount === 0) throw new DriftInputError(`column '${name}' has no value in the current data (all missing)`);
 
-  const refKeys = kind === 'categorical' ? countKeys(ref.keys) : null;
-  const curKeys = kind === 'categorical' ? countKeys(cur.keys) : null;
+  const refKeys = kind === 'categorical' ? keyCounts(ref) : null;
+  const curKeys = kind === 'categorical' ? keyCounts(cur) : null;
   const distinct = refKeys && curKeys
     ? new Set([...refKeys.keys(), ...curKeys.keys()]).size
     : distinctInUnion(ref.numbers, cur.numbers);
@@ -171,7 +171,7 @@ function columnDrift(name: string, kind: ColumnKind, ref: CleanColumn, cur: Clea
   }
   const spec = STAT_TESTS[stattest];
   const threshold = opts.threshold ?? spec.threshold;
-  const score = computeScore(stattest, kind, ref, cur);
+  const score = computeScore(stattest, kind, ref, cur, distinct);
   // Evidently: K-S drifts at p ≤ threshold, chi-square and Z at p < threshold, distances at ≥ threshold.
   const driftDetected = stattest === 'ks' ? score <= threshold : spec.kind === 'p_value' ? score < threshold : score >= threshold;
 
@@ -189,7 +189,7 @@ function columnDrift(name: string, kind: ColumnKind, ref: CleanColumn, cur: Clea
     current: curMissing,
     missingShareChange: curMissing.missingShare - refMissing.missingShare,
     unseenCategories: refKeys && curKeys ? [...curKeys.keys()].filter((k) => !refKeys.has(k)) : [],
-    distribution: plotDistribution(kind, ref, cur),
+    distribution: plotDistribution(kind, ref, cur, distinct),
   };
 }
 
@@ -197,75 +197,78 @@ function missingStats(c: CleanColumn): MissingStats {
   return { rows: c.rows, missing: c.missing, missingShare: c.rows ? c.missing / c.rows : 0 };
 }
 
-function computeScore(test: StatTestName, kind: ColumnKind, ref: CleanColumn, cur: CleanColumn): number {
+function computeScore(test: StatTestName, kind: ColumnKind, ref: CleanColumn, cur: CleanColumn, distinct: number): number {
   switch (test) {
     case 'ks':
       return ks2sampSorted(ref.numbers, cur.numbers).pValue;
     case 'wasserstein':
       return wassersteinSorted(ref.numbers, cur.numbers) / Math.max(populationStd(ref.numbers), 0.001);
     case 'chisquare':
-      return chiSquareScore(keysOf(kind, ref), keysOf(kind, cur));
+      return chiSquareScore(asCategories(ref), asCategories(cur));
     case 'z':
-      return zTestScore(keysOf(kind, ref), keysOf(kind, cur));
+      return zTestScore(asCategories(ref), asCategories(cur));
     case 'jensenshannon': {
-      const b = binnedShares(kind, ref, cur, false);
+      const b = binnedShares(kind, ref, cur, false, distinct);
       return jensenShannonDistance(b.reference, b.current);
     }
     case 'psi': {
-      const b = binnedShares(kind, ref, cur, true);
+      const b = binnedShares(kind, ref, cur, true, distinct);
       return populationStabilityIndex(b.reference, b.current);
     }
   }
 }
 
-function keysOf(kind: ColumnKind, c: CleanColumn): string[] {
-  return kind === 'categorical' ? c.keys : Array.from(c.numbers, String);
+/** Category view of a column: labels, or the numbers' string forms for a numeric column tested by category. */
+function asCategories(c: CleanColumn): CleanColumn {
+  if (c.keys.length === 0 && c.numbers.length > 0) c.keys = Array.from(c.numbers, String);
+  return c;
 }
 
 /** Current counts against reference counts rescaled to the current size, over the union of categories. */
-function chiSquareScore(ref: string[], cur: string[]): number {
-  const refCounts = countKeys(ref);
-  const curCounts = countKeys(cur);
+function chiSquareScore(ref: CleanColumn, cur: CleanColumn): number {
+  const refCounts = keyCounts(ref);
+  const curCounts = keyCounts(cur);
   const keys = [...new Set([...refCounts.keys(), ...curCounts.keys()])];
-  const scale = cur.length / ref.length;
+  const scale = cur.keys.length / ref.keys.length;
   const expected = keys.map((k) => (refCounts.get(k) ?? 0) * scale);
   const observed = keys.map((k) => curCounts.get(k) ?? 0);
   return chiSquare(observed, expected).pValue;
 }
 
 /** Share of values different from the first (sorted) category, compared between the datasets. */
-function zTestScore(ref: string[], cur: string[]): number {
-  const refCounts = countKeys(ref);
-  const curCounts = countKeys(cur);
+function zTestScore(ref: CleanColumn, cur: CleanColumn): number {
+  const refCounts = keyCounts(ref);
+  const curCounts = keyCounts(cur);
   if (refCounts.size === 1 && curCounts.size === 1 && refCounts.keys().next().value === curCounts.keys().next().value) return 1;
   // The first sorted key is the "0" outcome; the test is symmetric, so the sort order does not change p.
   const first = [...new Set([...refCounts.keys(), ...curCounts.keys()])].sort()[0];
-  return twoProportionZTest(ref.length - (refCounts.get(first) ?? 0), ref.length, cur.length - (curCounts.get(first) ?? 0), cur.length).pValue;
+  const n1 = ref.keys.length;
+  const n2 = cur.keys.length;
+  return twoProportionZTest(n1 - (refCounts.get(first) ?? 0), n1, n2 - (curCounts.get(first) ?? 0), n2).pValue;
 }
 
 /**
  * Evidently's get_binned_data: numeric columns with more than 20 distinct reference values go into Sturges
  * bins over both datasets; everything else into category shares over the union of categories.
  */
-export function binnedShares(kind: ColumnKind, ref: CleanColumn, cur: CleanColumn, fillZeroes: boolean): { reference: Float64Array; current: Float64Array; labels: string[]; edges?: Float64Array } {
+function binnedShares(kind: ColumnKind, ref: CleanColumn, cur: CleanColumn, fillZeroes: boolean, distinctInBoth: number): { reference: Float64Array; current: Float64Array; labels: string[]; edges?: Float64Array } {
   let reference: Float64Array;
   let current: Float64Array;
   let labels: string[];
   let edges: Float64Array | undefined;
-  if (kind === 'numeric' && distinctInUnion(ref.numbers, NO_NUMBERS) > 20) {
+  // nunique(reference) > 20 is what Evidently checks; when the union has ≤ 20 values the reference has too.
+  if (kind === 'numeric' && distinctInBoth > 20 && distinctInUnion(ref.numbers, NO_NUMBERS) > 20) {
     const [lo, hi] = pooledRange(ref.numbers, cur.numbers);
     edges = sturgesEdgesOfRange(lo, hi, ref.numbers.length + cur.numbers.length);
     reference = histogramCountsSorted(ref.numbers, edges).map((n) => n / ref.numbers.length);
     current = histogramCountsSorted(cur.numbers, edges).map((n) => n / cur.numbers.length);
     labels = [];
   } else {
-    const r = keysOf(kind, ref);
-    const c = keysOf(kind, cur);
-    const refCounts = countKeys(r);
-    const curCounts = countKeys(c);
+    const refCounts = keyCounts(asCategories(ref));
+    const curCounts = keyCounts(asCategories(cur));
     labels = [...new Set([...refCounts.keys(), ...curCounts.keys()])];
-    reference = Float64Array.from(labels, (k) => (refCounts.get(k) ?? 0) / r.length);
-    current = Float64Array.from(labels, (k) => (curCounts.get(k) ?? 0) / c.length);
+    reference = Float64Array.from(labels, (k) => (refCounts.get(k) ?? 0) / ref.keys.length);
+    current = Float64Array.from(labels, (k) => (curCounts.get(k) ?? 0) / cur.keys.length);
   }
   if (fillZeroes) {
     reference = fillZeroShares(reference);
@@ -278,26 +281,26 @@ const MAX_PLOTTED_CATEGORIES = 30;
 const PLOT_BINS = 30;
 
 /** Shares for the report's plots: 30 equal bins over both datasets, or the most frequent categories. */
-function plotDistribution(kind: ColumnKind, ref: CleanColumn, cur: CleanColumn): Distribution {
-  if (kind === 'numeric' && distinctInUnion(ref.numbers, cur.numbers) > 20) {
+function plotDistribution(kind: ColumnKind, ref: CleanColumn, cur: CleanColumn, distinct: number): Distribution {
+  if (kind === 'numeric' && distinct > 20) {
     const [lo, hi] = pooledRange(ref.numbers, cur.numbers);
     const edges = Float64Array.from({ length: PLOT_BINS + 1 }, (_, i) => lo + ((hi - lo) * i) / PLOT_BINS);
     edges[PLOT_BINS] = hi;
     const share = (c: CleanColumn) => Array.from(histogramCountsSorted(c.numbers, edges), (n: number) => n / c.numbers.length);
     return { kind: 'histogram', edges: Array.from(edges), reference: share(ref), current: share(cur) };
   }
-  const r = keysOf(kind, ref);
-  const c = keysOf(kind, cur);
-  const refCounts = countKeys(r);
-  const curCounts = countKeys(c);
+  const refCounts = keyCounts(asCategories(ref));
+  const curCounts = keyCounts(asCategories(cur));
+  const nRef = ref.keys.length;
+  const nCur = cur.keys.length;
   const categories = [...new Set([...refCounts.keys(), ...curCounts.keys()])]
     .sort((a, b) => (refCounts.get(b) ?? 0) + (curCounts.get(b) ?? 0) - (refCounts.get(a) ?? 0) - (curCounts.get(a) ?? 0))
     .slice(0, MAX_PLOTTED_CATEGORIES);
   return {
     kind: 'categories',
     categories,
-    reference: categories.map((k) => (refCounts.get(k) ?? 0) / r.length),
-    current: categories.map((k) => (curCounts.get(k) ?? 0) / c.length),
+    reference: categories.map((k) => (refCounts.get(k) ?? 0) / nRef),
+    current: categories.map((k) => (curCounts.get(k) ?? 0) / nCur),
   };
 }
 
