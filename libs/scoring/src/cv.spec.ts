@@ -73,6 +73,13 @@ describe('TPE refinement on a known objective', () => {
     return Promise.resolve({ model: 'logistic', params: merged, folds: [], mean: metrics, std: metrics, threshold: 0.5,
       oof: new Float64Array(), yTrue: new Float64Array(), amtCredit: new Float64Array() });
   };
+  it('a time budget stops the search (the defaults always run)', async () => {
+    const result = await hyperparameterSearch(logisticSpec, asCv, { trials: 10, seed: 1, timeBudgetSeconds: 0 });
+    expect(result.trials).toHaveLength(1);
+    expect(result.stoppedBy).toBe('time');
+    expect((await hyperparameterSearch(logisticSpec, asCv, { trials: 3, seed: 1 })).stoppedBy).toBe('trials');
+  });
+
   it('later trials concentrate near the optimum', async () => {
     const result = await hyperparameterSearch(logisticSpec, asCv, { trials: 40, seed: 11, tpe: true, startupTrials: 10 });
     const median = (v: number[]) => v.slice().sort((a, b) => a - b)[v.length >> 1];

@@ -23,10 +23,12 @@ export interface SearchOptions {
   /** Random trials before TPE refinement starts (default: all trials random when tpe is off, else max(5, trials/3)). */
   startupTrials?: number;
   tpe?: boolean;
+  /** Wall-clock budget: no new trial starts when the mean trial time would overrun it (the first trial always runs). */
+  timeBudgetSeconds?: number;
   onProgress?: (p: SearchProgress) => void;
 }
 
-export interface SearchResult { best: Trial; trials: Trial[] }
+export interface SearchResult { best: Trial; trials: Trial[]; stoppedBy: 'trials' | 'time' | 'space' }
 
 /** `evaluate` runs the CV for one parameter set (e.g. params => crossValidate(spec, params, data, folds, opts)). */
 export async function hyperparameterSearch(
@@ -42,12 +44,21 @@ export async function hyperparameterSearch(
   const started = Date.now();
   const seen = new Set<string>();
 
+  let stoppedBy: SearchResult['stoppedBy'] = 'trials';
   for (let index = 0; index < opts.trials; index++) {
+    const elapsed = (Date.now() - started) / 1000;
+    if (index > 0 && opts.timeBudgetSeconds !== undefined && elapsed + elapsed / index >= opts.timeBudgetSeconds) {
+      stoppedBy = 'time';
+      break;
+    }
     const phase = index < startup || Object.keys(spec.space).length === 0 ? 'random' : 'tpe';
     // The defaults are always the first candidate: a search must never report something worse than them.
     let sampled: HyperParams = index === 0 ? {} : phase === 'random' ? sampleSpace(spec.space, random) : proposeTpe(spec.space, trials, random);
     for (let retry = 0; retry < 20 && seen.has(key(sampled)) && index > 0; retry++) sampled = sampleSpace(spec.space, random);
-    if (seen.has(key(sampled)) && index > 0) break; // small discrete space exhausted
+    if (seen.has(key(sampled)) && index > 0) {
+      stoppedBy = 'space'; // a small discrete space is exhausted
+      break;
+    }
     seen.add(key(sampled));
 
     const trialStart = Date.now();
@@ -64,7 +75,7 @@ export async function hyperparameterSearch(
     });
   }
   const best = trials.reduce((a, b) => (b.score < a.score ? b : a));
-  return { best, trials };
+  return { best, trials, stoppedBy };
 }
 
 function key(params: HyperParams): string {
