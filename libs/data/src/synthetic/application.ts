@@ -7,6 +7,7 @@
  * plus smaller direct effects of the application fields (payment burden, age, job tenure, education, region...).
  * TARGET ~ Bernoulli(sigmoid(logit)), the intercept set for a ~8 % default rate.
  */
+import { exp, isNotANumber, max, min, pow, round, sqrt } from './builtins';
 import type { Cell } from './csv-writer';
 import { Categorical, normalCdf, Random, sigmoid } from './random';
 
@@ -114,17 +115,17 @@ const BUILDING: readonly (readonly [string, number, number])[] = [
 /** Share of applicants whose building is described at all (EMERGENCYSTATE_MODE, the least-missing one: 47.4 %). */
 const HAS_BUILDING = 0.526;
 
-const round = (x: number, decimals: number) => {
+const roundDecimals = (x: number, decimals: number) => {
   const f = 10 ** decimals;
-  return Math.round(x * f) / f;
+  return round(x * f) / f;
 };
 /** Kaggle amounts are mostly multiples of 4500 (incomes, goods prices) or of half a unit (credits, annuities). */
-const roundTo = (x: number, step: number) => Math.max(step, Math.round(x / step) * step);
-const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+const roundTo = (x: number, step: number) => max(step, round(x / step) * step);
+const clamp = (x: number, lo: number, hi: number) => min(hi, max(lo, x));
 
 /** An external score in (0,1): a noisy view of `quality` with correlation `rho`, shaped like Kaggle's (mean ~0.51, sd ~0.19). */
 function externalScore(rng: Random, quality: number, rho: number): number {
-  const s = rho * quality + Math.sqrt(1 - rho * rho) * rng.normal();
+  const s = rho * quality + sqrt(1 - rho * rho) * rng.normal();
   return normalCdf(0.58 * s + 0.04);
 }
 
@@ -161,7 +162,7 @@ export function generateApplicant(rng: Random, id: number): Applicant {
   if (incomeType === 'Unemployed' || incomeType === 'Maternity leave') risk += 1.5;
   if (incomeType === 'Pensioner') risk -= 0.15;
 
-  const income = Math.max(25650, roundTo(rng.logNormal(pensioner ? 112500 : 153000, 0.5), rng.chance(0.7) ? 4500 : 2250));
+  const income = max(25650, roundTo(rng.logNormal(pensioner ? 112500 : 153000, 0.5), rng.chance(0.7) ? 4500 : 2250));
   r.AMT_INCOME_TOTAL = income;
   const { credit, annuity, goods } = loanAmounts(rng, contract, income);
   r.AMT_CREDIT = credit;
@@ -181,16 +182,16 @@ export function generateApplicant(rng: Random, id: number): Applicant {
   if (r.NAME_HOUSING_TYPE === 'Rented apartment' || r.NAME_HOUSING_TYPE === 'With parents') risk += 0.25;
   const populationRelative = region.sample(rng);
   r.REGION_POPULATION_RELATIVE = populationRelative;
-  const daysBirth = -Math.round(ageYears * 365.25);
+  const daysBirth = -round(ageYears * 365.25);
   r.DAYS_BIRTH = daysBirth;
   const daysEmployed = employed
-    ? -Math.max(1, Math.round(Math.min(rng.exponential(2400), (ageYears - 18.5) * 365)))
+    ? -max(1, round(min(rng.exponential(2400), (ageYears - 18.5) * 365)))
     : NOT_EMPLOYED_DAYS;
   r.DAYS_EMPLOYED = daysEmployed;
   if (employed && daysEmployed > -365) risk += 0.3;
-  r.DAYS_REGISTRATION = -Math.round(Math.pow(rng.next(), 1.2) * (ageYears - 16) * 365);
-  r.DAYS_ID_PUBLISH = -rng.int(0, Math.min(6300, Math.round((ageYears - 14) * 365)));
-  r.OWN_CAR_AGE = ownsCar ? Math.min(91, Math.round(rng.gamma(1.6) * 7.5)) : null;
+  r.DAYS_REGISTRATION = -round(pow(rng.next(), 1.2) * (ageYears - 16) * 365);
+  r.DAYS_ID_PUBLISH = -rng.int(0, min(6300, round((ageYears - 14) * 365)));
+  r.OWN_CAR_AGE = ownsCar ? min(91, round(rng.gamma(1.6) * 7.5)) : null;
   r.FLAG_MOBIL = 1;
   r.FLAG_EMP_PHONE = employed ? 1 : 0;
   r.FLAG_WORK_PHONE = employed && rng.chance(0.24) ? 1 : 0;
@@ -209,7 +210,7 @@ export function generateApplicant(rng: Random, id: number): Applicant {
   r.REGION_RATING_CLIENT_W_CITY = rng.chance(0.9) ? rating : clamp(rating + (rng.chance(0.5) ? 1 : -1), 1, 3);
   risk += rating === 3 ? 0.35 : rating === 1 ? -0.3 : 0;
   r.WEEKDAY_APPR_PROCESS_START = weekday.sample(rng);
-  r.HOUR_APPR_PROCESS_START = clamp(Math.round(12.06 + 3.27 * rng.normal()), 0, 23);
+  r.HOUR_APPR_PROCESS_START = clamp(round(12.06 + 3.27 * rng.normal()), 0, 23);
   const livesElsewhere = rng.chance(0.078);
   const worksElsewhere = employed && rng.chance(0.26);
   r.REG_REGION_NOT_LIVE_REGION = livesElsewhere && rng.chance(0.19) ? 1 : 0;
@@ -236,15 +237,15 @@ export function generateApplicant(rng: Random, id: number): Applicant {
     r.OBS_30_CNT_SOCIAL_CIRCLE = r.DEF_30_CNT_SOCIAL_CIRCLE = r.OBS_60_CNT_SOCIAL_CIRCLE = r.DEF_60_CNT_SOCIAL_CIRCLE = null;
   } else {
     const observed = rng.negativeBinomial(1.42, 0.5);
-    const defaultShare = 0.1 * Math.exp(0.4 * (-payQuality));
-    const def30 = binomial(rng, observed, Math.min(0.9, defaultShare));
+    const defaultShare = 0.1 * exp(0.4 * (-payQuality));
+    const def30 = binomial(rng, observed, min(0.9, defaultShare));
     r.OBS_30_CNT_SOCIAL_CIRCLE = observed;
     r.DEF_30_CNT_SOCIAL_CIRCLE = def30;
-    r.OBS_60_CNT_SOCIAL_CIRCLE = Math.max(0, observed - (rng.chance(0.05) ? 1 : 0));
-    r.DEF_60_CNT_SOCIAL_CIRCLE = Math.max(0, def30 - (rng.chance(0.3) ? 1 : 0));
+    r.OBS_60_CNT_SOCIAL_CIRCLE = max(0, observed - (rng.chance(0.05) ? 1 : 0));
+    r.DEF_60_CNT_SOCIAL_CIRCLE = max(0, def30 - (rng.chance(0.3) ? 1 : 0));
     if (def30 > 0) risk += 0.2;
   }
-  r.DAYS_LAST_PHONE_CHANGE = rng.chance(0.12) ? 0 : -Math.min(4292, Math.round(rng.exponential(1090)));
+  r.DAYS_LAST_PHONE_CHANGE = rng.chance(0.12) ? 0 : -min(4292, round(rng.exponential(1090)));
   if ((r.DAYS_LAST_PHONE_CHANGE as number) > -200) risk += 0.15;
   for (let k = 2; k <= 21; k++) r[`FLAG_DOCUMENT_${k}`] = rng.chance(DOCUMENT_SHARES[k - 2]) ? 1 : 0;
   if (r.FLAG_DOCUMENT_3 === 1) risk += 0.15;
@@ -259,14 +260,14 @@ export function generateApplicant(rng: Random, id: number): Applicant {
 function loanAmounts(rng: Random, contract: string, income: number) {
   if (contract === 'Revolving loans') {
     // Card limits come in round steps (135000, 180000, 270000...); the annuity is 5 % of the limit.
-    const credit = roundTo(Math.min(1350000, rng.logNormal(270000, 0.55) * Math.pow(income / 150000, 0.3)), 22500);
+    const credit = roundTo(min(1350000, rng.logNormal(270000, 0.55) * pow(income / 150000, 0.3)), 22500);
     return { credit, annuity: credit * 0.05, goods: rng.chance(0.97) ? credit : null };
   }
-  const goods = roundTo(clamp(rng.logNormal(470000, 0.55) * Math.pow(income / 150000, 0.35), 40500, 4050000), 4500);
-  const credit = round(goods * (rng.chance(0.35) ? 1 : 1 + rng.uniform(0.02, 0.28)), 1) + (rng.chance(0.3) ? 0.5 : 0);
+  const goods = roundTo(clamp(rng.logNormal(470000, 0.55) * pow(income / 150000, 0.35), 40500, 4050000), 4500);
+  const credit = roundDecimals(goods * (rng.chance(0.35) ? 1 : 1 + rng.uniform(0.02, 0.28)), 1) + (rng.chance(0.3) ? 0.5 : 0);
   const months = cashLoanTerms.sample(rng);
   const monthlyRate = rng.uniform(0.012, 0.028);
-  const annuity = roundTo((credit * monthlyRate) / (1 - Math.pow(1 + monthlyRate, -months)), 0.5);
+  const annuity = roundTo((credit * monthlyRate) / (1 - pow(1 + monthlyRate, -months)), 0.5);
   return { credit, annuity, goods };
 }
 
@@ -277,21 +278,21 @@ function writeBuilding(rng: Random, r: Record<string, Cell>): void {
     const present = described && rng.chance((1 - missingShare) / HAS_BUILDING);
     let avg = NaN;
     if (present) {
-      if (name === 'YEARS_BEGINEXPLUATATION') avg = 1 - Math.min(1, rng.exponential(0.022));
+      if (name === 'YEARS_BEGINEXPLUATATION') avg = 1 - min(1, rng.exponential(0.022));
       else if (name === 'YEARS_BUILD') avg = clamp(mean + 0.11 * rng.normal(), 0, 1);
-      else if (name === 'FLOORSMAX' || name === 'FLOORSMIN') avg = Math.min(1, (1 + rng.poisson(mean * 24 - 1)) / 24);
-      else if (name === 'ELEVATORS') avg = Math.min(1, 0.04 * rng.poisson(mean / 0.04));
-      else avg = Math.min(1, rng.gamma(1.3) * (mean / 1.3));
+      else if (name === 'FLOORSMAX' || name === 'FLOORSMIN') avg = min(1, (1 + rng.poisson(mean * 24 - 1)) / 24);
+      else if (name === 'ELEVATORS') avg = min(1, 0.04 * rng.poisson(mean / 0.04));
+      else avg = min(1, rng.gamma(1.3) * (mean / 1.3));
     }
-    const jitter = () => (Number.isNaN(avg) ? null : round(Math.min(1, avg * (1 + 0.03 * rng.normal())), 4));
-    r[`${name}_AVG`] = Number.isNaN(avg) ? null : round(avg, 4);
+    const jitter = () => (isNotANumber(avg) ? null : roundDecimals(min(1, avg * (1 + 0.03 * rng.normal())), 4));
+    r[`${name}_AVG`] = isNotANumber(avg) ? null : roundDecimals(avg, 4);
     r[`${name}_MODE`] = jitter();
     r[`${name}_MEDI`] = jitter();
   }
   r.FONDKAPREMONT_MODE = described ? fondkapremont.sample(rng) || null : null;
   r.HOUSETYPE_MODE = described ? houseType.sample(rng) || null : null;
   const apartments = r.APARTMENTS_AVG as number | null;
-  r.TOTALAREA_MODE = described && rng.chance(0.98) ? round(apartments ?? rng.gamma(1.3) * 0.08, 4) : null;
+  r.TOTALAREA_MODE = described && rng.chance(0.98) ? roundDecimals(apartments ?? rng.gamma(1.3) * 0.08, 4) : null;
   r.WALLSMATERIAL_MODE = described ? walls.sample(rng) || null : null;
   r.EMERGENCYSTATE_MODE = described ? (rng.chance(0.0144) ? 'Yes' : 'No') : null;
 }

@@ -8,6 +8,7 @@
  * bureau_balance months, refused applications, late or partial instalments, days past due and high card usage.
  */
 import type { Applicant } from './application';
+import { floor, isNotANumber, max, min, pow, round } from './builtins';
 import type { Cell, CsvWriter } from './csv-writer';
 import { Categorical, Random, sigmoid } from './random';
 
@@ -31,8 +32,8 @@ const NO_DATE = 365243;
 /** Kaggle keeps eight years of history: ~2922 days, 96 months. */
 const HISTORY_DAYS = 2922;
 
-const round2 = (x: number) => Math.round(x * 100) / 100;
-const roundTo = (x: number, step: number) => Math.round(x / step) * step;
+const round2 = (x: number) => round(x * 100) / 100;
+const roundTo = (x: number, step: number) => round(x / step) * step;
 
 const creditType = new Categorical([
   ['Consumer credit', 72.9], ['Credit card', 23.4], ['Car loan', 1.6], ['Mortgage', 1.07], ['Microloan', 0.72],
@@ -55,18 +56,18 @@ export function generateHistory(rng: Random, applicant: Applicant, writers: Hist
 function writeBureauCredit(rng: Random, applicant: Applicant, writers: HistoryWriters, bureauId: number): void {
   const pay = applicant.payQuality;
   const type = creditType.sample(rng);
-  const daysCredit = -Math.min(HISTORY_DAYS, Math.round(rng.exponential(1150)));
+  const daysCredit = -min(HISTORY_DAYS, round(rng.exponential(1150)));
   const durationDays = type === 'Mortgage' ? rng.int(3000, 9000) : type === 'Credit card' ? rng.int(700, 3000) : rng.int(180, 1900);
   const endDate = daysCredit + durationDays;
   const sold = rng.chance(0.004);
   const closed = !sold && (endDate < 0 ? rng.chance(0.92) : rng.chance(0.12));
   const active = closed ? 'Closed' : sold ? 'Sold' : rng.chance(0.00002) ? 'Bad debt' : 'Active';
-  const endFact = closed ? Math.min(-1, daysCredit + Math.round(durationDays * rng.uniform(0.4, 1.05))) : NaN;
+  const endFact = closed ? min(-1, daysCredit + round(durationDays * rng.uniform(0.4, 1.05))) : NaN;
   const amount = roundTo(rng.logNormal(type === 'Mortgage' ? 1800000 : type === 'Credit card' ? 120000 : 130000, 0.9), 0.5);
   // Overdue history is the main bureau signal: more likely the lower the applicant's payment quality.
   const everOverdue = rng.chance(sigmoid(-2.4 - 1.1 * pay));
   const overdueNow = active === 'Active' && rng.chance(sigmoid(-5.6 - 1.3 * pay));
-  const dayOverdue = overdueNow ? 1 + Math.round(rng.exponential(40)) : 0;
+  const dayOverdue = overdueNow ? 1 + round(rng.exponential(40)) : 0;
   const debt = active === 'Active' ? round2(amount * rng.uniform(0, 1)) : 0;
   writers.bureau.row([
     applicant.id, // SK_ID_CURR
@@ -82,23 +83,23 @@ function writeBureauCredit(rng: Random, applicant: Applicant, writers: HistoryWr
     amount, // AMT_CREDIT_SUM
     rng.chance(0.15) ? null : debt, // AMT_CREDIT_SUM_DEBT
     rng.chance(0.345) ? null : type === 'Credit card' && rng.chance(0.5) ? round2(amount - debt) : 0, // AMT_CREDIT_SUM_LIMIT
-    overdueNow ? round2(Math.min(debt, rng.logNormal(3000, 1.2))) : 0, // AMT_CREDIT_SUM_OVERDUE
+    overdueNow ? round2(min(debt, rng.logNormal(3000, 1.2))) : 0, // AMT_CREDIT_SUM_OVERDUE
     type, // CREDIT_TYPE
-    Math.min(0, closed ? endFact + rng.int(0, 60) : -rng.int(0, 40)), // DAYS_CREDIT_UPDATE
+    min(0, closed ? endFact + rng.int(0, 60) : -rng.int(0, 40)), // DAYS_CREDIT_UPDATE
     rng.chance(0.71) ? null : rng.chance(0.5) ? 0 : round2(amount / 24), // AMT_ANNUITY
   ]);
 
   // Half of the credits carry a monthly status history, back from now to the credit's opening (at most 96 months).
   if (rng.chance(0.45)) {
-    const months = Math.min(96, Math.floor(-daysCredit / 30) + 1);
-    const closedMonth = closed ? Math.floor(-endFact / 30) : -1;
+    const months = min(96, floor(-daysCredit / 30) + 1);
+    const closedMonth = closed ? floor(-endFact / 30) : -1;
     const pLate = sigmoid(-3.6 - 1.2 * pay);
     const unknownShare = rng.chance(0.3) ? rng.uniform(0.3, 1) : 0;
     for (let m = 0; m < months; m++) {
       let status: string;
       if (m < closedMonth) status = 'C';
       else if (rng.chance(unknownShare)) status = 'X';
-      else if (rng.chance(pLate)) status = String(Math.min(5, 1 + Math.floor(rng.exponential(0.6))));
+      else if (rng.chance(pLate)) status = String(min(5, 1 + floor(rng.exponential(0.6))));
       else status = '0';
       writers.bureau_balance.row([bureauId, -m, status]);
     }
@@ -158,7 +159,7 @@ interface PreviousLoan {
 function writePreviousApplication(rng: Random, applicant: Applicant, writers: HistoryWriters, prevId: number): void {
   const pay = applicant.payQuality;
   const contract = prevContract.sample(rng);
-  const decision = -Math.min(HISTORY_DAYS, 1 + Math.round(rng.exponential(880)));
+  const decision = -min(HISTORY_DAYS, 1 + round(rng.exponential(880)));
   // Risky applicants were refused more often; the rest splits into approved / canceled / unused offers.
   const refused = rng.chance(sigmoid(-1.75 - 0.55 * pay - 0.2 * applicant.appQuality));
   const status = refused ? 'Refused' : rng.chance(0.75) ? 'Approved' : rng.chance(0.92) ? 'Canceled' : 'Unused offer';
@@ -175,11 +176,11 @@ function writePreviousApplication(rng: Random, applicant: Applicant, writers: Hi
   const instalments = revolving ? 0 : (consumer ? consumerTerms : cashTerms).sample(rng);
   const rate = rng.uniform(0.008, 0.03);
   const hasTerms = !canceled && credit > 0;
-  const annuity = !hasTerms ? NaN : revolving ? round2(credit * 0.05) : round2((credit * rate) / (1 - Math.pow(1 + rate, -instalments)));
+  const annuity = !hasTerms ? NaN : revolving ? round2(credit * 0.05) : round2((credit * rate) / (1 - pow(1 + rate, -instalments)));
   const portfolio = canceled ? 'XNA' : consumer ? 'POS' : revolving ? 'Cards' : 'Cash';
   const productCombination = canceled && rng.chance(0.5) ? 'Cash' : consumer ? posProduct.sample(rng) : revolving ? (rng.chance(0.58) ? 'Card Street' : 'Card X-Sell') : cashProduct.sample(rng);
   const firstDue = decision + rng.int(10, 45);
-  const lastDueFirstVersion = firstDue + 30 * Math.max(0, instalments - 1);
+  const lastDueFirstVersion = firstDue + 30 * max(0, instalments - 1);
   const finished = approved && !revolving && lastDueFirstVersion < 0;
 
   const rec: Record<string, Cell> = {
@@ -192,10 +193,10 @@ function writePreviousApplication(rng: Random, applicant: Applicant, writers: Hi
     AMT_DOWN_PAYMENT: downPayment,
     AMT_GOODS_PRICE: revolving || (canceled && credit === 0) ? NaN : application,
     WEEKDAY_APPR_PROCESS_START: weekday.sample(rng),
-    HOUR_APPR_PROCESS_START: Math.max(0, Math.min(23, Math.round(12.5 + 3.3 * rng.normal()))),
+    HOUR_APPR_PROCESS_START: max(0, min(23, round(12.5 + 3.3 * rng.normal()))),
     FLAG_LAST_APPL_PER_CONTRACT: rng.chance(0.995) ? 'Y' : 'N',
     NFLAG_LAST_APPL_IN_DAY: rng.chance(0.996) ? 1 : 0,
-    RATE_DOWN_PAYMENT: Number.isNaN(downPayment) ? NaN : application > 0 ? downPayment / application : 0,
+    RATE_DOWN_PAYMENT: isNotANumber(downPayment) ? NaN : application > 0 ? downPayment / application : 0,
     RATE_INTEREST_PRIMARY: rng.chance(0.0036) ? rng.uniform(0.1, 0.35) : NaN,
     RATE_INTEREST_PRIVILEGED: rng.chance(0.0036) ? rng.uniform(0.37, 0.87) : NaN,
     NAME_CASH_LOAN_PURPOSE: contract === 'Cash loans' ? cashPurpose.sample(rng) : 'XAP',
@@ -209,7 +210,7 @@ function writePreviousApplication(rng: Random, applicant: Applicant, writers: Hi
     NAME_PORTFOLIO: portfolio,
     NAME_PRODUCT_TYPE: consumer ? 'XNA' : rng.chance(0.75) ? 'x-sell' : 'walk-in',
     CHANNEL_TYPE: consumer ? posChannel.sample(rng) : cashChannel.sample(rng),
-    SELLERPLACE_AREA: consumer ? Math.round(rng.logNormal(50, 1.3)) : -1,
+    SELLERPLACE_AREA: consumer ? round(rng.logNormal(50, 1.3)) : -1,
     NAME_SELLER_INDUSTRY: consumer ? sellerIndustry.sample(rng) : 'XNA',
     CNT_PAYMENT: hasTerms ? instalments : NaN,
     NAME_YIELD_GROUP: hasTerms && !revolving ? yieldGroup.sample(rng) : 'XNA',
@@ -235,14 +236,14 @@ function writeRepayments(rng: Random, applicant: Applicant, writers: HistoryWrit
   const loanQuality = applicant.payQuality + 0.6 * rng.normal();
   const pLate = sigmoid(-2.7 - 1.2 * loanQuality);
   const pPartial = sigmoid(-3.8 - 1.0 * loanQuality);
-  const due = Math.min(loan.instalments, Math.floor(-loan.firstDue / 30) + 1);
+  const due = min(loan.instalments, floor(-loan.firstDue / 30) + 1);
   if (due <= 0) return;
   const version = rng.chance(0.3) ? 0 : 1;
   const hasPos = rng.chance(0.75);
   for (let k = 0; k < due; k++) {
     const daysInstalment = loan.firstDue + 30 * k;
     const late = rng.chance(pLate);
-    const daysLate = late ? 1 + Math.round(rng.exponential(12)) : -Math.round(rng.exponential(8));
+    const daysLate = late ? 1 + round(rng.exponential(12)) : -round(rng.exponential(8));
     const unpaid = k === due - 1 && rng.chance(0.002);
     const amountPaid = rng.chance(pPartial) ? round2(loan.annuity * rng.uniform(0.2, 0.95)) : loan.annuity;
     writers.installments_payments.row([
@@ -251,16 +252,16 @@ function writeRepayments(rng: Random, applicant: Applicant, writers: HistoryWrit
       version, // NUM_INSTALMENT_VERSION
       k + 1, // NUM_INSTALMENT_NUMBER
       daysInstalment, // DAYS_INSTALMENT
-      unpaid ? null : Math.min(0, daysInstalment + daysLate), // DAYS_ENTRY_PAYMENT
+      unpaid ? null : min(0, daysInstalment + daysLate), // DAYS_ENTRY_PAYMENT
       loan.annuity, // AMT_INSTALMENT
       unpaid ? null : amountPaid, // AMT_PAYMENT
     ]);
     if (hasPos) {
-      const dpd = late ? Math.max(0, daysLate) : 0;
+      const dpd = late ? max(0, daysLate) : 0;
       writers.POS_CASH_balance.row([
         loan.prevId, // SK_ID_PREV
         applicant.id, // SK_ID_CURR
-        Math.min(-1, Math.floor(daysInstalment / 30)), // MONTHS_BALANCE
+        min(-1, floor(daysInstalment / 30)), // MONTHS_BALANCE
         loan.instalments, // CNT_INSTALMENT
         loan.instalments - k - 1, // CNT_INSTALMENT_FUTURE
         'Active', // NAME_CONTRACT_STATUS
@@ -269,7 +270,7 @@ function writeRepayments(rng: Random, applicant: Applicant, writers: HistoryWrit
       ]);
     }
   }
-  const lastMonth = Math.floor((loan.firstDue + 30 * (due - 1)) / 30);
+  const lastMonth = floor((loan.firstDue + 30 * (due - 1)) / 30);
   if (hasPos && due === loan.instalments && lastMonth < -1) {
     writers.POS_CASH_balance.row([loan.prevId, applicant.id, lastMonth + 1, loan.instalments, 0, 'Completed', 0, 0]);
   }
@@ -280,17 +281,17 @@ function writeCreditCard(rng: Random, applicant: Applicant, writers: HistoryWrit
   const cardQuality = applicant.payQuality + 0.5 * rng.normal();
   const usage = sigmoid(-0.6 - 0.9 * cardQuality + 0.5 * rng.normal());
   const pLate = sigmoid(-3.5 - 1.2 * cardQuality);
-  const months = Math.min(96, Math.floor(-loan.firstDue / 30) + 1);
+  const months = min(96, floor(-loan.firstDue / 30) + 1);
   let balance = 0;
   for (let m = months; m >= 1; m--) {
     const drawCount = rng.chance(0.45) ? 1 + rng.poisson(2 * usage + 0.3) : 0;
-    const drawings = drawCount === 0 ? 0 : round2(Math.min(limit, drawCount * rng.logNormal(9000, 0.9) * (0.5 + usage)));
+    const drawings = drawCount === 0 ? 0 : round2(min(limit, drawCount * rng.logNormal(9000, 0.9) * (0.5 + usage)));
     const atm = drawCount === 0 ? 0 : rng.chance(0.4) ? drawings : 0;
     const pos = drawings - atm;
     const minPayment = round2(balance * 0.05);
     const late = balance > 0 && rng.chance(pLate);
-    const payment = balance === 0 ? 0 : late ? 0 : round2(Math.min(balance, Math.max(minPayment, balance * rng.uniform(0.05, 1 - 0.8 * usage))));
-    balance = Math.max(0, round2(balance + drawings - payment + (balance > 0 ? balance * 0.02 : 0)));
+    const payment = balance === 0 ? 0 : late ? 0 : round2(min(balance, max(minPayment, balance * rng.uniform(0.05, 1 - 0.8 * usage))));
+    balance = max(0, round2(balance + drawings - payment + (balance > 0 ? balance * 0.02 : 0)));
     const principal = round2(balance * 0.96);
     const dpd = late ? rng.int(1, 60) : 0;
     const noDrawDetail = drawCount === 0 && rng.chance(0.5);

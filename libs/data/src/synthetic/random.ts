@@ -2,6 +2,8 @@
  * Seeded pseudo-random numbers for the generator. xoshiro128** (Blackman & Vigna) works on 32-bit integers, which V8
  * keeps unboxed, so it is fast and gives the same sequence on every platform: same seed, same bytes.
  */
+import { abs, exp, floor, imul, isNotANumber, log, pow, sqrt, SQRT2 } from './builtins';
+
 export class Random {
   private a: number;
   private b: number;
@@ -15,8 +17,8 @@ export class Random {
     const next = () => {
       s = (s + 0x9e3779b9) | 0;
       let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      z = imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
     this.a = next();
@@ -27,7 +29,7 @@ export class Random {
 
   /** Uniform integer in [0, 2^32). */
   uint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
+    const result = imul(rotl(imul(this.b, 5), 7), 9) >>> 0;
     const t = this.b << 9;
     this.c ^= this.a;
     this.d ^= this.b;
@@ -49,7 +51,7 @@ export class Random {
 
   /** Uniform integer in [min, max]. */
   int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
+    return min + floor(this.next() * (max - min + 1));
   }
 
   uniform(min: number, max: number): number {
@@ -58,7 +60,7 @@ export class Random {
 
   /** Standard normal (Marsaglia polar method; the second value of each pair is kept for the next call). */
   normal(): number {
-    if (!Number.isNaN(this.spareNormal)) {
+    if (!isNotANumber(this.spareNormal)) {
       const spare = this.spareNormal;
       this.spareNormal = NaN;
       return spare;
@@ -69,23 +71,23 @@ export class Random {
       v = 2 * this.next() - 1;
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
-    const f = Math.sqrt((-2 * Math.log(s)) / s);
+    const f = sqrt((-2 * log(s)) / s);
     this.spareNormal = v * f;
     return u * f;
   }
 
   /** exp(N(log(median), sigma)): incomes, credit amounts. */
   logNormal(median: number, sigma: number): number {
-    return median * Math.exp(sigma * this.normal());
+    return median * exp(sigma * this.normal());
   }
 
   exponential(mean: number): number {
-    return -mean * Math.log(1 - this.next());
+    return -mean * log(1 - this.next());
   }
 
   /** Poisson count (inversion; the means used here are small). */
   poisson(mean: number): number {
-    const limit = Math.exp(-mean);
+    const limit = exp(-mean);
     let k = 0;
     let p = this.next();
     while (p > limit) {
@@ -102,9 +104,9 @@ export class Random {
 
   /** Gamma(shape, 1), Marsaglia & Tsang. */
   gamma(shape: number): number {
-    if (shape < 1) return this.gamma(shape + 1) * Math.pow(this.next(), 1 / shape);
+    if (shape < 1) return this.gamma(shape + 1) * pow(this.next(), 1 / shape);
     const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
+    const c = 1 / sqrt(9 * d);
     for (;;) {
       let x: number, v: number;
       do {
@@ -113,7 +115,7 @@ export class Random {
       } while (v <= 0);
       v = v * v * v;
       const u = this.next();
-      if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+      if (u < 1 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1 - v + log(v))) return d * v;
     }
   }
 }
@@ -146,12 +148,12 @@ export class Categorical<T> {
 
 /** Standard normal CDF (Abramowitz-Stegun 7.1.26 via erf; |error| < 1.5e-7, plenty for shaping marginals). */
 export function normalCdf(x: number): number {
-  const z = Math.abs(x) / Math.SQRT2;
+  const z = abs(x) / SQRT2;
   const t = 1 / (1 + 0.3275911 * z);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-z * z);
   return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
 export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
+  return 1 / (1 + exp(-x));
 }
