@@ -69,12 +69,21 @@ export async function startLocalServer(opts: { port?: number; storeDir?: string;
     '--serve-artifacts',
     '--host', '127.0.0.1', '--port', String(port),
     '--workers', '1',
-  ], { detached: true, stdio: ['ignore', log, log] }); // detached: own process group, so stop() reaches uvicorn's workers
+  ], {
+    detached: true, // own process group, so stop() reaches uvicorn's worker too
+    stdio: ['ignore', log, log],
+    // Same as start.sh: no background job runner (seven idle Python processes we never use).
+    env: { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false', ...process.env },
+  });
   fs.closeSync(log);
   child.unref();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
+  // A server this process started must not outlive it (e.g. the trainer exiting on an uncaught error).
+  const killOnExit = () => killGroup(child, 'SIGTERM');
+  process.once('exit', killOnExit);
   const stop = async () => {
+    process.removeListener('exit', killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) return;
     killGroup(child, 'SIGTERM');
     const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
