@@ -8,7 +8,7 @@ import type { HomeCreditTables } from '@credit-scoring/data';
 import { toPolars, inputsOf } from './expr';
 import { MAX_MAGNITUDE, combinePiecesPolars, PIECE_GRIDS, withPieceColumns } from './exact-sum';
 import { asPl, P, PExpr } from './fast-expr';
-import { aggregateOutputs, AggOutput, DAYS_SENTINEL, TableSpec, TEXT_SENTINELS } from './spec';
+import { aggregateOutputs, AggOutput, DAYS_SENTINEL, TableSpec, TEXT_SENTINELS } from './feature-spec';
 import { FeatureError } from './errors';
 
 const F64 = () => pl.Float64;

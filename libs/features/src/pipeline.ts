@@ -12,7 +12,7 @@ import { evalRow, CleanRow, toPolars } from './expr';
 import { asPl, P } from './fast-expr';
 import { FeatureError } from './errors';
 import { aggregateRows, childDefaults, cleanNumber, cleanText, finalValue, parseNumber, RawRow, RawValue } from './single';
-import { aggregateOutputs, APPLICATION_DAYS_SENTINELS, APPLICATION_DERIVED, SIDE_SPECS, TableSpec } from './spec';
+import { aggregateOutputs, APPLICATION_DAYS_SENTINELS, APPLICATION_DERIVED, SIDE_SPECS, TableSpec } from './feature-spec';
 
 export type { RawRow, RawValue };
 

@@ -4,7 +4,7 @@
  */
 import { CleanRow, evalRow, inputsOf } from './expr';
 import { addPieces, combinePieces, MAX_MAGNITUDE, PIECE_GRIDS } from './exact-sum';
-import { aggregateOutputs, AggOutput, DAYS_SENTINEL, TableSpec, TEXT_SENTINELS } from './spec';
+import { aggregateOutputs, AggOutput, DAYS_SENTINEL, TableSpec, TEXT_SENTINELS } from './feature-spec';
 import { FeatureError } from './errors';
 
 export type RawValue = string | number | null | undefined;

@@ -1,0 +1,81 @@
+// Features benchmark: the seven-table feature job in pandas (features_pandas.py) and in libs/features, side by side
+// on the same generated data. Writes docs/benchmarks.md section 'features'.
+// Usage: flock /tmp/heavy.lock npx tsx tools/bench/features/run-features-bench.ts [applicants=307511]
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateSynthetic, SCHEMAS, workspaceRoot } from '@credit-scoring/data';
+import { APPLICATION_DAYS_SENTINELS, APPLICATION_DERIVED, DAYS_SENTINEL, SIDE_SPECS, TEXT_SENTINELS, aggregateOutputs, type TableSpec } from '../../../libs/features/src/feature-spec';
+import { MAX_MAGNITUDE } from '../../../libs/features/src/exact-sum';
+import { inputsOf } from '../../../libs/features/src/expr';
+
+interface Run { loadSeconds: number; featureSeconds: number; rows: number; cols: number; maxRssMb: number }
+
+/** The feature spec as JSON, so the pandas script executes exactly our list of features. */
+function specJson(): unknown {
+  const table = (spec: TableSpec): unknown => {
+    const sets = { numeric: new Set<string>(), text: new Set<string>() };
+    Object.values(spec.columns).forEach((e) => inputsOf(e, sets));
+    spec.groups.forEach((g) => g.where && sets.text.add(g.where.col));
+    const outputs = aggregateOutputs(spec);
+    return {
+      ...spec, child: spec.child ? { spec: table(spec.child.spec), joinKey: spec.child.joinKey, zeroWhenEmpty: aggregateOutputs(spec.child.spec).filter((o) => o.kind !== 'rows' && o.zeroWhenEmpty).map((o) => o.name) } : undefined,
+      groups: spec.groups.map((g) => ({ name: g.name, where: g.where, aggs: g.aggs })),
+      inputs: { numeric: [...sets.numeric], text: [...sets.text] },
+      outputs: outputs.map((o) => o.name), zeroWhenEmpty: outputs.filter((o) => o.zeroWhenEmpty).map((o) => o.name),
+    };
+  };
+  const app = Object.entries(SCHEMAS.application_train).filter(([n]) => n !== 'SK_ID_CURR' && n !== 'TARGET');
+  return {
+    maxMagnitude: MAX_MAGNITUDE, textSentinels: TEXT_SENTINELS, daysSentinel: DAYS_SENTINEL,
+    applicationNumeric: app.filter(([, t]) => t !== 'str').map(([n]) => n), applicationText: app.filter(([, t]) => t === 'str').map(([n]) => n),
+    applicationDays: APPLICATION_DAYS_SENTINELS, applicationDerived: APPLICATION_DERIVED, sideSpecs: SIDE_SPECS.map(table),
+  };
+}
+
+function run(cmd: string, args: string[], root: string): Run {
+  const out = execFileSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').pop()!) as Run;
+}
+
+async function main(): Promise<void> {
+  const root = workspaceRoot();
+  const applicants = Number(process.argv[2] ?? 307511);
+  const dir = path.join(root, 'data', `bench-features-${applicants}`);
+  if (!fs.existsSync(path.join(dir, 'application_train.csv'))) {
+    console.log(`generating ${applicants} applicants into ${dir}`);
+    await generateSynthetic({ rows: applicants, seed: 7, out: dir });
+  }
+  const specFile = path.join(root, 'tmp', 'features-bench-spec.json');
+  fs.mkdirSync(path.dirname(specFile), { recursive: true });
+  fs.writeFileSync(specFile, JSON.stringify(specJson()));
+  const sizes = fs.readdirSync(dir).filter((f) => f.endsWith('.csv')).map((f) => `${f.replace('.csv', '')} ${(fs.readFileSync(path.join(dir, f)).toString().split('\n').length - 2).toLocaleString('en')}`);
+  const python = path.join(root, 'tools', 'pyref', '.venv', 'bin', 'python');
+  const pandas = run(python, ['tools/bench/features/features_pandas.py', dir, specFile], root);
+  console.log('pandas', pandas);
+  const ours = run('npx', ['tsx', 'tools/bench/features/run-ours.ts', dir], root);
+  console.log('ours', ours);
+  const ratio = ours.featureSeconds / pandas.featureSeconds;
+  const row = (name: string, r: Run) => `| ${name} | ${r.featureSeconds.toFixed(1)} s | ${r.loadSeconds.toFixed(1)} s | ${Math.round(r.maxRssMb).toLocaleString('en')} MB | ${r.rows.toLocaleString('en')} x ${r.cols} |`;
+  const md = [
+    '## features',
+    '',
+    `Command: \`flock /tmp/heavy.lock npx tsx tools/bench/features/run-features-bench.ts ${applicants}\` — ${new Date().toISOString().slice(0, 10)},`,
+    `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), generated data (libs/data generateSynthetic, seed 7): ${sizes.join(', ')} rows.`,
+    'Job: the seven-table feature spec of libs/features (cleaning, ratios, category codes, per-applicant aggregates, dense',
+    'float64 matrix). pandas executes the same spec (exported as JSON) with groupby().agg(); CSV loading is timed separately.',
+    '',
+    '| implementation | features (fit + transform) | CSV load | peak RSS (process) | matrix |',
+    '|---|---|---|---|---|',
+    row('pandas 2.3.3 (tools/bench/features/features_pandas.py)', pandas),
+    row('libs/features (nodejs-polars 0.25.2)', ours),
+    '',
+    `Ours / pandas feature time: **${ratio.toFixed(2)}x** (target <= 0.5x).`,
+  ].join('\n');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(path.join(root, 'tools', 'bench', 'write-section.js')).writeSection('features', md);
+  console.log(md);
+}
+
+if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });
