@@ -107,6 +107,11 @@ describe('runs, params, metrics, tags', () => {
     await expect(client.logBatch(run.info.runId, {
       params: { ok: 1 }, metrics: [{ key: 'fine', value: 1 }, { key: 'bad', value: '0.5' as unknown as number }],
     })).rejects.toThrow(/metric 'bad' must be a number/);
+    await expect(client.logBatch(run.info.runId, { params: { ok: 1, long: 'x'.repeat(6001) } }))
+      .rejects.toThrow(/param 'long' value is 6001 characters; MLflow accepts at most 6000/);
+    await expect(client.logBatch(run.info.runId, { params: [{ key: 'lr', value: '0.1' }, { key: 'lr', value: '0.2' }] }))
+      .rejects.toThrow(/param 'lr' is given twice with different values/);
+    await expect(client.logBatch(run.info.runId, { tags: { ['k'.repeat(251)]: 'v' } })).rejects.toThrow(/at most 250/);
     const got = await client.getRun(run.info.runId);
     expect(got.params).toEqual({});
     expect(got.metrics).toEqual({});

@@ -18,6 +18,8 @@ export interface MlflowClientOptions {
 
 /** MLflow's log-batch limits (per request). */
 export const LOG_BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100, items: 1000, bytes: 1_000_000 } as const;
+/** Sizes MLflow's server enforces (mlflow/utils/validation.py); checked here so a batch fails before any write. */
+export const VALUE_LIMITS = { key: 250, paramValue: 6000, tagValue: 8000 } as const;
 
 type Query = Record<string, string | number | undefined>;
 type Wire = Record<string, unknown>;
@@ -154,7 +156,7 @@ export class MlflowClient {
     requireText('runId', runId);
     const now = Date.now();
     const metrics = (items.metrics ?? []).map((m) => {
-      requireText('metric key', m.key);
+      requireKey('metric', m.key);
       if (typeof m.value !== 'number') throw new MlflowError(`metric '${m.key}' must be a number, got ${typeof m.value}`);
       const step = m.step ?? 0;
       if (!Number.isInteger(step)) throw new MlflowError(`metric '${m.key}' step must be an integer, got ${step}`);
@@ -163,13 +165,23 @@ export class MlflowClient {
     const paramList: Param[] = Array.isArray(items.params)
       ? items.params
       : Object.entries(items.params ?? {}).map(([key, value]) => ({ key, value: String(value) }));
-    const params = paramList.map((p) => {
-      requireText('param key', p.key);
-      return { key: p.key, value: String(p.value) };
-    });
+    const seen = new Map<string, string>();
+    const params: Param[] = [];
+    for (const p of paramList) {
+      requireKey('param', p.key);
+      const value = String(p.value);
+      requireMaxLength(`param '${p.key}' value`, value, VALUE_LIMITS.paramValue);
+      const earlier = seen.get(p.key);
+      if (earlier !== undefined && earlier !== value) {
+        throw new MlflowError(`param '${p.key}' is given twice with different values ('${earlier}', '${value}'); params are immutable`);
+      }
+      if (earlier === undefined) params.push({ key: p.key, value });
+      seen.set(p.key, value);
+    }
     const tags = Object.entries(items.tags ?? {}).map(([key, value]) => {
-      requireText('tag key', key);
+      requireKey('tag', key);
       if (typeof value !== 'string') throw new MlflowError(`tag '${key}' must be a string, got ${typeof value}`);
+      requireMaxLength(`tag '${key}' value`, value, VALUE_LIMITS.tagValue);
       return { key, value };
     });
     for (const chunk of chunkBatch(metrics, params, tags)) {
@@ -471,6 +483,15 @@ function describe(err: unknown, timeoutMs: number): string {
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
   if (e?.cause?.code) return `${e.cause.code}${e.cause.message ? ` (${e.cause.message})` : ''}`;
   return e?.message ?? String(err);
+}
+
+function requireKey(kind: string, key: unknown): void {
+  requireText(`${kind} key`, key);
+  requireMaxLength(`${kind} key '${String(key).slice(0, 40)}...'`, String(key), VALUE_LIMITS.key);
+}
+
+function requireMaxLength(what: string, value: string, max: number): void {
+  if (value.length > max) throw new MlflowError(`${what} is ${value.length} characters; MLflow accepts at most ${max}`);
 }
 
 function requireText(what: string, value: unknown): void {

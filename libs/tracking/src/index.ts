@@ -1,4 +1,4 @@
-export { MlflowClient, LOG_BATCH_LIMITS, type MlflowClientOptions } from './client';
+export { MlflowClient, LOG_BATCH_LIMITS, VALUE_LIMITS, type MlflowClientOptions } from './client';
 export { MlflowError, MlflowConnectionError } from './errors';
 export type {
   BatchItems, Experiment, FileInfo, Metric, ModelVersion, ModelVersionStatus, Param, RegisteredModel, Run, RunInfo, RunStatus,
