@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateSynthetic, loadTables, TABLE_NAMES, tablePath, workspaceRoot, type TableName } from '@credit-scoring/data';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { writeSection } = require('../write-section.js') as { writeSection: (name: string, markdown: string) => void };
 
 /** Row counts of the full Kaggle files (Home Credit Default Risk, 2018). */
