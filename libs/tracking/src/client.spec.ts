@@ -24,7 +24,7 @@ describe('experiments', () => {
     const id = await client.getOrCreateExperiment(name);
     expect(await client.getOrCreateExperiment(name)).toBe(id);
     const exp = await client.getExperimentByName(name);
-    expect(exp).toMatchObject({ experimentId: id, name, lifecycleStage: 'active' });
+    expect(exp).toMatchObject({ experimentId: id, name, lifecycleStage: 'active', tags: { 'mlflow.experimentKind': 'custom_model_development' } });
     expect((await client.getExperiment(id)).name).toBe(name);
   });
 

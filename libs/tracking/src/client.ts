@@ -69,10 +69,14 @@ export class MlflowClient {
     return toExperiment(r.experiment as Wire);
   }
 
-  /** Creates an experiment and returns its id (RESOURCE_ALREADY_EXISTS if the name is taken). */
+  /**
+   * Creates an experiment and returns its id (RESOURCE_ALREADY_EXISTS if the name is taken). It is tagged as a
+   * model-training experiment so the MLflow 3 UI opens it on its runs rather than its GenAI overview.
+   */
   async createExperiment(name: string, tags: Record<string, string> = {}): Promise<string> {
     requireText('experiment name', name);
-    const r = await this.post('/api/2.0/mlflow/experiments/create', { name, tags: toWireTags(tags) });
+    const allTags = { 'mlflow.experimentKind': 'custom_model_development', ...tags };
+    const r = await this.post('/api/2.0/mlflow/experiments/create', { name, tags: toWireTags(allTags) });
     return String(r.experiment_id);
   }
 

@@ -62,6 +62,8 @@ it('mlflow.pyfunc loads the model our client registered and predicts exactly lik
     const matrix = Float64Array.from(result.matrix.flat(), (v) => (v === null ? NaN : v));
     const ours = booster.predict(matrix);
     const maxDiff = Math.max(...result.pyfunc.map((p, i) => Math.abs(p - ours[i])));
+    console.info(`[interop] @credit-scoring/lightgbm Booster vs mlflow.pyfunc on ${ours.length} rows: max |diff| = ${maxDiff}`);
+    expect(ours).toHaveLength(result.rows);
     expect(maxDiff).toBeLessThanOrEqual(1e-12);
     booster.free?.();
   } else {
