@@ -263,6 +263,21 @@ describe('credit-scoring API on a real model bundle', () => {
     expect(res.json().fields).toEqual(['body.application.EXT_SOURCE_2']);
   });
 
+  it('follows the source on its own when polling is on, starting at app.ready()', async () => {
+    const dir = writeBundle(path.join(work, 'bundle-polled'), first.package, { name: 'credit-scoring', version: '1' });
+    const polled = await buildApp({ modelSource: new BundleSource(dir), followIntervalMs: 100, defaultMetrics: false });
+    try {
+      await polled.ready();
+      expect((await polled.modelStore.whenReady(30_000)).version).toBe('1');
+      const swapped = new Promise((resolve) => polled.modelStore.once('swap', resolve));
+      writeBundle(dir, second.package, { name: 'credit-scoring', version: '2' });
+      await swapped;
+      expect((await polled.inject('/ready')).json()).toEqual({ ready: true, modelVersion: '2' });
+    } finally {
+      await polled.close();
+    }
+  });
+
   describe('with API key and rate limit enabled', () => {
     let secured: FastifyInstance;
     beforeAll(async () => {
