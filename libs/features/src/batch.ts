@@ -89,7 +89,7 @@ export function aggregateTable(spec: TableSpec, tables: HomeCreditTables, useChi
   const summed = new Set<string>();
   for (const g of spec.groups) for (const [col, aggs] of Object.entries(g.aggs)) if (aggs.some((a) => a !== 'min' && a !== 'max' && a !== 'count')) summed.add(col);
   lf = withPieceColumns(lf, [...summed].map((c) => ({ name: c, value: P.col(c) })), pieceName);
-  lf = lf.select(spec.key, ...Object.keys(spec.columns), ...spec.groups.filter((g) => g.where).map((g) => g.where!.col).filter(uniq), ...[...summed].flatMap((c) => PIECE_GRIDS.map((_, j) => pieceName(c, j))));
+  lf = lf.select(spec.key, ...Object.keys(spec.columns), ...spec.groups.flatMap((g) => (g.where ? [g.where.col] : [])).filter(uniq), ...[...summed].flatMap((c) => PIECE_GRIDS.map((_, j) => pieceName(c, j))));
   const rows = lf.collectSync();
 
   // Every key with at least one row; groups (subsets) that miss a key leave missing values / zero counts.
@@ -146,7 +146,7 @@ function aggregateGroup(spec: TableSpec, group: TableSpec['groups'][number], row
     ...asPl([P.col(key),
     ...outputs.map((o) => {
       if (o.kind === 'rows') return P.col('__rows__').alias(o.name);
-      const c = o.col!;
+      const c = o.col ?? '';
       switch (o.agg) {
         case 'min': return P.col(`__min__${c}`).cast(F64()).alias(o.name);
         case 'max': return P.col(`__max__${c}`).cast(F64()).alias(o.name);

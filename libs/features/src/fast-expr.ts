@@ -8,7 +8,6 @@
 import pl, { type DataType } from 'nodejs-polars';
 
 type Native = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const native: Native = require('nodejs-polars/bin/internals/polars_internal').default;
 
 type Arg = PExpr | number;

@@ -104,6 +104,12 @@ export class FeaturePipeline {
     this.levelIndex = new Map(state.applicationText.map((c) => [c, new Map(state.categoryLevels[c].map((v, i) => [v, i]))]));
   }
 
+  private levelsOf(column: string): Map<string, number> {
+    const index = this.levelIndex.get(column);
+    if (!index) throw new FeatureError(`no fitted categories for ${column}`);
+    return index;
+  }
+
   get featureNames(): string[] {
     return [...this.state.featureNames];
   }
@@ -153,7 +159,7 @@ export class FeaturePipeline {
     };
     columns.before.forEach(put);
     s.applicationText.forEach((c, k) => {
-      const index = this.levelIndex.get(c)!;
+      const index = this.levelsOf(c);
       const values = columns.text[k];
       if (s.options.categorical === 'codes') {
         for (let r = 0; r < nRows; r++) data[r * nCols + col] = codeOf(index, values[rows[r]]);
@@ -168,12 +174,13 @@ export class FeaturePipeline {
     });
     columns.after.forEach(put);
     if (col !== nCols) throw new FeatureError(`internal: built ${col} columns, expected ${nCols}`);
+    const target = columns.target;
     return {
       data, nRows, nCols,
       featureNames: this.featureNames,
       categoricalFeatures: this.categoricalFeatures,
       ids: Int32Array.from(rows, (i) => columns.ids[i]),
-      target: columns.target ? Float64Array.from(rows, (i) => columns.target![i]) : undefined,
+      target: target ? Float64Array.from(rows, (i) => target[i]) : undefined,
       amtCredit: Float64Array.from(rows, (i) => columns.amtCredit[i]),
     };
   }
@@ -191,7 +198,7 @@ export class FeaturePipeline {
     }
     for (const e of Object.values(APPLICATION_DERIVED)) out[col++] = normalise(finalValue(evalRow(e, clean)));
     for (const c of s.applicationText) {
-      const index = this.levelIndex.get(c)!;
+      const index = this.levelsOf(c);
       const code = codeOf(index, cleanText(application[c], c, 'application'));
       if (s.options.categorical === 'codes') out[col++] = code;
       else { for (let j = 0; j < index.size; j++) out[col + j] = code === j ? 1 : 0; col += index.size; }
@@ -199,7 +206,7 @@ export class FeaturePipeline {
     const id = parseNumber(application[ID], ID, 'application');
     for (const spec of sideSpecs(s.options.sideTables)) {
       const rows = historyRows(history, spec.table, id);
-      const aggregates = aggregateRows(spec, rows, spec.child ? childLookup(spec, history, id, s.options.sideTables) : undefined);
+      const aggregates = aggregateRows(spec, rows, spec.child ? childLookup(spec.table, spec.child, history, id, s.options.sideTables) : undefined);
       for (const v of aggregates) out[col++] = normalise(v);
     }
     if (col !== out.length) throw new FeatureError(`internal: built ${col} values, expected ${out.length}`);
@@ -344,8 +351,7 @@ function historyRows(history: ApplicantHistory, table: SideTableName, id: number
 }
 
 /** Per-credit bureau_balance summaries for bureau rows (the batch path joins them on SK_ID_BUREAU). */
-function childLookup(spec: TableSpec, history: ApplicantHistory, id: number, sideTables: SideTableName[]): (row: RawRow) => Record<string, number> {
-  const child = spec.child!;
+function childLookup(parentTable: SideTableName, child: NonNullable<TableSpec['child']>, history: ApplicantHistory, id: number, sideTables: SideTableName[]): (row: RawRow) => Record<string, number> {
   const { names, empty } = childDefaults(child.spec);
   const byParent = new Map<number, RawRow[]>();
   if (sideTables.includes(child.spec.table)) {
@@ -361,7 +367,7 @@ function childLookup(spec: TableSpec, history: ApplicantHistory, id: number, sid
     // values[0] is the child's own row count, which is not a parent column
     summaries.set(key, Object.fromEntries(names.map((n, k) => [n, values[k + 1]])));
   }
-  return (row) => summaries.get(parseNumber(row[child.joinKey], child.joinKey, spec.table)) ?? empty;
+  return (row) => summaries.get(parseNumber(row[child.joinKey], child.joinKey, parentTable)) ?? empty;
 }
 
 // --- batch helpers ---------------------------------------------------------------------------------------------

@@ -89,7 +89,7 @@ export function aggregateRows(spec: TableSpec, rows: RawRow[], extra?: (row: Raw
     const where = o.group.where;
     let members = membersOf.get(o.group);
     if (!members) membersOf.set(o.group, (members = where ? derived.filter((r) => where.in.includes(r[where.col] as string)) : derived));
-    result[k] = o.kind === 'rows' ? members.length : aggregateValues(o, members.map((r) => r[o.col!] as number));
+    result[k] = o.kind === 'rows' ? members.length : aggregateValues(o, members.map((r) => r[o.col ?? ''] as number));
   }
   return result;
 }

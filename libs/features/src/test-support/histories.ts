@@ -27,7 +27,10 @@ function groupBy(rows: RawRow[], key: string): Map<number, RawRow[]> {
 export function indexHistories(tables: HomeCreditTables): HistoryIndex {
   const applications = tables.application.toRecords() as RawApplication[];
   const byTable = new Map<SideKey, Map<number, RawRow[]>>();
-  for (const t of PER_APPLICANT) if (tables[t]) byTable.set(t, groupBy(tables[t]!.toRecords() as RawRow[], 'SK_ID_CURR'));
+  for (const t of PER_APPLICANT) {
+    const table = tables[t];
+    if (table) byTable.set(t, groupBy(table.toRecords() as RawRow[], 'SK_ID_CURR'));
+  }
   const balanceByCredit = tables.bureau_balance ? groupBy(tables.bureau_balance.toRecords() as RawRow[], 'SK_ID_BUREAU') : new Map<number, RawRow[]>();
   return {
     applications,
