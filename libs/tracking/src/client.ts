@@ -444,17 +444,17 @@ export class MlflowClient {
     for (let attempt = 0; attempt <= this.retries; attempt++) {
       if (attempt > 0) await sleep(Math.min(this.backoffMs * 2 ** (attempt - 1), 10_000));
       let res: Response;
+      let okBody: Buffer | undefined;
       try {
         res = await fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
-        if (res.ok) {
-          if (opts.bytes) return Buffer.from(await res.arrayBuffer());
-          const text = await res.text();
-          return text ? (JSON.parse(text) as Wire) : {};
-        }
+        if (res.ok) okBody = Buffer.from(await res.arrayBuffer()); // read within the same time limit
       } catch (err) {
         lastError = err; // refused, reset, DNS, or the per-attempt timeout
         continue;
       }
+      if (okBody !== undefined) return opts.bytes ? okBody : parseJson(okBody, what);
+      // Retrying a POST after a 5xx may repeat it (as MLflow's Python client does); the server's own
+      // validation (unique names, immutable params) then answers with a 4xx that callers already handle.
       const failure = await errorFromResponse(res, what);
       if (res.status < 500 && res.status !== 429) throw failure;
       lastError = failure;
@@ -468,6 +468,15 @@ export class MlflowClient {
 }
 
 // ------------------------------------------------------------------- helpers
+
+function parseJson(body: Buffer, what: string): Wire {
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8')) as Wire;
+  } catch {
+    throw new MlflowError(`${what} answered with something that is not JSON: ${body.toString('utf8').slice(0, 200)}`);
+  }
+}
 
 async function errorFromResponse(res: Response, what: string): Promise<MlflowError> {
   const text = await res.text().catch(() => '');
