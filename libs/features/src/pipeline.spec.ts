@@ -182,6 +182,16 @@ describe('FeaturePipeline on the real sample', () => {
     expect(sparse[col('EXT_SOURCE_MEAN')]).toBeNaN();
   });
 
+  it('treats absent side tables as no history, in both paths', () => {
+    const bare = pipeline.transform({ application: train.application.head(40) });
+    expect(bare.featureNames).toEqual(matrix.featureNames);
+    for (let r = 0; r < bare.nRows; r++) {
+      expect(bare.data[r * bare.nCols + col('BURO_COUNT')]).toBe(0);
+      expect(bare.data[r * bare.nCols + col('INSTAL_DPD_MEAN')]).toBeNaN();
+      expect(sameBits(pipeline.transformOne(trainIndex.applications[r]), bare.data.subarray(r * bare.nCols, (r + 1) * bare.nCols))).toEqual([]);
+    }
+  });
+
   it('fitting on a row subset learns only that subset\'s categories (no leakage)', () => {
     const types = train.application.getColumn('NAME_INCOME_TYPE').toArray() as string[];
     const rows = Int32Array.from(types.flatMap((t, i) => (t === 'Working' || t === 'Pensioner' ? [i] : [])));
