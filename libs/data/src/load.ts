@@ -46,9 +46,9 @@ const isPandasIndexColumn = (name: string) => name === '' || /^Unnamed: \d+$/.te
 
 function checkColumns(file: string, table: TableName, header: string[]): void {
   const expected = SCHEMAS[table];
-  const seen = new Set<string>();
-  const duplicated = header.filter((name) => (seen.has(name) ? true : (seen.add(name), false)));
-  const missing = Object.keys(expected).filter((name) => !seen.has(name));
+  const present = new Set(header);
+  const duplicated = header.filter((name, i) => header.indexOf(name) !== i);
+  const missing = Object.keys(expected).filter((name) => !present.has(name));
   const unexpected = header.filter((name) => !(name in expected) && !isPandasIndexColumn(name));
   const problems = [
     missing.length ? `missing column(s): ${missing.join(', ')}` : '',
