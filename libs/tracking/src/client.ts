@@ -14,6 +14,13 @@ export interface MlflowClientOptions {
   timeoutMs?: number;
   /** First backoff delay in ms, doubled each retry (default 200). */
   backoffMs?: number;
+  /**
+   * Credentials for a secured server, as Python's client reads them: a bearer token (default
+   * $MLFLOW_TRACKING_TOKEN) or basic auth (default $MLFLOW_TRACKING_USERNAME / $MLFLOW_TRACKING_PASSWORD).
+   */
+  token?: string;
+  username?: string;
+  password?: string;
 }
 
 /** MLflow's log-batch limits (per request). */
@@ -32,6 +39,7 @@ export class MlflowClient {
   private readonly retries: number;
   private readonly timeoutMs: number;
   private readonly backoffMs: number;
+  private readonly authorization?: string;
   /** run id -> artifact root URI (immutable for a run, so caching saves a round trip per upload). */
   private readonly artifactRoots = new Map<string, string>();
 
@@ -49,6 +57,7 @@ export class MlflowClient {
     this.retries = opts.retries ?? 3;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.backoffMs = opts.backoffMs ?? 200;
+    this.authorization = authorizationHeader(opts);
   }
 
   // ---------------------------------------------------------------- experiments
@@ -431,13 +440,14 @@ export class MlflowClient {
   ): Promise<Wire | Buffer> {
     const url = new URL(this.trackingUri + apiPath);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const init: RequestInit = { method };
+    const headers: Record<string, string> = this.authorization ? { Authorization: this.authorization } : {};
+    const init: RequestInit = { method, headers };
     if (opts.body !== undefined) {
       init.body = JSON.stringify(opts.body);
-      init.headers = { 'Content-Type': 'application/json' };
+      headers['Content-Type'] = 'application/json';
     } else if (opts.raw !== undefined) {
       init.body = opts.raw;
-      init.headers = { 'Content-Type': 'application/octet-stream' };
+      headers['Content-Type'] = 'application/octet-stream';
     }
     const what = `${method} ${apiPath}`;
     let lastError: unknown;
@@ -526,6 +536,16 @@ function metricFromWire(v: unknown): number {
 type WireMetric = { key: string; value: number | string; timestamp: number; step: number };
 
 /** Greedy split respecting every per-request limit; params first so a run's configuration lands early. */
+/** The Authorization header for the configured credentials, if any (token wins over basic auth). */
+export function authorizationHeader(opts: Pick<MlflowClientOptions, 'token' | 'username' | 'password'>, env = process.env): string | undefined {
+  const token = opts.token ?? env.MLFLOW_TRACKING_TOKEN;
+  if (token) return `Bearer ${token}`;
+  const username = opts.username ?? env.MLFLOW_TRACKING_USERNAME;
+  const password = opts.password ?? env.MLFLOW_TRACKING_PASSWORD;
+  if (username && password) return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  return undefined;
+}
+
 export function* chunkBatch(
   metrics: WireMetric[], params: Param[], tags: Param[],
 ): Generator<{ metrics: WireMetric[]; params: Param[]; tags: Param[] }> {
