@@ -109,6 +109,18 @@ describe('credit-scoring API on a real model bundle', () => {
     expect(new Set(predictions.map((p) => p.decision)).size).toBe(2); // both outcomes occur on real rows
   });
 
+  it('lets a single-applicant request through while a large batch is being scored', async () => {
+    const big = Array.from({ length: 1000 }, (_, i) => applicants[i % applicants.length]);
+    const finished: string[] = [];
+    const batch = app.inject({ method: 'POST', url: '/predict', payload: big }).then((r) => (finished.push('batch'), r));
+    await new Promise((resolve) => setImmediate(resolve));
+    const single = app.inject({ method: 'POST', url: '/predict', payload: applicants[0] }).then((r) => (finished.push('single'), r));
+    const [b, one] = await Promise.all([batch, single]);
+    expect([b.statusCode, one.statusCode]).toEqual([200, 200]);
+    expect(b.json().predictions).toHaveLength(1000);
+    expect(finished).toEqual(['single', 'batch']);
+  });
+
   it('treats absent and null optional fields as missing values', async () => {
     const minimal = { SK_ID_CURR: 5, AMT_CREDIT: 450000, AMT_INCOME_TOTAL: 135000 };
     const [absent, nulls] = await Promise.all([

@@ -121,8 +121,9 @@ export class ModelStore extends EventEmitter {
     this.model = next;
     this.emit('swap', next, previous);
     if (previous && previous.booster !== next.booster) {
-      // Scoring is synchronous, so no request can still hold `previous` after this tick; the delay is a safety margin.
-      const release = setTimeout(() => previous.booster.free(), this.opts.releaseDelayMs ?? 5_000);
+      // A batch request yields between slices while holding its model, so the old booster lives on for a while
+      // (a 1,000-applicant batch takes well under a second) before its native memory is released.
+      const release = setTimeout(() => previous.booster.free(), this.opts.releaseDelayMs ?? 30_000);
       release.unref();
     }
   }

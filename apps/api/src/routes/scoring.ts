@@ -7,7 +7,7 @@ import { requireModel } from '../plugins/model';
 import { RequestFieldsError } from '../plugins/validation';
 import { errorResponses, UNKNOWN_FIELDS_RULE } from '../schemas';
 import { ServingModel } from '../model/serving-model';
-import { ApplicantInput, explain, InvalidApplicantError, missingRequired, predict } from '../scoring';
+import { ApplicantInput, explainAll, InvalidApplicantError, missingRequired, predict } from '../scoring';
 
 export interface ScoringRoutesOptions {
   maxBatch: number;
@@ -49,14 +49,14 @@ function applicantPath(batch: boolean, index: number): string {
  * Checks what the schema cannot (fields the served model requires), then scores. A value the feature pipeline
  * refuses (e.g. history rows that belong to another client) is the caller's mistake, so it becomes a 400 too.
  */
-function scoreOrReject<T>(model: ServingModel, applicants: ApplicantInput[], batch: boolean, run: () => T): T {
+async function scoreOrReject<T>(model: ServingModel, applicants: ApplicantInput[], batch: boolean, run: () => Promise<T>): Promise<T> {
   const missing = missingRequired(model, applicants);
   if (missing.length) {
     const fields = missing.map(([i, name]) => `${applicantPath(batch, i)}.application.${name}`);
     throw new RequestFieldsError(`invalid request: ${fields.slice(0, 20).map((f) => `${f} is required by the model`).join('; ')}`, fields.slice(0, 20));
   }
   try {
-    return run();
+    return await run();
   } catch (error) {
     if (error instanceof InvalidApplicantError) {
       const at = applicantPath(batch, error.index);
@@ -92,7 +92,7 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
     async (request) => {
       const batch = Array.isArray(request.body);
       const applicants = Array.isArray(request.body) ? request.body : [request.body];
-      const predictions = scoreOrReject(request.model, applicants, batch, () => predict(request.model, applicants));
+      const predictions = await scoreOrReject(request.model, applicants, batch, () => predict(request.model, applicants));
       app.metrics.countDecisions(predictions.map((p) => p.decision));
       app.trafficLog?.record('/predict', applicants, predictions);
       return { predictions };
@@ -128,8 +128,8 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
     async (request) => {
       const batch = Array.isArray(request.body);
       const applicants = Array.isArray(request.body) ? request.body : [request.body];
-      const explanations = scoreOrReject(request.model, applicants, batch, () =>
-        applicants.map((a, i) => explain(request.model, a, request.query.top, i)),
+      const explanations = await scoreOrReject(request.model, applicants, batch, () =>
+        explainAll(request.model, applicants, request.query.top),
       );
       app.metrics.countDecisions(explanations.map((e) => e.decision));
       app.trafficLog?.record('/explain', applicants, explanations);
@@ -180,7 +180,7 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
     },
     async (request) => {
       const application = findClient(request.params.id);
-      const [prediction] = scoreOrReject(request.model, [{ application }], false, () => predict(request.model, [{ application }]));
+      const [prediction] = await scoreOrReject(request.model, [{ application }], false, () => predict(request.model, [{ application }]));
       app.metrics.countDecisions([prediction.decision]);
       return prediction;
     },
