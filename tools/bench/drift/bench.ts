@@ -143,7 +143,7 @@ function main(): void {
       const rel = o === v ? 0 : Math.abs(o - v) / Math.max(Math.abs(o), Math.abs(v));
       maxRel = Math.max(maxRel, rel);
     }
-    agreement = `Same data, same verdicts: ${drifted} / ${evidently.drifted} drifted columns (ours / Evidently); largest relative score difference ${maxRel.toExponential(2)}.`;
+    agreement = `Same data: ${drifted} / ${evidently.drifted} drifted columns (ours / Evidently); largest relative difference between the two per-column scores ${maxRel.toExponential(2)}.`;
   }
   const date = new Date().toISOString().slice(0, 10);
   const rowsTable = [
