@@ -192,7 +192,11 @@ describe('credit-scoring API on a real model bundle', () => {
     expect(scored.statusCode).toBe(200);
     const row = first.pipeline.transformOne(clients.get(100001) ?? {});
     expect(scored.json()).toMatchObject({ SK_ID_CURR: 100001, probability: first.booster.predictSingle(row), modelVersion: '1' });
-    for (const url of ['/clients/1', '/clients/1/prediction']) {
+    const explained = await app.inject('/clients/100001/explanation?top=3');
+    expect(explained.statusCode).toBe(200);
+    expect(explained.json()).toMatchObject({ SK_ID_CURR: 100001, probability: first.booster.predictSingle(row) });
+    expect(explained.json().contributions).toHaveLength(3);
+    for (const url of ['/clients/1', '/clients/1/prediction', '/clients/1/explanation']) {
       const res = await app.inject(url);
       expect(res.statusCode).toBe(404);
       expect(res.json().message).toContain('client 1 is not in');
@@ -216,7 +220,7 @@ describe('credit-scoring API on a real model bundle', () => {
   it('publishes an OpenAPI 3.1 document with schemas for every route, and Swagger UI', async () => {
     const doc = (await app.inject('/docs/json')).json();
     expect(doc.openapi).toBe('3.1.0');
-    for (const p of ['/', '/health', '/ready', '/model', '/features', '/predict', '/explain', '/clients/{id}', '/clients/{id}/prediction', '/metrics']) {
+    for (const p of ['/', '/health', '/ready', '/model', '/features', '/predict', '/explain', '/clients/{id}', '/clients/{id}/prediction', '/clients/{id}/explanation', '/metrics']) {
       expect(doc.paths[p]).toBeDefined();
       for (const operation of Object.values(doc.paths[p]) as { responses: Record<string, unknown> }[]) {
         expect(operation.responses['200']).toBeDefined();

@@ -39,6 +39,7 @@ export async function operationsRoutes(app: FastifyInstance): Promise<void> {
         explain: 'POST /explain',
         client: '/clients/{id}',
         clientPrediction: '/clients/{id}/prediction',
+        clientExplanation: '/clients/{id}/explanation',
         metrics: '/metrics',
       },
     }),

@@ -34,6 +34,14 @@ function applicantsBody(maxBatch: number): Record<string, unknown> {
   };
 }
 
+const topQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    top: { type: 'integer', minimum: 1, maximum: MAX_TOP, default: DEFAULT_TOP, description: 'How many contributions' },
+  },
+};
+
 const clientParams = {
   type: 'object',
   required: ['id'],
@@ -107,13 +115,7 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
         tags: ['scoring'],
         summary: 'Prediction plus the top SHAP contributions (named features, their values) and the base value',
         security,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            top: { type: 'integer', minimum: 1, maximum: MAX_TOP, default: DEFAULT_TOP, description: 'How many contributions' },
-          },
-        },
+        querystring: topQuery,
         body: applicantsBody(opts.maxBatch),
         response: {
           200: {
@@ -183,6 +185,29 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
       const [prediction] = await scoreOrReject(request.model, [{ application }], false, () => predict(request.model, [{ application }]));
       app.metrics.countDecisions([prediction.decision]);
       return prediction;
+    },
+  );
+
+  app.get<{ Params: { id: number }; Querystring: { top: number } }>(
+    '/clients/:id/explanation',
+    {
+      ...withCommon,
+      schema: {
+        tags: ['clients'],
+        summary: 'Explain a known client\'s score: top SHAP contributions and base value',
+        security,
+        params: clientParams,
+        querystring: topQuery,
+        response: { 200: { $ref: 'Explanation#' }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const application = findClient(request.params.id);
+      const [explanation] = await scoreOrReject(request.model, [{ application }], false, () =>
+        explainAll(request.model, [{ application }], request.query.top),
+      );
+      app.metrics.countDecisions([explanation.decision]);
+      return explanation;
     },
   );
 }
