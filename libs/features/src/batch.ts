@@ -12,6 +12,8 @@ import { aggregateOutputs, AggOutput, DAYS_SENTINEL, TableSpec, TEXT_SENTINELS }
 import { FeatureError } from './errors';
 
 const F64 = () => pl.Float64;
+/** Exact sums do not depend on order, so the streaming engine (bounded memory) gives the same totals. */
+const STREAMING = { engine: 'streaming' as const };
 const nullF64 = P.nullF64;
 
 /**
@@ -85,12 +87,9 @@ export function aggregateTable(spec: TableSpec, tables: HomeCreditTables, useChi
     ]))
     .withColumns(...asPl(Object.entries(spec.columns).map(([name, e]) => finalPolars(toPolars(e)).alias(name))));
 
-  // Exact-sum pieces for every value that some group sums, averages or takes the variance of.
-  const summed = new Set<string>();
-  for (const g of spec.groups) for (const [col, aggs] of Object.entries(g.aggs)) if (aggs.some((a) => a !== 'min' && a !== 'max' && a !== 'count')) summed.add(col);
-  lf = withPieceColumns(lf, [...summed].map((c) => ({ name: c, value: P.col(c) })), pieceName);
-  lf = lf.select(spec.key, ...Object.keys(spec.columns), ...spec.groups.flatMap((g) => (g.where ? [g.where.col] : [])).filter(uniq), ...[...summed].flatMap((c) => PIECE_GRIDS.map((_, j) => pieceName(c, j))));
-  const rows = lf.collectSync();
+  // Only the row-level values are materialised; the exact-sum pieces are generated on the fly inside each group's
+  // streaming aggregation, so Kaggle-scale tables never hold five extra columns per summed value in memory.
+  const rows = lf.select(spec.key, ...Object.keys(spec.columns), ...spec.groups.flatMap((g) => (g.where ? [g.where.col] : [])).filter(uniq)).collectSync();
 
   // Every key with at least one row; groups (subsets) that miss a key leave missing values / zero counts.
   let out = rows.select(spec.key).unique();
@@ -117,7 +116,8 @@ function aggregateGroup(spec: TableSpec, group: TableSpec['groups'][number], row
   const n = (c: string) => `__n__${c}`;
 
   // Pass 1: counts, extremes and exact per-piece totals.
-  const pass1 = filtered.groupBy(key).agg(...asPl([
+  const withPieces = withPieceColumns(filtered.select(key, ...cols), needsSum.map((c) => ({ name: c, value: P.col(c) })), pieceName);
+  const pass1 = withPieces.groupBy(key).agg(...asPl([
     P.len().cast(F64()).alias('__rows__'),
     ...cols.map((c) => P.col(c).count().cast(F64()).alias(n(c))),
     ...cols.filter((c) => group.aggs[c].includes('min')).map((c) => P.col(c).min().alias(`__min__${c}`)),
@@ -126,7 +126,7 @@ function aggregateGroup(spec: TableSpec, group: TableSpec['groups'][number], row
   ])).withColumns(
     ...asPl(needsSum.map((c) => P.when(P.col(n(c)).gt(0)).then(combinePiecesPolars(PIECE_GRIDS.map((_, j) => P.col(pieceName(c, j))))).otherwise(nullF64()).alias(`__sum__${c}`))),
   ).withColumns(...asPl(needsSum.map((c) => P.col(`__sum__${c}`).div(P.col(n(c))).alias(meanName(c)))));
-  let stats = pass1.collectSync();
+  let stats = pass1.collectSync(STREAMING);
 
   // Pass 2 (variance): squared deviations from the group mean, summed exactly like the values.
   if (needsVar.length) {
@@ -138,7 +138,7 @@ function aggregateGroup(spec: TableSpec, group: TableSpec['groups'][number], row
       }),
       sqPieceName,
     );
-    const pass2 = withMean.groupBy(key).agg(...asPl(needsVar.flatMap((c) => PIECE_GRIDS.map((_, j) => P.col(sqPieceName(c, j)).sum().alias(sqPieceName(c, j)))))).collectSync();
+    const pass2 = withMean.groupBy(key).agg(...asPl(needsVar.flatMap((c) => PIECE_GRIDS.map((_, j) => P.col(sqPieceName(c, j)).sum().alias(sqPieceName(c, j)))))).collectSync(STREAMING);
     stats = stats.join(pass2, { on: key, how: 'left' });
   }
 
