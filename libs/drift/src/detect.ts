@@ -293,9 +293,12 @@ function plotDistribution(kind: ColumnKind, ref: CleanColumn, cur: CleanColumn, 
   const curCounts = keyCounts(asCategories(cur));
   const nRef = ref.keys.length;
   const nCur = cur.keys.length;
-  const categories = [...new Set([...refCounts.keys(), ...curCounts.keys()])]
-    .sort((a, b) => (refCounts.get(b) ?? 0) + (curCounts.get(b) ?? 0) - (refCounts.get(a) ?? 0) - (curCounts.get(a) ?? 0))
+  const total = (k: string) => (refCounts.get(k) ?? 0) + (curCounts.get(k) ?? 0);
+  // Labels: the most frequent first. Numbers: the most frequent values, shown in numeric order.
+  let categories = [...new Set([...refCounts.keys(), ...curCounts.keys()])]
+    .sort((a, b) => total(b) - total(a))
     .slice(0, MAX_PLOTTED_CATEGORIES);
+  if (kind === 'numeric') categories = categories.sort((a, b) => Number(a) - Number(b));
   return {
     kind: 'categories',
     categories,

@@ -16,6 +16,7 @@ const escapeHtml = (s: string): string =>
 
 const fmt = (x: number): string => (Number.isNaN(x) ? 'NaN' : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(3) : x.toFixed(4));
 const axisFmt = (x: number): string => (Math.abs(x) >= 1e5 ? x.toExponential(2) : String(Number(x.toPrecision(4))));
+const axisFmt2 = (label: string | undefined): string => (label === undefined ? '' : label.length > 18 ? `${label.slice(0, 17)}…` : label);
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 export function renderDriftHtml(report: DriftReport, opts: HtmlOptions = {}): string {
@@ -31,11 +32,11 @@ export function renderDriftHtml(report: DriftReport, opts: HtmlOptions = {}): st
 body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#222}
 h1{font-size:22px;margin:0 0 12px}.summary{display:flex;gap:16px;flex-wrap:wrap;margin-bottom:16px}
 .card{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:140px}.card b{display:block;font-size:20px}
-.drift{color:#b00020}.ok{color:#1b7f3b}table{border-collapse:collapse;width:100%}
+.drift{color:#b00020}.ok{color:#1b7f3b}table{border-collapse:collapse;font-size:13px}
 th,td{border-bottom:1px solid #eee;padding:4px 8px;text-align:left;vertical-align:middle}
 th{cursor:pointer;background:#fafafa;position:sticky;top:0}th:hover{background:#eee}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
-svg{display:block}
+svg{display:block}td:first-child{max-width:200px;overflow-wrap:anywhere}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
 <div class="summary">
@@ -46,13 +47,13 @@ svg{display:block}
 </div>
 <p class="legend">Distributions:<span style="background:${REF_COLOR}"></span>${escapeHtml(refLabel)}<span style="background:${CUR_COLOR}"></span>${escapeHtml(curLabel)} (share of non-missing rows)</p>
 ${report.ignoredColumns.length ? `<p>Not compared (present in one dataset only): ${report.ignoredColumns.map(escapeHtml).join(', ')}</p>` : ''}
-<table id="drift"><thead><tr>
+<div style="overflow-x:auto"><table id="drift"><thead><tr>
 <th data-type="text">Column</th><th data-type="text">Type</th><th data-type="text">Drift</th><th data-type="text">Test</th>
-<th data-type="num">Score</th><th data-type="num">Threshold</th><th data-type="num">Missing ${escapeHtml(refLabel)}</th>
-<th data-type="num">Missing ${escapeHtml(curLabel)}</th><th data-type="text">Unseen categories</th><th data-type="none">Distribution</th>
+<th data-type="num">Score</th><th data-type="num">Threshold</th><th data-type="num" title="${escapeHtml(refLabel)}">Missing ref.</th>
+<th data-type="num" title="${escapeHtml(curLabel)}">Missing cur.</th><th data-type="text">Unseen categories</th><th data-type="none">Distribution</th>
 </tr></thead><tbody>
 ${rows.map((c) => columnRow(c)).join('\n')}
-</tbody></table>
+</tbody></table></div>
 <script>
 (function(){var t=document.getElementById('drift');var hs=t.tHead.rows[0].cells;var dir={};
 for(var i=0;i<hs.length;i++)(function(i){var ty=hs[i].getAttribute('data-type');if(ty==='none')return;
@@ -83,7 +84,7 @@ function columnRow(c: ColumnDrift): string {
 
 /** Side-by-side bars per bin or category, reference and current shares on one scale. */
 function distributionSvg(c: ColumnDrift): string {
-  const width = 320;
+  const width = 260;
   const height = 90;
   const plotH = 70;
   const d = c.distribution;
@@ -102,6 +103,6 @@ function distributionSvg(c: ColumnDrift): string {
   }
   const axis = d.kind === 'histogram'
     ? `<text x="0" y="${height - 4}" font-size="10">${axisFmt(d.edges[0])}</text><text x="${width}" y="${height - 4}" font-size="10" text-anchor="end">${axisFmt(d.edges[d.edges.length - 1])}</text>`
-    : `<text x="0" y="${height - 4}" font-size="10">${n} categor${n === 1 ? 'y' : 'ies'} (hover for shares)</text>`;
+    : `<text x="0" y="${height - 4}" font-size="10">${n} ${c.type === 'numeric' ? 'value' : 'categor'}${n === 1 ? (c.type === 'numeric' ? '' : 'y') : c.type === 'numeric' ? 's' : 'ies'}: ${escapeHtml(axisFmt2(d.categories[0]))} … ${escapeHtml(axisFmt2(d.categories[n - 1]))}</text>`;
   return `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(c.column)} distribution"><line x1="0" y1="${plotH}" x2="${width}" y2="${plotH}" stroke="#999"/>${bars.join('')}${axis}</svg>`;
 }
