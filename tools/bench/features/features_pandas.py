@@ -2,7 +2,8 @@
 
 It does not re-type the feature list: it reads the declarative spec that libs/features exports (dumped to JSON by
 run-features-bench.ts) and executes it with pandas, the way a Python Kaggle kernel would (groupby().agg()).
-Usage: tools/pyref/.venv/bin/python tools/bench/features/features_pandas.py <data dir> <spec.json>
+Usage: tools/pyref/.venv/bin/python tools/bench/features/features_pandas.py <data dir> <spec.json> [matrix.f64]
+(the optional third argument saves the matrix as raw little-endian float64, row-major, for cross-checking ours)
 Prints one JSON line: {"loadSeconds", "featureSeconds", "rows", "cols", "maxRssMb"}.
 """
 import json
@@ -85,8 +86,14 @@ def aggregate(t, tables):
         sub = rows[rows[g["where"]["col"]].isin(g["where"]["in"])] if g.get("where") else rows
         grouped = sub.groupby(t["key"])
         agg = grouped.agg({c: list(a) for c, a in g["aggs"].items()})
+        # like ours, the sum of no present values is missing (pandas' sum would give 0)
+        summed = [c for c, a in g["aggs"].items() if "sum" in a]
+        if summed:
+            present = grouped[summed].count()
+            for c in summed:
+                agg[(c, "sum")] = agg[(c, "sum")].where(present[c] > 0)
         agg.columns = [f"{base}_{c}_{a.upper()}" for c, a in agg.columns]
-        agg.insert(0, base + "_COUNT", grouped.size().astype("float64"))
+        agg = pd.concat([grouped.size().astype("float64").rename(base + "_COUNT"), agg], axis=1)
         parts.append(agg)
     out = pd.concat(parts, axis=1)
     for name in t["zeroWhenEmpty"]:
@@ -119,5 +126,7 @@ for t in spec["sideSpecs"]:
 features = pd.concat(blocks, axis=1)
 matrix = np.ascontiguousarray(features.to_numpy(dtype="float64"))
 t2 = time.perf_counter()
+if len(sys.argv) > 3:
+    matrix.astype("<f8").tofile(sys.argv[3])
 print(json.dumps({"loadSeconds": t1 - t0, "featureSeconds": t2 - t1, "rows": matrix.shape[0], "cols": matrix.shape[1],
                   "maxRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

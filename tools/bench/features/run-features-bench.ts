@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateSynthetic, SCHEMAS, workspaceRoot } from '@credit-scoring/data';
+import { generateSynthetic, loadTables, realDataDir, SCHEMAS, workspaceRoot } from '@credit-scoring/data';
+import { FeaturePipeline } from '@credit-scoring/features';
 import { APPLICATION_DAYS_SENTINELS, APPLICATION_DERIVED, DAYS_SENTINEL, SIDE_SPECS, TEXT_SENTINELS, aggregateOutputs, type TableSpec } from '../../../libs/features/src/feature-spec';
 import { MAX_MAGNITUDE } from '../../../libs/features/src/exact-sum';
 import { inputsOf } from '../../../libs/features/src/expr';
@@ -34,6 +35,37 @@ function specJson(): unknown {
   };
 }
 
+/** Data rows of a CSV file (newlines minus the header), counted in chunks: the files are too big for one string. */
+function dataRows(file: string): number {
+  const fd = fs.openSync(file, 'r');
+  const chunk = Buffer.alloc(1 << 22);
+  let lines = 0;
+  for (let n; (n = fs.readSync(fd, chunk, 0, chunk.length, null)) > 0; ) for (let i = 0; i < n; i++) if (chunk[i] === 10) lines++;
+  fs.closeSync(fd);
+  return lines - 1;
+}
+
+/** Same job check: pandas' matrix on the real sample against ours, cell by cell (NaN positions must agree). */
+async function crossCheck(root: string, python: string, specFile: string): Promise<string> {
+  const file = path.join(root, 'tmp', 'features-bench-pandas.f64');
+  run(python, ['tools/bench/features/features_pandas.py', realDataDir(), specFile, file], root);
+  const tables = await loadTables(realDataDir());
+  const ours = FeaturePipeline.fit(tables).transform(tables);
+  const bytes = fs.readFileSync(file);
+  const theirs = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+  if (theirs.length !== ours.data.length) throw new Error(`pandas matrix has ${theirs.length} cells, ours ${ours.data.length}`);
+  let nanMismatch = 0;
+  let worst = 0;
+  for (let i = 0; i < theirs.length; i++) {
+    const a = ours.data[i];
+    const b = theirs[i];
+    if (Number.isNaN(a) !== Number.isNaN(b)) nanMismatch++;
+    else if (!Number.isNaN(a)) worst = Math.max(worst, Math.abs(a - b) / Math.max(1, Math.abs(a)));
+  }
+  fs.rmSync(file);
+  return `Same job check on the real sample (${ours.nRows.toLocaleString('en')} x ${ours.nCols}): ${nanMismatch} cells differ in missingness, largest relative difference ${worst.toExponential(1)}.`;
+}
+
 function run(cmd: string, args: string[], root: string): Run {
   const out = execFileSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').pop()!) as Run;
@@ -50,8 +82,10 @@ async function main(): Promise<void> {
   const specFile = path.join(root, 'tmp', 'features-bench-spec.json');
   fs.mkdirSync(path.dirname(specFile), { recursive: true });
   fs.writeFileSync(specFile, JSON.stringify(specJson()));
-  const sizes = fs.readdirSync(dir).filter((f) => f.endsWith('.csv')).map((f) => `${f.replace('.csv', '')} ${(fs.readFileSync(path.join(dir, f)).toString().split('\n').length - 2).toLocaleString('en')}`);
+  const sizes = fs.readdirSync(dir).filter((f) => f.endsWith('.csv') && f !== 'application_test.csv').map((f) => `${f.replace('.csv', '')} ${dataRows(path.join(dir, f)).toLocaleString('en')}`);
   const python = path.join(root, 'tools', 'pyref', '.venv', 'bin', 'python');
+  const check = await crossCheck(root, python, specFile);
+  console.log(check);
   const pandas = run(python, ['tools/bench/features/features_pandas.py', dir, specFile], root);
   console.log('pandas', pandas);
   const ours = run('npx', ['tsx', 'tools/bench/features/run-ours.ts', dir], root);
@@ -65,6 +99,7 @@ async function main(): Promise<void> {
     `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), generated data (libs/data generateSynthetic, seed 7): ${sizes.join(', ')} rows.`,
     'Job: the seven-table feature spec of libs/features (cleaning, ratios, category codes, per-applicant aggregates, dense',
     'float64 matrix). pandas executes the same spec (exported as JSON) with groupby().agg(); CSV loading is timed separately.',
+    check,
     '',
     '| implementation | features (fit + transform) | CSV load | peak RSS (process) | matrix |',
     '|---|---|---|---|---|',
