@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import {
   ColumnSchema, detectDrift, driftMetrics, driftReportJson, DriftInputError, DriftReport, loadCsvColumns, renderDriftHtml, StatTestName,
 } from '@credit-scoring/drift';
+import { MlflowClient, withRun } from '@credit-scoring/tracking';
 import { parseFlags, toNumber, UsageError } from '../cli-args';
 
 const HELP = `Usage: trainer drift --reference <csv> --current <csv> [options]
@@ -19,6 +20,10 @@ share of drifted columns reaches --drift-share. Writes report.json and report.ht
   --categorical A,...  force these columns categorical; --numeric A,... force numeric
                        (otherwise: text and integers with ≤ 10 values are categorical, like Evidently)
   --psi                use PSI (threshold 0.1) for every column instead of the default tests
+  --mlflow             also log the report (metrics, report.json, report.html) to MLflow, experiment
+                       --experiment (default credit-scoring-drift), server --tracking-uri or $MLFLOW_TRACKING_URI
+--current may also be the API's traffic log (TRAFFIC_LOG, one JSON object per scored applicant, *.jsonl): its
+application fields are compared with the reference's columns; fields no request carried are skipped.
 Exit status: 0 no dataset drift, 1 dataset drift, 2 bad input.
 `;
 
@@ -50,7 +55,7 @@ export const DEFAULT_EXCLUDED = ['SK_ID_CURR', 'TARGET'];
 /** Loads both CSV files and computes the drift report; throws DriftInputError on unusable input. */
 export function runDrift(opts: DriftRunOptions): DriftRun {
   const reference = loadCsvColumns(opts.reference);
-  const current = loadCsvColumns(opts.current);
+  const current = opts.current.endsWith('.jsonl') ? loadTrafficColumns(opts.current, reference.types) : loadCsvColumns(opts.current);
   const schema: ColumnSchema = { ...reference.types };
   for (const c of opts.categorical ?? []) schema[c] = 'categorical';
   for (const c of opts.numeric ?? []) schema[c] = 'numeric';
@@ -60,7 +65,7 @@ export function runDrift(opts: DriftRunOptions): DriftRun {
   const stattest: StatTestName | undefined = opts.psi ? 'psi' : undefined;
   const report = detectDrift(reference.data, current.data, {
     schema,
-    columns: opts.columns,
+    columns: opts.columns ?? (opts.current.endsWith('.jsonl') ? Object.keys(current.data).filter((c) => c in reference.data) : undefined),
     exclude: opts.exclude ?? DEFAULT_EXCLUDED,
     driftShare: opts.driftShare,
     stattest,
@@ -71,6 +76,52 @@ export function runDrift(opts: DriftRunOptions): DriftRun {
     currentLabel: path.basename(opts.current),
   });
   return { report, json: `${JSON.stringify(driftReportJson(report), null, 1)}\n`, html, metrics: driftMetrics(report), summary: summarize(report) };
+}
+
+/**
+ * The API's traffic log as columns: each line's `application` object (Kaggle field names), typed like the reference.
+ * A field that no logged request carried is left out (it is not evidence of drift, just of what clients send).
+ */
+export function loadTrafficColumns(file: string, referenceTypes: ColumnSchema): { data: Record<string, Float64Array | Array<string | null>> } {
+  if (!fs.existsSync(file)) throw new DriftInputError(`traffic log not found: ${file}`);
+  const applications: Array<Record<string, unknown>> = [];
+  fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      throw new DriftInputError(`${file}: line ${i + 1} is not JSON`);
+    }
+    const application = (record as { application?: unknown }).application;
+    if (typeof application !== 'object' || application === null) throw new DriftInputError(`${file}: line ${i + 1} has no application object`);
+    applications.push(application as Record<string, unknown>);
+  });
+  if (applications.length === 0) throw new DriftInputError(`${file}: no scored applications`);
+  const data: Record<string, Float64Array | Array<string | null>> = {};
+  for (const [column, kind] of Object.entries(referenceTypes)) {
+    const values = applications.map((a) => a[column]);
+    if (values.every((v) => v === undefined || v === null)) continue;
+    const numericInReference = kind === 'numeric' || values.every((v) => v === undefined || v === null || typeof v === 'number');
+    data[column] = numericInReference
+      ? Float64Array.from(values, (v) => (typeof v === 'number' ? v : NaN))
+      : values.map((v) => (v === undefined || v === null ? null : String(v)));
+  }
+  return { data };
+}
+
+/** One MLflow run per drift check: the flat metrics, the inputs as params, both reports as artifacts. */
+async function logDriftToMlflow(run: DriftRun, opts: DriftRunOptions, trackingUri: string, experiment: string): Promise<string> {
+  const client = new MlflowClient({ trackingUri });
+  const experimentId = await client.getOrCreateExperiment(experiment);
+  return withRun(client, { experimentId, runName: `drift ${path.basename(opts.current)}`, tags: { 'credit.stage': 'drift' } }, async (mlflowRun) => {
+    await mlflowRun.logParams({ reference: opts.reference, current: opts.current, drift_share: run.report.dataset.driftShare, stattest: opts.psi ? 'psi' : 'default' });
+    await mlflowRun.logBatch({ metrics: Object.entries(run.metrics).map(([key, value]) => ({ key, value, step: 0 })) });
+    await mlflowRun.uploadArtifactBytes('drift/report.json', run.json);
+    await mlflowRun.uploadArtifactBytes('drift/report.html', run.html);
+    await mlflowRun.setTags({ 'credit.dataset_drift': String(run.report.dataset.datasetDrift) });
+    return mlflowRun.runId;
+  });
 }
 
 function summarize(report: DriftReport): string {
@@ -103,6 +154,9 @@ export async function driftCommand(argv: string[]): Promise<number> {
       categorical: { type: 'string', multiple: true },
       numeric: { type: 'string', multiple: true },
       psi: { type: 'boolean' },
+      mlflow: { type: 'boolean' },
+      experiment: { type: 'string' },
+      'tracking-uri': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
@@ -111,7 +165,9 @@ export async function driftCommand(argv: string[]): Promise<number> {
     }
     if (!values.reference) throw new UsageError('--reference <csv> is required');
     if (!values.current) throw new UsageError('--current <csv> is required');
-    const run = runDrift({
+    const trackingUri = values['tracking-uri'] ?? process.env.MLFLOW_TRACKING_URI;
+    if (values.mlflow && !trackingUri) throw new UsageError('--mlflow needs --tracking-uri or MLFLOW_TRACKING_URI');
+    const runOptions: DriftRunOptions = {
       reference: path.resolve(values.reference),
       current: path.resolve(values.current),
       driftShare: toNumber('drift-share', values['drift-share'], 0, 1),
@@ -120,12 +176,17 @@ export async function driftCommand(argv: string[]): Promise<number> {
       categorical: list(values.categorical),
       numeric: list(values.numeric),
       psi: values.psi,
-    });
+    };
+    const run = runDrift(runOptions);
     const out = path.resolve(values.out ?? 'reports/drift');
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, 'report.json'), run.json);
     fs.writeFileSync(path.join(out, 'report.html'), run.html);
     process.stdout.write(`${run.summary}\nWrote ${path.join(out, 'report.json')} and report.html\n`);
+    if (values.mlflow) {
+      const runId = await logDriftToMlflow(run, runOptions, trackingUri!, values.experiment ?? 'credit-scoring-drift');
+      process.stdout.write(`Logged to MLflow run ${runId} (${trackingUri})\n`);
+    }
     return run.report.dataset.datasetDrift ? 1 : 0;
   } catch (err) {
     if (err instanceof UsageError || err instanceof DriftInputError) {

@@ -1,0 +1,92 @@
+import { realDataDir } from '@credit-scoring/data';
+import { MlflowClient, startLocalServer, type LocalServer } from '@credit-scoring/tracking';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pl from 'nodejs-polars';
+import { driftCommand } from './drift';
+
+/* The drift command on the real sample: the API's traffic log as current data, the report logged to a real MLflow. */
+jest.setTimeout(300_000);
+
+let server: LocalServer | undefined;
+let trackingUri: string;
+const dir = mkdtempSync(join(tmpdir(), 'drift-cmd-'));
+const reference = join(realDataDir(), 'application_train.csv');
+
+beforeAll(async () => {
+  trackingUri = process.env.MLFLOW_TRACKING_URI ?? '';
+  if (!trackingUri) {
+    server = await startLocalServer({ storeDir: mkdtempSync(join(tmpdir(), 'drift-mlruns-')) });
+    trackingUri = server.uri;
+  }
+});
+afterAll(async () => server?.stop());
+
+/** Writes 400 applications of application_test.csv as the API's traffic log writes them (one JSON object a line). */
+function trafficLog(shift: (row: Record<string, unknown>) => void): string {
+  const rows = pl.readCSV(join(realDataDir(), 'application_test.csv'), { inferSchemaLength: 10000 }).head(400).toRecords() as Array<Record<string, unknown>>;
+  const file = join(dir, `traffic-${Math.random().toString(36).slice(2)}.jsonl`);
+  const lines = rows.map((application) => {
+    shift(application);
+    // The API logs only the fields a client sent: drop the missing ones.
+    const sent = Object.fromEntries(Object.entries(application).filter(([, v]) => v !== null));
+    return JSON.stringify({ time: '2026-11-28T00:00:00Z', route: '/predict', modelVersion: '1', probability: 0.1, decision: 'granted', application: sent });
+  });
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+describe('trainer drift', () => {
+  it('compares the reference with the API traffic log and logs the report to MLflow', async () => {
+    const current = trafficLog(() => undefined);
+    const out = join(dir, 'plain');
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    let code: number;
+    try {
+      code = await driftCommand(['--reference', reference, '--current', current, '--out', out, '--mlflow', '--tracking-uri', trackingUri, '--experiment', `drift-test-${process.pid}`]);
+    } finally {
+      write.mockRestore();
+    }
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(code).toBe(report.dataset.dataset_drift ? 1 : 0);
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+
+    const client = new MlflowClient({ trackingUri });
+    const experiment = await client.getExperimentByName(`drift-test-${process.pid}`);
+    const [run] = (await client.searchRuns({ experimentIds: [experiment!.experimentId] })).runs;
+    expect(run.info.status).toBe('FINISHED');
+    expect(run.metrics.drift_share).toBeCloseTo(report.dataset.share_of_drifted_columns, 12);
+    const html = await client.downloadArtifactBytes(run.info.runId, 'drift/report.html');
+    expect(html.toString()).toContain('AMT_INCOME_TOTAL');
+  });
+
+  it('exits 1 when the traffic has drifted (incomes x3, external scores shifted)', async () => {
+    const current = trafficLog((row) => {
+      for (const key of Object.keys(row)) {
+        if (typeof row[key] !== 'number' || key === 'SK_ID_CURR') continue;
+        row[key] = (row[key] as number) * 3 + 1;
+      }
+    });
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await driftCommand(['--reference', reference, '--current', current, '--out', join(dir, 'shifted')])).toBe(1);
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it('exits 2 with one line on bad input, writing nothing', async () => {
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const broken = join(dir, 'broken.jsonl');
+      writeFileSync(broken, '{"application": {"AMT_CREDIT": 1}}\nnot json\n');
+      expect(await driftCommand(['--reference', reference, '--current', broken, '--out', join(dir, 'never')])).toBe(2);
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/line 2 is not JSON\n$/);
+      expect(existsSync(join(dir, 'never'))).toBe(false);
+      expect(await driftCommand(['--reference', reference])).toBe(2);
+    } finally {
+      err.mockRestore();
+    }
+  });
+});
