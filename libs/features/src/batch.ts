@@ -55,9 +55,15 @@ const meanName = (col: string) => `__mean__${col}`;
 
 /**
  * Aggregates one table per key. Returns a frame with the key and every output of aggregateOutputs(spec); keys
- * without rows are absent (the caller's left join turns them into missing / zero counts).
+ * without rows are absent (the caller's left join turns them into missing / zero counts). The whole table (with its
+ * child table, groups and both variance passes) is one lazy plan run by polars' streaming engine, so nothing but the
+ * per-key result is materialised: exact sums do not depend on order, so streaming gives the same totals.
  */
 export function aggregateTable(spec: TableSpec, tables: HomeCreditTables, useChild: boolean): pl.DataFrame {
+  return aggregateTablePlan(spec, tables, useChild).collectSync(STREAMING);
+}
+
+function aggregateTablePlan(spec: TableSpec, tables: HomeCreditTables, useChild: boolean): pl.LazyDataFrame {
   const raw = tables[spec.table];
   if (!raw) throw new FeatureError(`aggregateTable called without table ${spec.table}`);
   let lf = raw.lazy();
@@ -70,8 +76,8 @@ export function aggregateTable(spec: TableSpec, tables: HomeCreditTables, useChi
     const joinKey = spec.child.joinKey;
     const childTable = tables[spec.child.spec.table];
     if (useChild && childTable) {
-      const perParent = aggregateTable(spec.child.spec, tables, false).drop(`${spec.child.spec.prefix}_COUNT`);
-      lf = lf.withColumns(...asPl([P.col(joinKey).cast(pl.Int64)])).join(perParent.lazy(), { on: joinKey, how: 'left' });
+      const perParent = aggregateTablePlan(spec.child.spec, tables, false).drop(`${spec.child.spec.prefix}_COUNT`);
+      lf = lf.withColumns(...asPl([P.col(joinKey).cast(pl.Int64)])).join(perParent, { on: joinKey, how: 'left' });
       lf = lf.withColumns(...asPl(childCols.filter((o) => o.zeroWhenEmpty).map((o) => P.col(o.name).fillNull(0))));
     } else {
       lf = lf.withColumns(...asPl(childCols.map((o) => (o.zeroWhenEmpty ? P.lit(0) : nullF64()).cast(F64()).alias(o.name))));
@@ -87,9 +93,7 @@ export function aggregateTable(spec: TableSpec, tables: HomeCreditTables, useChi
     ]))
     .withColumns(...asPl(Object.entries(spec.columns).map(([name, e]) => finalPolars(toPolars(e)).alias(name))));
 
-  // Only the row-level values are materialised; the exact-sum pieces are generated on the fly inside each group's
-  // streaming aggregation, so Kaggle-scale tables never hold five extra columns per summed value in memory.
-  const rows = lf.select(spec.key, ...Object.keys(spec.columns), ...spec.groups.flatMap((g) => (g.where ? [g.where.col] : [])).filter(uniq)).collectSync();
+  const rows = lf.select(spec.key, ...Object.keys(spec.columns), ...spec.groups.flatMap((g) => (g.where ? [g.where.col] : [])).filter(uniq));
 
   // Every key with at least one row; groups (subsets) that miss a key leave missing values / zero counts.
   let out = rows.select(spec.key).unique();
@@ -107,9 +111,9 @@ function uniq<T>(v: T, i: number, a: T[]): boolean {
   return a.indexOf(v) === i;
 }
 
-function aggregateGroup(spec: TableSpec, group: TableSpec['groups'][number], rows: pl.DataFrame, outputs: AggOutput[]): pl.DataFrame {
+function aggregateGroup(spec: TableSpec, group: TableSpec['groups'][number], rows: pl.LazyDataFrame, outputs: AggOutput[]): pl.LazyDataFrame {
   const key = spec.key;
-  const filtered = group.where ? rows.lazy().filter(asPl([P.col(group.where.col).isIn(group.where.in).fillNull(false)])[0]) : rows.lazy();
+  const filtered = group.where ? rows.filter(asPl([P.col(group.where.col).isIn(group.where.in).fillNull(false)])[0]) : rows;
   const cols = Object.keys(group.aggs);
   const needsSum = cols.filter((c) => group.aggs[c].some((a) => a === 'sum' || a === 'mean' || a === 'var'));
   const needsVar = cols.filter((c) => group.aggs[c].includes('var'));
@@ -126,23 +130,23 @@ function aggregateGroup(spec: TableSpec, group: TableSpec['groups'][number], row
   ])).withColumns(
     ...asPl(needsSum.map((c) => P.when(P.col(n(c)).gt(0)).then(combinePiecesPolars(PIECE_GRIDS.map((_, j) => P.col(pieceName(c, j))))).otherwise(nullF64()).alias(`__sum__${c}`))),
   ).withColumns(...asPl(needsSum.map((c) => P.col(`__sum__${c}`).div(P.col(n(c))).alias(meanName(c)))));
-  let stats = pass1.collectSync(STREAMING);
+  let stats = pass1;
 
   // Pass 2 (variance): squared deviations from the group mean, summed exactly like the values.
   if (needsVar.length) {
     const withMean = withPieceColumns(
-      filtered.select(key, ...needsVar).join(stats.lazy().select(key, ...needsVar.map(meanName)), { on: key, how: 'left' }),
+      filtered.select(key, ...needsVar).join(pass1.select(key, ...needsVar.map(meanName)), { on: key, how: 'left' }),
       needsVar.map((c) => {
         const d = P.col(c).sub(P.col(meanName(c)));
         return { name: c, value: d.mul(d) };
       }),
       sqPieceName,
     );
-    const pass2 = withMean.groupBy(key).agg(...asPl(needsVar.flatMap((c) => PIECE_GRIDS.map((_, j) => P.col(sqPieceName(c, j)).sum().alias(sqPieceName(c, j)))))).collectSync(STREAMING);
-    stats = stats.join(pass2, { on: key, how: 'left' });
+    const pass2 = withMean.groupBy(key).agg(...asPl(needsVar.flatMap((c) => PIECE_GRIDS.map((_, j) => P.col(sqPieceName(c, j)).sum().alias(sqPieceName(c, j))))));
+    stats = pass1.join(pass2, { on: key, how: 'left' });
   }
 
-  return stats.lazy().select(
+  return stats.select(
     ...asPl([P.col(key),
     ...outputs.map((o) => {
       if (o.kind === 'rows') return P.col('__rows__').alias(o.name);
@@ -160,7 +164,7 @@ function aggregateGroup(spec: TableSpec, group: TableSpec['groups'][number], row
         default: throw new FeatureError(`unknown aggregation ${o.agg}`);
       }
     })]),
-  ).collectSync();
+  );
 }
 
 /** A column of a frame as Float64Array with NaN for missing. */
