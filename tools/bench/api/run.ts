@@ -124,7 +124,17 @@ async function main(): Promise<void> {
 
     const health = await load('GET /health (HTTP floor)', { url: `${url}/health`, connections: 10, duration: 8 });
     const maxSingle = await load('POST /predict, 1 applicant, max rate', { url, connections: 10, duration: 10, requests: single });
-    const fixed = await load(`POST /predict, 1 applicant, fixed ${FIXED_RATE} req/s`, {
+    // autocannon's overallRate is split across connections, and each connection sends its share back to back at
+    // the start of every second, then pauses: the load is bursty, and latency grows with the number of connections
+    // in flight during the burst. Both a small keep-alive pool (8, like a proxy's) and 20 connections are shown.
+    const fixed = await load(`POST /predict, 1 applicant, fixed ${FIXED_RATE} req/s, 8 connections`, {
+      url,
+      connections: 8,
+      duration: 15,
+      overallRate: FIXED_RATE,
+      requests: single,
+    });
+    const fixedWide = await load(`POST /predict, 1 applicant, fixed ${FIXED_RATE} req/s, 20 connections`, {
       url,
       connections: 20,
       duration: 15,
@@ -144,7 +154,7 @@ async function main(): Promise<void> {
 
     const ms = (x: number) => x.toFixed(2);
     const line = (l: Load, extra = '') => `| ${l.label} | ${Math.round(l.reqPerSec).toLocaleString('en-US')} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)} | ${extra} |`;
-    const target = fixed.p99 <= 5 && fixed.reqPerSec >= FIXED_RATE * 0.97 ? 'met' : 'NOT met';
+    const verdict = (l: Load) => (l.p99 <= 5 && l.reqPerSec >= FIXED_RATE * 0.97 ? 'met' : 'NOT met');
     const md = [
       '## api — Fastify scoring API over loopback HTTP',
       '',
@@ -159,12 +169,20 @@ async function main(): Promise<void> {
       '|---|---:|---:|---:|---:|---:|---|',
       line(health, 'reference: HTTP floor, no scoring'),
       line(maxSingle, '10 connections, as fast as possible'),
-      line(fixed, `20 connections, autocannon overallRate; target p99 ≤ 5 ms at ${FIXED_RATE} req/s: **${target}**`),
+      line(fixed, `autocannon overallRate; target p99 ≤ 5 ms at ${FIXED_RATE} req/s: **${verdict(fixed)}**`),
+      line(fixedWide, `same rate over more connections: **${verdict(fixedWide)}**`),
       line(batch, `**${Math.round(batch.reqPerSec * BATCH).toLocaleString('en-US')} rows/s**, 2 connections`),
       '',
       `Reference, in-process (no HTTP): transformOne + predictSingle = **${inProcessUs.toFixed(1)} µs** per applicant ` +
         `(${Math.round(1e6 / inProcessUs).toLocaleString('en-US')} applicants/s on one core), averaged over ${reps.toLocaleString('en-US')} real applicants.`,
-      'SIGTERM during the run\'s end: the API closed gracefully (exit 0).',
+      '',
+      'Reading the fixed-rate rows: autocannon paces each connection per second (it sends the connection\'s share as ' +
+        'fast as it can, then waits for the next second), so at 2,000 req/s the API is driven at full speed for about ' +
+        'half of every second and idles the rest; latency then scales with the connections in flight. Scoring itself ' +
+        '(the in-process reference) is about half of the per-request time at the max rate; HTTP parsing, JSON and ' +
+        'schema validation of the 121-field body make up the rest.',
+      'At the end the script sends SIGTERM: the API closed gracefully (exit 0). The machine is shared with other ' +
+        'work (only other benchmarks are excluded by the lock), which shows in the max column.',
     ].join('\n');
     writeSection('api', md);
     console.log(md);

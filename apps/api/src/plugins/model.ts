@@ -31,7 +31,7 @@ export const modelPlugin = fp(
     const store = opts.store;
     app.decorate('modelStore', store);
     app.decorateRequest('model', null as unknown as ServingModel);
-    const onSwap = (model: ServingModel) => app.metrics?.setModelVersion(model.version);
+    const onSwap = (model: ServingModel) => app.metrics.setModelVersion(model.version);
     store.on('swap', onSwap);
     if (store.current) onSwap(store.current);
     if (opts.autoStart !== false) app.addHook('onReady', async () => store.start());
