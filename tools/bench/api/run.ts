@@ -13,7 +13,6 @@ import autocannon = require('autocannon');
 import { applicantsFor, FIRST_UNSEEN_ROW, realTables, TRAIN_ROWS, trainSmallModel, writeBundle } from '../../../apps/api/src/testing/trained-model';
 
 const root = path.resolve(__dirname, '..', '..', '..');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { writeSection } = require(path.join(root, 'tools', 'bench', 'write-section.js')) as {
   writeSection: (name: string, markdown: string) => void;
 };
