@@ -80,6 +80,12 @@ describe('requests without a loaded model', () => {
     }
   });
 
+  it('rejects numbers too large for a double (1e400 parses to Infinity)', async () => {
+    const res = await predict('{"application":{"SK_ID_CURR":1,"AMT_CREDIT":1e400}}', { 'content-type': 'application/json' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain('body.application.AMT_CREDIT must be a number or null, got a number out of range (Infinity)');
+  });
+
   it('rejects an empty body, a body that is not an applicant, and a wrong media type', async () => {
     const empty = await predict('', { 'content-type': 'application/json' });
     expect(empty.statusCode).toBe(400);

@@ -53,6 +53,8 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === 'object') return 'an object';
+  // 1e400 parses to Infinity; JSON.stringify would print it as null
+  if (typeof value === 'number' && !Number.isFinite(value)) return `a number out of range (${String(value)})`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
