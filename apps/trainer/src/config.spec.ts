@@ -27,6 +27,7 @@ describe('parseRunConfig', () => {
     [['--folds', 'five'], /--folds must be an integer/],
     [['--cost', 'euros'], /--cost must be 'credit' or 'unit'/],
     [['--models', 'svm'], /unknown model\(s\) svm/],
+    [['--models', 'dummy,logistic'], /--models needs at least one of lightgbm_rf, gbm_plain, lightgbm/],
     [['--test-size', '0.9'], /--test-size must be a number in \[0.05, 0.5\]/],
     [['--data-dir', '/no/such/folder'], /does not exist/],
     [['--alias', 'bad alias'], /--alias must be/],

@@ -5,6 +5,7 @@ import { parseFlags, toInt, toNumber, UsageError } from './cli-args';
 /** The model families compared, named as @credit-scoring/scoring's specs. */
 export const MODEL_NAMES = ['dummy', 'logistic', 'lightgbm_rf', 'gbm_plain', 'lightgbm'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
+const BOOSTERS: readonly ModelName[] = ['lightgbm_rf', 'gbm_plain', 'lightgbm'];
 
 /** The study's cost: shares of AMT_CREDIT lost per error; or the common unit costs (FN 10, FP 1). */
 export type CostSettings = { kind: 'credit'; fnLoss: number; fpLoss: number } | { kind: 'unit'; fn: number; fp: number };
@@ -32,15 +33,17 @@ export interface TrainConfig {
   /** Where generated data goes (git-ignored). */
   generatedDir: string;
   numThreads: number;
+  /** Also write the results (comparison, threshold, stage times, the command) as Markdown to this file. */
+  report?: string;
 }
 
 export const DEFAULTS: TrainConfig = {
-  rows: 30_000,
+  rows: 20_000,
   seed: 42,
   folds: 5,
-  budget: 6,
+  budget: 4,
   testSize: 0.2,
-  searchRows: 20_000,
+  searchRows: 8_000,
   cost: { kind: 'credit', fnLoss: 1, fpLoss: 0.19 },
   models: [...MODEL_NAMES],
   sideTables: true,
@@ -79,6 +82,7 @@ Tracking
   --model-name NAME     registered model name (default ${DEFAULTS.modelName})
   --alias NAME          alias given to the new version (default ${DEFAULTS.alias})
 Other
+  --report FILE         also write the results as Markdown (e.g. docs/results.md)
   --config FILE         JSON file with any of the settings above (camelCase keys); flags win
   -h, --help            this text
 `;
@@ -104,6 +108,7 @@ const RUN_FLAGS = {
   'model-name': { type: 'string' },
   alias: { type: 'string' },
   config: { type: 'string' },
+  report: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -148,6 +153,7 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
     experiment: v.experiment ?? base.experiment,
     modelName: v['model-name'] ?? base.modelName,
     alias: v.alias ?? base.alias,
+    report: v.report ?? base.report,
   };
   if (config.dataDir !== undefined) {
     config.dataDir = resolve(config.dataDir);
@@ -180,6 +186,8 @@ function parseModels(list: string): ModelName[] {
   const unknown = names.filter((n) => !(MODEL_NAMES as readonly string[]).includes(n));
   if (unknown.length) throw new UsageError(`--models: unknown model(s) ${unknown.join(', ')}; known: ${MODEL_NAMES.join(', ')}`);
   if (names.length === 0) throw new UsageError('--models needs at least one model');
+  // The registered model is served by LightGBM, so one booster must be among the candidates.
+  if (!names.some((n) => BOOSTERS.includes(n as ModelName))) throw new UsageError(`--models needs at least one of ${BOOSTERS.join(', ')} (the served model is a LightGBM booster)`);
   return names as ModelName[];
 }
 
@@ -191,12 +199,12 @@ function readConfigFile(path: string): Partial<TrainConfig> {
     throw new UsageError(`--config ${path}: ${(err as Error).message}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`--config ${path}: expected a JSON object`);
-  const known = new Set(Object.keys(DEFAULTS).concat(['dataDir', 'trackingUri']));
+  const known = new Set(Object.keys(DEFAULTS).concat(['dataDir', 'trackingUri', 'report']));
   const unknown = Object.keys(parsed).filter((k) => !known.has(k));
   if (unknown.length) throw new UsageError(`--config ${path}: unknown setting(s) ${unknown.join(', ')}`);
   // Same type as the default (the cost object is checked field by field when the flags are merged).
   for (const [key, value] of Object.entries(parsed)) {
-    const expected = key === 'dataDir' || key === 'trackingUri' ? 'string' : Array.isArray(DEFAULTS[key as keyof TrainConfig]) ? 'array' : typeof DEFAULTS[key as keyof TrainConfig];
+    const expected = key === 'dataDir' || key === 'trackingUri' || key === 'report' ? 'string' : Array.isArray(DEFAULTS[key as keyof TrainConfig]) ? 'array' : typeof DEFAULTS[key as keyof TrainConfig];
     const actual = Array.isArray(value) ? 'array' : typeof value;
     if (actual !== expected) throw new UsageError(`--config ${path}: '${key}' must be a ${expected}, got ${JSON.stringify(value)}`);
   }

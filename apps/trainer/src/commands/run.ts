@@ -1,8 +1,10 @@
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MlflowClient, startLocalServer, workspaceRoot, type LocalServer } from '@credit-scoring/tracking';
 import { parseRunConfig, RUN_HELP } from '../config';
 import { runPipeline } from '../pipeline/train';
 import { comparisonConsole } from '../pipeline/tables';
+import { resultsMarkdown } from '../pipeline/report';
 import { formatSeconds, StageClock } from '../progress';
 import { exportBundle } from './export';
 
@@ -48,6 +50,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     out.write(`Champion: ${c.model}, registered as ${c.name} version ${c.version} with alias @${c.alias}; threshold ${c.threshold}; test AUC ${c.testAuc.toFixed(4)}\n`);
     out.write(`Runs: ${trackingUri}/#/experiments/${result.experimentId}/runs/${result.parentRunId}\n`);
     out.write(`Bundle for the API: ${bundleDir}\n`);
+    if (config.report) {
+      writeFileSync(config.report, resultsMarkdown(result, config, `npm start -- ${argv.join(' ')}`.trim(), trackingUri));
+      out.write(`Results written to ${config.report}\n`);
+    }
     if (server) out.write('Browse the runs: npm run mlflow:ui  (store: mlruns/)\n');
     out.write('Serve the model: npm run serve  (the exported bundle');
     out.write(server ? ')\n' : `; or MLFLOW_TRACKING_URI=${trackingUri} npm run serve to follow models:/${c.name}@${c.alias})\n`);

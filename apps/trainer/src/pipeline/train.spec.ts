@@ -102,7 +102,8 @@ describe('runPipeline on the real sample', () => {
 
 describe('runPipeline failures', () => {
   it('marks the parent run FAILED when the pipeline cannot finish', async () => {
-    const failing = config(['--models', 'dummy', '--experiment', `${experiment}-failing`]);
+    // The CLI refuses --models without a booster up front; here the check inside the run is what fails.
+    const failing = { ...config(['--experiment', `${experiment}-failing`]), models: ['dummy' as const] };
     await expect(runPipeline(failing, client, new StageClock())).rejects.toThrow(/no booster model/);
     const experimentId = (await client.getExperimentByName(`${experiment}-failing`))!.experimentId;
     const runs = (await client.searchRuns({ experimentIds: [experimentId] })).runs;

@@ -16,7 +16,14 @@ export interface PipelineResult {
   parentRunId: string;
   experimentId: string;
   comparison: ComparisonRow[];
-  champion: { model: string; version: string; alias: string; name: string; threshold: number; testAuc: number };
+  champion: {
+    model: string; version: string; alias: string; name: string; threshold: number; testAuc: number;
+    /** Cross-validated AUC of the champion's best parameters: mean and spread over the folds. */
+    cvAuc: number; cvAucStd: number;
+    bayes: { threshold: number; agrees: boolean };
+  };
+  data: Record<string, unknown>;
+  splits: { train: number; test: number; cv: number; folds: number; features: number };
   stages: Array<{ stage: string; seconds: number }>;
 }
 
@@ -43,7 +50,8 @@ export async function runPipeline(config: TrainConfig, client: MlflowClient, clo
 
   return withRun(client, { experimentId, runName: `pipeline ${new Date().toISOString().slice(0, 19)}`, tags: runTags(config, data) }, async (parent) => {
     await parent.logParams(flatConfig(config, splits));
-    await parent.uploadArtifactBytes('data_summary.json', JSON.stringify(summarizeData(data), null, 2));
+    const dataSummary = summarizeData(data);
+    await parent.uploadArtifactBytes('data_summary.json', JSON.stringify(dataSummary, null, 2));
 
     // Per-fold pipelines are fitted once and shared by every trial of every model (keyed by tables + fold rows).
     const fitPipeline = reuseFoldPipelines((tables: LoadedData['tables'], rows: Int32Array) =>
@@ -72,11 +80,12 @@ export async function runPipeline(config: TrainConfig, client: MlflowClient, clo
       await parent.uploadArtifactBytes('comparison.json', JSON.stringify(comparison, null, 2));
 
       const champion = pickChampion(outcomes);
-      const threshold = await clock.time('threshold', () =>
+      const tuned = await clock.time('threshold', () =>
         withRun(client, { experimentId, parentRunId: parent.runId, runName: `threshold: ${champion.spec.name}`, tags: { 'credit.stage': 'threshold' } }, (run) =>
           tuneThreshold(run, champion.search.best.cv, config),
         ),
       );
+      const threshold = tuned.threshold;
       const registered = await clock.time('best model + registry', () =>
         withRun(client, { experimentId, parentRunId: parent.runId, runName: `best model: ${champion.spec.name}`, tags: { 'credit.stage': 'best-model' } }, (run) =>
           logChampion(run, client, champion, threshold, config, final),
@@ -94,7 +103,12 @@ export async function runPipeline(config: TrainConfig, client: MlflowClient, clo
         parentRunId: parent.runId,
         experimentId,
         comparison,
-        champion: { model: champion.spec.name, version: registered.version, alias: config.alias, name: config.modelName, threshold, testAuc: champion.row.auc },
+        champion: {
+          model: champion.spec.name, version: registered.version, alias: config.alias, name: config.modelName, threshold, testAuc: champion.row.auc,
+          cvAuc: champion.search.best.cv.mean.auc, cvAucStd: champion.search.best.cv.std.auc, bayes: { threshold: tuned.bayes, agrees: tuned.agrees },
+        },
+        data: dataSummary,
+        splits: { train: splits.train.length, test: splits.test.length, cv: splits.cvRows.length, folds: config.folds, features: final.train.nCols },
         stages: clock.durations,
       };
     } finally {
@@ -141,8 +155,8 @@ async function evaluateModel(
         { key: 'fold_cost_per_applicant', value: f.normalizedCost, step: f.fold },
         { key: 'fold_f1', value: f.f1, step: f.fold },
       ]),
-      ...Object.entries(best.mean).map(([k, value]) => ({ key: `cv_${snake(k)}`, value, step: 0 })),
-      ...Object.entries(best.std).map(([k, value]) => ({ key: `cv_${snake(k)}_std`, value, step: 0 })),
+      ...Object.entries(best.mean).map(([k, value]) => ({ key: `cv_${metricName(k)}`, value, step: 0 })),
+      ...Object.entries(best.std).map(([k, value]) => ({ key: `cv_${metricName(k)}_std`, value, step: 0 })),
       ...search.trials.map((t) => ({ key: 'trial_cost_per_applicant', value: t.score, step: t.index })),
       { key: 'cv_threshold', value: best.threshold, step: 0 },
     ],
@@ -166,7 +180,7 @@ function pickChampion(outcomes: ModelOutcome[]): ModelOutcome & { predictor: Boo
 }
 
 /** Threshold from the champion's out-of-fold probabilities: the cost curve as a metric series, the optimum as a param. */
-async function tuneThreshold(run: ActiveRun, cv: CvResult, config: TrainConfig): Promise<number> {
+async function tuneThreshold(run: ActiveRun, cv: CvResult, config: TrainConfig): Promise<{ threshold: number; bayes: number; agrees: boolean }> {
   const scored = cv.oof.map((_, i) => i).filter((i) => !Number.isNaN(cv.oof[i]));
   const pick = (a: Float64Array) => Float64Array.from(scored, (i) => a[i]);
   const [y, prob, amt] = [pick(cv.yTrue), pick(cv.oof), pick(cv.amtCredit)];
@@ -186,7 +200,7 @@ async function tuneThreshold(run: ActiveRun, cv: CvResult, config: TrainConfig):
   const csv = ['threshold,cost_per_applicant', ...search.curve.thresholds.map((t, i) => `${t},${search.curve.normalizedCosts[i]}`)].join('\n');
   await run.uploadArtifactBytes('cost_curve.csv', `${csv}\n`);
   process.stderr.write(`  threshold ${search.threshold} (Bayes ${bayes.bayes.toFixed(3)}, ${bayes.agrees ? 'agrees' : 'differs'})\n`);
-  return search.threshold;
+  return { threshold: search.threshold, bayes: bayes.bayes, agrees: bayes.agrees };
 }
 
 async function logChampion(
@@ -257,4 +271,5 @@ function flatConfig(config: TrainConfig, splits: Splits): Record<string, string 
   };
 }
 
-const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** MLflow metric names: snake case, and the normalised cost under the name the tables use. */
+const metricName = (key: string) => (key === 'normalizedCost' ? 'cost_per_applicant' : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
