@@ -1,0 +1,212 @@
+// Behaviour of the binding on a slice of the real Home Credit rows: ownership, bad input, prediction paths.
+import { Booster, Dataset, LightGBMError, type Params, train } from './index';
+import { loadApplicationTrain, type NumericTable } from './test-data';
+
+const PARAMS: Params = { objective: 'binary', metric: 'auc', learning_rate: 0.1, num_leaves: 15, seed: 7,
+  deterministic: true, num_threads: 2, verbose: -1 };
+const ROWS = 4000;
+
+describe('LightGBM binding', () => {
+  let table: NumericTable;
+  let x: Float64Array;
+  let y: Float64Array;
+  let nCols: number;
+  let booster: Booster;
+
+  const dataset = (opts: Partial<ConstructorParameters<typeof Dataset>[1]> = {}): Dataset =>
+    new Dataset(x, { nRows: ROWS, nCols, label: y, ...opts });
+
+  beforeAll(async () => {
+    table = loadApplicationTrain();
+    nCols = table.nCols;
+    x = table.data.slice(0, ROWS * nCols);
+    y = table.target.slice(0, ROWS);
+    booster = await train(PARAMS, dataset(), { numBoostRound: 30 });
+  });
+
+  describe('predictions', () => {
+    it('predictSingle (fast path) equals batch predict, for Float64Array and number[] rows', () => {
+      const batch = booster.predict(x.subarray(0, 200 * nCols));
+      for (let i = 0; i < 200; i++) {
+        const row = x.subarray(i * nCols, (i + 1) * nCols);
+        expect(booster.predictSingle(row)).toBe(batch[i]);
+        if (i < 20) expect(booster.predictSingle(Array.from(row))).toBe(batch[i]);
+      }
+    });
+
+    it('SHAP rows sum to the raw score, and the single-row path gives the same values', () => {
+      const rows = x.subarray(0, 50 * nCols);
+      const contrib = booster.predictContrib(rows);
+      const raw = booster.predict(rows, { rawScore: true });
+      expect(contrib.length).toBe(50 * (nCols + 1));
+      for (let i = 0; i < 50; i++) {
+        const shap = contrib.subarray(i * (nCols + 1), (i + 1) * (nCols + 1));
+        expect(Math.abs(shap.reduce((a, b) => a + b, 0) - raw[i])).toBeLessThan(1e-9);
+        expect(Array.from(booster.predictSingleContrib(rows.subarray(i * nCols, (i + 1) * nCols))))
+          .toEqual(Array.from(shap));
+      }
+    });
+
+    it('round-trips through the text format with identical predictions', () => {
+      const copy = Booster.fromString(booster.saveModel());
+      expect(Array.from(copy.predict(x))).toEqual(Array.from(booster.predict(x)));
+      expect(copy.numFeature).toBe(nCols);
+      expect(copy.featureNames).toEqual(booster.featureNames);
+      expect(copy.numIterations).toBe(30);
+      copy.free();
+    });
+
+    it('accepts Float32Array input and numIteration', () => {
+      const few = booster.predict(x.subarray(0, 10 * nCols), { numIteration: 5 });
+      const all = booster.predict(x.subarray(0, 10 * nCols));
+      expect(Array.from(few)).not.toEqual(Array.from(all));
+      expect(booster.predict(Float32Array.from(x.subarray(0, 10 * nCols))).length).toBe(10);
+    });
+
+    it('dumps the model as JSON with the feature names', () => {
+      const dump = booster.dumpModel() as { feature_names: string[]; tree_info: unknown[] };
+      expect(dump.feature_names).toEqual(booster.featureNames);
+      expect(dump.tree_info).toHaveLength(30);
+    });
+  });
+
+  describe('bad input is rejected with a clear error', () => {
+    it('a freed booster throws on every use', () => {
+      const copy = Booster.fromString(booster.saveModel());
+      copy.free();
+      expect(copy.isFreed).toBe(true);
+      expect(() => copy.predict(x.subarray(0, nCols))).toThrow(/freed/);
+      expect(() => copy.predictSingle(x.subarray(0, nCols))).toThrow(/freed/);
+      expect(() => copy.predictContrib(x.subarray(0, nCols))).toThrow(/freed/);
+      expect(() => copy.saveModel()).toThrow(/freed/);
+      expect(() => copy.featureImportance('gain')).toThrow(/freed/);
+      expect(() => copy.free()).not.toThrow();
+    });
+
+    it('a freed dataset cannot be trained on', async () => {
+      const d = dataset();
+      d.free();
+      await expect(train(PARAMS, d, { numBoostRound: 2 })).rejects.toThrow(/Dataset has been freed/);
+    });
+
+    it('wrong matrix size', () => {
+      expect(() => new Dataset(x.subarray(1), { nRows: ROWS, nCols, label: y })).toThrow(/expected nRows x nCols/);
+      expect(() => new Dataset(x, { nRows: 0, nCols, label: y })).toThrow(/nRows must be a positive/);
+      expect(() => booster.predict(x.subarray(0, nCols + 1))).toThrow(/not a whole number of rows/);
+      expect(() => booster.predict(new Float64Array(0))).toThrow(/not a whole number of rows/);
+    });
+
+    it('wrong column count', () => {
+      expect(() => booster.predictSingle(x.subarray(0, nCols - 1))).toThrow(/row has \d+ values, the model has/);
+      expect(() => booster.predictSingleContrib(new Float64Array(nCols + 1))).toThrow(/the model has/);
+      expect(() => booster.predict(new Float64Array(3 * (nCols - 1)))).toThrow(/wrong column count/);
+      const names = Array.from({ length: nCols - 1 }, (_, i) => `f${i}`);
+      expect(() => dataset({ featureNames: names })).toThrow(/feature names for \d+ columns/);
+      expect(() => dataset({ categoricalFeatures: [nCols] })).toThrow(/not a column index/);
+    });
+
+    it('label and weight length mismatch', () => {
+      expect(() => dataset({ label: y.subarray(1) })).toThrow(/label has 3999 values but the data has 4000 rows/);
+      expect(() => dataset({ weight: [1, 2] })).toThrow(/weight has 2 values/);
+      expect(() => dataset({ label: [...y.subarray(1), Number.NaN] })).toThrow(/label\[3999\] is not a finite/);
+    });
+
+    it('a bad parameter surfaces LightGBM\'s own message as a LightGBMError', async () => {
+      const failure = train({ ...PARAMS, objective: 'no_such_objective' }, dataset(), { numBoostRound: 2 });
+      await expect(failure).rejects.toBeInstanceOf(LightGBMError);
+      await expect(train({ ...PARAMS, objective: 'no_such_objective' }, dataset(), { numBoostRound: 2 }))
+        .rejects.toThrow(/Unknown objective type name: no_such_objective/);
+      await expect(train({ ...PARAMS, num_leaves: 'many' }, dataset(), { numBoostRound: 2 }))
+        .rejects.toThrow(LightGBMError);
+      expect(() => dataset({ params: { max_bin: 'two words' } })).toThrow(/whitespace/);
+      await expect(train({ ...PARAMS, learning_rate: Number.NaN }, dataset())).rejects.toThrow(/finite number/);
+    });
+
+    it('garbage model text is a LightGBMError', () => {
+      expect(() => Booster.fromString('this is not a model')).toThrow(LightGBMError);
+      expect(() => Booster.fromString('')).toThrow(/non-empty/);
+    });
+
+    it('early stopping without a validation set or metric', async () => {
+      await expect(train(PARAMS, dataset(), { earlyStoppingRounds: 3 })).rejects.toThrow(/validation set/);
+      const trainSet = dataset();
+      const valid = new Dataset(x, { nRows: ROWS, nCols, label: y, reference: trainSet });
+      await expect(train({ ...PARAMS, metric: 'none' }, trainSet, { valid: [valid], earlyStoppingRounds: 3 }))
+        .rejects.toThrow(/needs a metric/);
+      const stray = dataset();
+      await expect(train(PARAMS, trainSet, { valid: [stray] })).rejects.toThrow(/reference: trainSet/);
+    });
+  });
+
+  describe('training', () => {
+    const split = 3000;
+    const makeSets = (): [Dataset, Dataset] => {
+      const trainSet = new Dataset(x.subarray(0, split * nCols), { nRows: split, nCols, label: y.subarray(0, split) });
+      const validSet = new Dataset(x.subarray(split * nCols), { nRows: ROWS - split, nCols, label: y.subarray(split),
+        reference: trainSet });
+      return [trainSet, validSet];
+    };
+
+    it('early stopping records bestIteration; saveModel cuts there unless asked for all trees', async () => {
+      const [trainSet, validSet] = makeSets();
+      const iterations: number[] = [];
+      const model = await train({ ...PARAMS, learning_rate: 0.3 }, trainSet, { valid: [validSet],
+        numBoostRound: 300, earlyStoppingRounds: 5, callbacks: [(e) => iterations.push(e.iteration)] });
+      expect(model.bestIteration).toBeGreaterThan(0);
+      expect(iterations.length).toBe(model.bestIteration + 5);
+      const trees = (text: string): number => text.split('\nTree=').length - 1;
+      expect(trees(model.saveModel())).toBe(model.bestIteration);
+      expect(trees(model.saveModel({ numIteration: 2 }))).toBe(2);
+      expect(model.numIterations).toBe(model.bestIteration);
+    });
+
+    it('feval results reach callbacks and can drive early stopping', async () => {
+      const [trainSet, validSet] = makeSets();
+      const seen: number[] = [];
+      const brier = (preds: Float64Array, labels: Float64Array) => ({
+        name: 'brier', higherBetter: false,
+        value: preds.reduce((s, p, i) => s + (p - labels[i]) ** 2, 0) / preds.length });
+      const model = await train({ ...PARAMS, metric: 'none' }, trainSet, { valid: [validSet], validNames: ['holdout'],
+        numBoostRound: 200, earlyStoppingRounds: 4, feval: brier,
+        callbacks: [(e) => {
+          expect(e.evals).toHaveLength(1);
+          expect(e.evals[0]).toMatchObject({ dataName: 'holdout', metric: 'brier', higherBetter: false });
+          seen.push(e.evals[0].value);
+        }] });
+      const best = Math.min(...seen);
+      expect(seen[model.bestIteration - 1]).toBe(best);
+      const direct = brier(model.predict(x.subarray(split * nCols)), y.subarray(split)).value;
+      expect(Math.abs(direct - best)).toBeLessThan(1e-12);
+    });
+
+    it('two boosters in one process are independent', async () => {
+      const [a, b] = await Promise.all([
+        train(PARAMS, dataset(), { numBoostRound: 10 }),
+        train({ ...PARAMS, num_leaves: 4, learning_rate: 0.3 }, dataset(), { numBoostRound: 20 }),
+      ]);
+      const rows = x.subarray(0, 100 * nCols);
+      const before = Array.from(a.predict(rows));
+      expect(before).not.toEqual(Array.from(b.predict(rows)));
+      b.free();
+      expect(Array.from(a.predict(rows))).toEqual(before);
+      expect(a.numIterations).toBe(10);
+      a.free();
+    });
+
+    it('trains off the main thread: timers keep firing during training', async () => {
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 1);
+      await train(PARAMS, dataset(), { numBoostRound: 200 });
+      clearInterval(timer);
+      expect(ticks).toBeGreaterThan(0);
+    });
+
+    it('a dataset freed while training stays alive until training is done', async () => {
+      const d = dataset();
+      const pending = train(PARAMS, d, { numBoostRound: 20 });
+      d.free();
+      const model = await pending;
+      expect(model.numIterations).toBe(20);
+    });
+  });
+});

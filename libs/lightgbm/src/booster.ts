@@ -1,0 +1,116 @@
+import {
+  IMPORTANCE_GAIN, IMPORTANCE_SPLIT, native, type NativeBooster, PREDICT_CONTRIB, PREDICT_NORMAL, PREDICT_RAW_SCORE,
+} from './native';
+
+type Matrix = Float64Array | Float32Array;
+
+function checkIteration(numIteration: number | undefined): void {
+  if (numIteration !== undefined && !Number.isInteger(numIteration)) {
+    throw new Error(`numIteration must be an integer, got ${numIteration}`);
+  }
+}
+
+/**
+ * A trained LightGBM model. Created by train() or Booster.fromString(); owns a native booster handle that is
+ * released by free() or, failing that, when the object is garbage-collected.
+ */
+export class Booster {
+  /** 1-based best iteration found by early stopping; 0 when there was none (= use all iterations). */
+  readonly bestIteration: number;
+  readonly numFeature: number;
+  readonly featureNames: string[];
+  private readonly handle: NativeBooster;
+
+  private constructor(handle: NativeBooster, bestIteration: number) {
+    this.handle = handle;
+    this.bestIteration = bestIteration;
+    this.numFeature = handle.numFeature();
+    this.featureNames = handle.featureNames();
+  }
+
+  /** Loads a model in LightGBM's text format (LightGBMError if LightGBM cannot parse it). */
+  static fromString(model: string): Booster {
+    if (typeof model !== 'string' || model.trim() === '') throw new Error('model must be a non-empty string');
+    return new Booster(new (native().NativeBooster)(null, model), 0);
+  }
+
+  /** @internal used by train() */
+  static fromNative(handle: NativeBooster, bestIteration: number): Booster {
+    return new Booster(handle, bestIteration);
+  }
+
+  /** Number of boosting iterations in the model (trees per class). */
+  get numIterations(): number {
+    return this.handle.currentIteration();
+  }
+
+  get isFreed(): boolean {
+    return this.handle.isFreed();
+  }
+
+  /** Probabilities (or raw scores) for row-major rows of numFeature values. */
+  predict(data: Matrix, opts: { rawScore?: boolean; numIteration?: number } = {}): Float64Array {
+    checkIteration(opts.numIteration);
+    const nRows = this.rowsOf(data);
+    const type = opts.rawScore ? PREDICT_RAW_SCORE : PREDICT_NORMAL;
+    return this.handle.predictForMat(data, nRows, type, 0, this.iterations(opts.numIteration), '');
+  }
+
+  /** SHAP values: nRows x (numFeature + 1), the last column is the expected value; rows sum to the raw score. */
+  predictContrib(data: Matrix, opts: { numIteration?: number } = {}): Float64Array {
+    checkIteration(opts.numIteration);
+    const nRows = this.rowsOf(data);
+    return this.handle.predictForMat(data, nRows, PREDICT_CONTRIB, 0, this.iterations(opts.numIteration), '');
+  }
+
+  /** One row through LightGBM's fast single-row path (a predictor kept per booster): the probability. */
+  predictSingle(row: Float64Array | number[]): number {
+    return this.handle.predictSingle(row, false, this.iterations(undefined)) as number;
+  }
+
+  /** SHAP values of one row through the fast path: numFeature + 1 values, the last is the expected value. */
+  predictSingleContrib(row: Float64Array | number[]): Float64Array {
+    return this.handle.predictSingle(row, true, this.iterations(undefined)) as Float64Array;
+  }
+
+  /** Per-feature importance, in feature order; like Python it counts up to bestIteration by default. */
+  featureImportance(type: 'gain' | 'split' = 'split', numIteration?: number): Float64Array {
+    if (type !== 'gain' && type !== 'split') throw new Error(`importance type must be 'gain' or 'split', got ${type}`);
+    checkIteration(numIteration);
+    return this.handle.featureImportance(this.iterations(numIteration), type === 'gain' ? IMPORTANCE_GAIN : IMPORTANCE_SPLIT);
+  }
+
+  /** The model in LightGBM's text format, cut at bestIteration unless numIteration says otherwise (<= 0: all). */
+  saveModel(opts: { numIteration?: number } = {}): string {
+    checkIteration(opts.numIteration);
+    return this.handle.saveModelToString(0, this.iterations(opts.numIteration), IMPORTANCE_SPLIT);
+  }
+
+  /** The model as LightGBM's JSON dump (tree structures, feature names, ...). */
+  dumpModel(): unknown {
+    return JSON.parse(this.handle.dumpModel(0, this.iterations(undefined))) as unknown;
+  }
+
+  /** Releases the native model now; any later use throws. */
+  free(): void {
+    this.handle.free();
+  }
+
+  // Python's rule: an explicit numIteration wins, otherwise the best iteration, otherwise (0 / -1) all of them.
+  private iterations(numIteration: number | undefined): number {
+    if (numIteration !== undefined) return numIteration;
+    return this.bestIteration > 0 ? this.bestIteration : -1;
+  }
+
+  private rowsOf(data: Matrix): number {
+    if (this.handle.isFreed()) throw new Error('Booster has been freed');
+    if (!(data instanceof Float64Array) && !(data instanceof Float32Array)) {
+      throw new Error('data must be a Float64Array or Float32Array of row-major rows');
+    }
+    if (data.length === 0 || data.length % this.numFeature !== 0) {
+      throw new Error(`data has ${data.length} values, which is not a whole number of rows of ${this.numFeature} ` +
+        'features (wrong column count?)');
+    }
+    return data.length / this.numFeature;
+  }
+}

@@ -1,0 +1,70 @@
+// Entry point of lightgbm_node.node: a thin node-addon-api layer over LightGBM's C API.
+#include "booster.h"
+#include "common.h"
+#include "dataset.h"
+
+namespace lgbm_node {
+
+Napi::Error MakeLightGBMError(Napi::Env env, const std::string& message) {
+  auto* data = env.GetInstanceData<AddonData>();
+  if (data && !data->errorCtor.IsEmpty()) {
+    Napi::Object error = data->errorCtor.New({Napi::String::New(env, message)});
+    return Napi::Error(env, error);
+  }
+  return Napi::Error::New(env, message);
+}
+
+MatrixView GetMatrix(const Napi::Value& value, const char* what) {
+  Napi::Env env = value.Env();
+  if (value.IsTypedArray()) {
+    Napi::TypedArray array = value.As<Napi::TypedArray>();
+    MatrixView view;
+    view.data = static_cast<const uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
+    view.length = array.ElementLength();
+    if (array.TypedArrayType() == napi_float64_array) {
+      view.dtype = C_API_DTYPE_FLOAT64;
+      return view;
+    }
+    if (array.TypedArrayType() == napi_float32_array) {
+      view.dtype = C_API_DTYPE_FLOAT32;
+      return view;
+    }
+  }
+  throw Napi::TypeError::New(env, std::string(what) + " must be a Float64Array or Float32Array");
+}
+
+int32_t GetInt32(const Napi::Value& value, const char* what) {
+  Napi::Env env = value.Env();
+  if (!value.IsNumber()) throw Napi::TypeError::New(env, std::string(what) + " must be a number");
+  double d = value.As<Napi::Number>().DoubleValue();
+  if (!(d >= 1 && d <= 2147483647.0) || d != static_cast<double>(static_cast<int32_t>(d))) {
+    throw Napi::RangeError::New(env, std::string(what) + " must be a positive 32-bit integer");
+  }
+  return static_cast<int32_t>(d);
+}
+
+// setErrorClass(LightGBMError): LightGBM's failures are then thrown as that TypeScript class.
+static Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "setErrorClass expects a constructor");
+  info.Env().GetInstanceData<AddonData>()->errorCtor = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  env.SetInstanceData(data);
+  Napi::Function dataset = NativeDataset::Define(env);
+  Napi::Function booster = NativeBooster::Define(env);
+  data->datasetCtor = Napi::Persistent(dataset);
+  data->boosterCtor = Napi::Persistent(booster);
+  exports.Set("NativeDataset", dataset);
+  exports.Set("NativeBooster", booster);
+  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
+  return exports;
+}
+
+}  // namespace lgbm_node
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return lgbm_node::Init(env, exports); }
+
+NODE_API_MODULE(lightgbm_node, InitModule)

@@ -1,0 +1,392 @@
+#include "booster.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lgbm_node {
+
+namespace {
+
+// Reads LightGBM's "names" outputs (feature names, eval names): a first call with a guessed buffer size tells the
+// real size, a second call fills it if the guess was too small (as Python's basic.py does).
+template <typename Getter>
+std::vector<std::string> ReadNames(Napi::Env env, int count, Getter getter) {
+  size_t bufferLength = 256;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::vector<std::vector<char>> buffers(count, std::vector<char>(bufferLength));
+    std::vector<char*> pointers;
+    for (auto& b : buffers) pointers.push_back(b.data());
+    int outCount = 0;
+    size_t needed = 0;
+    LGBM_CHECK(env, getter(count, &outCount, bufferLength, &needed, pointers.data()));
+    if (needed <= bufferLength) {
+      std::vector<std::string> names;
+      for (int i = 0; i < outCount; ++i) names.emplace_back(pointers[i]);
+      return names;
+    }
+    bufferLength = needed;
+  }
+  throw Napi::Error::New(env, "LightGBM names did not fit the buffer");
+}
+
+Napi::Array ToJsArray(Napi::Env env, const std::vector<std::string>& names) {
+  Napi::Array out = Napi::Array::New(env, names.size());
+  for (size_t i = 0; i < names.size(); ++i) out.Set(i, names[i]);
+  return out;
+}
+
+// Runs boosting iterations on a libuv worker thread, then evaluates the requested datasets there too (AUC on a
+// large validation set is not free). The booster is marked busy meanwhile so JavaScript cannot use it concurrently.
+class UpdateWorker : public Napi::AsyncWorker {
+ public:
+  UpdateWorker(Napi::Env env, NativeBooster* booster, Napi::Object self, int iterations, std::vector<int> evalIndices,
+               std::string logParams)
+      : Napi::AsyncWorker(env, "lightgbm.update"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        booster_(booster),
+        handle_(booster->handle()),
+        iterations_(iterations),
+        evalIndices_(std::move(evalIndices)),
+        logParams_(std::move(logParams)) {
+    self_ = Napi::Persistent(self);  // keeps the booster (and its datasets) alive until the step ends
+    booster_->SetBusy(true);
+  }
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    // LightGBM's log level is thread-local and only set while parsing parameters: parse the caller's verbosity on
+    // this worker thread too (a call with no other effect), or training would log at the default Info level here.
+    if (!logParams_.empty() && LGBM_DatasetUpdateParamChecking(logParams_.c_str(), "") != 0) {
+      return SetError(LastError());
+    }
+    for (int i = 0; i < iterations_ && !finished_; ++i) {
+      int isFinished = 0;
+      if (LGBM_BoosterUpdateOneIter(handle_, &isFinished) != 0) return SetError(LastError());
+      ++done_;
+      finished_ = isFinished != 0;
+    }
+    int evalCount = 0;
+    if (LGBM_BoosterGetEvalCounts(handle_, &evalCount) != 0) return SetError(LastError());
+    for (int dataIndex : evalIndices_) {
+      std::vector<double> values(evalCount);
+      int outLength = 0;
+      if (LGBM_BoosterGetEval(handle_, dataIndex, &outLength, values.data()) != 0) return SetError(LastError());
+      values.resize(outLength);
+      evals_.push_back(std::move(values));
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    booster_->SetBusy(false);
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("iterations", done_);
+    result.Set("finished", finished_);
+    Napi::Array evals = Napi::Array::New(env, evals_.size());
+    for (size_t i = 0; i < evals_.size(); ++i) {
+      Napi::Float64Array values = Napi::Float64Array::New(env, evals_[i].size());
+      for (size_t j = 0; j < evals_[i].size(); ++j) values[j] = evals_[i][j];
+      evals.Set(i, values);
+    }
+    result.Set("evals", evals);
+    deferred_.Resolve(result);
+  }
+
+  void OnError(const Napi::Error& error) override {
+    booster_->SetBusy(false);
+    deferred_.Reject(MakeLightGBMError(Env(), error.Message()).Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference self_;
+  NativeBooster* booster_;
+  BoosterHandle handle_;
+  int iterations_;
+  std::vector<int> evalIndices_;
+  std::string logParams_;
+  int done_ = 0;
+  bool finished_ = false;
+  std::vector<std::vector<double>> evals_;
+};
+
+}  // namespace
+
+Napi::Function NativeBooster::Define(Napi::Env env) {
+  return DefineClass(env, "NativeBooster",
+                     {
+                         InstanceMethod("addValidData", &NativeBooster::AddValidData),
+                         InstanceMethod("updateAsync", &NativeBooster::UpdateAsync),
+                         InstanceMethod("evalNames", &NativeBooster::EvalNames),
+                         InstanceMethod("getPredict", &NativeBooster::GetPredict),
+                         InstanceMethod("currentIteration", &NativeBooster::CurrentIteration),
+                         InstanceMethod("numFeature", &NativeBooster::NumFeature),
+                         InstanceMethod("numClasses", &NativeBooster::NumClasses),
+                         InstanceMethod("featureNames", &NativeBooster::FeatureNames),
+                         InstanceMethod("saveModelToString", &NativeBooster::SaveModelToString),
+                         InstanceMethod("dumpModel", &NativeBooster::DumpModel),
+                         InstanceMethod("predictForMat", &NativeBooster::PredictForMat),
+                         InstanceMethod("predictSingle", &NativeBooster::PredictSingle),
+                         InstanceMethod("featureImportance", &NativeBooster::FeatureImportance),
+                         InstanceMethod("free", &NativeBooster::Free),
+                         InstanceMethod("isFreed", &NativeBooster::IsFreed),
+                     });
+}
+
+NativeBooster::NativeBooster(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeBooster>(info) {
+  Napi::Env env = info.Env();
+  if (!info[1].IsString()) throw Napi::TypeError::New(env, "the second argument must be a string");
+  std::string text = info[1].As<Napi::String>();
+  if (info[0].IsNull() || info[0].IsUndefined()) {
+    int iterations = 0;
+    LGBM_CHECK(env, LGBM_BoosterLoadModelFromString(text.c_str(), &iterations, &handle_));
+    return;
+  }
+  std::shared_ptr<DatasetOwner> train = NativeDataset::FromValue(info[0], "train dataset")->Shared(env);
+  LGBM_CHECK(env, LGBM_BoosterCreate(train->get(), text.c_str(), &handle_));
+  datasets_.push_back(std::move(train));
+}
+
+NativeBooster::~NativeBooster() { Release(); }
+
+void NativeBooster::Release() {
+  // FastConfigs point into the booster: free them first.
+  for (FastPredictor* fast : {&fastNormal_, &fastContrib_}) {
+    if (fast->config) LGBM_FastConfigFree(fast->config);
+    fast->config = nullptr;
+  }
+  if (handle_) LGBM_BoosterFree(handle_);
+  handle_ = nullptr;
+  datasets_.clear();
+}
+
+BoosterHandle NativeBooster::Handle(Napi::Env env) const {
+  if (!handle_) throw Napi::Error::New(env, "Booster has been freed");
+  if (busy_) throw Napi::Error::New(env, "Booster is busy training on a worker thread; wait for the step to finish");
+  return handle_;
+}
+
+int NativeBooster::NumFeatureOf(Napi::Env env) const {
+  int n = 0;
+  LGBM_CHECK(env, LGBM_BoosterGetNumFeature(Handle(env), &n));
+  return n;
+}
+
+Napi::Value NativeBooster::AddValidData(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  BoosterHandle handle = Handle(env);
+  std::shared_ptr<DatasetOwner> valid = NativeDataset::FromValue(info[0], "validation dataset")->Shared(env);
+  LGBM_CHECK(env, LGBM_BoosterAddValidData(handle, valid->get()));
+  datasets_.push_back(std::move(valid));
+  return env.Undefined();
+}
+
+// updateAsync(iterations, evalDataIndices: number[], logParameters: string)
+//   -> Promise<{ iterations, finished, evals: Float64Array[] }>
+Napi::Value NativeBooster::UpdateAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Handle(env);
+  int iterations = GetInt32(info[0], "iterations");
+  std::vector<int> evalIndices;
+  if (!info[1].IsArray()) throw Napi::TypeError::New(env, "evalDataIndices must be an array");
+  Napi::Array indices = info[1].As<Napi::Array>();
+  for (uint32_t i = 0; i < indices.Length(); ++i) {
+    evalIndices.push_back(indices.Get(i).As<Napi::Number>().Int32Value());
+  }
+  std::string logParams = info[2].IsString() ? std::string(info[2].As<Napi::String>()) : std::string();
+  auto* worker = new UpdateWorker(env, this, info.This().As<Napi::Object>(), iterations, std::move(evalIndices),
+                                  std::move(logParams));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value NativeBooster::EvalNames(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  BoosterHandle handle = Handle(env);
+  int count = 0;
+  LGBM_CHECK(env, LGBM_BoosterGetEvalCounts(handle, &count));
+  return ToJsArray(env, ReadNames(env, count, [&](int len, int* outLen, size_t bufLen, size_t* outBufLen, char** out) {
+                     return LGBM_BoosterGetEvalNames(handle, len, outLen, bufLen, outBufLen, out);
+                   }));
+}
+
+// getPredict(dataIndex): the converted scores (probabilities for binary) of a training/validation set, for feval.
+Napi::Value NativeBooster::GetPredict(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  BoosterHandle handle = Handle(env);
+  int dataIndex = info[0].As<Napi::Number>().Int32Value();
+  int64_t n = 0;
+  LGBM_CHECK(env, LGBM_BoosterGetNumPredict(handle, dataIndex, &n));
+  Napi::Float64Array out = Napi::Float64Array::New(env, static_cast<size_t>(n));
+  int64_t written = 0;
+  LGBM_CHECK(env, LGBM_BoosterGetPredict(handle, dataIndex, &written, out.Data()));
+  return out;
+}
+
+Napi::Value NativeBooster::CurrentIteration(const Napi::CallbackInfo& info) {
+  int n = 0;
+  LGBM_CHECK(info.Env(), LGBM_BoosterGetCurrentIteration(Handle(info.Env()), &n));
+  return Napi::Number::New(info.Env(), n);
+}
+
+Napi::Value NativeBooster::NumFeature(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), NumFeatureOf(info.Env()));
+}
+
+Napi::Value NativeBooster::NumClasses(const Napi::CallbackInfo& info) {
+  int n = 0;
+  LGBM_CHECK(info.Env(), LGBM_BoosterGetNumClasses(Handle(info.Env()), &n));
+  return Napi::Number::New(info.Env(), n);
+}
+
+Napi::Value NativeBooster::FeatureNames(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  BoosterHandle handle = Handle(env);
+  int count = NumFeatureOf(env);
+  return ToJsArray(env, ReadNames(env, count, [&](int len, int* outLen, size_t bufLen, size_t* outBufLen, char** out) {
+                     return LGBM_BoosterGetFeatureNames(handle, len, outLen, bufLen, outBufLen, out);
+                   }));
+}
+
+// saveModelToString(startIteration, numIteration (<= 0: all), importanceType) -> LightGBM text model
+Napi::Value NativeBooster::SaveModelToString(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  BoosterHandle handle = Handle(env);
+  int start = info[0].As<Napi::Number>().Int32Value();
+  int num = info[1].As<Napi::Number>().Int32Value();
+  int importance = info[2].As<Napi::Number>().Int32Value();
+  std::vector<char> buffer(1 << 20);
+  int64_t needed = 0;
+  LGBM_CHECK(env, LGBM_BoosterSaveModelToString(handle, start, num, importance, buffer.size(), &needed, buffer.data()));
+  if (needed > static_cast<int64_t>(buffer.size())) {
+    buffer.resize(needed);
+    LGBM_CHECK(env, LGBM_BoosterSaveModelToString(handle, start, num, importance, buffer.size(), &needed,
+                                                  buffer.data()));
+  }
+  return Napi::String::New(env, buffer.data(), needed > 0 ? needed - 1 : 0);  // needed counts the trailing NUL
+}
+
+// dumpModel(startIteration, numIteration) -> JSON text
+Napi::Value NativeBooster::DumpModel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  BoosterHandle handle = Handle(env);
+  int start = info[0].As<Napi::Number>().Int32Value();
+  int num = info[1].As<Napi::Number>().Int32Value();
+  std::vector<char> buffer(1 << 20);
+  int64_t needed = 0;
+  LGBM_CHECK(env, LGBM_BoosterDumpModel(handle, start, num, C_API_FEATURE_IMPORTANCE_SPLIT, buffer.size(), &needed,
+                                        buffer.data()));
+  if (needed > static_cast<int64_t>(buffer.size())) {
+    buffer.resize(needed);
+    LGBM_CHECK(env, LGBM_BoosterDumpModel(handle, start, num, C_API_FEATURE_IMPORTANCE_SPLIT, buffer.size(), &needed,
+                                          buffer.data()));
+  }
+  return Napi::String::New(env, buffer.data(), needed > 0 ? needed - 1 : 0);
+}
+
+// predictForMat(data, nRows, predictType, startIteration, numIteration, parameters) -> Float64Array
+Napi::Value NativeBooster::PredictForMat(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  BoosterHandle handle = Handle(env);
+  MatrixView matrix = GetMatrix(info[0], "data");
+  int32_t nRows = GetInt32(info[1], "nRows");
+  int predictType = info[2].As<Napi::Number>().Int32Value();
+  int start = info[3].As<Napi::Number>().Int32Value();
+  int num = info[4].As<Napi::Number>().Int32Value();
+  std::string params = info[5].IsString() ? std::string(info[5].As<Napi::String>()) : std::string();
+  int nCols = NumFeatureOf(env);
+  if (matrix.length != static_cast<size_t>(nRows) * nCols) {
+    throw Napi::RangeError::New(env, "data has " + std::to_string(matrix.length) + " values, expected " +
+                                         std::to_string(nRows) + " rows x " + std::to_string(nCols) + " features");
+  }
+  int64_t size = 0;
+  LGBM_CHECK(env, LGBM_BoosterCalcNumPredict(handle, nRows, predictType, start, num, &size));
+  Napi::Float64Array out = Napi::Float64Array::New(env, static_cast<size_t>(size));
+  int64_t written = 0;
+  LGBM_CHECK(env, LGBM_BoosterPredictForMat(handle, matrix.data, matrix.dtype, nRows, nCols, 1, predictType, start, num,
+                                            params.c_str(), &written, out.Data()));
+  return out;
+}
+
+NativeBooster::FastPredictor& NativeBooster::Fast(Napi::Env env, int predictType, int numIteration) {
+  FastPredictor& fast = predictType == C_API_PREDICT_CONTRIB ? fastContrib_ : fastNormal_;
+  if (fast.config && fast.numIteration == numIteration) return fast;
+  BoosterHandle handle = Handle(env);
+  if (fast.config) LGBM_FastConfigFree(fast.config);
+  fast.config = nullptr;
+  int nCols = NumFeatureOf(env);
+  LGBM_CHECK(env, LGBM_BoosterPredictForMatSingleRowFastInit(handle, predictType, 0, numIteration, C_API_DTYPE_FLOAT64,
+                                                             nCols, "", &fast.config));
+  fast.numIteration = numIteration;
+  LGBM_CHECK(env, LGBM_BoosterCalcNumPredict(handle, 1, predictType, 0, numIteration, &fast.outLength));
+  return fast;
+}
+
+// predictSingle(row: Float64Array | number[], contrib: boolean, numIteration) -> number | Float64Array
+Napi::Value NativeBooster::PredictSingle(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool contrib = info[1].ToBoolean();
+  int numIteration = info[2].As<Napi::Number>().Int32Value();
+  FastPredictor& fast = Fast(env, contrib ? C_API_PREDICT_CONTRIB : C_API_PREDICT_NORMAL, numIteration);
+  int nCols = NumFeatureOf(env);
+  const double* row = nullptr;
+  if (info[0].IsTypedArray() && info[0].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array) {
+    Napi::Float64Array array = info[0].As<Napi::Float64Array>();
+    if (array.ElementLength() != static_cast<size_t>(nCols)) {
+      throw Napi::RangeError::New(env, "row has " + std::to_string(array.ElementLength()) + " values, the model has " +
+                                           std::to_string(nCols) + " features");
+    }
+    row = array.Data();
+  } else if (info[0].IsArray()) {
+    Napi::Array array = info[0].As<Napi::Array>();
+    if (array.Length() != static_cast<uint32_t>(nCols)) {
+      throw Napi::RangeError::New(env, "row has " + std::to_string(array.Length()) + " values, the model has " +
+                                           std::to_string(nCols) + " features");
+    }
+    rowScratch_.resize(nCols);
+    for (int i = 0; i < nCols; ++i) {
+      Napi::Value v = array.Get(static_cast<uint32_t>(i));
+      if (!v.IsNumber()) throw Napi::TypeError::New(env, "row value " + std::to_string(i) + " is not a number");
+      rowScratch_[i] = v.As<Napi::Number>().DoubleValue();
+    }
+    row = rowScratch_.data();
+  } else {
+    throw Napi::TypeError::New(env, "row must be a Float64Array or an array of numbers");
+  }
+  int64_t written = 0;
+  if (!contrib) {
+    double score = 0;
+    if (fast.outLength != 1) throw Napi::Error::New(env, "predictSingle supports single-output models only");
+    LGBM_CHECK(env, LGBM_BoosterPredictForMatSingleRowFast(fast.config, row, &written, &score));
+    return Napi::Number::New(env, score);
+  }
+  Napi::Float64Array out = Napi::Float64Array::New(env, static_cast<size_t>(fast.outLength));
+  LGBM_CHECK(env, LGBM_BoosterPredictForMatSingleRowFast(fast.config, row, &written, out.Data()));
+  return out;
+}
+
+// featureImportance(numIteration (<= 0: all), importanceType 0 split / 1 gain) -> Float64Array per feature
+Napi::Value NativeBooster::FeatureImportance(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  BoosterHandle handle = Handle(env);
+  int num = info[0].As<Napi::Number>().Int32Value();
+  int type = info[1].As<Napi::Number>().Int32Value();
+  Napi::Float64Array out = Napi::Float64Array::New(env, NumFeatureOf(env));
+  LGBM_CHECK(env, LGBM_BoosterFeatureImportance(handle, num, type, out.Data()));
+  return out;
+}
+
+Napi::Value NativeBooster::Free(const Napi::CallbackInfo& info) {
+  if (busy_) throw Napi::Error::New(info.Env(), "cannot free a Booster while it is training");
+  Release();
+  return info.Env().Undefined();
+}
+
+Napi::Value NativeBooster::IsFreed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), handle_ == nullptr);
+}
+
+}  // namespace lgbm_node

@@ -1,0 +1,127 @@
+#include "dataset.h"
+
+#include <malloc.h>
+
+#include <string>
+#include <vector>
+
+namespace lgbm_node {
+
+DatasetOwner::~DatasetOwner() {
+  LGBM_DatasetFree(handle_);
+  // Binned datasets are large and glibc keeps freed chunks in per-thread arenas (training runs on a worker
+  // thread): give them back to the OS, otherwise RSS grows with every training.
+  malloc_trim(0);
+}
+
+Napi::Function NativeDataset::Define(Napi::Env env) {
+  return DefineClass(env, "NativeDataset",
+                     {
+                         InstanceMethod("setField", &NativeDataset::SetField),
+                         InstanceMethod("setFeatureNames", &NativeDataset::SetFeatureNames),
+                         InstanceMethod("numData", &NativeDataset::NumData),
+                         InstanceMethod("numFeature", &NativeDataset::NumFeature),
+                         InstanceMethod("free", &NativeDataset::Free),
+                         InstanceMethod("isFreed", &NativeDataset::IsFreed),
+                     });
+}
+
+NativeDataset::NativeDataset(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeDataset>(info) {
+  Napi::Env env = info.Env();
+  MatrixView matrix = GetMatrix(info[0], "data");
+  int32_t nRows = GetInt32(info[1], "nRows");
+  int32_t nCols = GetInt32(info[2], "nCols");
+  if (!info[3].IsString()) throw Napi::TypeError::New(env, "parameters must be a string");
+  std::string params = info[3].As<Napi::String>();
+  DatasetHandle reference = nullptr;
+  std::shared_ptr<DatasetOwner> referenceOwner;
+  if (!info[4].IsUndefined() && !info[4].IsNull()) {
+    referenceOwner = FromValue(info[4], "reference")->Shared(env);
+    reference = referenceOwner->get();
+  }
+  if (matrix.length != static_cast<size_t>(nRows) * static_cast<size_t>(nCols)) {
+    throw Napi::RangeError::New(env, "data has " + std::to_string(matrix.length) + " values, expected nRows x nCols = " +
+                                         std::to_string(static_cast<size_t>(nRows) * nCols));
+  }
+  DatasetHandle handle = nullptr;
+  LGBM_CHECK(env, LGBM_DatasetCreateFromMat(matrix.data, matrix.dtype, nRows, nCols, 1, params.c_str(), reference,
+                                            &handle));
+  owner_ = std::make_shared<DatasetOwner>(handle);
+}
+
+NativeDataset* NativeDataset::FromValue(const Napi::Value& value, const char* what) {
+  Napi::Env env = value.Env();
+  auto* data = env.GetInstanceData<AddonData>();
+  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(data->datasetCtor.Value())) {
+    throw Napi::TypeError::New(env, std::string(what) + " must be a NativeDataset");
+  }
+  return ObjectWrap<NativeDataset>::Unwrap(value.As<Napi::Object>());
+}
+
+std::shared_ptr<DatasetOwner> NativeDataset::Shared(Napi::Env env) const {
+  if (!owner_) throw Napi::Error::New(env, "Dataset has been freed");
+  return owner_;
+}
+
+DatasetHandle NativeDataset::Handle(Napi::Env env) const { return Shared(env)->get(); }
+
+// setField(name, Float32Array | Float64Array | Int32Array): label/weight are float32, init_score float64, group int32.
+Napi::Value NativeDataset::SetField(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  DatasetHandle handle = Handle(env);
+  if (!info[0].IsString()) throw Napi::TypeError::New(env, "field name must be a string");
+  std::string name = info[0].As<Napi::String>();
+  if (!info[1].IsTypedArray()) throw Napi::TypeError::New(env, "field values must be a typed array");
+  Napi::TypedArray array = info[1].As<Napi::TypedArray>();
+  int dtype;
+  switch (array.TypedArrayType()) {
+    case napi_float32_array: dtype = C_API_DTYPE_FLOAT32; break;
+    case napi_float64_array: dtype = C_API_DTYPE_FLOAT64; break;
+    case napi_int32_array: dtype = C_API_DTYPE_INT32; break;
+    default: throw Napi::TypeError::New(env, "field values must be a Float32Array, Float64Array or Int32Array");
+  }
+  const uint8_t* bytes = static_cast<const uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
+  LGBM_CHECK(env, LGBM_DatasetSetField(handle, name.c_str(), bytes, static_cast<int>(array.ElementLength()), dtype));
+  return env.Undefined();
+}
+
+Napi::Value NativeDataset::SetFeatureNames(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  DatasetHandle handle = Handle(env);
+  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "feature names must be an array of strings");
+  Napi::Array array = info[0].As<Napi::Array>();
+  std::vector<std::string> names;
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value v = array.Get(i);
+    if (!v.IsString()) throw Napi::TypeError::New(env, "feature name " + std::to_string(i) + " is not a string");
+    names.push_back(v.As<Napi::String>());
+  }
+  std::vector<const char*> pointers;
+  for (const auto& n : names) pointers.push_back(n.c_str());
+  LGBM_CHECK(env, LGBM_DatasetSetFeatureNames(handle, pointers.data(), static_cast<int>(pointers.size())));
+  return env.Undefined();
+}
+
+Napi::Value NativeDataset::NumData(const Napi::CallbackInfo& info) {
+  int32_t n = 0;
+  LGBM_CHECK(info.Env(), LGBM_DatasetGetNumData(Handle(info.Env()), &n));
+  return Napi::Number::New(info.Env(), n);
+}
+
+Napi::Value NativeDataset::NumFeature(const Napi::CallbackInfo& info) {
+  int32_t n = 0;
+  LGBM_CHECK(info.Env(), LGBM_DatasetGetNumFeature(Handle(info.Env()), &n));
+  return Napi::Number::New(info.Env(), n);
+}
+
+// Drops this object's ownership; LightGBM's memory goes when no training booster still uses the dataset.
+Napi::Value NativeDataset::Free(const Napi::CallbackInfo& info) {
+  owner_.reset();
+  return info.Env().Undefined();
+}
+
+Napi::Value NativeDataset::IsFreed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), !owner_);
+}
+
+}  // namespace lgbm_node

@@ -1,0 +1,49 @@
+/** LightGBM parameters, like Python's params dict: `{ objective: 'binary', metric: ['auc', 'binary_logloss'] }`. */
+export type Params = Record<string, string | number | boolean | Array<string | number>>;
+
+const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function formatValue(key: string, value: string | number | boolean): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new Error(`LightGBM parameter "${key}" must be a finite number, got ${value}`);
+  }
+  const text = String(value);
+  // The C API splits "k=v k2=v2" on whitespace: a value containing blanks would silently become two parameters.
+  if (/\s/.test(text) || text === '') {
+    throw new Error(`LightGBM parameter "${key}" has an empty value or one containing whitespace: "${text}"`);
+  }
+  return text;
+}
+
+/** Serialises params to the C API's "k=v k2=v2" form (arrays joined by commas, as Python's _param_dict_to_str). */
+export function paramsToString(params: Params): string {
+  const pairs: string[] = [];
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null) continue;
+    if (!KEY.test(key)) throw new Error(`invalid LightGBM parameter name "${key}"`);
+    const text = Array.isArray(value) ? value.map((v) => formatValue(key, v)).join(',') : formatValue(key, value);
+    pairs.push(`${key}=${text}`);
+  }
+  return pairs.join(' ');
+}
+
+/** Removes every alias of a parameter and returns the value found first (main name wins), as Python's
+ *  _choose_param_value does. */
+export function takeParam(params: Params, aliases: readonly string[]): Params[string] | undefined {
+  let found: Params[string] | undefined;
+  for (const name of aliases) {
+    if (name in params) {
+      if (found === undefined) found = params[name];
+      delete params[name];
+    }
+  }
+  return found;
+}
+
+// Alias lists from LightGBM's docs/Parameters.rst (main name first).
+export const NUM_ITERATIONS_ALIASES = ['num_iterations', 'num_iteration', 'n_iter', 'num_tree', 'num_trees',
+  'num_round', 'num_rounds', 'nrounds', 'num_boost_round', 'n_estimators', 'max_iter'] as const;
+export const EARLY_STOPPING_ALIASES = ['early_stopping_round', 'early_stopping_rounds', 'early_stopping',
+  'n_iter_no_change'] as const;
+export const CATEGORICAL_ALIASES = ['categorical_feature', 'cat_feature', 'categorical_column', 'cat_column',
+  'categorical_features'] as const;

@@ -1,0 +1,137 @@
+// LightGBM: our binding vs Python lightgbm 4.7.0, side by side on the same synthetic matrix.
+//   flock /tmp/heavy.lock npx tsx tools/bench/lightgbm/bench.ts
+// Needs the addon (npm ci) and the Python reference venv (bash tools/pyref/setup.sh). Writes the 'lightgbm' section
+// of docs/benchmarks.md. Env: BENCH_ROWS (307511), BENCH_ROUNDS (200), BENCH_REPEATS (2).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { Booster, Dataset, type Params, train } from '../../../libs/lightgbm/src/index';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const ROWS = Number(process.env.BENCH_ROWS ?? 307511);
+const COLS = 120;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 2);
+const SINGLE_CALLS = 20000;
+const MEMORY_CALLS = 1_000_000;
+const PARAMS: Params = { objective: 'binary', metric: 'auc', learning_rate: 0.05, num_leaves: 31, seed: 42,
+  num_threads: 2, verbose: -1 };
+const DIR = path.join(ROOT, 'tmp', 'lightgbm-bench');
+const PYTHON = path.join(ROOT, 'tools', 'pyref', '.venv', 'bin', 'python');
+
+// Deterministic synthetic matrix (xorshift32), ~8% missing values and a logistic label on a few columns; written
+// once to tmp/ as little-endian float64 so Python reads the very same numbers.
+function writeMatrix(): void {
+  if (fs.existsSync(path.join(DIR, 'y.f64')) && fs.statSync(path.join(DIR, 'X.f64')).size === ROWS * COLS * 8) return;
+  fs.mkdirSync(DIR, { recursive: true });
+  let state = 2463534242;
+  const next = (): number => {
+    state ^= state << 13; state >>>= 0; state ^= state >>> 17; state ^= state << 5; state >>>= 0;
+    return state / 4294967296;
+  };
+  const x = new Float64Array(ROWS * COLS);
+  const y = new Float64Array(ROWS);
+  for (let i = 0; i < ROWS; i++) {
+    for (let j = 0; j < COLS; j++) x[i * COLS + j] = next() < 0.08 ? Number.NaN : (j % 3 === 0 ? Math.floor(next() * 20) : next() * 4 - 2);
+    const v = (k: number): number => (Number.isNaN(x[i * COLS + k]) ? 0 : x[i * COLS + k]);
+    const logit = -2.4 + 0.9 * v(1) - 0.6 * v(2) + 0.05 * v(3) + 0.7 * v(4) * v(5) + 0.4 * Math.sin(3 * v(7));
+    y[i] = next() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
+  }
+  fs.writeFileSync(path.join(DIR, 'X.f64'), new Uint8Array(x.buffer));
+  fs.writeFileSync(path.join(DIR, 'y.f64'), new Uint8Array(y.buffer));
+}
+
+function readF64(file: string): Float64Array {
+  const buf = fs.readFileSync(file);
+  return new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8);
+}
+
+// A full GC before each RSS reading, so the figure is what stays alive rather than garbage not yet collected.
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+const now = (): number => Number(process.hrtime.bigint()) / 1e9;
+const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
+
+async function benchNode(x: Float64Array, y: Float64Array) {
+  const trainAll: number[] = [];
+  let booster: Booster | undefined;
+  for (let r = 0; r < REPEATS; r++) {
+    booster?.free();
+    const start = now();
+    const trainSet = new Dataset(x, { nRows: ROWS, nCols: COLS, label: y });
+    booster = await train(PARAMS, trainSet, { numBoostRound: ROUNDS });
+    trainAll.push(now() - start);
+    trainSet.free();
+  }
+  const model = booster as Booster;
+  let start = now();
+  const pred = model.predict(x);
+  const predict = now() - start;
+  for (let i = 0; i < 100; i++) model.predictSingle(x.subarray(i * COLS, (i + 1) * COLS));
+  start = now();
+  for (let i = 0; i < SINGLE_CALLS; i++) { const r = i % ROWS; model.predictSingle(x.subarray(r * COLS, (r + 1) * COLS)); }
+  const single = (now() - start) / SINGLE_CALLS;
+
+  // Memory: one million fast single-row predictions on reused row views.
+  const rows = Array.from({ length: 1000 }, (_, i) => x.subarray(i * COLS, (i + 1) * COLS));
+  gc();
+  const rssBefore = rssMb();
+  for (let i = 0; i < MEMORY_CALLS; i++) model.predictSingle(rows[i % 1000]);
+  gc();
+  const rssAfter = rssMb();
+  return { train: Math.min(...trainAll), trainAll, predict, single, rssBefore, rssAfter,
+    predSum: pred.reduce((a, b) => a + b, 0), numTrees: model.saveModel().split('\nTree=').length - 1 };
+}
+
+function benchPython() {
+  if (!fs.existsSync(PYTHON)) throw new Error(`Python reference venv missing (${PYTHON}): run bash tools/pyref/setup.sh`);
+  const r = spawnSync(PYTHON, [path.join(__dirname, 'bench_python.py'), DIR, String(ROWS), String(COLS),
+    JSON.stringify(PARAMS), String(ROUNDS), String(REPEATS), String(SINGLE_CALLS)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`Python bench failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as { train: number; trainAll: number[];
+    predict: number; single: number; predSum: number; numTrees: number };
+}
+
+async function main(): Promise<void> {
+  writeMatrix();
+  const x = readF64(path.join(DIR, 'X.f64'));
+  const y = readF64(path.join(DIR, 'y.f64'));
+  console.log(`[bench] node: ${ROWS} x ${COLS}, ${ROUNDS} rounds x ${REPEATS}`);
+  const node = await benchNode(x, y);
+  console.log('[bench] node', JSON.stringify(node));
+  console.log('[bench] python');
+  const py = benchPython();
+  console.log('[bench] python', JSON.stringify(py));
+
+  const ratio = node.train / py.train;
+  const growth = (node.rssAfter - node.rssBefore) / node.rssBefore;
+  const s = (v: number): string => `${v.toFixed(2)} s`;
+  const us = (v: number): string => `${(v * 1e6).toFixed(1)} µs`;
+  const markdown = `## LightGBM binding vs Python lightgbm 4.7.0
+
+Command: \`flock /tmp/heavy.lock npx tsx tools/bench/lightgbm/bench.ts\` — ${new Date().toISOString().slice(0, 10)},
+${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}. Data: ${ROWS.toLocaleString('en-US')} x ${COLS}
+synthetic float64 rows (deterministic, ~8 % NaN, written once to \`tmp/lightgbm-bench/\` and read by both sides).
+Params: \`${JSON.stringify(PARAMS)}\`, ${ROUNDS} rounds; training time = Dataset construction + train(), best of ${REPEATS}.
+
+| | ours (Node addon) | Python lightgbm | ours / Python |
+|---|---|---|---|
+| training (${ROUNDS} rounds) | ${s(node.train)} | ${s(py.train)} | **${ratio.toFixed(3)}** (target ≤ 1.05) |
+| batch predict (${ROWS.toLocaleString('en-US')} rows) | ${s(node.predict)} | ${s(py.predict)} | ${(node.predict / py.predict).toFixed(3)} |
+| single-row predict (mean of ${SINGLE_CALLS.toLocaleString('en-US')}) | ${us(node.single)} (fast path) | ${us(py.single)} (\`predict\` on a 1-row array) | ${(node.single / py.single).toFixed(3)} |
+
+Same model: ${node.numTrees} vs ${py.numTrees} trees; sum of batch predictions ${node.predSum.toFixed(6)} vs ${py.predSum.toFixed(6)}.
+All training runs: ours ${node.trainAll.map(s).join(', ')}; Python ${py.trainAll.map(s).join(', ')}.
+
+Memory: ${MEMORY_CALLS.toLocaleString('en-US')} \`predictSingle\` calls: RSS ${node.rssBefore.toFixed(1)} MB → ${node.rssAfter.toFixed(1)} MB
+(${(growth * 100).toFixed(2)} %, limit < 5 %).`;
+  require(path.join(ROOT, 'tools', 'bench', 'write-section.js')).writeSection('lightgbm', markdown);
+  console.log(markdown);
+  if (ratio > 1.05 || growth >= 0.05) process.exitCode = 1;
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });
