@@ -23,19 +23,26 @@ root="$(cd "$lib_dir/../.." && pwd)"
 vendor="$lib_dir/vendor"
 say() { echo "[lightgbm] $*"; }
 
-# --- 1. one clear message when a build tool is missing -------------------------------------------------------------
+# --- 1. one clear message when a build tool is missing (checked only for the step that has work to do) -------------
 python_bin="${PYTHON:-$(command -v python3 || true)}"
-missing=()
-[ -n "$python_bin" ] && "$python_bin" -m pip --version >/dev/null 2>&1 || missing+=("python3 with pip")
-command -v cmake >/dev/null 2>&1 || missing+=("cmake (>= 3.25)")
-command -v make >/dev/null 2>&1 || missing+=("make")
-{ command -v c++ >/dev/null 2>&1 || command -v g++ >/dev/null 2>&1; } || missing+=("a C++17 compiler (g++ or clang++)")
-command -v node >/dev/null 2>&1 || missing+=("node")
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "[lightgbm] cannot build LightGBM ${LIGHTGBM_VERSION} from source: missing $(IFS=,; echo "${missing[*]}" | sed 's/,/, /g')." >&2
-  echo "[lightgbm] install them (Debian/Ubuntu: apt-get install python3 python3-pip cmake make g++), then re-run: bash libs/lightgbm/scripts/build.sh" >&2
-  exit 1
-fi
+require_tools() {  # $1 = what is being built; then the tools it needs
+  local what="$1" missing=()
+  shift
+  for tool in "$@"; do
+    case "$tool" in
+      python) [ -n "$python_bin" ] && "$python_bin" -m pip --version >/dev/null 2>&1 || missing+=("python3 with pip") ;;
+      cxx) { command -v c++ || command -v g++ || command -v clang++; } >/dev/null 2>&1 || missing+=("a C++17 compiler (g++ or clang++)") ;;
+      cmake) command -v cmake >/dev/null 2>&1 || missing+=("cmake (>= 3.25)") ;;
+      *) command -v "$tool" >/dev/null 2>&1 || missing+=("$tool") ;;
+    esac
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    local list
+    list="$(printf '%s, ' "${missing[@]}")"
+    echo "[lightgbm] cannot build $what: missing ${list%, }. Install them (Debian/Ubuntu: apt-get install python3 python3-pip cmake make g++), then re-run: bash libs/lightgbm/scripts/build.sh" >&2
+    exit 1
+  fi
+}
 
 # --- 2. LightGBM from the pinned sdist (cached by version + checksum) ----------------------------------------------
 stamp="$vendor/.lightgbm-build"
@@ -44,6 +51,7 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ] && [ -f "$vendor/lib
    && [ -f "$vendor/include/LightGBM/c_api.h" ]; then
   say "lib_lightgbm.so ${LIGHTGBM_VERSION} is up to date (vendor/), not rebuilding"
 else
+  require_tools "LightGBM ${LIGHTGBM_VERSION} from source" python cmake make cxx tar sha256sum
   work="$(mktemp -d "${TMPDIR:-/tmp}/lightgbm-build.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
   say "downloading the lightgbm==${LIGHTGBM_VERSION} source distribution"
@@ -94,6 +102,7 @@ if [ -f "$addon" ] && [ -f "$addon_stamp" ] && [ "$(cat "$addon_stamp")" = "$inp
   say "addon is up to date (build/Release/lightgbm_node.node), not rebuilding"
   exit 0
 fi
+require_tools "the LightGBM Node addon" node make cxx
 node_gyp="$root/node_modules/node-gyp/bin/node-gyp.js"
 [ -f "$node_gyp" ] || { echo "[lightgbm] node-gyp is not installed at the root: run npm ci first" >&2; exit 1; }
 # npm passes its `nodedir` config (=/usr here: Debian's Node headers, so no header download) to install scripts as
