@@ -8,7 +8,7 @@ import type { HomeCreditTables } from '@credit-scoring/data';
 import { toPolars, inputsOf } from './expr';
 import { MAX_MAGNITUDE, combinePiecesPolars, PIECE_GRIDS, withPieceColumns } from './exact-sum';
 import { asPl, P, PExpr } from './fast-expr';
-import { aggregateOutputs, AggOutput, DAYS_SENTINEL, TableSpec, TEXT_SENTINELS } from './feature-spec';
+import { aggregateOutputs, AggOutput, DAYS_SENTINEL, INTEGER_LIMIT, integerColumns, TableSpec, TEXT_SENTINELS } from './feature-spec';
 import { FeatureError } from './errors';
 
 const F64 = () => pl.Float64;
@@ -20,8 +20,8 @@ const nullF64 = P.nullF64;
  * Non-finite and out-of-range values become missing (null), matching single.ts `finalValue`. One comparison does
  * it: polars orders NaN above every number, so abs(NaN) < MAX is false, as are inf and null.
  */
-export function finalPolars(e: PExpr): PExpr {
-  return P.when(e.abs().lt(MAX_MAGNITUDE)).then(e).otherwise(nullF64());
+export function finalPolars(e: PExpr, limit: number = MAX_MAGNITUDE): PExpr {
+  return P.when(e.abs().lt(limit)).then(e).otherwise(nullF64());
 }
 
 export function cleanNumericPolars(col: string, daysSentinel: boolean): PExpr {
@@ -85,13 +85,14 @@ function aggregateTablePlan(spec: TableSpec, tables: HomeCreditTables, useChild:
   }
 
   const sentinels = new Set(spec.daysSentinels);
+  const integers = integerColumns(spec);
   lf = lf
     .withColumns(...asPl([
       P.col(spec.key).cast(pl.Int64),
       ...inputs.numeric.map((c) => cleanNumericPolars(c, sentinels.has(c))),
       ...inputs.text.map(cleanTextPolars),
     ]))
-    .withColumns(...asPl(Object.entries(spec.columns).map(([name, e]) => finalPolars(toPolars(e)).alias(name))));
+    .withColumns(...asPl(Object.entries(spec.columns).map(([name, e]) => finalPolars(toPolars(e), integers.has(name) ? INTEGER_LIMIT : MAX_MAGNITUDE).alias(name))));
 
   const rows = lf.select(spec.key, ...Object.keys(spec.columns), ...spec.groups.flatMap((g) => (g.where ? [g.where.col] : [])).filter(uniq));
 
@@ -117,18 +118,22 @@ function aggregateGroup(spec: TableSpec, group: TableSpec['groups'][number], row
   const cols = Object.keys(group.aggs);
   const needsSum = cols.filter((c) => group.aggs[c].some((a) => a === 'sum' || a === 'mean' || a === 'var'));
   const needsVar = cols.filter((c) => group.aggs[c].includes('var'));
+  const integers = integerColumns(spec);
+  const pieced = needsSum.filter((c) => !integers.has(c));
   const n = (c: string) => `__n__${c}`;
+  const total = (c: string) => (integers.has(c) ? P.col(`__isum__${c}`) : combinePiecesPolars(PIECE_GRIDS.map((_, j) => P.col(pieceName(c, j)))));
 
   // Pass 1: counts, extremes and exact per-piece totals.
-  const withPieces = withPieceColumns(filtered.select(key, ...cols), needsSum.map((c) => ({ name: c, value: P.col(c) })), pieceName);
+  const withPieces = withPieceColumns(filtered.select(key, ...cols), pieced.map((c) => ({ name: c, value: P.col(c) })), pieceName);
   const pass1 = withPieces.groupBy(key).agg(...asPl([
     P.len().cast(F64()).alias('__rows__'),
     ...cols.map((c) => P.col(c).count().cast(F64()).alias(n(c))),
     ...cols.filter((c) => group.aggs[c].includes('min')).map((c) => P.col(c).min().alias(`__min__${c}`)),
     ...cols.filter((c) => group.aggs[c].includes('max')).map((c) => P.col(c).max().alias(`__max__${c}`)),
-    ...needsSum.flatMap((c) => PIECE_GRIDS.map((_, j) => P.col(pieceName(c, j)).sum().alias(pieceName(c, j)))),
+    ...pieced.flatMap((c) => PIECE_GRIDS.map((_, j) => P.col(pieceName(c, j)).sum().alias(pieceName(c, j)))),
+    ...needsSum.filter((c) => integers.has(c)).map((c) => P.col(c).sum().alias(`__isum__${c}`)),
   ])).withColumns(
-    ...asPl(needsSum.map((c) => P.when(P.col(n(c)).gt(0)).then(combinePiecesPolars(PIECE_GRIDS.map((_, j) => P.col(pieceName(c, j))))).otherwise(nullF64()).alias(`__sum__${c}`))),
+    ...asPl(needsSum.map((c) => P.when(P.col(n(c)).gt(0)).then(total(c).cast(F64())).otherwise(nullF64()).alias(`__sum__${c}`))),
   ).withColumns(...asPl(needsSum.map((c) => P.col(`__sum__${c}`).div(P.col(n(c))).alias(meanName(c)))));
   let stats = pass1;
 

@@ -4,6 +4,7 @@
  * The selection is in the spirit of the public Home Credit Kaggle kernels: domain ratios on the application,
  * min/max/mean/sum/var of each side table per applicant, with approved/refused and active/closed splits.
  */
+import { SCHEMAS } from '@credit-scoring/data';
 import { add, div, Expr, gt0, is, max0, mul, num, rowStat, sub } from './expr';
 
 export type SideTable =
@@ -410,4 +411,37 @@ export function aggregateOutputs(spec: TableSpec): AggOutput[] {
     }
   }
   return out;
+}
+
+/**
+ * Integer-valued row columns are kept below 2^31 in magnitude (larger ones become missing), so adding up to 2^22 of
+ * them is exact in any order without the exact-sum pieces (see exact-sum.ts): a cheaper path for flags, day counts,
+ * DPD and month indices.
+ */
+export const INTEGER_LIMIT = 2 ** 31;
+
+const integerCache = new WeakMap<TableSpec, Set<string>>();
+
+/** The row-level columns of a table spec whose values are always integers. */
+export function integerColumns(spec: TableSpec): Set<string> {
+  let found = integerCache.get(spec);
+  if (found) return found;
+  const inputs = new Set(Object.entries(SCHEMAS[spec.table]).filter(([, t]) => t === 'int').map(([c]) => c));
+  if (spec.child) {
+    const childInts = integerColumns(spec.child.spec);
+    for (const o of aggregateOutputs(spec.child.spec)) {
+      if (o.kind === 'agg' && (o.agg === 'count' || ((o.agg === 'min' || o.agg === 'max') && childInts.has(o.col ?? '')))) inputs.add(o.name);
+    }
+  }
+  const integral = (e: Expr): boolean => {
+    if ('num' in e) return inputs.has(e.num);
+    if ('is' in e || 'gt0' in e) return true;
+    if ('lit' in e) return Number.isInteger(e.lit);
+    if ('max0' in e) return integral(e.max0);
+    if ('op' in e) return e.op !== '/' && integral(e.a) && integral(e.b);
+    return false;
+  };
+  found = new Set(Object.entries(spec.columns).filter(([, e]) => integral(e)).map(([name]) => name));
+  integerCache.set(spec, found);
+  return found;
 }

@@ -4,15 +4,15 @@
  */
 import { CleanRow, evalRow, inputsOf } from './expr';
 import { addPieces, combinePieces, MAX_MAGNITUDE, PIECE_GRIDS } from './exact-sum';
-import { aggregateOutputs, AggOutput, DAYS_SENTINEL, TableSpec, TEXT_SENTINELS } from './feature-spec';
+import { aggregateOutputs, AggOutput, DAYS_SENTINEL, INTEGER_LIMIT, integerColumns, TableSpec, TEXT_SENTINELS } from './feature-spec';
 import { FeatureError } from './errors';
 
 export type RawValue = string | number | null | undefined;
 export type RawRow = Record<string, RawValue>;
 
 /** Non-finite and out-of-range values become missing (NaN), matching batch.ts `finalPolars`. */
-export function finalValue(v: number): number {
-  return Number.isFinite(v) && Math.abs(v) < MAX_MAGNITUDE ? v : NaN;
+export function finalValue(v: number, limit: number = MAX_MAGNITUDE): number {
+  return Number.isFinite(v) && Math.abs(v) < limit ? v : NaN;
 }
 
 /** A raw numeric field: numbers as they are, numeric text parsed, absent/empty = missing. */
@@ -70,6 +70,7 @@ export function aggregateRows(spec: TableSpec, rows: RawRow[], extra?: (row: Raw
   const inputs = specInputs(spec);
   const sentinels = new Set(spec.daysSentinels);
   const colNames = Object.keys(spec.columns);
+  const integers = integerColumns(spec);
   const derived: CleanRow[] = rows.map((row, i) => {
     const where = `${spec.table} row ${i}`;
     const clean: CleanRow = {};
@@ -77,7 +78,7 @@ export function aggregateRows(spec: TableSpec, rows: RawRow[], extra?: (row: Raw
     for (const c of inputs.numeric) clean[c] = c in more ? finalValue(more[c]) : cleanNumber(row[c], c, where, sentinels.has(c));
     for (const c of inputs.text) clean[c] = cleanText(row[c], c, where);
     const values: CleanRow = {};
-    for (const name of colNames) values[name] = finalValue(evalRow(spec.columns[name], clean));
+    for (const name of colNames) values[name] = finalValue(evalRow(spec.columns[name], clean), integers.has(name) ? INTEGER_LIMIT : MAX_MAGNITUDE);
     for (const g of spec.groups) if (g.where) values[g.where.col] = clean[g.where.col];
     return values;
   });
@@ -89,28 +90,36 @@ export function aggregateRows(spec: TableSpec, rows: RawRow[], extra?: (row: Raw
     const where = o.group.where;
     let members = membersOf.get(o.group);
     if (!members) membersOf.set(o.group, (members = where ? derived.filter((r) => where.in.includes(r[where.col] as string)) : derived));
-    result[k] = o.kind === 'rows' ? members.length : aggregateValues(o, members.map((r) => r[o.col ?? ''] as number));
+    result[k] = o.kind === 'rows' ? members.length : aggregateValues(o, members.map((r) => r[o.col ?? ''] as number), integers.has(o.col ?? ''));
   }
   return result;
 }
 
 /** One aggregation over a key's values (NaN = missing, skipped), mirroring batch.ts aggregateGroup. */
-function aggregateValues(o: AggOutput, values: number[]): number {
+function aggregateValues(o: AggOutput, values: number[], integer: boolean): number {
   const present = values.filter((v) => !Number.isNaN(v));
   const n = present.length;
   switch (o.agg) {
     case 'count': return n;
     case 'min': return n ? present.reduce((a, b) => (b < a ? b : a)) : NaN;
     case 'max': return n ? present.reduce((a, b) => (b > a ? b : a)) : NaN;
-    case 'sum': return n ? exactSum(present) : NaN;
-    case 'mean': return n ? exactSum(present) / n : NaN;
+    case 'sum': return n ? valueSum(present, integer) : NaN;
+    case 'mean': return n ? valueSum(present, integer) / n : NaN;
     case 'var': {
       if (n < 2) return NaN;
-      const mean = exactSum(present) / n;
+      const mean = valueSum(present, integer) / n;
       return exactSum(present.map((v) => (v - mean) * (v - mean))) / (n - 1);
     }
     default: throw new FeatureError(`unknown aggregation ${o.agg}`);
   }
+}
+
+/** Integer values below INTEGER_LIMIT add up exactly in any order; others go through the exact-sum pieces. */
+function valueSum(values: number[], integer: boolean): number {
+  if (!integer) return exactSum(values);
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
 }
 
 function exactSum(values: number[]): number {
