@@ -1,7 +1,7 @@
 // LightGBM: our binding vs Python lightgbm 4.7.0, side by side on the same synthetic matrix.
 //   flock /tmp/heavy.lock npx tsx tools/bench/lightgbm/bench.ts
 // Needs the addon (npm ci) and the Python reference venv (bash tools/pyref/setup.sh). Writes the 'lightgbm' section
-// of docs/benchmarks.md. Env: BENCH_ROWS (307511), BENCH_ROUNDS (200), BENCH_REPEATS (2).
+// of docs/benchmarks.md. Env: BENCH_ROWS (307511), BENCH_ROUNDS (200), BENCH_REPEATS (3).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 const ROWS = Number(process.env.BENCH_ROWS ?? 307511);
 const COLS = 120;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 2);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const SINGLE_CALLS = 20000;
 const MEMORY_CALLS = 1_000_000;
 const PARAMS: Params = { objective: 'binary', metric: 'auc', learning_rate: 0.05, num_leaves: 31, seed: 42,
@@ -56,18 +56,16 @@ const gc = vm.runInNewContext('gc') as () => void;
 const now = (): number => Number(process.hrtime.bigint()) / 1e9;
 const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
 
-async function benchNode(x: Float64Array, y: Float64Array) {
-  const trainAll: number[] = [];
-  let booster: Booster | undefined;
-  for (let r = 0; r < REPEATS; r++) {
-    booster?.free();
-    const start = now();
-    const trainSet = new Dataset(x, { nRows: ROWS, nCols: COLS, label: y });
-    booster = await train(PARAMS, trainSet, { numBoostRound: ROUNDS });
-    trainAll.push(now() - start);
-    trainSet.free();
-  }
-  const model = booster as Booster;
+async function trainNode(x: Float64Array, y: Float64Array): Promise<{ seconds: number; booster: Booster }> {
+  const start = now();
+  const trainSet = new Dataset(x, { nRows: ROWS, nCols: COLS, label: y });
+  const booster = await train(PARAMS, trainSet, { numBoostRound: ROUNDS });
+  const seconds = now() - start;
+  trainSet.free();
+  return { seconds, booster };
+}
+
+function predictNode(model: Booster, x: Float64Array) {
   let start = now();
   const pred = model.predict(x);
   const predict = now() - start;
@@ -83,30 +81,43 @@ async function benchNode(x: Float64Array, y: Float64Array) {
   for (let i = 0; i < MEMORY_CALLS; i++) model.predictSingle(rows[i % 1000]);
   gc();
   const rssAfter = rssMb();
-  return { train: Math.min(...trainAll), trainAll, predict, single, rssBefore, rssAfter,
-    predSum: pred.reduce((a, b) => a + b, 0), numTrees: model.saveModel().split('\nTree=').length - 1 };
+  return { predict, single, rssBefore, rssAfter, predSum: pred.reduce((a, b) => a + b, 0),
+    numTrees: model.saveModel().split('\nTree=').length - 1 };
 }
 
-function benchPython() {
+interface PythonResult { train: number; predict: number; single: number; predSum: number; numTrees: number }
+
+/** One Python process: loads the matrix, trains once (timed) and, when asked, times predictions. */
+function runPython(withPredictions: boolean): PythonResult {
   if (!fs.existsSync(PYTHON)) throw new Error(`Python reference venv missing (${PYTHON}): run bash tools/pyref/setup.sh`);
   const r = spawnSync(PYTHON, [path.join(__dirname, 'bench_python.py'), DIR, String(ROWS), String(COLS),
-    JSON.stringify(PARAMS), String(ROUNDS), String(REPEATS), String(SINGLE_CALLS)], { encoding: 'utf8' });
+    JSON.stringify(PARAMS), String(ROUNDS), withPredictions ? '1' : '0', String(SINGLE_CALLS)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`Python bench failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as { train: number; trainAll: number[];
-    predict: number; single: number; predSum: number; numTrees: number };
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as PythonResult;
 }
 
 async function main(): Promise<void> {
   writeMatrix();
   const x = readF64(path.join(DIR, 'X.f64'));
   const y = readF64(path.join(DIR, 'y.f64'));
-  console.log(`[bench] node: ${ROWS} x ${COLS}, ${ROUNDS} rounds x ${REPEATS}`);
-  const node = await benchNode(x, y);
+  // Training runs alternate (ours, Python, ours, Python, ...) so load from elsewhere on the machine hits both.
+  const nodeAll: number[] = [];
+  const pyAll: number[] = [];
+  let model: Booster | undefined;
+  let pyLast: PythonResult | undefined;
+  for (let r = 0; r < REPEATS; r++) {
+    model?.free();
+    const run = await trainNode(x, y);
+    model = run.booster;
+    nodeAll.push(run.seconds);
+    pyLast = runPython(r === REPEATS - 1);
+    pyAll.push(pyLast.train);
+    console.log(`[bench] run ${r + 1}: ours ${run.seconds.toFixed(2)} s, Python ${pyLast.train.toFixed(2)} s`);
+  }
+  const node = { train: Math.min(...nodeAll), trainAll: nodeAll, ...predictNode(model as Booster, x) };
+  const py = { ...(pyLast as PythonResult), train: Math.min(...pyAll), trainAll: pyAll };
   console.log('[bench] node', JSON.stringify(node));
-  console.log('[bench] python');
-  const py = benchPython();
   console.log('[bench] python', JSON.stringify(py));
-
   const ratio = node.train / py.train;
   const growth = (node.rssAfter - node.rssBefore) / node.rssBefore;
   const s = (v: number): string => `${v.toFixed(2)} s`;
@@ -116,7 +127,7 @@ async function main(): Promise<void> {
 Command: \`flock /tmp/heavy.lock npx tsx tools/bench/lightgbm/bench.ts\` — ${new Date().toISOString().slice(0, 10)},
 ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}. Data: ${ROWS.toLocaleString('en-US')} x ${COLS}
 synthetic float64 rows (deterministic, ~8 % NaN, written once to \`tmp/lightgbm-bench/\` and read by both sides).
-Params: \`${JSON.stringify(PARAMS)}\`, ${ROUNDS} rounds; training time = Dataset construction + train(), best of ${REPEATS}.
+Params: \`${JSON.stringify(PARAMS)}\`, ${ROUNDS} rounds; training time = Dataset construction + train(), best of ${REPEATS} alternating runs.
 
 | | ours (Node addon) | Python lightgbm | ours / Python |
 |---|---|---|---|
