@@ -14,3 +14,5 @@ export * from './cv';
 export * from './search';
 export * from './compare';
 export { featurePipelineFitter, applicationTarget } from './feature-folds';
+export * from './boosters';
+export * from './boosters';

@@ -1,0 +1,181 @@
+import { Booster, Dataset, Params, train } from '@credit-scoring/lightgbm';
+import { stratifiedSplit } from './folds';
+import { checkMatrix, LabelledMatrix, labelsOf, selectRows } from './matrix';
+import { checkParams, dummySpec, FitOptions, HyperParams, logisticSpec, ModelSpec, ParamSpace, Predictor, rowCount } from './models';
+
+/*
+ * Tree ensembles through our LightGBM binding. Three flavours share one fitting routine:
+ *  - `lightgbm_rf`   random forest: boosting 'rf' (bagged trees averaged, not boosted), row bagging + column sampling;
+ *  - `gbm_plain`     classic gradient boosting as in sklearn's GradientBoostingClassifier: shallow trees, shrinkage,
+ *                    no row/column sampling, no regularisation and no native categorical splits (codes used as
+ *                    ordered numbers);
+ *  - `lightgbm`      tuned LightGBM gbdt: leaf-wise trees, native categorical splits, sampling, L1/L2.
+ * Hyper-parameters are LightGBM's own names plus `num_boost_round` and `early_stopping_rounds`. Early stopping
+ * watches AUC on `valid` if given, else on an inner stratified 15% split of the training rows.
+ */
+
+const ROUND_KEYS = ['num_boost_round', 'early_stopping_rounds'] as const;
+const INNER_VALID_FRACTION = 0.15;
+
+/** A fitted booster, with the Booster exposed for importance, SHAP, saving and the API. */
+export interface BoosterPredictor extends Predictor {
+  readonly booster: Booster;
+  /** Number of trees used for prediction (the early-stopping optimum, or all). */
+  readonly numIteration: number;
+}
+
+interface BoosterFlavour {
+  name: string;
+  description: string;
+  defaults: HyperParams;
+  space: ParamSpace;
+  /** Use the matrix's categorical columns as LightGBM categorical features. */
+  nativeCategorical: boolean;
+  /** Derived parameters (e.g. num_leaves from max_depth for classic depth-wise trees). */
+  derive?: (p: HyperParams) => HyperParams;
+}
+
+const COMMON: HyperParams = {
+  objective: 'binary',
+  metric: 'auc',
+  verbosity: -1,
+  num_threads: 2,
+  deterministic: true,
+  force_row_wise: true,
+};
+
+/** What one fit hands to LightGBM: its params plus the round settings. */
+export interface BoosterTrainingSetup { params: Params; numBoostRound: number; earlyStoppingRounds: number; nativeCategorical: boolean }
+
+/** A booster model spec; `trainingSetup` shows exactly what LightGBM receives (logged, and checked against Python). */
+export interface BoosterSpec extends ModelSpec {
+  trainingSetup(params?: HyperParams, seed?: number): BoosterTrainingSetup;
+}
+
+function boosterSpec(flavour: BoosterFlavour): BoosterSpec {
+  const spec: BoosterSpec = {
+    name: flavour.name,
+    description: flavour.description,
+    defaults: flavour.defaults,
+    space: flavour.space,
+    trainingSetup: (params = {}, seed = 0) => {
+      checkParams(spec, params);
+      const merged = { ...flavour.defaults, ...params };
+      const all: HyperParams = { ...COMMON, ...merged, ...(flavour.derive?.(merged) ?? {}), seed };
+      return {
+        params: Object.fromEntries(Object.entries(all).filter(([k]) => !(ROUND_KEYS as readonly string[]).includes(k))),
+        numBoostRound: Number(all.num_boost_round),
+        earlyStoppingRounds: Number(all.early_stopping_rounds),
+        nativeCategorical: flavour.nativeCategorical,
+      };
+    },
+    fit: (trainSet, valid, params = {}, opts = {}) => fitBooster(spec, trainSet, valid, params, opts),
+  };
+  return spec;
+}
+
+async function fitBooster(
+  spec: BoosterSpec,
+  trainSet: LabelledMatrix,
+  valid: LabelledMatrix | undefined,
+  params: HyperParams,
+  opts: FitOptions,
+): Promise<BoosterPredictor> {
+  checkMatrix(`${spec.name}.fit`, trainSet);
+  const seed = opts.seed ?? 0;
+  const setup = spec.trainingSetup(params, seed);
+  let fitRows = trainSet;
+  let stopRows = valid;
+  if (!stopRows) {
+    const y = labelsOf(`${spec.name}.fit`, trainSet);
+    const split = stratifiedSplit(y, Int32Array.from({ length: trainSet.nRows }, (_, i) => i), INNER_VALID_FRACTION, seed);
+    fitRows = selectRows(trainSet, split.train);
+    stopRows = selectRows(trainSet, split.valid);
+  }
+  const { params: lightgbmParams, numBoostRound, earlyStoppingRounds } = setup;
+  const categoricalFeatures = setup.nativeCategorical ? fitRows.categoricalFeatures : [];
+  const datasetOptions = (m: LabelledMatrix) => ({
+    nRows: m.nRows, nCols: m.nCols, label: labelsOf(`${spec.name}.fit`, m), featureNames: m.featureNames, categoricalFeatures, params: lightgbmParams,
+  });
+  const trainData = new Dataset(fitRows.data, datasetOptions(fitRows));
+  const validData = new Dataset(stopRows.data, { ...datasetOptions(stopRows), reference: trainData });
+  let booster: Booster;
+  try {
+    booster = await train(lightgbmParams, trainData, {
+      valid: [validData], validNames: ['valid'], numBoostRound, earlyStoppingRounds: earlyStoppingRounds > 0 ? earlyStoppingRounds : undefined,
+    });
+  } finally {
+    trainData.free();
+    validData.free();
+  }
+  const numIteration = booster.bestIteration > 0 ? booster.bestIteration : numBoostRound;
+  const nCols = trainSet.nCols;
+  return {
+    modelName: spec.name,
+    booster,
+    numIteration,
+    info: { bestIteration: booster.bestIteration, numIteration, innerValidation: valid === undefined },
+    predictProba: (data) => {
+      rowCount(`${spec.name}.predictProba`, data, nCols);
+      return booster.predict(data, { numIteration });
+    },
+    free: () => booster.free(),
+  };
+}
+
+export const randomForestSpec = boosterSpec({
+  name: 'lightgbm_rf',
+  description: "random forest: LightGBM boosting='rf' with row bagging and column sampling",
+  nativeCategorical: true,
+  defaults: {
+    boosting: 'rf', num_leaves: 63, min_data_in_leaf: 20, bagging_fraction: 0.632, bagging_freq: 1, feature_fraction: 0.5,
+    num_boost_round: 300, early_stopping_rounds: 50,
+  },
+  space: {
+    num_leaves: { type: 'int', low: 15, high: 255, log: true },
+    min_data_in_leaf: { type: 'int', low: 5, high: 200, log: true },
+    bagging_fraction: { type: 'float', low: 0.3, high: 0.9 },
+    feature_fraction: { type: 'float', low: 0.1, high: 0.8 },
+  },
+});
+
+export const plainGbmSpec = boosterSpec({
+  name: 'gbm_plain',
+  description: 'classic gradient boosting: depth-limited trees, shrinkage, no sampling/regularisation/categorical splits',
+  nativeCategorical: false,
+  defaults: {
+    boosting: 'gbdt', learning_rate: 0.1, max_depth: 3, min_data_in_leaf: 20, lambda_l2: 0, feature_fraction: 1, bagging_fraction: 1,
+    bagging_freq: 0, num_boost_round: 500, early_stopping_rounds: 50,
+  },
+  space: {
+    learning_rate: { type: 'float', low: 0.02, high: 0.3, log: true },
+    max_depth: { type: 'int', low: 2, high: 5 },
+    min_data_in_leaf: { type: 'int', low: 5, high: 200, log: true },
+  },
+  // Depth-wise classic trees: allow every leaf a depth-d tree can have, so max_depth alone shapes the tree.
+  derive: (p) => ({ num_leaves: 2 ** Number(p.max_depth) }),
+});
+
+export const lightgbmSpec = boosterSpec({
+  name: 'lightgbm',
+  description: 'LightGBM gbdt, leaf-wise, native categorical splits, sampling and L1/L2 (tuned)',
+  nativeCategorical: true,
+  defaults: {
+    boosting: 'gbdt', learning_rate: 0.05, num_leaves: 31, max_depth: -1, min_data_in_leaf: 40, feature_fraction: 0.7,
+    bagging_fraction: 0.8, bagging_freq: 1, lambda_l1: 0.1, lambda_l2: 1, min_gain_to_split: 0, cat_smooth: 10, cat_l2: 10,
+    num_boost_round: 2000, early_stopping_rounds: 100,
+  },
+  space: {
+    learning_rate: { type: 'float', low: 0.01, high: 0.1, log: true },
+    num_leaves: { type: 'int', low: 8, high: 128, log: true },
+    min_data_in_leaf: { type: 'int', low: 10, high: 300, log: true },
+    feature_fraction: { type: 'float', low: 0.2, high: 1 },
+    bagging_fraction: { type: 'float', low: 0.5, high: 1 },
+    lambda_l1: { type: 'float', low: 1e-3, high: 10, log: true },
+    lambda_l2: { type: 'float', low: 1e-3, high: 30, log: true },
+    min_gain_to_split: { type: 'float', low: 0, high: 1 },
+  },
+});
+
+/** Every model family of the study, baseline first. */
+export const MODEL_SPECS: readonly ModelSpec[] = [dummySpec, logisticSpec, randomForestSpec, plainGbmSpec, lightgbmSpec];
