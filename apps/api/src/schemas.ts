@@ -1,16 +1,7 @@
 // JSON Schemas of the API. They validate requests (Ajv, no type coercion for bodies), serialise responses
 // (fast-json-stringify) and become the OpenAPI document's components (@fastify/swagger), so they are the one
 // definition of the wire format. Field names and types come from the Kaggle schema in @credit-scoring/data.
-import { SCHEMAS, SideTableName, ColumnType } from '@credit-scoring/data';
-
-export const SIDE_TABLES: SideTableName[] = [
-  'bureau',
-  'bureau_balance',
-  'previous_application',
-  'POS_CASH_balance',
-  'installments_payments',
-  'credit_card_balance',
-];
+import { SCHEMAS, SIDE_TABLE_NAMES, ColumnType } from '@credit-scoring/data';
 
 /** Longest text value accepted in any field: Kaggle's longest category is ~50 characters. */
 const MAX_TEXT = 200;
@@ -61,7 +52,7 @@ export function sharedSchemas(): Record<string, unknown>[] {
   const application = rowSchema(SCHEMAS.application_test);
   (application.properties as Record<string, unknown>).SK_ID_CURR = { type: 'integer', minimum: 0, maximum: 2147483647 };
   const historyProperties: Record<string, unknown> = {};
-  for (const table of SIDE_TABLES) {
+  for (const table of SIDE_TABLE_NAMES) {
     historyProperties[table] = { type: 'array', maxItems: MAX_HISTORY_ROWS, items: rowSchema(SCHEMAS[table]) };
   }
   return [

@@ -5,15 +5,11 @@
  * min/max/mean/sum/var of each side table per applicant, with approved/refused and active/closed splits.
  */
 import { SCHEMAS } from '@credit-scoring/data';
+import type { SideTableName } from '@credit-scoring/data';
 import { add, div, Expr, gt0, is, max0, mul, num, rowStat, sub } from './expr';
 
-export type SideTable =
-  | 'bureau'
-  | 'bureau_balance'
-  | 'previous_application'
-  | 'POS_CASH_balance'
-  | 'installments_payments'
-  | 'credit_card_balance';
+/** The six side tables, as @credit-scoring/data names them. */
+export type SideTable = SideTableName;
 
 /** Aggregations over an applicant's rows. `count` counts present values (0 when there are none). */
 export type AggName = 'min' | 'max' | 'mean' | 'sum' | 'var' | 'count';
