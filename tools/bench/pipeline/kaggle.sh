@@ -17,7 +17,7 @@ peak=$(grep 'Maximum resident set size' tmp/bench-pipeline-kaggle.err | awk '{pr
 node -e '
 const fs = require("fs");
 const [report, peakKb, command] = process.argv.slice(1);
-const body = fs.readFileSync(report, "utf8").replace(/^# Results\n/, "").replace(/Written by the trainer on/, "Trainer run on");
+const body = fs.readFileSync(report, "utf8").replace(/^# Results\n/, "").replace(/Written by the trainer on/, "Trainer run on").replace(/^## /gm, "### ");
 const md = `## pipeline\n\nThe main job on Kaggle-scale generated data (307,511 applicants, seed 42, all seven tables), 2 cores, ${new Date().toISOString().slice(0, 10)}.\nCommand: \`${command}\`. Peak RSS of the trainer process: ${(peakKb / 1024 / 1024).toFixed(1)} GB.\n${body}`;
 require("./tools/bench/write-section.js").writeSection("pipeline", md);
 ' "$report" "${peak:-0}" "tools/bench/pipeline/kaggle.sh $*"
