@@ -16,6 +16,7 @@
       "cflags_cc": ["-std=c++17", "-fexceptions", "-O2"],
       "libraries": [
         "<(module_root_dir)/vendor/lib/lib_lightgbm.so",
+        "-lgomp",
         "-Wl,-rpath,'$$ORIGIN/../../vendor/lib'"
       ]
     }

@@ -1,5 +1,7 @@
 #include "booster.h"
 
+#include <omp.h>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -7,6 +9,15 @@
 namespace lgbm_node {
 
 namespace {
+
+// libgomp keeps one idle worker team per thread that ever ran a parallel region, and once the teams' threads
+// outnumber the CPUs (gomp_managed_threads > available CPUs) every waiting thread spins only 100 times before
+// sleeping on a futex. Python trains on its main thread (one team); we build datasets and predict on the main
+// thread but boost on a libuv worker, so a second team would exist and each of LightGBM's many short parallel
+// regions per iteration would pay a futex wake-up: ~18 % slower boosting on 2 cores (docs/benchmarks.md).
+// Releasing the calling thread's idle team (OpenMP 5.0 pause, which libgomp implements for the host) before
+// handing work to another thread keeps a single team alive; re-creating it later costs one thread start.
+void ReleaseIdleOpenMPThreads() { omp_pause_resource_all(omp_pause_soft); }
 
 // Reads LightGBM's "names" outputs (feature names, eval names): a first call with a guessed buffer size tells the
 // real size, a second call fills it if the guess was too small (as Python's basic.py does).
@@ -76,6 +87,7 @@ class UpdateWorker : public Napi::AsyncWorker {
       values.resize(outLength);
       evals_.push_back(std::move(values));
     }
+    ReleaseIdleOpenMPThreads();  // the next call may run on another thread (main or another libuv worker)
   }
 
   void OnOK() override {
@@ -199,6 +211,7 @@ Napi::Value NativeBooster::UpdateAsync(const Napi::CallbackInfo& info) {
   auto* worker = new UpdateWorker(env, this, info.This().As<Napi::Object>(), iterations, std::move(evalIndices),
                                   std::move(logParams));
   Napi::Promise promise = worker->Promise();
+  ReleaseIdleOpenMPThreads();  // the main thread's team (dataset construction, prediction) before boosting elsewhere
   worker->Queue();
   return promise;
 }
