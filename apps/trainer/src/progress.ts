@@ -25,9 +25,9 @@ export class Progress {
 }
 
 export function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const m = Math.floor(seconds / 60);
-  return `${m}m${Math.round(seconds - 60 * m).toString().padStart(2, '0')}s`;
+  if (seconds < 59.95) return `${seconds.toFixed(1)}s`;
+  const whole = Math.round(seconds); // round first, so 179.6 s prints 3m00s, not 2m60s
+  return `${Math.floor(whole / 60)}m${(whole % 60).toString().padStart(2, '0')}s`;
 }
 
 /** Times a stage and remembers its duration for the final summary (and docs/benchmarks.md). */
