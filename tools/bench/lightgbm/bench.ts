@@ -139,7 +139,9 @@ Same model: ${node.numTrees} vs ${py.numTrees} trees; sum of batch predictions $
 All training runs: ours ${node.trainAll.map(s).join(', ')}; Python ${py.trainAll.map(s).join(', ')}.
 
 Memory: ${MEMORY_CALLS.toLocaleString('en-US')} \`predictSingle\` calls: RSS ${node.rssBefore.toFixed(1)} MB → ${node.rssAfter.toFixed(1)} MB
-(${(growth * 100).toFixed(2)} %, limit < 5 %).`;
+(${(growth * 100).toFixed(2)} %, limit < 5 %).
+
+Finding (2026-11-28): the earlier 1.10 was libgomp, not the build: with an idle OpenMP team left on the main thread (Dataset construction) and boosting on a libuv worker, libgomp manages more threads than CPUs and waits with only 100 spins, so each short parallel region paid a futex wake-up (boosting phase 12.38 s vs Python 10.32 s). The addon now releases the idle team (\`omp_pause_resource_all\`) around each boosting step; Python with our lib_lightgbm.so was as fast as with the wheel's (13.08/13.08/12.10 s vs 13.66/13.10/13.23 s). See libs/lightgbm/README.md.`;
   require(path.join(ROOT, 'tools', 'bench', 'write-section.js')).writeSection('lightgbm', markdown);
   console.log(markdown);
   if (ratio > 1.05 || growth >= 0.05) process.exitCode = 1;
