@@ -28,19 +28,13 @@ export interface ModelPackage {
   extraFiles?: Record<string, string | Buffer>;
 }
 
-/** A registered model version fetched back from the registry. */
-export interface LoadedModelPackage {
+/** A registered model version fetched back from the registry: the stored package plus where it came from. */
+export interface LoadedModelPackage extends Omit<ModelPackage, 'extraFiles'> {
   name: string;
   version: string;
   runId?: string;
   /** Local directory it was downloaded to. */
   dir: string;
-  modelText: string;
-  featureNames: string[];
-  featurePipeline: unknown;
-  threshold: number;
-  cost: unknown;
-  metrics: Record<string, number>;
   /** The parsed MLmodel file. */
   mlmodel: Record<string, unknown>;
 }
