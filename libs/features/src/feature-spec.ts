@@ -4,7 +4,6 @@
  * The selection is in the spirit of the public Home Credit Kaggle kernels: domain ratios on the application,
  * min/max/mean/sum/var of each side table per applicant, with approved/refused and active/closed splits.
  */
-import { SCHEMAS } from '@credit-scoring/data';
 import type { SideTableName } from '@credit-scoring/data';
 import { add, div, Expr, gt0, is, max0, mul, num, rowStat, sub } from './expr';
 
@@ -19,6 +18,8 @@ export const AGG_NAMES: readonly AggName[] = ['min', 'max', 'mean', 'sum', 'var'
 export const TEXT_SENTINELS: readonly string[] = ['XNA', 'XAP'];
 /** DAYS_* value 365243 (~1000 years) marks "never" / pensioners; it becomes missing. */
 export const DAYS_SENTINEL = 365243;
+/** Values this large (2^45 = 3.5e13, far above any Home Credit amount) and non-finite ones become missing. */
+export const MAX_MAGNITUDE = 2 ** 45;
 
 export interface AggGroup {
   /** name part of the output features; '' for all rows */
@@ -36,7 +37,7 @@ export interface TableSpec {
   key: 'SK_ID_CURR' | 'SK_ID_BUREAU';
   /** numeric raw columns whose value 365243 means missing */
   daysSentinels: string[];
-  /** row-level values, computed in this order; later ones may use earlier ones via num() */
+  /** row-level values, each computed from the cleaned raw inputs (num() reads an input column, not another entry) */
   columns: Record<string, Expr>;
   groups: AggGroup[];
   /** a child table aggregated per row of this table first (bureau_balance per SK_ID_BUREAU) */
@@ -407,37 +408,4 @@ export function aggregateOutputs(spec: TableSpec): AggOutput[] {
     }
   }
   return out;
-}
-
-/**
- * Integer-valued row columns are kept below 2^31 in magnitude (larger ones become missing), so adding up to 2^22 of
- * them is exact in any order without the exact-sum pieces (see exact-sum.ts): a cheaper path for flags, day counts,
- * DPD and month indices.
- */
-export const INTEGER_LIMIT = 2 ** 31;
-
-const integerCache = new WeakMap<TableSpec, Set<string>>();
-
-/** The row-level columns of a table spec whose values are always integers. */
-export function integerColumns(spec: TableSpec): Set<string> {
-  let found = integerCache.get(spec);
-  if (found) return found;
-  const inputs = new Set(Object.entries(SCHEMAS[spec.table]).filter(([, t]) => t === 'int').map(([c]) => c));
-  if (spec.child) {
-    const childInts = integerColumns(spec.child.spec);
-    for (const o of aggregateOutputs(spec.child.spec)) {
-      if (o.kind === 'agg' && (o.agg === 'count' || ((o.agg === 'min' || o.agg === 'max') && childInts.has(o.col ?? '')))) inputs.add(o.name);
-    }
-  }
-  const integral = (e: Expr): boolean => {
-    if ('num' in e) return inputs.has(e.num);
-    if ('is' in e || 'gt0' in e) return true;
-    if ('lit' in e) return Number.isInteger(e.lit);
-    if ('max0' in e) return integral(e.max0);
-    if ('op' in e) return e.op !== '/' && integral(e.a) && integral(e.b);
-    return false;
-  };
-  found = new Set(Object.entries(spec.columns).filter(([, e]) => integral(e)).map(([name]) => name));
-  integerCache.set(spec, found);
-  return found;
 }

@@ -7,11 +7,12 @@
  */
 import pl from 'nodejs-polars';
 import { SCHEMAS, type HomeCreditTables, type SideTableName } from '@credit-scoring/data';
-import { aggregateTable, cleanNumericPolars, cleanTextPolars, finalPolars, float64Column } from './batch';
+import { KeySlots } from './aggregate';
+import { aggregateSideTable, cleanNumericPolars, cleanTextPolars, finalPolars, float64Column, gatherSlots } from './batch';
 import { evalRow, CleanRow, toPolars } from './expr';
 import { asPl, P } from './fast-expr';
 import { FeatureError } from './errors';
-import { aggregateRows, childDefaults, cleanNumber, cleanText, finalValue, parseNumber, RawRow, RawValue } from './single';
+import { aggregateApplicant, cleanNumber, cleanText, finalValue, parseNumber, RawRow, RawValue } from './single';
 import { aggregateOutputs, APPLICATION_DAYS_SENTINELS, APPLICATION_DERIVED, SIDE_SPECS, TableSpec } from './feature-spec';
 
 export type { RawRow, RawValue };
@@ -206,8 +207,8 @@ export class FeaturePipeline {
     const id = parseNumber(application[ID], ID, 'application');
     for (const spec of sideSpecs(s.options.sideTables)) {
       const rows = historyRows(history, spec.table, id);
-      const aggregates = aggregateRows(spec, rows, spec.child ? childLookup(spec.table, spec.child, history, id, s.options.sideTables) : undefined);
-      for (const v of aggregates) out[col++] = normalise(v);
+      const childRows = spec.child && s.options.sideTables.includes(spec.child.spec.table) ? historyRows(history, spec.child.spec.table, id) : undefined;
+      for (const v of aggregateApplicant(spec, rows, childRows)) out[col++] = normalise(v);
     }
     if (col !== out.length) throw new FeatureError(`internal: built ${col} values, expected ${out.length}`);
     return out;
@@ -350,26 +351,6 @@ function historyRows(history: ApplicantHistory, table: SideTableName, id: number
   return rows;
 }
 
-/** Per-credit bureau_balance summaries for bureau rows (the batch path joins them on SK_ID_BUREAU). */
-function childLookup(parentTable: SideTableName, child: NonNullable<TableSpec['child']>, history: ApplicantHistory, id: number, sideTables: SideTableName[]): (row: RawRow) => Record<string, number> {
-  const { names, empty } = childDefaults(child.spec);
-  const byParent = new Map<number, RawRow[]>();
-  if (sideTables.includes(child.spec.table)) {
-    historyRows(history, child.spec.table, id).forEach((row, i) => {
-      const key = parseNumber(row[child.joinKey], child.joinKey, `history.${child.spec.table}[${i}]`);
-      const list = byParent.get(key);
-      if (list) list.push(row); else byParent.set(key, [row]);
-    });
-  }
-  const summaries = new Map<number, Record<string, number>>();
-  for (const [key, rows] of byParent) {
-    const values = aggregateRows(child.spec, rows);
-    // values[0] is the child's own row count, which is not a parent column
-    summaries.set(key, Object.fromEntries(names.map((n, k) => [n, values[k + 1]])));
-  }
-  return (row) => summaries.get(parseNumber(row[child.joinKey], child.joinKey, parentTable)) ?? empty;
-}
-
 // --- batch helpers ---------------------------------------------------------------------------------------------
 
 function statelessColumns(tables: HomeCreditTables, sideTables: SideTableName[], numeric: string[], text: string[]): StatelessColumns {
@@ -404,8 +385,11 @@ function computeStateless(tables: HomeCreditTables, sideTables: SideTableName[],
   const before = [...numeric, ...derivedNames.map((n) => `__derived__${n}`)].map((c) => float64Column(cleaned, c));
   const textColumns = text.map((c) => cleaned.getColumn(c).toArray() as (string | null)[]);
 
+  // Side-table aggregates per applicant; applicants sharing an SK_ID_CURR share its aggregates.
+  const idValues = float64Column(cleaned, ID);
+  const applicants = new KeySlots(idValues);
+  const oneRowPerApplicant = applicants.ownerSlots.every((slot, r) => slot === r);
   const after: Float64Array[] = [];
-  const base = cleaned.select(ID).withColumns(pl.intRange(0, nRows).alias('__row__'));
   for (const spec of sideSpecs(sideTables)) {
     const outputs = aggregateOutputs(spec);
     if (!tables[spec.table]) {
@@ -413,15 +397,10 @@ function computeStateless(tables: HomeCreditTables, sideTables: SideTableName[],
       for (const o of outputs) after.push(new Float64Array(nRows).fill(o.zeroWhenEmpty ? 0 : NaN));
       continue;
     }
-    const perApplicant = aggregateTable(spec, tables, sideTables.includes('bureau_balance'));
-    const joined = base
-      .join(perApplicant, { on: ID, how: 'left' })
-      .sort('__row__')
-      .withColumns(...asPl(outputs.filter((o) => o.zeroWhenEmpty).map((o) => P.col(o.name).fillNull(0))));
-    for (const o of outputs) after.push(float64Column(joined, o.name));
+    const perApplicant = aggregateSideTable(spec, tables, applicants, sideTables.includes('bureau_balance'));
+    outputs.forEach((o, k) => after.push(oneRowPerApplicant ? perApplicant[k] : gatherSlots(perApplicant[k], applicants.ownerSlots, o.zeroWhenEmpty ? 0 : NaN)));
   }
 
-  const idValues = float64Column(cleaned, ID);
   return {
     nRows,
     ids: Int32Array.from(idValues),

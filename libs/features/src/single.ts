@@ -1,18 +1,19 @@
 /**
- * One-row path: executes the same feature spec as batch.ts with plain loops over one applicant's raw rows, for the
- * serving API (no dataframe engine). Every rule here mirrors its polars counterpart in batch.ts / expr.ts.
+ * One-row path: executes the same feature spec as batch.ts over one applicant's raw rows, for the serving API (no
+ * dataframe engine). Cleaning and spec columns mirror their polars counterparts in batch.ts / expr.ts; the
+ * aggregation is the very code the batch path runs (aggregate.ts), fed the rows in the order given.
  */
+import { aggregateTable, KeySlots, outputsOf, TableRows } from './aggregate';
 import { CleanRow, evalRow, inputsOf } from './expr';
-import { addPieces, combinePieces, MAX_MAGNITUDE, PIECE_GRIDS } from './exact-sum';
-import { aggregateOutputs, AggOutput, DAYS_SENTINEL, INTEGER_LIMIT, integerColumns, TableSpec, TEXT_SENTINELS } from './feature-spec';
+import { AggGroup, DAYS_SENTINEL, MAX_MAGNITUDE, TableSpec, TEXT_SENTINELS } from './feature-spec';
 import { FeatureError } from './errors';
 
 export type RawValue = string | number | null | undefined;
 export type RawRow = Record<string, RawValue>;
 
 /** Non-finite and out-of-range values become missing (NaN), matching batch.ts `finalPolars`. */
-export function finalValue(v: number, limit: number = MAX_MAGNITUDE): number {
-  return Number.isFinite(v) && Math.abs(v) < limit ? v : NaN;
+export function finalValue(v: number): number {
+  return Number.isFinite(v) && Math.abs(v) < MAX_MAGNITUDE ? v : NaN;
 }
 
 /** A raw numeric field: numbers as they are, numeric text parsed, absent/empty = missing. */
@@ -40,13 +41,6 @@ export function cleanText(v: RawValue, field: string, where: string): string | n
   return text === '' || TEXT_SENTINELS.includes(text) ? null : text;
 }
 
-const outputsCache = new WeakMap<TableSpec, AggOutput[]>();
-function outputsOf(spec: TableSpec): AggOutput[] {
-  let found = outputsCache.get(spec);
-  if (!found) outputsCache.set(spec, (found = aggregateOutputs(spec)));
-  return found;
-}
-
 interface Inputs { numeric: string[]; text: string[] }
 const inputsCache = new WeakMap<TableSpec, Inputs>();
 function specInputs(spec: TableSpec): Inputs {
@@ -62,77 +56,58 @@ function specInputs(spec: TableSpec): Inputs {
 }
 
 /**
- * Aggregates one key's rows (all belonging to the same applicant / credit). `extra(row)` supplies values that
- * are not in the raw row (the child table's per-credit summaries on bureau rows).
+ * One applicant's aggregates for a side table spec, in aggregateOutputs(spec) order. `rows` are the applicant's rows
+ * of spec.table; for bureau, `childRows` are its bureau_balance rows (undefined: that table is not used). Rows must
+ * come in file order for the result to equal the batch row bit for bit (sums depend on the order of addition).
  */
-export function aggregateRows(spec: TableSpec, rows: RawRow[], extra?: (row: RawRow) => Record<string, number>): Float64Array {
-  const outputs = outputsOf(spec);
+export function aggregateApplicant(spec: TableSpec, rows: RawRow[], childRows?: RawRow[]): Float64Array {
+  const extra = spec.child ? childValues(spec.table, spec.child, rows, childRows) : new Map<string, Float64Array>();
+  const perKey = aggregateTable(spec, recordRows(spec, rows, new Int32Array(rows.length), 1, extra));
+  return Float64Array.from(perKey, (values) => values[0]);
+}
+
+/** The child table's per-credit summaries on each parent row (what the batch path joins on SK_ID_BUREAU). */
+function childValues(parentTable: string, child: NonNullable<TableSpec['child']>, parentRows: RawRow[], childRows: RawRow[] | undefined): Map<string, Float64Array> {
+  const all = outputsOf(child.spec);
+  const columns = new Map<string, Float64Array>();
+  const credits = new KeySlots(parentRows.map((row, i) => parseNumber(row[child.joinKey], child.joinKey, `${parentTable} row ${i}`)));
+  const slots = (childRows ?? []).map((row, i) => credits.slotOf(parseNumber(row[child.spec.key], child.spec.key, `${child.spec.table} row ${i}`)));
+  const perCredit = childRows ? aggregateTable(child.spec, recordRows(child.spec, childRows, Int32Array.from(slots), credits.nKeys, new Map())) : undefined;
+  all.forEach((o, k) => {
+    if (o.kind === 'rows') return;
+    const empty = o.zeroWhenEmpty ? 0 : NaN;
+    columns.set(o.name, Float64Array.from(credits.ownerSlots, (slot) => (perCredit && slot >= 0 ? perCredit[k][slot] : empty)));
+  });
+  return columns;
+}
+
+/**
+ * The aggregator's view of raw records: each record is cleaned once; spec columns are evaluated per record with the
+ * same IEEE operations polars applies element-wise. `extra` holds numeric inputs that are not in the records.
+ */
+function recordRows(spec: TableSpec, records: RawRow[], slots: Int32Array, nKeys: number, extra: Map<string, Float64Array>): TableRows {
   const inputs = specInputs(spec);
   const sentinels = new Set(spec.daysSentinels);
-  const colNames = Object.keys(spec.columns);
-  const integers = integerColumns(spec);
-  const derived: CleanRow[] = rows.map((row, i) => {
+  const clean: CleanRow[] = records.map((row, i) => {
     const where = `${spec.table} row ${i}`;
-    const clean: CleanRow = {};
-    const more = extra ? extra(row) : {};
-    for (const c of inputs.numeric) clean[c] = c in more ? finalValue(more[c]) : cleanNumber(row[c], c, where, sentinels.has(c));
-    for (const c of inputs.text) clean[c] = cleanText(row[c], c, where);
-    const values: CleanRow = {};
-    for (const name of colNames) values[name] = finalValue(evalRow(spec.columns[name], clean), integers.has(name) ? INTEGER_LIMIT : MAX_MAGNITUDE);
-    for (const g of spec.groups) if (g.where) values[g.where.col] = clean[g.where.col];
-    return values;
-  });
-
-  const result = new Float64Array(outputs.length);
-  const membersOf = new Map<AggOutput['group'], CleanRow[]>();
-  for (let k = 0; k < outputs.length; k++) {
-    const o = outputs[k];
-    const where = o.group.where;
-    let members = membersOf.get(o.group);
-    if (!members) membersOf.set(o.group, (members = where ? derived.filter((r) => where.in.includes(r[where.col] as string)) : derived));
-    result[k] = o.kind === 'rows' ? members.length : aggregateValues(o, members.map((r) => r[o.col ?? ''] as number), integers.has(o.col ?? ''));
-  }
-  return result;
-}
-
-/** One aggregation over a key's values (NaN = missing, skipped), mirroring batch.ts aggregateGroup. */
-function aggregateValues(o: AggOutput, values: number[], integer: boolean): number {
-  const present = values.filter((v) => !Number.isNaN(v));
-  const n = present.length;
-  switch (o.agg) {
-    case 'count': return n;
-    case 'min': return n ? present.reduce((a, b) => (b < a ? b : a)) : NaN;
-    case 'max': return n ? present.reduce((a, b) => (b > a ? b : a)) : NaN;
-    case 'sum': return n ? valueSum(present, integer) : NaN;
-    case 'mean': return n ? valueSum(present, integer) / n : NaN;
-    case 'var': {
-      if (n < 2) return NaN;
-      const mean = valueSum(present, integer) / n;
-      return exactSum(present.map((v) => (v - mean) * (v - mean))) / (n - 1);
+    const out: CleanRow = {};
+    for (const c of inputs.numeric) {
+      const given = extra.get(c);
+      out[c] = given ? finalValue(given[i]) : cleanNumber(row[c], c, where, sentinels.has(c));
     }
-    default: throw new FeatureError(`unknown aggregation ${o.agg}`);
-  }
+    for (const c of inputs.text) out[c] = cleanText(row[c], c, where);
+    return out;
+  });
+  return {
+    slots,
+    nKeys,
+    column(name) {
+      const e = spec.columns[name];
+      if (!e) throw new FeatureError(`${spec.table} has no spec column ${name}`);
+      return Float64Array.from(clean, (row) => finalValue(evalRow(e, row)));
+    },
+    members(where: NonNullable<AggGroup['where']>) {
+      return Uint8Array.from(clean, (row) => (where.in.includes(row[where.col] as string) ? 1 : 0));
+    },
+  };
 }
-
-/** Integer values below INTEGER_LIMIT add up exactly in any order; others go through the exact-sum pieces. */
-function valueSum(values: number[], integer: boolean): number {
-  if (!integer) return exactSum(values);
-  let total = 0;
-  for (const v of values) total += v;
-  return total;
-}
-
-function exactSum(values: number[]): number {
-  const acc = new Float64Array(PIECE_GRIDS.length);
-  for (const v of values) addPieces(acc, v);
-  return combinePieces(acc);
-}
-
-/** Outputs of a child spec that land on parent rows, with the values for a parent that has no child rows. */
-export function childDefaults(child: TableSpec): { names: string[]; empty: Record<string, number> } {
-  const outs = aggregateOutputs(child).filter((o) => o.kind !== 'rows');
-  return { names: outs.map((o) => o.name), empty: Object.fromEntries(outs.map((o) => [o.name, o.zeroWhenEmpty ? 0 : NaN])) };
-}
-
-export { aggregateOutputs };
-export type { AggOutput };

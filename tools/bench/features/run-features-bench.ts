@@ -7,8 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateSynthetic, loadTables, realDataDir, SCHEMAS, workspaceRoot } from '@credit-scoring/data';
 import { FeaturePipeline } from '@credit-scoring/features';
-import { APPLICATION_DAYS_SENTINELS, APPLICATION_DERIVED, DAYS_SENTINEL, SIDE_SPECS, TEXT_SENTINELS, aggregateOutputs, type TableSpec } from '../../../libs/features/src/feature-spec';
-import { MAX_MAGNITUDE } from '../../../libs/features/src/exact-sum';
+import { APPLICATION_DAYS_SENTINELS, APPLICATION_DERIVED, DAYS_SENTINEL, MAX_MAGNITUDE, SIDE_SPECS, TEXT_SENTINELS, aggregateOutputs, type TableSpec } from '../../../libs/features/src/feature-spec';
 import { inputsOf } from '../../../libs/features/src/expr';
 
 interface Run { loadSeconds: number; featureSeconds: number; rows: number; cols: number; maxRssMb: number }
