@@ -70,7 +70,7 @@ Modelling
   --test-size F         held-out share (default ${DEFAULTS.testSize})
   --search-rows N       applicants (stratified sample of the training part) the search and CV use (default ${DEFAULTS.searchRows})
   --seed N              seed for data, folds, search and LightGBM (default ${DEFAULTS.seed})
-  --threads N           LightGBM threads (default ${DEFAULTS.numThreads})
+  --threads N           threads per fit: LightGBM, logistic loss (default ${DEFAULTS.numThreads})
 Cost
   --cost credit|unit    credit: FN loses fn-loss x AMT_CREDIT, FP loses fp-loss x AMT_CREDIT (default)
                         unit: FN costs --fn, FP costs --fp

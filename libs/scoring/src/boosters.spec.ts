@@ -42,10 +42,26 @@ describe('tree ensembles through the LightGBM binding (real sample, 6000 applica
     });
     afterAll(() => predictor.free());
 
-    it('early-stops on the inner validation split', () => {
-      expect(predictor.booster.bestIteration).toBeGreaterThan(0);
-      expect(predictor.booster.bestIteration).toBeLessThan(Number(lightgbmSpec.defaults.num_boost_round));
+    it('early-stops on the inner validation split, then refits on every row with proportionally more rounds', () => {
+      const bestIteration = Number(predictor.info.bestIteration);
+      expect(bestIteration).toBeGreaterThan(0);
+      expect(bestIteration).toBeLessThan(Number(lightgbmSpec.defaults.num_boost_round));
       expect(predictor.info.innerValidation).toBe(true);
+      expect(predictor.info.refit).toBe(true);
+      expect(predictor.numIteration).toBe(Math.round(bestIteration / 0.85));
+      expect(predictor.booster.numIterations).toBe(predictor.numIteration);
+    });
+
+    it('without refit keeps the early-stopped booster (as for large training sets)', async () => {
+      const split = stratifiedSplit(y, Int32Array.from({ length: sample.nRows }, (_, i) => i), 0.2, 5);
+      const kept = (await lightgbmSpec.fit(selectRows(sample, split.train), undefined, { learning_rate: 0.1 }, { refit: false })) as BoosterPredictor;
+      try {
+        expect(kept.info.refit).toBe(false);
+        expect(kept.numIteration).toBe(Number(predictor.info.bestIteration));
+        expect(kept.booster.bestIteration).toBe(kept.numIteration);
+      } finally {
+        kept.free();
+      }
     });
 
     it('gain importance: the booster\'s gains, sorted; EXT_SOURCE_2/3 on top (EXT_SOURCE_1 is 56% missing)', () => {

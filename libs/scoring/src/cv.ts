@@ -15,6 +15,8 @@ export interface CvOptions {
   /** Decision threshold for the thresholded metrics and the cost; default: the one minimising the out-of-fold cost. */
   threshold?: number;
   seed?: number;
+  /** Threads each fit may use (see FitOptions.threads). */
+  threads?: number;
   onFold?: (event: { fold: number; folds: number; seconds: number; auc: number }) => void;
 }
 
@@ -78,7 +80,7 @@ export async function crossValidate<T>(
     if (valid.nRows !== fold.valid.length) {
       throw new Error(`crossValidate: fold ${k}: ${valid.nRows} transformed validation rows for ${fold.valid.length} indices`);
     }
-    const predictor = await spec.fit(train, undefined, params, { seed: (opts.seed ?? 0) + k });
+    const predictor = await spec.fit(train, undefined, params, { seed: (opts.seed ?? 0) + k, threads: opts.threads });
     try {
       const prob = predictor.predictProba(valid.data);
       const y = labelsOf(`crossValidate fold ${k}`, valid);

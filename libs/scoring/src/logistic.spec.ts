@@ -25,6 +25,16 @@ describe('LogisticRegression vs scikit-learn (real data)', () => {
     sample = await realApplicationSample(golden.columns, { rows: golden.rows });
   });
 
+  it('gives the same fit on several threads (row blocks summed in order)', () => {
+    const C = golden.fits[0].C;
+    const single = LogisticRegression.fit(sample, labels(), { C, threads: 1 });
+    const parallel = LogisticRegression.fit(sample, labels(), { C, threads: 3 });
+    expect(parallel.converged).toBe(true);
+    Array.from(parallel.coefficients).forEach((w, j) => expect(w).toBeCloseTo(single.coefficients[j], 9));
+    expect(parallel.intercept).toBeCloseTo(single.intercept, 9);
+    expect(() => LogisticRegression.fit(sample, labels(), { threads: 0 })).toThrow(/threads must be an integer >= 1/);
+  });
+
   it('reads the same rows as the golden script', () => {
     expect(sample.nRows).toBe(golden.rows);
     expect(labels().reduce((s, v) => s + v, 0)).toBe(golden.positives);

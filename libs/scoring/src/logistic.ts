@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { minimizeLbfgs } from './lbfgs';
+import { LogLossSums } from './parallel-logloss';
 import { checkMatrix, MatrixLike, median } from './matrix';
 import { checkBinaryLabels, Numbers } from './validate';
 
@@ -19,7 +21,12 @@ export interface LogisticOptions {
   /** Stop when every component of the gradient of the per-sample objective is below tol. */
   tol?: number;
   categorical?: 'onehot' | 'drop';
+  /** Threads evaluating the loss (default: every core on large designs, one below PARALLEL_MIN_CELLS). Fits agree up to rounding. */
+  threads?: number;
 }
+
+/** Below this many design cells an evaluation takes a few milliseconds and threads would only add overhead. */
+const PARALLEL_MIN_CELLS = 2_000_000;
 
 /** How one input column becomes model columns. */
 type ColumnEncoding = { kind: 'numeric'; column: number; median: number } | { kind: 'onehot'; column: number; levels: number };
@@ -52,6 +59,9 @@ export class LogisticRegression {
     checkBinaryLabels('LogisticRegression.fit', y);
     const C = opts.C ?? 1;
     if (!(C > 0) || !Number.isFinite(C)) throw new Error(`LogisticRegression.fit: C must be a finite number > 0, got ${C}`);
+    if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 1)) {
+      throw new Error(`LogisticRegression.fit: threads must be an integer >= 1, got ${opts.threads}`);
+    }
 
     const encodings = fitEncodings(x, opts.categorical ?? 'onehot');
     const featureNames = encodings.flatMap((e) =>
@@ -62,8 +72,9 @@ export class LogisticRegression {
     // Constant columns (e.g. side-table aggregates absent from the data) standardise to 0 and get weight 0 under L2;
     // leaving them out of the optimisation gives the same optimum, much faster.
     const active = featureNames.map((_, j) => j).filter((j) => !constant[j]);
-    const design = activeScaledColumns(encoded, x.nRows, featureNames.length, active, means, scales);
-    const result = minimizeLogLoss(design, x.nRows, active.length, y, C, opts);
+    const threads = opts.threads ?? (x.nRows * active.length >= PARALLEL_MIN_CELLS ? availableParallelism() : 1);
+    const design = activeScaledColumns(encoded, x.nRows, featureNames.length, active, means, scales, threads > 1);
+    const result = minimizeLogLoss(design, x.nRows, active.length, y, C, { ...opts, threads });
     const coefficients = new Array<number>(featureNames.length).fill(0);
     active.forEach((j, k) => (coefficients[j] = result.x[k]));
     const state: LogisticState = {
@@ -106,39 +117,31 @@ export class LogisticRegression {
  */
 function minimizeLogLoss(design: Float64Array, n: number, d: number, y: Numbers, C: number, opts: LogisticOptions) {
   const penalty = 1 / (C * n);
+  const sums = new LogLossSums(design, y, n, d, opts.threads);
   const evaluate = (theta: Float64Array, grad: Float64Array): number => {
-    const b = theta[d];
-    let loss = 0;
-    let gradB = 0;
-    grad.fill(0);
-    // One pass per row (the row stays in cache): score, loss, then the row's share of the gradient.
-    for (let i = 0; i < n; i++) {
-      const off = i * d;
-      let zi = b;
-      for (let j = 0; j < d; j++) zi += design[off + j] * theta[j];
-      // log(1 + e^z) − y·z, computed without overflow
-      loss += (zi > 0 ? zi + Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi))) - y[i] * zi;
-      const residual = sigmoid(zi) - y[i];
-      gradB += residual;
-      for (let j = 0; j < d; j++) grad[j] += residual * design[off + j];
-    }
+    const loss = sums.evaluate(theta, grad);
     let wSquared = 0;
     for (let j = 0; j < d; j++) {
       grad[j] = grad[j] / n + penalty * theta[j];
       wSquared += theta[j] * theta[j];
     }
-    grad[d] = gradB / n;
+    grad[d] = grad[d] / n;
     return loss / n + 0.5 * penalty * wSquared;
   };
-  return minimizeLbfgs(evaluate, new Float64Array(d + 1), { maxIter: opts.maxIter ?? 1000, tol: opts.tol ?? 1e-8 });
+  try {
+    return minimizeLbfgs(evaluate, new Float64Array(d + 1), { maxIter: opts.maxIter ?? 1000, tol: opts.tol ?? 1e-8 });
+  } finally {
+    sums.close();
+  }
 }
 
 /** The standardised values of the `active` columns only, row-major n × active.length. */
 function activeScaledColumns(
-  encoded: Float64Array, n: number, width: number, active: number[], means: Float64Array, scales: Float64Array,
+  encoded: Float64Array, n: number, width: number, active: number[], means: Float64Array, scales: Float64Array, shared: boolean,
 ): Float64Array {
   const d = active.length;
-  const out = new Float64Array(n * d);
+  // Worker threads read the design in place when it lives on shared memory.
+  const out = shared ? new Float64Array(new SharedArrayBuffer(n * d * 8)) : new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < d; k++) {
       const j = active[k];

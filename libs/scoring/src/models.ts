@@ -22,7 +22,16 @@ export interface Predictor {
   free(): void;
 }
 
-export interface FitOptions { seed?: number }
+export interface FitOptions {
+  seed?: number;
+  /**
+   * Boosters without `valid`: after early stopping on the inner split, train again on every row with the optimum's
+   * rounds scaled to the larger set. Default: only for small training sets (REFIT_MAX_ROWS in boosters.ts).
+   */
+  refit?: boolean;
+  /** Threads the fit may use: LightGBM's num_threads, the logistic loss evaluation. Default: the spec's own. */
+  threads?: number;
+}
 
 /**
  * One model family behind a common interface: a name, its search space, defaults, and `fit`.
@@ -77,7 +86,7 @@ export const logisticSpec: ModelSpec = {
   description: 'L2 logistic regression (median imputation, standardisation, one-hot categories, L-BFGS)',
   defaults: { C: 0.1, categorical: 'onehot', max_iter: 500, tol: 1e-4 },
   space: { C: { type: 'float', low: 1e-4, high: 10, log: true } },
-  async fit(train, _valid, params = {}) {
+  async fit(train, _valid, params = {}, opts = {}) {
     checkParams(logisticSpec, params);
     const p = { ...logisticSpec.defaults, ...params };
     if (p.categorical !== 'onehot' && p.categorical !== 'drop') {
@@ -89,6 +98,7 @@ export const logisticSpec: ModelSpec = {
       // sklearn's default tolerance on the same per-sample gradient: ample for ranking and cost, ~3× fewer iterations.
       tol: Number(p.tol),
       categorical: p.categorical,
+      threads: opts.threads,
     });
     return {
       modelName: 'logistic',

@@ -135,6 +135,7 @@ async function evaluateModel(
       crossValidate(spec, params, data.tables, splits.folds, {
         costModel: config.cost,
         seed: config.seed,
+        threads: config.numThreads,
         fitPipeline,
         onFold: ({ fold, folds, auc }) => process.stderr.write(`    fold ${fold}/${folds} AUC ${auc.toFixed(4)}\n`),
       }),
@@ -164,7 +165,9 @@ async function evaluateModel(
   await run.uploadArtifactBytes('search_trials.csv', trialsCsv(search));
 
   // Final fit on the whole training part with the best parameters, scored once on the held-out test set.
-  const predictor = await spec.fit(final.train, undefined, best.params, { seed: config.seed });
+  const predictor = await spec.fit(final.train, undefined, best.params, { seed: config.seed, threads: config.numThreads });
+  // What the fit itself decided (early-stopping optimum, rounds after refit, L-BFGS iterations): tags, not params.
+  await run.setTags(Object.fromEntries(Object.entries(predictor.info).map(([k, v]) => [`credit.final_fit.${k}`, String(v)])));
   const testProb = predictor.predictProba(final.test.data);
   const row = comparisonRow({ model: spec.name, cv: best, test: { yTrue: final.test.target!, prob: testProb, amtCredit: final.test.amtCredit }, costModel: config.cost });
   await run.logMetrics({ test_auc: row.auc, test_accuracy: row.accuracy, test_f1: row.f1, test_cost_per_applicant: row.testCost });
