@@ -7,18 +7,50 @@
  * Rows are described column-wise (typed arrays, NaN = missing) so that tens of millions of rows cost no JS object
  * per row: a row's key is a dense slot number 0..nKeys-1 (-1 = a row no reported key owns, skipped).
  */
-import { aggregateOutputs, AggGroup, AggName, AggOutput, TableSpec } from './feature-spec';
+import { aggregateOutputs, AggGroup, AggName, AggOutput, TableSpec, TEXT_SENTINELS } from './feature-spec';
+import { BLOCK, BlockEval, columnBlocks, InputColumns, inputsOf } from './expr';
 import { FeatureError } from './errors';
 
-/** A table's rows as the aggregator reads them. */
+/** A table's rows as the aggregator reads them: their key slots and their cleaned inputs. */
 export interface TableRows {
   /** key slot of each row; -1 = skip the row */
   slots: Int32Array;
   nKeys: number;
-  /** one row-level spec column over all rows, NaN = missing (asked for once per column) */
-  column(name: string): Float64Array;
-  /** 1 for the rows in a group's subset (`where`), else 0 */
-  members(where: NonNullable<AggGroup['where']>): Uint8Array;
+  inputs: InputColumns;
+}
+
+interface SpecInputs {
+  numeric: string[];
+  /** text inputs with the values the spec compares them with (`is` formulas and group `where`s) */
+  text: Map<string, string[]>;
+}
+const inputsCache = new WeakMap<TableSpec, SpecInputs>();
+
+/** The raw inputs a table spec reads (for bureau, including the bureau_balance summaries joined onto its rows). */
+export function specInputs(spec: TableSpec): SpecInputs {
+  let found = inputsCache.get(spec);
+  if (found) return found;
+  const sets = { numeric: new Set<string>(), text: new Set<string>() };
+  for (const e of Object.values(spec.columns)) inputsOf(e, sets);
+  const levels = new Map<string, Set<string>>([...sets.text].map((c) => [c, new Set<string>()]));
+  const collect = (col: string, values: string[]) => {
+    let set = levels.get(col);
+    if (!set) levels.set(col, (set = new Set()));
+    // sentinel texts are cleaned to missing, so they can never match
+    for (const v of values) if (!TEXT_SENTINELS.includes(v)) set.add(v);
+  };
+  const visit = (e: Parameters<typeof inputsOf>[0]): void => {
+    if ('is' in e) collect(e.is, e.values);
+    else if ('op' in e) { visit(e.a); visit(e.b); }
+    else if ('max0' in e) visit(e.max0);
+    else if ('gt0' in e) visit(e.gt0);
+  };
+  Object.values(spec.columns).forEach(visit);
+  for (const g of spec.groups) if (g.where) collect(g.where.col, g.where.in);
+  for (const [col, set] of levels) if (set.size > 255) throw new FeatureError(`${spec.table}.${col}: more than 255 compared values`);
+  found = { numeric: [...sets.numeric], text: new Map([...levels].map(([c, set]) => [c, [...set]])) };
+  inputsCache.set(spec, found);
+  return found;
 }
 
 const outputsCache = new WeakMap<TableSpec, AggOutput[]>();
@@ -35,9 +67,10 @@ export function outputsOf(spec: TableSpec): AggOutput[] {
  * every group that uses it.
  */
 export function aggregateTable(spec: TableSpec, rows: TableRows): Float64Array[] {
+  if (rows.inputs.length !== rows.slots.length) throw new FeatureError(`internal: ${spec.table} has ${rows.inputs.length} rows of inputs but ${rows.slots.length} keys`);
   const outputs = outputsOf(spec);
   const result: Float64Array[] = new Array(outputs.length);
-  const masks = new Map<AggGroup, Uint8Array | null>(spec.groups.map((g) => [g, g.where ? rows.members(g.where) : null]));
+  const masks = new Map<AggGroup, Uint8Array | null>(spec.groups.map((g) => [g, g.where ? groupMask(rows.inputs, g.where) : null]));
   outputs.forEach((o, k) => {
     if (o.kind === 'rows') result[k] = rowCounts(rows.slots, masks.get(o.group) ?? null, rows.nKeys);
   });
@@ -51,15 +84,29 @@ export function aggregateTable(spec: TableSpec, rows: TableRows): Float64Array[]
     if (!wanted) groups.set(o.group, (wanted = []));
     wanted.push({ index, agg: o.agg });
   });
+  // Accumulators are reused from pass to pass: allocating them afresh each time costs more (page faults) than the pass.
+  const scratch = { acc: new Float64Array(4 * rows.nKeys), squares: new Float64Array(rows.nKeys) };
   for (const [col, groups] of byColumn) {
-    const values = rows.column(col);
-    if (values.length !== rows.slots.length) throw new FeatureError(`internal: column ${col} of ${spec.table} has ${values.length} rows, keys ${rows.slots.length}`);
+    const formula = spec.columns[col];
+    if (!formula) throw new FeatureError(`${spec.table}: aggregated column ${col} is not a spec column`);
+    const values = columnBlocks(formula, rows.inputs);
     for (const [group, wanted] of groups) {
-      const stats = columnStats(values, rows.slots, masks.get(group) ?? null, rows.nKeys, wanted.some((w) => w.agg === 'var'));
+      const needs = { minMax: wanted.some((w) => w.agg === 'min' || w.agg === 'max'), variance: wanted.some((w) => w.agg === 'var') };
+      const stats = columnStats(values, rows.slots, masks.get(group) ?? null, scratch, needs);
       for (const { index, agg } of wanted) result[index] = statOutput(stats, agg);
     }
   }
   return result;
+}
+
+/** 1 for the rows whose text column is one of `where.in`. */
+function groupMask(inputs: InputColumns, where: NonNullable<AggGroup['where']>): Uint8Array {
+  const { codes, levels } = inputs.text(where.col);
+  const wanted = new Uint8Array(levels.length + 1);
+  levels.forEach((level, i) => { if (where.in.includes(level)) wanted[i + 1] = 1; });
+  const mask = new Uint8Array(codes.length);
+  for (let i = 0; i < codes.length; i++) mask[i] = wanted[codes[i]];
+  return mask;
 }
 
 /** Rows per key (within the group subset when `mask` is given). */
@@ -72,72 +119,107 @@ function rowCounts(slots: Int32Array, mask: Uint8Array | null, nKeys: number): F
   return counts;
 }
 
+/** Per key, side by side: present-value count, sum, min, max (rows come in file order, not by key, so each row
+ * touches one cache line instead of four); plus the sample variance when it was asked for. */
 interface ColumnStats {
-  count: Float64Array;
-  /** NaN for keys without a present value */
-  sum: Float64Array;
-  mean: Float64Array;
-  min: Float64Array;
-  max: Float64Array;
-  /** sample variance (n - 1), NaN below two values; only when asked for */
+  acc: Float64Array;
   variance?: Float64Array;
 }
+const COUNT = 0;
+const SUM = 1;
+const MIN = 2;
+const MAX = 3;
 
 /**
  * count / sum / min / max of the present values per key, adding in row order; the variance is two-pass (the mean
  * first, then squared deviations from it, again in row order), which is accurate where the one-pass formula
  * (sum of squares - n mean^2) cancels catastrophically on large amounts.
  */
-function columnStats(values: Float64Array, slots: Int32Array, mask: Uint8Array | null, nKeys: number, withVariance: boolean): ColumnStats {
-  const count = new Float64Array(nKeys);
-  const sum = new Float64Array(nKeys);
-  const min = new Float64Array(nKeys).fill(NaN);
-  const max = new Float64Array(nKeys).fill(NaN);
-  for (let r = 0; r < values.length; r++) {
-    const k = slots[r];
-    const v = values[r];
-    if (k < 0 || v !== v || (mask !== null && mask[r] === 0)) continue; // v !== v: missing (NaN)
-    if (count[k] === 0) {
-      min[k] = v;
-      max[k] = v;
-    } else {
-      if (v < min[k]) min[k] = v;
-      if (v > max[k]) max[k] = v;
+function columnStats(column: BlockEval, slots: Int32Array, mask: Uint8Array | null, scratch: { acc: Float64Array; squares: Float64Array }, needs: { minMax: boolean; variance: boolean }): ColumnStats {
+  const { acc, squares } = scratch;
+  acc.fill(0);
+  const nKeys = squares.length;
+  const n = slots.length;
+  for (let start = 0; start < n; start += BLOCK) {
+    const length = Math.min(BLOCK, n - start);
+    const values = column(start, length);
+    if (needs.minMax) accumulateWithExtremes(acc, values, slots, mask, start, length);
+    else accumulate(acc, values, slots, mask, start, length);
+  }
+  if (!needs.variance) return { acc };
+  const mean = statOutput({ acc }, 'mean');
+  squares.fill(0);
+  for (let start = 0; start < n; start += BLOCK) {
+    const length = Math.min(BLOCK, n - start);
+    const values = column(start, length);
+    for (let i = 0; i < length; i++) {
+      const r = start + i;
+      const k = slots[r];
+      const v = values[i];
+      if (k < 0 || v !== v || (mask !== null && mask[r] === 0)) continue;
+      const d = v - mean[k];
+      squares[k] += d * d;
     }
-    count[k]++;
-    sum[k] += v;
-  }
-  const mean = new Float64Array(nKeys);
-  for (let k = 0; k < nKeys; k++) {
-    if (count[k] === 0) sum[k] = NaN;
-    mean[k] = sum[k] / count[k];
-  }
-  if (!withVariance) return { count, sum, mean, min, max };
-  const squares = new Float64Array(nKeys);
-  for (let r = 0; r < values.length; r++) {
-    const k = slots[r];
-    const v = values[r];
-    if (k < 0 || v !== v || (mask !== null && mask[r] === 0)) continue;
-    const d = v - mean[k];
-    squares[k] += d * d;
   }
   const variance = new Float64Array(nKeys);
-  for (let k = 0; k < nKeys; k++) variance[k] = count[k] > 1 ? squares[k] / (count[k] - 1) : NaN;
-  return { count, sum, mean, min, max, variance };
+  for (let k = 0; k < nKeys; k++) {
+    const count = acc[4 * k + COUNT];
+    variance[k] = count > 1 ? squares[k] / (count - 1) : NaN;
+  }
+  return { acc, variance };
 }
 
+/** count and sum of one block's present values (most columns need no extremes: shares, means, sums). */
+function accumulate(acc: Float64Array, values: Float64Array, slots: Int32Array, mask: Uint8Array | null, start: number, length: number): void {
+  for (let i = 0; i < length; i++) {
+    const r = start + i;
+    const k = slots[r];
+    const v = values[i];
+    if (k < 0 || v !== v || (mask !== null && mask[r] === 0)) continue; // v !== v: missing (NaN)
+    acc[4 * k + COUNT]++;
+    acc[4 * k + SUM] += v;
+  }
+}
+
+/** count, sum, min and max of one block's present values. */
+function accumulateWithExtremes(acc: Float64Array, values: Float64Array, slots: Int32Array, mask: Uint8Array | null, start: number, length: number): void {
+  for (let i = 0; i < length; i++) {
+    const r = start + i;
+    const k = slots[r];
+    const v = values[i];
+    if (k < 0 || v !== v || (mask !== null && mask[r] === 0)) continue;
+    const at = 4 * k;
+    if (acc[at + COUNT] === 0) {
+      acc[at + MIN] = v;
+      acc[at + MAX] = v;
+    } else {
+      if (v < acc[at + MIN]) acc[at + MIN] = v;
+      if (v > acc[at + MAX]) acc[at + MAX] = v;
+    }
+    acc[at + COUNT]++;
+    acc[at + SUM] += v;
+  }
+}
+
+/** One aggregation per key; keys without present values get count 0 and NaN for the rest. */
 function statOutput(stats: ColumnStats, agg: AggName): Float64Array {
+  const { acc } = stats;
+  const out = new Float64Array(acc.length / 4);
+  const pick = (field: number) => {
+    for (let k = 0; k < out.length; k++) out[k] = acc[4 * k + COUNT] > 0 ? acc[4 * k + field] : NaN;
+  };
   switch (agg) {
-    case 'count': return stats.count;
-    case 'sum': return stats.sum;
-    case 'mean': return stats.mean;
-    case 'min': return stats.min;
-    case 'max': return stats.max;
+    case 'count': for (let k = 0; k < out.length; k++) out[k] = acc[4 * k + COUNT]; break;
+    case 'sum': pick(SUM); break;
+    case 'min': pick(MIN); break;
+    case 'max': pick(MAX); break;
+    case 'mean': for (let k = 0; k < out.length; k++) out[k] = acc[4 * k + SUM] / acc[4 * k + COUNT]; break; // 0/0 = NaN
     case 'var':
       if (!stats.variance) throw new FeatureError('internal: variance was not computed');
       return stats.variance;
     default: throw new FeatureError(`unknown aggregation ${String(agg)}`);
   }
+  return out;
 }
 
 /**

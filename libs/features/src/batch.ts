@@ -6,8 +6,8 @@
  */
 import pl from 'nodejs-polars';
 import type { HomeCreditTables } from '@credit-scoring/data';
-import { aggregateTable, KeySlots, outputsOf, TableRows } from './aggregate';
-import { inputsOf, toPolars } from './expr';
+import { aggregateTable, KeySlots, outputsOf, specInputs } from './aggregate';
+import { finalValue, InputColumns, TextCodes } from './expr';
 import { asPl, P, PExpr } from './fast-expr';
 import { DAYS_SENTINEL, MAX_MAGNITUDE, TableSpec, TEXT_SENTINELS } from './feature-spec';
 import { FeatureError } from './errors';
@@ -44,31 +44,97 @@ function requireColumns(df: pl.DataFrame, cols: Iterable<string>, table: string)
  * aggregateOutputs(spec), indexed by the owners' slots. Rows whose key no owner has are skipped.
  */
 export function aggregateSideTable(spec: TableSpec, tables: HomeCreditTables, owners: KeySlots, useChild: boolean): Float64Array[] {
-  let frame = tables[spec.table];
+  const frame = tables[spec.table];
   if (!frame) throw new FeatureError(`aggregateSideTable called without table ${spec.table}`);
-  const childNames = new Set(spec.child ? childOutputs(spec.child.spec).map((o) => o.name) : []);
-  const inputs = specInputs(spec);
-  requireColumns(frame, [spec.key, ...inputs.numeric.filter((c) => !childNames.has(c)), ...inputs.text, ...(spec.child ? [spec.child.joinKey] : [])], spec.table);
-  if (spec.child) frame = frame.withColumns(...childColumns(spec.child, tables, frame, useChild));
-  const slots = owners.slotsOf(float64Column(frame, spec.key));
-  return aggregateTable(spec, polarsRows(spec, frame, slots, owners.nKeys));
+  const wanted = specInputs(spec);
+  const childNames = new Set(spec.child ? outputsOf(spec.child.spec).map((o) => o.name) : []);
+  const fromFile = wanted.numeric.filter((c) => !childNames.has(c));
+  requireColumns(frame, [spec.key, ...(spec.child ? [spec.child.joinKey] : []), ...fromFile, ...wanted.text.keys()], spec.table);
+  const joined = spec.child ? childColumns(spec.child, tables, frame, useChild) : new Map<string, Float64Array>();
+  const columns = extractInputs(frame, [spec.key], fromFile, wanted.text, new Set(spec.daysSentinels));
+  const numeric = new Map(columns.numeric);
+  for (const [c, values] of joined) numeric.set(c, cleanJoined(values));
+  const inputs: InputColumns = {
+    length: frame.height,
+    numeric: (name) => found(numeric, name, spec.table),
+    text: (name) => found(columns.text, name, spec.table),
+  };
+  return aggregateTable(spec, { slots: owners.slotsOf(found(columns.keys, spec.key, spec.table)), nKeys: owners.nKeys, inputs });
 }
 
-/** Child outputs that land on parent rows (all but the child's own row count). */
-function childOutputs(child: TableSpec) {
-  return outputsOf(child).filter((o) => o.kind !== 'rows');
+/** Joined child summaries are cleaned like file inputs (single.ts does the same). */
+function cleanJoined(values: Float64Array): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = finalValue(values[i]);
+  return out;
 }
 
-/** The child table's per-credit summaries as columns of the parent rows (bureau_balance on bureau). */
-function childColumns(child: NonNullable<TableSpec['child']>, tables: HomeCreditTables, parent: pl.DataFrame, useChild: boolean): pl.Series[] {
-  const outputs = childOutputs(child.spec);
-  if (!useChild || !tables[child.spec.table]) {
-    return outputs.map((o) => pl.Series(o.name, new Float64Array(parent.height).fill(o.zeroWhenEmpty ? 0 : NaN)));
+function found<T>(map: Map<string, T>, name: string, table: string): T {
+  const value = map.get(name);
+  if (value === undefined) throw new FeatureError(`internal: input ${name} of ${table} was not extracted`);
+  return value;
+}
+
+/**
+ * The cleaned inputs of a table as typed arrays, from one polars query. Keys and numbers come as float64 with NaN
+ * for missing; text as level codes (TextCodes). Why one query and few, small columns: the buffers polars hands to JS
+ * are only released after the current synchronous call returns (N-API finalizers wait for the event loop), so
+ * everything extracted during fit/transform stays in memory until then.
+ */
+function extractInputs(frame: pl.DataFrame, keys: string[], numeric: string[], text: Map<string, string[]>, daysSentinels: Set<string>) {
+  const keyName = (c: string) => `__key__${c}`;
+  const textWithLevels = [...text].filter(([, levels]) => levels.length > 0);
+  const result = frame.lazy().select(...asPl([
+    ...keys.map((c) => P.col(c).cast(pl.Float64).fillNull(NaN).alias(keyName(c))),
+    ...numeric.map((c) => cleanNumericPolars(c, daysSentinels.has(c)).fillNull(NaN).alias(c)),
+    ...textWithLevels.map(([c, levels]) => levelCodesPolars(c, levels)),
+  ])).collectSync();
+  const float64 = (name: string): Float64Array => typedView(result.getColumn(name).toTypedArray(), Float64Array, name);
+  const codes = new Map<string, TextCodes>([...text].map(([c, levels]) => [c, {
+    codes: levels.length ? typedView(result.getColumn(c).toTypedArray(), Uint8Array, c) : new Uint8Array(frame.height),
+    levels,
+  }]));
+  return {
+    keys: new Map(keys.map((c) => [c, float64(keyName(c))])),
+    numeric: new Map(numeric.map((c) => [c, float64(c)])),
+    text: codes,
+  };
+}
+
+/**
+ * The typed array polars returned, as this realm's type. Under Jest the tests run in another V8 context, whose
+ * Float64Array is a different constructor: `instanceof` fails although the data is right, so view its buffer.
+ */
+function typedView<T extends Float64Array | Uint8Array>(values: unknown, type: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; name: string }, name: string): T {
+  if (values instanceof type) return values;
+  if (ArrayBuffer.isView(values) && Object.prototype.toString.call(values) === `[object ${type.name}]`) {
+    const view = values as unknown as T;
+    return new type(view.buffer, view.byteOffset, view.length);
   }
-  const credits = new KeySlots(float64Column(parent, child.joinKey));
-  const perCredit = aggregateSideTable(child.spec, tables, credits, false);
-  const all = outputsOf(child.spec);
-  return outputs.map((o) => pl.Series(o.name, gatherSlots(perCredit[all.indexOf(o)], credits.ownerSlots, o.zeroWhenEmpty ? 0 : NaN)));
+  throw new FeatureError(`internal: ${name} did not come out of polars as a ${type.name}`);
+}
+
+/** Cleaned text as 1 + index of its value in `levels`, 0 when missing or another value (as single.ts textCodes). */
+function levelCodesPolars(col: string, levels: readonly string[]): PExpr {
+  const clean = cleanTextPolars(col);
+  let chain = P.when(clean.isIn([levels[0]])).then(1);
+  for (let i = 1; i < levels.length; i++) chain = chain.when(clean.isIn([levels[i]])).then(i + 1);
+  return chain.otherwise(0).cast(pl.UInt8).alias(col);
+}
+
+/** The child table's per-credit summaries on the parent rows (bureau_balance on bureau), before cleaning. */
+function childColumns(child: NonNullable<TableSpec['child']>, tables: HomeCreditTables, parent: pl.DataFrame, useChild: boolean): Map<string, Float64Array> {
+  const outputs = outputsOf(child.spec);
+  const columns = new Map<string, Float64Array>();
+  const present = useChild && tables[child.spec.table] !== undefined;
+  const credits = present ? new KeySlots(extractInputs(parent, [child.joinKey], [], new Map(), new Set()).keys.get(child.joinKey) ?? new Float64Array(0)) : undefined;
+  const perCredit = credits ? aggregateSideTable(child.spec, tables, credits, false) : undefined;
+  outputs.forEach((o, k) => {
+    if (o.kind === 'rows') return; // the child's own row count is not a parent column
+    const empty = o.zeroWhenEmpty ? 0 : NaN;
+    columns.set(o.name, credits && perCredit ? gatherSlots(perCredit[k], credits.ownerSlots, empty) : new Float64Array(parent.height).fill(empty));
+  });
+  return columns;
 }
 
 /** values[slot] for each owner row; `empty` for owners without a slot (missing id). */
@@ -76,40 +142,6 @@ export function gatherSlots(values: Float64Array, slots: Int32Array, empty: numb
   const out = new Float64Array(slots.length);
   for (let i = 0; i < slots.length; i++) out[i] = slots[i] >= 0 ? values[slots[i]] : empty;
   return out;
-}
-
-/** The aggregator's view of a polars table: spec columns are evaluated and extracted one at a time. */
-function polarsRows(spec: TableSpec, frame: pl.DataFrame, slots: Int32Array, nKeys: number): TableRows {
-  const sentinels = new Set(spec.daysSentinels);
-  return {
-    slots,
-    nKeys,
-    column(name) {
-      const e = spec.columns[name];
-      if (!e) throw new FeatureError(`${spec.table} has no spec column ${name}`);
-      const used = { numeric: new Set<string>(), text: new Set<string>() };
-      inputsOf(e, used);
-      const cleaned = frame.lazy().select(...asPl([
-        ...[...used.numeric].map((c) => cleanNumericPolars(c, sentinels.has(c))),
-        ...[...used.text].map(cleanTextPolars),
-      ]));
-      return float64Column(cleaned.select(...asPl([finalPolars(toPolars(e)).alias(name)])).collectSync(), name);
-    },
-    members(where) {
-      const inGroup = P.col(where.col).isIn(where.in).fillNull(false).cast(pl.UInt8).alias(where.col);
-      const mask = frame.lazy().select(...asPl([cleanTextPolars(where.col)])).select(...asPl([inGroup])).collectSync().getColumn(where.col).toTypedArray();
-      if (!(mask instanceof Uint8Array)) throw new FeatureError(`internal: group mask of ${where.col} is not a Uint8Array`);
-      return mask;
-    },
-  };
-}
-
-/** Inputs a spec reads from its raw table (including the child summaries joined onto it). */
-export function specInputs(spec: TableSpec): { numeric: string[]; text: string[] } {
-  const sets = { numeric: new Set<string>(), text: new Set<string>() };
-  for (const e of Object.values(spec.columns)) inputsOf(e, sets);
-  for (const g of spec.groups) if (g.where) sets.text.add(g.where.col);
-  return { numeric: [...sets.numeric], text: [...sets.text] };
 }
 
 /** A column of a frame as Float64Array with NaN for missing. */

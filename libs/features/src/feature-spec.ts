@@ -18,8 +18,7 @@ export const AGG_NAMES: readonly AggName[] = ['min', 'max', 'mean', 'sum', 'var'
 export const TEXT_SENTINELS: readonly string[] = ['XNA', 'XAP'];
 /** DAYS_* value 365243 (~1000 years) marks "never" / pensioners; it becomes missing. */
 export const DAYS_SENTINEL = 365243;
-/** Values this large (2^45 = 3.5e13, far above any Home Credit amount) and non-finite ones become missing. */
-export const MAX_MAGNITUDE = 2 ** 45;
+export { MAX_MAGNITUDE } from './expr';
 
 export interface AggGroup {
   /** name part of the output features; '' for all rows */

@@ -9,10 +9,10 @@ import pl from 'nodejs-polars';
 import { SCHEMAS, type HomeCreditTables, type SideTableName } from '@credit-scoring/data';
 import { KeySlots } from './aggregate';
 import { aggregateSideTable, cleanNumericPolars, cleanTextPolars, finalPolars, float64Column, gatherSlots } from './batch';
-import { evalRow, CleanRow, toPolars } from './expr';
+import { evalRow, CleanRow, finalValue, toPolars } from './expr';
 import { asPl, P } from './fast-expr';
 import { FeatureError } from './errors';
-import { aggregateApplicant, cleanNumber, cleanText, finalValue, parseNumber, RawRow, RawValue } from './single';
+import { aggregateApplicant, cleanNumber, cleanText, parseNumber, RawRow, RawValue } from './single';
 import { aggregateOutputs, APPLICATION_DAYS_SENTINELS, APPLICATION_DERIVED, SIDE_SPECS, TableSpec } from './feature-spec';
 
 export type { RawRow, RawValue };
@@ -91,9 +91,16 @@ interface StatelessColumns {
   amtCredit: Float64Array;
   /** application numeric columns then domain ratios */
   before: Float64Array[];
-  text: (string | null)[][];
+  /** cleaned category text, dictionary-encoded (millions of JS strings would slow every garbage collection) */
+  text: DictionaryColumn[];
   /** side-table aggregates */
   after: Float64Array[];
+}
+
+/** A text column as codes into its distinct values: values[codes[r]] is row r's text; code -1 = missing. */
+interface DictionaryColumn {
+  codes: Int32Array;
+  values: string[];
 }
 
 const statelessCache = new WeakMap<HomeCreditTables, Map<string, StatelessColumns>>();
@@ -127,11 +134,11 @@ export class FeaturePipeline {
     const rows = checkRows(opts.rows, columns.nRows);
     const categoryLevels: Record<string, string[]> = {};
     text.forEach((c, k) => {
-      const seen = new Set<string>();
-      const values = columns.text[k];
-      if (rows) for (const i of rows) { const v = values[i]; if (v !== null) seen.add(v); }
-      else for (const v of values) if (v !== null) seen.add(v);
-      categoryLevels[c] = [...seen].sort();
+      const { codes, values } = columns.text[k];
+      const seen = new Uint8Array(values.length);
+      if (rows) for (const i of rows) { if (codes[i] >= 0) seen[codes[i]] = 1; }
+      else for (const code of codes) if (code >= 0) seen[code] = 1;
+      categoryLevels[c] = values.filter((_, code) => seen[code] === 1).sort();
     });
     return new FeaturePipeline(buildState(options, numeric, text, categoryLevels));
   }
@@ -152,29 +159,29 @@ export class FeaturePipeline {
     const rows = checkRows(opts.rows, columns.nRows) ?? Int32Array.from({ length: columns.nRows }, (_, i) => i);
     const nRows = rows.length;
     const nCols = s.featureNames.length;
-    const data = new Float64Array(nRows * nCols);
-    let col = 0;
-    const put = (values: ArrayLike<number>) => {
-      for (let r = 0; r < nRows; r++) data[r * nCols + col] = normalise(values[rows[r]]);
-      col++;
-    };
-    columns.before.forEach(put);
+    // Each output column: a number column, or a dictionary-coded text column with the fitted code of each entry.
+    const sources: MatrixSource[] = [];
+    columns.before.forEach((values) => sources.push({ values }));
     s.applicationText.forEach((c, k) => {
       const index = this.levelsOf(c);
-      const values = columns.text[k];
-      if (s.options.categorical === 'codes') {
-        for (let r = 0; r < nRows; r++) data[r * nCols + col] = codeOf(index, values[rows[r]]);
-        col++;
-      } else {
-        for (let r = 0; r < nRows; r++) {
-          const code = codeOf(index, values[rows[r]]);
-          for (let j = 0; j < index.size; j++) data[r * nCols + col + j] = code === j ? 1 : 0;
-        }
-        col += index.size;
-      }
+      const { codes, values } = columns.text[k];
+      const recode = Float64Array.from(values, (v) => codeOf(index, v));
+      if (s.options.categorical === 'codes') sources.push({ codes, recode, hot: -1 });
+      else for (let j = 0; j < index.size; j++) sources.push({ codes, recode, hot: j });
     });
-    columns.after.forEach(put);
-    if (col !== nCols) throw new FeatureError(`internal: built ${col} columns, expected ${nCols}`);
+    columns.after.forEach((values) => sources.push({ values }));
+    if (sources.length !== nCols) throw new FeatureError(`internal: built ${sources.length} columns, expected ${nCols}`);
+    const data = new Float64Array(nRows * nCols);
+    // Written a block of rows at a time: a whole column at a time would touch a new memory page with every write
+    // (rows are nCols * 8 bytes apart).
+    const BLOCK = 32;
+    for (let first = 0; first < nRows; first += BLOCK) {
+      const last = Math.min(first + BLOCK, nRows);
+      sources.forEach((source, col) => {
+        if ('values' in source) writeNumbers(data, nCols, col, rows, first, last, source.values);
+        else writeCategories(data, nCols, col, rows, first, last, source);
+      });
+    }
     const target = columns.target;
     return {
       data, nRows, nCols,
@@ -226,6 +233,22 @@ export class FeaturePipeline {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+
+/** One column of the feature matrix: numbers, or category codes (recoded to the fitted levels; hot >= 0: one-hot). */
+type MatrixSource = { values: Float64Array } | { codes: Int32Array; recode: Float64Array; hot: number };
+
+function writeNumbers(data: Float64Array, nCols: number, col: number, rows: Int32Array, first: number, last: number, values: Float64Array): void {
+  for (let r = first; r < last; r++) data[r * nCols + col] = normalise(values[rows[r]]);
+}
+
+function writeCategories(data: Float64Array, nCols: number, col: number, rows: Int32Array, first: number, last: number, source: { codes: Int32Array; recode: Float64Array; hot: number }): void {
+  const { codes, recode, hot } = source;
+  for (let r = first; r < last; r++) {
+    const entry = codes[rows[r]];
+    const code = entry >= 0 ? recode[entry] : NaN;
+    data[r * nCols + col] = hot < 0 ? code : code === hot ? 1 : 0;
+  }
+}
 
 /** Finite values as they are (with -0 turned into +0 so both paths agree bit for bit), anything else NaN. */
 function normalise(v: number): number {
@@ -366,6 +389,13 @@ function statelessColumns(tables: HomeCreditTables, sideTables: SideTableName[],
   return found;
 }
 
+/** A cleaned text column dictionary-encoded by polars (dense rank = position in its sorted distinct values). */
+function dictionaryColumn(df: pl.DataFrame, name: string): DictionaryColumn {
+  const values = df.select(pl.col(name).dropNulls().unique().sort().alias(name)).getColumn(name).toArray() as string[];
+  const ranks = float64Column(df.select(pl.col(name).rank('dense').alias(name)), name);
+  return { values, codes: Int32Array.from(ranks, (rank) => (Number.isNaN(rank) ? -1 : rank - 1)) };
+}
+
 function computeStateless(tables: HomeCreditTables, sideTables: SideTableName[], numeric: string[], text: string[]): StatelessColumns {
   const app = tables.application;
   const have = new Set(app.columns);
@@ -383,7 +413,7 @@ function computeStateless(tables: HomeCreditTables, sideTables: SideTableName[],
     .collectSync();
   const nRows = app.height;
   const before = [...numeric, ...derivedNames.map((n) => `__derived__${n}`)].map((c) => float64Column(cleaned, c));
-  const textColumns = text.map((c) => cleaned.getColumn(c).toArray() as (string | null)[]);
+  const textColumns = text.map((c) => dictionaryColumn(cleaned, c));
 
   // Side-table aggregates per applicant; applicants sharing an SK_ID_CURR share its aggregates.
   const idValues = float64Column(cleaned, ID);

@@ -1,20 +1,16 @@
 /**
  * One-row path: executes the same feature spec as batch.ts over one applicant's raw rows, for the serving API (no
- * dataframe engine). Cleaning and spec columns mirror their polars counterparts in batch.ts / expr.ts; the
- * aggregation is the very code the batch path runs (aggregate.ts), fed the rows in the order given.
+ * dataframe engine). Cleaning mirrors its polars counterpart in batch.ts; the side-table formulas and aggregation
+ * are the very code the batch path runs (expr.ts evalColumn, aggregate.ts), fed the rows in the order given.
  */
-import { aggregateTable, KeySlots, outputsOf, TableRows } from './aggregate';
-import { CleanRow, evalRow, inputsOf } from './expr';
-import { AggGroup, DAYS_SENTINEL, MAX_MAGNITUDE, TableSpec, TEXT_SENTINELS } from './feature-spec';
+import { aggregateTable, KeySlots, outputsOf, specInputs } from './aggregate';
+import { finalValue, InputColumns, TextCodes } from './expr';
+import { DAYS_SENTINEL, TableSpec, TEXT_SENTINELS } from './feature-spec';
 import { FeatureError } from './errors';
 
 export type RawValue = string | number | null | undefined;
 export type RawRow = Record<string, RawValue>;
-
-/** Non-finite and out-of-range values become missing (NaN), matching batch.ts `finalPolars`. */
-export function finalValue(v: number): number {
-  return Number.isFinite(v) && Math.abs(v) < MAX_MAGNITUDE ? v : NaN;
-}
+export { finalValue };
 
 /** A raw numeric field: numbers as they are, numeric text parsed, absent/empty = missing. */
 export function parseNumber(v: RawValue, field: string, where: string): number {
@@ -41,40 +37,30 @@ export function cleanText(v: RawValue, field: string, where: string): string | n
   return text === '' || TEXT_SENTINELS.includes(text) ? null : text;
 }
 
-interface Inputs { numeric: string[]; text: string[] }
-const inputsCache = new WeakMap<TableSpec, Inputs>();
-function specInputs(spec: TableSpec): Inputs {
-  let found = inputsCache.get(spec);
-  if (!found) {
-    const sets = { numeric: new Set<string>(), text: new Set<string>() };
-    for (const e of Object.values(spec.columns)) inputsOf(e, sets);
-    for (const g of spec.groups) if (g.where) sets.text.add(g.where.col);
-    found = { numeric: [...sets.numeric], text: [...sets.text] };
-    inputsCache.set(spec, found);
-  }
-  return found;
-}
-
 /**
  * One applicant's aggregates for a side table spec, in aggregateOutputs(spec) order. `rows` are the applicant's rows
  * of spec.table; for bureau, `childRows` are its bureau_balance rows (undefined: that table is not used). Rows must
  * come in file order for the result to equal the batch row bit for bit (sums depend on the order of addition).
  */
 export function aggregateApplicant(spec: TableSpec, rows: RawRow[], childRows?: RawRow[]): Float64Array {
-  const extra = spec.child ? childValues(spec.table, spec.child, rows, childRows) : new Map<string, Float64Array>();
-  const perKey = aggregateTable(spec, recordRows(spec, rows, new Int32Array(rows.length), 1, extra));
+  const joined = spec.child ? childColumns(spec.table, spec.child, rows, childRows) : new Map<string, Float64Array>();
+  const perKey = aggregateTable(spec, { slots: new Int32Array(rows.length), nKeys: 1, inputs: recordInputs(spec, rows, joined) });
   return Float64Array.from(perKey, (values) => values[0]);
 }
 
 /** The child table's per-credit summaries on each parent row (what the batch path joins on SK_ID_BUREAU). */
-function childValues(parentTable: string, child: NonNullable<TableSpec['child']>, parentRows: RawRow[], childRows: RawRow[] | undefined): Map<string, Float64Array> {
-  const all = outputsOf(child.spec);
-  const columns = new Map<string, Float64Array>();
+function childColumns(parentTable: string, child: NonNullable<TableSpec['child']>, parentRows: RawRow[], childRows: RawRow[] | undefined): Map<string, Float64Array> {
   const credits = new KeySlots(parentRows.map((row, i) => parseNumber(row[child.joinKey], child.joinKey, `${parentTable} row ${i}`)));
-  const slots = (childRows ?? []).map((row, i) => credits.slotOf(parseNumber(row[child.spec.key], child.spec.key, `${child.spec.table} row ${i}`)));
-  const perCredit = childRows ? aggregateTable(child.spec, recordRows(child.spec, childRows, Int32Array.from(slots), credits.nKeys, new Map())) : undefined;
-  all.forEach((o, k) => {
-    if (o.kind === 'rows') return;
+  const perCredit = childRows
+    ? aggregateTable(child.spec, {
+      slots: Int32Array.from(childRows, (row, i) => credits.slotOf(parseNumber(row[child.spec.key], child.spec.key, `${child.spec.table} row ${i}`))),
+      nKeys: credits.nKeys,
+      inputs: recordInputs(child.spec, childRows, new Map()),
+    })
+    : undefined;
+  const columns = new Map<string, Float64Array>();
+  outputsOf(child.spec).forEach((o, k) => {
+    if (o.kind === 'rows') return; // the child's own row count is not a parent column
     const empty = o.zeroWhenEmpty ? 0 : NaN;
     columns.set(o.name, Float64Array.from(credits.ownerSlots, (slot) => (perCredit && slot >= 0 ? perCredit[k][slot] : empty)));
   });
@@ -82,32 +68,28 @@ function childValues(parentTable: string, child: NonNullable<TableSpec['child']>
 }
 
 /**
- * The aggregator's view of raw records: each record is cleaned once; spec columns are evaluated per record with the
- * same IEEE operations polars applies element-wise. `extra` holds numeric inputs that are not in the records.
+ * The cleaned inputs of raw records, column by column (all cleaned up front, so a bad value is reported even when
+ * no output reads it). `joined` holds numeric inputs that are not in the records (the child summaries).
  */
-function recordRows(spec: TableSpec, records: RawRow[], slots: Int32Array, nKeys: number, extra: Map<string, Float64Array>): TableRows {
-  const inputs = specInputs(spec);
+function recordInputs(spec: TableSpec, records: RawRow[], joined: Map<string, Float64Array>): InputColumns {
+  const wanted = specInputs(spec);
   const sentinels = new Set(spec.daysSentinels);
-  const clean: CleanRow[] = records.map((row, i) => {
-    const where = `${spec.table} row ${i}`;
-    const out: CleanRow = {};
-    for (const c of inputs.numeric) {
-      const given = extra.get(c);
-      out[c] = given ? finalValue(given[i]) : cleanNumber(row[c], c, where, sentinels.has(c));
-    }
-    for (const c of inputs.text) out[c] = cleanText(row[c], c, where);
-    return out;
-  });
-  return {
-    slots,
-    nKeys,
-    column(name) {
-      const e = spec.columns[name];
-      if (!e) throw new FeatureError(`${spec.table} has no spec column ${name}`);
-      return Float64Array.from(clean, (row) => finalValue(evalRow(e, row)));
-    },
-    members(where: NonNullable<AggGroup['where']>) {
-      return Uint8Array.from(clean, (row) => (where.in.includes(row[where.col] as string) ? 1 : 0));
-    },
+  const numeric = new Map<string, Float64Array>();
+  for (const c of wanted.numeric) {
+    const given = joined.get(c);
+    numeric.set(c, given ? Float64Array.from(given, finalValue) : Float64Array.from(records, (row, i) => cleanNumber(row[c], c, `${spec.table} row ${i}`, sentinels.has(c))));
+  }
+  const text = new Map<string, TextCodes>();
+  for (const [c, levels] of wanted.text) {
+    text.set(c, { levels, codes: Uint8Array.from(records, (row, i) => {
+      const value = cleanText(row[c], c, `${spec.table} row ${i}`);
+      return value === null ? 0 : levels.indexOf(value) + 1;
+    }) });
+  }
+  const get = <T>(map: Map<string, T>, name: string): T => {
+    const value = map.get(name);
+    if (value === undefined) throw new FeatureError(`internal: ${spec.table} has no input ${name}`);
+    return value;
   };
+  return { length: records.length, numeric: (name) => get(numeric, name), text: (name) => get(text, name) };
 }
