@@ -7,7 +7,7 @@
 import pl from 'nodejs-polars';
 import type { HomeCreditTables } from '@credit-scoring/data';
 import { aggregateTable, KeySlots, outputsOf, specInputs } from './aggregate';
-import { finalValue, InputColumns, TextCodes } from './expr';
+import { finalValue, InputColumns, NumericColumn, TextCodes } from './expr';
 import { asPl, P, PExpr } from './fast-expr';
 import { DAYS_SENTINEL, MAX_MAGNITUDE, TableSpec, TEXT_SENTINELS } from './feature-spec';
 import { FeatureError } from './errors';
@@ -76,36 +76,63 @@ function found<T>(map: Map<string, T>, name: string, table: string): T {
 }
 
 /**
- * The cleaned inputs of a table as typed arrays, from one polars query. Keys and numbers come as float64 with NaN
- * for missing; text as level codes (TextCodes). Why one query and few, small columns: the buffers polars hands to JS
- * are only released after the current synchronous call returns (N-API finalizers wait for the event loop), so
- * everything extracted during fit/transform stays in memory until then.
+ * The cleaned inputs of a table as typed arrays. Keys and numbers come as numbers with NaN for missing (int32 when
+ * the file column is int32 without missing values and needs no cleaning); text as level codes (TextCodes).
+ * Why columns without missing values are read directly: the buffers polars hands to JS, and the frames it computes,
+ * are only released after the current synchronous call returns (N-API finalizers wait for the event loop), so every
+ * byte extracted during fit/transform stays in memory until then; a direct read makes one copy instead of two.
  */
 function extractInputs(frame: pl.DataFrame, keys: string[], numeric: string[], text: Map<string, string[]>, daysSentinels: Set<string>) {
+  const direct = (c: string) => {
+    const series = frame.getColumn(c);
+    return series.nullCount() === 0 && (series.dtype.equals(pl.Int32) || series.dtype.equals(pl.Float64));
+  };
   const keyName = (c: string) => `__key__${c}`;
+  const viaPolars = { keys: keys.filter((c) => !direct(c)), numeric: numeric.filter((c) => !direct(c)) };
   const textWithLevels = [...text].filter(([, levels]) => levels.length > 0);
   const result = frame.lazy().select(...asPl([
-    ...keys.map((c) => P.col(c).cast(pl.Float64).fillNull(NaN).alias(keyName(c))),
-    ...numeric.map((c) => cleanNumericPolars(c, daysSentinels.has(c)).fillNull(NaN).alias(c)),
+    ...viaPolars.keys.map((c) => P.col(c).cast(pl.Float64).fillNull(NaN).alias(keyName(c))),
+    ...viaPolars.numeric.map((c) => cleanNumericPolars(c, daysSentinels.has(c)).fillNull(NaN).alias(c)),
     ...textWithLevels.map(([c, levels]) => levelCodesPolars(c, levels)),
   ])).collectSync();
-  const float64 = (name: string): Float64Array => typedView(result.getColumn(name).toTypedArray(), Float64Array, name);
+  const fromResult = (name: string): Float64Array => typedView(result.getColumn(name).toTypedArray(), Float64Array, name);
   const codes = new Map<string, TextCodes>([...text].map(([c, levels]) => [c, {
     codes: levels.length ? typedView(result.getColumn(c).toTypedArray(), Uint8Array, c) : new Uint8Array(frame.height),
     levels,
   }]));
   return {
-    keys: new Map(keys.map((c) => [c, float64(keyName(c))])),
-    numeric: new Map(numeric.map((c) => [c, float64(c)])),
+    keys: new Map(keys.map((c) => [c, direct(c) ? directColumn(frame, c, false) : fromResult(keyName(c))])),
+    numeric: new Map(numeric.map((c) => [c, direct(c) ? directColumn(frame, c, daysSentinels.has(c)) : fromResult(c)])),
     text: codes,
   };
+}
+
+/**
+ * A file column without missing values, cleaned in JS exactly as cleanNumericPolars would. int32 values are always
+ * finite and far below MAX_MAGNITUDE, so they stay int32 unless the days sentinel has to become NaN.
+ */
+function directColumn(frame: pl.DataFrame, name: string, daysSentinel: boolean): NumericColumn {
+  const values = frame.getColumn(name).toTypedArray();
+  if (ArrayBuffer.isView(values) && Object.prototype.toString.call(values) === '[object Int32Array]') {
+    const ints = typedView(values, Int32Array, name);
+    if (!daysSentinel) return ints;
+    const out = new Float64Array(ints.length);
+    for (let i = 0; i < ints.length; i++) out[i] = ints[i] === DAYS_SENTINEL ? NaN : ints[i];
+    return out;
+  }
+  const floats = typedView(values, Float64Array, name); // our own copy: cleaned in place
+  for (let i = 0; i < floats.length; i++) {
+    const v = floats[i];
+    floats[i] = daysSentinel && v === DAYS_SENTINEL ? NaN : finalValue(v);
+  }
+  return floats;
 }
 
 /**
  * The typed array polars returned, as this realm's type. Under Jest the tests run in another V8 context, whose
  * Float64Array is a different constructor: `instanceof` fails although the data is right, so view its buffer.
  */
-function typedView<T extends Float64Array | Uint8Array>(values: unknown, type: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; name: string }, name: string): T {
+function typedView<T extends Float64Array | Uint8Array | Int32Array>(values: unknown, type: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; name: string }, name: string): T {
   if (values instanceof type) return values;
   if (ArrayBuffer.isView(values) && Object.prototype.toString.call(values) === `[object ${type.name}]`) {
     const view = values as unknown as T;

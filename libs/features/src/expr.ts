@@ -173,11 +173,14 @@ export interface TextCodes {
   levels: readonly string[];
 }
 
+/** A cleaned numeric column: float64 (NaN = missing), or int32 for integer columns without missing values. */
+export type NumericColumn = Float64Array | Int32Array;
+
 /** The cleaned inputs of a table's rows, column by column. */
 export interface InputColumns {
   length: number;
   /** a cleaned numeric input (NaN = missing); callers must not modify it */
-  numeric(name: string): Float64Array;
+  numeric(name: string): NumericColumn;
   text(name: string): TextCodes;
 }
 
@@ -248,10 +251,8 @@ function compileBlocks(e: Expr, inputs: InputColumns): BlockEval {
  * block right away. Inputs are cleaned already, so a plain input column is handed out as it is.
  */
 export function columnBlocks(e: Expr, inputs: InputColumns): BlockEval {
-  if ('num' in e) {
-    const col = inputs.numeric(e.num);
-    return (start, length) => col.subarray(start, start + length);
-  }
+  const input = 'num' in e ? inputs.numeric(e.num) : undefined;
+  if (input instanceof Float64Array) return (start, length) => input.subarray(start, start + length);
   const evaluate = compileBlocks(e, inputs);
   return (start, length) => {
     const values = evaluate(start, length);
