@@ -202,15 +202,18 @@ export const lightgbmSpec = boosterSpec({
   description: 'LightGBM gbdt, leaf-wise, native categorical splits, sampling and L1/L2 (tuned)',
   nativeCategorical: true,
   defaults: {
-    boosting: 'gbdt', learning_rate: 0.05, num_leaves: 31, max_depth: -1, min_data_in_leaf: 40, feature_fraction: 0.7,
-    bagging_fraction: 0.8, bagging_freq: 1, lambda_l1: 0.1, lambda_l2: 1, min_gain_to_split: 0, cat_smooth: 10, cat_l2: 10,
-    num_boost_round: 2000, early_stopping_rounds: 100,
+    // Small, strongly regularised trees on a fifth of the ~800 features per tree: on the 14,368 real applicants
+    // (tools/reports/cv-real.ts) 0.759 CV AUC vs 0.751 for num_leaves 31 / feature_fraction 0.7 / learning_rate 0.05,
+    // and cheap rounds at Kaggle scale. Patience 200 because the 0.02 rate moves the validation AUC slowly.
+    boosting: 'gbdt', learning_rate: 0.02, num_leaves: 16, max_depth: -1, min_data_in_leaf: 60, feature_fraction: 0.2,
+    bagging_fraction: 0.8, bagging_freq: 1, lambda_l1: 0.1, lambda_l2: 10, min_gain_to_split: 0, cat_smooth: 20, cat_l2: 10,
+    num_boost_round: 2000, early_stopping_rounds: 200,
   },
   space: {
     learning_rate: { type: 'float', low: 0.01, high: 0.1, log: true },
     num_leaves: { type: 'int', low: 8, high: 128, log: true },
     min_data_in_leaf: { type: 'int', low: 10, high: 300, log: true },
-    feature_fraction: { type: 'float', low: 0.2, high: 1 },
+    feature_fraction: { type: 'float', low: 0.1, high: 0.8 },
     bagging_fraction: { type: 'float', low: 0.5, high: 1 },
     lambda_l1: { type: 'float', low: 1e-3, high: 10, log: true },
     lambda_l2: { type: 'float', low: 1e-3, high: 30, log: true },
