@@ -71,8 +71,9 @@ export function aggregateTable(spec: TableSpec, rows: TableRows): Float64Array[]
   const outputs = outputsOf(spec);
   const result: Float64Array[] = new Array(outputs.length);
   const masks = new Map<AggGroup, Uint8Array | null>(spec.groups.map((g) => [g, g.where ? groupMask(rows.inputs, g.where) : null]));
+  const groupRows = new Map<AggGroup, Float64Array>(spec.groups.map((g) => [g, rowCounts(rows.slots, masks.get(g) ?? null, rows.nKeys)]));
   outputs.forEach((o, k) => {
-    if (o.kind === 'rows') result[k] = rowCounts(rows.slots, masks.get(o.group) ?? null, rows.nKeys);
+    if (o.kind === 'rows') result[k] = Float64Array.from(groupRows.get(o.group) ?? []);
   });
   // column -> the outputs that read it, grouped by group so that one pass per (column, group) serves all its aggs
   const byColumn = new Map<string, Map<AggGroup, Array<{ index: number; agg: AggName }>>>();
@@ -86,17 +87,79 @@ export function aggregateTable(spec: TableSpec, rows: TableRows): Float64Array[]
   });
   // Accumulators are reused from pass to pass: allocating them afresh each time costs more (page faults) than the pass.
   const scratch = { acc: new Float64Array(4 * rows.nKeys), squares: new Float64Array(rows.nKeys) };
+  const shares: ShareColumn[] = [];
   for (const [col, groups] of byColumn) {
     const formula = spec.columns[col];
     if (!formula) throw new FeatureError(`${spec.table}: aggregated column ${col} is not a spec column`);
-    const values = columnBlocks(formula, rows.inputs);
+    let values: BlockEval | undefined;
     for (const [group, wanted] of groups) {
+      if ('is' in formula && wanted.every((w) => COUNTING_AGGS.includes(w.agg))) {
+        shares.push({ flag: formula, group, wanted });
+        continue;
+      }
+      values ??= columnBlocks(formula, rows.inputs);
       const needs = { minMax: wanted.some((w) => w.agg === 'min' || w.agg === 'max'), variance: wanted.some((w) => w.agg === 'var') };
       const stats = columnStats(values, rows.slots, masks.get(group) ?? null, scratch, needs);
       for (const { index, agg } of wanted) result[index] = statOutput(stats, agg);
     }
   }
+  aggregateShares(shares, rows, masks, groupRows, result);
   return result;
+}
+
+/** Aggregations that only count: of a 0/1 flag, their sum is a whole number whatever the order of addition. */
+const COUNTING_AGGS: AggName[] = ['count', 'sum', 'mean'];
+
+interface ShareColumn {
+  flag: { is: string; values: string[] };
+  group: AggGroup;
+  wanted: Array<{ index: number; agg: AggName }>;
+}
+
+/**
+ * Flags `is(col, values)` aggregated by count / sum / mean (shares of a status, a contract type...): rather than
+ * one pass per flag, one pass per text column counts every level per key, and each flag adds up its levels. The
+ * results equal the general path's exactly: a flag is never missing (count = the group's rows) and its sum is a
+ * whole number.
+ */
+function aggregateShares(shares: ShareColumn[], rows: TableRows, masks: Map<AggGroup, Uint8Array | null>, groupRows: Map<AggGroup, Float64Array>, result: Float64Array[]): void {
+  const byText = new Map<AggGroup, Map<string, ShareColumn[]>>();
+  for (const share of shares) {
+    let perGroup = byText.get(share.group);
+    if (!perGroup) byText.set(share.group, (perGroup = new Map()));
+    const list = perGroup.get(share.flag.is);
+    if (list) list.push(share); else perGroup.set(share.flag.is, [share]);
+  }
+  for (const list of [...byText.values()].flatMap((perGroup) => [...perGroup.values()])) {
+    const { group } = list[0];
+    const { codes, levels } = rows.inputs.text(list[0].flag.is);
+    const width = levels.length + 1;
+    const counts = levelCounts(codes, rows.slots, masks.get(group) ?? null, rows.nKeys, width);
+    const inGroup = groupRows.get(group) ?? new Float64Array(rows.nKeys);
+    for (const { flag, wanted } of list) {
+      const flagged = levels.flatMap((level, i) => (flag.values.includes(level) ? [i + 1] : []));
+      const sum = new Float64Array(rows.nKeys);
+      for (let k = 0; k < rows.nKeys; k++) for (const code of flagged) sum[k] += counts[k * width + code];
+      for (const { index, agg } of wanted) {
+        const out = new Float64Array(rows.nKeys);
+        for (let k = 0; k < rows.nKeys; k++) {
+          const n = inGroup[k];
+          out[k] = agg === 'count' ? n : agg === 'sum' ? (n > 0 ? sum[k] : NaN) : sum[k] / n;
+        }
+        result[index] = out;
+      }
+    }
+  }
+}
+
+/** Rows per key and text level code (key-major, `width` codes per key). */
+function levelCounts(codes: Uint8Array, slots: Int32Array, mask: Uint8Array | null, nKeys: number, width: number): Uint32Array {
+  const counts = new Uint32Array(nKeys * width);
+  for (let r = 0; r < slots.length; r++) {
+    const k = slots[r];
+    if (k >= 0 && (mask === null || mask[r] === 1)) counts[k * width + codes[r]]++;
+  }
+  return counts;
 }
 
 /** 1 for the rows whose text column is one of `where.in`. */
