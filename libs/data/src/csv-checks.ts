@@ -72,6 +72,48 @@ export function checkNotTruncated(file: string, nColumns: number): void {
   );
 }
 
+/**
+ * Every data line must have the header's number of fields: polars fills a short line with nulls without a word, which
+ * would turn a damaged row into an applicant with missing values. One pass over the bytes (commas and line breaks
+ * outside double quotes; a blank line is an error too, as polars reads it as a row of nulls), a few seconds for the
+ * Kaggle-size files.
+ */
+export function checkFieldCounts(file: string, nColumns: number): void {
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.alloc(1 << 22);
+  let line = 0; // header is line 0
+  let commas = 0;
+  let lineBytes = 0;
+  let quoted = false;
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) {
+      for (let i = 0; i < n; i++) {
+        const byte = buf[i];
+        if (byte === 34) quoted = !quoted; // '"' (a "" escape toggles twice)
+        else if (quoted) continue;
+        else if (byte === 44) commas++; // ','
+        else if (byte === 13) continue; // '\r' of a Windows line break
+        else if (byte === 10) {
+          // '\n'
+          if (line > 0 && lineBytes === 0) {
+            throw new DataError(`${file} row ${line} is blank (polars would read it as an applicant with no values)`, { file, row: line });
+          }
+          if (commas + 1 !== nColumns) {
+            throw new DataError(`${file} row ${line}: ${commas + 1} fields where the header has ${nColumns}`, { file, row: line });
+          }
+          line++;
+          commas = 0;
+          lineBytes = 0;
+          continue;
+        }
+        lineBytes++;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function countLines(file: string): number {
   const fd = fs.openSync(file, 'r');
   const buf = Buffer.alloc(1 << 20);

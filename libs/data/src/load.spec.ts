@@ -124,6 +124,27 @@ describe('loadTables on broken copies', () => {
     await expect(loadTables(dir)).rejects.toThrow(/looks truncated: .*last line \(data row 40\) has \d+ of 122 fields/);
   });
 
+  it('rejects a short row in the middle of a file (polars would fill it with nulls)', async () => {
+    const lines = trainLines();
+    lines[17] = lines[17].split(',').slice(0, 100).join(','); // data row 17 lost its last 22 fields
+    writeTrain(lines);
+    const error = (await loadTables(dir).catch((e: unknown) => e)) as DataError;
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toMatch(/application_train\.csv row 17: 100 fields where the header has 122/);
+    expect(error.row).toBe(17);
+  });
+
+  it('counts fields outside quotes only; a blank line is an error', async () => {
+    const lines = trainLines();
+    lines[3] = editCell(lines[3], 3, '"F, with comma"'); // CODE_GENDER, quoted with a comma inside
+    writeTrain(lines);
+    const tables = await loadTables(dir, { sideTables: false });
+    expect(tables.application.height).toBe(lines.length - 1);
+    expect(tables.application.getColumn('CODE_GENDER').get(2)).toBe('F, with comma');
+    writeTrain([...lines.slice(0, 5), '', ...lines.slice(5)]);
+    await expect(loadTables(dir)).rejects.toThrow(/application_train\.csv row 5 is blank/);
+  });
+
   it('detects a truncated side table too', async () => {
     writeTrain(trainLines());
     const bureau = fs.readFileSync(tablePath(realDir, 'bureau'), 'utf8').split('\n').slice(0, 20).join('\n');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pl from 'nodejs-polars';
-import { checkNotTruncated, findFirstBadRow, readHeader } from './csv-checks';
+import { checkNotTruncated, checkFieldCounts, findFirstBadRow, readHeader } from './csv-checks';
 import { DataError } from './errors';
 import { POLARS_DTYPES, SCHEMAS, SIDE_TABLE_NAMES, type SideTableName, type TableName } from './schemas';
 
@@ -72,6 +72,7 @@ export async function readTable(file: string, table: TableName): Promise<pl.Data
   const header = readHeader(file);
   checkColumns(file, table, header);
   checkNotTruncated(file, header.length);
+  checkFieldCounts(file, header.length);
 
   const expected = SCHEMAS[table];
   // polars applies a schema by position, so it is built in the file's own column order.
