@@ -73,7 +73,7 @@ export function aggregateTable(spec: TableSpec, rows: TableRows): Float64Array[]
   const masks = new Map<AggGroup, Uint8Array | null>(spec.groups.map((g) => [g, g.where ? groupMask(rows.inputs, g.where) : null]));
   const groupRows = new Map<AggGroup, Float64Array>(spec.groups.map((g) => [g, rowCounts(rows.slots, masks.get(g) ?? null, rows.nKeys)]));
   outputs.forEach((o, k) => {
-    if (o.kind === 'rows') result[k] = Float64Array.from(groupRows.get(o.group) ?? []);
+    if (o.kind === 'rows') result[k] = groupRows.get(o.group) ?? new Float64Array(rows.nKeys); // read-only from here on
   });
   // column -> the outputs that read it, grouped by group so that one pass per (column, group) serves all its aggs
   const byColumn = new Map<string, Map<AggGroup, Array<{ index: number; agg: AggName }>>>();
@@ -86,7 +86,7 @@ export function aggregateTable(spec: TableSpec, rows: TableRows): Float64Array[]
     wanted.push({ index, agg: o.agg });
   });
   // Accumulators are reused from pass to pass: allocating them afresh each time costs more (page faults) than the pass.
-  const scratch = { acc: new Float64Array(4 * rows.nKeys), squares: new Float64Array(rows.nKeys) };
+  const scratch = { acc: new Float64Array(4 * rows.nKeys), mean: new Float64Array(rows.nKeys), squares: new Float64Array(rows.nKeys) };
   const shares: ShareColumn[] = [];
   for (const [col, groups] of byColumn) {
     const formula = spec.columns[col];
@@ -198,7 +198,7 @@ const MAX = 3;
  * first, then squared deviations from it, again in row order), which is accurate where the one-pass formula
  * (sum of squares - n mean^2) cancels catastrophically on large amounts.
  */
-function columnStats(column: BlockEval, slots: Int32Array, mask: Uint8Array | null, scratch: { acc: Float64Array; squares: Float64Array }, needs: { minMax: boolean; variance: boolean }): ColumnStats {
+function columnStats(column: BlockEval, slots: Int32Array, mask: Uint8Array | null, scratch: { acc: Float64Array; mean: Float64Array; squares: Float64Array }, needs: { minMax: boolean; variance: boolean }): ColumnStats {
   const { acc, squares } = scratch;
   acc.fill(0);
   const nKeys = squares.length;
@@ -210,7 +210,8 @@ function columnStats(column: BlockEval, slots: Int32Array, mask: Uint8Array | nu
     else accumulate(acc, values, slots, mask, start, length);
   }
   if (!needs.variance) return { acc };
-  const mean = statOutput({ acc }, 'mean');
+  const { mean } = scratch;
+  for (let k = 0; k < nKeys; k++) mean[k] = acc[4 * k + SUM] / acc[4 * k + COUNT]; // as statOutput 'mean'
   squares.fill(0);
   for (let start = 0; start < n; start += BLOCK) {
     const length = Math.min(BLOCK, n - start);
