@@ -141,8 +141,8 @@ export function valueProblem(value: string, type: ColumnType): string | undefine
 }
 
 /**
- * Finds the first row with a wrong field count or a value that does not fit its column's type. Only used after
- * polars has rejected the file, so a full scan costs nothing on the normal path.
+ * Finds the first value that does not fit its column's type. Only used after polars has rejected the file, so a
+ * full scan costs nothing on the normal path; field counts were already checked by checkFieldCounts.
  */
 export async function findFirstBadRow(
   file: string,
@@ -155,12 +155,6 @@ export async function findFirstBadRow(
     for await (const line of lines) {
       if (++row === 0) continue;
       const fields = splitCsvLine(line);
-      if (fields.length !== types.length) {
-        return new DataError(`${file} row ${row}: ${fields.length} fields where the header has ${types.length}`, {
-          file,
-          row,
-        });
-      }
       for (let c = 0; c < fields.length; c++) {
         const problem = valueProblem(fields[c], types[c]);
         if (problem) {

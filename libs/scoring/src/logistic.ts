@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { minimizeLbfgs } from './lbfgs';
-import { LogLossSums } from './parallel-logloss';
+import { LogLossSums, sigmoid } from './parallel-logloss';
 import { checkMatrix, MatrixLike, median } from './matrix';
 import { checkBinaryLabels, Numbers } from './validate';
 
@@ -149,10 +149,6 @@ function activeScaledColumns(
     }
   }
   return out;
-}
-
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
 function fitEncodings(x: MatrixLike, categorical: 'onehot' | 'drop'): ColumnEncoding[] {

@@ -10,6 +10,11 @@
  */
 const { isMainThread, workerData } = require('node:worker_threads');
 
+/** The logistic function in its overflow-free form for either sign of z. */
+function sigmoid(z) {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
 /**
  * Sums over rows [from, to) of log(1 + e^z) − y·z and of its gradient (residual · row, then residual for the
  * intercept) into `grad` (length d + 1, overwritten); returns the loss sum. z = row · theta[0..d) + theta[d].
@@ -24,10 +29,9 @@ function logLossBlock(design, y, d, theta, from, to, grad) {
     const off = i * d;
     let zi = b;
     for (let j = 0; j < d; j++) zi += design[off + j] * theta[j];
-    // log(1 + e^z) − y·z without overflow; sigmoid in its stable form for either sign of z
+    // log(1 + e^z) − y·z without overflow
     loss += (zi > 0 ? zi + Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi))) - y[i] * zi;
-    const p = zi >= 0 ? 1 / (1 + Math.exp(-zi)) : Math.exp(zi) / (1 + Math.exp(zi));
-    const residual = p - y[i];
+    const residual = sigmoid(zi) - y[i];
     gradB += residual;
     for (let j = 0; j < d; j++) grad[j] += residual * design[off + j];
   }
@@ -59,4 +63,4 @@ function serve(job) {
 
 if (!isMainThread && workerData && workerData.task === 'credit-scoring/logloss-block') serve(workerData);
 
-module.exports = { logLossBlock };
+module.exports = { logLossBlock, sigmoid };

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Numbers } from './validate';
-const { logLossBlock } = require('./logloss-block.js') as { logLossBlock: LogLossBlock };
+const { logLossBlock, sigmoid } = require('./logloss-block.js') as { logLossBlock: LogLossBlock; sigmoid: (z: number) => number };
+/** The logistic function both the fit and predictProba use (one definition, in logloss-block.js). */
+export { sigmoid };
 
 type LogLossBlock = (design: Float64Array, y: Float64Array, d: number, theta: Float64Array, from: number, to: number, grad: Float64Array) => number;
 
