@@ -152,7 +152,7 @@ describe('comparisonRow', () => {
     };
     // Test: decisions at 0.5 → [1, 0, 1, 0] vs truth [1, 1, 0, 0]: one FN (10) and one FP (1) over 4 applicants.
     const row = comparisonRow({ model: 'logistic', cv, test: { yTrue: [1, 1, 0, 0], prob: [0.9, 0.2, 0.6, 0.1] }, costModel: unit });
-    expect(row).toEqual({ model: 'logistic', bestParams: { C: 1 }, threshold: 0.5, accuracy: 0.5, auc: 0.75, f1: 0.5, cvCost: 0.42, testCost: 11 / 4 });
-    expect(comparisonMarkdown([row])).toContain('| logistic | C=1 | 0.500 | 0.5000 | 0.7500 | 0.5000 | 0.42 | 2.75 |');
+    expect(row).toEqual({ model: 'logistic', bestParams: { C: 1 }, threshold: 0.5, accuracy: 0.5, auc: 0.75, f1: 0.5, cvAuc: 0.7, cvCost: 0.42, testCost: 11 / 4 });
+    expect(comparisonMarkdown([row])).toContain('| logistic | C=1 | 0.500 | 0.7000 | 0.7500 | 0.5000 | 0.5000 | 0.42 | 2.75 |');
   });
 });
