@@ -8,6 +8,8 @@ Run (dev only; CI has no Python), under the heavy lock since it trains LightGBM:
   npx tsx tools/reports/folds.ts --seed 42 --out /tmp/folds-42.json
   flock /tmp/heavy.lock tools/pyref/.venv/bin/python tools/pyref/reference_cv.py \
       --folds-json /tmp/folds-42.json --out /tmp/reference-cv-42.json
+Options: --no-ratios (raw columns only), --params JSON (override PARAMS below, LightGBM sklearn names),
+--early-stopping-rounds N (patience, default 200).
 
 Two protocols, both on every fold:
 - honest: early stopping on an inner stratified 15 % split of the training fold, then a refit on the whole training
@@ -90,25 +92,25 @@ def auc_of(model, x, y, **predict_kw):
     return roc_auc_score(y, model.predict_proba(x, **predict_kw)[:, 1])
 
 
-def honest_fold(x_train, y_train, x_valid, y_valid, seed):
+def honest_fold(x_train, y_train, x_valid, y_valid, seed, params, patience):
     """Early-stop on an inner split of the training fold, refit on all of it; score the untouched fold."""
     x_fit, x_stop, y_fit, y_stop = train_test_split(
         x_train, y_train, test_size=INNER_VALID_FRACTION, stratify=y_train, random_state=seed)
-    probe = lgb.LGBMClassifier(**PARAMS, random_state=seed)
-    probe.fit(x_fit, y_fit, eval_set=[(x_stop, y_stop)], eval_metric="auc",
-              callbacks=[lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)])
+    probe = lgb.LGBMClassifier(**params, random_state=seed)
+    probe.fit(x_fit, y_fit, eval_X=x_stop, eval_y=y_stop, eval_metric="auc",
+              callbacks=[lgb.early_stopping(patience, verbose=False)])
     # More rows support more rounds: scale the stopping round by the rows the refit gains.
     rounds = max(1, round(probe.best_iteration_ / (1 - INNER_VALID_FRACTION)))
-    final = lgb.LGBMClassifier(**{**PARAMS, "n_estimators": rounds}, random_state=seed)
+    final = lgb.LGBMClassifier(**{**params, "n_estimators": rounds}, random_state=seed)
     final.fit(x_train, y_train)
     return auc_of(final, x_valid, y_valid), {"innerBestIteration": probe.best_iteration_, "refitRounds": rounds}
 
 
-def optimistic_fold(x_train, y_train, x_valid, y_valid, seed):
+def optimistic_fold(x_train, y_train, x_valid, y_valid, seed, params, patience):
     """Kaggle-kernel style: the scored fold is also the early-stopping set (biased upwards)."""
-    model = lgb.LGBMClassifier(**PARAMS, random_state=seed)
-    model.fit(x_train, y_train, eval_set=[(x_valid, y_valid)], eval_metric="auc",
-              callbacks=[lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)])
+    model = lgb.LGBMClassifier(**params, random_state=seed)
+    model.fit(x_train, y_train, eval_X=x_valid, eval_y=y_valid, eval_metric="auc",
+              callbacks=[lgb.early_stopping(patience, verbose=False)])
     return auc_of(model, x_valid, y_valid), {"bestIteration": model.best_iteration_}
 
 
@@ -121,7 +123,11 @@ def main():
     parser.add_argument("--folds-json", required=True, help="fold assignment written by tools/reports/folds.ts")
     parser.add_argument("--out", help="where to write the JSON result")
     parser.add_argument("--no-ratios", action="store_true", help="raw application columns only (no kernel ratios)")
+    parser.add_argument("--params", default="{}", help="JSON overriding PARAMS, e.g. '{\"num_leaves\": 8}'")
+    parser.add_argument("--early-stopping-rounds", type=int, default=EARLY_STOPPING_ROUNDS, help="patience")
     args = parser.parse_args()
+    params = {**PARAMS, **json.loads(args.params)}
+    patience = args.early_stopping_rounds
 
     x, y, ids = load_features(ratios=not args.no_ratios)
     fold, seed, k = load_folds(args.folds_json, ids)
@@ -132,14 +138,14 @@ def main():
         train, valid = np.flatnonzero(fold != f), np.flatnonzero(fold == f)
         split = (x.iloc[train], y[train], x.iloc[valid], y[valid])
         for name, run in (("honest", honest_fold), ("optimistic", optimistic_fold)):
-            auc, info = run(*split, seed)
+            auc, info = run(*split, seed, params, patience)
             results[name].append(auc)
             details[name].append(info)
             print(f"seed {seed} fold {f + 1}/{k} {name:10s} AUC {auc:.4f} {info}", flush=True)
 
     out = {
         "seed": seed, "folds": k, "rows": len(y), "features": x.shape[1], "ratios": not args.no_ratios,
-        "params": PARAMS, "innerValidFraction": INNER_VALID_FRACTION, "earlyStoppingRounds": EARLY_STOPPING_ROUNDS,
+        "params": params, "innerValidFraction": INNER_VALID_FRACTION, "earlyStoppingRounds": patience,
         "lightgbm": lgb.__version__, "seconds": round(time.time() - started, 1),
         "honest": {**summary(results["honest"]), "folds": details["honest"]},
         "optimistic": {**summary(results["optimistic"]), "folds": details["optimistic"]},
