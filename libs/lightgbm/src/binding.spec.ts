@@ -160,6 +160,19 @@ describe('LightGBM binding', () => {
       expect(model.numIterations).toBe(model.bestIteration);
     });
 
+    it('earlyStoppingMinRounds: no best iteration (and no stop) before that round', async () => {
+      const [trainSet, validSet] = makeSets();
+      const free = await train({ ...PARAMS, learning_rate: 0.3 }, trainSet, { valid: [validSet], numBoostRound: 300, earlyStoppingRounds: 5 });
+      const minRounds = free.bestIteration + 20;
+      const held = await train({ ...PARAMS, learning_rate: 0.3 }, trainSet, { valid: [validSet], numBoostRound: 300,
+        earlyStoppingRounds: 5, earlyStoppingMinRounds: minRounds });
+      expect(held.bestIteration).toBeGreaterThanOrEqual(minRounds);
+      await expect(train(PARAMS, trainSet, { valid: [validSet], earlyStoppingRounds: 5, earlyStoppingMinRounds: 2.5 }))
+        .rejects.toThrow(/earlyStoppingMinRounds must be a positive integer/);
+      free.free();
+      held.free();
+    });
+
     it('feval results reach callbacks and can drive early stopping', async () => {
       const [trainSet, validSet] = makeSets();
       const seen: number[] = [];

@@ -17,6 +17,11 @@ export interface TrainOptions {
   numBoostRound?: number;
   /** stop after this many rounds without improvement of the first validation set's first metric */
   earlyStoppingRounds?: number;
+  /**
+   * Rounds early stopping ignores (default 0): the best iteration is taken from round `earlyStoppingMinRounds` on, so
+   * a bump of the metric in the first few trees cannot end training there.
+   */
+  earlyStoppingMinRounds?: number;
   callbacks?: Array<(e: IterationEvent) => void>;
   feval?: Feval;
 }
@@ -39,10 +44,11 @@ function positiveInteger(value: unknown, what: string): number {
 class EarlyStopping {
   private best = Number.NaN;
   bestIteration = 0; // 1-based
-  constructor(private readonly patience: number) {}
+  constructor(private readonly patience: number, private readonly minRounds: number) {}
 
   /** Returns true when training should stop after `iteration` (1-based). */
   update(iteration: number, result: EvalResult): boolean {
+    if (iteration < this.minRounds) return false;
     const better = Number.isNaN(this.best) || (result.higherBetter ? result.value > this.best : result.value < this.best);
     if (better) {
       this.best = result.value;
@@ -67,6 +73,8 @@ export async function train(params: Params, trainSet: Dataset, opts: TrainOption
   const patienceValue = opts.earlyStoppingRounds ?? stoppingParam;
   const patience = patienceValue === undefined || Number(patienceValue) <= 0
     ? 0 : positiveInteger(patienceValue, 'earlyStoppingRounds');
+  const minRounds = opts.earlyStoppingMinRounds === undefined || opts.earlyStoppingMinRounds === 0
+    ? 0 : positiveInteger(opts.earlyStoppingMinRounds, 'earlyStoppingMinRounds');
   paramsToString(boosterParams);
 
   const valid = opts.valid ?? [];
@@ -83,7 +91,7 @@ export async function train(params: Params, trainSet: Dataset, opts: TrainOption
     paramsToString({ ...boosterParams, ...trainSet.datasetParams }));
   try {
     const targets = addValidationSets(handle, trainSet, valid, opts.validNames, boosterParams);
-    const bestIteration = await boost(handle, targets, rounds, patience, logParameters(boosterParams), opts);
+    const bestIteration = await boost(handle, targets, rounds, { patience, minRounds }, logParameters(boosterParams), opts);
     // As Python: save to text and reload, so the returned model is exactly what a file would hold.
     const model = handle.saveModelToString(0, bestIteration > 0 ? bestIteration : -1, IMPORTANCE_SPLIT);
     return Booster.fromNative(new (native().NativeBooster)(null, model), bestIteration);
@@ -117,8 +125,8 @@ function addValidationSets(handle: NativeBooster, trainSet: Dataset, valid: Data
 }
 
 /** The boosting loop; returns the 1-based best iteration (0 without early stopping). */
-async function boost(handle: NativeBooster, targets: EvalTarget[], rounds: number, patience: number,
-  logParams: string, opts: TrainOptions): Promise<number> {
+async function boost(handle: NativeBooster, targets: EvalTarget[], rounds: number,
+  { patience, minRounds }: { patience: number; minRounds: number }, logParams: string, opts: TrainOptions): Promise<number> {
   const callbacks = opts.callbacks ?? [];
   if (targets.length === 0) {
     // Nothing to evaluate or report per iteration: one trip to the worker thread for all rounds.
@@ -128,7 +136,7 @@ async function boost(handle: NativeBooster, targets: EvalTarget[], rounds: numbe
     }
   }
   const metricNames = targets.length > 0 ? handle.evalNames() : [];
-  const stopper = patience > 0 ? new EarlyStopping(patience) : null;
+  const stopper = patience > 0 ? new EarlyStopping(patience, minRounds) : null;
   if (stopper && metricNames.length === 0 && !opts.feval) {
     throw new Error('early stopping needs a metric: set params.metric or pass feval');
   }

@@ -53,7 +53,9 @@ const COMMON: HyperParams = {
 };
 
 /** What one fit hands to LightGBM: its params plus the round settings. */
-export interface BoosterTrainingSetup { params: Params; numBoostRound: number; earlyStoppingRounds: number; nativeCategorical: boolean }
+export interface BoosterTrainingSetup {
+  params: Params; numBoostRound: number; earlyStoppingRounds: number; earlyStoppingMinRounds: number; nativeCategorical: boolean;
+}
 
 /** A booster model spec; `trainingSetup` shows exactly what LightGBM receives (logged, and checked against Python). */
 export interface BoosterSpec extends ModelSpec {
@@ -74,12 +76,23 @@ function boosterSpec(flavour: BoosterFlavour): BoosterSpec {
         params: Object.fromEntries(Object.entries(all).filter(([k]) => !(ROUND_KEYS as readonly string[]).includes(k))),
         numBoostRound: Number(all.num_boost_round),
         earlyStoppingRounds: Number(all.early_stopping_rounds),
+        earlyStoppingMinRounds: warmUpRounds(all.learning_rate),
         nativeCategorical: flavour.nativeCategorical,
       };
     },
     fit: (trainSet, valid, params = {}, opts = {}) => fitBooster(spec, trainSet, valid, params, opts),
   };
   return spec;
+}
+
+/**
+ * Early stopping looks for the best iteration only from round ⌈1 / learning_rate⌉ on. Before that the shrunken trees
+ * have not yet added up to one full step, and on small inner splits the AUC curve can bump in the first handful of
+ * rounds: on the real sample one training fold in 15 stopped at round 6 (fold AUC 0.742; 0.770 with this rule).
+ */
+function warmUpRounds(learningRate: HyperParams[string] | undefined): number {
+  const rate = Number(learningRate);
+  return rate > 0 ? Math.ceil(1 / rate) : 0;
 }
 
 async function fitBooster(
@@ -144,6 +157,7 @@ function boosterRun(name: string, setup: BoosterTrainingSetup, threads: number |
         const booster = await train(params, trainData, {
           valid: [validData], validNames: ['valid'], numBoostRound: setup.numBoostRound,
           earlyStoppingRounds: setup.earlyStoppingRounds > 0 ? setup.earlyStoppingRounds : undefined,
+          earlyStoppingMinRounds: setup.earlyStoppingMinRounds,
         });
         const bestIteration = booster.bestIteration;
         return { booster, numIteration: bestIteration > 0 ? bestIteration : setup.numBoostRound, bestIteration };
