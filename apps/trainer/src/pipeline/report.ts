@@ -3,6 +3,21 @@ import type { TrainConfig } from '../config';
 import { formatSeconds } from '../progress';
 import type { PipelineResult } from './train';
 
+/** One row per model: CV cost and CV AUC of each trial, the chosen one in bold. */
+function searchTrialsMarkdown(searches: PipelineResult['searches']): string {
+  const width = Math.max(...searches.map((s) => s.trials.length));
+  const header = `| model | ${Array.from({ length: width }, (_, i) => `trial ${i + 1}: CV cost / CV AUC`).join(' | ')} |`;
+  const rows = searches.map(({ model, chosen, trials }) => {
+    const cells = trials.map((t) => {
+      const cell = `${t.cvCost.toFixed(2)} / ${t.cvAuc.toFixed(4)}`;
+      return t.trial === chosen ? `**${cell}**` : cell;
+    });
+    while (cells.length < width) cells.push('—');
+    return `| ${model} | ${cells.join(' | ')} |`;
+  });
+  return [header, `|---|${'---:|'.repeat(width)}`, ...rows].join('\n');
+}
+
 /** The run's results as Markdown: what was run (the exact command), on what, and what came out. */
 export function resultsMarkdown(result: PipelineResult, config: TrainConfig, command: string, trackingUri: string): string {
   const c = result.champion;
@@ -28,6 +43,13 @@ export function resultsMarkdown(result: PipelineResult, config: TrainConfig, com
     '## Model comparison',
     '',
     comparisonMarkdown(result.comparison),
+    '',
+    '## Search trials',
+    '',
+    'Trial 1 is each model\'s defaults; the search keeps the trial with the lowest CV cost (bold), which is not always the one',
+    'with the highest CV AUC. Parameters of every trial: `search_trials.csv` in each model run.',
+    '',
+    searchTrialsMarkdown(result.searches),
     '',
     '## Champion',
     '',

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRunConfig, type TrainConfig } from '../config';
 import { StageClock } from '../progress';
+import { resultsMarkdown } from './report';
 import { runPipeline, type PipelineResult } from './train';
 
 /*
@@ -90,6 +91,17 @@ describe('runPipeline on the real sample', () => {
     expect(comparison).toContain('| lightgbm |');
     const trials = (await client.downloadArtifactBytes(children.find((r) => r.info.runName === 'model: lightgbm')!.info.runId, 'search_trials.csv')).toString();
     expect(trials.trim().split('\n')).toHaveLength(3); // header + budget 2
+  });
+
+  it('writes a results report with the comparison and every search trial, the chosen one in bold', () => {
+    const markdown = resultsMarkdown(result, config(['--models', 'dummy,logistic,lightgbm']), 'npm start -- --report x.md', 'http://mlflow');
+    const lightgbm = result.searches.find((s) => s.model === 'lightgbm')!;
+    expect(lightgbm.trials.map((t) => t.trial)).toEqual([1, 2]);
+    const chosen = lightgbm.trials.find((t) => t.trial === lightgbm.chosen)!;
+    expect(chosen.cvCost).toBe(Math.min(...lightgbm.trials.map((t) => t.cvCost)));
+    expect(markdown).toContain('## Search trials');
+    expect(markdown).toContain(`**${chosen.cvCost.toFixed(2)} / ${chosen.cvAuc.toFixed(4)}**`);
+    expect(markdown).toMatch(/^\| dummy \| \*\*[\d.]+ \/ 0\.5000\*\* \| — \|$/m); // one trial: nothing to search
   });
 
   it('registers the champion and points the alias at it', async () => {

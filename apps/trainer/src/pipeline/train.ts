@@ -16,6 +16,8 @@ export interface PipelineResult {
   parentRunId: string;
   experimentId: string;
   comparison: ComparisonRow[];
+  /** Every search trial per model (trial 1 = the model's defaults), scored by CV cost; `chosen` = the lowest cost. */
+  searches: Array<{ model: string; chosen: number; trials: Array<{ trial: number; cvCost: number; cvAuc: number; seconds: number }> }>;
   champion: {
     model: string; version: string; alias: string; name: string; threshold: number; testAuc: number;
     /** Cross-validated AUC of the champion's best parameters: mean and spread over the folds. */
@@ -103,6 +105,11 @@ export async function runPipeline(config: TrainConfig, client: MlflowClient, clo
         parentRunId: parent.runId,
         experimentId,
         comparison,
+        searches: outcomes.map(({ spec, search }) => ({
+          model: spec.name,
+          chosen: search.best.index,
+          trials: search.trials.map((t) => ({ trial: t.index, cvCost: t.score, cvAuc: t.auc, seconds: t.seconds })),
+        })),
         champion: {
           model: champion.spec.name, version: registered.version, alias: config.alias, name: config.modelName, threshold, testAuc: champion.row.auc,
           cvAuc: champion.search.best.cv.mean.auc, cvAucStd: champion.search.best.cv.std.auc, bayes: { threshold: tuned.bayes, agrees: tuned.agrees },
