@@ -160,13 +160,17 @@ describe('LightGBM binding', () => {
       expect(model.numIterations).toBe(model.bestIteration);
     });
 
-    it('earlyStoppingMinRounds: no best iteration (and no stop) before that round', async () => {
+    it('earlyStoppingMinRounds: no best iteration before that round, or the last round if training ends first', async () => {
       const [trainSet, validSet] = makeSets();
       const free = await train({ ...PARAMS, learning_rate: 0.3 }, trainSet, { valid: [validSet], numBoostRound: 300, earlyStoppingRounds: 5 });
       const minRounds = free.bestIteration + 20;
       const held = await train({ ...PARAMS, learning_rate: 0.3 }, trainSet, { valid: [validSet], numBoostRound: 300,
         earlyStoppingRounds: 5, earlyStoppingMinRounds: minRounds });
       expect(held.bestIteration).toBeGreaterThanOrEqual(minRounds);
+      const short = await train({ ...PARAMS, learning_rate: 0.3 }, trainSet, { valid: [validSet], numBoostRound: 12,
+        earlyStoppingRounds: 5, earlyStoppingMinRounds: 50 });
+      expect(short.bestIteration).toBe(12);
+      short.free();
       await expect(train(PARAMS, trainSet, { valid: [validSet], earlyStoppingRounds: 5, earlyStoppingMinRounds: 2.5 }))
         .rejects.toThrow(/earlyStoppingMinRounds must be a positive integer/);
       free.free();

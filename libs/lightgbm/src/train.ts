@@ -18,8 +18,8 @@ export interface TrainOptions {
   /** stop after this many rounds without improvement of the first validation set's first metric */
   earlyStoppingRounds?: number;
   /**
-   * Rounds early stopping ignores (default 0): the best iteration is taken from round `earlyStoppingMinRounds` on, so
-   * a bump of the metric in the first few trees cannot end training there.
+   * With early stopping: the first round that may be the best iteration (default 1), so a bump of the metric in the
+   * first few trees cannot end training there. The last round trained always counts, should training end before it.
    */
   earlyStoppingMinRounds?: number;
   callbacks?: Array<(e: IterationEvent) => void>;
@@ -40,15 +40,18 @@ function positiveInteger(value: unknown, what: string): number {
   return n;
 }
 
-/** Tracks the best score of one metric and says when `patience` rounds passed without improvement. */
+/**
+ * Tracks the best score of one metric from round `minRounds` on (or the last round, whichever comes first) and says
+ * when `patience` rounds passed without improvement.
+ */
 class EarlyStopping {
   private best = Number.NaN;
   bestIteration = 0; // 1-based
   constructor(private readonly patience: number, private readonly minRounds: number) {}
 
   /** Returns true when training should stop after `iteration` (1-based). */
-  update(iteration: number, result: EvalResult): boolean {
-    if (iteration < this.minRounds) return false;
+  update(iteration: number, result: EvalResult, isLastRound: boolean): boolean {
+    if (iteration < this.minRounds && !isLastRound) return false;
     const better = Number.isNaN(this.best) || (result.higherBetter ? result.value > this.best : result.value < this.best);
     if (better) {
       this.best = result.value;
@@ -146,7 +149,7 @@ async function boost(handle: NativeBooster, targets: EvalTarget[], rounds: numbe
     for (const callback of callbacks) callback({ iteration, evals });
     if (stopper) {
       const watched = evals.find((e) => e.dataName === targets.find((t) => !t.isTraining)?.name);
-      if (watched && stopper.update(iteration, watched)) break;
+      if (watched && stopper.update(iteration, watched, iteration === rounds || step.finished)) break;
     }
     if (step.finished) break;
   }
