@@ -93,6 +93,17 @@ describe('tree ensembles through the LightGBM binding (real sample, 6000 applica
   });
 });
 
+describe('early-stopping warm-up', () => {
+  it('is ceil(1 / learning_rate) rounds, none for the random forest, and rejects a rate that is not positive', () => {
+    expect(lightgbmSpec.trainingSetup().earlyStoppingMinRounds).toBe(50);
+    expect(plainGbmSpec.trainingSetup().earlyStoppingMinRounds).toBe(10);
+    expect(lightgbmSpec.trainingSetup({ learning_rate: '0.03' }).earlyStoppingMinRounds).toBe(34);
+    expect(randomForestSpec.trainingSetup().earlyStoppingMinRounds).toBe(0);
+    expect(() => lightgbmSpec.trainingSetup({ learning_rate: 'fast' })).toThrow(/learning_rate must be a positive number, got fast/);
+    expect(() => lightgbmSpec.trainingSetup({ learning_rate: 0 })).toThrow(/learning_rate/);
+  });
+});
+
 /*
  * Same models as Python LightGBM: test-fixtures/boosters_golden.json, written by
  * `tools/pyref/.venv/bin/python tools/pyref/boosters_golden.py` (lightgbm 4.7.0): first 6000 real applicants,

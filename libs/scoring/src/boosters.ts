@@ -87,12 +87,15 @@ function boosterSpec(flavour: BoosterFlavour): BoosterSpec {
 
 /**
  * Early stopping looks for the best iteration only from round ⌈1 / learning_rate⌉ on. Before that the shrunken trees
- * have not yet added up to one full step, and on small inner splits the AUC curve can bump in the first handful of
- * rounds: on the real sample one training fold in 15 stopped at round 6 (fold AUC 0.742; 0.770 with this rule).
+ * have not yet added up to one full step, and on small inner splits the AUC curve can bump in the first rounds: on the
+ * real sample 3 training folds in 20 stopped at round 21-46 (fold 2 of seed 11 shipped 25 trees scoring 0.752; 0.766
+ * with this rule).
  */
 function warmUpRounds(learningRate: HyperParams[string] | undefined): number {
+  if (learningRate === undefined) return 0; // no shrinkage (the random forest): nothing to warm up
   const rate = Number(learningRate);
-  return rate > 0 ? Math.ceil(1 / rate) : 0;
+  if (!(rate > 0)) throw new Error(`learning_rate must be a positive number, got ${learningRate}`);
+  return Math.ceil(1 / rate);
 }
 
 async function fitBooster(
