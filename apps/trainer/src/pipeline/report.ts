@@ -3,16 +3,16 @@ import type { TrainConfig } from '../config';
 import { formatSeconds } from '../progress';
 import type { PipelineResult } from './train';
 
-/** One row per model: CV cost and CV AUC of each trial, the chosen one in bold. */
+/** One row per model: CV cost and CV AUC of each trial, the chosen one in bold; trials a time budget cut are marked. */
 function searchTrialsMarkdown(searches: PipelineResult['searches']): string {
-  const width = Math.max(...searches.map((s) => s.trials.length));
+  const width = Math.max(1, ...searches.map((s) => s.trials.length));
   const header = `| model | ${Array.from({ length: width }, (_, i) => `trial ${i + 1}: CV cost / CV AUC`).join(' | ')} |`;
-  const rows = searches.map(({ model, chosen, trials }) => {
+  const rows = searches.map(({ model, chosen, stoppedBy, trials }) => {
     const cells = trials.map((t) => {
       const cell = `${t.cvCost.toFixed(2)} / ${t.cvAuc.toFixed(4)}`;
       return t.trial === chosen ? `**${cell}**` : cell;
     });
-    while (cells.length < width) cells.push('—');
+    while (cells.length < width) cells.push(stoppedBy === 'time' ? 'not run (time budget)' : '—');
     return `| ${model} | ${cells.join(' | ')} |`;
   });
   return [header, `|---|${'---:|'.repeat(width)}`, ...rows].join('\n');
@@ -47,7 +47,8 @@ export function resultsMarkdown(result: PipelineResult, config: TrainConfig, com
     '## Search trials',
     '',
     'Trial 1 is each model\'s defaults; the search keeps the trial with the lowest CV cost (bold), which is not always the one',
-    'with the highest CV AUC. Parameters of every trial: `search_trials.csv` in each model run.',
+    'with the highest CV AUC; — means the model had nothing more to search. Parameters of every trial: `search_trials.csv`',
+    'in each model run.',
     '',
     searchTrialsMarkdown(result.searches),
     '',

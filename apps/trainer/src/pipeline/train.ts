@@ -17,7 +17,9 @@ export interface PipelineResult {
   experimentId: string;
   comparison: ComparisonRow[];
   /** Every search trial per model (trial 1 = the model's defaults), scored by CV cost; `chosen` = the lowest cost. */
-  searches: Array<{ model: string; chosen: number; trials: Array<{ trial: number; cvCost: number; cvAuc: number; seconds: number }> }>;
+  searches: Array<{
+    model: string; chosen: number; stoppedBy: SearchResult['stoppedBy']; trials: Array<{ trial: number; cvCost: number; cvAuc: number }>;
+  }>;
   champion: {
     model: string; version: string; alias: string; name: string; threshold: number; testAuc: number;
     /** Cross-validated AUC of the champion's best parameters: mean and spread over the folds. */
@@ -108,7 +110,8 @@ export async function runPipeline(config: TrainConfig, client: MlflowClient, clo
         searches: outcomes.map(({ spec, search }) => ({
           model: spec.name,
           chosen: search.best.index,
-          trials: search.trials.map((t) => ({ trial: t.index, cvCost: t.score, cvAuc: t.auc, seconds: t.seconds })),
+          stoppedBy: search.stoppedBy,
+          trials: search.trials.map((t) => ({ trial: t.index, cvCost: t.score, cvAuc: t.auc })),
         })),
         champion: {
           model: champion.spec.name, version: registered.version, alias: config.alias, name: config.modelName, threshold, testAuc: champion.row.auc,
