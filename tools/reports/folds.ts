@@ -5,24 +5,14 @@
 // of application_train.csv in file order; skIdCurr lets the reader check that its rows are in the same order.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadTables, realDataDir } from '@credit-scoring/data';
-import { stratifiedKFold } from '@credit-scoring/scoring';
-
-function integerOption(name: string, raw: string | undefined, fallback: number): number {
-  const value = Number(raw ?? fallback);
-  if (!Number.isInteger(value)) throw new Error(`--${name} must be an integer, got ${raw}`);
-  return value;
-}
+import { realFolds } from './real-folds';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { out: { type: 'string' }, folds: { type: 'string' }, seed: { type: 'string' } } });
   if (!values.out) throw new Error('--out FILE is required (where to write the fold assignment JSON)');
-  // Same defaults as cv-real.ts: seed 42 is the trainer's, 5 folds.
-  const seed = integerOption('seed', values.seed, 42);
-  const k = integerOption('folds', values.folds, 5);
-  const { application } = await loadTables(realDataDir(), { sideTables: false });
-  const target = Float64Array.from(application.getColumn('TARGET').toArray() as number[]);
-  const folds = stratifiedKFold(target, k, seed);
+  // The application table alone is enough to deal the folds (they depend only on TARGET, the seed and k).
+  const { tables, target, folds, seed, k } = await realFolds({ seed: values.seed, folds: values.folds, sideTables: false });
+  const application = tables.application;
   // stratifiedKFold returns index lists; invert them into one fold number per row.
   const fold = new Array<number>(target.length).fill(-1);
   folds.forEach(({ valid }, f) => valid.forEach((row) => (fold[row] = f)));
