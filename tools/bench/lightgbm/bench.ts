@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { Booster, Dataset, type Params, train } from '../../../libs/lightgbm/src/index';
+import { xorshift32 } from './xorshift';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const ROWS = Number(process.env.BENCH_ROWS ?? 307511);
@@ -27,11 +28,7 @@ const PYTHON = path.join(ROOT, 'tools', 'pyref', '.venv', 'bin', 'python');
 function writeMatrix(): void {
   if (fs.existsSync(path.join(DIR, 'y.f64')) && fs.statSync(path.join(DIR, 'X.f64')).size === ROWS * COLS * 8) return;
   fs.mkdirSync(DIR, { recursive: true });
-  let state = 2463534242;
-  const next = (): number => {
-    state ^= state << 13; state >>>= 0; state ^= state >>> 17; state ^= state << 5; state >>>= 0;
-    return state / 4294967296;
-  };
+  const next = xorshift32(2463534242);
   const x = new Float64Array(ROWS * COLS);
   const y = new Float64Array(ROWS);
   for (let i = 0; i < ROWS; i++) {

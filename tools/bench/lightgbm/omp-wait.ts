@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { Dataset, type Params, train } from '../../../libs/lightgbm/src/index';
+import { xorshift32 } from './xorshift';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const COLS = 60;
@@ -15,11 +16,7 @@ const PARAMS: Params = { objective: 'binary', metric: 'auc', learning_rate: 0.05
 
 /** Deterministic matrix (xorshift32) with a logistic label on a few columns. */
 function matrix(rows: number, seed: number): { x: Float64Array; y: Float64Array } {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state ^= state << 13; state >>>= 0; state ^= state >>> 17; state ^= state << 5; state >>>= 0;
-    return state / 4294967296;
-  };
+  const next = xorshift32(seed);
   const x = new Float64Array(rows * COLS);
   const y = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
