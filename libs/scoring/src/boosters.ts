@@ -109,25 +109,25 @@ async function fitBooster(
   const seed = opts.seed ?? 0;
   const setup = spec.trainingSetup(params, seed);
   const run = boosterRun(spec.name, setup, opts.threads);
-  let fitted: { booster: Booster; numIteration: number; bestIteration: number; refit: boolean; innerValidation: boolean };
+  let fitted: { booster: Booster; numIteration: number; bestIteration: number; refit: boolean };
   if (valid) {
-    fitted = { ...(await run.withStopping(trainSet, valid)), refit: false, innerValidation: false };
+    fitted = { ...(await run.withStopping(trainSet, valid)), refit: false };
   } else if (setup.earlyStoppingRounds <= 0) {
     // Nothing to stop on (e.g. the random forest): every training row builds the trees.
     const booster = await run.plain(trainSet, setup.numBoostRound);
-    fitted = { booster, numIteration: setup.numBoostRound, bestIteration: 0, refit: false, innerValidation: false };
+    fitted = { booster, numIteration: setup.numBoostRound, bestIteration: 0, refit: false };
   } else {
     const y = labelsOf(`${spec.name}.fit`, trainSet);
     const split = stratifiedSplit(y, Int32Array.from({ length: trainSet.nRows }, (_, i) => i), INNER_VALID_FRACTION, seed);
     const stopped = await run.withStopping(selectRows(trainSet, split.train), selectRows(trainSet, split.valid));
     const refit = opts.refit ?? trainSet.nRows <= REFIT_MAX_ROWS;
-    fitted = { ...stopped, refit, innerValidation: true };
+    fitted = { ...stopped, refit };
     if (refit) {
       // The optimum was found on 85 % of the rows; on all of them the same learning rate supports proportionally more
       // rounds (the usual refit rule). Train once more, holding nothing out.
       stopped.booster.free();
       const rounds = Math.max(1, Math.round(stopped.numIteration / (1 - INNER_VALID_FRACTION)));
-      fitted = { booster: await run.plain(trainSet, rounds), numIteration: rounds, bestIteration: stopped.bestIteration, refit, innerValidation: true };
+      fitted = { booster: await run.plain(trainSet, rounds), numIteration: rounds, bestIteration: stopped.bestIteration, refit };
     }
   }
   const { booster, numIteration } = fitted;
@@ -136,7 +136,8 @@ async function fitBooster(
     modelName: spec.name,
     booster,
     numIteration,
-    info: { bestIteration: fitted.bestIteration, numIteration, innerValidation: fitted.innerValidation, refit: fitted.refit },
+    // The inner split exists only when early stopping had no validation set of the caller's to watch.
+    info: { bestIteration: fitted.bestIteration, numIteration, innerValidation: !valid && setup.earlyStoppingRounds > 0, refit: fitted.refit },
     predictProba: (data) => {
       rowCount(`${spec.name}.predictProba`, data, nCols);
       return booster.predict(data, { numIteration });

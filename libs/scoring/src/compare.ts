@@ -42,18 +42,29 @@ export function comparisonRow(args: {
   };
 }
 
-/** The comparison as a Markdown table, best test cost first; accuracy and F1 are on the test set. */
-export function comparisonMarkdown(rows: ComparisonRow[], opts: { costDigits?: number } = {}): string {
+/**
+ * The comparison's figures as text cells, best test cost first, one row per model: threshold, CV AUC, test AUC,
+ * accuracy, F1, CV cost, test cost (accuracy and F1 on the test set). The Markdown and console tables both print these.
+ */
+export function comparisonCells(rows: ComparisonRow[], opts: { costDigits?: number } = {}): Array<{ row: ComparisonRow; cells: string[] }> {
   const digits = opts.costDigits ?? 2;
+  return rows
+    .slice()
+    .sort((a, b) => a.testCost - b.testCost)
+    .map((r) => ({
+      row: r,
+      cells: [r.threshold.toFixed(3), r.cvAuc.toFixed(4), r.auc.toFixed(4), r.accuracy.toFixed(4), r.f1.toFixed(4), r.cvCost.toFixed(digits), r.testCost.toFixed(digits)],
+    }));
+}
+
+/** The comparison as a Markdown table with each model's best parameters. */
+export function comparisonMarkdown(rows: ComparisonRow[], opts: { costDigits?: number } = {}): string {
   const params = (p: HyperParams) =>
     Object.entries(p).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`).join(', ') || '—';
   const lines = [
     '| model | best params | threshold | CV AUC | test AUC | accuracy | F1 | CV cost / applicant | test cost / applicant |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows
-      .slice()
-      .sort((a, b) => a.testCost - b.testCost)
-      .map((r) => `| ${r.model} | ${params(r.bestParams)} | ${r.threshold.toFixed(3)} | ${r.cvAuc.toFixed(4)} | ${r.auc.toFixed(4)} | ${r.accuracy.toFixed(4)} | ${r.f1.toFixed(4)} | ${r.cvCost.toFixed(digits)} | ${r.testCost.toFixed(digits)} |`),
+    ...comparisonCells(rows, opts).map(({ row, cells }) => `| ${row.model} | ${params(row.bestParams)} | ${cells.join(' | ')} |`),
   ];
   return lines.join('\n');
 }

@@ -1,4 +1,4 @@
-import type { ComparisonRow, SearchResult } from '@credit-scoring/scoring';
+import { comparisonCells, type ComparisonRow, type SearchResult } from '@credit-scoring/scoring';
 
 /** The search trials as CSV (one row per trial: score, AUC, seconds, then every parameter), for MLflow. */
 export function trialsCsv(search: SearchResult): string {
@@ -11,10 +11,7 @@ export function trialsCsv(search: SearchResult): string {
 /** The comparison as a fixed-width console table, best test cost first. */
 export function comparisonConsole(rows: ComparisonRow[]): string {
   const header = ['model', 'threshold', 'CV AUC', 'test AUC', 'accuracy', 'F1', 'CV cost', 'test cost'];
-  const body = rows
-    .slice()
-    .sort((a, b) => a.testCost - b.testCost)
-    .map((r) => [r.model, r.threshold.toFixed(3), r.cvAuc.toFixed(4), r.auc.toFixed(4), r.accuracy.toFixed(4), r.f1.toFixed(4), r.cvCost.toFixed(2), r.testCost.toFixed(2)]);
+  const body = comparisonCells(rows).map(({ row, cells }) => [row.model, ...cells]);
   const widths = header.map((h, j) => Math.max(h.length, ...body.map((r) => r[j].length)));
   const line = (cells: string[]) => cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
