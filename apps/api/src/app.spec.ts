@@ -32,7 +32,7 @@ describe('credit-scoring API on a real model bundle', () => {
     tables = await realTables();
     [first, second] = [await trainSmallModel(tables, { rounds: 25 }), await trainSmallModel(tables, { rounds: 8, seed: 11 })];
     work = mkdtempSync(path.join(os.tmpdir(), 'api-spec-'));
-    bundleDir = writeBundle(path.join(work, 'bundle'), first.package, { name: 'credit-scoring', version: '1', alias: 'champion' });
+    bundleDir = await writeBundle(path.join(work, 'bundle'), first.package, { name: 'credit-scoring', version: '1', alias: 'champion' });
     clients = await loadClients(path.join(realDataDir(), 'application_test.csv'));
     applicants = applicantsFor(tables, heldOut);
     app = await buildApp({
@@ -242,7 +242,7 @@ describe('credit-scoring API on a real model bundle', () => {
   });
 
   it('swaps to a new version atomically while requests keep flowing', async () => {
-    const secondDir = writeBundle(path.join(work, 'bundle-v2'), second.package, { name: 'credit-scoring', version: '2', alias: 'champion' });
+    const secondDir = await writeBundle(path.join(work, 'bundle-v2'), second.package, { name: 'credit-scoring', version: '2', alias: 'champion' });
     const expected = { '1': batchProbabilities(first, tables, heldOut), '2': batchProbabilities(second, tables, heldOut) };
     // Replace the folder the source reads (as an export would), then refresh while 40 requests are in flight.
     renameSync(bundleDir, path.join(work, 'bundle-v1'));
@@ -280,13 +280,13 @@ describe('credit-scoring API on a real model bundle', () => {
   });
 
   it('follows the source on its own when polling is on, starting at app.ready()', async () => {
-    const dir = writeBundle(path.join(work, 'bundle-polled'), first.package, { name: 'credit-scoring', version: '1' });
+    const dir = await writeBundle(path.join(work, 'bundle-polled'), first.package, { name: 'credit-scoring', version: '1' });
     const polled = await buildApp({ modelSource: new BundleSource(dir), followIntervalMs: 100, defaultMetrics: false });
     try {
       await polled.ready();
       expect((await polled.modelStore.whenReady(30_000)).version).toBe('1');
       const swapped = new Promise((resolve) => polled.modelStore.once('swap', resolve));
-      writeBundle(dir, second.package, { name: 'credit-scoring', version: '2' });
+      await writeBundle(dir, second.package, { name: 'credit-scoring', version: '2' });
       await swapped;
       expect((await polled.inject('/ready')).json()).toEqual({ ready: true, modelVersion: '2' });
     } finally {
@@ -297,7 +297,7 @@ describe('credit-scoring API on a real model bundle', () => {
   describe('with API key and rate limit enabled', () => {
     let secured: FastifyInstance;
     beforeAll(async () => {
-      const dir = writeBundle(path.join(work, 'bundle-secured'), first.package, { name: 'credit-scoring', version: '1' });
+      const dir = await writeBundle(path.join(work, 'bundle-secured'), first.package, { name: 'credit-scoring', version: '1' });
       secured = await buildApp({
         modelSource: new BundleSource(dir),
         autoLoadModel: false,

@@ -1,5 +1,6 @@
 // Reads the API's settings from the environment once, at start-up, so the rest of the code receives typed values and
 // a misspelt number fails loudly before the server listens.
+import { DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_URI } from '@credit-scoring/tracking';
 
 export interface MlflowModelSourceConfig {
   kind: 'mlflow';
@@ -31,8 +32,6 @@ export interface ApiConfig {
   logLevel: string;
 }
 
-/** Where `trainer export` writes a bundle by default. */
-export const DEFAULT_BUNDLE_DIR = 'dist/model-bundle';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -59,7 +58,7 @@ function optional(env: NodeJS.ProcessEnv, key: string): string | undefined {
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const { name, alias } = parseModelUri(env.MODEL_URI ?? 'models:/credit-scoring@champion');
+  const { name, alias } = parseModelUri(env.MODEL_URI ?? DEFAULT_MODEL_URI);
   const trackingUri = optional(env, 'MLFLOW_TRACKING_URI');
   const bundleDir = optional(env, 'MODEL_BUNDLE_DIR');
   // Without either, serve the folder `trainer export` writes by default (relative to the working directory).

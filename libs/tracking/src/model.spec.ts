@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { MlflowError } from './errors';
-import { MODEL_ENV, downloadModel, logModel, modelFiles, registerModel, type ModelPackage } from './model';
+import { downloadModel, logModel, registerModel } from './model';
+import { MODEL_ENV, modelFiles, type ModelPackage } from './model-package';
 import { workspaceRoot } from './server';
 import { FIXTURES, tempDir, testClient, unique } from './testing/helpers';
 
@@ -28,7 +29,7 @@ beforeAll(async () => { experimentId = await client.getOrCreateExperiment(unique
 describe('model files (lightgbm flavour)', () => {
   it('writes an MLmodel with lightgbm + python_function flavours and a signature in model column order', () => {
     const files = modelFiles('abc123', pkg({ extraFiles: { 'plots/roc.svg': '<svg/>' } }));
-    expect(Object.keys(files).sort()).toEqual(['MLmodel', 'conda.yaml', 'feature_pipeline.json', 'metrics.json',
+    expect(Object.keys(files).sort()).toEqual(['MLmodel', 'checksums.json', 'conda.yaml', 'feature_pipeline.json', 'metrics.json',
       'model.lgb', 'plots/roc.svg', 'python_env.yaml', 'requirements.txt', 'threshold.json']);
     const mlmodel = YAML.parse(String(files.MLmodel)) as {
       flavors: Record<string, Record<string, unknown>>; run_id: string; model_size_bytes: number;

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   console.log('training the benchmark model...');
   const model = await trainSmallModel(tables, { rounds: ROUNDS, numLeaves: LEAVES });
   const work = mkdtempSync(path.join(os.tmpdir(), 'bench-api-'));
-  const bundle = writeBundle(path.join(work, 'bundle'), model.package, { name: 'credit-scoring', version: 'bench' });
+  const bundle = await writeBundle(path.join(work, 'bundle'), model.package, { name: 'credit-scoring', version: 'bench' });
 
   // Real applicants the model did not see, with their side-table history, as request bodies.
   const rows = Int32Array.from({ length: BATCH }, (_, i) => FIRST_UNSEEN_ROW + i * 8);

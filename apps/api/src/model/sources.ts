@@ -3,9 +3,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MlflowClient, downloadModel } from '@credit-scoring/tracking';
-import { loadBundle, readBundleIdentity } from './bundle';
-import { ServingModel } from './serving-model';
+import { MlflowClient, ModelPackageError, downloadModel, readPackageIdentity } from '@credit-scoring/tracking';
+import { assembleModel, loadBundle } from './bundle';
+import { ModelLoadError, ServingModel } from './serving-model';
 
 export interface ModelSource {
   /** Human-readable origin for logs and /model. */
@@ -23,7 +23,12 @@ export class BundleSource implements ModelSource {
     this.description = `bundle ${path.resolve(dir)}`;
   }
   async currentVersion(): Promise<string> {
-    return (await readBundleIdentity(this.dir)).version;
+    try {
+      return (await readPackageIdentity(this.dir)).version;
+    } catch (error) {
+      if (error instanceof ModelPackageError) throw new ModelLoadError(error.message);
+      throw error;
+    }
   }
   load(): Promise<ServingModel> {
     return loadBundle(this.dir);
@@ -49,14 +54,13 @@ export class MlflowAliasSource implements ModelSource {
   async load(version: string): Promise<ServingModel> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'credit-scoring-model-'));
     try {
-      // Download by version, not alias: the alias may move between currentVersion() and here.
-      await downloadModel(this.client, this.opts.name, version, dir);
-      return await loadBundle(dir, {
-        name: this.opts.name,
-        version,
-        alias: this.opts.alias,
-        source: `models:/${this.opts.name}/${version}`,
+      // Download by version, not alias: the alias may move between currentVersion() and here. The download is read
+      // and checked once, by downloadModel; the registry, not the folder, says who it is.
+      const downloaded = await downloadModel(this.client, this.opts.name, version, dir).catch((error: unknown) => {
+        throw error instanceof ModelPackageError ? new ModelLoadError(error.message) : error;
       });
+      const identity = { ...downloaded.identity, name: this.opts.name, version, alias: this.opts.alias };
+      return assembleModel({ ...downloaded, identity }, `models:/${this.opts.name}/${version}`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,13 +1,11 @@
 // Real models for the API's tests and benchmark: a small LightGBM trained on the real Home Credit rows through the
 // same feature pipeline the trainer uses, written as a bundle (or logged to MLflow by the caller). Nothing is faked;
 // it is only small (few rows, few rounds) so suites stay fast.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
 import pl from 'nodejs-polars';
 import { HomeCreditTables, loadTables, realDataDir, SIDE_TABLE_NAMES } from '@credit-scoring/data';
 import { ApplicantHistory, FeaturePipeline, RawApplication } from '@credit-scoring/features';
 import { Booster, Dataset, train } from '@credit-scoring/lightgbm';
-import { ModelPackage, modelFiles } from '@credit-scoring/tracking';
+import { ModelPackage, writeModelPackage } from '@credit-scoring/tracking';
 import type { ApplicantInput } from '../scoring';
 
 /** The cost model of the study (shares of AMT_CREDIT) and its decision-theory threshold fp / (fp + fn). */
@@ -84,11 +82,10 @@ export async function trainSmallModel(
 }
 
 /** Writes a model package as an exported bundle (the MLflow model directory + registered_model.json). */
-export function writeBundle(dir: string, pkg: ModelPackage, identity: { name: string; version: string; alias?: string }): string {
-  mkdirSync(dir, { recursive: true });
-  const runId = `bundle${identity.version.padStart(8, '0')}`;
-  for (const [name, content] of Object.entries(modelFiles(runId, pkg))) writeFileSync(path.join(dir, name), content);
-  writeFileSync(path.join(dir, 'registered_model.json'), JSON.stringify(identity));
+export async function writeBundle(
+  dir: string, pkg: ModelPackage, identity: { name: string; version: string; alias?: string },
+): Promise<string> {
+  await writeModelPackage(dir, `bundle${identity.version.padStart(8, '0')}`, pkg, identity);
   return dir;
 }
 
