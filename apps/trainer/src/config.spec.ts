@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { DEFAULT_BUNDLE_DIR, workspaceRoot } from '@credit-scoring/tracking';
 import { UsageError } from './cli-args';
 import { DEFAULTS, parseRunConfig } from './config';
 
@@ -35,6 +36,21 @@ describe('parseRunConfig', () => {
   ])('rejects %j with a one-line reason', (argv, message) => {
     expect(() => parseRunConfig(argv, {})).toThrow(UsageError);
     expect(() => parseRunConfig(argv, {})).toThrow(message);
+  });
+
+  it('exports the bundle to the workspace dist/model-bundle unless told another folder or none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trainer-config-'));
+    expect(parseRunConfig([], {})!.bundleOut).toBe(resolve(workspaceRoot(), DEFAULT_BUNDLE_DIR));
+    expect(parseRunConfig(['--bundle-out', join(dir, 'b')], {})!.bundleOut).toBe(join(dir, 'b'));
+    expect(parseRunConfig(['--no-bundle'], {})!.bundleOut).toBe(false);
+    const none = join(dir, 'none.json');
+    writeFileSync(none, JSON.stringify({ bundleOut: false }));
+    expect(parseRunConfig(['--config', none], {})!.bundleOut).toBe(false);
+    expect(parseRunConfig(['--config', none, '--bundle-out', join(dir, 'c')], {})!.bundleOut).toBe(join(dir, 'c'));
+    expect(() => parseRunConfig(['--bundle-out', 'x', '--no-bundle'], {})).toThrow(/exclude each other/);
+    const wrong = join(dir, 'wrong.json');
+    writeFileSync(wrong, JSON.stringify({ bundleOut: true }));
+    expect(() => parseRunConfig(['--config', wrong], {})).toThrow(/'bundleOut' must be a folder or false/);
   });
 
   it('merges a JSON config file under the flags and rejects unknown settings', () => {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME, workspaceRoot } from '@credit-scoring/tracking';
 import { parseFlags, toInt, toNumber, UsageError } from './cli-args';
 
 /** The model families compared, named as @credit-scoring/scoring's specs. */
@@ -35,6 +36,11 @@ export interface TrainConfig {
   numThreads: number;
   /** Also write the results (comparison, threshold, stage times, the command) as Markdown to this file. */
   report?: string;
+  /**
+   * Folder the new champion is exported to for the API (replaced atomically); false: no export. Default: the
+   * workspace's dist/model-bundle, the folder `npm run serve` serves.
+   */
+  bundleOut: string | false;
 }
 
 export const DEFAULTS: TrainConfig = {
@@ -48,10 +54,11 @@ export const DEFAULTS: TrainConfig = {
   models: [...MODEL_NAMES],
   sideTables: true,
   experiment: 'credit-scoring',
-  modelName: 'credit-scoring',
-  alias: 'champion',
+  modelName: DEFAULT_MODEL_NAME,
+  alias: DEFAULT_MODEL_ALIAS,
   generatedDir: 'data/generated',
   numThreads: 2,
+  bundleOut: resolve(workspaceRoot(), DEFAULT_BUNDLE_DIR),
 };
 
 export const RUN_HELP = `Usage: trainer run [options]
@@ -81,6 +88,9 @@ Tracking
   --experiment NAME     (default ${DEFAULTS.experiment})
   --model-name NAME     registered model name (default ${DEFAULTS.modelName})
   --alias NAME          alias given to the new version (default ${DEFAULTS.alias})
+Model bundle
+  --bundle-out DIR      export the new champion to DIR for the API (default ${DEFAULTS.bundleOut})
+  --no-bundle           do not export a bundle (config: "bundleOut": false)
 Other
   --report FILE         also write the results as Markdown (e.g. docs/results.md)
   --config FILE         JSON file with any of the settings above (camelCase keys); flags win
@@ -109,6 +119,8 @@ const RUN_FLAGS = {
   alias: { type: 'string' },
   config: { type: 'string' },
   report: { type: 'string' },
+  'bundle-out': { type: 'string' },
+  'no-bundle': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -154,6 +166,7 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
     modelName: v['model-name'] ?? base.modelName,
     alias: v.alias ?? base.alias,
     report: v.report ?? base.report,
+    bundleOut: bundleOut(v['bundle-out'], v['no-bundle'], fromFile.bundleOut),
   };
   if (config.dataDir !== undefined) {
     config.dataDir = resolve(config.dataDir);
@@ -161,6 +174,18 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   if (!/^[A-Za-z0-9_-]+$/.test(config.alias)) throw new UsageError(`--alias must be letters, digits, '-' or '_', got '${config.alias}'`);
   return config;
+}
+
+/** --bundle-out / --no-bundle / the config's bundleOut (paths relative to the working directory, like --data-dir). */
+function bundleOut(flag: string | undefined, none: boolean | undefined, fromFile: string | false | undefined): string | false {
+  if (flag !== undefined && none) throw new UsageError('--bundle-out and --no-bundle exclude each other');
+  if (none) return false;
+  if (flag !== undefined) {
+    if (flag.trim() === '') throw new UsageError('--bundle-out needs a folder');
+    return resolve(flag);
+  }
+  if (fromFile === false) return false;
+  return fromFile === undefined ? DEFAULTS.bundleOut : resolve(fromFile);
 }
 
 const FILE_TO_FLAG: Record<string, string> = {
@@ -204,6 +229,8 @@ function readConfigFile(path: string): Partial<TrainConfig> {
   if (unknown.length) throw new UsageError(`--config ${path}: unknown setting(s) ${unknown.join(', ')}`);
   // Same type as the default (the cost object is checked field by field when the flags are merged).
   for (const [key, value] of Object.entries(parsed)) {
+    if (key === 'bundleOut' && (value === false || (typeof value === 'string' && value.trim() !== ''))) continue;
+    if (key === 'bundleOut') throw new UsageError(`--config ${path}: 'bundleOut' must be a folder or false, got ${JSON.stringify(value)}`);
     const expected = key === 'dataDir' || key === 'trackingUri' || key === 'report' ? 'string' : Array.isArray(DEFAULTS[key as keyof TrainConfig]) ? 'array' : typeof DEFAULTS[key as keyof TrainConfig];
     const actual = Array.isArray(value) ? 'array' : typeof value;
     if (actual !== expected) throw new UsageError(`--config ${path}: '${key}' must be a ${expected}, got ${JSON.stringify(value)}`);

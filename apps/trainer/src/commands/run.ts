@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { MlflowClient, startLocalServer, workspaceRoot, type LocalServer } from '@credit-scoring/tracking';
+import { MlflowClient, startLocalServer, type LocalServer } from '@credit-scoring/tracking';
 import { parseRunConfig, RUN_HELP } from '../config';
 import { runPipeline } from '../pipeline/train';
 import { comparisonConsole } from '../pipeline/tables';
@@ -44,19 +43,23 @@ export async function runCommand(argv: string[]): Promise<number> {
     out.write(`Stages\n${result.stages.map((s) => `  ${s.stage.padEnd(40)} ${formatSeconds(s.seconds)}`).join('\n')}\n`);
     out.write(`  ${'total'.padEnd(40)} ${formatSeconds((Date.now() - started) / 1000)}\n\n`);
     const c = result.champion;
-    // The API serves dist/model-bundle when no MLflow server is given: keep it in step with the new champion.
-    const bundleDir = resolve(workspaceRoot(), 'dist', 'model-bundle');
-    await exportBundle(client, c.name, { alias: c.alias }, bundleDir);
+    // The API serves dist/model-bundle when no MLflow server is given: by default keep it in step with the champion.
+    const bundleDir = config.bundleOut;
+    if (bundleDir) await exportBundle(client, c.name, { alias: c.alias }, bundleDir);
     out.write(`Champion: ${c.model}, registered as ${c.name} version ${c.version} with alias @${c.alias}; threshold ${c.threshold}; test AUC ${c.testAuc.toFixed(4)}\n`);
     out.write(`Runs: ${trackingUri}/#/experiments/${result.experimentId}/runs/${result.parentRunId}\n`);
-    out.write(`Bundle for the API: ${bundleDir}\n`);
+    if (bundleDir) out.write(`Bundle for the API: ${bundleDir}\n`);
     if (config.report) {
       writeFileSync(config.report, resultsMarkdown(result, config, `npm start -- ${argv.join(' ')}`.trim(), trackingUri));
       out.write(`Results written to ${config.report}\n`);
     }
     if (server) out.write('Browse the runs: npm run mlflow:ui  (store: mlruns/)\n');
-    out.write('Serve the model: npm run serve  (the exported bundle');
-    out.write(server ? ')\n' : `; or MLFLOW_TRACKING_URI=${trackingUri} npm run serve to follow models:/${c.name}@${c.alias})\n`);
+    if (bundleDir) {
+      out.write(`Serve the model: MODEL_BUNDLE_DIR=${bundleDir} npm run serve  (the exported bundle`);
+      out.write(server ? ')\n' : `; or MLFLOW_TRACKING_URI=${trackingUri} npm run serve to follow models:/${c.name}@${c.alias})\n`);
+    } else if (!server) {
+      out.write(`Serve the model: MLFLOW_TRACKING_URI=${trackingUri} npm run serve  (follows models:/${c.name}@${c.alias})\n`);
+    }
     return 0;
   } finally {
     process.removeListener('SIGINT', onSignal);
