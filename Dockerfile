@@ -3,7 +3,7 @@
 # the image is tested even where no Docker engine runs. Build with a model bundle exported first:
 #   npm run trainer -- export --out dist/model-bundle && docker build -t credit-scoring-api .
 
-# --- build: LightGBM from its PyPI sdist, our addon, runtime node_modules -------------------------------------------
+# --- build: LightGBM from its PyPI sdist, our addon, the compiled API, runtime node_modules ---------------------------
 FROM node:20-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends cmake g++ make python3 python3-pip python3-venv \
     && rm -rf /var/lib/apt/lists/*
@@ -20,4 +20,4 @@ USER node
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8000 MODEL_BUNDLE_DIR=/app/dist/model-bundle
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s CMD curl -fs http://127.0.0.1:8000/ready || exit 1
-CMD ["node_modules/.bin/tsx", "apps/api/src/main.ts"]
+CMD ["node", "dist/apps/api/main.js"]

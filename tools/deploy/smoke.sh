@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the API from an assembled runtime folder (as the image's CMD does) on a free loopback port, waits for
+# Starts the compiled API from an assembled runtime folder (as the image's CMD does) on a free loopback port, waits for
 # readiness, scores a real application and checks the answer; then stops it. Exit 0 only if all of that worked.
 # Usage: tools/deploy/smoke.sh OUT [APPLICATION_CSV]
 set -euo pipefail
@@ -7,7 +7,7 @@ out=${1:?usage: smoke.sh OUT [APPLICATION_CSV]}
 out="$(cd "$out" && pwd)"
 port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 log="$out/smoke.log"
-(cd "$out" && HOST=127.0.0.1 PORT=$port MODEL_BUNDLE_DIR="$out/dist/model-bundle" exec node_modules/.bin/tsx apps/api/src/main.ts) >"$log" 2>&1 &
+(cd "$out" && HOST=127.0.0.1 PORT=$port MODEL_BUNDLE_DIR="$out/dist/model-bundle" exec node dist/apps/api/main.js) >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do

@@ -1,6 +1,7 @@
 // The real entry point as a process: configuration errors stop it with one clear line; started, it listens, answers
 // liveness at once (readiness 503 while no model can be loaded), and exits 0 on SIGTERM and SIGINT.
 import { spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { configFromEnv, ConfigError, parseModelUri } from './config';
@@ -8,6 +9,23 @@ import { configFromEnv, ConfigError, parseModelUri } from './config';
 const root = path.resolve(__dirname, '..', '..', '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const main = path.join(__dirname, 'main.ts');
+// The compiled build (what npm run serve, the Procfile and the image run), built from these sources for this test run.
+const compiled = path.join(root, 'tmp', `api-build-${process.pid}`, 'main.js');
+
+/** The two ways the API runs: from TypeScript through tsx (development) and compiled (production). */
+const RUNTIMES: Array<[string, () => [string, string[]]]> = [
+  ['tsx', () => [tsx, [main]]],
+  ['compiled', () => [process.execPath, [compiled]]],
+];
+
+beforeAll(() => {
+  const build = spawnSync(process.execPath, [path.join(root, 'tools', 'deploy', 'build-api.js'), '--out', compiled], {
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`the API build failed: ${build.stderr}`);
+});
+
+afterAll(() => rmSync(path.dirname(compiled), { recursive: true, force: true }));
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -39,17 +57,19 @@ describe('configuration', () => {
   });
 });
 
-describe('main.ts as a process', () => {
+describe.each(RUNTIMES)('main.ts as a process (%s)', (_runtime, command) => {
   it('exits 1 with one line when the configuration is wrong', () => {
     const env = { ...process.env, MLFLOW_TRACKING_URI: '', MODEL_BUNDLE_DIR: '', PORT: '-1' };
-    const run = spawnSync(tsx, [main], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+    const [program, args] = command();
+    const run = spawnSync(program, args, { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toBe('credit-scoring API failed to start: PORT must be an integer >= 0, got "-1"');
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('listens, reports not-ready without a model, and closes gracefully on %s', async (signal) => {
     const port = await freePort();
-    const child = spawn(tsx, [main], {
+    const [program, args] = command();
+    const child = spawn(program, args, {
       cwd: root,
       env: { ...process.env, MLFLOW_TRACKING_URI: '', MODEL_BUNDLE_DIR: path.join(root, 'tmp', 'no-such-bundle'), PORT: String(port), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
