@@ -7,7 +7,7 @@ const trainer = (...args: string[]) =>
   spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'main.ts'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, MLFLOW_TRACKING_URI: '' } });
 
 describe('trainer CLI', () => {
-  it.each([['run'], ['generate'], ['drift'], ['export']])('%s --help prints its usage and exits 0', (command) => {
+  it.each([['run'], ['generate'], ['drift'], ['export'], ['predict']])('%s --help prints its usage and exits 0', (command) => {
     const r = trainer(command, '--help');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^Usage: trainer /);
@@ -16,7 +16,7 @@ describe('trainer CLI', () => {
   it.each([
     [['run', '--folds', '1'], /^trainer: --folds must be an integer in \[2, 20\], got '1'\n$/],
     [['run', '--data-dir', '/no/such/dir'], /^trainer: --data-dir \/no\/such\/dir does not exist\n$/],
-    [['train'], /^trainer: unknown command 'train'; commands: run, generate, drift, export\n$/],
+    [['train'], /^trainer: unknown command 'train'; commands: run, generate, drift, export, predict\n$/],
     [['generate', '--rows', '0'], /^trainer: --rows must be an integer in \[1, 10000000\], got '0'\n$/],
     [['export'], /^trainer: no MLflow server: pass --tracking-uri or set MLFLOW_TRACKING_URI\n$/],
   ])('%j exits 2 with one line', (argv, message) => {

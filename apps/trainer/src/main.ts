@@ -5,6 +5,7 @@
  *   trainer generate  write schema-faithful synthetic Home Credit tables
  *   trainer drift     data drift report (Evidently's defaults) between two application files
  *   trainer export    write the registered model as a bundle folder the API serves without MLflow
+ *   trainer predict   score an application file into a Kaggle submission (SK_ID_CURR,TARGET)
  * Bad input: one line on stderr, exit status 2, nothing changed.
  */
 import { UsageError } from './cli-args';
@@ -16,6 +17,7 @@ Commands
   generate   write synthetic Home Credit tables (deterministic: --rows, --seed, --out)
   drift      data drift report between a reference and a current application file (exit 1 on drift)
   export     export a registered model (name@alias) to a bundle folder for the API
+  predict    score an application file (Kaggle layout) into a submission: SK_ID_CURR,TARGET
 
 Run 'trainer <command> --help' for the options of a command.
 `;
@@ -27,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   generate: async () => (await import('./commands/generate')).generateCommand,
   drift: async () => (await import('./commands/drift')).driftCommand,
   export: async () => (await import('./commands/export')).exportCommand,
+  predict: async () => (await import('./commands/predict')).predictCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

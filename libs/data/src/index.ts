@@ -19,3 +19,4 @@ export {
   type LoadOptions,
 } from './load';
 export { generateSynthetic, type GenerateOptions, type GenerateResult } from './synthetic/generate';
+export { readApplicationChunks, type ApplicationChunk } from './read-chunks';

@@ -1,0 +1,136 @@
+// `trainer predict` on generated data (self-contained): the submission equals the trainer's own batch path
+// (pipeline.transform + booster.predict over the whole file) whatever the chunk size; bad files exit 2 with one line.
+// The real-row check against the API's answers lives in apps/api/src/predict-cli.spec.ts (apps do not import apps).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { generateSynthetic, loadTables, SCHEMAS, tablePath } from '@credit-scoring/data';
+import { FeaturePipeline } from '@credit-scoring/features';
+import { Booster, Dataset, train } from '@credit-scoring/lightgbm';
+import { writeModelPackage } from '@credit-scoring/tracking';
+import { UsageError } from '../cli-args';
+import { predictCommand } from './predict';
+
+const root = path.resolve(__dirname, '..', '..', '..', '..');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-predict-'));
+const data = path.join(work, 'data');
+const bundle = path.join(work, 'bundle');
+const THRESHOLD = 0.12;
+let expected: { ids: Int32Array; probabilities: Float64Array };
+
+/** The CLI as a user runs it (tsx, the workspace's path aliases). */
+const trainer = (...args: string[]) =>
+  spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'apps', 'trainer', 'src', 'main.ts'), ...args], {
+    cwd: root, encoding: 'utf8',
+    env: { ...process.env, MLFLOW_TRACKING_URI: '', TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
+  });
+
+/** Runs the command in-process with stdout/stderr kept quiet; resolves to the output's rows. */
+async function predict(args: string[]): Promise<string[][]> {
+  const out = args[args.indexOf('--out') + 1];
+  const write = [process.stdout.write, process.stderr.write];
+  process.stdout.write = process.stderr.write = (() => true) as typeof process.stdout.write;
+  try {
+    expect(await predictCommand(args)).toBe(0);
+  } finally {
+    [process.stdout.write, process.stderr.write] = write;
+  }
+  return fs.readFileSync(out, 'utf8').trimEnd().split('\n').map((line) => line.split(','));
+}
+
+beforeAll(async () => {
+  await generateSynthetic({ rows: 1500, seed: 5, out: data });
+  const tables = await loadTables(data);
+  const pipeline = FeaturePipeline.fit(tables);
+  const matrix = pipeline.transform(tables);
+  const dataset = new Dataset(matrix.data, {
+    nRows: matrix.nRows, nCols: matrix.nCols, label: matrix.target, featureNames: matrix.featureNames,
+    categoricalFeatures: matrix.categoricalFeatures, params: { verbose: -1 },
+  });
+  const booster = await train({ objective: 'binary', num_leaves: 7, num_threads: 1, seed: 3, verbose: -1 }, dataset, {
+    numBoostRound: 15,
+  });
+  dataset.free();
+  await writeModelPackage(bundle, 'generated', {
+    modelText: booster.saveModel(), featureNames: matrix.featureNames, featurePipeline: pipeline.toJSON(),
+    threshold: THRESHOLD, cost: { kind: 'credit', fnLoss: 1, fpLoss: 0.19 }, metrics: {},
+  });
+  // The reference: the trainer's batch path over the whole test file at once, with every side table.
+  const test = pipeline.transform(await loadTables(data, { application: 'test' }));
+  expected = { ids: test.ids, probabilities: Booster.fromString(booster.saveModel()).predict(test.data) };
+  booster.free();
+});
+
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+describe('trainer predict on generated data', () => {
+  it.each([[100_000], [97]])('writes the Kaggle submission the batch path gives (chunks of %d rows)', async (chunkRows) => {
+    const out = path.join(work, `submission-${chunkRows}.csv`);
+    const rows = await predict(['--input', tablePath(data, 'application_test'), '--data-dir', data, '--bundle', bundle,
+      '--out', out, '--chunk-rows', String(chunkRows)]);
+    expect(rows[0]).toEqual(['SK_ID_CURR', 'TARGET']);
+    expect(rows.length - 1).toBe(expected.ids.length);
+    expect(rows.slice(1).map((r) => Number(r[0]))).toEqual(Array.from(expected.ids));
+    // Exactly the doubles LightGBM returned: the file holds their shortest round-trip form.
+    expect(rows.slice(1).map((r) => Number(r[1]))).toEqual(Array.from(expected.probabilities));
+    expect(fs.readdirSync(work).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('reads the train layout too (TARGET ignored) and adds decision and threshold when asked', async () => {
+    const out = path.join(work, 'train-decisions.csv');
+    const rows = await predict(['--input', tablePath(data, 'application_train'), '--bundle', bundle, '--out', out,
+      '--with-decision']);
+    expect(rows[0]).toEqual(['SK_ID_CURR', 'TARGET', 'decision', 'threshold']);
+    expect(rows.length - 1).toBe(1500);
+    for (const [, p, decision, threshold] of rows.slice(1)) {
+      expect(Number(threshold)).toBe(THRESHOLD);
+      expect(decision).toBe(Number(p) >= THRESHOLD ? 'refused' : 'granted');
+    }
+  });
+});
+
+describe('trainer predict on bad input', () => {
+  const header = Object.keys(SCHEMAS.application_test);
+  function file(name: string, content: string): string {
+    const target = path.join(work, name);
+    fs.writeFileSync(target, content);
+    return target;
+  }
+  function withRows(rows: (fields: string[]) => void, columns = header): string {
+    const lines = fs.readFileSync(tablePath(data, 'application_test'), 'utf8').trimEnd().split('\n').slice(1, 4);
+    const parsed = lines.map((line) => line.split(','));
+    rows(parsed[1]);
+    return `${columns.join(',')}\n${parsed.map((fields) => fields.join(',')).join('\n')}\n`;
+  }
+
+  it.each([
+    ['a missing column', () => file('no-income.csv', withRows(() => undefined).replace('AMT_INCOME_TOTAL', 'INCOME')),
+      /missing column\(s\): AMT_INCOME_TOTAL; unexpected column\(s\): INCOME$/],
+    ['a bad value', () => file('bad-value.csv', withRows((fields) => {
+      fields[header.indexOf('AMT_CREDIT')] = 'lots';
+    })), /row 2, column AMT_CREDIT \(float\): value 'lots' is not a number$/],
+    ['a short row', () => file('short.csv', withRows((fields) => fields.pop())),
+      /row 2: 120 fields where the header has 121$/],
+    ['an empty file', () => file('empty.csv', ''), /is empty \(no header line\)$/],
+    ['a header alone', () => file('header.csv', `${header.join(',')}\n`), /has a header but no applicant rows$/],
+  ])('%s exits 2 with one line naming it, and writes nothing', (_what, make, message) => {
+    const out = path.join(work, 'never.csv');
+    const r = trainer('predict', '--input', make(), '--bundle', bundle, '--out', out);
+    expect(r.stderr).toMatch(/^trainer: [^\n]*\n$/);
+    expect(r.stderr.trimEnd()).toMatch(message);
+    expect(r.status).toBe(2);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it.each([
+    [[], /--input FILE\.csv is required/],
+    [['--input', 'x.csv'], /--out FILE\.csv is required/],
+    [['--input', '/no/such.csv', '--out', 'o.csv', '--bundle', '/no/bundle'], /cannot read|not found/],
+    [['--input', 'a.csv', '--out', 'b.csv', '--bundle', 'x', '--model', 'models:/m@a'], /exclude each other/],
+    [['--input', 'a.csv', '--out', 'b.csv', '--model', 'm@a'], /--model must look like models:\/NAME@ALIAS/],
+  ])('%j is a usage error', async (argv, message) => {
+    await expect(predictCommand(argv)).rejects.toThrow(UsageError);
+    await expect(predictCommand(argv)).rejects.toThrow(message);
+  });
+});

@@ -1,0 +1,212 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import pl from 'nodejs-polars';
+import {
+  DataError, readApplicationChunks, readTable, tablePath, type HomeCreditTables, type SideTableName,
+} from '@credit-scoring/data';
+import { FeatureError, FeaturePipeline, type FittedPipelineState } from '@credit-scoring/features';
+import { Booster, LightGBMError } from '@credit-scoring/lightgbm';
+import {
+  DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_URI, downloadModel, MlflowClient, ModelPackageError, readModelPackage,
+  workspaceRoot, type ReadModelPackage,
+} from '@credit-scoring/tracking';
+import { parseFlags, toInt, UsageError } from '../cli-args';
+import { formatSeconds } from '../progress';
+
+const HELP = `Usage: trainer predict --input FILE.csv --out FILE.csv [--data-dir DIR]
+                       [--model models:/NAME@ALIAS | --bundle DIR] [--with-decision]
+
+Scores a Kaggle-layout application file (train or test layout; a TARGET column is ignored) and writes a Kaggle
+submission: SK_ID_CURR,TARGET with TARGET = the probability of default.
+  --input FILE          application rows to score (read in chunks: files larger than memory are fine)
+  --out FILE            where to write the predictions (replaced only once complete)
+  --data-dir DIR        folder with the side tables (bureau.csv, ...) holding these applicants' history;
+                        without it applicants are scored on their application alone
+  --bundle DIR          the model bundle to use (as written by trainer run / trainer export)
+  --model URI           a registered model, models:/NAME@ALIAS or models:/NAME/VERSION (needs MLflow)
+                        default: the bundle ${DEFAULT_BUNDLE_DIR} when it exists, else ${DEFAULT_MODEL_URI}
+  --tracking-uri URI    MLflow server for --model (default $MLFLOW_TRACKING_URI)
+  --with-decision       add decision (granted/refused) and threshold columns
+  --chunk-rows N        applicants per chunk (default 50000)
+`;
+
+/** A model ready to score: the restored pipeline and booster of one package. */
+interface ScoringModel {
+  description: string;
+  pipeline: FeaturePipeline;
+  booster: Booster;
+  threshold: number;
+}
+
+export async function predictCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    input: { type: 'string' },
+    out: { type: 'string' },
+    'data-dir': { type: 'string' },
+    model: { type: 'string' },
+    bundle: { type: 'string' },
+    'tracking-uri': { type: 'string' },
+    'with-decision': { type: 'boolean' },
+    'chunk-rows': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (!values.input) throw new UsageError('--input FILE.csv is required (the application rows to score)');
+  if (!values.out) throw new UsageError('--out FILE.csv is required (where the predictions go)');
+  if (values.model !== undefined && values.bundle !== undefined) throw new UsageError('--model and --bundle exclude each other');
+  const chunkRows = toInt('chunk-rows', values['chunk-rows'], 1) ?? 50_000;
+  const input = path.resolve(values.input);
+  const out = path.resolve(values.out);
+  if (input === out) throw new UsageError('--out must not be the --input file');
+  if (!fs.statSync(path.dirname(out), { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--out ${out}: the folder ${path.dirname(out)} does not exist`);
+  }
+  const dataDir = values['data-dir'] === undefined ? undefined : path.resolve(values['data-dir']);
+  if (dataDir !== undefined && !fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--data-dir ${dataDir} is not a folder`);
+  }
+  try {
+    const model = await loadScoringModel(values.model, values.bundle, values['tracking-uri']);
+    try {
+      const started = Date.now();
+      const scored = await scoreFile(input, out, model, dataDir, { chunkRows, withDecision: values['with-decision'] === true });
+      const seconds = (Date.now() - started) / 1000;
+      process.stderr.write(`predict: ${scored} applicants in ${formatSeconds(seconds)} ` +
+        `(${Math.round(scored / Math.max(seconds, 1e-3))}/s) with ${model.description}\n`);
+      process.stdout.write(`Wrote ${scored} predictions to ${out}\n`);
+      return 0;
+    } finally {
+      model.booster.free();
+    }
+  } catch (error) {
+    // Bad data, a bad or corrupt model: bad input, exit 2 with the reason on one line; the output was not touched.
+    const bad = [DataError, FeatureError, ModelPackageError, LightGBMError].some((kind) => error instanceof kind);
+    if (bad) throw new UsageError((error as Error).message);
+    throw error;
+  }
+}
+
+async function loadScoringModel(uri: string | undefined, bundle: string | undefined, trackingUri: string | undefined): Promise<ScoringModel> {
+  if (bundle !== undefined) return assemble(await readModelPackage(path.resolve(bundle)), `bundle ${path.resolve(bundle)}`);
+  if (uri === undefined) {
+    const local = path.resolve(workspaceRoot(), DEFAULT_BUNDLE_DIR);
+    if (fs.existsSync(local)) return assemble(await readModelPackage(local), `bundle ${local}`);
+  }
+  const ref = parseModelRef(uri ?? DEFAULT_MODEL_URI);
+  const tracking = trackingUri ?? process.env.MLFLOW_TRACKING_URI;
+  if (!tracking) {
+    throw new UsageError(uri === undefined
+      ? `no model: no bundle at ${DEFAULT_BUNDLE_DIR} and no MLflow server for ${DEFAULT_MODEL_URI} (pass --bundle DIR, ` +
+        'or --tracking-uri / MLFLOW_TRACKING_URI)'
+      : `--model ${uri} needs an MLflow server: pass --tracking-uri or set MLFLOW_TRACKING_URI`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-scoring-predict-'));
+  try {
+    const pkg = await downloadModel(new MlflowClient({ trackingUri: tracking }), ref.name, ref.ref, dir);
+    return assemble(pkg, `models:/${ref.name}/${pkg.version} on ${tracking}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function parseModelRef(uri: string): { name: string; ref: string } {
+  const match = /^models:\/([^@/]+)(?:@([A-Za-z0-9_-]+)|\/([1-9][0-9]*))$/.exec(uri.trim());
+  if (!match) throw new UsageError(`--model must look like models:/NAME@ALIAS or models:/NAME/VERSION, got '${uri}'`);
+  return { name: match[1], ref: match[2] ?? match[3] };
+}
+
+function assemble(pkg: ReadModelPackage, description: string): ScoringModel {
+  const pipeline = FeaturePipeline.fromJSON(pkg.featurePipeline as FittedPipelineState);
+  const booster = Booster.fromString(pkg.modelText);
+  if (booster.numFeature !== pipeline.featureNames.length) {
+    booster.free();
+    throw new ModelPackageError(`${description}: booster has ${booster.numFeature} features but the pipeline produces ` +
+      `${pipeline.featureNames.length}`);
+  }
+  return { description, pipeline, booster, threshold: pkg.threshold };
+}
+
+type SideTables = Omit<HomeCreditTables, 'application'>;
+
+/** The side tables the pipeline aggregates, read once (checked like every Kaggle file); an absent file = no history. */
+async function readSideTables(dir: string, pipeline: FeaturePipeline): Promise<SideTables> {
+  const tables: SideTables = {};
+  for (const table of pipeline.toJSON().options.sideTables) {
+    const file = tablePath(dir, table);
+    if (!fs.existsSync(file)) continue;
+    const started = Date.now();
+    tables[table] = await readTable(file, table);
+    process.stderr.write(`predict: read ${table} (${tables[table]?.height} rows, ${formatSeconds((Date.now() - started) / 1000)})\n`);
+  }
+  return tables;
+}
+
+/** The side-table rows of the chunk's applicants (bureau_balance through their bureau records), by semi-joins. */
+function historyOf(side: SideTables, ids: pl.Series): SideTables {
+  const applicants = pl.DataFrame({ SK_ID_CURR: ids });
+  const own: SideTables = {};
+  for (const [name, frame] of Object.entries(side) as Array<[SideTableName, pl.DataFrame]>) {
+    if (name !== 'bureau_balance') own[name] = frame.join(applicants, { on: 'SK_ID_CURR', how: 'semi' });
+  }
+  if (side.bureau_balance && own.bureau) {
+    const bureaus = own.bureau.select('SK_ID_BUREAU');
+    own.bureau_balance = side.bureau_balance.join(bureaus, { on: 'SK_ID_BUREAU', how: 'semi' });
+  }
+  return own;
+}
+
+/**
+ * Scores `input` chunk by chunk (one batch transform and ONE LightGBM predict per chunk) into a temporary sibling of
+ * `out`, renamed over `out` once every row is written. Returns the number of applicants scored.
+ */
+async function scoreFile(
+  input: string, out: string, model: ScoringModel, dataDir: string | undefined,
+  opts: { chunkRows: number; withDecision: boolean },
+): Promise<number> {
+  const chunks = readApplicationChunks(input, { chunkRows: opts.chunkRows });
+  // The first chunk before anything else: a wrong header or a bad first row is reported before the side tables load.
+  const first = await chunks.next();
+  const side = dataDir ? await readSideTables(dataDir, model.pipeline) : {};
+  const temp = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.tmp`);
+  const fd = fs.openSync(temp, 'w');
+  let scored = 0;
+  try {
+    fs.writeSync(fd, opts.withDecision ? 'SK_ID_CURR,TARGET,decision,threshold\n' : 'SK_ID_CURR,TARGET\n');
+    const started = Date.now();
+    for (let next = first; !next.done; next = await chunks.next()) {
+      const chunk = next.value;
+      const ids = chunk.frame.getColumn('SK_ID_CURR');
+      const matrix = model.pipeline.transform({ application: chunk.frame, ...historyOf(side, ids) });
+      const probabilities = model.booster.predict(matrix.data);
+      fs.writeSync(fd, submissionLines(matrix.ids, probabilities, opts.withDecision ? model.threshold : undefined));
+      scored += matrix.nRows;
+      const share = Math.round((100 * chunk.bytesRead) / chunk.fileBytes);
+      process.stderr.write(`predict: ${scored} applicants (${share}% of the file) ${formatSeconds((Date.now() - started) / 1000)}\n`);
+    }
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(temp, out);
+    return scored;
+  } catch (error) {
+    try { fs.closeSync(fd); } catch { /* already closed */ }
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Kaggle submission rows. Probabilities in JavaScript's shortest round-trip form, so the file holds exactly the
+ * doubles LightGBM returned (and the API answers). Decision rule as the API's: refuse when probability >= threshold.
+ */
+function submissionLines(ids: Int32Array, probabilities: Float64Array, threshold: number | undefined): string {
+  const lines: string[] = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const p = probabilities[i];
+    lines[i] = threshold === undefined ? `${ids[i]},${p}` : `${ids[i]},${p},${p >= threshold ? 'refused' : 'granted'},${threshold}`;
+  }
+  return lines.join('\n') + '\n';
+}
