@@ -14,8 +14,15 @@ const root = path.resolve(__dirname, '..', '..');
 const entry = path.join(root, 'apps', 'api', 'src', 'main.ts');
 const outArg = process.argv.indexOf('--out');
 const outfile = outArg > 0 ? path.resolve(process.argv[outArg + 1]) : path.join(root, 'dist', 'apps', 'api', 'main.js');
-const sourceDirs = ['apps/api/src', 'libs/data/src', 'libs/features/src', 'libs/lightgbm/src', 'libs/tracking/src',
-  'libs/drift/src', 'libs/decision/src'].map((dir) => path.join(root, dir));
+const sourceDirs = [
+  'apps/api/src',
+  'libs/data/src',
+  'libs/features/src',
+  'libs/lightgbm/src',
+  'libs/tracking/src',
+  'libs/drift/src',
+  'libs/decision/src',
+].map((dir) => path.join(root, dir));
 
 /** The newest modification time of a file, or of any file below a folder (0 when absent). */
 function newestMtime(source) {

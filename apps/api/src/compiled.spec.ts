@@ -1,5 +1,5 @@
-// The compiled API (tools/deploy/build-api.js → one CommonJS file run by plain node, as npm run serve, the Procfile and
-// the image run it) answers over HTTP exactly what the TypeScript app answers through inject() for the same bundle;
+// The compiled API (tools/deploy/build-api.js → one CommonJS file run by plain node, as npm run serve, the Procfile
+// and the image run it) answers over HTTP exactly what the TypeScript app answers through inject() for the same bundle;
 // a corrupt bundle leaves it running, not ready, with the reason.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, truncateSync, statSync } from 'node:fs';
@@ -28,7 +28,13 @@ async function startCompiled(bundleDir: string): Promise<{ url: string; child: C
   const port = await freePort();
   const child = spawn(process.execPath, [compiled], {
     cwd: work,
-    env: { ...process.env, MLFLOW_TRACKING_URI: '', MODEL_BUNDLE_DIR: bundleDir, PORT: String(port), LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      MLFLOW_TRACKING_URI: '',
+      MODEL_BUNDLE_DIR: bundleDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -36,7 +42,13 @@ async function startCompiled(bundleDir: string): Promise<{ url: string; child: C
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`the compiled API exited with ${child.exitCode}: ${stderr}`);
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { url, child };
+    if (
+      await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { url, child };
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill();
@@ -68,7 +80,10 @@ describe('the compiled API', () => {
   it('scores over HTTP exactly as the TypeScript app does through inject()', async () => {
     const tables = await realTables();
     const model = await trainSmallModel(tables, { rounds: 12 });
-    const bundle = await writeBundle(path.join(work, 'bundle'), model.package, { name: 'credit-scoring', version: '4' });
+    const bundle = await writeBundle(path.join(work, 'bundle'), model.package, {
+      name: 'credit-scoring',
+      version: '4',
+    });
     const rows = Int32Array.from({ length: 40 }, (_, i) => FIRST_UNSEEN_ROW + i);
     const body = applicantsFor(tables, rows);
 
@@ -88,7 +103,9 @@ describe('the compiled API', () => {
       }
       expect(await ready?.json()).toEqual({ ready: true, modelVersion: '4' });
       const answer = await fetch(`${url}/predict`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
       });
       expect(answer.status).toBe(200);
       expect(await answer.json()).toEqual(injected.json());
@@ -100,7 +117,10 @@ describe('the compiled API', () => {
   it('keeps running on a truncated model: /ready is 503 with the reason, scoring 503, SIGTERM exits 0', async () => {
     const tables = await realTables();
     const model = await trainSmallModel(tables, { rounds: 12 });
-    const bundle = await writeBundle(path.join(work, 'truncated'), model.package, { name: 'credit-scoring', version: '5' });
+    const bundle = await writeBundle(path.join(work, 'truncated'), model.package, {
+      name: 'credit-scoring',
+      version: '5',
+    });
     const lgb = path.join(bundle, 'model.lgb');
     truncateSync(lgb, Math.floor(statSync(lgb).size / 2));
     const { url, child } = await startCompiled(bundle);
@@ -115,7 +135,8 @@ describe('the compiled API', () => {
       expect(ready?.status).toBe(503);
       expect(reason).toMatch(/model\.lgb does not match its recorded checksum/);
       const scored = await fetch(`${url}/predict`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ application: { SK_ID_CURR: 1, AMT_CREDIT: 1, AMT_INCOME_TOTAL: 1 } }),
       });
       expect(scored.status).toBe(503);

@@ -25,26 +25,46 @@ it('trainer predict writes, for every real applicant, the probability and decisi
   const bundle = await writeBundle(path.join(work, 'bundle'), model.package, { name: 'credit-scoring', version: '1' });
   const out = path.join(work, 'submission.csv');
   // The labelled file itself (TARGET is ignored), every side table, in chunks so several chunks are compared.
-  const cli = spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), [
-    path.join(root, 'apps', 'trainer', 'src', 'main.ts'), 'predict', '--input', tablePath(realDataDir(), 'application_train'),
-    '--data-dir', realDataDir(), '--bundle', bundle, '--out', out, '--with-decision', '--chunk-rows', '5000',
-  ], { cwd: root, encoding: 'utf8', env: { ...process.env, TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') } });
+  const cli = spawnSync(
+    path.join(root, 'node_modules', '.bin', 'tsx'),
+    [
+      path.join(root, 'apps', 'trainer', 'src', 'main.ts'),
+      'predict',
+      '--input',
+      tablePath(realDataDir(), 'application_train'),
+      '--data-dir',
+      realDataDir(),
+      '--bundle',
+      bundle,
+      '--out',
+      out,
+      '--with-decision',
+      '--chunk-rows',
+      '5000',
+    ],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') } },
+  );
   expect(cli.stderr).not.toMatch(/^trainer:/m);
   expect(cli.status).toBe(0);
   const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
   expect(lines[0]).toBe('SK_ID_CURR,TARGET,decision,threshold');
   expect(lines.length - 1).toBe(tables.application.height);
-  const written = new Map(lines.slice(1).map((line) => {
-    const [id, probability, decision, threshold] = line.split(',');
-    return [Number(id), { probability: Number(probability), decision, threshold: Number(threshold) }];
-  }));
+  const written = new Map(
+    lines.slice(1).map((line) => {
+      const [id, probability, decision, threshold] = line.split(',');
+      return [Number(id), { probability: Number(probability), decision, threshold: Number(threshold) }];
+    }),
+  );
 
   const app = await buildApp({ modelSource: new BundleSource(bundle), defaultMetrics: false });
   try {
     await app.ready();
     await app.modelStore.whenReady(30_000);
     // Unseen rows and rows the model was fitted on, in batches and one at a time.
-    const rows = [...Array.from({ length: 300 }, (_, i) => FIRST_UNSEEN_ROW + i), ...Array.from({ length: 20 }, (_, i) => i)];
+    const rows = [
+      ...Array.from({ length: 300 }, (_, i) => FIRST_UNSEEN_ROW + i),
+      ...Array.from({ length: 20 }, (_, i) => i),
+    ];
     const applicants = applicantsFor(tables, rows);
     const answers: Prediction[] = [];
     for (let i = 0; i < applicants.length; i += 100) {
@@ -60,7 +80,10 @@ it('trainer predict writes, for every real applicant, the probability and decisi
     for (const answer of answers) {
       const row = written.get(answer.SK_ID_CURR);
       expect({ id: answer.SK_ID_CURR, ...row }).toEqual({
-        id: answer.SK_ID_CURR, probability: answer.probability, decision: answer.decision, threshold: answer.threshold,
+        id: answer.SK_ID_CURR,
+        probability: answer.probability,
+        decision: answer.decision,
+        threshold: answer.threshold,
       });
     }
   } finally {

@@ -177,7 +177,11 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
 }
 
 /** --bundle-out / --no-bundle / the config's bundleOut (paths relative to the working directory, like --data-dir). */
-function bundleOut(flag: string | undefined, none: boolean | undefined, fromFile: string | false | undefined): string | false {
+function bundleOut(
+  flag: string | undefined,
+  none: boolean | undefined,
+  fromFile: string | false | undefined,
+): string | false {
   if (flag !== undefined && none) throw new UsageError('--bundle-out and --no-bundle exclude each other');
   if (none) return false;
   if (flag !== undefined) {
@@ -230,7 +234,9 @@ function readConfigFile(path: string): Partial<TrainConfig> {
   // Same type as the default (the cost object is checked field by field when the flags are merged).
   for (const [key, value] of Object.entries(parsed)) {
     if (key === 'bundleOut' && (value === false || (typeof value === 'string' && value.trim() !== ''))) continue;
-    if (key === 'bundleOut') throw new UsageError(`--config ${path}: 'bundleOut' must be a folder or false, got ${JSON.stringify(value)}`);
+    if (key === 'bundleOut') {
+      throw new UsageError(`--config ${path}: 'bundleOut' must be a folder or false, got ${JSON.stringify(value)}`);
+    }
     const expected = key === 'dataDir' || key === 'trackingUri' || key === 'report' ? 'string' : Array.isArray(DEFAULTS[key as keyof TrainConfig]) ? 'array' : typeof DEFAULTS[key as keyof TrainConfig];
     const actual = Array.isArray(value) ? 'array' : typeof value;
     if (actual !== expected) throw new UsageError(`--config ${path}: '${key}' must be a ${expected}, got ${JSON.stringify(value)}`);

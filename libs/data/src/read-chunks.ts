@@ -50,8 +50,11 @@ function locateBadValue(file: string, text: string, header: string[], firstRow: 
       const problem = valueProblem(fields[c], types[c]);
       if (problem) {
         const row = firstRow + k;
-        return new DataError(`${file} row ${row}, column ${header[c]} (${types[c]}): value '${fields[c]}' ${problem}`,
-          { file, column: header[c], row });
+        return new DataError(`${file} row ${row}, column ${header[c]} (${types[c]}): value '${fields[c]}' ${problem}`, {
+          file,
+          column: header[c],
+          row,
+        });
       }
     }
   }
@@ -59,16 +62,23 @@ function locateBadValue(file: string, text: string, header: string[], firstRow: 
 }
 
 function parseChunk(file: string, header: string[], headerLine: Buffer, body: Buffer, firstRow: number): pl.DataFrame {
-  const schema = Object.fromEntries(header.map((name) => [name, POLARS_DTYPES[SCHEMAS.application_train[name] ?? 'str']]));
+  const schema = Object.fromEntries(
+    header.map((name) => [name, POLARS_DTYPES[SCHEMAS.application_train[name] ?? 'str']]),
+  );
   let frame: pl.DataFrame;
   try {
     frame = pl.readCSV(Buffer.concat([headerLine, body]), {
-      schema, hasHeader: true, truncateRaggedLines: false, quoteChar: '"',
+      schema,
+      hasHeader: true,
+      truncateRaggedLines: false,
+      quoteChar: '"',
     });
   } catch (error) {
     const located = locateBadValue(file, body.toString('utf8').replace(/\n$/, ''), header, firstRow);
     if (located) throw located;
-    throw new DataError(`${file} rows ${firstRow}+ could not be read: ${(error as Error).message.split('\n')[0]}`, { file });
+    throw new DataError(`${file} rows ${firstRow}+ could not be read: ${(error as Error).message.split('\n')[0]}`, {
+      file,
+    });
   }
   return frame.select(...Object.keys(SCHEMAS.application_test));
 }
@@ -78,10 +88,12 @@ function parseChunk(file: string, header: string[], headerLine: Buffer, body: Bu
  * the file. Throws DataError (file, row, column) at the first problem; rows before it have been yielded already.
  */
 export async function* readApplicationChunks(
-  file: string, opts: { chunkRows?: number } = {},
+  file: string,
+  opts: { chunkRows?: number } = {},
 ): AsyncGenerator<ApplicationChunk> {
   const chunkRows = opts.chunkRows ?? DEFAULT_CHUNK_ROWS;
-  if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new DataError(`chunkRows must be a positive integer, got ${chunkRows}`);
+  if (!Number.isInteger(chunkRows) || chunkRows < 1)
+    throw new DataError(`chunkRows must be a positive integer, got ${chunkRows}`);
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new DataError(`${file} not found`, { file });
   const header = readHeader(file);
   checkApplicationHeader(file, header);
@@ -101,7 +113,8 @@ export async function* readApplicationChunks(
     let start = 0;
     for (let i = 0; i < data.length; i++) {
       const byte = data[i];
-      if (byte === 34) quoted = !quoted; // '"' (a "" escape toggles twice)
+      if (byte === 34)
+        quoted = !quoted; // '"' (a "" escape toggles twice)
       else if (quoted) continue;
       else if (byte === 44) commas++;
       else if (byte === 13) continue;
@@ -114,8 +127,10 @@ export async function* readApplicationChunks(
         } else {
           if (lineBytes === 0) throw new DataError(`${file} row ${line} is blank`, { file, row: line });
           if (commas + 1 !== header.length) {
-            throw new DataError(`${file} row ${line}: ${commas + 1} fields where the header has ${header.length}`,
-              { file, row: line });
+            throw new DataError(`${file} row ${line}: ${commas + 1} fields where the header has ${header.length}`, {
+              file,
+              row: line,
+            });
           }
           if (line - chunkFirstRow + 1 === chunkRows) {
             pieces.push(data.subarray(start, i + 1));
@@ -139,8 +154,10 @@ export async function* readApplicationChunks(
   }
   if (line === 0) throw new DataError(`${file} has a header but no applicant rows`, { file });
   if (lastByte !== 10) {
-    throw new DataError(`${file} looks truncated: it does not end with a line break (data row ${line} is cut short)`,
-      { file, row: line });
+    throw new DataError(`${file} looks truncated: it does not end with a line break (data row ${line} is cut short)`, {
+      file,
+      row: line,
+    });
   }
   if (line <= 1) throw new DataError(`${file} has a header but no applicant rows`, { file });
   if (pieces.length) {

@@ -4,7 +4,13 @@ import * as fs from 'node:fs';
 import type { MlflowClient } from './client';
 import { MlflowError } from './errors';
 import {
-  MODEL_ARTIFACT_PATH, modelFiles, PACKAGE_FILES, readModelPackage, writeOrder, type ModelPackage, type ReadModelPackage,
+  MODEL_ARTIFACT_PATH,
+  modelFiles,
+  PACKAGE_FILES,
+  readModelPackage,
+  writeOrder,
+  type ModelPackage,
+  type ReadModelPackage,
 } from './model-package';
 
 /** A registered model version fetched back from the registry: the checked package plus where it came from. */
@@ -27,7 +33,10 @@ export async function logModel(client: MlflowClient, runId: string, model: Model
  * waits until it is READY and, when asked, points `alias` (e.g. champion) at it.
  */
 export async function registerModel(
-  client: MlflowClient, runId: string, name: string, opts: { alias?: string } = {},
+  client: MlflowClient,
+  runId: string,
+  name: string,
+  opts: { alias?: string } = {},
 ): Promise<{ version: string }> {
   const listed = await client.listArtifacts(runId, MODEL_ARTIFACT_PATH);
   if (!listed.some((f) => f.path === `${MODEL_ARTIFACT_PATH}/${PACKAGE_FILES.mlmodel}`)) {
@@ -43,7 +52,10 @@ export async function registerModel(
 
 /** Downloads a registered version (by number or alias) into destDir and reads the package back, checked. */
 export async function downloadModel(
-  client: MlflowClient, name: string, aliasOrVersion: string, destDir: string,
+  client: MlflowClient,
+  name: string,
+  aliasOrVersion: string,
+  destDir: string,
 ): Promise<LoadedModelPackage> {
   const mv = /^\d+$/.test(aliasOrVersion)
     ? await client.getModelVersion(name, aliasOrVersion)

@@ -3,7 +3,10 @@
 import { Booster } from '@credit-scoring/lightgbm';
 import { FeaturePipeline } from '@credit-scoring/features';
 import {
-  ModelPackageError, readModelPackage, type PackageIdentity, type ReadModelPackage,
+  ModelPackageError,
+  readModelPackage,
+  type PackageIdentity,
+  type ReadModelPackage,
 } from '@credit-scoring/tracking';
 import { ModelLoadError, ServingModel } from './serving-model';
 

@@ -39,9 +39,7 @@ export class BundleSource implements ModelSource {
 export class MlflowAliasSource implements ModelSource {
   readonly description: string;
   private readonly client: MlflowClient;
-  constructor(
-    private readonly opts: { trackingUri: string; name: string; alias: string; timeoutMs?: number },
-  ) {
+  constructor(private readonly opts: { trackingUri: string; name: string; alias: string; timeoutMs?: number }) {
     this.description = `models:/${opts.name}@${opts.alias} on ${opts.trackingUri}`;
     this.client = new MlflowClient({ trackingUri: opts.trackingUri, retries: 1, timeoutMs: opts.timeoutMs ?? 10_000 });
   }

@@ -1,7 +1,13 @@
 import { resolve } from 'node:path';
 import {
-  DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME, downloadModel, MlflowClient, replaceDirectory,
-  writeIdentity, type LoadedModelPackage,
+  DEFAULT_BUNDLE_DIR,
+  DEFAULT_MODEL_ALIAS,
+  DEFAULT_MODEL_NAME,
+  downloadModel,
+  MlflowClient,
+  replaceDirectory,
+  writeIdentity,
+  type LoadedModelPackage,
 } from '@credit-scoring/tracking';
 import { parseFlags, UsageError } from '../cli-args';
 
@@ -49,7 +55,10 @@ export async function exportCommand(argv: string[]): Promise<number> {
  * `out`: a failed download or a full disk leaves the previous bundle as it was. Used by `export` and `run`.
  */
 export async function exportBundle(
-  client: MlflowClient, name: string, ref: string | { alias: string }, out: string,
+  client: MlflowClient,
+  name: string,
+  ref: string | { alias: string },
+  out: string,
 ): Promise<LoadedModelPackage> {
   let model: LoadedModelPackage | undefined;
   await replaceDirectory(out, async (temp) => {

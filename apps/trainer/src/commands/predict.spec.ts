@@ -21,10 +21,15 @@ let expected: { ids: Int32Array; probabilities: Float64Array };
 
 /** The CLI as a user runs it (tsx, the workspace's path aliases). */
 const trainer = (...args: string[]) =>
-  spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'apps', 'trainer', 'src', 'main.ts'), ...args], {
-    cwd: root, encoding: 'utf8',
-    env: { ...process.env, MLFLOW_TRACKING_URI: '', TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
-  });
+  spawnSync(
+    path.join(root, 'node_modules', '.bin', 'tsx'),
+    [path.join(root, 'apps', 'trainer', 'src', 'main.ts'), ...args],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, MLFLOW_TRACKING_URI: '', TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
+    },
+  );
 
 /** Runs the command in-process with stdout/stderr kept quiet; resolves to the output's rows. */
 async function predict(args: string[]): Promise<string[][]> {
@@ -36,7 +41,11 @@ async function predict(args: string[]): Promise<string[][]> {
   } finally {
     [process.stdout.write, process.stderr.write] = write;
   }
-  return fs.readFileSync(out, 'utf8').trimEnd().split('\n').map((line) => line.split(','));
+  return fs
+    .readFileSync(out, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.split(','));
 }
 
 beforeAll(async () => {
@@ -45,16 +54,24 @@ beforeAll(async () => {
   const pipeline = FeaturePipeline.fit(tables);
   const matrix = pipeline.transform(tables);
   const dataset = new Dataset(matrix.data, {
-    nRows: matrix.nRows, nCols: matrix.nCols, label: matrix.target, featureNames: matrix.featureNames,
-    categoricalFeatures: matrix.categoricalFeatures, params: { verbose: -1 },
+    nRows: matrix.nRows,
+    nCols: matrix.nCols,
+    label: matrix.target,
+    featureNames: matrix.featureNames,
+    categoricalFeatures: matrix.categoricalFeatures,
+    params: { verbose: -1 },
   });
   const booster = await train({ objective: 'binary', num_leaves: 7, num_threads: 1, seed: 3, verbose: -1 }, dataset, {
     numBoostRound: 15,
   });
   dataset.free();
   await writeModelPackage(bundle, 'generated', {
-    modelText: booster.saveModel(), featureNames: matrix.featureNames, featurePipeline: pipeline.toJSON(),
-    threshold: THRESHOLD, cost: { kind: 'credit', fnLoss: 1, fpLoss: 0.19 }, metrics: {},
+    modelText: booster.saveModel(),
+    featureNames: matrix.featureNames,
+    featurePipeline: pipeline.toJSON(),
+    threshold: THRESHOLD,
+    cost: { kind: 'credit', fnLoss: 1, fpLoss: 0.19 },
+    metrics: {},
   });
   // The reference: the trainer's batch path over the whole test file at once, with every side table.
   const test = pipeline.transform(await loadTables(data, { application: 'test' }));
@@ -65,22 +82,42 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 describe('trainer predict on generated data', () => {
-  it.each([[100_000], [97]])('writes the Kaggle submission the batch path gives (chunks of %d rows)', async (chunkRows) => {
-    const out = path.join(work, `submission-${chunkRows}.csv`);
-    const rows = await predict(['--input', tablePath(data, 'application_test'), '--data-dir', data, '--bundle', bundle,
-      '--out', out, '--chunk-rows', String(chunkRows)]);
-    expect(rows[0]).toEqual(['SK_ID_CURR', 'TARGET']);
-    expect(rows.length - 1).toBe(expected.ids.length);
-    expect(rows.slice(1).map((r) => Number(r[0]))).toEqual(Array.from(expected.ids));
-    // Exactly the doubles LightGBM returned: the file holds their shortest round-trip form.
-    expect(rows.slice(1).map((r) => Number(r[1]))).toEqual(Array.from(expected.probabilities));
-    expect(fs.readdirSync(work).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-  });
+  it.each([[100_000], [97]])(
+    'writes the Kaggle submission the batch path gives (chunks of %d rows)',
+    async (chunkRows) => {
+      const out = path.join(work, `submission-${chunkRows}.csv`);
+      const rows = await predict([
+        '--input',
+        tablePath(data, 'application_test'),
+        '--data-dir',
+        data,
+        '--bundle',
+        bundle,
+        '--out',
+        out,
+        '--chunk-rows',
+        String(chunkRows),
+      ]);
+      expect(rows[0]).toEqual(['SK_ID_CURR', 'TARGET']);
+      expect(rows.length - 1).toBe(expected.ids.length);
+      expect(rows.slice(1).map((r) => Number(r[0]))).toEqual(Array.from(expected.ids));
+      // Exactly the doubles LightGBM returned: the file holds their shortest round-trip form.
+      expect(rows.slice(1).map((r) => Number(r[1]))).toEqual(Array.from(expected.probabilities));
+      expect(fs.readdirSync(work).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    },
+  );
 
   it('reads the train layout too (TARGET ignored) and adds decision and threshold when asked', async () => {
     const out = path.join(work, 'train-decisions.csv');
-    const rows = await predict(['--input', tablePath(data, 'application_train'), '--bundle', bundle, '--out', out,
-      '--with-decision']);
+    const rows = await predict([
+      '--input',
+      tablePath(data, 'application_train'),
+      '--bundle',
+      bundle,
+      '--out',
+      out,
+      '--with-decision',
+    ]);
     expect(rows[0]).toEqual(['SK_ID_CURR', 'TARGET', 'decision', 'threshold']);
     expect(rows.length - 1).toBe(1500);
     for (const [, p, decision, threshold] of rows.slice(1)) {
@@ -105,13 +142,31 @@ describe('trainer predict on bad input', () => {
   }
 
   it.each([
-    ['a missing column', () => file('no-income.csv', withRows(() => undefined).replace('AMT_INCOME_TOTAL', 'INCOME')),
-      /missing column\(s\): AMT_INCOME_TOTAL; unexpected column\(s\): INCOME$/],
-    ['a bad value', () => file('bad-value.csv', withRows((fields) => {
-      fields[header.indexOf('AMT_CREDIT')] = 'lots';
-    })), /row 2, column AMT_CREDIT \(float\): value 'lots' is not a number$/],
-    ['a short row', () => file('short.csv', withRows((fields) => fields.pop())),
-      /row 2: 120 fields where the header has 121$/],
+    [
+      'a missing column',
+      () => file('no-income.csv', withRows(() => undefined).replace('AMT_INCOME_TOTAL', 'INCOME')),
+      /missing column\(s\): AMT_INCOME_TOTAL; unexpected column\(s\): INCOME$/,
+    ],
+    [
+      'a bad value',
+      () =>
+        file(
+          'bad-value.csv',
+          withRows((fields) => {
+            fields[header.indexOf('AMT_CREDIT')] = 'lots';
+          }),
+        ),
+      /row 2, column AMT_CREDIT \(float\): value 'lots' is not a number$/,
+    ],
+    [
+      'a short row',
+      () =>
+        file(
+          'short.csv',
+          withRows((fields) => fields.pop()),
+        ),
+      /row 2: 120 fields where the header has 121$/,
+    ],
     ['an empty file', () => file('empty.csv', ''), /is empty \(no header line\)$/],
     ['a header alone', () => file('header.csv', `${header.join(',')}\n`), /has a header but no applicant rows$/],
   ])('%s exits 2 with one line naming it, and writes nothing', (_what, make, message) => {

@@ -3,13 +3,24 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import pl from 'nodejs-polars';
 import {
-  DataError, readApplicationChunks, readTable, tablePath, type HomeCreditTables, type SideTableName,
+  DataError,
+  readApplicationChunks,
+  readTable,
+  tablePath,
+  type HomeCreditTables,
+  type SideTableName,
 } from '@credit-scoring/data';
 import { FeatureError, FeaturePipeline, type FittedPipelineState } from '@credit-scoring/features';
 import { Booster, LightGBMError } from '@credit-scoring/lightgbm';
 import {
-  DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_URI, downloadModel, MlflowClient, ModelPackageError, readModelPackage,
-  workspaceRoot, type ReadModelPackage,
+  DEFAULT_BUNDLE_DIR,
+  DEFAULT_MODEL_URI,
+  downloadModel,
+  MlflowClient,
+  ModelPackageError,
+  readModelPackage,
+  workspaceRoot,
+  type ReadModelPackage,
 } from '@credit-scoring/tracking';
 import { parseFlags, toInt, UsageError } from '../cli-args';
 import { formatSeconds } from '../progress';
@@ -57,7 +68,8 @@ export async function predictCommand(argv: string[]): Promise<number> {
   }
   if (!values.input) throw new UsageError('--input FILE.csv is required (the application rows to score)');
   if (!values.out) throw new UsageError('--out FILE.csv is required (where the predictions go)');
-  if (values.model !== undefined && values.bundle !== undefined) throw new UsageError('--model and --bundle exclude each other');
+  if (values.model !== undefined && values.bundle !== undefined)
+    throw new UsageError('--model and --bundle exclude each other');
   const chunkRows = toInt('chunk-rows', values['chunk-rows'], 1) ?? 50_000;
   const input = path.resolve(values.input);
   const out = path.resolve(values.out);
@@ -73,10 +85,15 @@ export async function predictCommand(argv: string[]): Promise<number> {
     const model = await loadScoringModel(values.model, values.bundle, values['tracking-uri']);
     try {
       const started = Date.now();
-      const scored = await scoreFile(input, out, model, dataDir, { chunkRows, withDecision: values['with-decision'] === true });
+      const scored = await scoreFile(input, out, model, dataDir, {
+        chunkRows,
+        withDecision: values['with-decision'] === true,
+      });
       const seconds = (Date.now() - started) / 1000;
-      process.stderr.write(`predict: ${scored} applicants in ${formatSeconds(seconds)} ` +
-        `(${Math.round(scored / Math.max(seconds, 1e-3))}/s) with ${model.description}\n`);
+      process.stderr.write(
+        `predict: ${scored} applicants in ${formatSeconds(seconds)} ` +
+          `(${Math.round(scored / Math.max(seconds, 1e-3))}/s) with ${model.description}\n`,
+      );
       process.stdout.write(`Wrote ${scored} predictions to ${out}\n`);
       return 0;
     } finally {
@@ -90,8 +107,13 @@ export async function predictCommand(argv: string[]): Promise<number> {
   }
 }
 
-async function loadScoringModel(uri: string | undefined, bundle: string | undefined, trackingUri: string | undefined): Promise<ScoringModel> {
-  if (bundle !== undefined) return assemble(await readModelPackage(path.resolve(bundle)), `bundle ${path.resolve(bundle)}`);
+async function loadScoringModel(
+  uri: string | undefined,
+  bundle: string | undefined,
+  trackingUri: string | undefined,
+): Promise<ScoringModel> {
+  if (bundle !== undefined)
+    return assemble(await readModelPackage(path.resolve(bundle)), `bundle ${path.resolve(bundle)}`);
   if (uri === undefined) {
     const local = path.resolve(workspaceRoot(), DEFAULT_BUNDLE_DIR);
     if (fs.existsSync(local)) return assemble(await readModelPackage(local), `bundle ${local}`);
@@ -99,10 +121,12 @@ async function loadScoringModel(uri: string | undefined, bundle: string | undefi
   const ref = parseModelRef(uri ?? DEFAULT_MODEL_URI);
   const tracking = trackingUri ?? process.env.MLFLOW_TRACKING_URI;
   if (!tracking) {
-    throw new UsageError(uri === undefined
-      ? `no model: no bundle at ${DEFAULT_BUNDLE_DIR} and no MLflow server for ${DEFAULT_MODEL_URI} (pass --bundle DIR, ` +
-        'or --tracking-uri / MLFLOW_TRACKING_URI)'
-      : `--model ${uri} needs an MLflow server: pass --tracking-uri or set MLFLOW_TRACKING_URI`);
+    throw new UsageError(
+      uri === undefined
+        ? `no model: no bundle at ${DEFAULT_BUNDLE_DIR} and no MLflow server for ${DEFAULT_MODEL_URI} ` +
+          '(pass --bundle DIR, or --tracking-uri / MLFLOW_TRACKING_URI)'
+        : `--model ${uri} needs an MLflow server: pass --tracking-uri or set MLFLOW_TRACKING_URI`,
+    );
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-scoring-predict-'));
   try {
@@ -124,8 +148,10 @@ function assemble(pkg: ReadModelPackage, description: string): ScoringModel {
   const booster = Booster.fromString(pkg.modelText);
   if (booster.numFeature !== pipeline.featureNames.length) {
     booster.free();
-    throw new ModelPackageError(`${description}: booster has ${booster.numFeature} features but the pipeline produces ` +
-      `${pipeline.featureNames.length}`);
+    throw new ModelPackageError(
+      `${description}: booster has ${booster.numFeature} features but the pipeline produces ` +
+        `${pipeline.featureNames.length}`,
+    );
   }
   return { description, pipeline, booster, threshold: pkg.threshold };
 }
@@ -140,7 +166,9 @@ async function readSideTables(dir: string, pipeline: FeaturePipeline): Promise<S
     if (!fs.existsSync(file)) continue;
     const started = Date.now();
     tables[table] = await readTable(file, table);
-    process.stderr.write(`predict: read ${table} (${tables[table]?.height} rows, ${formatSeconds((Date.now() - started) / 1000)})\n`);
+    process.stderr.write(
+      `predict: read ${table} (${tables[table]?.height} rows, ${formatSeconds((Date.now() - started) / 1000)})\n`,
+    );
   }
   return tables;
 }
@@ -164,7 +192,10 @@ function historyOf(side: SideTables, ids: pl.Series): SideTables {
  * `out`, renamed over `out` once every row is written. Returns the number of applicants scored.
  */
 async function scoreFile(
-  input: string, out: string, model: ScoringModel, dataDir: string | undefined,
+  input: string,
+  out: string,
+  model: ScoringModel,
+  dataDir: string | undefined,
   opts: { chunkRows: number; withDecision: boolean },
 ): Promise<number> {
   const chunks = readApplicationChunks(input, { chunkRows: opts.chunkRows });
@@ -185,14 +216,20 @@ async function scoreFile(
       fs.writeSync(fd, submissionLines(matrix.ids, probabilities, opts.withDecision ? model.threshold : undefined));
       scored += matrix.nRows;
       const share = Math.round((100 * chunk.bytesRead) / chunk.fileBytes);
-      process.stderr.write(`predict: ${scored} applicants (${share}% of the file) ${formatSeconds((Date.now() - started) / 1000)}\n`);
+      process.stderr.write(
+        `predict: ${scored} applicants (${share}% of the file) ${formatSeconds((Date.now() - started) / 1000)}\n`,
+      );
     }
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fs.renameSync(temp, out);
     return scored;
   } catch (error) {
-    try { fs.closeSync(fd); } catch { /* already closed */ }
+    try {
+      fs.closeSync(fd);
+    } catch {
+      /* already closed */
+    }
     fs.rmSync(temp, { force: true });
     throw error;
   }
@@ -206,7 +243,10 @@ function submissionLines(ids: Int32Array, probabilities: Float64Array, threshold
   const lines: string[] = new Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
     const p = probabilities[i];
-    lines[i] = threshold === undefined ? `${ids[i]},${p}` : `${ids[i]},${p},${p >= threshold ? 'refused' : 'granted'},${threshold}`;
+    lines[i] =
+      threshold === undefined
+        ? `${ids[i]},${p}`
+        : `${ids[i]},${p},${p >= threshold ? 'refused' : 'granted'},${threshold}`;
   }
   return lines.join('\n') + '\n';
 }

@@ -3,12 +3,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FIXTURES, tempDir } from '../testing/helpers';
 import {
-  DEFAULT_MODEL_NAME, ModelPackageError, PACKAGE_FILES, readModelPackage, readPackageIdentity, replaceDirectory,
-  writeModelPackage, type ModelPackage,
+  DEFAULT_MODEL_NAME,
+  ModelPackageError,
+  PACKAGE_FILES,
+  readModelPackage,
+  readPackageIdentity,
+  replaceDirectory,
+  writeModelPackage,
+  type ModelPackage,
 } from './index';
 
 const modelText = fs.readFileSync(path.join(FIXTURES, 'interop-model.txt'), 'utf8');
-const spec = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'interop-model.json'), 'utf8')) as { featureNames: string[] };
+const spec = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'interop-model.json'), 'utf8')) as {
+  featureNames: string[];
+};
 const pkg: ModelPackage = {
   modelText,
   featureNames: spec.featureNames,
@@ -24,8 +32,12 @@ describe('model package folder', () => {
     await writeModelPackage(dir, 'abcdef0123456789', pkg, { name: 'scoring', version: '3', alias: 'champion' });
     const read = await readModelPackage(dir);
     expect(read).toMatchObject({
-      modelText, featureNames: spec.featureNames, featurePipeline: pkg.featurePipeline, threshold: 0.09,
-      cost: pkg.cost, metrics: { auc: 0.74 },
+      modelText,
+      featureNames: spec.featureNames,
+      featurePipeline: pkg.featurePipeline,
+      threshold: 0.09,
+      cost: pkg.cost,
+      metrics: { auc: 0.74 },
       identity: { name: 'scoring', version: '3', alias: 'champion', runId: 'abcdef0123456789' },
     });
     const plain = path.join(tempDir('pkg'), 'plain');
@@ -36,13 +48,31 @@ describe('model package folder', () => {
   });
 
   it.each([
-    ['truncated model', (dir: string) => fs.truncateSync(path.join(dir, PACKAGE_FILES.booster), Math.floor(modelText.length / 2)),
-      /model\.lgb does not match its recorded checksum/],
-    ['altered pipeline', (dir: string) => fs.appendFileSync(path.join(dir, PACKAGE_FILES.pipeline), ' '),
-      /feature_pipeline\.json does not match its recorded checksum/],
-    ['no checksums', (dir: string) => fs.rmSync(path.join(dir, PACKAGE_FILES.checksums)), /cannot read checksums\.json/],
-    ['no model', (dir: string) => fs.rmSync(path.join(dir, PACKAGE_FILES.booster)), /cannot read model\.lgb \(it is missing\)/],
-    ['bad MLmodel', (dir: string) => fs.writeFileSync(path.join(dir, PACKAGE_FILES.mlmodel), '- a list'), /MLmodel is not a YAML mapping/],
+    [
+      'truncated model',
+      (dir: string) => fs.truncateSync(path.join(dir, PACKAGE_FILES.booster), Math.floor(modelText.length / 2)),
+      /model\.lgb does not match its recorded checksum/,
+    ],
+    [
+      'altered pipeline',
+      (dir: string) => fs.appendFileSync(path.join(dir, PACKAGE_FILES.pipeline), ' '),
+      /feature_pipeline\.json does not match its recorded checksum/,
+    ],
+    [
+      'no checksums',
+      (dir: string) => fs.rmSync(path.join(dir, PACKAGE_FILES.checksums)),
+      /cannot read checksums\.json/,
+    ],
+    [
+      'no model',
+      (dir: string) => fs.rmSync(path.join(dir, PACKAGE_FILES.booster)),
+      /cannot read model\.lgb \(it is missing\)/,
+    ],
+    [
+      'bad MLmodel',
+      (dir: string) => fs.writeFileSync(path.join(dir, PACKAGE_FILES.mlmodel), '- a list'),
+      /MLmodel is not a YAML mapping/,
+    ],
   ])('refuses a package with a %s, naming the file', async (_what, damage, message) => {
     const dir = path.join(tempDir('pkg'), 'bundle');
     await writeModelPackage(dir, 'run1', pkg);
@@ -56,10 +86,12 @@ describe('model package folder', () => {
     const dir = path.join(tempDir('pkg'), 'bundle');
     await writeModelPackage(dir, 'run1', pkg, { name: 'scoring', version: '1' });
     const before = fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]);
-    await expect(replaceDirectory(dir, async (temp) => {
-      fs.writeFileSync(path.join(temp, PACKAGE_FILES.booster), 'tree\nhalf');
-      throw new Error('disk full');
-    })).rejects.toThrow('disk full');
+    await expect(
+      replaceDirectory(dir, async (temp) => {
+        fs.writeFileSync(path.join(temp, PACKAGE_FILES.booster), 'tree\nhalf');
+        throw new Error('disk full');
+      }),
+    ).rejects.toThrow('disk full');
     expect(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')])).toEqual(before);
     expect(fs.readdirSync(path.dirname(dir))).toEqual(['bundle']);
     await expect(writeModelPackage(dir, 'run2', { ...pkg, threshold: 2 })).rejects.toThrow(/threshold must be/);
@@ -68,20 +100,25 @@ describe('model package folder', () => {
 
   // A real full disk: a 1 MB tmpfs holding a ~200 KB package cannot take a second, larger one beside it.
   const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
-  (asRoot ? it : it.skip)('keeps the previous package intact when the disk fills up during a write (tmpfs)', async () => {
-    const mount = tempDir('tmpfs');
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]);
-    try {
-      const dir = path.join(mount, 'bundle');
-      await writeModelPackage(dir, 'run1', pkg, { name: 'scoring', version: '1' });
-      const big = { ...pkg, extraFiles: { 'report.bin': Buffer.alloc(900 * 1024, 1) } };
-      await expect(writeModelPackage(dir, 'run2', big, { name: 'scoring', version: '2' })).rejects.toMatchObject({ code: 'ENOSPC' });
-      const read = await readModelPackage(dir);
-      expect(read.identity.version).toBe('1');
-      expect(read.modelText).toBe(modelText);
-      expect(fs.readdirSync(mount)).toEqual(['bundle']);
-    } finally {
-      execFileSync('umount', [mount]);
-    }
-  });
+  (asRoot ? it : it.skip)(
+    'keeps the previous package intact when the disk fills up during a write (tmpfs)',
+    async () => {
+      const mount = tempDir('tmpfs');
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]);
+      try {
+        const dir = path.join(mount, 'bundle');
+        await writeModelPackage(dir, 'run1', pkg, { name: 'scoring', version: '1' });
+        const big = { ...pkg, extraFiles: { 'report.bin': Buffer.alloc(900 * 1024, 1) } };
+        await expect(writeModelPackage(dir, 'run2', big, { name: 'scoring', version: '2' })).rejects.toMatchObject({
+          code: 'ENOSPC',
+        });
+        const read = await readModelPackage(dir);
+        expect(read.identity.version).toBe('1');
+        expect(read.modelText).toBe(modelText);
+        expect(fs.readdirSync(mount)).toEqual(['bundle']);
+      } finally {
+        execFileSync('umount', [mount]);
+      }
+    },
+  );
 });

@@ -1,8 +1,17 @@
 // The model package's names and defaults, in one place: the trainer writes them, the API and `trainer predict` read
 // them, and a default changed here changes for all of them.
 
-/** Versions written into the model's MLmodel / environment files; tools/mlflow/requirements.txt pins the same (a test checks). */
-export const MODEL_ENV = { mlflow: '3.17.2', lightgbm: '4.7.0', numpy: '2.3.5', pandas: '2.3.3', python: '3.11.7' } as const;
+/**
+ * Versions written into the model's MLmodel / environment files; tools/mlflow/requirements.txt pins the same (a test
+ * checks).
+ */
+export const MODEL_ENV = {
+  mlflow: '3.17.2',
+  lightgbm: '4.7.0',
+  numpy: '2.3.5',
+  pandas: '2.3.3',
+  python: '3.11.7',
+} as const;
 
 /** The artifact directory (below the run's root) that holds the model. */
 export const MODEL_ARTIFACT_PATH = 'model';

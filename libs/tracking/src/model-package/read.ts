@@ -84,8 +84,10 @@ function identityOf(mlmodel: Record<string, unknown>, registered: Record<string,
   const version = registered.version;
   return {
     name: typeof registered.name === 'string' ? registered.name : DEFAULT_MODEL_NAME,
-    version: typeof version === 'string' || typeof version === 'number'
-      ? String(version) : `run-${(runId ?? 'unknown').slice(0, 8)}`,
+    version:
+      typeof version === 'string' || typeof version === 'number'
+        ? String(version)
+        : `run-${(runId ?? 'unknown').slice(0, 8)}`,
     alias: typeof registered.alias === 'string' ? registered.alias : undefined,
     runId,
     trainedAt,
@@ -117,7 +119,8 @@ export function parseMetrics(value: unknown, where: string): Record<string, numb
 }
 
 function checkChecksums(dir: string, recorded: unknown, contents: Map<string, Buffer>): void {
-  if (!isRecord(recorded)) throw new ModelPackageError(`model package ${dir}: ${PACKAGE_FILES.checksums} is not an object`);
+  if (!isRecord(recorded))
+    throw new ModelPackageError(`model package ${dir}: ${PACKAGE_FILES.checksums} is not an object`);
   for (const file of CHECKSUMMED_FILES) {
     const expected = recorded[file];
     if (typeof expected !== 'string') {
@@ -145,7 +148,9 @@ export async function readModelPackage(dir: string): Promise<ReadModelPackage> {
   checkChecksums(dir, parseJson(dir, PACKAGE_FILES.checksums, checksums), contents);
   const flavors = mlmodel.flavors as { lightgbm?: { data?: unknown } } | undefined;
   if (flavors?.lightgbm?.data !== PACKAGE_FILES.booster) {
-    throw new ModelPackageError(`model package ${dir}: MLmodel has no lightgbm flavour with data ${PACKAGE_FILES.booster}`);
+    throw new ModelPackageError(
+      `model package ${dir}: MLmodel has no lightgbm flavour with data ${PACKAGE_FILES.booster}`,
+    );
   }
   const signature = mlmodel.signature as { inputs?: unknown } | undefined;
   let featureNames: string[] = [];

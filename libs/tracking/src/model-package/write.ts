@@ -41,8 +41,12 @@ export function sha256(content: string | Buffer): string {
 /** The files of the package directory, MLmodel included. Bad input throws before anything is written. */
 export function modelFiles(runId: string, model: ModelPackage, now = new Date()): Record<string, string | Buffer> {
   validatePackage(model);
-  const requirements = [`mlflow==${MODEL_ENV.mlflow}`, `lightgbm==${MODEL_ENV.lightgbm}`,
-    `numpy==${MODEL_ENV.numpy}`, `pandas==${MODEL_ENV.pandas}`];
+  const requirements = [
+    `mlflow==${MODEL_ENV.mlflow}`,
+    `lightgbm==${MODEL_ENV.lightgbm}`,
+    `numpy==${MODEL_ENV.numpy}`,
+    `pandas==${MODEL_ENV.pandas}`,
+  ];
   const files: Record<string, string | Buffer> = {
     [PACKAGE_FILES.booster]: model.modelText,
     [PACKAGE_FILES.requirements]: requirements.join('\n') + '\n',
@@ -63,37 +67,48 @@ export function modelFiles(runId: string, model: ModelPackage, now = new Date())
   };
   // A truncated or altered model.lgb must be refused before LightGBM parses it (its parser aborts the process).
   files[PACKAGE_FILES.checksums] = JSON.stringify(
-    Object.fromEntries(CHECKSUMMED_FILES.map((name) => [name, sha256(files[name])])), null, 2);
+    Object.fromEntries(CHECKSUMMED_FILES.map((name) => [name, sha256(files[name])])),
+    null,
+    2,
+  );
   const size = Object.values(files).reduce((n, f) => n + Buffer.byteLength(f), 0);
   // Signature: one optional double column per feature, in the model's order; pyfunc reorders input by name.
   const inputs = model.featureNames.map((name) => ({ type: 'double', name, required: false }));
   const outputs = [{ type: 'tensor', 'tensor-spec': { dtype: 'float64', shape: [-1] } }];
-  files[PACKAGE_FILES.mlmodel] = YAML.stringify({
-    artifact_path: MODEL_ARTIFACT_PATH,
-    flavors: {
-      lightgbm: {
-        code: null, data: PACKAGE_FILES.booster, lgb_version: MODEL_ENV.lightgbm, model_class: 'lightgbm.basic.Booster',
+  files[PACKAGE_FILES.mlmodel] = YAML.stringify(
+    {
+      artifact_path: MODEL_ARTIFACT_PATH,
+      flavors: {
+        lightgbm: {
+          code: null,
+          data: PACKAGE_FILES.booster,
+          lgb_version: MODEL_ENV.lightgbm,
+          model_class: 'lightgbm.basic.Booster',
+        },
+        python_function: {
+          data: PACKAGE_FILES.booster,
+          env: { conda: PACKAGE_FILES.conda, virtualenv: PACKAGE_FILES.pythonEnv },
+          loader_module: 'mlflow.lightgbm',
+          python_version: MODEL_ENV.python,
+        },
       },
-      python_function: {
-        data: PACKAGE_FILES.booster,
-        env: { conda: PACKAGE_FILES.conda, virtualenv: PACKAGE_FILES.pythonEnv },
-        loader_module: 'mlflow.lightgbm',
-        python_version: MODEL_ENV.python,
-      },
+      mlflow_version: MODEL_ENV.mlflow,
+      model_size_bytes: size,
+      model_uuid: randomUUID().replace(/-/g, ''),
+      run_id: runId,
+      signature: { inputs: JSON.stringify(inputs), outputs: JSON.stringify(outputs), params: null },
+      utc_time_created: now.toISOString().replace('T', ' ').replace('Z', '000'),
     },
-    mlflow_version: MODEL_ENV.mlflow,
-    model_size_bytes: size,
-    model_uuid: randomUUID().replace(/-/g, ''),
-    run_id: runId,
-    signature: { inputs: JSON.stringify(inputs), outputs: JSON.stringify(outputs), params: null },
-    utc_time_created: now.toISOString().replace('T', ' ').replace('Z', '000'),
-  }, { lineWidth: 0 });
+    { lineWidth: 0 },
+  );
   return files;
 }
 
 /** The names in upload/write order: MLmodel last, so a reader that finds it can rely on the rest being there. */
 export function writeOrder(files: Record<string, unknown>): string[] {
-  return Object.keys(files).filter((n) => n !== PACKAGE_FILES.mlmodel).concat(PACKAGE_FILES.mlmodel);
+  return Object.keys(files)
+    .filter((n) => n !== PACKAGE_FILES.mlmodel)
+    .concat(PACKAGE_FILES.mlmodel);
 }
 
 /**
@@ -180,7 +195,8 @@ function validatePackage(m: ModelPackage): void {
   if (!Array.isArray(m.featureNames) || m.featureNames.length === 0) {
     throw new ModelPackageError('featureNames must be a non-empty array');
   }
-  if (new Set(m.featureNames).size !== m.featureNames.length) throw new ModelPackageError('featureNames contains duplicates');
+  if (new Set(m.featureNames).size !== m.featureNames.length)
+    throw new ModelPackageError('featureNames contains duplicates');
   const line = /^feature_names=(.*)$/m.exec(m.modelText);
   const inModel = line ? line[1].trim().split(' ') : [];
   if (inModel.join('\u0000') !== m.featureNames.join('\u0000')) {
