@@ -14,11 +14,15 @@ import time
 import numpy as np
 import pandas as pd
 
-data_dir, spec_file = sys.argv[1], sys.argv[2]
-spec = json.load(open(spec_file))
-MAX = spec["maxMagnitude"]
-TEXT_SENTINELS = spec["textSentinels"]
-DAYS_SENTINEL = spec["daysSentinel"]
+# Set from the spec by use_spec() (main() here, or a script that imports these functions, e.g. tools/bench/predict).
+MAX = TEXT_SENTINELS = DAYS_SENTINEL = None
+
+
+def use_spec(spec):
+    global MAX, TEXT_SENTINELS, DAYS_SENTINEL
+    MAX = spec["maxMagnitude"]
+    TEXT_SENTINELS = spec["textSentinels"]
+    DAYS_SENTINEL = spec["daysSentinel"]
 
 
 def final(x):
@@ -101,32 +105,40 @@ def aggregate(t, tables):
     return out[t["outputs"]]
 
 
-t0 = time.perf_counter()
-files = ["application_train", "bureau", "bureau_balance", "previous_application", "POS_CASH_balance",
-         "installments_payments", "credit_card_balance"]
-tables = {f: pd.read_csv(f"{data_dir}/{f}.csv") for f in files}
-t1 = time.perf_counter()
+def main():
+    data_dir, spec_file = sys.argv[1], sys.argv[2]
+    spec = json.load(open(spec_file))
+    use_spec(spec)
+    t0 = time.perf_counter()
+    files = ["application_train", "bureau", "bureau_balance", "previous_application", "POS_CASH_balance",
+             "installments_payments", "credit_card_balance"]
+    tables = {f: pd.read_csv(f"{data_dir}/{f}.csv") for f in files}
+    t1 = time.perf_counter()
 
-app = tables["application_train"]
-app_clean = clean(app, spec["applicationNumeric"], spec["applicationText"], set(spec["applicationDays"]))
-blocks = [app_clean[spec["applicationNumeric"]]]
-blocks.append(pd.DataFrame({n: final(ev(e, app_clean)) for n, e in spec["applicationDerived"].items()}, index=app.index))
-codes = {}
-for c in spec["applicationText"]:
-    levels = sorted(app_clean[c].dropna().unique())
-    codes[c] = pd.Categorical(app_clean[c], categories=levels).codes.astype("float64")
-    codes[c][codes[c] < 0] = np.nan
-blocks.append(pd.DataFrame(codes, index=app.index))
-for t in spec["sideSpecs"]:
-    agg = aggregate(t, tables)
-    joined = app[["SK_ID_CURR"]].merge(agg, how="left", left_on="SK_ID_CURR", right_index=True).drop(columns=["SK_ID_CURR"])
-    for name in t["zeroWhenEmpty"]:
-        joined[name] = joined[name].fillna(0)
-    blocks.append(joined.set_index(app.index))
-features = pd.concat(blocks, axis=1)
-matrix = np.ascontiguousarray(features.to_numpy(dtype="float64"))
-t2 = time.perf_counter()
-if len(sys.argv) > 3:
-    matrix.astype("<f8").tofile(sys.argv[3])
-print(json.dumps({"loadSeconds": t1 - t0, "featureSeconds": t2 - t1, "rows": matrix.shape[0], "cols": matrix.shape[1],
-                  "maxRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    app = tables["application_train"]
+    app_clean = clean(app, spec["applicationNumeric"], spec["applicationText"], set(spec["applicationDays"]))
+    blocks = [app_clean[spec["applicationNumeric"]]]
+    blocks.append(pd.DataFrame({n: final(ev(e, app_clean)) for n, e in spec["applicationDerived"].items()}, index=app.index))
+    codes = {}
+    for c in spec["applicationText"]:
+        levels = sorted(app_clean[c].dropna().unique())
+        codes[c] = pd.Categorical(app_clean[c], categories=levels).codes.astype("float64")
+        codes[c][codes[c] < 0] = np.nan
+    blocks.append(pd.DataFrame(codes, index=app.index))
+    for t in spec["sideSpecs"]:
+        agg = aggregate(t, tables)
+        joined = app[["SK_ID_CURR"]].merge(agg, how="left", left_on="SK_ID_CURR", right_index=True).drop(columns=["SK_ID_CURR"])
+        for name in t["zeroWhenEmpty"]:
+            joined[name] = joined[name].fillna(0)
+        blocks.append(joined.set_index(app.index))
+    features = pd.concat(blocks, axis=1)
+    matrix = np.ascontiguousarray(features.to_numpy(dtype="float64"))
+    t2 = time.perf_counter()
+    if len(sys.argv) > 3:
+        matrix.astype("<f8").tofile(sys.argv[3])
+    print(json.dumps({"loadSeconds": t1 - t0, "featureSeconds": t2 - t1, "rows": matrix.shape[0], "cols": matrix.shape[1],
+                      "maxRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+if __name__ == "__main__":
+    main()

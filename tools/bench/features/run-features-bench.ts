@@ -13,7 +13,7 @@ import { inputsOf } from '../../../libs/features/src/expr';
 interface Run { loadSeconds: number; featureSeconds: number; rows: number; cols: number; maxRssMb: number }
 
 /** The feature spec as JSON, so the pandas script executes exactly our list of features. */
-function specJson(): unknown {
+export function specJson(): unknown {
   const table = (spec: TableSpec): unknown => {
     const sets = { numeric: new Set<string>(), text: new Set<string>() };
     Object.values(spec.columns).forEach((e) => inputsOf(e, sets));

@@ -1,0 +1,264 @@
+// Predict benchmark: `trainer predict` beside a pandas + Python LightGBM script doing the same job (same feature spec,
+// same feature_pipeline.json, same model.lgb), file to file, on generated Kaggle-scale data: the 48,744-applicant
+// test file with every side table, and the 307,511-applicant train file alone (no side tables, TARGET ignored).
+// Writes docs/benchmarks.md section 'predict'.
+// Usage: flock /tmp/heavy.lock npx tsx tools/bench/predict/run-predict-bench.ts [applicants=307511] [--bundle DIR]
+//   --bundle DIR  the model to score with (e.g. the dist/model-bundle `npm start -- --data-dir ../shared/...` exports);
+//                 default: a LightGBM model trained here on the real sample rows (../shared) behind its fitted pipeline
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateSynthetic, loadTables, realDataDir, tablePath, workspaceRoot } from '@credit-scoring/data';
+import { FeaturePipeline } from '@credit-scoring/features';
+import { Dataset, train } from '@credit-scoring/lightgbm';
+import { writeModelPackage } from '@credit-scoring/tracking';
+import { specJson } from '../features/run-features-bench';
+
+const PARAMS = { objective: 'binary', learning_rate: 0.05, num_leaves: 31, min_data_in_leaf: 40, seed: 7, verbose: -1 };
+const ROUNDS = 200;
+
+interface Timed {
+  seconds: number;
+  maxRssMb: number;
+}
+
+/** Runs a command to completion under GNU time: wall seconds and the peak RSS of the process tree's largest member. */
+function timed(cmd: string, args: string[], root: string, env: NodeJS.ProcessEnv = process.env): Timed {
+  const stats = path.join(root, 'tmp', 'bench-predict', 'time.txt');
+  execFileSync('/usr/bin/time', ['-f', '%e %M', '-o', stats, cmd, ...args], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    maxBuffer: 1 << 24,
+  });
+  const [seconds, kb] = fs.readFileSync(stats, 'utf8').trim().split(/\s+/).map(Number);
+  return { seconds, maxRssMb: kb / 1024 };
+}
+
+/** A model trained on the real sample behind its fitted pipeline, written as a bundle (the trainer's format). */
+async function trainBundle(dir: string): Promise<string> {
+  const tables = await loadTables(realDataDir());
+  const pipeline = FeaturePipeline.fit(tables);
+  const m = pipeline.transform(tables);
+  const dataset = new Dataset(m.data, {
+    nRows: m.nRows,
+    nCols: m.nCols,
+    label: m.target,
+    featureNames: m.featureNames,
+    categoricalFeatures: m.categoricalFeatures,
+    params: { verbose: -1 },
+  });
+  const booster = await train({ ...PARAMS, num_threads: 2 }, dataset, { numBoostRound: ROUNDS });
+  dataset.free();
+  await writeModelPackage(dir, 'bench-predict', {
+    modelText: booster.saveModel(),
+    featureNames: m.featureNames,
+    featurePipeline: pipeline.toJSON(),
+    threshold: 0.16,
+    cost: { kind: 'credit', fnLoss: 1, fpLoss: 0.19 },
+    metrics: { train_rows: m.nRows },
+  });
+  booster.free();
+  return dir;
+}
+
+interface Agreement {
+  rows: number;
+  /** Applicants whose probabilities differ by at most 1e-9. */
+  within: number;
+  maxDiff: number;
+}
+
+/** Both submissions list the same applicants in the same order; how many probabilities agree to 1e-9. */
+function compare(ours: string, theirs: string | Float64Array): Agreement {
+  const read = (file: string) =>
+    fs
+      .readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
+  const a = read(ours);
+  const b = typeof theirs === 'string' ? read(theirs) : Array.from(theirs, (p) => ['', String(p)]);
+  if (a.length !== b.length) throw new Error(`ours has ${a.length} rows, the reference ${b.length}`);
+  let maxDiff = 0;
+  let within = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (b[i][0] && a[i][0] !== b[i][0]) throw new Error(`row ${i + 1}: SK_ID_CURR ${a[i][0]} vs ${b[i][0]}`);
+    const diff = Math.abs(Number(a[i][1]) - Number(b[i][1]));
+    maxDiff = Math.max(maxDiff, diff);
+    if (diff <= 1e-9) within++;
+  }
+  return { rows: a.length, within, maxDiff };
+}
+
+const describe = (s: Agreement) =>
+  `${s.within.toLocaleString('en')} of ${s.rows.toLocaleString('en')} applicants within 1e-9 ` +
+  `(${((100 * s.within) / s.rows).toFixed(2)} %), largest difference ${s.maxDiff.toExponential(1)}`;
+
+/**
+ * Where differences come from: Python LightGBM on OUR feature matrix (real sample, test file with history) against
+ * `trainer predict`'s probabilities. Equal to 1e-9 means the same model gives the same numbers; what remains between
+ * the two jobs is the feature arithmetic.
+ */
+async function sameModelCheck(root: string, python: string, tsx: string, bundle: string, env: NodeJS.ProcessEnv) {
+  const work = path.join(root, 'tmp', 'bench-predict');
+  const [out, matrixFile] = [path.join(work, 'real-ours.csv'), path.join(work, 'real-matrix.f64')];
+  execFileSync(
+    tsx,
+    [
+      'apps/trainer/src/main.ts',
+      'predict',
+      '--input',
+      tablePath(realDataDir(), 'application_test'),
+      '--data-dir',
+      realDataDir(),
+      '--bundle',
+      bundle,
+      '--out',
+      out,
+    ],
+    { cwd: root, env, stdio: 'ignore' },
+  );
+  const state = JSON.parse(fs.readFileSync(path.join(bundle, 'feature_pipeline.json'), 'utf8'));
+  const matrix = FeaturePipeline.fromJSON(state).transform(await loadTables(realDataDir(), { application: 'test' }));
+  fs.writeFileSync(matrixFile, Buffer.from(matrix.data.buffer, matrix.data.byteOffset, matrix.data.byteLength));
+  const script =
+    'import sys, numpy as np, lightgbm as lgb\n' +
+    'm = np.fromfile(sys.argv[1], dtype="<f8").reshape(-1, int(sys.argv[2]))\n' +
+    'np.asarray(lgb.Booster(model_file=sys.argv[3]).predict(m), dtype="<f8").tofile(sys.argv[4])';
+  const probabilities = path.join(work, 'real-python.f64');
+  execFileSync(python, ['-c', script, matrixFile, String(matrix.nCols), path.join(bundle, 'model.lgb'), probabilities]);
+  const bytes = fs.readFileSync(probabilities);
+  const agreement = compare(out, new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8));
+  for (const file of [out, matrixFile, probabilities]) fs.rmSync(file);
+  return agreement;
+}
+
+async function main(): Promise<void> {
+  const root = workspaceRoot();
+  const args = process.argv.slice(2);
+  const bundleArg = args.indexOf('--bundle');
+  const applicants = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--bundle') ?? 307511);
+  const work = path.join(root, 'tmp', 'bench-predict');
+  fs.mkdirSync(work, { recursive: true });
+  // The features bench's data (same seed): generated once, reused by both benches.
+  const dir = path.join(root, 'data', `bench-features-${applicants}`);
+  if (!fs.existsSync(path.join(dir, 'credit_card_balance.csv'))) {
+    console.log(`generating ${applicants} applicants into ${dir}`);
+    await generateSynthetic({ rows: applicants, seed: 7, out: dir });
+  }
+  const bundle = bundleArg >= 0 ? path.resolve(args[bundleArg + 1]) : await trainBundle(path.join(work, 'bundle'));
+  const specFile = path.join(work, 'spec.json');
+  fs.writeFileSync(specFile, JSON.stringify(specJson()));
+  const python = path.join(root, 'tools', 'mlflow', '.venv', 'bin', 'python');
+  const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+  const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') };
+  const noHistory = path.join(work, 'no-side-tables');
+  fs.mkdirSync(noHistory, { recursive: true });
+
+  const jobs = [
+    { name: 'test file + 6 side tables', input: tablePath(dir, 'application_test'), dataDir: dir },
+    { name: 'train file alone (no side tables)', input: tablePath(dir, 'application_train'), dataDir: undefined },
+  ];
+  const rows: string[] = [];
+  const checks: string[] = [];
+  const agreements: Agreement[] = [];
+  for (const job of jobs) {
+    const [ours, theirs] = [path.join(work, 'ours.csv'), path.join(work, 'pandas.csv')];
+    const pandas = timed(
+      python,
+      ['tools/bench/predict/predict_pandas.py', job.input, job.dataDir ?? noHistory, specFile, bundle, theirs],
+      root,
+      env,
+    );
+    const oursRun = timed(
+      tsx,
+      [
+        'apps/trainer/src/main.ts',
+        'predict',
+        '--input',
+        job.input,
+        '--bundle',
+        bundle,
+        '--out',
+        ours,
+        ...(job.dataDir ? ['--data-dir', job.dataDir] : []),
+      ],
+      root,
+      env,
+    );
+    const same = compare(ours, theirs);
+    console.log(job.name, { pandas, ours: oursRun, same });
+    agreements.push(same);
+    const perSecond = (t: Timed) => Math.round(same.rows / t.seconds).toLocaleString('en');
+    rows.push(
+      `| ${job.name} | ${same.rows.toLocaleString('en')} | ${pandas.seconds.toFixed(1)} s (${perSecond(pandas)}/s, ` +
+        `${Math.round(pandas.maxRssMb).toLocaleString('en')} MB) | ${oursRun.seconds.toFixed(1)} s ` +
+        `(${perSecond(oursRun)}/s, ${Math.round(oursRun.maxRssMb).toLocaleString('en')} MB) | ` +
+        `**${(oursRun.seconds / pandas.seconds).toFixed(2)}x** | ${same.within === same.rows ? 'all' : 'see below'} |`,
+    );
+    checks.push(`${job.name}: same SK_ID_CURR order; ${describe(same)}.`);
+    fs.rmSync(ours);
+    fs.rmSync(theirs);
+  }
+  const sameModel = await sameModelCheck(root, python, tsx, bundle, env);
+  checks.push(
+    `Python LightGBM on our feature matrix (real sample, application_test with its history) against trainer ` +
+      `predict: ${describe(sameModel)}.`,
+  );
+  const sizes = [
+    'application_test',
+    'application_train',
+    'bureau',
+    'bureau_balance',
+    'previous_application',
+    'POS_CASH_balance',
+    'installments_payments',
+    'credit_card_balance',
+  ].map((t) => `${t} ${(fs.statSync(tablePath(dir, t as 'bureau')).size / 2 ** 20).toFixed(0)} MB`);
+  const md = [
+    '## predict',
+    '',
+    `Command: \`flock /tmp/heavy.lock npx tsx tools/bench/predict/run-predict-bench.ts ${applicants}` +
+      `${bundleArg >= 0 ? ' --bundle DIR' : ''}\` — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores ` +
+      `(${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}.`,
+    `Data: generated (libs/data generateSynthetic, seed 7, ${applicants.toLocaleString('en')} labelled applicants): ` +
+      `${sizes.join(', ')}.`,
+    bundleArg >= 0
+      ? `Model: the bundle given (${path.relative(root, bundle)}).`
+      : `Model: LightGBM (${ROUNDS} rounds, ${JSON.stringify(PARAMS)}) trained on the real sample rows behind their ` +
+        'fitted pipeline, written as a bundle.',
+    'Job, file to file: read the application file (and the side tables), build the features of the feature spec ' +
+      '(the side-table rows of those applicants only), predict, write `SK_ID_CURR,TARGET`. Ours: `trainer predict` ' +
+      '(tsx start-up included). Reference: tools/bench/predict/predict_pandas.py (pandas 2.3.3 executing the same spec ' +
+      "exported as JSON, the bundle's category levels, lightgbm 4.7.0 `Booster(model_file=model.lgb).predict`). " +
+      'Wall time and peak RSS by GNU time, one run each, on a machine shared with other jobs.',
+    '',
+    '| input | applicants | pandas + Python LightGBM | trainer predict | ours / pandas | equal to 1e-9 |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    ...checks.map((c) => `- ${c}`),
+    '',
+    agreements.every((a) => a.within === a.rows)
+      ? 'Every probability agrees to 1e-9.'
+      : 'Why some applicants differ: pandas and libs/features sum, average and take variances of the side-table rows ' +
+        'with different algorithms and orders, so some aggregates differ in their last bit (seen: 1 vs ' +
+        "1.0000000000000002, 20878.73 vs 20878.730000000003). When such a value lies on a tree's split threshold, " +
+        'the last bit sends the applicant down the other branch. Application-only rows agree exactly, and the same ' +
+        'model on the same matrix gives the same probabilities (the check above): the gap is in the feature ' +
+        'arithmetic of the reference, not in the scoring.',
+  ].join('\n');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(path.join(root, 'tools', 'bench', 'write-section.js')).writeSection('predict', md);
+  console.log(md);
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
