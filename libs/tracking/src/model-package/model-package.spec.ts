@@ -61,7 +61,7 @@ describe('model package folder', () => {
     [
       'no checksums',
       (dir: string) => fs.rmSync(path.join(dir, PACKAGE_FILES.checksums)),
-      /cannot read checksums\.json/,
+      /no checksums\.json, so its model cannot be checked/,
     ],
     [
       'no model',

@@ -141,7 +141,16 @@ export async function readModelPackage(dir: string): Promise<ReadModelPackage> {
   const [mlmodel, registered, checksums, ...bytes] = await Promise.all([
     readMlmodel(dir),
     readRegistered(dir),
-    readBytes(dir, PACKAGE_FILES.checksums),
+    readBytes(dir, PACKAGE_FILES.checksums).catch((error: unknown) => {
+      // Packages written before checksums were recorded: their model cannot be checked before LightGBM parses it.
+      if (!fs.existsSync(path.join(dir, PACKAGE_FILES.checksums))) {
+        throw new ModelPackageError(
+          `model package ${dir}: no ${PACKAGE_FILES.checksums}, so its model cannot be checked before it is parsed ` +
+            '(written by an older trainer: export or train it again)',
+        );
+      }
+      throw error;
+    }),
     ...CHECKSUMMED_FILES.map((file) => readBytes(dir, file)),
   ]);
   const contents = new Map<string, Buffer>(CHECKSUMMED_FILES.map((file, i) => [file, bytes[i]]));
