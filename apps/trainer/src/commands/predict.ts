@@ -50,7 +50,19 @@ interface ScoringModel {
   threshold: number;
 }
 
-export async function predictCommand(argv: string[]): Promise<number> {
+interface PredictOptions {
+  input: string;
+  out: string;
+  dataDir?: string;
+  model?: string;
+  bundle?: string;
+  trackingUri?: string;
+  withDecision: boolean;
+  chunkRows: number;
+}
+
+/** The command line, checked: paths resolved, the output folder and --data-dir present. null: --help. */
+function parseOptions(argv: string[]): PredictOptions | null {
   const { values } = parseFlags(argv, {
     input: { type: 'string' },
     out: { type: 'string' },
@@ -62,15 +74,12 @@ export async function predictCommand(argv: string[]): Promise<number> {
     'chunk-rows': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (values.help) return null;
   if (!values.input) throw new UsageError('--input FILE.csv is required (the application rows to score)');
   if (!values.out) throw new UsageError('--out FILE.csv is required (where the predictions go)');
-  if (values.model !== undefined && values.bundle !== undefined)
+  if (values.model !== undefined && values.bundle !== undefined) {
     throw new UsageError('--model and --bundle exclude each other');
-  const chunkRows = toInt('chunk-rows', values['chunk-rows'], 1) ?? 50_000;
+  }
   const input = path.resolve(values.input);
   const out = path.resolve(values.out);
   if (input === out) throw new UsageError('--out must not be the --input file');
@@ -81,20 +90,35 @@ export async function predictCommand(argv: string[]): Promise<number> {
   if (dataDir !== undefined && !fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`--data-dir ${dataDir} is not a folder`);
   }
+  return {
+    input,
+    out,
+    dataDir,
+    model: values.model,
+    bundle: values.bundle,
+    trackingUri: values['tracking-uri'],
+    withDecision: values['with-decision'] === true,
+    chunkRows: toInt('chunk-rows', values['chunk-rows'], 1) ?? 50_000,
+  };
+}
+
+export async function predictCommand(argv: string[]): Promise<number> {
+  const opts = parseOptions(argv);
+  if (!opts) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   try {
-    const model = await loadScoringModel(values.model, values.bundle, values['tracking-uri']);
+    const model = await loadScoringModel(opts.model, opts.bundle, opts.trackingUri);
     try {
       const started = Date.now();
-      const scored = await scoreFile(input, out, model, dataDir, {
-        chunkRows,
-        withDecision: values['with-decision'] === true,
-      });
+      const scored = await scoreFile(opts.input, opts.out, model, opts.dataDir, opts);
       const seconds = (Date.now() - started) / 1000;
       process.stderr.write(
         `predict: ${scored} applicants in ${formatSeconds(seconds)} ` +
           `(${Math.round(scored / Math.max(seconds, 1e-3))}/s) with ${model.description}\n`,
       );
-      process.stdout.write(`Wrote ${scored} predictions to ${out}\n`);
+      process.stdout.write(`Wrote ${scored} predictions to ${opts.out}\n`);
       return 0;
     } finally {
       model.booster.free();
