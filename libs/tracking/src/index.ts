@@ -7,7 +7,7 @@ export { withRun, ActiveRun, type WithRunOptions } from './run';
 export { startLocalServer, workspaceRoot, mlflowExecutable, freePort, type LocalServer } from './server';
 export { logModel, registerModel, downloadModel, type LoadedModelPackage } from './model';
 export {
-  CHECKSUMMED_FILES, DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME, DEFAULT_MODEL_URI, MODEL_ARTIFACT_PATH,
+  DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME, DEFAULT_MODEL_URI, MODEL_ARTIFACT_PATH,
   MODEL_ENV, ModelPackageError, PACKAGE_FILES, modelFiles, readModelPackage, readPackageIdentity, replaceDirectory,
   writeIdentity, writeModelPackage, type ModelPackage, type PackageIdentity, type ReadModelPackage,
   type RegisteredIdentity,
