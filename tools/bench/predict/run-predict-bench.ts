@@ -251,7 +251,6 @@ async function main(): Promise<void> {
         'model on the same matrix gives the same probabilities (the check above): the gap is in the feature ' +
         'arithmetic of the reference, not in the scoring.',
   ].join('\n');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(path.join(root, 'tools', 'bench', 'write-section.js')).writeSection('predict', md);
   console.log(md);
 }
