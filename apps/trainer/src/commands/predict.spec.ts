@@ -5,18 +5,17 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generateSynthetic, loadTables, SCHEMAS, tablePath } from '@credit-scoring/data';
-import { FeaturePipeline } from '@credit-scoring/features';
-import { Booster, Dataset, train } from '@credit-scoring/lightgbm';
+import { loadTables, SCHEMAS, tablePath } from '@credit-scoring/data';
 import { writeModelPackage } from '@credit-scoring/tracking';
 import { UsageError } from '../cli-args';
+import { GENERATED_THRESHOLD, generatedModel } from '../testing/generated-model';
 import { predictCommand } from './predict';
 
 const root = path.resolve(__dirname, '..', '..', '..', '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-predict-'));
 const data = path.join(work, 'data');
 const bundle = path.join(work, 'bundle');
-const THRESHOLD = 0.12;
+const THRESHOLD = GENERATED_THRESHOLD;
 let expected: { ids: Int32Array; probabilities: Float64Array };
 
 /** The CLI as a user runs it (tsx, the workspace's path aliases). */
@@ -49,34 +48,12 @@ async function predict(args: string[]): Promise<string[][]> {
 }
 
 beforeAll(async () => {
-  await generateSynthetic({ rows: 1500, seed: 5, out: data });
-  const tables = await loadTables(data);
-  const pipeline = FeaturePipeline.fit(tables);
-  const matrix = pipeline.transform(tables);
-  const dataset = new Dataset(matrix.data, {
-    nRows: matrix.nRows,
-    nCols: matrix.nCols,
-    label: matrix.target,
-    featureNames: matrix.featureNames,
-    categoricalFeatures: matrix.categoricalFeatures,
-    params: { verbose: -1 },
-  });
-  const booster = await train({ objective: 'binary', num_leaves: 7, num_threads: 1, seed: 3, verbose: -1 }, dataset, {
-    numBoostRound: 15,
-  });
-  dataset.free();
-  await writeModelPackage(bundle, 'generated', {
-    modelText: booster.saveModel(),
-    featureNames: matrix.featureNames,
-    featurePipeline: pipeline.toJSON(),
-    threshold: THRESHOLD,
-    cost: { kind: 'credit', fnLoss: 1, fpLoss: 0.19 },
-    metrics: {},
-  });
+  const model = await generatedModel(data);
+  await writeModelPackage(bundle, 'generated', model.package);
   // The reference: the trainer's batch path over the whole test file at once, with every side table.
-  const test = pipeline.transform(await loadTables(data, { application: 'test' }));
-  expected = { ids: test.ids, probabilities: Booster.fromString(booster.saveModel()).predict(test.data) };
-  booster.free();
+  const test = model.pipeline.transform(await loadTables(data, { application: 'test' }));
+  expected = { ids: test.ids, probabilities: model.booster.predict(test.data) };
+  model.booster.free();
 });
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));

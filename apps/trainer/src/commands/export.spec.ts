@@ -1,0 +1,103 @@
+// `trainer export` and `trainer predict --model` against a real MLflow server (MLFLOW_TRACKING_URI, else one started
+// here) with a small model trained on generated data: the bundle is replaced only by a complete, checked package.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { tablePath } from '@credit-scoring/data';
+import {
+  logModel,
+  MlflowClient,
+  readModelPackage,
+  registerModel,
+  startLocalServer,
+  withRun,
+  type LocalServer,
+  type ModelPackage,
+} from '@credit-scoring/tracking';
+import { generatedModel } from '../testing/generated-model';
+import { exportCommand } from './export';
+import { predictCommand } from './predict';
+
+jest.setTimeout(300_000);
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-export-'));
+const data = path.join(work, 'data');
+const name = `credit-scoring-export-test-${process.pid}-${Date.now()}`;
+let server: LocalServer | undefined;
+let client: MlflowClient;
+let uri: string;
+let pkg: ModelPackage;
+
+/** Runs a command in-process with its output kept quiet. */
+async function quietly(run: () => Promise<number>): Promise<number> {
+  const write = [process.stdout.write, process.stderr.write];
+  process.stdout.write = process.stderr.write = (() => true) as typeof process.stdout.write;
+  try {
+    return await run();
+  } finally {
+    [process.stdout.write, process.stderr.write] = write;
+  }
+}
+
+async function register(model: ModelPackage): Promise<string> {
+  const experimentId = await client.getOrCreateExperiment(`${name}-experiment`);
+  return withRun(client, { experimentId }, async (run) => {
+    await logModel(client, run.runId, model);
+    return (await registerModel(client, run.runId, name, { alias: 'champion' })).version;
+  });
+}
+
+beforeAll(async () => {
+  uri = process.env.MLFLOW_TRACKING_URI ?? '';
+  if (!uri) {
+    server = await startLocalServer({ storeDir: path.join(work, 'mlruns') });
+    uri = server.uri;
+  }
+  client = new MlflowClient({ trackingUri: uri });
+  const model = await generatedModel(data, { rows: 800, rounds: 8 });
+  model.booster.free();
+  pkg = model.package;
+});
+
+afterAll(async () => {
+  await client?.deleteRegisteredModel(name).catch(() => undefined);
+  await server?.stop();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+it('exports the champion, replaces the bundle with the next one, and keeps it when an export fails', async () => {
+  const out = path.join(work, 'bundles', 'model-bundle');
+  const exportTo = (...argv: string[]) =>
+    quietly(() => exportCommand(['--name', name, '--out', out, '--tracking-uri', uri, ...argv]));
+  expect(await register(pkg)).toBe('1');
+  expect(await exportTo()).toBe(0);
+  expect((await readModelPackage(out)).identity).toMatchObject({ name, version: '1', alias: 'champion' });
+
+  expect(await register({ ...pkg, threshold: 0.3 })).toBe('2');
+  expect(await exportTo('--alias', 'champion')).toBe(0);
+  const second = await readModelPackage(out);
+  expect(second).toMatchObject({ identity: { name, version: '2', alias: 'champion' }, threshold: 0.3 });
+
+  await expect(exportTo('--version', '9')).rejects.toThrow();
+  expect((await readModelPackage(out)).identity.version).toBe('2');
+  expect(fs.readdirSync(path.dirname(out))).toEqual(['model-bundle']);
+
+  expect(await exportTo('--version', '1')).toBe(0);
+  expect((await readModelPackage(out)).identity).toMatchObject({ version: '1', alias: undefined });
+});
+
+it('predicts with models:/NAME@ALIAS and models:/NAME/VERSION exactly as with the exported bundle', async () => {
+  const bundle = path.join(work, 'exported');
+  await quietly(() => exportCommand(['--name', name, '--version', '2', '--out', bundle, '--tracking-uri', uri]));
+  const predict = async (...argv: string[]) => {
+    const out = path.join(work, `predicted-${argv.join('-').replace(/[^a-z0-9]+/gi, '_')}.csv`);
+    const input = tablePath(data, 'application_test');
+    expect(await quietly(() => predictCommand(['--input', input, '--data-dir', data, '--out', out, ...argv]))).toBe(0);
+    return fs.readFileSync(out, 'utf8');
+  };
+  const fromBundle = await predict('--bundle', bundle, '--with-decision');
+  expect(await predict('--model', `models:/${name}@champion`, '--tracking-uri', uri, '--with-decision')).toBe(
+    fromBundle,
+  );
+  expect(await predict('--model', `models:/${name}/2`, '--tracking-uri', uri, '--with-decision')).toBe(fromBundle);
+});
