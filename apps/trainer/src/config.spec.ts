@@ -40,13 +40,13 @@ describe('parseRunConfig', () => {
 
   it('exports the bundle to the workspace dist/model-bundle unless told another folder or none', () => {
     const dir = mkdtempSync(join(tmpdir(), 'trainer-config-'));
-    expect(parseRunConfig([], {})!.bundleOut).toBe(resolve(workspaceRoot(), DEFAULT_BUNDLE_DIR));
-    expect(parseRunConfig(['--bundle-out', join(dir, 'b')], {})!.bundleOut).toBe(join(dir, 'b'));
-    expect(parseRunConfig(['--no-bundle'], {})!.bundleOut).toBe(false);
+    expect(parseRunConfig([], {})?.bundleOut).toBe(resolve(workspaceRoot(), DEFAULT_BUNDLE_DIR));
+    expect(parseRunConfig(['--bundle-out', join(dir, 'b')], {})?.bundleOut).toBe(join(dir, 'b'));
+    expect(parseRunConfig(['--no-bundle'], {})?.bundleOut).toBe(false);
     const none = join(dir, 'none.json');
     writeFileSync(none, JSON.stringify({ bundleOut: false }));
-    expect(parseRunConfig(['--config', none], {})!.bundleOut).toBe(false);
-    expect(parseRunConfig(['--config', none, '--bundle-out', join(dir, 'c')], {})!.bundleOut).toBe(join(dir, 'c'));
+    expect(parseRunConfig(['--config', none], {})?.bundleOut).toBe(false);
+    expect(parseRunConfig(['--config', none, '--bundle-out', join(dir, 'c')], {})?.bundleOut).toBe(join(dir, 'c'));
     expect(() => parseRunConfig(['--bundle-out', 'x', '--no-bundle'], {})).toThrow(/exclude each other/);
     const wrong = join(dir, 'wrong.json');
     writeFileSync(wrong, JSON.stringify({ bundleOut: true }));
