@@ -17,7 +17,7 @@ git -C "$root" clone -q "$root" "$work/src"
 (cd "$work/src" && bash tools/deploy/build.sh) > "$work/build.log" 2>&1 || { tail -30 "$work/build.log"; exit 1; }
 name="deploy-check-$$"
 (cd "$root" && npx tsx apps/trainer/src/main.ts run --rows 3000 --models lightgbm --budget 1 --folds 2 \
-  --experiment deploy-check --model-name "$name" --alias champion) > "$work/train.log" 2>&1 || { tail -30 "$work/train.log"; exit 1; }
+  --experiment deploy-check --model-name "$name" --alias champion --no-bundle) > "$work/train.log" 2>&1 || { tail -30 "$work/train.log"; exit 1; }
 (cd "$root" && npx tsx apps/trainer/src/main.ts export --name "$name" --alias champion --out "$work/bundle")
 bash "$work/src/tools/deploy/assemble.sh" "$work/app" "$work/bundle"
 bash "$root/tools/deploy/smoke.sh" "$work/app"
