@@ -11,6 +11,9 @@ const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const main = path.join(__dirname, 'main.ts');
 // The compiled build (what npm run serve, the Procfile and the image run), built from these sources for this test run.
 const compiled = path.join(root, 'tmp', `api-build-${process.pid}`, 'main.js');
+// tsx resolves @credit-scoring/* through the workspace's path aliases (not node_modules links, which a git worktree
+// may share with another checkout).
+const aliases = { TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') };
 
 /** The two ways the API runs: from TypeScript through tsx (development) and compiled (production). */
 const RUNTIMES: Array<[string, () => [string, string[]]]> = [
@@ -59,7 +62,7 @@ describe('configuration', () => {
 
 describe.each(RUNTIMES)('main.ts as a process (%s)', (_runtime, command) => {
   it('exits 1 with one line when the configuration is wrong', () => {
-    const env = { ...process.env, MLFLOW_TRACKING_URI: '', MODEL_BUNDLE_DIR: '', PORT: '-1' };
+    const env = { ...process.env, ...aliases, MLFLOW_TRACKING_URI: '', MODEL_BUNDLE_DIR: '', PORT: '-1' };
     const [program, args] = command();
     const run = spawnSync(program, args, { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
     expect(run.status).toBe(1);
@@ -71,7 +74,7 @@ describe.each(RUNTIMES)('main.ts as a process (%s)', (_runtime, command) => {
     const [program, args] = command();
     const child = spawn(program, args, {
       cwd: root,
-      env: { ...process.env, MLFLOW_TRACKING_URI: '', MODEL_BUNDLE_DIR: path.join(root, 'tmp', 'no-such-bundle'), PORT: String(port), LOG_LEVEL: 'warn' },
+      env: { ...process.env, ...aliases, MLFLOW_TRACKING_URI: '', MODEL_BUNDLE_DIR: path.join(root, 'tmp', 'no-such-bundle'), PORT: String(port), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
