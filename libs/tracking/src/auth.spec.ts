@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authorizationHeader } from './client';
+import { authorizationHeader } from './transport';
 import { MlflowClient } from './index';
 
 describe('credentials for a secured MLflow server', () => {

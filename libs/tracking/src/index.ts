@@ -1,10 +1,13 @@
-export { MlflowClient, LOG_BATCH_LIMITS, VALUE_LIMITS, type MlflowClientOptions } from './client';
+// The client surface. The MLflow server process manager (for tests and the trainer's local server) is a separate
+// entry point, @credit-scoring/tracking/server, so that a program that only talks to MLflow never loads it.
+export { MlflowClient, type MlflowClientOptions } from './client';
+export { LOG_BATCH_LIMITS } from './batch';
+export { VALUE_LIMITS } from './validation';
 export { MlflowError, MlflowConnectionError } from './errors';
 export type {
   BatchItems, Experiment, FileInfo, Metric, ModelVersion, ModelVersionStatus, Param, RegisteredModel, Run, RunInfo, RunStatus,
 } from './types';
 export { withRun, ActiveRun, type WithRunOptions } from './run';
-export { startLocalServer, workspaceRoot, mlflowExecutable, freePort, type LocalServer } from './server';
 export { logModel, registerModel, downloadModel, type LoadedModelPackage } from './model';
 export {
   DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME, DEFAULT_MODEL_URI, MODEL_ARTIFACT_PATH,

@@ -1,5 +1,6 @@
 import { realDataDir } from '@credit-scoring/data';
-import { MlflowClient, startLocalServer, type LocalServer } from '@credit-scoring/tracking';
+import { MlflowClient } from '@credit-scoring/tracking';
+import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -9,11 +9,10 @@ import {
   MlflowClient,
   readModelPackage,
   registerModel,
-  startLocalServer,
   withRun,
-  type LocalServer,
   type ModelPackage,
 } from '@credit-scoring/tracking';
+import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
 import { generatedModel } from '../testing/generated-model';
 import { exportCommand } from './export';
 import { predictCommand } from './predict';

@@ -19,9 +19,9 @@ import {
   MlflowClient,
   ModelPackageError,
   readModelPackage,
-  workspaceRoot,
   type ReadModelPackage,
 } from '@credit-scoring/tracking';
+import { workspaceRoot } from '@credit-scoring/tracking/server';
 import { parseFlags, toInt, UsageError } from '../cli-args';
 import { formatSeconds } from '../progress';
 

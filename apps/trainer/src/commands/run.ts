@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { MlflowClient, startLocalServer, type LocalServer } from '@credit-scoring/tracking';
+import { MlflowClient } from '@credit-scoring/tracking';
+import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
 import { parseRunConfig, RUN_HELP } from '../config';
 import { runPipeline } from '../pipeline/train';
 import { comparisonConsole } from '../pipeline/tables';
