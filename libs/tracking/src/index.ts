@@ -7,7 +7,9 @@ export { MlflowError, MlflowConnectionError } from './errors';
 export type {
   BatchItems, Experiment, FileInfo, Metric, ModelVersion, ModelVersionStatus, Param, RegisteredModel, Run, RunInfo, RunStatus,
 } from './types';
-export { withRun, ActiveRun, type WithRunOptions } from './run';
+export {
+  withRun, ActiveRun, endRunWithRetry, RunNotClosedError, DEFAULT_END_RETRY, type WithRunOptions, type EndRetry,
+} from './run';
 export { logModel, registerModel, downloadModel, type LoadedModelPackage } from './model';
 export {
   DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME, DEFAULT_MODEL_URI, MODEL_ARTIFACT_PATH,

@@ -1,4 +1,6 @@
 import type { MlflowClient } from './client';
+import { MlflowError } from './errors';
+import { sleep } from './transport';
 import type { BatchItems, Run } from './types';
 
 /** The run a `withRun` callback works in: its ids plus shortcuts that log into it. */
@@ -29,6 +31,47 @@ export interface WithRunOptions {
   runName?: string;
   parentRunId?: string;
   tags?: Record<string, string>;
+  /** How hard to try closing the run when MLflow does not answer at the end (default: 5 attempts from 1 s). */
+  endRetry?: EndRetry;
+}
+
+/** Bounded backoff for ending a run: `attempts` tries, waiting firstDelayMs, then twice that, and so on. */
+export interface EndRetry { attempts: number; firstDelayMs: number }
+
+export const DEFAULT_END_RETRY: EndRetry = { attempts: 5, firstDelayMs: 1000 };
+
+/** The run stays RUNNING in MLflow: every attempt to end it failed. */
+export class RunNotClosedError extends MlflowError {
+  constructor(readonly runId: string, readonly runStatus: string, readonly command: string, cause: unknown) {
+    super(`run ${runId} could not be marked ${runStatus} and stays RUNNING in MLflow; once MLflow answers, close it with:\n`
+      + `  ${command}\n  (cause: ${(cause as Error)?.message ?? String(cause)})`, { errorCode: 'RUN_NOT_CLOSED', cause });
+    this.name = 'RunNotClosedError';
+  }
+}
+
+/**
+ * Ends a run, retrying with a bounded backoff when MLflow is unreachable or failing (a 4xx is final at once). When
+ * every attempt fails it throws RunNotClosedError, whose message names the run and the command that closes it.
+ */
+export async function endRunWithRetry(
+  client: MlflowClient, runId: string, status: 'FINISHED' | 'FAILED' | 'KILLED', retry: EndRetry = DEFAULT_END_RETRY,
+): Promise<void> {
+  const endTime = Date.now(); // when the work ended, not when MLflow came back
+  let lastError: unknown;
+  for (let attempt = 0; attempt < Math.max(1, retry.attempts); attempt++) {
+    if (attempt > 0) await sleep(retry.firstDelayMs * 2 ** (attempt - 1));
+    try {
+      await client.updateRun(runId, { status, endTime });
+      return;
+    } catch (err) {
+      lastError = err;
+      const status4xx = err instanceof MlflowError && err.status !== undefined && err.status < 500 && err.status !== 429;
+      if (status4xx) break;
+    }
+  }
+  const body = JSON.stringify({ run_id: runId, status, end_time: endTime });
+  const command = `curl -X POST ${client.trackingUri}/api/2.0/mlflow/runs/update -H 'Content-Type: application/json' -d '${body}'`;
+  throw new RunNotClosedError(runId, status, command, lastError);
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -43,16 +86,23 @@ export async function withRun<T>(client: MlflowClient, opts: WithRunOptions, fn:
   const run = await client.createRun(opts);
   const active = new ActiveRun(client, run);
   let closed = false;
-  const close = async (status: 'FINISHED' | 'FAILED' | 'KILLED') => {
+  const close = async (status: 'FINISHED' | 'FAILED' | 'KILLED', retry = opts.endRetry) => {
     if (closed) return;
     closed = true;
-    await client.endRun(run.info.runId, status);
+    try {
+      await endRunWithRetry(client, run.info.runId, status, retry);
+    } catch (err) {
+      // Said here, on stderr, whatever the caller does with the error: an operator must learn which run to close.
+      console.error(`[tracking] ${(err as Error).message}`);
+      throw err;
+    }
   };
 
   const onSignal = (signal: NodeJS.Signals) => {
     removeHandlers();
-    close('KILLED')
-      .catch((err: unknown) => console.error(`[tracking] could not mark run ${run.info.runId} KILLED: ${String(err)}`))
+    // Short retry: the program exits soon after a signal, and must still get to say which run stays open.
+    close('KILLED', { attempts: 2, firstDelayMs: 500 })
+      .catch(() => undefined) // close() has said which run stays open and how to close it
       .finally(() => {
         // Our handler replaced Node's default "exit on signal"; restore it unless the program handles the signal.
         if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
@@ -68,9 +118,8 @@ export async function withRun<T>(client: MlflowClient, opts: WithRunOptions, fn:
   } catch (err) {
     try {
       await close('FAILED');
-    } catch (closeErr) {
-      // Keep the caller's error as the one thrown; the tracking failure is secondary.
-      console.error(`[tracking] could not mark run ${run.info.runId} FAILED: ${String(closeErr)}`);
+    } catch {
+      // Keep the caller's error as the one thrown; close() has said which run stays open and how to close it.
     }
     throw err;
   } finally {
