@@ -288,7 +288,9 @@ describe('credit-scoring API on a real model bundle', () => {
       const swapped = new Promise((resolve) => polled.modelStore.once('swap', resolve));
       await writeBundle(dir, second.package, { name: 'credit-scoring', version: '2' });
       await swapped;
-      expect((await polled.inject('/ready')).json()).toEqual({ ready: true, modelVersion: '2' });
+      expect((await polled.inject('/ready')).json()).toEqual({
+        ready: true, modelVersion: '2', source: 'bundle', sourceKind: 'bundle', fallback: false,
+      });
     } finally {
       await polled.close();
     }

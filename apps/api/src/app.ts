@@ -27,6 +27,8 @@ export interface BuildAppOptions {
   /** Re-check the source every N ms and swap to a new version; 0 = off. */
   followIntervalMs?: number;
   retryIntervalMs?: number;
+  /** Bound of the retry backoff toward the primary source (after a fallback or while nothing is loaded). */
+  maxRetryIntervalMs?: number;
   /** Start loading when the app is ready (default true); tests may drive `app.modelStore.refresh()` themselves. */
   autoLoadModel?: boolean;
   apiKey?: string;
@@ -84,6 +86,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const store = new ModelStore(options.modelSource, app.log, {
     followIntervalMs: options.followIntervalMs,
     retryIntervalMs: options.retryIntervalMs,
+    maxRetryIntervalMs: options.maxRetryIntervalMs,
     fallback: options.fallbackSource,
   });
   await app.register(modelPlugin, { store, autoStart: options.autoLoadModel });

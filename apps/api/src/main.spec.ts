@@ -4,7 +4,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { DEFAULT_BUNDLE_DIR } from '@credit-scoring/tracking';
 import { configFromEnv, ConfigError, parseModelUri } from './config';
+import { sourcesFromConfig } from './main';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -51,6 +53,17 @@ describe('configuration', () => {
     expect(config.model).toEqual({ kind: 'mlflow', trackingUri: 'http://127.0.0.1:5000', name: 'credit-scoring', alias: 'champion', fallbackBundleDir: '/b' });
     expect(config).toMatchObject({ port: 8000, host: '127.0.0.1', followAliasSeconds: 0, maxBatch: 1000, apiKey: undefined, rateLimitMax: undefined });
     expect(configFromEnv({ MODEL_BUNDLE_DIR: '/b', API_KEY: 'k', RATE_LIMIT_MAX: '50' })).toMatchObject({ model: { kind: 'bundle', dir: '/b' }, apiKey: 'k', rateLimitMax: 50 });
+  });
+
+  it('falls back on MODEL_BUNDLE_DIR, or on the default bundle folder when it is not set', () => {
+    const registry = { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000' };
+    const fromEnv = sourcesFromConfig(configFromEnv({ ...registry, MODEL_BUNDLE_DIR: '/b' }));
+    expect(fromEnv.modelSource).toMatchObject({ kind: 'registry', label: 'models:/credit-scoring@champion' });
+    expect(fromEnv.fallbackSource).toMatchObject({ kind: 'bundle', description: `bundle ${path.resolve('/b')}` });
+    const byDefault = sourcesFromConfig(configFromEnv(registry));
+    expect(byDefault.fallbackSource).toMatchObject({ kind: 'bundle', description: `bundle ${path.resolve(DEFAULT_BUNDLE_DIR)}` });
+    const bundleOnly = sourcesFromConfig(configFromEnv({ MODEL_BUNDLE_DIR: '/b' }));
+    expect(bundleOnly.fallbackSource).toBeUndefined();
   });
 
   it('names the variable that is wrong', () => {

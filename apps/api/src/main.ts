@@ -1,5 +1,6 @@
 // Starts the API from environment variables (see README.md): builds the app, listens, and closes gracefully on
 // SIGINT/SIGTERM (stops accepting connections, lets in-flight requests finish, stops the model poller).
+import { DEFAULT_BUNDLE_DIR } from '@credit-scoring/tracking';
 import { buildApp } from './app';
 import { loadClients } from './clients';
 import { ApiConfig, configFromEnv } from './config';
@@ -8,9 +9,11 @@ import { BundleSource, MlflowAliasSource, ModelSource } from './model/sources';
 export function sourcesFromConfig(config: ApiConfig): { modelSource: ModelSource; fallbackSource?: ModelSource } {
   const model = config.model;
   if (model.kind === 'bundle') return { modelSource: new BundleSource(model.dir) };
+  // The fallback is always there: MODEL_BUNDLE_DIR, or the folder `trainer run`/`export` writes by default. A missing
+  // folder only means the fallback fails too (logged); the store keeps retrying the registry either way.
   return {
     modelSource: new MlflowAliasSource({ trackingUri: model.trackingUri, name: model.name, alias: model.alias }),
-    fallbackSource: model.fallbackBundleDir ? new BundleSource(model.fallbackBundleDir) : undefined,
+    fallbackSource: new BundleSource(model.fallbackBundleDir ?? DEFAULT_BUNDLE_DIR),
   };
 }
 

@@ -93,7 +93,7 @@ describe('API serving a model from a real MLflow registry', () => {
     expect((await app.inject('/ready')).statusCode).toBe(503);
     expect(await app.modelStore.refresh()).toBe(true);
     const model = (await app.inject('/model')).json();
-    expect(model).toMatchObject({ name, version: '1', alias: 'champion', source: `models:/${name}/1` });
+    expect(model).toMatchObject({ name, version: '1', alias: 'champion', source: `models:/${name}@champion`, sourceKind: 'registry' });
     expect(model.runId).toMatch(/^[0-9a-f]{32}$/);
 
     const applicants = applicantsFor(tables, heldOut);

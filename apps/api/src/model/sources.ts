@@ -7,8 +7,13 @@ import { MlflowClient, ModelPackageError, downloadModel, readPackageIdentity } f
 import { assembleModel, loadBundle } from './bundle';
 import { ModelLoadError, ServingModel } from './serving-model';
 
+export type SourceKind = 'registry' | 'bundle';
+
 export interface ModelSource {
-  /** Human-readable origin for logs and /model. */
+  readonly kind: SourceKind;
+  /** What /ready and /model may show anyone: `models:/<name>@<alias>` or `bundle` (no path, no server URI). */
+  readonly label: string;
+  /** Full origin for the logs only: the bundle's folder or the alias and its tracking server. */
   readonly description: string;
   /** The version the source points at right now. */
   currentVersion(): Promise<string>;
@@ -18,6 +23,8 @@ export interface ModelSource {
 
 /** An exported bundle folder; re-read when its registered_model.json names another version. */
 export class BundleSource implements ModelSource {
+  readonly kind = 'bundle';
+  readonly label = 'bundle';
   readonly description: string;
   constructor(private readonly dir: string) {
     this.description = `bundle ${path.resolve(dir)}`;
@@ -37,10 +44,15 @@ export class BundleSource implements ModelSource {
 
 /** `models:/<name>@<alias>` on an MLflow server: the alias is resolved to a version, that version is downloaded. */
 export class MlflowAliasSource implements ModelSource {
+  readonly kind = 'registry';
+  readonly label: string;
   readonly description: string;
   private readonly client: MlflowClient;
-  constructor(private readonly opts: { trackingUri: string; name: string; alias: string; timeoutMs?: number }) {
-    this.description = `models:/${opts.name}@${opts.alias} on ${opts.trackingUri}`;
+  constructor(
+    private readonly opts: { trackingUri: string; name: string; alias: string; timeoutMs?: number },
+  ) {
+    this.label = `models:/${opts.name}@${opts.alias}`;
+    this.description = `${this.label} on ${opts.trackingUri}`;
     this.client = new MlflowClient({ trackingUri: opts.trackingUri, retries: 1, timeoutMs: opts.timeoutMs ?? 10_000 });
   }
 

@@ -14,12 +14,14 @@ export async function modelInfoRoutes(app: FastifyInstance): Promise<void> {
         response: {
           200: {
             type: 'object',
-            required: ['name', 'version', 'source', 'loadedAt', 'threshold', 'cost', 'metrics', 'featureCount'],
+            required: ['name', 'version', 'source', 'sourceKind', 'fallback', 'loadedAt', 'threshold', 'cost', 'metrics', 'featureCount'],
             properties: {
               name: { type: 'string' },
               version: { type: 'string' },
               alias: { type: 'string' },
-              source: { type: 'string' },
+              source: { type: 'string', description: 'What serves: models:/<name>@<alias> (the registry) or bundle.' },
+              sourceKind: { type: 'string', enum: ['registry', 'bundle'] },
+              fallback: { type: 'boolean', description: 'true while the fallback bundle serves because the registry failed.' },
               runId: { type: 'string' },
               trainedAt: { type: 'string', description: 'When the trainer wrote the model (MLmodel utc_time_created).' },
               loadedAt: { type: 'string', format: 'date-time' },
@@ -39,11 +41,15 @@ export async function modelInfoRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const m = request.model;
+      // The source as the store saw it when it loaded this model (never the bundle's path or the MLflow URI).
+      const serving = app.modelStore.sourceOf(m);
       return {
         name: m.name,
         version: m.version,
         alias: m.alias,
-        source: m.source,
+        source: serving?.label ?? 'unknown',
+        sourceKind: serving?.kind ?? 'bundle',
+        fallback: serving?.fallback ?? false,
         runId: m.runId,
         trainedAt: m.trainedAt,
         loadedAt: m.loadedAt,

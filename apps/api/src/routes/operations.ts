@@ -63,7 +63,13 @@ export async function operationsRoutes(app: FastifyInstance): Promise<void> {
     properties: {
       ready: { type: 'boolean' },
       modelVersion: { type: 'string' },
-      reason: { type: 'string' },
+      source: { type: 'string', description: 'What serves: models:/<name>@<alias> (the registry) or bundle.' },
+      sourceKind: { type: 'string', enum: ['registry', 'bundle'] },
+      fallback: {
+        type: 'boolean',
+        description: 'true while the fallback bundle serves because the registry failed; the API keeps retrying it.',
+      },
+      reason: { type: 'string', description: 'Why no model is loaded, or why the fallback serves (no paths, no URIs).' },
     },
   };
   app.get(
@@ -71,14 +77,25 @@ export async function operationsRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: ['operations'],
-        summary: 'Readiness: 200 once a model is loaded, 503 before',
+        summary: 'Readiness: 200 once a model is loaded (and from which source), 503 before',
         response: { 200: readiness, 503: readiness },
       },
     },
     async (_request, reply) => {
-      const model = app.modelStore.current;
-      if (model) return { ready: true, modelVersion: model.version };
-      const reason = app.modelStore.error ?? `loading ${app.modelStore.source.description}`;
+      const store = app.modelStore;
+      const model = store.current;
+      const serving = store.serving;
+      if (model && serving) {
+        return {
+          ready: true,
+          modelVersion: model.version,
+          source: serving.label,
+          sourceKind: serving.kind,
+          fallback: serving.fallback,
+          reason: serving.fallback ? store.publicError : undefined,
+        };
+      }
+      const reason = store.publicError ?? `loading ${store.source.label}`;
       return reply.code(503).send({ ready: false, reason });
     },
   );
