@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { MlflowClient } from '@credit-scoring/tracking';
 import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
 import { parseRunConfig, RUN_HELP } from '../config';
-import { runPipeline } from '../pipeline/train';
+import { registerChampion } from '../pipeline/register';
+import { runPipeline, type PipelineResult } from '../pipeline/train';
 import { comparisonConsole } from '../pipeline/tables';
 import { resultsMarkdown } from '../pipeline/report';
 import { formatSeconds, StageClock } from '../progress';
@@ -43,17 +44,37 @@ export async function runCommand(argv: string[]): Promise<number> {
     out.write(`${comparisonConsole(result.comparison)}\n\n`);
     out.write(`Stages\n${result.stages.map((s) => `  ${s.stage.padEnd(40)} ${formatSeconds(s.seconds)}`).join('\n')}\n`);
     out.write(`  ${'total'.padEnd(40)} ${formatSeconds((Date.now() - started) / 1000)}\n\n`);
-    const c = result.champion;
+    const trained = result.champion;
     // The API serves dist/model-bundle when no MLflow server is given: by default keep it in step with the champion.
     const bundleDir = config.bundleOut;
-    if (bundleDir) await exportBundle(client, c.name, { alias: c.alias }, bundleDir);
+    // The report goes to a temporary sibling first and takes its name only once the model is promoted.
+    const reportDraft = config.report ? `${config.report}.tmp-${process.pid}` : undefined;
+    const withVersion = (version: string): PipelineResult => ({ ...result, champion: { ...trained, version } });
+    let version: string;
+    try {
+      // Registration and promotion last: the report and the bundle name the new version, so it is created first;
+      // registerChampion deletes it again if either of them, or the alias, fails.
+      version = await clock.time('registry', () =>
+        registerChampion(client, { runId: trained.runId, parentRunId: result.parentRunId, name: trained.name, alias: trained.alias },
+          async (created) => {
+            // The report first: a bad --report path then fails the run before the bundle folder is touched.
+            if (reportDraft) {
+              const command = `npm start -- ${argv.join(' ')}`.trim();
+              writeFileSync(reportDraft, resultsMarkdown(withVersion(created), config, command, trackingUri));
+            }
+            if (bundleDir) await exportBundle(client, trained.name, created, bundleDir);
+          }),
+      );
+    } catch (err) {
+      if (reportDraft) rmSync(reportDraft, { force: true });
+      throw err;
+    }
+    if (config.report && reportDraft) renameSync(reportDraft, config.report);
+    const c = withVersion(version).champion;
     out.write(`Champion: ${c.model}, registered as ${c.name} version ${c.version} with alias @${c.alias}; threshold ${c.threshold}; test AUC ${c.testAuc.toFixed(4)}\n`);
     out.write(`Runs: ${trackingUri}/#/experiments/${result.experimentId}/runs/${result.parentRunId}\n`);
     if (bundleDir) out.write(`Bundle for the API: ${bundleDir}\n`);
-    if (config.report) {
-      writeFileSync(config.report, resultsMarkdown(result, config, `npm start -- ${argv.join(' ')}`.trim(), trackingUri));
-      out.write(`Results written to ${config.report}\n`);
-    }
+    if (config.report) out.write(`Results written to ${config.report}\n`);
     if (server) out.write('Browse the runs: npm run mlflow:ui  (store: mlruns/)\n');
     if (bundleDir) {
       out.write(`Serve the model: MODEL_BUNDLE_DIR=${bundleDir} npm run serve  (the exported bundle`);

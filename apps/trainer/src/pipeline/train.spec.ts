@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseRunConfig, type TrainConfig } from '../config';
 import { StageClock } from '../progress';
 import { resultsMarkdown } from './report';
+import { registerChampion } from './register';
 import { runPipeline, type PipelineResult } from './train';
 
 /*
@@ -45,7 +46,11 @@ describe('runPipeline on the real sample', () => {
   let children: Run[];
 
   beforeAll(async () => {
-    result = await runPipeline(config(['--models', 'dummy,logistic,lightgbm']), client, new StageClock());
+    const trained = await runPipeline(config(['--models', 'dummy,logistic,lightgbm']), client, new StageClock());
+    const { runId, name, alias } = trained.champion;
+    // As `trainer run` does, after everything else: register and promote.
+    const version = await registerChampion(client, { runId, parentRunId: trained.parentRunId, name, alias });
+    result = { ...trained, champion: { ...trained.champion, version } };
     children = (await client.searchRuns({ experimentIds: [result.experimentId], filter: `tags.mlflow.parentRunId = '${result.parentRunId}'` })).runs;
   });
 
@@ -110,6 +115,9 @@ describe('runPipeline on the real sample', () => {
     expect(version.version).toBe(result.champion.version);
     const best = children.find((r) => r.info.runName?.startsWith('best model'))!;
     expect(version.runId).toBe(best.info.runId);
+    expect(best.info.runId).toBe(result.champion.runId);
+    const parent = await client.getRun(result.parentRunId);
+    expect(parent.tags['credit.registered_version']).toBe(result.champion.version);
   });
 });
 

@@ -5,7 +5,7 @@ import {
   shapSummary, shapSummaryPlot, thresholdSearch, type BoosterPredictor, type ComparisonRow, type CvResult, type ModelSpec, type Plot,
   type PipelineFitter, type Predictor, type SearchResult,
 } from '@credit-scoring/scoring';
-import { logModel, registerModel, withRun, type ActiveRun, type MlflowClient } from '@credit-scoring/tracking';
+import { logModel, withRun, type ActiveRun, type MlflowClient } from '@credit-scoring/tracking';
 import type { TrainConfig } from '../config';
 import { Progress, StageClock } from '../progress';
 import { loadTrainingData, summarizeData, type LoadedData } from './data';
@@ -22,6 +22,8 @@ export interface PipelineResult {
   }>;
   champion: {
     model: string; version: string; alias: string; name: string; threshold: number; testAuc: number;
+    /** The best-model run: its model/ artifact is what gets registered. */
+    runId: string;
     /** Cross-validated AUC of the champion's best parameters: mean and spread over the folds. */
     cvAuc: number; cvAucStd: number;
     bayes: { threshold: number; agrees: boolean };
@@ -30,6 +32,9 @@ export interface PipelineResult {
   splits: { train: number; test: number; cv: number; folds: number; features: number };
   stages: Array<{ stage: string; seconds: number }>;
 }
+
+/** What runPipeline leaves: everything but the registered version, which registerChampion adds as the last step. */
+export type TrainedPipeline = Omit<PipelineResult, 'champion'> & { champion: Omit<PipelineResult['champion'], 'version'> };
 
 /** One model family after search, CV and the final fit on the whole training part. */
 interface ModelOutcome {
@@ -44,9 +49,10 @@ const isBooster = (p: Predictor): p is BoosterPredictor => 'booster' in p;
 
 /**
  * The whole study, logged to MLflow as one parent run with a child run per model, a threshold run and a best-model
- * run; the best booster is registered and given the alias. Every child run ends FINISHED, or FAILED with the error.
+ * run holding the best booster as an MLflow model. Every child run ends FINISHED, or FAILED with the error. Nothing
+ * is registered here: registration and promotion (./register.ts) come after everything else of `trainer run`.
  */
-export async function runPipeline(config: TrainConfig, client: MlflowClient, clock: StageClock): Promise<PipelineResult> {
+export async function runPipeline(config: TrainConfig, client: MlflowClient, clock: StageClock): Promise<TrainedPipeline> {
   const data = await clock.time('load data', () => loadTrainingData(config));
   const splits = makeSplits(data.target, config);
   const experimentId = await client.getOrCreateExperiment(config.experiment);
@@ -90,7 +96,7 @@ export async function runPipeline(config: TrainConfig, client: MlflowClient, clo
         ),
       );
       const threshold = tuned.threshold;
-      const registered = await clock.time('best model + registry', () =>
+      const modelRunId = await clock.time('best model', () =>
         withRun(client, { experimentId, parentRunId: parent.runId, runName: `best model: ${champion.spec.name}`, tags: { 'credit.stage': 'best-model' } }, (run) =>
           logChampion(run, client, champion, threshold, config, final),
         ),
@@ -101,7 +107,7 @@ export async function runPipeline(config: TrainConfig, client: MlflowClient, clo
         best_test_auc: champion.row.auc,
         threshold,
       });
-      await parent.setTags({ 'credit.champion': champion.spec.name, 'credit.registered_version': registered.version });
+      await parent.setTags({ 'credit.champion': champion.spec.name });
       await parent.uploadArtifactBytes('stages.json', JSON.stringify(clock.durations, null, 2));
       return {
         parentRunId: parent.runId,
@@ -114,7 +120,7 @@ export async function runPipeline(config: TrainConfig, client: MlflowClient, clo
           trials: search.trials.map((t) => ({ trial: t.index, cvCost: t.score, cvAuc: t.auc })),
         })),
         champion: {
-          model: champion.spec.name, version: registered.version, alias: config.alias, name: config.modelName, threshold, testAuc: champion.row.auc,
+          model: champion.spec.name, runId: modelRunId, alias: config.alias, name: config.modelName, threshold, testAuc: champion.row.auc,
           cvAuc: champion.search.best.cv.mean.auc, cvAucStd: champion.search.best.cv.std.auc, bayes: { threshold: tuned.bayes, agrees: tuned.agrees },
         },
         data: dataSummary,
@@ -223,7 +229,7 @@ async function logChampion(
   threshold: number,
   config: TrainConfig,
   final: { pipeline: FeaturePipeline; train: FeatureMatrix; test: FeatureMatrix },
-): Promise<{ version: string }> {
+): Promise<string> {
   const { booster, numIteration } = champion.predictor;
   const test = final.test;
   const report = classificationReport(test.target!, champion.testProb, threshold);
@@ -258,9 +264,7 @@ async function logChampion(
     metrics,
     extraFiles: { 'model_info.json': JSON.stringify({ model: champion.spec.name, params: champion.search.best.cv.params, trainedAt: new Date().toISOString() }, null, 2) },
   });
-  const registered = await registerModel(client, run.runId, config.modelName, { alias: config.alias });
-  await run.setTags({ 'credit.registered_model': `${config.modelName}@${config.alias}`, 'credit.registered_version': registered.version });
-  return registered;
+  return run.runId;
 }
 
 async function uploadPlot(run: ActiveRun, name: string, plot: Plot): Promise<void> {
