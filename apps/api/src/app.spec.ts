@@ -55,7 +55,7 @@ describe('credit-scoring API on a real model bundle', () => {
     expect(await app.modelStore.refresh()).toBe(true);
     const ready = await app.inject('/ready');
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ ready: true, modelVersion: '1' });
+    expect(ready.json()).toEqual({ ready: true, modelVersion: '1', source: 'bundle', sourceKind: 'bundle', fallback: false });
   });
 
   it('welcomes with links to every endpoint', async () => {

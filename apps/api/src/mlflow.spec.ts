@@ -126,7 +126,9 @@ describe('API serving a model from a real MLflow registry', () => {
     await mlflowRelay.cut();
     expect(await app.modelStore.refresh()).toBe(false);
     expect(app.modelStore.error).toBeDefined();
-    expect((await app.inject('/ready')).json()).toEqual({ ready: true, modelVersion: '2' });
+    expect((await app.inject('/ready')).json()).toEqual({
+      ready: true, modelVersion: '2', source: `models:/${name}@champion`, sourceKind: 'registry', fallback: false,
+    });
     const res = await app.inject({ method: 'POST', url: '/predict', payload: applicantsFor(tables, [0])[0] });
     expect(res.statusCode).toBe(200);
     expect(res.json().predictions[0].modelVersion).toBe('2');
