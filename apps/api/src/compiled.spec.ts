@@ -101,7 +101,9 @@ describe('the compiled API', () => {
         if (i > 0) await new Promise((r) => setTimeout(r, 100));
         ready = await fetch(`${url}/ready`);
       }
-      expect(await ready?.json()).toEqual({ ready: true, modelVersion: '4' });
+      expect(await ready?.json()).toEqual({
+        ready: true, modelVersion: '4', source: 'bundle', sourceKind: 'bundle', fallback: false,
+      });
       const answer = await fetch(`${url}/predict`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
