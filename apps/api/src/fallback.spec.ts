@@ -14,14 +14,23 @@ import { buildApp } from './app';
 import { sourcesFromConfig } from './main';
 import { configFromEnv } from './config';
 import { redact } from './model/model-store';
-import { applicantsFor, FIRST_UNSEEN_ROW, realTables, TrainedModel, trainSmallModel, writeBundle } from './testing/trained-model';
+import {
+  applicantsFor,
+  FIRST_UNSEEN_ROW,
+  realTables,
+  TrainedModel,
+  trainSmallModel,
+  writeBundle,
+} from './testing/trained-model';
 
 describe('load errors as unauthenticated callers see them', () => {
   it('keeps what failed and drops file paths and server addresses', () => {
-    expect(redact("model bundle /srv/app/dist/bundle: cannot read MLmodel (ENOENT: open '/srv/app/dist/bundle/MLmodel')"))
-      .toBe("model bundle …/bundle: cannot read MLmodel (ENOENT: open '…/MLmodel')");
-    expect(redact('GET /api/2.0/mlflow/registered-models/alias failed at https://mlflow.internal:5000 (10.0.0.7:5000)'))
-      .toBe('GET /api/2.0/mlflow/registered-models/alias failed at <server> (<server>)');
+    expect(
+      redact("model bundle /srv/app/dist/bundle: cannot read MLmodel (ENOENT: open '/srv/app/dist/bundle/MLmodel')"),
+    ).toBe("model bundle …/bundle: cannot read MLmodel (ENOENT: open '…/MLmodel')");
+    expect(
+      redact('GET /api/2.0/mlflow/registered-models/alias failed at https://mlflow.internal:5000 (10.0.0.7:5000)'),
+    ).toBe('GET /api/2.0/mlflow/registered-models/alias failed at <server> (<server>)');
   });
 });
 
@@ -50,7 +59,10 @@ describe('fallback bundle while MLflow is down, and the way back to the registry
     await start();
     client = new MlflowClient({ trackingUri: `http://127.0.0.1:${port}` });
     tables = await realTables();
-    [registered, bundled] = [await trainSmallModel(tables, { rounds: 12 }), await trainSmallModel(tables, { rounds: 6, seed: 5 })];
+    [registered, bundled] = [
+      await trainSmallModel(tables, { rounds: 12 }),
+      await trainSmallModel(tables, { rounds: 6, seed: 5 }),
+    ];
     experimentId = await client.getOrCreateExperiment(`${name}-experiment`);
     await withRun(client, { experimentId }, async (run) => {
       await logModel(client, run.runId, registered.package);
@@ -68,17 +80,30 @@ describe('fallback bundle while MLflow is down, and the way back to the registry
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('starts on the fallback bundle while MLflow is down, and says so without paths or the MLflow address', async () => {
+  it('starts on the fallback bundle while MLflow is down, and says so without paths or the MLflow URI', async () => {
     const config = configFromEnv({
-      MLFLOW_TRACKING_URI: `http://127.0.0.1:${port}`, MODEL_URI: `models:/${name}@champion`, MODEL_BUNDLE_DIR: path.join(work, 'bundle'),
+      MLFLOW_TRACKING_URI: `http://127.0.0.1:${port}`,
+      MODEL_URI: `models:/${name}@champion`,
+      MODEL_BUNDLE_DIR: path.join(work, 'bundle'),
     });
-    app = await buildApp({ ...sourcesFromConfig(config), retryIntervalMs: 200, maxRetryIntervalMs: 1000, defaultMetrics: false });
+    app = await buildApp({
+      ...sourcesFromConfig(config),
+      retryIntervalMs: 200,
+      maxRetryIntervalMs: 1000,
+      defaultMetrics: false,
+    });
     await app.ready(); // starts the store: the registry fails (connection refused), the bundle loads
     expect((await app.modelStore.whenReady(30_000)).version).toBe('0');
 
     const ready = await app.inject('/ready');
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toMatchObject({ ready: true, modelVersion: '0', source: 'bundle', sourceKind: 'bundle', fallback: true });
+    expect(ready.json()).toMatchObject({
+      ready: true,
+      modelVersion: '0',
+      source: 'bundle',
+      sourceKind: 'bundle',
+      fallback: true,
+    });
     expect(ready.json().reason).toMatch(/not reachable/);
     const model = (await app.inject('/model')).json();
     expect(model).toMatchObject({ version: '0', source: 'bundle', sourceKind: 'bundle', fallback: true });
@@ -102,10 +127,18 @@ describe('fallback bundle while MLflow is down, and the way back to the registry
     await backOnRegistry; // the store's own retries, no refresh() from the test
 
     expect((await app.inject('/ready')).json()).toEqual({
-      ready: true, modelVersion: '1', source: `models:/${name}@champion`, sourceKind: 'registry', fallback: false,
+      ready: true,
+      modelVersion: '1',
+      source: `models:/${name}@champion`,
+      sourceKind: 'registry',
+      fallback: false,
     });
     expect((await app.inject('/model')).json()).toMatchObject({
-      name, version: '1', source: `models:/${name}@champion`, sourceKind: 'registry', fallback: false,
+      name,
+      version: '1',
+      source: `models:/${name}@champion`,
+      sourceKind: 'registry',
+      fallback: false,
     });
     const rows = Int32Array.from({ length: 5 }, (_, i) => FIRST_UNSEEN_ROW + i * 17);
     const res = await app.inject({ method: 'POST', url: '/predict', payload: applicantsFor(tables, rows) });
@@ -130,7 +163,11 @@ describe('fallback bundle while MLflow is down, and the way back to the registry
     expect(app.modelStore.error).toContain('threshold.json');
     const ready = (await app.inject('/ready')).json();
     expect(ready).toMatchObject({ ready: true, modelVersion: '1', sourceKind: 'registry', fallback: false });
-    const res = await app.inject({ method: 'POST', url: '/predict', payload: applicantsFor(tables, [FIRST_UNSEEN_ROW]) });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/predict',
+      payload: applicantsFor(tables, [FIRST_UNSEEN_ROW]),
+    });
     expect(res.json().predictions[0].modelVersion).toBe('1');
   });
 
@@ -138,6 +175,10 @@ describe('fallback bundle while MLflow is down, and the way back to the registry
     await server?.stop();
     server = undefined;
     expect(await app.modelStore.refresh()).toBe(false);
-    expect((await app.inject('/ready')).json()).toMatchObject({ ready: true, modelVersion: '1', source: `models:/${name}@champion` });
+    expect((await app.inject('/ready')).json()).toMatchObject({
+      ready: true,
+      modelVersion: '1',
+      source: `models:/${name}@champion`,
+    });
   });
 });

@@ -2,15 +2,21 @@
 import { MlflowError } from './errors';
 
 export function joinArtifactPath(dir: string, name: string): string {
-  return [dir, name].filter((s) => s.length > 0).join('/').replace(/\/{2,}/g, '/').replace(/\/$/, '');
+  return [dir, name]
+    .filter((s) => s.length > 0)
+    .join('/')
+    .replace(/\/{2,}/g, '/')
+    .replace(/\/$/, '');
 }
 
 /** Path below the proxy root for an artifact URI plus a relative path; rejects anything that escapes it. */
 export function proxyRelative(root: string, artifactPath: string): string {
   const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/?(.*)$/.exec(root);
   if (!m) {
-    throw new MlflowError(`artifact URI '${root}' is not served by the MLflow artifact proxy; `
-      + 'start the server with --serve-artifacts and --artifacts-destination (tools/mlflow/start.sh does)');
+    throw new MlflowError(
+      `artifact URI '${root}' is not served by the MLflow artifact proxy; ` +
+        'start the server with --serve-artifacts and --artifacts-destination (tools/mlflow/start.sh does)',
+    );
   }
   const parts = artifactPath.split('/').filter((s) => s.length > 0);
   if (artifactPath.startsWith('/') || parts.some((p) => p === '..' || p === '.')) {

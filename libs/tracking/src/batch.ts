@@ -7,7 +7,11 @@ import { metricToWire, type WireMetric } from './wire';
 /** MLflow's log-batch limits (per request). */
 export const LOG_BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100, items: 1000, bytes: 1_000_000 } as const;
 
-export interface WireBatch { metrics: WireMetric[]; params: Param[]; tags: Param[] }
+export interface WireBatch {
+  metrics: WireMetric[];
+  params: Param[];
+  tags: Param[];
+}
 
 /** Validates every item (so bad input logs nothing) and converts it; duplicate params with one value collapse. */
 export function batchToWire(items: BatchItems, now = Date.now()): WireBatch {
@@ -30,7 +34,8 @@ export function batchToWire(items: BatchItems, now = Date.now()): WireBatch {
     const earlier = seen.get(p.key);
     if (earlier !== undefined && earlier !== value) {
       throw new MlflowError(
-        `param '${p.key}' is given twice with different values ('${earlier}', '${value}'); params are immutable`);
+        `param '${p.key}' is given twice with different values ('${earlier}', '${value}'); params are immutable`,
+      );
     }
     if (earlier === undefined) params.push({ key: p.key, value });
     seen.set(p.key, value);
@@ -47,7 +52,9 @@ export function batchToWire(items: BatchItems, now = Date.now()): WireBatch {
 /** Greedy split respecting every per-request limit; params first so a run's configuration lands early. */
 export function* chunkBatch(metrics: WireMetric[], params: Param[], tags: Param[]): Generator<WireBatch> {
   const L = LOG_BATCH_LIMITS;
-  let i = 0, j = 0, k = 0;
+  let i = 0,
+    j = 0,
+    k = 0;
   while (i < params.length || j < tags.length || k < metrics.length) {
     const chunk: WireBatch = { metrics: [], params: [], tags: [] };
     let items = 0;
@@ -55,7 +62,8 @@ export function* chunkBatch(metrics: WireMetric[], params: Param[], tags: Param[
     const fits = (item: unknown) => {
       const size = JSON.stringify(item).length + 1;
       if (items >= L.items || (items > 0 && bytes + size > L.bytes)) return false;
-      items++; bytes += size;
+      items++;
+      bytes += size;
       return true;
     };
     while (i < params.length && chunk.params.length < L.params && fits(params[i])) chunk.params.push(params[i++]);

@@ -8,7 +8,15 @@ import { RegistryClient } from './registry-client';
 import { TrackingClient, type TerminalRunStatus } from './tracking-client';
 import { RestTransport, type TransportOptions } from './transport';
 import type {
-  BatchItems, Experiment, FileInfo, Metric, ModelVersion, RegisteredModel, Run, RunInfo, RunStatus,
+  BatchItems,
+  Experiment,
+  FileInfo,
+  Metric,
+  ModelVersion,
+  RegisteredModel,
+  Run,
+  RunInfo,
+  RunStatus,
 } from './types';
 
 export type MlflowClientOptions = TransportOptions;
@@ -51,7 +59,11 @@ export class MlflowClient {
 
   /** Starts a run (status RUNNING). A parent makes it a nested run in the UI (tag mlflow.parentRunId). */
   createRun(opts: {
-    experimentId: string; runName?: string; parentRunId?: string; tags?: Record<string, string>; startTime?: number;
+    experimentId: string;
+    runName?: string;
+    parentRunId?: string;
+    tags?: Record<string, string>;
+    startTime?: number;
   }): Promise<Run> {
     return this.tracking.createRun(opts);
   }
@@ -71,7 +83,11 @@ export class MlflowClient {
 
   /** One page of runs; pass nextPageToken back as pageToken for the next page. */
   searchRuns(opts: {
-    experimentIds: string[]; filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string;
+    experimentIds: string[];
+    filter?: string;
+    orderBy?: string[];
+    maxResults?: number;
+    pageToken?: string;
   }): Promise<{ runs: Run[]; nextPageToken?: string }> {
     return this.tracking.searchRuns(opts);
   }
@@ -155,7 +171,8 @@ export class MlflowClient {
   // ------------------------------------------------------------- model registry
 
   createRegisteredModel(
-    name: string, opts: { description?: string; tags?: Record<string, string> } = {},
+    name: string,
+    opts: { description?: string; tags?: Record<string, string> } = {},
   ): Promise<RegisteredModel> {
     return this.registry.createRegisteredModel(name, opts);
   }
@@ -173,9 +190,13 @@ export class MlflowClient {
     return this.registry.deleteRegisteredModel(name);
   }
 
-  /** Registers `source` (an artifact URI holding an MLmodel dir) as a new version; status starts PENDING_REGISTRATION. */
+  /** Registers `source` (an artifact URI holding an MLmodel dir) as a new version (status PENDING_REGISTRATION). */
   createModelVersion(opts: {
-    name: string; source: string; runId?: string; description?: string; tags?: Record<string, string>;
+    name: string;
+    source: string;
+    runId?: string;
+    description?: string;
+    tags?: Record<string, string>;
   }): Promise<ModelVersion> {
     return this.registry.createModelVersion(opts);
   }
@@ -189,9 +210,11 @@ export class MlflowClient {
     return this.registry.deleteModelVersion(name, version);
   }
 
-  /** Polls until the version is READY; throws on FAILED_REGISTRATION or after timeoutMs (default 300 s, like Python). */
+  /** Polls until the version is READY; throws on FAILED_REGISTRATION or after timeoutMs (default 300 s). */
   waitForModelVersion(
-    name: string, version: string, opts: { timeoutMs?: number; intervalMs?: number } = {},
+    name: string,
+    version: string,
+    opts: { timeoutMs?: number; intervalMs?: number } = {},
   ): Promise<ModelVersion> {
     return this.registry.waitForModelVersion(name, version, opts);
   }

@@ -9,11 +9,14 @@ export class RegistryClient {
   constructor(private readonly rest: RestTransport) {}
 
   async createRegisteredModel(
-    name: string, opts: { description?: string; tags?: Record<string, string> } = {},
+    name: string,
+    opts: { description?: string; tags?: Record<string, string> } = {},
   ): Promise<RegisteredModel> {
     requireText('registered model name', name);
     const r = await this.rest.post('/api/2.0/mlflow/registered-models/create', {
-      name, description: opts.description, tags: toWireTags(opts.tags ?? {}),
+      name,
+      description: opts.description,
+      tags: toWireTags(opts.tags ?? {}),
     });
     return toRegisteredModel(r.registered_model as Wire);
   }
@@ -47,12 +50,19 @@ export class RegistryClient {
   }
 
   async createModelVersion(opts: {
-    name: string; source: string; runId?: string; description?: string; tags?: Record<string, string>;
+    name: string;
+    source: string;
+    runId?: string;
+    description?: string;
+    tags?: Record<string, string>;
   }): Promise<ModelVersion> {
     requireText('model name', opts.name);
     requireText('model source', opts.source);
     const r = await this.rest.post('/api/2.0/mlflow/model-versions/create', {
-      name: opts.name, source: opts.source, run_id: opts.runId, description: opts.description,
+      name: opts.name,
+      source: opts.source,
+      run_id: opts.runId,
+      description: opts.description,
       tags: toWireTags(opts.tags ?? {}),
     });
     return toModelVersion(r.model_version as Wire);
@@ -68,7 +78,9 @@ export class RegistryClient {
   }
 
   async waitForModelVersion(
-    name: string, version: string, opts: { timeoutMs?: number; intervalMs?: number } = {},
+    name: string,
+    version: string,
+    opts: { timeoutMs?: number; intervalMs?: number } = {},
   ): Promise<ModelVersion> {
     const timeoutMs = opts.timeoutMs ?? 300_000;
     const deadline = Date.now() + timeoutMs;
@@ -76,7 +88,9 @@ export class RegistryClient {
       const mv = await this.getModelVersion(name, version);
       if (mv.status === 'READY') return mv;
       if (mv.status === 'FAILED_REGISTRATION') {
-        throw new MlflowError(`model ${name} version ${version} failed registration: ${mv.statusMessage ?? 'no message'}`);
+        throw new MlflowError(
+          `model ${name} version ${version} failed registration: ${mv.statusMessage ?? 'no message'}`,
+        );
       }
       if (Date.now() > deadline) {
         throw new MlflowError(`model ${name} version ${version} still ${mv.status} after ${timeoutMs} ms`);
@@ -97,7 +111,8 @@ export class RegistryClient {
 
   async setRegisteredModelAlias(name: string, alias: string, version: string): Promise<void> {
     requireText('alias', alias);
-    if (/^\d+$/.test(alias)) throw new MlflowError(`alias '${alias}' must not be a number (it would read as a version)`);
+    if (/^\d+$/.test(alias))
+      throw new MlflowError(`alias '${alias}' must not be a number (it would read as a version)`);
     await this.rest.post('/api/2.0/mlflow/registered-models/alias', { name, alias, version });
   }
 

@@ -35,14 +35,20 @@ afterAll(stopServer);
 describe('ending a run when MLflow is unreachable at the end', () => {
   it('says on stderr which run stays RUNNING and how to close it; the command works once MLflow is back', async () => {
     const errors: string[] = [];
-    const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => { errors.push(args.join(' ')); });
+    const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      errors.push(args.join(' '));
+    });
     let runId = '';
     try {
-      const ended = withRun(client, { experimentId, runName: 'orphan', endRetry: { attempts: 3, firstDelayMs: 100 } }, async (run) => {
-        runId = run.runId;
-        await stopServer();
-        return 'trained';
-      });
+      const ended = withRun(
+        client,
+        { experimentId, runName: 'orphan', endRetry: { attempts: 3, firstDelayMs: 100 } },
+        async (run) => {
+          runId = run.runId;
+          await stopServer();
+          return 'trained';
+        },
+      );
       await expect(ended).rejects.toBeInstanceOf(RunNotClosedError);
     } finally {
       spy.mockRestore();
@@ -63,12 +69,16 @@ describe('ending a run when MLflow is unreachable at the end', () => {
   it('keeps trying with a bounded backoff and ends the run once MLflow is back', async () => {
     let runId = '';
     let restarted: Promise<LocalServer> | undefined;
-    const stoppedAt = await withRun(client, { experimentId, runName: 'survivor', endRetry: { attempts: 8, firstDelayMs: 1000 } }, async (run) => {
-      runId = run.runId;
-      await stopServer();
-      restarted = startServer(); // back in ~15 s, while withRun is retrying
-      return Date.now();
-    });
+    const stoppedAt = await withRun(
+      client,
+      { experimentId, runName: 'survivor', endRetry: { attempts: 8, firstDelayMs: 1000 } },
+      async (run) => {
+        runId = run.runId;
+        await stopServer();
+        restarted = startServer(); // back in ~15 s, while withRun is retrying
+        return Date.now();
+      },
+    );
     await restarted;
     const got = await client.getRun(runId);
     expect(got.info.status).toBe('FINISHED');

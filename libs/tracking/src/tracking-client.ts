@@ -59,7 +59,11 @@ export class TrackingClient {
   // ----------------------------------------------------------------------- runs
 
   async createRun(opts: {
-    experimentId: string; runName?: string; parentRunId?: string; tags?: Record<string, string>; startTime?: number;
+    experimentId: string;
+    runName?: string;
+    parentRunId?: string;
+    tags?: Record<string, string>;
+    startTime?: number;
   }): Promise<Run> {
     requireText('experimentId', opts.experimentId);
     const tags: Record<string, string> = { ...opts.tags };
@@ -83,7 +87,10 @@ export class TrackingClient {
   async updateRun(runId: string, update: { status?: RunStatus; endTime?: number; runName?: string }): Promise<RunInfo> {
     requireText('runId', runId);
     const r = await this.rest.post('/api/2.0/mlflow/runs/update', {
-      run_id: runId, status: update.status, end_time: update.endTime, run_name: update.runName,
+      run_id: runId,
+      status: update.status,
+      end_time: update.endTime,
+      run_name: update.runName,
     });
     return toRunInfo(r.run_info as Wire);
   }
@@ -93,11 +100,18 @@ export class TrackingClient {
   }
 
   async searchRuns(opts: {
-    experimentIds: string[]; filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string;
+    experimentIds: string[];
+    filter?: string;
+    orderBy?: string[];
+    maxResults?: number;
+    pageToken?: string;
   }): Promise<{ runs: Run[]; nextPageToken?: string }> {
     const r = await this.rest.post('/api/2.0/mlflow/runs/search', {
-      experiment_ids: opts.experimentIds, filter: opts.filter, order_by: opts.orderBy,
-      max_results: opts.maxResults ?? 1000, page_token: opts.pageToken,
+      experiment_ids: opts.experimentIds,
+      filter: opts.filter,
+      order_by: opts.orderBy,
+      max_results: opts.maxResults ?? 1000,
+      page_token: opts.pageToken,
     });
     const runs = ((r.runs as Wire[] | undefined) ?? []).map(toRun);
     return { runs, nextPageToken: (r.next_page_token as string | undefined) || undefined };
@@ -118,7 +132,10 @@ export class TrackingClient {
     let pageToken: string | undefined;
     do {
       const r = await this.rest.get('/api/2.0/mlflow/metrics/get-history', {
-        run_id: runId, metric_key: key, max_results: 25000, page_token: pageToken,
+        run_id: runId,
+        metric_key: key,
+        max_results: 25000,
+        page_token: pageToken,
       });
       out.push(...((r.metrics as Wire[] | undefined) ?? []).map(toMetric));
       pageToken = (r.next_page_token as string | undefined) || undefined;
@@ -133,9 +150,10 @@ export class TrackingClient {
   }
 
   async uploadArtifactBytes(runId: string, artifactPath: string, bytes: Uint8Array | string): Promise<void> {
-    const body = typeof bytes === 'string'
-      ? Buffer.from(bytes, 'utf8')
-      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const body =
+      typeof bytes === 'string'
+        ? Buffer.from(bytes, 'utf8')
+        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     await this.rest.putBytes(proxyUrlPath(await this.artifactUri(runId), artifactPath), body);
   }
 
@@ -143,9 +161,11 @@ export class TrackingClient {
     const root = await this.artifactUri(runId);
     const files = await walkFiles(localDir);
     const targets = files.map((rel) => joinArtifactPath(artifactDir, rel.split(path.sep).join('/')));
-    await inParallel(files.map((rel, i) => async () => {
-      await this.rest.putBytes(proxyUrlPath(root, targets[i]), await fs.promises.readFile(path.join(localDir, rel)));
-    }));
+    await inParallel(
+      files.map((rel, i) => async () => {
+        await this.rest.putBytes(proxyUrlPath(root, targets[i]), await fs.promises.readFile(path.join(localDir, rel)));
+      }),
+    );
     return targets;
   }
 
@@ -190,11 +210,13 @@ export class TrackingClient {
     await walk(artifactPath);
     const prefix = artifactPath ? artifactPath.replace(/\/+$/, '') + '/' : '';
     const written = files.map((f) => path.join(destDir, ...f.slice(prefix.length).split('/')));
-    await inParallel(files.map((f, i) => async () => {
-      const bytes = await this.rest.getBytes(proxyUrlPath(root, f));
-      await fs.promises.mkdir(path.dirname(written[i]), { recursive: true });
-      await fs.promises.writeFile(written[i], bytes);
-    }));
+    await inParallel(
+      files.map((f, i) => async () => {
+        const bytes = await this.rest.getBytes(proxyUrlPath(root, f));
+        await fs.promises.mkdir(path.dirname(written[i]), { recursive: true });
+        await fs.promises.writeFile(written[i], bytes);
+      }),
+    );
     return written;
   }
 }
@@ -212,6 +234,8 @@ async function walkFiles(dir: string, prefix = ''): Promise<string[]> {
 /** Runs the tasks with a few in flight (the server has one worker; more would only queue). */
 async function inParallel(tasks: Array<() => Promise<void>>, width = 4): Promise<void> {
   let next = 0;
-  const lane = async () => { while (next < tasks.length) await tasks[next++](); };
+  const lane = async () => {
+    while (next < tasks.length) await tasks[next++]();
+  };
   await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, lane));
 }

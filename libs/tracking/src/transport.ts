@@ -66,7 +66,9 @@ export class RestTransport {
    * backoff; other 4xx answers throw MlflowError carrying MLflow's error_code at once.
    */
   private async send(
-    method: string, apiPath: string, opts: { query?: Query; body?: Wire; raw?: Buffer; bytes?: boolean },
+    method: string,
+    apiPath: string,
+    opts: { query?: Query; body?: Wire; raw?: Buffer; bytes?: boolean },
   ): Promise<Wire | Buffer> {
     const url = new URL(this.trackingUri + apiPath);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
@@ -101,8 +103,8 @@ export class RestTransport {
     }
     if (lastError instanceof MlflowError) throw lastError;
     throw new MlflowConnectionError(
-      `MLflow server at ${this.trackingUri} is not reachable (${what}, ${this.retries + 1} attempts): `
-        + describe(lastError, this.timeoutMs),
+      `MLflow server at ${this.trackingUri} is not reachable (${what}, ${this.retries + 1} attempts): ` +
+        describe(lastError, this.timeoutMs),
       lastError,
     );
   }
@@ -123,7 +125,8 @@ function checkedTrackingUri(uri: string): string {
 
 /** The Authorization header for the configured credentials, if any (token wins over basic auth). */
 export function authorizationHeader(
-  opts: Pick<TransportOptions, 'token' | 'username' | 'password'>, env = process.env,
+  opts: Pick<TransportOptions, 'token' | 'username' | 'password'>,
+  env = process.env,
 ): string | undefined {
   const token = opts.token ?? env.MLFLOW_TRACKING_TOKEN;
   if (token) return `Bearer ${token}`;
@@ -150,9 +153,13 @@ async function errorFromResponse(res: Response, what: string): Promise<MlflowErr
     const j = JSON.parse(text) as { error_code?: string; message?: string };
     code = j.error_code;
     message = j.message ?? message;
-  } catch { /* not JSON: keep the raw text */ }
-  return new MlflowError(`${what} failed (HTTP ${res.status}${code ? ' ' + code : ''}): ${message}`,
-    { errorCode: code, status: res.status });
+  } catch {
+    /* not JSON: keep the raw text */
+  }
+  return new MlflowError(`${what} failed (HTTP ${res.status}${code ? ' ' + code : ''}): ${message}`, {
+    errorCode: code,
+    status: res.status,
+  });
 }
 
 function describe(err: unknown, timeoutMs: number): string {

@@ -1,8 +1,6 @@
 // MLflow's REST JSON (the protobuf JSON mapping: snake_case, int64 as strings or numbers, non-finite doubles as
 // strings, tags as key/value lists) to the typed objects of ./types and back. Pure functions, no I/O.
-import type {
-  Experiment, Metric, ModelVersion, Param, RegisteredModel, Run, RunInfo, RunStatus,
-} from './types';
+import type { Experiment, Metric, ModelVersion, Param, RegisteredModel, Run, RunInfo, RunStatus } from './types';
 
 /** One decoded JSON object of a request or an answer. */
 export type Wire = Record<string, unknown>;
@@ -34,23 +32,33 @@ export function toWireTags(tags: Record<string, string>): Param[] {
 
 export function toExperiment(e: Wire): Experiment {
   return {
-    experimentId: String(e.experiment_id), name: String(e.name), artifactLocation: String(e.artifact_location ?? ''),
-    lifecycleStage: String(e.lifecycle_stage ?? ''), tags: fromWireTags(e.tags),
+    experimentId: String(e.experiment_id),
+    name: String(e.name),
+    artifactLocation: String(e.artifact_location ?? ''),
+    lifecycleStage: String(e.lifecycle_stage ?? ''),
+    tags: fromWireTags(e.tags),
   };
 }
 
 export function toMetric(m: Wire): Metric {
   return {
-    key: String(m.key), value: metricFromWire(m.value), timestamp: Number(m.timestamp ?? 0), step: Number(m.step ?? 0),
+    key: String(m.key),
+    value: metricFromWire(m.value),
+    timestamp: Number(m.timestamp ?? 0),
+    step: Number(m.step ?? 0),
   };
 }
 
 export function toRunInfo(i: Wire): RunInfo {
   return {
-    runId: String(i.run_id ?? i.run_uuid), experimentId: String(i.experiment_id), runName: String(i.run_name ?? ''),
-    status: i.status as RunStatus, startTime: Number(i.start_time ?? 0),
+    runId: String(i.run_id ?? i.run_uuid),
+    experimentId: String(i.experiment_id),
+    runName: String(i.run_name ?? ''),
+    status: i.status as RunStatus,
+    startTime: Number(i.start_time ?? 0),
     endTime: i.end_time === undefined ? undefined : Number(i.end_time),
-    artifactUri: String(i.artifact_uri ?? ''), lifecycleStage: String(i.lifecycle_stage ?? ''),
+    artifactUri: String(i.artifact_uri ?? ''),
+    lifecycleStage: String(i.lifecycle_stage ?? ''),
   };
 }
 
@@ -65,10 +73,14 @@ export function toRun(r: Wire): Run {
 
 export function toModelVersion(v: Wire): ModelVersion {
   return {
-    name: String(v.name), version: String(v.version), source: String(v.source ?? ''),
-    runId: v.run_id ? String(v.run_id) : undefined, status: v.status as ModelVersion['status'],
+    name: String(v.name),
+    version: String(v.version),
+    source: String(v.source ?? ''),
+    runId: v.run_id ? String(v.run_id) : undefined,
+    status: v.status as ModelVersion['status'],
     statusMessage: v.status_message ? String(v.status_message) : undefined,
-    aliases: ((v.aliases as string[] | undefined) ?? []).map(String), tags: fromWireTags(v.tags),
+    aliases: ((v.aliases as string[] | undefined) ?? []).map(String),
+    tags: fromWireTags(v.tags),
     creationTimestamp: Number(v.creation_timestamp ?? 0),
   };
 }
@@ -79,7 +91,10 @@ export function toRegisteredModel(m: Wire): RegisteredModel {
     aliases[a.alias] = String(a.version);
   }
   return {
-    name: String(m.name), description: m.description ? String(m.description) : undefined, aliases,
-    tags: fromWireTags(m.tags), latestVersions: ((m.latest_versions as Wire[] | undefined) ?? []).map(toModelVersion),
+    name: String(m.name),
+    description: m.description ? String(m.description) : undefined,
+    aliases,
+    tags: fromWireTags(m.tags),
+    latestVersions: ((m.latest_versions as Wire[] | undefined) ?? []).map(toModelVersion),
   };
 }

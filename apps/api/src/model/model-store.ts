@@ -92,7 +92,9 @@ export class ModelStore extends EventEmitter {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off('swap', onSwap);
-        reject(new Error(`no model loaded after ${timeoutMs} ms${this.lastError ? `: ${this.lastError.message}` : ''}`));
+        reject(
+          new Error(`no model loaded after ${timeoutMs} ms${this.lastError ? `: ${this.lastError.message}` : ''}`),
+        );
       }, timeoutMs);
       const onSwap = (model: ServingModel) => {
         clearTimeout(timer);
@@ -132,7 +134,12 @@ export class ModelStore extends EventEmitter {
       this.lastError = error as Error;
       const serving = this.serving;
       this.log.warn(
-        { err: error, serving: this.model?.version ?? null, from: serving?.label ?? null, source: this.source.description },
+        {
+          err: error,
+          serving: this.model?.version ?? null,
+          from: serving?.label ?? null,
+          source: this.source.description,
+        },
         !serving
           ? 'model not loaded yet; will retry'
           : serving.fallback
@@ -144,7 +151,10 @@ export class ModelStore extends EventEmitter {
       try {
         return await this.loadFrom(this.opts.fallback);
       } catch (error) {
-        this.log.warn({ err: error, source: this.opts.fallback.description }, 'fallback model could not be loaded either');
+        this.log.warn(
+          { err: error, source: this.opts.fallback.description },
+          'fallback model could not be loaded either',
+        );
       }
     }
     return false;

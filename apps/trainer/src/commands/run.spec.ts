@@ -33,9 +33,26 @@ describe('trainer run', () => {
   it('fails on a report it cannot write without registering, promoting or leaving a run RUNNING', async () => {
     const report = join(store, 'no-such-dir', 'results.md');
     const argv = [
-      '--data-dir', realDataDir(), '--no-side-tables', '--models', 'lightgbm', '--folds', '2', '--budget', '1',
-      '--search-rows', '2000', '--tracking-uri', uri, '--experiment', experiment, '--model-name', modelName,
-      '--report', report, '--no-bundle',
+      '--data-dir',
+      realDataDir(),
+      '--no-side-tables',
+      '--models',
+      'lightgbm',
+      '--folds',
+      '2',
+      '--budget',
+      '1',
+      '--search-rows',
+      '2000',
+      '--tracking-uri',
+      uri,
+      '--experiment',
+      experiment,
+      '--model-name',
+      modelName,
+      '--report',
+      report,
+      '--no-bundle',
     ];
     await expect(runCommand(argv)).rejects.toThrow(/ENOENT/);
 

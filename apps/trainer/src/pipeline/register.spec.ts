@@ -19,7 +19,9 @@ type Hook = () => Promise<unknown>;
  * Forwards every request to MLflow. For the first request matching `afterAnswer`, MLflow's answer is held back until
  * the hook (which stops MLflow) has finished, so the client gets its answer from a server that is already dead.
  */
-async function relay(targetPort: number): Promise<{ uri: string; afterAnswer(path: string, hook: Hook): void; close(): Promise<void> }> {
+async function relay(
+  targetPort: number,
+): Promise<{ uri: string; afterAnswer(path: string, hook: Hook): void; close(): Promise<void> }> {
   let trigger: { path: string; hook: Hook } | undefined;
   const server = http.createServer((req, res) => {
     const upstream = http.request(
@@ -45,8 +47,14 @@ async function relay(targetPort: number): Promise<{ uri: string; afterAnswer(pat
   const { port } = server.address() as import('node:net').AddressInfo;
   return {
     uri: `http://127.0.0.1:${port}`,
-    afterAnswer: (path, hook) => { trigger = { path, hook }; },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    afterAnswer: (path, hook) => {
+      trigger = { path, hook };
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -58,8 +66,14 @@ let client: MlflowClient;
 let experimentId: string;
 const name = `register-test-${process.pid}-${Date.now()}`;
 
-const start = async () => { mlflow = await startLocalServer({ port, storeDir }); return mlflow; };
-const stop = async () => { await mlflow?.stop(); mlflow = undefined; };
+const start = async () => {
+  mlflow = await startLocalServer({ port, storeDir });
+  return mlflow;
+};
+const stop = async () => {
+  await mlflow?.stop();
+  mlflow = undefined;
+};
 
 /** A finished run with a model directory logged, as runPipeline leaves the best-model run. */
 async function candidateRun(): Promise<string> {
@@ -68,7 +82,8 @@ async function candidateRun(): Promise<string> {
   await client.endRun(run.info.runId);
   return run.info.runId;
 }
-const versionsOf = async (runId: string) => (await client.searchModelVersions(`name='${name}' and run_id='${runId}'`)).map((v) => v.version);
+const versionsOf = async (runId: string) =>
+  (await client.searchModelVersions(`name='${name}' and run_id='${runId}'`)).map((v) => v.version);
 const champion = async () => (await client.getModelVersionByAlias(name, 'champion')).version;
 
 beforeAll(async () => {
@@ -116,8 +131,9 @@ describe('registerChampion', () => {
       await stop();
       restarted = start(); // back in ~15 s: within the clean-up's retry window
     });
-    const registering = registerChampion(client, { runId, name, alias: 'champion' }, undefined,
-      { cleanupRetry: { attempts: 9, firstDelayMs: 1000 } });
+    const registering = registerChampion(client, { runId, name, alias: 'champion' }, undefined, {
+      cleanupRetry: { attempts: 9, firstDelayMs: 1000 },
+    });
     await expect(registering).rejects.toThrow(/not reachable|fetch failed|ECONNRE/);
     await restarted;
     expect(await versionsOf(runId)).toEqual([]);
@@ -133,8 +149,11 @@ describe('registerChampion', () => {
       return true;
     });
     try {
-      await expect(registerChampion(client, { runId, name, alias: 'champion' }, undefined,
-        { cleanupRetry: { attempts: 2, firstDelayMs: 100 } })).rejects.toThrow();
+      await expect(
+        registerChampion(client, { runId, name, alias: 'champion' }, undefined, {
+          cleanupRetry: { attempts: 2, firstDelayMs: 100 },
+        }),
+      ).rejects.toThrow();
     } finally {
       spy.mockRestore();
     }

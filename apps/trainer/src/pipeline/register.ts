@@ -14,7 +14,10 @@ export interface Candidate {
 }
 
 /** Bounded backoff for the clean-up: `attempts` tries, waiting firstDelayMs, then twice that, and so on. */
-export interface CleanupRetry { attempts: number; firstDelayMs: number }
+export interface CleanupRetry {
+  attempts: number;
+  firstDelayMs: number;
+}
 export const DEFAULT_CLEANUP_RETRY: CleanupRetry = { attempts: 6, firstDelayMs: 1000 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -54,7 +57,10 @@ export async function registerChampion(
  * bounded backoff; never throws, but says on stderr what it could not undo.
  */
 async function discardCandidate(
-  client: MlflowClient, candidate: Candidate, previous: string | undefined, retry: CleanupRetry,
+  client: MlflowClient,
+  candidate: Candidate,
+  previous: string | undefined,
+  retry: CleanupRetry,
 ): Promise<void> {
   const { name, alias, runId } = candidate;
   let lastError: unknown;
@@ -76,20 +82,24 @@ async function discardCandidate(
   const json = "-H 'Content-Type: application/json'";
   const lines = [
     `trainer: could not undo the registration (${(lastError as Error)?.message ?? String(lastError)}).`,
-    `  Versions of ${name} from run ${runId} may be left${seen.length ? ` (seen: ${seen.join(', ')})` : ''}; list them with:`,
-    `  curl -G ${uri}/api/2.0/mlflow/model-versions/search --data-urlencode "filter=name='${name}' and run_id='${runId}'"`,
+    `  Versions of ${name} from run ${runId} may be left${seen.length ? ` (seen: ${seen.join(', ')})` : ''};`,
+    '  list them with:',
+    `  curl -G ${uri}/api/2.0/mlflow/model-versions/search ` +
+      `--data-urlencode "filter=name='${name}' and run_id='${runId}'"`,
     '  and delete each with:',
     `  curl -X DELETE ${uri}/api/2.0/mlflow/model-versions/delete ${json} -d '{"name":"${name}","version":"<N>"}'`,
   ];
   if (previous !== undefined) {
-    lines.push(`  then check that @${alias} still points at version ${previous}:`,
-      `  curl -X POST ${uri}/api/2.0/mlflow/registered-models/alias ${json} `
-        + `-d '{"name":"${name}","alias":"${alias}","version":"${previous}"}'`);
+    lines.push(
+      `  then check that @${alias} still points at version ${previous}:`,
+      `  curl -X POST ${uri}/api/2.0/mlflow/registered-models/alias ${json} ` +
+        `-d '{"name":"${name}","alias":"${alias}","version":"${previous}"}'`,
+    );
   }
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
-/** Deleting our version took the alias with it if it had moved there: put it back, but never undo someone else's move. */
+/** Deleting our version took the alias with it if it had moved there: put it back, never undo someone else's move. */
 async function restoreAlias(client: MlflowClient, name: string, alias: string, previous: string): Promise<void> {
   try {
     await client.getModelVersionByAlias(name, alias);
