@@ -1,6 +1,7 @@
 import {
   IMPORTANCE_GAIN, IMPORTANCE_SPLIT, native, type NativeBooster, PREDICT_CONTRIB, PREDICT_NORMAL, PREDICT_RAW_SCORE,
 } from './native';
+import { validateModelText } from './model-text';
 
 type Matrix = Float64Array | Float32Array;
 
@@ -28,9 +29,13 @@ export class Booster {
     this.featureNames = handle.featureNames();
   }
 
-  /** Loads a model in LightGBM's text format (LightGBMError if LightGBM cannot parse it). */
+  /**
+   * Loads a model in LightGBM's text format. A truncated or corrupted text is a LightGBMError from our structural
+   * check (validateModelText) before LightGBM sees it: LightGBM's own parser can abort the process on such text.
+   */
   static fromString(model: string): Booster {
     if (typeof model !== 'string' || model.trim() === '') throw new Error('model must be a non-empty string');
+    validateModelText(model);
     return new Booster(new (native().NativeBooster)(null, model), 0);
   }
 
