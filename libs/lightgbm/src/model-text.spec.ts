@@ -22,17 +22,25 @@ describe('model text validation', () => {
 
   it('accepts the text LightGBM wrote, with its tree count, and loads it', () => {
     expect(validateModelText(text)).toEqual({ numClass: 1, numTreePerIteration: 1, maxFeatureIdx: 5, numTrees: 20 });
-    expect(text).toContain('cat_boundaries=');  // the fixture covers categorical splits too
+    expect(text).toContain('cat_boundaries='); // the fixture covers categorical splits too
     Booster.fromString(text).free();
   });
 
   it('survives every 1 % truncation and 1000 random byte corruptions in a child process', () => {
-    const child = spawnSync(TSX, [path.join(__dirname, 'testing', 'corrupt-models.ts'), '1000'],
-      { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, timeout: 120_000 });
-    expect({ status: child.status, signal: child.signal, stderr: child.status === 0 ? '' : child.stderr })
-      .toEqual({ status: 0, signal: null, stderr: '' });
-    const summary = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as
-      Record<'truncated' | 'corrupted', { loaded: number; rejected: number; otherErrors: string[] }>;
+    const child = spawnSync(TSX, [path.join(__dirname, 'testing', 'corrupt-models.ts'), '1000'], {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+      timeout: 120_000,
+    });
+    expect({ status: child.status, signal: child.signal, stderr: child.status === 0 ? '' : child.stderr }).toEqual({
+      status: 0,
+      signal: null,
+      stderr: '',
+    });
+    const summary = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as Record<
+      'truncated' | 'corrupted',
+      { loaded: number; rejected: number; otherErrors: string[] }
+    >;
     // Only a cut inside the trailing feature-importance list (which LightGBM ignores) may still load.
     expect(summary.truncated.rejected).toBeGreaterThanOrEqual(97);
     expect(summary.truncated.otherErrors).toEqual([]);

@@ -34,7 +34,11 @@ function fail(detail: string): never {
 }
 
 // One line as LightGBM's Common::GetLine sees it: up to '\r', '\n' or the end; `next` is past its line break.
-interface Line { text: string; start: number; next: number }
+interface Line {
+  text: string;
+  start: number;
+  next: number;
+}
 
 function readLine(bytes: string, at: number): Line {
   let end = at;
@@ -85,7 +89,8 @@ function readHeader(bytes: string): { fields: Map<string, string>; treesAt: numb
       const eq = line.text.indexOf('=');
       const key = eq < 0 ? line.text : line.text.slice(0, eq);
       const value = eq < 0 ? '' : line.text.slice(eq + 1);
-      if (key !== 'feature_names' && value.includes('=')) fail(`header line has more than one '=' (${clip(line.text)})`);
+      if (key !== 'feature_names' && value.includes('='))
+        fail(`header line has more than one '=' (${clip(line.text)})`);
       if (key === 'end of trees') fail('no Tree= block before "end of trees"');
       fields.set(key, value);
     }
@@ -98,8 +103,11 @@ function checkHeader(fields: Map<string, string>): Omit<ModelTextSummary, 'numTr
   if (!fields.has('tree')) fail('the first line "tree" is missing');
   if (!fields.has('version')) fail('version is missing');
   const numClass = integer(fields.get('num_class'), 'num_class', 1);
-  const numTreePerIteration = integer(fields.get('num_tree_per_iteration') ?? String(numClass),
-    'num_tree_per_iteration', 1);
+  const numTreePerIteration = integer(
+    fields.get('num_tree_per_iteration') ?? String(numClass),
+    'num_tree_per_iteration',
+    1,
+  );
   integer(fields.get('label_index'), 'label_index', 0);
   const maxFeatureIdx = integer(fields.get('max_feature_idx'), 'max_feature_idx', 0);
   for (const key of ['feature_names', 'feature_infos']) {
@@ -161,7 +169,8 @@ function checkTree(fields: Map<string, string>, maxFeatureIdx: number, where: st
   const numLeaves = integer(fields.get('num_leaves'), `${where}: num_leaves`, 1);
   const numCat = integer(fields.get('num_cat'), `${where}: num_cat`, 0);
   numbers(fields, 'leaf_value', numLeaves, where, false);
-  if (fields.has('shrinkage') && !NUMBER.test(fields.get('shrinkage') ?? '')) fail(`${where}: shrinkage is not a number`);
+  if (fields.has('shrinkage') && !NUMBER.test(fields.get('shrinkage') ?? ''))
+    fail(`${where}: shrinkage is not a number`);
   const isLinear = fields.has('is_linear') ? integer(fields.get('is_linear'), `${where}: is_linear`, 0, 1) : 0;
   if (isLinear === 1) checkLinear(fields, numLeaves, maxFeatureIdx, where);
   if (numLeaves === 1) return;
@@ -173,7 +182,8 @@ function checkTree(fields: Map<string, string>, maxFeatureIdx: number, where: st
   const bad = features.find((f) => f < 0 || f > maxFeatureIdx);
   if (bad !== undefined) fail(`${where}: split_feature ${bad} is beyond max_feature_idx ${maxFeatureIdx}`);
   const thresholds = numbers(fields, 'threshold', internal, where, false);
-  for (const key of ['split_gain', 'internal_value', 'internal_weight']) optionalNumbers(fields, key, internal, where, false);
+  for (const key of ['split_gain', 'internal_value', 'internal_weight'])
+    optionalNumbers(fields, key, internal, where, false);
   optionalNumbers(fields, 'internal_count', internal, where, true);
   optionalNumbers(fields, 'leaf_weight', numLeaves, where, false);
   optionalNumbers(fields, 'leaf_count', numLeaves, where, true);
@@ -182,9 +192,16 @@ function checkTree(fields: Map<string, string>, maxFeatureIdx: number, where: st
   checkCategorical(fields, numCat, decisions, thresholds, where);
 }
 
-function checkCategorical(fields: Map<string, string>, numCat: number, decisions: number[], thresholds: number[],
-  where: string): void {
-  const categorical = decisions.map((d, i) => ((d & CATEGORICAL_MASK) !== 0 ? thresholds[i] : -1)).filter((t) => t >= 0);
+function checkCategorical(
+  fields: Map<string, string>,
+  numCat: number,
+  decisions: number[],
+  thresholds: number[],
+  where: string,
+): void {
+  const categorical = decisions
+    .map((d, i) => ((d & CATEGORICAL_MASK) !== 0 ? thresholds[i] : -1))
+    .filter((t) => t >= 0);
   if (numCat === 0) {
     if (categorical.length > 0) fail(`${where}: a categorical split but num_cat=0`);
     return;
@@ -194,7 +211,8 @@ function checkCategorical(fields: Map<string, string>, numCat: number, decisions
     fail(`${where}: cat_boundaries must start at 0 and not decrease`);
   }
   numbers(fields, 'cat_threshold', bounds[numCat], where, true);
-  if (categorical.some((t) => !Number.isInteger(t) || t >= numCat)) fail(`${where}: categorical threshold out of range`);
+  if (categorical.some((t) => !Number.isInteger(t) || t >= numCat))
+    fail(`${where}: categorical threshold out of range`);
 }
 
 function checkLinear(fields: Map<string, string>, numLeaves: number, maxFeatureIdx: number, where: string): void {

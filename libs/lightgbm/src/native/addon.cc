@@ -43,6 +43,79 @@ int32_t GetInt32(const Napi::Value& value, const char* what) {
   return static_cast<int32_t>(d);
 }
 
+int32_t GetInteger(const Napi::Value& value, const char* what) {
+  Napi::Env env = value.Env();
+  if (!value.IsNumber()) throw Napi::TypeError::New(env, std::string(what) + " must be a number");
+  double d = value.As<Napi::Number>().DoubleValue();
+  if (!(d >= -2147483648.0 && d <= 2147483647.0) || d != static_cast<double>(static_cast<int32_t>(d))) {
+    throw Napi::RangeError::New(env, std::string(what) + " must be a 32-bit integer");
+  }
+  return static_cast<int32_t>(d);
+}
+
+bool GetBoolean(const Napi::Value& value, const char* what) {
+  if (!value.IsBoolean()) throw Napi::TypeError::New(value.Env(), std::string(what) + " must be a boolean");
+  return value.As<Napi::Boolean>().Value();
+}
+
+std::string GetString(const Napi::Value& value, const char* what) {
+  if (!value.IsString()) throw Napi::TypeError::New(value.Env(), std::string(what) + " must be a string");
+  return value.As<Napi::String>().Utf8Value();
+}
+
+std::string GetOptionalString(const Napi::Value& value, const char* what) {
+  return value.IsUndefined() ? std::string() : GetString(value, what);
+}
+
+// Arrays are read by index with Get(), which runs getters: copy them whole, and check each element's type.
+static Napi::Array GetArray(const Napi::Value& value, const char* what) {
+  if (!value.IsArray()) throw Napi::TypeError::New(value.Env(), std::string(what) + " must be an array");
+  return value.As<Napi::Array>();
+}
+
+static std::string ElementName(const char* what, uint32_t i) {
+  return std::string(what) + "[" + std::to_string(i) + "]";
+}
+
+std::vector<int> GetIntegerArray(const Napi::Value& value, const char* what) {
+  Napi::Array array = GetArray(value, what);
+  std::vector<int> out;
+  for (uint32_t i = 0; i < array.Length(); ++i) out.push_back(GetInteger(array.Get(i), ElementName(what, i).c_str()));
+  return out;
+}
+
+std::vector<std::string> GetStringArray(const Napi::Value& value, const char* what) {
+  Napi::Array array = GetArray(value, what);
+  std::vector<std::string> out;
+  for (uint32_t i = 0; i < array.Length(); ++i) out.push_back(GetString(array.Get(i), ElementName(what, i).c_str()));
+  return out;
+}
+
+void CopyNumberRow(const Napi::Value& value, const char* what, size_t length, std::vector<double>* out) {
+  Napi::Env env = value.Env();
+  auto wrongLength = [&](size_t got) {
+    return Napi::RangeError::New(env, std::string(what) + " has " + std::to_string(got) + " values, the model has " +
+                                          std::to_string(length) + " features");
+  };
+  if (value.IsTypedArray() && value.As<Napi::TypedArray>().TypedArrayType() == napi_float64_array) {
+    Napi::Float64Array array = value.As<Napi::Float64Array>();
+    if (array.ElementLength() != length) throw wrongLength(array.ElementLength());
+    out->assign(array.Data(), array.Data() + length);
+    return;
+  }
+  if (!value.IsArray()) {
+    throw Napi::TypeError::New(env, std::string(what) + " must be a Float64Array or an array of numbers");
+  }
+  Napi::Array array = value.As<Napi::Array>();
+  if (array.Length() != length) throw wrongLength(array.Length());
+  out->resize(length);
+  for (uint32_t i = 0; i < length; ++i) {
+    Napi::Value v = array.Get(i);
+    if (!v.IsNumber()) throw Napi::TypeError::New(env, ElementName(what, i) + " is not a number");
+    (*out)[i] = v.As<Napi::Number>().DoubleValue();
+  }
+}
+
 // setErrorClass(LightGBMError): LightGBM's failures are then thrown as that TypeScript class.
 static Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
   if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "setErrorClass expects a constructor");

@@ -149,8 +149,7 @@ Napi::Function NativeBooster::Define(Napi::Env env) {
 
 NativeBooster::NativeBooster(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeBooster>(info) {
   Napi::Env env = info.Env();
-  if (!info[1].IsString()) throw Napi::TypeError::New(env, "the second argument must be a string");
-  std::string text = info[1].As<Napi::String>();
+  std::string text = GetString(info[1], "parametersOrModel");
   if (info[0].IsNull() || info[0].IsUndefined()) {
     int iterations = 0;
     LGBM_CHECK(env, LGBM_BoosterLoadModelFromString(text.c_str(), &iterations, &handle_));
@@ -199,15 +198,10 @@ Napi::Value NativeBooster::AddValidData(const Napi::CallbackInfo& info) {
 //   -> Promise<{ iterations, finished, evals: Float64Array[] }>
 Napi::Value NativeBooster::UpdateAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Handle(env);
   int iterations = GetInt32(info[0], "iterations");
-  std::vector<int> evalIndices;
-  if (!info[1].IsArray()) throw Napi::TypeError::New(env, "evalDataIndices must be an array");
-  Napi::Array indices = info[1].As<Napi::Array>();
-  for (uint32_t i = 0; i < indices.Length(); ++i) {
-    evalIndices.push_back(indices.Get(i).As<Napi::Number>().Int32Value());
-  }
-  std::string logParams = info[2].IsString() ? std::string(info[2].As<Napi::String>()) : std::string();
+  std::vector<int> evalIndices = GetIntegerArray(info[1], "evalDataIndices");
+  std::string logParams = GetOptionalString(info[2], "logParameters");
+  Handle(env);  // after the reads above: an element getter may have freed the booster
   auto* worker = new UpdateWorker(env, this, info.This().As<Napi::Object>(), iterations, std::move(evalIndices),
                                   std::move(logParams));
   Napi::Promise promise = worker->Promise();
@@ -229,8 +223,8 @@ Napi::Value NativeBooster::EvalNames(const Napi::CallbackInfo& info) {
 // getPredict(dataIndex): the converted scores (probabilities for binary) of a training/validation set, for feval.
 Napi::Value NativeBooster::GetPredict(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  int dataIndex = GetInteger(info[0], "dataIndex");
   BoosterHandle handle = Handle(env);
-  int dataIndex = info[0].As<Napi::Number>().Int32Value();
   int64_t n = 0;
   LGBM_CHECK(env, LGBM_BoosterGetNumPredict(handle, dataIndex, &n));
   Napi::Float64Array out = Napi::Float64Array::New(env, static_cast<size_t>(n));
@@ -267,10 +261,10 @@ Napi::Value NativeBooster::FeatureNames(const Napi::CallbackInfo& info) {
 // saveModelToString(startIteration, numIteration (<= 0: all), importanceType) -> LightGBM text model
 Napi::Value NativeBooster::SaveModelToString(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  int start = GetInteger(info[0], "startIteration");
+  int num = GetInteger(info[1], "numIteration");
+  int importance = GetInteger(info[2], "importanceType");
   BoosterHandle handle = Handle(env);
-  int start = info[0].As<Napi::Number>().Int32Value();
-  int num = info[1].As<Napi::Number>().Int32Value();
-  int importance = info[2].As<Napi::Number>().Int32Value();
   std::vector<char> buffer(1 << 20);
   int64_t needed = 0;
   LGBM_CHECK(env, LGBM_BoosterSaveModelToString(handle, start, num, importance, buffer.size(), &needed, buffer.data()));
@@ -285,9 +279,9 @@ Napi::Value NativeBooster::SaveModelToString(const Napi::CallbackInfo& info) {
 // dumpModel(startIteration, numIteration) -> JSON text
 Napi::Value NativeBooster::DumpModel(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  int start = GetInteger(info[0], "startIteration");
+  int num = GetInteger(info[1], "numIteration");
   BoosterHandle handle = Handle(env);
-  int start = info[0].As<Napi::Number>().Int32Value();
-  int num = info[1].As<Napi::Number>().Int32Value();
   std::vector<char> buffer(1 << 20);
   int64_t needed = 0;
   LGBM_CHECK(env, LGBM_BoosterDumpModel(handle, start, num, C_API_FEATURE_IMPORTANCE_SPLIT, buffer.size(), &needed,
@@ -303,13 +297,13 @@ Napi::Value NativeBooster::DumpModel(const Napi::CallbackInfo& info) {
 // predictForMat(data, nRows, predictType, startIteration, numIteration, parameters) -> Float64Array
 Napi::Value NativeBooster::PredictForMat(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  BoosterHandle handle = Handle(env);
   MatrixView matrix = GetMatrix(info[0], "data");
   int32_t nRows = GetInt32(info[1], "nRows");
-  int predictType = info[2].As<Napi::Number>().Int32Value();
-  int start = info[3].As<Napi::Number>().Int32Value();
-  int num = info[4].As<Napi::Number>().Int32Value();
-  std::string params = info[5].IsString() ? std::string(info[5].As<Napi::String>()) : std::string();
+  int predictType = GetInteger(info[2], "predictType");
+  int start = GetInteger(info[3], "startIteration");
+  int num = GetInteger(info[4], "numIteration");
+  std::string params = GetOptionalString(info[5], "parameters");
+  BoosterHandle handle = Handle(env);
   int nCols = NumFeatureOf(env);
   if (matrix.length != static_cast<size_t>(nRows) * nCols) {
     throw Napi::RangeError::New(env, "data has " + std::to_string(matrix.length) + " values, expected " +
@@ -339,36 +333,15 @@ NativeBooster::FastPredictor& NativeBooster::Fast(Napi::Env env, int predictType
 }
 
 // predictSingle(row: Float64Array | number[], contrib: boolean, numIteration) -> number | Float64Array
+// The row is copied first (its element getters may run JavaScript, even free this booster); the fast predictor and
+// the handle are looked up only after that.
 Napi::Value NativeBooster::PredictSingle(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  bool contrib = info[1].ToBoolean();
-  int numIteration = info[2].As<Napi::Number>().Int32Value();
+  bool contrib = GetBoolean(info[1], "contrib");
+  int numIteration = GetInteger(info[2], "numIteration");
+  CopyNumberRow(info[0], "row", static_cast<size_t>(NumFeatureOf(env)), &rowScratch_);
   FastPredictor& fast = Fast(env, contrib ? C_API_PREDICT_CONTRIB : C_API_PREDICT_NORMAL, numIteration);
-  int nCols = NumFeatureOf(env);
-  const double* row = nullptr;
-  if (info[0].IsTypedArray() && info[0].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array) {
-    Napi::Float64Array array = info[0].As<Napi::Float64Array>();
-    if (array.ElementLength() != static_cast<size_t>(nCols)) {
-      throw Napi::RangeError::New(env, "row has " + std::to_string(array.ElementLength()) + " values, the model has " +
-                                           std::to_string(nCols) + " features");
-    }
-    row = array.Data();
-  } else if (info[0].IsArray()) {
-    Napi::Array array = info[0].As<Napi::Array>();
-    if (array.Length() != static_cast<uint32_t>(nCols)) {
-      throw Napi::RangeError::New(env, "row has " + std::to_string(array.Length()) + " values, the model has " +
-                                           std::to_string(nCols) + " features");
-    }
-    rowScratch_.resize(nCols);
-    for (int i = 0; i < nCols; ++i) {
-      Napi::Value v = array.Get(static_cast<uint32_t>(i));
-      if (!v.IsNumber()) throw Napi::TypeError::New(env, "row value " + std::to_string(i) + " is not a number");
-      rowScratch_[i] = v.As<Napi::Number>().DoubleValue();
-    }
-    row = rowScratch_.data();
-  } else {
-    throw Napi::TypeError::New(env, "row must be a Float64Array or an array of numbers");
-  }
+  const double* row = rowScratch_.data();
   int64_t written = 0;
   if (!contrib) {
     double score = 0;
@@ -384,9 +357,9 @@ Napi::Value NativeBooster::PredictSingle(const Napi::CallbackInfo& info) {
 // featureImportance(numIteration (<= 0: all), importanceType 0 split / 1 gain) -> Float64Array per feature
 Napi::Value NativeBooster::FeatureImportance(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  int num = GetInteger(info[0], "numIteration");
+  int type = GetInteger(info[1], "importanceType");
   BoosterHandle handle = Handle(env);
-  int num = info[0].As<Napi::Number>().Int32Value();
-  int type = info[1].As<Napi::Number>().Int32Value();
   Napi::Float64Array out = Napi::Float64Array::New(env, NumFeatureOf(env));
   LGBM_CHECK(env, LGBM_BoosterFeatureImportance(handle, num, type, out.Data()));
   return out;

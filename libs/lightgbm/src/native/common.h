@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace lgbm_node {
 
@@ -40,10 +41,34 @@ struct MatrixView {
   size_t length = 0;
 };
 
-// Reads a Float64Array/Float32Array argument; anything else is a TypeError naming `what`.
+// Checked argument reads (better-sqlite3's REQUIRE_ARGUMENT_* in spirit): every value JavaScript hands to the binding
+// goes through one of these, so a wrong type is a TypeError naming `what`, never a crash or a silent 0.
+// Arrays are copied out completely BEFORE a method touches its LightGBM handle: reading an element may run a getter
+// (JavaScript) that frees the booster or dataset, and the handle must be looked up after that, not before.
+
+// Reads a Float64Array/Float32Array argument (no JavaScript runs while reading it); else a TypeError.
 MatrixView GetMatrix(const Napi::Value& value, const char* what);
 
-// Reads a positive int32 argument (row/column counts, iterations).
+// Reads a positive int32 argument (row/column counts, iterations to run).
 int32_t GetInt32(const Napi::Value& value, const char* what);
+
+// Reads any int32 (iteration bounds where <= 0 means "all", enum values, indices).
+int32_t GetInteger(const Napi::Value& value, const char* what);
+
+bool GetBoolean(const Napi::Value& value, const char* what);
+
+std::string GetString(const Napi::Value& value, const char* what);
+
+// A string, or "" when the argument is undefined (optional parameter strings).
+std::string GetOptionalString(const Napi::Value& value, const char* what);
+
+// Copies an array of int32 values (element getters run here, before any native work).
+std::vector<int> GetIntegerArray(const Napi::Value& value, const char* what);
+
+// Copies an array of strings.
+std::vector<std::string> GetStringArray(const Napi::Value& value, const char* what);
+
+// Copies a Float64Array or an array of numbers of exactly `length` values into `out`.
+void CopyNumberRow(const Napi::Value& value, const char* what, size_t length, std::vector<double>* out);
 
 }  // namespace lgbm_node

@@ -31,8 +31,7 @@ NativeDataset::NativeDataset(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   MatrixView matrix = GetMatrix(info[0], "data");
   int32_t nRows = GetInt32(info[1], "nRows");
   int32_t nCols = GetInt32(info[2], "nCols");
-  if (!info[3].IsString()) throw Napi::TypeError::New(env, "parameters must be a string");
-  std::string params = info[3].As<Napi::String>();
+  std::string params = GetString(info[3], "parameters");
   DatasetHandle reference = nullptr;
   std::shared_ptr<DatasetOwner> referenceOwner;
   if (!info[4].IsUndefined() && !info[4].IsNull()) {
@@ -68,9 +67,8 @@ DatasetHandle NativeDataset::Handle(Napi::Env env) const { return Shared(env)->g
 // setField(name, Float32Array | Float64Array | Int32Array): label/weight are float32, init_score float64, group int32.
 Napi::Value NativeDataset::SetField(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  std::string name = GetString(info[0], "field name");
   DatasetHandle handle = Handle(env);
-  if (!info[0].IsString()) throw Napi::TypeError::New(env, "field name must be a string");
-  std::string name = info[0].As<Napi::String>();
   if (!info[1].IsTypedArray()) throw Napi::TypeError::New(env, "field values must be a typed array");
   Napi::TypedArray array = info[1].As<Napi::TypedArray>();
   int dtype;
@@ -87,15 +85,8 @@ Napi::Value NativeDataset::SetField(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeDataset::SetFeatureNames(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  DatasetHandle handle = Handle(env);
-  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "feature names must be an array of strings");
-  Napi::Array array = info[0].As<Napi::Array>();
-  std::vector<std::string> names;
-  for (uint32_t i = 0; i < array.Length(); ++i) {
-    Napi::Value v = array.Get(i);
-    if (!v.IsString()) throw Napi::TypeError::New(env, "feature name " + std::to_string(i) + " is not a string");
-    names.push_back(v.As<Napi::String>());
-  }
+  std::vector<std::string> names = GetStringArray(info[0], "feature names");
+  DatasetHandle handle = Handle(env);  // after the copy: an element getter may have freed the dataset
   std::vector<const char*> pointers;
   for (const auto& n : names) pointers.push_back(n.c_str());
   LGBM_CHECK(env, LGBM_DatasetSetFeatureNames(handle, pointers.data(), static_cast<int>(pointers.size())));

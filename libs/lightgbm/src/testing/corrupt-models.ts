@@ -5,12 +5,16 @@ import { Booster } from '../booster';
 import { LightGBMError } from '../errors';
 import { seededRandom, trainSyntheticModel } from './synthetic-model';
 
-interface Outcome { loaded: number; rejected: number; otherErrors: string[] }
+interface Outcome {
+  loaded: number;
+  rejected: number;
+  otherErrors: string[];
+}
 
 function tryLoad(text: string, rows: Float64Array, outcome: Outcome): void {
   try {
     const booster = Booster.fromString(text);
-    booster.predict(rows);  // a model that loads must also predict without reading out of bounds
+    booster.predict(rows); // a model that loads must also predict without reading out of bounds
     booster.predictContrib(rows.subarray(0, booster.numFeature * 5));
     booster.free();
     outcome.loaded++;

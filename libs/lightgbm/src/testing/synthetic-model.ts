@@ -33,10 +33,25 @@ export function syntheticRows(nRows: number, seed = 7): { x: Float64Array; y: Fl
 
 export async function trainSyntheticModel(rounds = 20): Promise<{ booster: Booster; x: Float64Array }> {
   const { x, y } = syntheticRows(1000);
-  const dataset = new Dataset(x, { nRows: 1000, nCols: SYNTHETIC_COLUMNS, label: y,
-    categoricalFeatures: [SYNTHETIC_COLUMNS - 1] });
-  const booster = await train({ objective: 'binary', num_leaves: 15, min_data_in_leaf: 5, verbose: -1,
-    num_threads: 2, seed: 3, deterministic: true }, dataset, { numBoostRound: rounds });
+  const dataset = new Dataset(x, {
+    nRows: 1000,
+    nCols: SYNTHETIC_COLUMNS,
+    label: y,
+    categoricalFeatures: [SYNTHETIC_COLUMNS - 1],
+  });
+  const booster = await train(
+    {
+      objective: 'binary',
+      num_leaves: 15,
+      min_data_in_leaf: 5,
+      verbose: -1,
+      num_threads: 2,
+      seed: 3,
+      deterministic: true,
+    },
+    dataset,
+    { numBoostRound: rounds },
+  );
   dataset.free();
   return { booster, x };
 }
