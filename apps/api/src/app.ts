@@ -1,6 +1,7 @@
 // buildApp(options) assembles the Fastify application without listening, so tests drive it with inject() and main.ts
 // only adds the network and signals. Order matters: schemas and swagger first (routes registered after swagger are
 // the ones documented), then cross-cutting plugins, then routes.
+import type * as http from 'node:http';
 import Fastify, { FastifyInstance, FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -40,6 +41,30 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Process metrics (event loop lag, memory...) in /metrics; default true. */
   defaultMetrics?: boolean;
+  /** Connection deadlines (DEFAULT_TIMEOUTS when absent). */
+  timeouts?: Partial<ServerTimeouts>;
+}
+
+export interface ServerTimeouts {
+  /** Longest time to receive a whole request (headers and body); a stalled upload is answered 408 and cut. */
+  requestMs: number;
+  /** An idle keep-alive connection is closed after this long (above the load balancer's own idle timeout). */
+  keepAliveMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ServerTimeouts = { requestMs: 30_000, keepAliveMs: 65_000 };
+
+// Node checks request deadlines on a timer (30 s by default), so a 1 s deadline could be enforced 30 s late: check
+// at a tenth of the deadline, at least every second.
+function serverTimeoutOptions(timeouts: ServerTimeouts): FastifyServerOptions & { http: http.ServerOptions } {
+  return {
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: {
+      headersTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(timeouts.requestMs / 10))),
+    },
+  };
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -50,8 +75,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     requestIdHeader: 'x-request-id',
     schemaController: { compilersFactory: { buildValidator: bodyStrictValidatorFactory() } },
     schemaErrorFormatter: formatSchemaErrors,
-    // Scoring is CPU-bound and synchronous; keep-alive lets load balancers and benchmarks reuse connections.
-    keepAliveTimeout: 65_000,
+    // Keep-alive lets load balancers and benchmarks reuse connections; a request deadline stops a client that announces
+    // a body and never sends it from holding a connection (and graceful shutdown) forever.
+    ...serverTimeoutOptions({ ...DEFAULT_TIMEOUTS, ...options.timeouts }),
   });
   // JSON only: without this, Fastify's built-in text/plain parser would hand a string to the body validator.
   app.removeContentTypeParser('text/plain');

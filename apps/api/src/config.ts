@@ -30,6 +30,12 @@ export interface ApiConfig {
   bodyLimitBytes: number;
   maxBatch: number;
   logLevel: string;
+  /** Deadline to receive a whole request (REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
+  /** Idle keep-alive connections are closed after this (KEEP_ALIVE_TIMEOUT_MS). */
+  keepAliveTimeoutMs: number;
+  /** On SIGTERM/SIGINT, in-flight requests get this long before connections are force-closed (SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: number;
 }
 
 
@@ -80,5 +86,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024),
     maxBatch: integer(env, 'MAX_BATCH', 1000, 1),
     logLevel: env.LOG_LEVEL ?? 'info',
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100),
+    keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 65_000, 100),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0),
   };
 }

@@ -74,11 +74,11 @@ describe('configuration', () => {
 });
 
 describe.each(RUNTIMES)('main.ts as a process (%s)', (_runtime, command) => {
-  it('exits 1 with one line when the configuration is wrong', () => {
+  it('exits 2 (bad environment) with one line when the configuration is wrong', () => {
     const env = { ...process.env, ...aliases, MLFLOW_TRACKING_URI: '', MODEL_BUNDLE_DIR: '', PORT: '-1' };
     const [program, args] = command();
     const run = spawnSync(program, args, { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
-    expect(run.status).toBe(1);
+    expect(run.status).toBe(2);
     expect(run.stderr.trim()).toBe('credit-scoring API failed to start: PORT must be an integer >= 0, got "-1"');
   });
 

@@ -1,5 +1,6 @@
 // Starts the API from environment variables (see README.md): builds the app, listens, and closes gracefully on
-// SIGINT/SIGTERM (stops accepting connections, lets in-flight requests finish, stops the model poller).
+// SIGINT/SIGTERM (stops accepting connections, lets in-flight requests finish, stops the model poller) within a
+// deadline, after which open connections are cut so that the process exits anyway.
 import { DEFAULT_BUNDLE_DIR } from '@credit-scoring/tracking';
 import { buildApp } from './app';
 import { loadClients } from './clients';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     bodyLimitBytes: config.bodyLimitBytes,
     maxBatch: config.maxBatch,
     logger: { level: config.logLevel },
+    timeouts: { requestMs: config.requestTimeoutMs, keepAliveMs: config.keepAliveTimeoutMs },
   });
   if (clients) app.log.info({ clients: clients.size, source: clients.source }, 'clients dataset loaded');
 
@@ -37,7 +39,15 @@ async function main(): Promise<void> {
   const close = (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down');
+    app.log.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutting down');
+    // A client that holds a request open (a stalled upload, a slow reader) must not keep the process alive: at the
+    // deadline its connection is cut, which lets close() finish; should anything still hang, exit regardless.
+    const deadline = setTimeout(() => {
+      app.log.warn({ deadlineMs: config.shutdownTimeoutMs }, 'shutdown deadline reached: closing open connections');
+      app.server.closeAllConnections();
+      setTimeout(() => process.exit(1), 1000).unref();
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -55,8 +65,8 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    // Configuration mistakes end here, before the server listens: one line, non-zero exit.
+    // Configuration mistakes end here, before the server listens: one line, exit 2 (bad input or environment).
     process.stderr.write(`credit-scoring API failed to start: ${(error as Error).message}\n`);
-    process.exit(1);
+    process.exit(2);
   });
 }

@@ -1,6 +1,8 @@
 // Routes for people and probes: the welcome page with links, liveness and readiness.
 import type { FastifyInstance } from 'fastify';
 
+// /ready is unauthenticated: its reason keeps what went wrong but not where (server paths, the MLflow URI and its
+// credentials); the full message is in the log.
 export async function operationsRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/',

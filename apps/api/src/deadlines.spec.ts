@@ -1,0 +1,175 @@
+// Faults at the connection level, with real sockets and a real process: a stalled upload is cut at the request
+// deadline; SIGTERM exits within the shutdown deadline even while a client holds a request open; a truncated model
+// file at start gives a 503 with a reason on /ready (no exit, no server path), not a crash inside LightGBM.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { generateSynthetic, loadTables } from '@credit-scoring/data';
+import { FeaturePipeline } from '@credit-scoring/features';
+import { Dataset, train } from '@credit-scoring/lightgbm';
+import { buildApp } from './app';
+import { BundleSource } from './model/sources';
+import { TEST_COST, TEST_THRESHOLD, writeBundle } from './testing/trained-model';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const main = path.join(__dirname, 'main.ts');
+// The workspace's path mapping, so the child runs this checkout's libraries (not whatever node_modules links to).
+
+// Sends the headers of a POST announcing 100 body bytes and then only 7 of them; resolves with what the server wrote
+// and how long the connection stayed open.
+function stalledUpload(port: number): { socket: net.Socket; done: Promise<{ response: string; ms: number }> } {
+  const started = Date.now();
+  const socket = net.connect(port, '127.0.0.1');
+  let response = '';
+  socket.on('data', (chunk) => (response += chunk.toString()));
+  socket.on('error', () => undefined);
+  socket.write(
+    'POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":1,',
+  );
+  const done = new Promise<{ response: string; ms: number }>((resolve) =>
+    socket.on('close', () => resolve({ response, ms: Date.now() - started })),
+  );
+  return { socket, done };
+}
+
+function startApi(env: Record<string, string>): {
+  port: Promise<number>;
+  exited: Promise<number | null>;
+  kill: (s: NodeJS.Signals) => void;
+  ready: () => Promise<Response>;
+} {
+  const portPromise = new Promise<number>((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+  let child: ReturnType<typeof spawn> | undefined;
+  const exited = portPromise.then((port) => {
+    child = spawn(tsx, ['--tsconfig', path.join(root, 'tsconfig.base.json'), main], {
+      cwd: root,
+      env: { ...process.env, MLFLOW_TRACKING_URI: '', LOG_LEVEL: 'warn', PORT: String(port), ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    return new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
+  });
+  const ready = async (): Promise<Response> => {
+    const port = await portPromise;
+    for (let i = 0; i < 300; i++) {
+      const health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+      if (health?.ok) return fetch(`http://127.0.0.1:${port}/ready`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the API did not start');
+  };
+  return { port: portPromise, exited, kill: (signal) => child?.kill(signal), ready };
+}
+
+describe('request deadline (in-process server, real socket)', () => {
+  let app: FastifyInstance;
+  let port: number;
+
+  beforeAll(async () => {
+    app = await buildApp({
+      modelSource: new BundleSource(path.join(root, 'tmp', 'no-such-bundle')),
+      autoLoadModel: false,
+      timeouts: { requestMs: 1000 },
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    port = (app.server.address() as net.AddressInfo).port;
+  });
+  afterAll(() => app.close());
+
+  it('answers a stalled upload 408 and closes its connection at the deadline', async () => {
+    const { done } = stalledUpload(port);
+    const { response, ms } = await done;
+    expect(response).toMatch(/^HTTP\/1\.1 408 /);
+    expect(ms).toBeGreaterThanOrEqual(900);
+    expect(ms).toBeLessThan(3000);
+  });
+
+  it('keeps serving other clients meanwhile', async () => {
+    const { done } = stalledUpload(port);
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    await done;
+  });
+});
+
+describe('main.ts deadlines as a process', () => {
+  it('exits 0 within SHUTDOWN_TIMEOUT_MS on SIGTERM although a client holds a request open', async () => {
+    const api = startApi({
+      MODEL_BUNDLE_DIR: path.join(root, 'tmp', 'no-such-bundle'),
+      REQUEST_TIMEOUT_MS: '60000',
+      SHUTDOWN_TIMEOUT_MS: '1500',
+    });
+    expect((await api.ready()).status).toBe(503);
+    const { done } = stalledUpload(await api.port);
+    await new Promise((r) => setTimeout(r, 200));
+    const signalled = Date.now();
+    api.kill('SIGTERM');
+    const code = await api.exited;
+    const took = Date.now() - signalled;
+    expect(code).toBe(0);
+    expect(took).toBeGreaterThanOrEqual(1400);
+    expect(took).toBeLessThan(4000);
+    await done;
+  }, 60_000);
+});
+
+describe('a truncated model.lgb at start', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    // A real bundle from generated data (no data files needed): the synthetic tables, the real pipeline and LightGBM.
+    dir = mkdtempSync(path.join(os.tmpdir(), 'api-truncated-'));
+    await generateSynthetic({ rows: 400, seed: 3, out: path.join(dir, 'data') });
+    const tables = await loadTables(path.join(dir, 'data'), { application: 'train' });
+    const pipeline = FeaturePipeline.fit(tables);
+    const matrix = pipeline.transform(tables);
+    const dataset = new Dataset(matrix.data, {
+      nRows: matrix.nRows,
+      nCols: matrix.nCols,
+      label: matrix.target ?? undefined,
+      featureNames: matrix.featureNames,
+      categoricalFeatures: matrix.categoricalFeatures,
+      params: { verbose: -1 },
+    });
+    const booster = await train(
+      { objective: 'binary', num_leaves: 7, min_data_in_leaf: 10, verbose: -1, num_threads: 1 },
+      dataset,
+      { numBoostRound: 5 },
+    );
+    writeBundle(
+      path.join(dir, 'bundle'),
+      {
+        modelText: booster.saveModel(),
+        featureNames: matrix.featureNames,
+        featurePipeline: pipeline.toJSON(),
+        threshold: TEST_THRESHOLD,
+        cost: TEST_COST,
+        metrics: {},
+      },
+      { name: 'credit-scoring', version: '1' },
+    );
+    const modelFile = path.join(dir, 'bundle', 'model.lgb');
+    writeFileSync(modelFile, readFileSync(modelFile, 'utf8').slice(0, Math.floor(booster.saveModel().length / 2)));
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('answers /ready 503 with a reason (no server path) and keeps running', async () => {
+    const api = startApi({ MODEL_BUNDLE_DIR: path.join(dir, 'bundle') });
+    const ready = await api.ready();
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as { ready: boolean; reason: string };
+    expect(body.ready).toBe(false);
+    expect(body.reason).toMatch(/invalid LightGBM model text: .*truncated/);
+    expect(body.reason).not.toContain(dir);
+    api.kill('SIGTERM');
+    expect(await api.exited).toBe(0);
+  }, 120_000);
+});
