@@ -6,9 +6,11 @@
  *   trainer drift     data drift report (Evidently's defaults) between two application files
  *   trainer export    write the registered model as a bundle folder the API serves without MLflow
  *   trainer predict   score an application file into a Kaggle submission (SK_ID_CURR,TARGET)
- * Bad input: one line on stderr, exit status 2, nothing changed.
+ * Exit status (exit-status.ts): 0 ok, 1 the command's verdict (drift found), 2 bad input or environment (one line
+ * on stderr, nothing changed), 3 an internal error.
  */
 import { UsageError } from './cli-args';
+import { exitStatusOf, EXIT_INTERNAL } from './exit-status';
 
 const HELP = `Usage: trainer <command> [options]
 
@@ -20,6 +22,7 @@ Commands
   predict    score an application file (Kaggle layout) into a submission: SK_ID_CURR,TARGET
 
 Run 'trainer <command> --help' for the options of a command.
+Exit status: 0 ok, 1 the command's verdict (drift found), 2 bad input or environment, 3 internal error.
 `;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -50,9 +53,11 @@ if (require.main === module) {
     },
     (err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`trainer: ${message.split('\n')[0]}\n`);
+      const status = exitStatusOf(err);
+      const prefix = status === EXIT_INTERNAL ? 'trainer: internal error: ' : 'trainer: ';
+      process.stderr.write(`${prefix}${message.split('\n')[0]}\n`);
       if (process.env.DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-      process.exitCode = err instanceof UsageError ? 2 : 1;
+      process.exitCode = status;
     },
   );
 }

@@ -37,12 +37,18 @@ export class StageClock {
   async time<T>(stage: string, fn: () => Promise<T>): Promise<T> {
     const start = process.hrtime.bigint();
     process.stderr.write(`▶ ${stage}\n`);
+    const elapsed = () => Number(process.hrtime.bigint() - start) / 1e9;
+    let result: T;
     try {
-      return await fn();
-    } finally {
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      this.durations.push({ stage, seconds });
-      process.stderr.write(`✔ ${stage} (${formatSeconds(seconds)})\n`);
+      result = await fn();
+    } catch (error) {
+      // A failed stage is marked as failed (the error itself is reported once, by the caller); not timed.
+      process.stderr.write(`✖ ${stage} failed after ${formatSeconds(elapsed())}\n`);
+      throw error;
     }
+    const seconds = elapsed();
+    this.durations.push({ stage, seconds });
+    process.stderr.write(`✔ ${stage} (${formatSeconds(seconds)})\n`);
+    return result;
   }
 }

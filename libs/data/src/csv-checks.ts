@@ -171,3 +171,14 @@ export async function findFirstBadRow(
   }
   return undefined;
 }
+
+/**
+ * The structural checks every CSV reader of the project applies before parsing (readTable here, drift's loader): a
+ * header, no truncated last line, every row with the header's field count and no blank line. Returns the header.
+ */
+export function checkCsvStructure(file: string): string[] {
+  const header = readHeader(file);
+  checkNotTruncated(file, header.length);
+  checkFieldCounts(file, header.length);
+  return header;
+}

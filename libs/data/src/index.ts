@@ -8,7 +8,7 @@ export {
   type ColumnType,
 } from './schemas';
 export { DataError } from './errors';
-export { readHeader } from './csv-checks';
+export { checkCsvStructure, readHeader } from './csv-checks';
 export {
   loadTables,
   readTable,

@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DriftInputError, loadCsvColumns } from './index';
 import { homeCreditDir, readGolden } from '../test-fixtures/scenarios';
@@ -22,5 +24,29 @@ describe('loadCsvColumns (nodejs-polars)', () => {
   it('names the file when it is missing or a column when it is absent', () => {
     expect(() => loadCsvColumns('/nonexistent/x.csv')).toThrow(DriftInputError);
     expect(() => loadCsvColumns(path.join(homeCreditDir(), 'application_test.csv'), { columns: ['TARGET'] })).toThrow(/'TARGET'/);
+  });
+});
+
+describe('loadCsvColumns rejects what the trainer rejects', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'drift-load-'));
+  const csv = (name: string, text: string): string => {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it.each([
+    ['a short row', 'A,B,C\n1,2,3\n4,5\n', /row 2: 2 fields where the header has 3/],
+    ['a blank line', 'A,B\n1,2\n\n3,4\n', /row 2 is blank/],
+    ['a truncated last line', 'A,B\n1,2\n3', /looks truncated/],
+    ['an empty file', '', /is empty/],
+  ])('%s is a DriftInputError naming the row', (_case, text, message) => {
+    const file = csv(`${_case.replace(/ /g, '-')}.csv`, text);
+    expect(() => loadCsvColumns(file)).toThrow(DriftInputError);
+    expect(() => loadCsvColumns(file)).toThrow(message);
+  });
+
+  it('still reads a well-formed file', () => {
+    expect(loadCsvColumns(csv('good.csv', 'A,B\n1,x\n2,y\n')).rows).toBe(2);
   });
 });

@@ -1,6 +1,7 @@
 // CSV → columnar data via nodejs-polars, keeping the column types Evidently would infer from the dtypes.
 import * as fs from 'node:fs';
 import pl from 'nodejs-polars';
+import { checkCsvStructure, DataError } from '@credit-scoring/data';
 import { ColumnarData, ColumnSchema, DriftInputError, INTEGER_CARDINALITY_LIMIT } from './columns';
 
 export interface LoadedColumns {
@@ -13,6 +14,13 @@ export interface LoadedColumns {
 
 export function loadCsvColumns(file: string, opts: { columns?: string[] } = {}): LoadedColumns {
   if (!fs.existsSync(file)) throw new DriftInputError(`CSV file not found: ${file}`);
+  // The trainer's checks (libs/data): polars would read a short row or a blank line as values missing, silently.
+  try {
+    checkCsvStructure(file);
+  } catch (e) {
+    if (e instanceof DataError) throw new DriftInputError(e.message);
+    throw e;
+  }
   let df: pl.DataFrame;
   try {
     df = pl.readCSV(file, { inferSchemaLength: 100000 });

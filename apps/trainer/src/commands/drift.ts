@@ -5,6 +5,7 @@ import {
 } from '@credit-scoring/drift';
 import { MlflowClient, withRun } from '@credit-scoring/tracking';
 import { parseFlags, toNumber, UsageError } from '../cli-args';
+import { EXIT_BAD_INPUT, isInputOrEnvironmentError } from '../exit-status';
 
 const HELP = `Usage: trainer drift --reference <csv> --current <csv> [options]
 
@@ -189,9 +190,10 @@ export async function driftCommand(argv: string[]): Promise<number> {
     }
     return run.report.dataset.datasetDrift ? 1 : 0;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof DriftInputError) {
+    // Bad input and I/O failures (full disk, --out not a directory, read-only) are 2, never 1: 1 means drift.
+    if (err instanceof Error && isInputOrEnvironmentError(err)) {
       process.stderr.write(`trainer drift: ${err.message.split('\n')[0]}\n`);
-      return 2;
+      return EXIT_BAD_INPUT;
     }
     throw err;
   }
