@@ -33,6 +33,8 @@ export interface BuildAppOptions {
   /** Start loading when the app is ready (default true); tests may drive `app.modelStore.refresh()` themselves. */
   autoLoadModel?: boolean;
   apiKey?: string;
+  /** Wrong API keys one client IP may send per minute before it gets 429 (default 10). */
+  apiKeyMaxFailures?: number;
   rateLimit?: { max: number; timeWindow: string | number };
   clients?: ClientsDataset;
   trafficLogFile?: string;
@@ -121,7 +123,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(operationsRoutes);
   await app.register(modelInfoRoutes);
   await app.register(async (scope) => {
-    if (options.apiKey) await scope.register(apiKeyPlugin, { apiKey: options.apiKey });
+    if (options.apiKey) {
+      await scope.register(apiKeyPlugin, { apiKey: options.apiKey, maxFailures: options.apiKeyMaxFailures });
+    }
     if (options.rateLimit) await scope.register(rateLimit, options.rateLimit);
     await scope.register(scoringRoutes, { maxBatch, clients: options.clients, secured: Boolean(options.apiKey) });
   });

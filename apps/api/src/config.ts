@@ -23,6 +23,8 @@ export interface ApiConfig {
   /** Poll the registry alias every N seconds and swap to a new version; 0 = load once. */
   followAliasSeconds: number;
   apiKey?: string;
+  /** Wrong API keys per client IP per minute before 429 (API_KEY_MAX_FAILURES). */
+  apiKeyMaxFailures: number;
   rateLimitMax?: number;
   rateLimitWindow: string;
   clientsCsv?: string;
@@ -79,6 +81,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     model,
     followAliasSeconds: integer(env, 'MODEL_POLL_SECONDS', 0, 0),
     apiKey: optional(env, 'API_KEY'),
+    apiKeyMaxFailures: integer(env, 'API_KEY_MAX_FAILURES', 10, 1),
     rateLimitMax: rateLimitMax > 0 ? rateLimitMax : undefined,
     rateLimitWindow: env.RATE_LIMIT_WINDOW ?? '1 minute',
     clientsCsv: optional(env, 'CLIENTS_CSV'),

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     ...sourcesFromConfig(config),
     followIntervalMs: config.followAliasSeconds * 1000,
     apiKey: config.apiKey,
+    apiKeyMaxFailures: config.apiKeyMaxFailures,
     rateLimit: config.rateLimitMax ? { max: config.rateLimitMax, timeWindow: config.rateLimitWindow } : undefined,
     clients,
     trafficLogFile: config.trafficLog,

@@ -1,7 +1,8 @@
 // Optional record of scored traffic (raw fields + outcome), one JSON object per line, for drift monitoring against
-// the training data. Writes go through a stream so scoring never waits for the disk.
+// the training data. Writes go through a stream so scoring never waits for the disk. The file holds applicants'
+// personal fields: it is readable by the API's user only (0600), also when it existed with a wider mode.
 import fp from 'fastify-plugin';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ApplicantInput, Prediction } from '../scoring';
@@ -23,7 +24,14 @@ export const trafficLogPlugin = fp(
       return;
     }
     mkdirSync(path.dirname(path.resolve(opts.file)), { recursive: true });
-    const stream = createWriteStream(opts.file, { flags: 'a' });
+    const stream = createWriteStream(opts.file, { flags: 'a', mode: 0o600 });
+    stream.once('open', () => {
+      try {
+        chmodSync(opts.file as string, 0o600);
+      } catch (error) {
+        app.log.warn({ err: error, file: opts.file }, 'traffic log: cannot restrict the file to mode 0600');
+      }
+    });
     stream.on('error', (error) => app.log.error({ err: error, file: opts.file }, 'traffic log write failed'));
     app.decorate('trafficLog', {
       record(route, applicants, predictions) {
