@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { ColumnType } from '../schemas';
 import { isInteger, isNotANumber } from './builtins';
 
@@ -8,13 +9,38 @@ export type Cell = number | string | null;
 const CHUNK = 1 << 22; // 4 MB: large enough for few syscalls, small enough to never matter for memory
 const MAX_ROW = 1 << 16; // Kaggle rows are < 2 KB
 
+/** The temporary sibling a table is written to before it is renamed into place (hidden, so `*.csv` skips it). */
+export function partialPath(file: string, pid = process.pid): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${pid}.partial`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Leftovers of writers whose process is gone (an interrupted run): `.<name>.<pid>.partial` in `dir`. */
+export function removeStalePartials(dir: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    const match = /^\..+\.(\d+)\.partial$/.exec(name);
+    if (match && !isRunning(Number(match[1]))) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
 /**
  * Writes one CSV file row by row through a fixed Buffer, flushed synchronously when nearly full, so memory stays flat
  * however many rows are written. Numbers are written the way pandas wrote the Kaggle files: a 'float' column's
  * integral value as "135000.0", missing values as empty fields, text quoted only when it holds a comma.
+ * The rows go to a temporary sibling (partialPath) that close() renames onto `file`: an interrupted run never leaves
+ * a partial table under the real name for the next run to read as if it were complete.
  */
 export class CsvWriter {
   private readonly fd: number;
+  private readonly partial: string;
   private readonly buf = Buffer.allocUnsafe(CHUNK);
   private readonly columns: string[];
   private readonly types: ColumnType[];
@@ -27,7 +53,8 @@ export class CsvWriter {
   ) {
     this.columns = Object.keys(schema);
     this.types = Object.values(schema);
-    this.fd = fs.openSync(file, 'w');
+    this.partial = partialPath(file);
+    this.fd = fs.openSync(this.partial, 'w');
     this.writeText(this.columns.join(',') + '\n');
   }
 
@@ -67,9 +94,25 @@ export class CsvWriter {
     this.rows++;
   }
 
+  /** Writes what is buffered and moves the complete table into place. */
   close(): void {
-    this.flush();
-    fs.closeSync(this.fd);
+    try {
+      this.flush();
+      fs.fsyncSync(this.fd);
+    } finally {
+      fs.closeSync(this.fd);
+    }
+    fs.renameSync(this.partial, this.file);
+  }
+
+  /** Drops the unfinished table; a previous complete `file`, if any, stays as it was. */
+  abort(): void {
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed by a failed close()
+    }
+    fs.rmSync(this.partial, { force: true });
   }
 
   private writeText(text: string): void {

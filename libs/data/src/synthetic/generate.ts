@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DataError } from '../errors';
 import { SCHEMAS, TABLE_NAMES, type TableName } from '../schemas';
 import { generateApplicant } from './application';
-import { CsvWriter } from './csv-writer';
+import { CsvWriter, removeStalePartials } from './csv-writer';
 import { generateHistory, type HistoryWriters } from './history';
 import { Random } from './random';
 
@@ -38,6 +38,7 @@ export async function generateSynthetic(opts: GenerateOptions): Promise<Generate
   if (!Number.isInteger(rows) || rows < 1) throw new DataError(`rows must be a positive integer, got ${rows}`);
   if (!Number.isInteger(seed)) throw new DataError(`seed must be an integer, got ${seed}`);
   fs.mkdirSync(out, { recursive: true });
+  removeStalePartials(out);
 
   const writers = Object.fromEntries(
     TABLE_NAMES.map((table) => [table, new CsvWriter(path.join(out, `${table}.csv`), SCHEMAS[table])]),
@@ -69,8 +70,16 @@ export async function generateSynthetic(opts: GenerateOptions): Promise<Generate
         await new Promise((resolve) => setImmediate(resolve)); // let progress output and signals through
       }
     }
-  } finally {
+  } catch (error) {
+    for (const table of TABLE_NAMES) writers[table].abort();
+    throw error;
+  }
+  // Each table is renamed into place only once all of them are complete.
+  try {
     for (const table of TABLE_NAMES) writers[table].close();
+  } catch (error) {
+    for (const table of TABLE_NAMES) writers[table].abort();
+    throw error;
   }
   report();
   const counts = Object.fromEntries(TABLE_NAMES.map((table) => [table, writers[table].rows])) as Record<TableName, number>;
