@@ -12,6 +12,7 @@ import { FeaturePipeline } from '@credit-scoring/features';
 import { Dataset, train } from '@credit-scoring/lightgbm';
 import { buildApp } from './app';
 import { BundleSource } from './model/sources';
+import { redact } from './model/model-store';
 import { TEST_COST, TEST_THRESHOLD, writeBundle } from './testing/trained-model';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -163,13 +164,29 @@ describe('a truncated model.lgb at start', () => {
 
   it('answers /ready 503 with a reason (no server path) and keeps running', async () => {
     const api = startApi({ MODEL_BUNDLE_DIR: path.join(dir, 'bundle') });
-    const ready = await api.ready();
+    let ready = await api.ready();
+    let body = (await ready.json()) as { ready: boolean; reason: string };
+    // until the first load attempt has finished, the reason is "loading ..."
+    for (let i = 0; i < 100 && body.reason?.startsWith('loading'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      ready = await fetch(`http://127.0.0.1:${await api.port}/ready`);
+      body = (await ready.json()) as { ready: boolean; reason: string };
+    }
     expect(ready.status).toBe(503);
-    const body = (await ready.json()) as { ready: boolean; reason: string };
     expect(body.ready).toBe(false);
     expect(body.reason).toMatch(/invalid LightGBM model text: .*truncated/);
     expect(body.reason).not.toContain(dir);
     api.kill('SIGTERM');
     expect(await api.exited).toBe(0);
   }, 120_000);
+});
+
+describe('the /ready reason shown to anyone', () => {
+  it('keeps what went wrong, not server paths or the MLflow URI', () => {
+    const fromBundle = redact('model bundle /srv/app/dist/model-bundle: cannot read /srv/app/dist/model-bundle/MLmodel');
+    expect(fromBundle).toBe('model bundle …/model-bundle: cannot read …/MLmodel');
+    const fromMlflow = redact('MLflow at http://user:secret@10.0.0.5:5000 unreachable (models:/credit-scoring@champion)');
+    expect(fromMlflow).not.toMatch(/secret|10\.0\.0\.5/);
+    expect(fromMlflow).toContain('models:/credit-scoring@champion');
+  });
 });
