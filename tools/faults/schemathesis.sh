@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Property-based fuzzing of the running API from its own OpenAPI document, with every schemathesis check
+# (server errors, schema conformance of responses, status codes and content types the document declares, ...).
+#
+#   bash tools/faults/schemathesis.sh [BUNDLE_DIR]      (default: $MODEL_BUNDLE_DIR, else dist/model-bundle)
+#   ST_MAX_EXAMPLES=200 bash tools/faults/schemathesis.sh    more examples per operation (default 50)
+#
+# Installs the pinned schemathesis from PyPI into tmp/schemathesis-venv (git-ignored) once, starts the API on the bundle
+# on a free port, runs schemathesis against /docs/json and prints the counts; the JUnit report is kept in
+# tmp/schemathesis/. Exit status: 0 no failure, 1 schemathesis found failures, 2 no bundle / cannot start the API.
+set -euo pipefail
+
+SCHEMATHESIS_VERSION="4.32.5"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+venv="$root/tmp/schemathesis-venv"
+reports="$root/tmp/schemathesis"
+bundle="${1:-${MODEL_BUNDLE_DIR:-$root/dist/model-bundle}}"
+
+if [ ! -f "$bundle/MLmodel" ]; then
+  echo "schemathesis: no model bundle at $bundle (run 'npm start' or 'trainer export', or pass a bundle folder)" >&2
+  exit 2
+fi
+if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  echo "installing schemathesis==$SCHEMATHESIS_VERSION into tmp/schemathesis-venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+api_log="$(mktemp)"
+MLFLOW_TRACKING_URI='' MODEL_BUNDLE_DIR="$bundle" PORT="$port" LOG_LEVEL=warn OMP_WAIT_POLICY=PASSIVE \
+  TSX_TSCONFIG_PATH="$root/tsconfig.base.json" node --import tsx apps/api/src/main.ts > "$api_log" 2>&1 &
+api_pid=$!
+trap 'kill "$api_pid" 2>/dev/null; wait "$api_pid" 2>/dev/null; rm -f "$api_log"' EXIT
+
+url="http://127.0.0.1:$port"
+for _ in $(seq 1 120); do
+  if curl -fs "$url/ready" > /dev/null 2>&1; then break; fi
+  if ! kill -0 "$api_pid" 2>/dev/null; then cat "$api_log" >&2; echo "schemathesis: the API exited" >&2; exit 2; fi
+  sleep 0.5
+done
+curl -fs "$url/ready" > /dev/null || { cat "$api_log" >&2; echo "schemathesis: the API is not ready" >&2; exit 2; }
+
+rm -rf "$reports" && mkdir -p "$reports"
+status=0
+"$venv/bin/schemathesis" run "$url/docs/json" --checks all --max-examples "${ST_MAX_EXAMPLES:-50}" --workers 1 \
+  --report junit --report-dir "$reports" --no-color | tee "$reports/output.txt" || status=$?
+
+# Counts from the JUnit report: one test case per API operation.
+python3 - "$reports" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+cases = failures = errors = skipped = 0
+for path in glob.glob(f"{sys.argv[1]}/*.xml"):
+    for suite in ET.parse(path).getroot().iter("testsuite"):
+        cases += int(suite.get("tests", 0)); failures += int(suite.get("failures", 0))
+        errors += int(suite.get("errors", 0)); skipped += int(suite.get("skipped", 0))
+print(f"schemathesis: {cases} operations, {failures} with failures, {errors} with errors, {skipped} skipped")
+PY
+if grep -qi "500\|server error" "$api_log"; then echo "API log mentions server errors:"; grep -i "500\|server error" "$api_log" | head; fi
+exit "$status"
