@@ -44,8 +44,9 @@ curl -fs "$url/ready" > /dev/null || { cat "$api_log" >&2; echo "schemathesis: t
 
 rm -rf "$reports" && mkdir -p "$reports"
 status=0
-"$venv/bin/schemathesis" run "$url/docs/json" --checks all --max-examples "${ST_MAX_EXAMPLES:-50}" --workers 1 \
-  --report junit --report-dir "$reports" --no-color | tee "$reports/output.txt" || status=$?
+# run from the report folder: schemathesis keeps its example database (.schemathesis/) in the working directory
+(cd "$reports" && "$venv/bin/schemathesis" run "$url/docs/json" --checks all --max-examples "${ST_MAX_EXAMPLES:-50}" \
+  --workers 1 --report junit --report-dir "$reports" --no-color) | tee "$reports/output.txt" || status=$?
 
 # Counts from the JUnit report: one test case per API operation.
 python3 - "$reports" <<'PY'
