@@ -184,8 +184,8 @@ export async function driftCommand(argv: string[]): Promise<number> {
     fs.writeFileSync(path.join(out, 'report.json'), run.json);
     fs.writeFileSync(path.join(out, 'report.html'), run.html);
     process.stdout.write(`${run.summary}\nWrote ${path.join(out, 'report.json')} and report.html\n`);
-    if (values.mlflow) {
-      const runId = await logDriftToMlflow(run, runOptions, trackingUri!, values.experiment ?? 'credit-scoring-drift');
+    if (values.mlflow && trackingUri) {
+      const runId = await logDriftToMlflow(run, runOptions, trackingUri, values.experiment ?? 'credit-scoring-drift');
       process.stdout.write(`Logged to MLflow run ${runId} (${trackingUri})\n`);
     }
     return run.report.dataset.datasetDrift ? 1 : 0;
