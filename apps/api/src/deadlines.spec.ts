@@ -2,6 +2,7 @@
 // deadline; SIGTERM exits within the shutdown deadline even while a client holds a request open; a truncated model
 // file at start gives a 503 with a reason on /ready (no exit, no server path), not a crash inside LightGBM.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -145,7 +146,7 @@ describe('a truncated model.lgb at start', () => {
       dataset,
       { numBoostRound: 5 },
     );
-    writeBundle(
+    await writeBundle(
       path.join(dir, 'bundle'),
       {
         modelText: booster.saveModel(),
@@ -157,8 +158,15 @@ describe('a truncated model.lgb at start', () => {
       },
       { name: 'credit-scoring', version: '1' },
     );
+    // Truncate model.lgb and record the truncated file's checksum too: the package's sha256 check would refuse it
+    // first; this is the second line, for model text that never went through a package's checksum.
     const modelFile = path.join(dir, 'bundle', 'model.lgb');
-    writeFileSync(modelFile, readFileSync(modelFile, 'utf8').slice(0, Math.floor(booster.saveModel().length / 2)));
+    const truncated = readFileSync(modelFile, 'utf8').slice(0, Math.floor(booster.saveModel().length / 2));
+    writeFileSync(modelFile, truncated);
+    const checksumsFile = path.join(dir, 'bundle', 'checksums.json');
+    const checksums = JSON.parse(readFileSync(checksumsFile, 'utf8')) as Record<string, string>;
+    checksums['model.lgb'] = `sha256:${createHash('sha256').update(truncated).digest('hex')}`;
+    writeFileSync(checksumsFile, JSON.stringify(checksums));
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
