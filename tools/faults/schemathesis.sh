@@ -37,10 +37,10 @@ trap 'kill "$api_pid" 2>/dev/null; wait "$api_pid" 2>/dev/null; rm -f "$api_log"
 url="http://127.0.0.1:$port"
 for _ in $(seq 1 120); do
   if curl -fs "$url/ready" > /dev/null 2>&1; then break; fi
-  if ! kill -0 "$api_pid" 2>/dev/null; then cat "$api_log" >&2; echo "schemathesis: the API exited" >&2; exit 2; fi
+  if ! kill -0 "$api_pid" 2>/dev/null; then tail -5 "$api_log" >&2; echo "schemathesis: the API exited" >&2; exit 2; fi
   sleep 0.5
 done
-curl -fs "$url/ready" > /dev/null || { cat "$api_log" >&2; echo "schemathesis: the API is not ready" >&2; exit 2; }
+curl -fs "$url/ready" > /dev/null || { tail -3 "$api_log" >&2; echo "schemathesis: the API is not ready (its last log lines above)" >&2; exit 2; }
 
 rm -rf "$reports" && mkdir -p "$reports"
 status=0
