@@ -2,7 +2,8 @@
 # Property-based fuzzing of the running API from its own OpenAPI document, with every schemathesis check
 # (server errors, schema conformance of responses, status codes and content types the document declares, ...).
 #
-#   bash tools/faults/schemathesis.sh [BUNDLE_DIR]      (default: $MODEL_BUNDLE_DIR, else dist/model-bundle)
+#   bash tools/faults/schemathesis.sh [BUNDLE_DIR]      (default: $MODEL_BUNDLE_DIR, else a small synthetic bundle
+#                                                         built by tools/faults/synthetic-bundle.ts into tmp/)
 #   ST_MAX_EXAMPLES=200 bash tools/faults/schemathesis.sh    more examples per operation (default 50)
 #
 # Installs the pinned schemathesis from PyPI into tmp/schemathesis-venv (git-ignored) once, starts the API on the bundle
@@ -15,8 +16,13 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 venv="$root/tmp/schemathesis-venv"
 reports="$root/tmp/schemathesis"
-bundle="${1:-${MODEL_BUNDLE_DIR:-$root/dist/model-bundle}}"
+bundle="${1:-${MODEL_BUNDLE_DIR:-}}"
+export TSX_TSCONFIG_PATH="$root/tsconfig.base.json" OMP_WAIT_POLICY=PASSIVE
 
+if [ -z "$bundle" ]; then
+  bundle="$root/tmp/faults-bundle"
+  node --import tsx tools/faults/synthetic-bundle.ts "$bundle"
+fi
 if [ ! -f "$bundle/MLmodel" ]; then
   echo "schemathesis: no model bundle at $bundle (run 'npm start' or 'trainer export', or pass a bundle folder)" >&2
   exit 2
@@ -29,8 +35,8 @@ fi
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 api_log="$(mktemp)"
-MLFLOW_TRACKING_URI='' MODEL_BUNDLE_DIR="$bundle" PORT="$port" LOG_LEVEL=warn OMP_WAIT_POLICY=PASSIVE \
-  TSX_TSCONFIG_PATH="$root/tsconfig.base.json" node --import tsx apps/api/src/main.ts > "$api_log" 2>&1 &
+MLFLOW_TRACKING_URI='' MODEL_BUNDLE_DIR="$bundle" PORT="$port" LOG_LEVEL=warn \
+  node --import tsx apps/api/src/main.ts > "$api_log" 2>&1 &
 api_pid=$!
 trap 'kill "$api_pid" 2>/dev/null; wait "$api_pid" 2>/dev/null; rm -f "$api_log"' EXIT
 
@@ -48,15 +54,10 @@ status=0
 (cd "$reports" && "$venv/bin/schemathesis" run "$url/docs/json" --checks all --max-examples "${ST_MAX_EXAMPLES:-50}" \
   --workers 1 --report junit --report-dir "$reports" --no-color) | tee "$reports/output.txt" || status=$?
 
-# Counts from the JUnit report: one test case per API operation.
-python3 - "$reports" <<'PY'
-import glob, sys, xml.etree.ElementTree as ET
-cases = failures = errors = skipped = 0
-for path in glob.glob(f"{sys.argv[1]}/*.xml"):
-    for suite in ET.parse(path).getroot().iter("testsuite"):
-        cases += int(suite.get("tests", 0)); failures += int(suite.get("failures", 0))
-        errors += int(suite.get("errors", 0)); skipped += int(suite.get("skipped", 0))
-print(f"schemathesis: {cases} operations, {failures} with failures, {errors} with errors, {skipped} skipped")
-PY
+# Counts: test cases generated, failures per check (ST1xx are server errors / crashes), 5xx answers seen.
+echo "---- counts"
+grep -E '[0-9]+ generated' "$reports/output.txt" | sed 's/^ */test cases: /' || true
+grep -E '^ *❌ ST[0-9]+ ' "$reports/output.txt" | sed 's/^ *❌ /failed check: /' || echo "failed checks: none"
+echo "5xx answers: $(grep -cE '^\[5[0-9][0-9]\]' "$reports/output.txt" || true)"
 if grep -qi "500\|server error" "$api_log"; then echo "API log mentions server errors:"; grep -i "500\|server error" "$api_log" | head; fi
 exit "$status"
