@@ -15,7 +15,7 @@ import { FeatureError } from './errors';
 const nullF64 = P.nullF64;
 
 /**
- * Non-finite and out-of-range values become missing (null), matching single.ts `finalValue`. One comparison does
+ * Non-finite and out-of-range values become missing (null), matching expr.ts `finalValue`. One comparison does
  * it: polars orders NaN above every number, so abs(NaN) < MAX is false, as are inf and null.
  */
 export function finalPolars(e: PExpr): PExpr {
@@ -62,7 +62,7 @@ export function aggregateSideTable(spec: TableSpec, tables: HomeCreditTables, ow
   return aggregateTable(spec, { slots: owners.slotsOf(found(columns.keys, spec.key, spec.table)), nKeys: owners.nKeys, inputs });
 }
 
-/** Joined child summaries are cleaned like file inputs (single.ts does the same). */
+/** Joined child summaries are cleaned like file inputs (pipeline-one-row.ts does the same). */
 function cleanJoined(values: Float64Array): Float64Array {
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = finalValue(values[i]);
@@ -141,7 +141,7 @@ function typedView<T extends Float64Array | Uint8Array | Int32Array>(values: unk
   throw new FeatureError(`internal: ${name} did not come out of polars as a ${type.name}`);
 }
 
-/** Cleaned text as 1 + index of its value in `levels`, 0 when missing or another value (as single.ts textCodes). */
+/** Cleaned text as 1 + index of its value in `levels`, 0 when missing or another value (as pipeline-one-row.ts codes them). */
 function levelCodesPolars(col: string, levels: readonly string[]): PExpr {
   const clean = cleanTextPolars(col);
   let chain = P.when(clean.isIn([levels[0]])).then(1);

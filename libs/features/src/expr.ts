@@ -1,7 +1,7 @@
 /**
  * A tiny expression language for row-level feature formulas. Every formula in the feature spec is written once in
- * this form and then executed twice: compiled to a polars expression for the batch path, and interpreted with plain
- * arithmetic for the one-row serving path. Only IEEE-exact operations are allowed (+ - * /, comparisons), so
+ * this form and then executed twice: compiled to a polars expression for the batch path, and compiled to plain
+ * arithmetic closures for the one-row serving path (pipeline-one-row.ts). Only IEEE-exact operations are allowed (+ - * /, comparisons), so
  * both engines produce bit-identical doubles: no log/exp/pow, whose last bits differ between Rust's libm and V8.
  *
  * Missing values: polars null on the batch side, NaN on the one-row side. Arithmetic propagates them.
@@ -99,50 +99,17 @@ function rowStatPolars(stat: 'mean' | 'min' | 'max' | 'var' | 'sum' | 'count', o
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// One-row side: plain loops. `row` maps a column to its cleaned value: number (NaN = missing) or string | null.
+// One-row side: plain loops (pipeline-one-row.ts compiles the formulas to closures over cleaned values, NaN = missing).
 // ---------------------------------------------------------------------------------------------------------------
 
-export type CleanRow = Record<string, number | string | null | undefined>;
-
-export function evalRow(e: Expr, row: CleanRow): number {
-  if ('num' in e) return numberOf(row[e.num]);
-  if ('is' in e) {
-    const v = row[e.is];
-    return typeof v === 'string' && e.values.includes(v) ? 1 : 0;
-  }
-  if ('lit' in e) return e.lit;
-  if ('op' in e) {
-    const a = evalRow(e.a, row);
-    const b = evalRow(e.b, row);
-    switch (e.op) {
-      case '+': return a + b;
-      case '-': return a - b;
-      case '*': return a * b;
-      case '/': return a / b;
-    }
-  }
-  if ('max0' in e) {
-    const a = evalRow(e.max0, row);
-    return Number.isNaN(a) ? NaN : a > 0 ? a : 0;
-  }
-  if ('gt0' in e) {
-    const a = evalRow(e.gt0, row);
-    return Number.isNaN(a) ? NaN : a > 0 ? 1 : 0;
-  }
-  if ('rowStat' in e) return rowStatLoop(e.rowStat, e.of.map((c) => numberOf(row[c])));
-  throw new Error(`unknown feature expression ${JSON.stringify(e)}`);
-}
-
-function numberOf(v: number | string | null | undefined): number {
-  return typeof v === 'number' ? v : NaN;
-}
-
-function rowStatLoop(stat: 'mean' | 'min' | 'max' | 'var' | 'sum' | 'count', values: number[]): number {
+/** A statistic across the values of one row, skipping missing ones (the one-row paths' side of rowStatPolars). */
+export function rowStatLoop(stat: 'mean' | 'min' | 'max' | 'var' | 'sum' | 'count', values: ArrayLike<number>): number {
   let count = 0;
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     count += Number.isNaN(v) ? 0 : 1;
     sum += Number.isNaN(v) ? 0 : v;
     if (!Number.isNaN(v)) {
@@ -158,13 +125,16 @@ function rowStatLoop(stat: 'mean' | 'min' | 'max' | 'var' | 'sum' | 'count', val
   const mean = sum / count;
   if (stat === 'mean') return mean;
   let sq = 0;
-  for (const v of values) sq += Number.isNaN(v) ? 0 : (v - mean) * (v - mean);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    sq += Number.isNaN(v) ? 0 : (v - mean) * (v - mean);
+  }
   return sq / count;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Column side: the side-table formulas over whole columns (typed arrays), shared by the batch and one-row paths
-// so that both evaluate them with the very same code. Same IEEE operations as evalRow, NaN = missing.
+// so that both evaluate them with the very same code. Same IEEE operations as the one-row closures, NaN = missing.
 // ---------------------------------------------------------------------------------------------------------------
 
 /** A cleaned text input as small integer codes: 1 + index in `levels`, 0 = missing or a value not in `levels`. */
@@ -267,4 +237,9 @@ export const MAX_MAGNITUDE = 2 ** 45;
 /** Non-finite and out-of-range values become missing (NaN), matching batch.ts `finalPolars`. */
 export function finalValue(v: number): number {
   return Number.isFinite(v) && Math.abs(v) < MAX_MAGNITUDE ? v : NaN;
+}
+
+/** A feature value as both paths write it: finite values as they are (-0 turned into +0), anything else NaN. */
+export function normalise(v: number): number {
+  return Number.isFinite(v) ? v + 0 : NaN;
 }

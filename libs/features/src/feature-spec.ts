@@ -1,6 +1,6 @@
 /**
  * The declarative feature spec: the single list of cleaning rules, row-level formulas and per-applicant
- * aggregations that both execution paths follow (batch.ts with polars, single.ts with loops), in this order.
+ * aggregations that both execution paths follow (batch.ts with polars, pipeline-one-row.ts with loops), in this order.
  * The selection is in the spirit of the public Home Credit Kaggle kernels: domain ratios on the application,
  * min/max/mean/sum/var of each side table per applicant, with approved/refused and active/closed splits.
  */

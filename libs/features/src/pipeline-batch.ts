@@ -1,0 +1,178 @@
+/**
+ * Batch helpers of the pipeline: the fit-independent columns of a tables object (cleaned application fields,
+ * domain ratios, dictionary-coded text, side-table aggregates), computed once per tables object and cached, and
+ * the feature matrix written from them with the fitted category codes.
+ */
+import pl from 'nodejs-polars';
+import type { HomeCreditTables, SideTableName } from '@credit-scoring/data';
+import { KeySlots } from './aggregate';
+import { aggregateSideTable, cleanNumericPolars, cleanTextPolars, finalPolars, float64Column, gatherSlots } from './batch';
+import { normalise, toPolars } from './expr';
+import { asPl, P } from './fast-expr';
+import { aggregateOutputs, APPLICATION_DAYS_SENTINELS, APPLICATION_DERIVED } from './feature-spec';
+import { FeatureError } from './errors';
+import { codeOf, FittedPipelineState, ID, sideSpecs } from './pipeline-state';
+
+export interface FeatureMatrix {
+  /** row-major nRows x nCols, NaN = missing */
+  data: Float64Array;
+  nRows: number;
+  nCols: number;
+  /** LightGBM-safe names (letters, digits, underscores) */
+  featureNames: string[];
+  /** column indices holding integer category codes (0..K-1, NaN missing) */
+  categoricalFeatures: number[];
+  /** SK_ID_CURR per row */
+  ids: Int32Array;
+  /** TARGET when the application table has it */
+  target?: Float64Array;
+  /** AMT_CREDIT per row (the business cost needs it) */
+  amtCredit: Float64Array;
+}
+
+/** The fit-independent per-applicant values of one tables object (column-major). */
+export interface StatelessColumns {
+  nRows: number;
+  ids: Int32Array;
+  target?: Float64Array;
+  amtCredit: Float64Array;
+  /** application numeric columns then domain ratios */
+  before: Float64Array[];
+  /** cleaned category text, dictionary-encoded (millions of JS strings would slow every garbage collection) */
+  text: DictionaryColumn[];
+  /** side-table aggregates */
+  after: Float64Array[];
+}
+
+/** A text column as codes into its distinct values: values[codes[r]] is row r's text; code -1 = missing. */
+interface DictionaryColumn {
+  codes: Int32Array;
+  values: string[];
+}
+
+const statelessCache = new WeakMap<HomeCreditTables, Map<string, StatelessColumns>>();
+
+/** The feature matrix of `rows` (indices into the application table), in that order. */
+export function featureMatrix(
+  state: FittedPipelineState,
+  levelIndex: Map<string, Map<string, number>>,
+  columns: StatelessColumns,
+  rows: Int32Array,
+): Pick<FeatureMatrix, 'data' | 'nRows' | 'nCols'> {
+  const nRows = rows.length;
+  const nCols = state.featureNames.length;
+  // Each output column: a number column, or a dictionary-coded text column with the fitted code of each entry.
+  const sources: MatrixSource[] = [];
+  columns.before.forEach((values) => sources.push({ values }));
+  state.applicationText.forEach((c, k) => {
+    const index = levelIndex.get(c);
+    if (!index) throw new FeatureError(`no fitted categories for ${c}`);
+    const { codes, values } = columns.text[k];
+    const recode = Float64Array.from(values, (v) => codeOf(index, v));
+    if (state.options.categorical === 'codes') sources.push({ codes, recode, hot: -1 });
+    else for (let j = 0; j < index.size; j++) sources.push({ codes, recode, hot: j });
+  });
+  columns.after.forEach((values) => sources.push({ values }));
+  if (sources.length !== nCols) throw new FeatureError(`internal: built ${sources.length} columns, expected ${nCols}`);
+  const data = new Float64Array(nRows * nCols);
+  // Written a block of rows at a time: a whole column at a time would touch a new memory page with every write
+  // (rows are nCols * 8 bytes apart).
+  const BLOCK = 32;
+  for (let first = 0; first < nRows; first += BLOCK) {
+    const last = Math.min(first + BLOCK, nRows);
+    sources.forEach((source, col) => {
+      if ('values' in source) writeNumbers(data, nCols, col, rows, first, last, source.values);
+      else writeCategories(data, nCols, col, rows, first, last, source);
+    });
+  }
+  return { data, nRows, nCols };
+}
+
+/** One column of the feature matrix: numbers, or category codes (recoded to the fitted levels; hot >= 0: one-hot). */
+type MatrixSource = { values: Float64Array } | { codes: Int32Array; recode: Float64Array; hot: number };
+
+function writeNumbers(data: Float64Array, nCols: number, col: number, rows: Int32Array, first: number, last: number, values: Float64Array): void {
+  for (let r = first; r < last; r++) data[r * nCols + col] = normalise(values[rows[r]]);
+}
+
+function writeCategories(data: Float64Array, nCols: number, col: number, rows: Int32Array, first: number, last: number, source: { codes: Int32Array; recode: Float64Array; hot: number }): void {
+  const { codes, recode, hot } = source;
+  for (let r = first; r < last; r++) {
+    const entry = codes[rows[r]];
+    const code = entry >= 0 ? recode[entry] : NaN;
+    data[r * nCols + col] = hot < 0 ? code : code === hot ? 1 : 0;
+  }
+}
+
+export function checkRows(rows: Int32Array | undefined, nRows: number): Int32Array | undefined {
+  if (rows === undefined) return undefined;
+  if (!(rows instanceof Int32Array)) throw new FeatureError('rows must be an Int32Array of application row indices');
+  for (const i of rows) if (i < 0 || i >= nRows) throw new FeatureError(`row index ${i} is outside the application table (0..${nRows - 1})`);
+  return rows;
+}
+
+export function statelessColumns(tables: HomeCreditTables, sideTables: SideTableName[], numeric: string[], text: string[]): StatelessColumns {
+  if (!tables || !(tables.application instanceof Object) || typeof tables.application.columns === 'undefined') throw new FeatureError('tables.application must be a polars DataFrame');
+  const key = JSON.stringify([sideTables, numeric, text]);
+  let perTables = statelessCache.get(tables);
+  if (!perTables) statelessCache.set(tables, (perTables = new Map()));
+  let found = perTables.get(key);
+  if (!found) {
+    found = computeStateless(tables, sideTables, numeric, text);
+    perTables.set(key, found);
+  }
+  return found;
+}
+
+/** A cleaned text column dictionary-encoded by polars (dense rank = position in its sorted distinct values). */
+function dictionaryColumn(df: pl.DataFrame, name: string): DictionaryColumn {
+  const values = df.select(pl.col(name).dropNulls().unique().sort().alias(name)).getColumn(name).toArray() as string[];
+  const ranks = float64Column(df.select(pl.col(name).rank('dense').alias(name)), name);
+  return { values, codes: Int32Array.from(ranks, (rank) => (Number.isNaN(rank) ? -1 : rank - 1)) };
+}
+
+function computeStateless(tables: HomeCreditTables, sideTables: SideTableName[], numeric: string[], text: string[]): StatelessColumns {
+  const app = tables.application;
+  const have = new Set(app.columns);
+  const missing = [ID, ...numeric, ...text].filter((c) => !have.has(c));
+  if (missing.length) throw new FeatureError(`application table lacks column(s) ${missing.join(', ')}`);
+  const derivedNames = Object.keys(APPLICATION_DERIVED);
+  const cleaned = app
+    .lazy()
+    .select(...asPl([
+      P.col(ID).cast(pl.Int64),
+      ...numeric.map((c) => cleanNumericPolars(c, APPLICATION_DAYS_SENTINELS.includes(c))),
+      ...text.map(cleanTextPolars),
+    ]))
+    .withColumns(...asPl(derivedNames.map((n) => finalPolars(toPolars(APPLICATION_DERIVED[n])).alias(`__derived__${n}`))))
+    .collectSync();
+  const nRows = app.height;
+  const before = [...numeric, ...derivedNames.map((n) => `__derived__${n}`)].map((c) => float64Column(cleaned, c));
+  const textColumns = text.map((c) => dictionaryColumn(cleaned, c));
+
+  // Side-table aggregates per applicant; applicants sharing an SK_ID_CURR share its aggregates.
+  const idValues = float64Column(cleaned, ID);
+  const applicants = new KeySlots(idValues);
+  const oneRowPerApplicant = applicants.ownerSlots.every((slot, r) => slot === r);
+  const after: Float64Array[] = [];
+  for (const spec of sideSpecs(sideTables)) {
+    const outputs = aggregateOutputs(spec);
+    if (!tables[spec.table]) {
+      // table absent: nobody has history of that kind
+      for (const o of outputs) after.push(new Float64Array(nRows).fill(o.zeroWhenEmpty ? 0 : NaN));
+      continue;
+    }
+    const perApplicant = aggregateSideTable(spec, tables, applicants, sideTables.includes('bureau_balance'));
+    outputs.forEach((o, k) => after.push(oneRowPerApplicant ? perApplicant[k] : gatherSlots(perApplicant[k], applicants.ownerSlots, o.zeroWhenEmpty ? 0 : NaN)));
+  }
+
+  return {
+    nRows,
+    ids: Int32Array.from(idValues),
+    target: have.has('TARGET') ? float64Column(app, 'TARGET') : undefined,
+    amtCredit: float64Column(app, 'AMT_CREDIT'),
+    before,
+    text: textColumns,
+    after,
+  };
+}
