@@ -1,3 +1,4 @@
+import pl from 'nodejs-polars';
 import { loadTables, realDataDir, type HomeCreditTables } from '@credit-scoring/data';
 import { FeatureError, FeaturePipeline, type FeatureMatrix, type RawApplication, type RawRow } from './index';
 import { indexHistories, type HistoryIndex } from './test-support/histories';
@@ -157,6 +158,18 @@ describe('FeaturePipeline on the real sample', () => {
     }
     expect(m.target).toBeUndefined();
     expect(mismatches).toEqual([]);
+  });
+
+  it('transformMany equals the batch matrix; an applicant with 3 fields equals the batch row of those fields alone', () => {
+    const applicants = trainIndex.applications.map((application) => ({ application, history: trainIndex.historyOf(Number(application.SK_ID_CURR)) }));
+    expect(sameBytes(pipeline.transformMany(applicants).data, matrix.data)).toBe(true);
+    const kept = ['SK_ID_CURR', 'AMT_CREDIT', 'AMT_INCOME_TOTAL'];
+    const app = train.application.head(50);
+    const sparse = app.select(...app.columns.map((c) => (kept.includes(c) ? pl.col(c) : pl.lit(null).cast(app.getColumn(c).dtype).alias(c))));
+    const m = pipeline.transform({ application: sparse });
+    const few = trainIndex.applications.slice(0, 50).map((a) => ({ application: Object.fromEntries(kept.map((c) => [c, a[c]])) as RawApplication }));
+    expect(sameBytes(pipeline.transformMany(few).data, m.data)).toBe(true);
+    few.forEach((a, r) => expect(sameBits(pipeline.transformOne(a.application), m.data.subarray(r * m.nCols, (r + 1) * m.nCols))).toEqual([]));
   });
 
   it('toJSON -> JSON text -> fromJSON gives the same matrix', () => {
