@@ -22,14 +22,21 @@ beforeAll(async () => {
   pipeline = FeaturePipeline.fit(tables);
   matrix = pipeline.transform(tables);
   index = indexHistories(tables);
-  applicants = index.applications.map((application) => ({ application, history: index.historyOf(Number(application.SK_ID_CURR)) }));
+  applicants = index.applications.map((application) => ({
+    application,
+    history: index.historyOf(Number(application.SK_ID_CURR)),
+  }));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Byte-for-byte equality (NaN payloads and the sign of zero included). */
 const sameBytes = (a: Float64Array, b: Float64Array): boolean =>
-  a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+  a.length === b.length &&
+  Buffer.compare(
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  ) === 0;
 const batchRow = (m: FeatureMatrix, r: number) => m.data.subarray(r * m.nCols, (r + 1) * m.nCols);
 const historyRows = (a: Applicant) => Object.values(a.history ?? {}).reduce((n, rows) => n + (rows?.length ?? 0), 0);
 
@@ -66,17 +73,30 @@ describe('the compiled one-row path on generated data', () => {
   it('an applicant with 3 fields equals the batch row of an application with only those fields', () => {
     const kept = ['SK_ID_CURR', 'AMT_CREDIT', 'AMT_INCOME_TOTAL'];
     const app = tables.application.head(5);
-    const sparse = app.select(...app.columns.map((c) => (kept.includes(c) ? pl.col(c) : pl.lit(null).cast(app.getColumn(c).dtype).alias(c))));
+    const sparse = app.select(
+      ...app.columns.map((c) => (kept.includes(c) ? pl.col(c) : pl.lit(null).cast(app.getColumn(c).dtype).alias(c))),
+    );
     const m = pipeline.transform({ application: sparse });
-    const few: Applicant[] = index.applications.slice(0, 5).map((a) => ({ application: Object.fromEntries(kept.map((c) => [c, a[c]])) as RawApplication }));
+    const few: Applicant[] = index.applications
+      .slice(0, 5)
+      .map((a) => ({ application: Object.fromEntries(kept.map((c) => [c, a[c]])) as RawApplication }));
     expect(differing(pipeline, m, [0, 1, 2, 3, 4], few)).toEqual([]);
     expect(sameBytes(pipeline.transformMany(few).data, m.data)).toBe(true);
   });
 
   it('equals the batch path without bureau_balance (bureau without its child), with one-hot categories', () => {
-    const partial = FeaturePipeline.fit(tables, { sideTables: ['bureau', 'previous_application', 'installments_payments'], categorical: 'onehot' });
+    const partial = FeaturePipeline.fit(tables, {
+      sideTables: ['bureau', 'previous_application', 'installments_payments'],
+      categorical: 'onehot',
+    });
     const m = partial.transform(tables);
-    expect(differing(partial, m, applicants.map((_, r) => r))).toEqual([]);
+    expect(
+      differing(
+        partial,
+        m,
+        applicants.map((_, r) => r),
+      ),
+    ).toEqual([]);
     const restored = FeaturePipeline.fromJSON(JSON.parse(JSON.stringify(partial.toJSON())));
     expect(sameBytes(restored.transformMany(applicants).data, m.data)).toBe(true);
   });
@@ -84,12 +104,21 @@ describe('the compiled one-row path on generated data', () => {
   it('reads numbers sent as text, and reports bad values with the applicant index in a batch', () => {
     const r = applicants.findIndex((a) => (a.history?.bureau?.length ?? 0) > 0);
     const a = applicants[r];
-    const asText = <T extends Record<string, unknown>>(row: T) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? String(v) : v]));
-    const sent: Applicant = { application: asText(a.application) as RawApplication, history: { ...a.history, bureau: a.history?.bureau?.map(asText) as never } };
+    const asText = <T extends Record<string, unknown>>(row: T) =>
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? String(v) : v]));
+    const sent: Applicant = {
+      application: asText(a.application) as RawApplication,
+      history: { ...a.history, bureau: a.history?.bureau?.map(asText) as never },
+    };
     expect(sameBytes(pipeline.transformOne(sent.application, sent.history), batchRow(matrix, r))).toBe(true);
 
-    const badHistory: Applicant = { application: a.application, history: { bureau: [{ ...(a.history?.bureau ?? [])[0], AMT_CREDIT_SUM: 'lots' }] } };
-    expect(() => pipeline.transformOne(badHistory.application, badHistory.history)).toThrow(/bureau row 0: field AMT_CREDIT_SUM is not a number/);
+    const badHistory: Applicant = {
+      application: a.application,
+      history: { bureau: [{ ...(a.history?.bureau ?? [])[0], AMT_CREDIT_SUM: 'lots' }] },
+    };
+    expect(() => pipeline.transformOne(badHistory.application, badHistory.history)).toThrow(
+      /bureau row 0: field AMT_CREDIT_SUM is not a number/,
+    );
     const thrown = (() => {
       try {
         pipeline.transformMany([applicants[0], applicants[1], badHistory]);
@@ -101,9 +130,15 @@ describe('the compiled one-row path on generated data', () => {
     expect(thrown).toBeInstanceOf(FeatureError);
     expect((thrown as FeatureError).applicant).toBe(2);
     expect((thrown as FeatureError).message).toMatch(/AMT_CREDIT_SUM is not a number/);
-    expect(() => pipeline.transformOne(a.application, { previous_application: [{ SK_ID_CURR: -5 }] })).toThrow(/history.previous_application\[0\] belongs to SK_ID_CURR -5/);
-    expect(() => pipeline.transformOne(a.application, { bureau: 'rows' as never })).toThrow(/history.bureau must be an array/);
-    expect(() => pipeline.transformOne({ ...a.application, NAME_CONTRACT_TYPE: { x: 1 } as never })).toThrow(/NAME_CONTRACT_TYPE must be text/);
+    expect(() => pipeline.transformOne(a.application, { previous_application: [{ SK_ID_CURR: -5 }] })).toThrow(
+      /history.previous_application\[0\] belongs to SK_ID_CURR -5/,
+    );
+    expect(() => pipeline.transformOne(a.application, { bureau: 'rows' as never })).toThrow(
+      /history.bureau must be an array/,
+    );
+    expect(() => pipeline.transformOne({ ...a.application, NAME_CONTRACT_TYPE: { x: 1 } as never })).toThrow(
+      /NAME_CONTRACT_TYPE must be text/,
+    );
     expect(() => pipeline.transformMany('x' as never)).toThrow(FeatureError);
     // a failed applicant leaves nothing behind: the next one is still equal to its batch row
     expect(sameBytes(pipeline.transformOne(a.application, a.history), batchRow(matrix, r))).toBe(true);

@@ -80,9 +80,11 @@ export class CompiledRow {
 
   /** Writes the applicant's feature row into out[offset .. offset + nCols - 1]. */
   write(application: RawApplication, history: ApplicantHistory | undefined, out: Float64Array, offset: number): void {
-    if (application === null || typeof application !== 'object' || Array.isArray(application)) throw new FeatureError('application must be an object of Kaggle fields');
+    if (application === null || typeof application !== 'object' || Array.isArray(application))
+      throw new FeatureError('application must be an object of Kaggle fields');
     const given = history ?? NO_HISTORY;
-    if (given === null || typeof given !== 'object' || Array.isArray(given)) throw new FeatureError('history must be an object of side-table rows');
+    if (given === null || typeof given !== 'object' || Array.isArray(given))
+      throw new FeatureError('history must be an object of side-table rows');
     let col = offset;
     const { numericNames, daysSentinel, clean } = this;
     for (let i = 0; i < numericNames.length; i++) {
@@ -106,7 +108,8 @@ export class CompiledRow {
       else plan.applicant(rows, childRows, out, col);
       col += plan.nOutputs;
     }
-    if (col - offset !== this.nCols) throw new FeatureError(`internal: built ${col - offset} values, expected ${this.nCols}`);
+    if (col - offset !== this.nCols)
+      throw new FeatureError(`internal: built ${col - offset} values, expected ${this.nCols}`);
   }
 }
 
@@ -144,10 +147,14 @@ type Formula = (r: number) => number;
 
 function binary(op: '+' | '-' | '*' | '/', a: Formula, b: Formula): Formula {
   switch (op) {
-    case '+': return (r) => a(r) + b(r);
-    case '-': return (r) => a(r) - b(r);
-    case '*': return (r) => a(r) * b(r);
-    case '/': return (r) => a(r) / b(r);
+    case '+':
+      return (r) => a(r) + b(r);
+    case '-':
+      return (r) => a(r) - b(r);
+    case '*':
+      return (r) => a(r) * b(r);
+    case '/':
+      return (r) => a(r) / b(r);
   }
 }
 
@@ -176,7 +183,8 @@ function historyRows(history: ApplicantHistory, table: SideTableName, id: number
     const given = row[ID];
     if (given === undefined || given === null) continue;
     const rowId = typeof given === 'number' ? given : parseNumber(given, ID, `history.${table}[${i}]`);
-    if (rowId !== id) throw new FeatureError(`history.${table}[${i}] belongs to ${ID} ${rowId}, not to the application's ${id}`);
+    if (rowId !== id)
+      throw new FeatureError(`history.${table}[${i}] belongs to ${ID} ${rowId}, not to the application's ${id}`);
   }
   return rows;
 }
@@ -224,10 +232,19 @@ class TablePlan {
   private keyCapacity = 0;
   /** key slot of each row (when this plan is a child table) */
   private slots = new Int32Array(0);
-  private readonly child?: { plan: TablePlan; joinKey: string; key: string; used: boolean; credits: Map<number, number> };
+  private readonly child?: {
+    plan: TablePlan;
+    joinKey: string;
+    key: string;
+    used: boolean;
+    credits: Map<number, number>;
+  };
   private creditSlots = new Int32Array(0);
 
-  constructor(private readonly spec: TableSpec, useChild: boolean) {
+  constructor(
+    private readonly spec: TableSpec,
+    useChild: boolean,
+  ) {
     this.table = spec.table;
     const outputs = outputsOf(spec);
     this.nOutputs = outputs.length;
@@ -235,13 +252,21 @@ class TablePlan {
     const childOutputs = spec.child ? outputsOf(spec.child.spec) : [];
     this.numericNames = inputs.numeric;
     this.numericDays = Uint8Array.from(inputs.numeric, (c) => (spec.daysSentinels.includes(c) ? 1 : 0));
-    this.fromChild = Int32Array.from(inputs.numeric, (c) => childOutputs.findIndex((o) => o.kind !== 'rows' && o.name === c));
+    this.fromChild = Int32Array.from(inputs.numeric, (c) =>
+      childOutputs.findIndex((o) => o.kind !== 'rows' && o.name === c),
+    );
     this.emptyOfChild = Float64Array.from(childOutputs, (o) => (o.zeroWhenEmpty ? 0 : NaN));
     this.textInputs = [...inputs.text].map(([name, levels]) => ({ name, levels }));
     this.numeric = inputs.numeric.map(() => new Float64Array(0));
     this.textCodes = this.textInputs.map(() => new Uint8Array(0));
     if (spec.child) {
-      this.child = { plan: new TablePlan(spec.child.spec, false), joinKey: spec.child.joinKey, key: spec.child.spec.key, used: useChild, credits: new Map() };
+      this.child = {
+        plan: new TablePlan(spec.child.spec, false),
+        joinKey: spec.child.joinKey,
+        key: spec.child.spec.key,
+        used: useChild,
+        credits: new Map(),
+      };
     }
 
     const aggregated: string[] = [];
@@ -252,7 +277,10 @@ class TablePlan {
     };
     outputs.forEach((o, index) => {
       const group = spec.groups.indexOf(o.group);
-      if (o.kind === 'rows') { this.rowOutputs.push({ index, group }); return; }
+      if (o.kind === 'rows') {
+        this.rowOutputs.push({ index, group });
+        return;
+      }
       if (!o.col || !o.agg) throw new FeatureError(`internal: ${spec.table} output ${o.name} has no column`);
       const column = columnOf(o.col);
       let job = this.jobs.find((j) => j.column === column && j.group === group);
@@ -273,7 +301,9 @@ class TablePlan {
       const text = this.textIndex(g.where.col);
       const { levels } = this.textInputs[text];
       const wanted = new Uint8Array(levels.length + 1);
-      levels.forEach((level, i) => { if (values.includes(level)) wanted[i + 1] = 1; });
+      levels.forEach((level, i) => {
+        if (values.includes(level)) wanted[i + 1] = 1;
+      });
       return { text, wanted };
     });
     this.masks = spec.groups.map(() => null);
@@ -301,7 +331,9 @@ class TablePlan {
       const at = this.textIndex(e.is);
       const { levels } = this.textInputs[at];
       const wanted = new Float64Array(levels.length + 1); // by code; code 0 (missing / other) is never wanted
-      levels.forEach((level, i) => { if (e.values.includes(level)) wanted[i + 1] = 1; });
+      levels.forEach((level, i) => {
+        if (e.values.includes(level)) wanted[i + 1] = 1;
+      });
       const codes = this.textCodes;
       return (r) => wanted[codes[at][r]];
     }
@@ -368,7 +400,8 @@ class TablePlan {
     for (let r = 0; r < rows.length; r++) {
       const id = rowNumber(rows[r][joinKey], joinKey, this.table, r);
       let slot = -1;
-      if (id === id) { // not missing: same id, same credit
+      if (id === id) {
+        // not missing: same id, same credit
         slot = credits.get(id) ?? -1;
         if (slot < 0) credits.set(id, (slot = credits.size));
       }
@@ -380,7 +413,7 @@ class TablePlan {
       plan.reserveRows(childRows.length);
       for (let i = 0; i < childRows.length; i++) {
         const id = rowNumber(childRows[i][key], key, plan.table, i);
-        plan.slots[i] = id === id ? credits.get(id) ?? -1 : -1;
+        plan.slots[i] = id === id ? (credits.get(id) ?? -1) : -1;
       }
       plan.load(childRows);
       plan.aggregate(childRows.length, true, nCredits);
@@ -416,7 +449,12 @@ class TablePlan {
       for (let r = 0; r < n; r++) {
         const v = rows[r][name];
         // sentinel texts and '' are never levels, so they code as missing (0) like cleanText's null
-        codes[r] = typeof v === 'string' ? levels.indexOf(v) + 1 : v === null || v === undefined ? 0 : otherTextCode(v, name, this.table, r, levels);
+        codes[r] =
+          typeof v === 'string'
+            ? levels.indexOf(v) + 1
+            : v === null || v === undefined
+              ? 0
+              : otherTextCode(v, name, this.table, r, levels);
       }
     }
   }
@@ -502,13 +540,20 @@ class TablePlan {
 function statOf(acc: Float64Array, k: number, agg: AggName, variance: Float64Array): number {
   const count = acc[4 * k];
   switch (agg) {
-    case 'count': return count;
-    case 'sum': return count > 0 ? acc[4 * k + 1] : NaN;
-    case 'min': return count > 0 ? acc[4 * k + 2] : NaN;
-    case 'max': return count > 0 ? acc[4 * k + 3] : NaN;
-    case 'mean': return acc[4 * k + 1] / count; // 0/0 = NaN
-    case 'var': return variance[k];
-    default: throw new FeatureError(`unknown aggregation ${String(agg)}`);
+    case 'count':
+      return count;
+    case 'sum':
+      return count > 0 ? acc[4 * k + 1] : NaN;
+    case 'min':
+      return count > 0 ? acc[4 * k + 2] : NaN;
+    case 'max':
+      return count > 0 ? acc[4 * k + 3] : NaN;
+    case 'mean':
+      return acc[4 * k + 1] / count; // 0/0 = NaN
+    case 'var':
+      return variance[k];
+    default:
+      throw new FeatureError(`unknown aggregation ${String(agg)}`);
   }
 }
 
