@@ -2,13 +2,17 @@
  * Cleaning of raw one-row values (what the serving API receives), mirroring its polars counterparts in batch.ts
  * (cleanNumericPolars, cleanTextPolars) value for value. pipeline-one-row.ts runs the spec over them.
  */
-import { finalValue } from './expr';
+import * as expr from './expr';
 import { DAYS_SENTINEL, TEXT_SENTINELS } from './feature-spec';
 import { FeatureError } from './errors';
 
+// Bound once (called for every value; see pipeline-one-row.ts on imported functions under tsx).
+const { finalValue } = expr;
+const DAYS = DAYS_SENTINEL;
+const SENTINELS = TEXT_SENTINELS;
+
 export type RawValue = string | number | null | undefined;
 export type RawRow = Record<string, RawValue>;
-export { finalValue };
 
 /** A raw numeric field: numbers as they are, numeric text parsed, absent/empty = missing. */
 export function parseNumber(v: RawValue, field: string, where: string): number {
@@ -24,7 +28,7 @@ export function parseNumber(v: RawValue, field: string, where: string): number {
 
 export function cleanNumber(v: RawValue, field: string, where: string, daysSentinel: boolean): number {
   const x = parseNumber(v, field, where);
-  return finalValue(daysSentinel && x === DAYS_SENTINEL ? NaN : x);
+  return finalValue(daysSentinel && x === DAYS ? NaN : x);
 }
 
 /** A raw text field: absent/empty and the XNA/XAP sentinels are missing; numbers become their text. */
@@ -32,5 +36,5 @@ export function cleanText(v: RawValue, field: string, where: string): string | n
   if (v === null || v === undefined) return null;
   if (typeof v !== 'string' && typeof v !== 'number') throw new FeatureError(`${where}: field ${field} must be text, got ${typeof v}`);
   const text = String(v);
-  return text === '' || TEXT_SENTINELS.includes(text) ? null : text;
+  return text === '' || SENTINELS.includes(text) ? null : text;
 }
