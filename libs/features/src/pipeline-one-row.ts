@@ -252,6 +252,8 @@ class TablePlan {
   private readonly textCodes: Uint8Array[];
   private readonly columns: Formula[];
   private readonly values: Float64Array[];
+  /** per aggregated column: the numeric input it is as it is (cleaned already, so no formula runs), -1 = computed */
+  private readonly plainInput: Int32Array;
   private readonly groupWanted: Array<{ text: number; wanted: Uint8Array } | null>;
   private readonly masks: Array<Uint8Array | null>;
   private readonly groupRows: Float64Array[];
@@ -327,6 +329,10 @@ class TablePlan {
       return this.compile(formula);
     });
     this.values = aggregated.map(() => new Float64Array(0));
+    this.plainInput = Int32Array.from(aggregated, (name) => {
+      const formula = spec.columns[name];
+      return 'num' in formula ? this.numericNames.indexOf(formula.num) : -1;
+    });
     this.groupWanted = spec.groups.map((g) => {
       if (!g.where) return null;
       const { in: values } = g.where;
@@ -513,6 +519,7 @@ class TablePlan {
       }
     }
     for (let c = 0; c < this.columns.length; c++) {
+      if (this.plainInput[c] >= 0) continue;
       const formula = this.columns[c];
       const values = this.values[c];
       for (let r = 0; r < n; r++) values[r] = finalValue(formula(r));
@@ -522,30 +529,44 @@ class TablePlan {
       for (let k = 0; k < nKeys; k++) result[index * nKeys + k] = counts[k];
     }
     for (const job of this.jobs) {
-      const values = this.values[job.column];
+      const plain = this.plainInput[job.column];
+      const values = plain >= 0 ? this.numeric[plain] : this.values[job.column];
       const mask = this.masks[job.group];
-      acc.fill(0, 0, 4 * nKeys);
-      for (let r = 0; r < n; r++) {
-        const k = keyed ? slots[r] : 0;
-        const v = values[r];
-        if (k < 0 || v !== v || (mask !== null && mask[r] === 0)) continue; // v !== v: missing (NaN)
-        const at = 4 * k;
-        if (job.minMax) {
-          if (acc[at] === 0) {
-            acc[at + 2] = v;
-            acc[at + 3] = v;
-          } else {
-            if (v < acc[at + 2]) acc[at + 2] = v;
-            if (v > acc[at + 3]) acc[at + 3] = v;
-          }
-        }
-        acc[at]++;
-        acc[at + 1] += v;
-      }
+      if (keyed) this.accumulateKeyed(values, mask, n, nKeys, job.minMax);
+      else accumulateOne(acc, values, mask, n, job.minMax);
       if (job.variance) this.variance(values, mask, n, keyed, nKeys);
       for (const { index, agg } of job.outputs) {
         for (let k = 0; k < nKeys; k++) result[index * nKeys + k] = statOf(acc, k, agg, this.squares);
       }
+    }
+  }
+
+  /** count, sum, min, max of the present values per key into `acc` (4 per key), adding in row order. */
+  private accumulateKeyed(
+    values: Float64Array,
+    mask: Uint8Array | null,
+    n: number,
+    nKeys: number,
+    minMax: boolean,
+  ): void {
+    const { acc, slots } = this;
+    acc.fill(0, 0, 4 * nKeys);
+    for (let r = 0; r < n; r++) {
+      const k = slots[r];
+      const v = values[r];
+      if (k < 0 || v !== v || (mask !== null && mask[r] === 0)) continue; // v !== v: missing (NaN)
+      const at = 4 * k;
+      if (minMax) {
+        if (acc[at] === 0) {
+          acc[at + 2] = v;
+          acc[at + 3] = v;
+        } else {
+          if (v < acc[at + 2]) acc[at + 2] = v;
+          if (v > acc[at + 3]) acc[at + 3] = v;
+        }
+      }
+      acc[at]++;
+      acc[at + 1] += v;
     }
   }
 
@@ -566,6 +587,39 @@ class TablePlan {
       squares[k] = count > 1 ? squares[k] / (count - 1) : NaN;
     }
   }
+}
+
+/** accumulateKeyed for a single key (an applicant's table): the same additions, in locals rather than memory. */
+function accumulateOne(
+  acc: Float64Array,
+  values: Float64Array,
+  mask: Uint8Array | null,
+  n: number,
+  minMax: boolean,
+): void {
+  let count = 0;
+  let sum = 0;
+  let min = 0;
+  let max = 0;
+  for (let r = 0; r < n; r++) {
+    const v = values[r];
+    if (v !== v || (mask !== null && mask[r] === 0)) continue;
+    if (minMax) {
+      if (count === 0) {
+        min = v;
+        max = v;
+      } else {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+    }
+    count++;
+    sum += v;
+  }
+  acc[0] = count;
+  acc[1] = sum;
+  acc[2] = min;
+  acc[3] = max;
 }
 
 /** One aggregation of a key from its count/sum/min/max (and variance); as aggregate.ts statOutput. */
