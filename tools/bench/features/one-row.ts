@@ -296,6 +296,7 @@ async function main(): Promise<void> {
   const row = (label: string, pick: (r: ReturnType<typeof measureSet>) => Timing, note = '') =>
     `| ${label} | ${us(pick(results.bare))} | ${us(pick(results.history))} | ${us(pick(results.generated))} | ` +
     `${us(pick(results.few))} | ${note} |`;
+  const at21 = older.find((o) => o.commit.startsWith('21bee1c'));
   const target = (x: number, limit: number) => (x <= limit ? `**met** (≤ ${limit})` : `**NOT met** (≤ ${limit})`);
   const md = [
     '## features-one-row — the serving transform, compiled once per pipeline',
@@ -349,7 +350,7 @@ async function main(): Promise<void> {
     ),
     ...older.map(
       (o) =>
-        `| transformOne at ${o.commit} | ${us(o.bare)} | ${us(o.history)} | ${us(o.generated)} | ${us(o.few)} | ${o.subject.replace(/\|/g, '/').slice(0, 110)} |`,
+        `| transformOne at ${o.commit} | ${us(o.bare)} | ${us(o.history)} | ${us(o.generated)} | ${us(o.few)} | ${o.subject.split(':')[0]} |`,
     ),
     '',
     "**Why the api section's 3,860 req/s and 112.8 µs per applicant did not reproduce** (issue 13). That section was " +
@@ -358,8 +359,11 @@ async function main(): Promise<void> {
       `that; the trainer's bundle here has ${nTrees} trees of ${leaves} leaves, and LightGBM is not where the time goes ` +
       `either way (predictSingle above: ${fmt(results.bare.predictSingle.best)} µs). Its requests were the same kind as here: ` +
       '1,000 held-out real applicants with every field (143 of them with history). What changed is the code: at ' +
-      '21bee1c transformOne ran the spec with plain loops over the applicant\'s rows (the "transformOne at 21bee1c" row, ' +
-      'when measured). Later that morning ce0c249 put both paths on one aggregator over typed arrays, which the one-row ' +
+      "21bee1c transformOne ran the spec with plain loops over the applicant's rows" +
+      (at21
+        ? ` (row "transformOne at 21bee1c": ${fmt(at21.bare.best)} µs without history, in line with that section's 112.8 µs with its model's predictSingle)`
+        : '') +
+      '. Later that morning ce0c249 put both paths on one aggregator over typed arrays, which the one-row ' +
       'path set up again for every applicant, and 31d7e1e compiled every side-table formula into block loops with a ' +
       '4,096-value scratch array per formula node, again per applicant and even for an empty history. Both changes were ' +
       'timed on the batch path only (the features section, 79 s → 34 s); the api section kept describing the code before them.',
