@@ -301,7 +301,7 @@ async function main(): Promise<void> {
   const md = [
     '## features-one-row — the serving transform, compiled once per pipeline',
     '',
-    `Command: \`flock /tmp/heavy.lock npx tsx tools/bench/features/one-row.ts --baseline ${baseline.commit}\` — ` +
+    `Command: \`flock /tmp/heavy.lock npx tsx tools/bench/features/one-row.ts --baseline ${baseline.commit}${older.length ? ` --history ${older.map((o) => o.commit).join(',')}` : ''}\` — ` +
       `${started.toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores, shared), Node ${process.version}; ` +
       `new = ${head}, baseline = ${baseline.commit} (libs/features/src extracted from git, same process, same booster).`,
     '',
