@@ -3,7 +3,8 @@
  * loaded, its state and the feature spec become index tables, closures and reusable buffers; an applicant then costs
  * no allocation but its output row, and a side table the applicant has no rows of is a copy of that table's
  * precomputed "no rows" aggregates. Why: compiling the spec again for every applicant (closures and 32 KB block
- * buffers per formula node, aggregation over empty histories) cost ~800 µs per applicant, 40x its LightGBM score.
+ * buffers per formula node, aggregation over empty histories) cost ~1 ms per applicant, 40x its LightGBM score;
+ * compiled, a full row without history takes ~8 µs (docs/benchmarks.md, section features-one-row).
  *
  * The arithmetic is the batch path's, operation for operation and in the same row order (aggregate.ts: count, sum,
  * min and max in row order, the variance in two passes), so a row equals the batch row bit for bit. Inputs are
