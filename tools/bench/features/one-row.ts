@@ -350,7 +350,7 @@ async function main(): Promise<void> {
     ),
     ...older.map(
       (o) =>
-        `| transformOne at ${o.commit} | ${us(o.bare)} | ${us(o.history)} | ${us(o.generated)} | ${us(o.few)} | ${o.subject.split(':')[0]} |`,
+        `| transformOne at ${o.commit} | ${us(o.bare)} | ${us(o.history)} | ${us(o.generated)} | ${us(o.few)} | ${o.subject.split(': ')[0]} |`,
     ),
     '',
     "**Why the api section's 3,860 req/s and 112.8 µs per applicant did not reproduce** (issue 13). That section was " +
