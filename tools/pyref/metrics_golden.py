@@ -1,4 +1,4 @@
-"""Golden metric values for libs/scoring/src/metrics.spec.ts.
+"""Golden metric values for libs/decision/src/metrics.spec.ts.
 
 Run: tools/pyref/.venv/bin/python tools/pyref/metrics_golden.py
 Prints sklearn's values for the small hand-written case (scores rounded to one decimal so that many scores tie,
@@ -38,7 +38,7 @@ rng = np.random.default_rng(20260101)
 scores = np.round(rng.beta(1.2, 9.0, size=3000), 3)
 labels = (rng.random(3000) < scores).astype(int)
 decisions = (scores >= 0.12).astype(int)
-out = os.path.join(os.path.dirname(__file__), "..", "..", "libs", "scoring", "test-fixtures", "metrics_golden.json")
+out = os.path.join(os.path.dirname(__file__), "..", "..", "libs", "decision", "test-fixtures", "metrics_golden.json")
 with open(out, "w") as f:
     json.dump({
         "source": "tools/pyref/metrics_golden.py (numpy default_rng(20260101), sklearn " + __import__("sklearn").__version__ + ")",

@@ -4,7 +4,8 @@
 // training fold). tools/reports/folds.ts writes the same folds for tools/pyref/reference_cv.py.
 // Usage: npx tsx tools/reports/cv-real.ts [--application-only] [--params '{"learning_rate":0.02}'] [--seed N] [--folds K]
 import { parseArgs } from 'node:util';
-import { crossValidate, DEFAULT_CREDIT_COST, featurePipelineFitter, lightgbmSpec, type HyperParams } from '@credit-scoring/scoring';
+import { DEFAULT_CREDIT_COST } from '@credit-scoring/decision';
+import { crossValidate, featurePipelineFitter, lightgbmSpec, type HyperParams } from '@credit-scoring/scoring';
 import { realFolds } from './real-folds';
 
 async function main(): Promise<void> {

@@ -6,7 +6,7 @@ import { stratifiedKFold, stratifiedSplit } from './folds';
 import { gainImportance, shapSummary, topContributions } from './importance';
 import { LabelledMatrix, selectRows } from './matrix';
 import { BoosterPredictor, BoosterSpec, lightgbmSpec, plainGbmSpec, randomForestSpec } from './boosters';
-import { rocAuc } from './metrics';
+import { rocAuc } from '@credit-scoring/decision';
 import { realApplicationSample } from './testing/real-sample';
 
 const COLUMNS = ['AMT_INCOME_TOTAL', 'AMT_CREDIT', 'AMT_ANNUITY', 'AMT_GOODS_PRICE', 'DAYS_BIRTH', 'DAYS_EMPLOYED',

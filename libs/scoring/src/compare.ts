@@ -1,8 +1,6 @@
-import { CostModel, normalizedBusinessCost } from './cost';
+import { accuracy, CostModel, decideAll, f1, normalizedBusinessCost, rocAuc, type Numbers } from '@credit-scoring/decision';
 import { CvResult } from './cv';
-import { accuracy, decide, f1, rocAuc } from './metrics';
 import { HyperParams } from './models';
-import { Numbers } from './validate';
 
 /** One row of the model comparison table. Test metrics use the threshold chosen in cross-validation. */
 export interface ComparisonRow {
@@ -28,7 +26,7 @@ export function comparisonRow(args: {
   costModel: CostModel;
 }): ComparisonRow {
   const { cv, test } = args;
-  const decisions = decide(test.prob, cv.threshold);
+  const decisions = decideAll(test.prob, cv.threshold);
   return {
     model: args.model,
     bestParams: cv.params,

@@ -1,9 +1,7 @@
-import { CostModel, validateCostModel } from './cost';
+import { classificationReport, ConfusionMatrix, CostModel, rocAuc, thresholdSearch, validateCostModel } from '@credit-scoring/decision';
 import { Fold } from './folds';
 import { checkMatrix, LabelledMatrix, labelsOf, selectRows } from './matrix';
-import { classificationReport, ConfusionMatrix, rocAuc } from './metrics';
 import { HyperParams, ModelSpec } from './models';
-import { thresholdSearch } from './threshold';
 
 /** A fitted feature pipeline, as far as CV needs it (FeaturePipeline from @credit-scoring/features fits). */
 export interface RowTransformer<T> { transform(tables: T, opts: { rows: Int32Array }): LabelledMatrix }

@@ -1,8 +1,8 @@
 import { stratifiedKFold, stratifiedSplit } from './folds';
-import { Random } from './random';
+import { Mulberry32Random } from '@credit-scoring/data';
 
 function imbalancedLabels(n: number, positiveRate: number, seed: number): Uint8Array {
-  const random = new Random(seed);
+  const random = new Mulberry32Random(seed);
   return Uint8Array.from({ length: n }, () => (random.next() < positiveRate ? 1 : 0));
 }
 

@@ -1,5 +1,5 @@
-import { Random } from './random';
-import { checkBinaryLabels, Numbers } from './validate';
+import { Mulberry32Random } from '@credit-scoring/data';
+import { checkBinaryLabels, type Numbers } from '@credit-scoring/decision';
 
 /** Row indices of one cross-validation fold (into the matrix / tables the labels came from). */
 export interface Fold { train: Int32Array; valid: Int32Array }
@@ -19,7 +19,7 @@ export function stratifiedKFold(y: Numbers, k: number, seed: number): Fold[] {
       throw new Error(`stratifiedKFold: class ${label} has ${rows.length} rows, fewer than k=${k} folds`);
     }
   }
-  const random = new Random(seed);
+  const random = new Mulberry32Random(seed);
   const foldOf = new Int32Array(y.length);
   // The fold that receives a class's first row rotates with the class, so fold sizes also stay balanced overall.
   let offset = 0;
@@ -44,7 +44,7 @@ export function stratifiedSplit(y: Numbers, rows: Int32Array, validFraction: num
   if (!(validFraction > 0 && validFraction < 1)) {
     throw new Error(`stratifiedSplit: validFraction must be in (0, 1), got ${validFraction}`);
   }
-  const random = new Random(seed);
+  const random = new Mulberry32Random(seed);
   const isValid = new Uint8Array(rows.length);
   for (const label of [0, 1]) {
     const positions: number[] = [];

@@ -1,4 +1,4 @@
-import { Random } from './random';
+import { Mulberry32Random } from '@credit-scoring/data';
 import { ImportanceRow, ShapPoint } from './plots/charts';
 
 /** The parts of a LightGBM Booster (@credit-scoring/lightgbm) that importance and SHAP need. */
@@ -69,7 +69,7 @@ export function summarizeContributions(
     .sort((a, b) => b.meanAbsContribution - a.meanAbsContribution);
   const top = features.slice(0, opts.top ?? 20);
 
-  const random = new Random(opts.seed ?? 0);
+  const random = new Mulberry32Random(opts.seed ?? 0);
   const sampleRows = random.shuffle(Int32Array.from({ length: nRows }, (_, i) => i)).slice(0, opts.maxPoints ?? 1000);
   const points: ShapPoint[] = [];
   for (const { feature, column } of top) {

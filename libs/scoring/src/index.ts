@@ -1,18 +1,60 @@
-export * from './cost';
-export * from './metrics';
-export * from './folds';
-export * from './threshold';
-export { Random } from './random';
-export * from './matrix';
+// The modelling: folds, model families (logistic regression and the LightGBM boosters), cross-validation,
+// hyper-parameter search, comparison tables, importance/SHAP and plots. The decision rules it scores with (cost,
+// metrics, threshold search, the decide rule) are @credit-scoring/decision's.
+export { stratifiedKFold, stratifiedSplit, type Fold } from './folds';
+export type { LabelledMatrix, MatrixLike } from './matrix';
 export { LogisticRegression, type LogisticOptions, type LogisticState } from './logistic';
-export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult } from './lbfgs';
-export * from './importance';
-export * from './plots/charts';
-export { renderPlots, svgToPng, rasterizeSvg, type Plot, type VegaLiteSpec } from './plots/render';
-export * from './models';
-export * from './cv';
-export * from './search';
-export * from './compare';
-export { featurePipelineFitter, applicationTarget } from './feature-folds';
-export * from './boosters';
-export * from './boosters';
+export {
+  dummySpec,
+  logisticSpec,
+  type FitOptions,
+  type HyperParams,
+  type ModelSpec,
+  type ParamDomain,
+  type ParamSpace,
+  type Predictor,
+} from './models';
+export {
+  lightgbmSpec,
+  MODEL_SPECS,
+  plainGbmSpec,
+  randomForestSpec,
+  REFIT_MAX_ROWS,
+  type BoosterPredictor,
+  type BoosterSpec,
+  type BoosterTrainingSetup,
+} from './boosters';
+export {
+  crossValidate,
+  reuseFoldPipelines,
+  type CvMetrics,
+  type CvOptions,
+  type CvResult,
+  type FoldResult,
+  type PipelineFitter,
+  type RowTransformer,
+} from './cv';
+export { applicationTarget, featurePipelineFitter } from './feature-folds';
+export { hyperparameterSearch, type SearchOptions, type SearchProgress, type SearchResult, type Trial } from './search';
+export { comparisonCells, comparisonMarkdown, comparisonRow, type ComparisonRow } from './compare';
+export {
+  gainImportance,
+  importanceTable,
+  shapSummary,
+  summarizeContributions,
+  topContributions,
+  type Contribution,
+  type ExplainableBooster,
+  type ImportanceTableRow,
+  type ShapSummary,
+} from './importance';
+export {
+  confusionMatrixPlot,
+  costCurvePlot,
+  importancePlot,
+  rocCurvePlot,
+  shapSummaryPlot,
+  type ImportanceRow,
+  type ShapPoint,
+} from './plots/charts';
+export type { Plot } from './plots/render';

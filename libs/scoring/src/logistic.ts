@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { minimizeLbfgs } from './lbfgs';
 import { LogLossSums, sigmoid } from './parallel-logloss';
 import { checkMatrix, MatrixLike, median } from './matrix';
-import { checkBinaryLabels, Numbers } from './validate';
+import { checkBinaryLabels, type Numbers } from '@credit-scoring/decision';
 
 /*
  * Logistic regression with the preprocessing a linear model needs, all fitted on the training rows only:

@@ -1,4 +1,4 @@
-import { Numbers } from './validate';
+import type { Numbers } from '@credit-scoring/decision';
 
 /**
  * The part of @credit-scoring/features' FeatureMatrix the models need (structurally compatible with it, so a

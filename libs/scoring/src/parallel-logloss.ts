@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Numbers } from './validate';
+import type { Numbers } from '@credit-scoring/decision';
 const { logLossBlock, sigmoid } = require('./logloss-block.js') as { logLossBlock: LogLossBlock; sigmoid: (z: number) => number };
 /** The logistic function both the fit and predictProba use (one definition, in logloss-block.js). */
 export { sigmoid };

@@ -1,7 +1,6 @@
-import { confusionMatrix, decide } from './metrics';
+import { confusionMatrix, decideAll, thresholdSearch } from '@credit-scoring/decision';
 import { summarizeContributions } from './importance';
-import { Random } from './random';
-import { thresholdSearch } from './threshold';
+import { Mulberry32Random } from '@credit-scoring/data';
 import { confusionMatrixPlot, costCurvePlot, costCurveSpec, importancePlot, rocCurvePlot, shapSummaryPlot } from './plots/charts';
 import { Plot, rasterizeSvg } from './plots/render';
 
@@ -24,7 +23,7 @@ function inkShare(svg: string): number {
 }
 
 describe('plots (vega-lite → SVG → PNG)', () => {
-  const random = new Random(5);
+  const random = new Mulberry32Random(5);
   const n = 2000;
   const prob = Float64Array.from({ length: n }, () => random.next() ** 2);
   const yTrue = Uint8Array.from(prob, (p) => (random.next() < p ? 1 : 0));
@@ -41,7 +40,7 @@ describe('plots (vega-lite → SVG → PNG)', () => {
   });
 
   it('confusion matrix heatmap', async () => {
-    const m = confusionMatrix(yTrue, decide(prob, 0.3));
+    const m = confusionMatrix(yTrue, decideAll(prob, 0.3));
     expectValidPlot(await confusionMatrixPlot(m), ['Confusion matrix', `${m.tp} (`, 'refuse (1)']);
   });
 

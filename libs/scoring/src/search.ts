@@ -1,6 +1,6 @@
 import { CvResult } from './cv';
 import { HyperParams, ModelSpec, ParamDomain, ParamSpace } from './models';
-import { Random } from './random';
+import { Mulberry32Random, type Random } from '@credit-scoring/data';
 
 /*
  * Budgeted hyper-parameter search, seeded. The first `startupTrials` draw parameters uniformly from the space
@@ -38,7 +38,7 @@ export async function hyperparameterSearch(
 ): Promise<SearchResult> {
   if (!Number.isInteger(opts.trials) || opts.trials < 1) throw new Error(`hyperparameterSearch: trials must be a positive integer, got ${opts.trials}`);
   for (const [name, domain] of Object.entries(spec.space)) checkDomain(spec.name, name, domain);
-  const random = new Random(opts.seed);
+  const random = new Mulberry32Random(opts.seed);
   const startup = opts.tpe ? Math.min(opts.trials, opts.startupTrials ?? Math.max(5, Math.ceil(opts.trials / 3))) : opts.trials;
   const trials: Trial[] = [];
   const started = Date.now();

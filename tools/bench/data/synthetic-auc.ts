@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadTables, SCHEMAS, workspaceRoot } from '@credit-scoring/data';
 import { Dataset, train } from '@credit-scoring/lightgbm';
-import { rocAuc, stratifiedKFold } from '@credit-scoring/scoring';
+import { rocAuc } from '@credit-scoring/decision';
+import { stratifiedKFold } from '@credit-scoring/scoring';
 
 const { writeSection } = require('../write-section.js') as { writeSection: (name: string, markdown: string) => void };
 

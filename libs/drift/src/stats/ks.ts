@@ -3,7 +3,7 @@
 // with n = round(n1·n2/(n1+n2)). The exact branch falls back to the asymptotic one if it cannot produce a
 // probability in [0, 1], as SciPy does.
 import { kolmogorovSf } from './kolmogorov';
-import { roundHalfEven, sortedCopy } from './util';
+import { roundHalfEven, sortFloat64 } from './util';
 
 export type KsMethod = 'auto' | 'exact' | 'asymp';
 
@@ -18,7 +18,7 @@ export interface KsResult {
 export const KS_MAX_EXACT_N = 10000;
 
 export function ks2samp(reference: ArrayLike<number>, current: ArrayLike<number>, method: KsMethod = 'auto'): KsResult {
-  return ks2sampSorted(sortedCopy(reference), sortedCopy(current), method);
+  return ks2sampSorted(sortFloat64(reference), sortFloat64(current), method);
 }
 
 /** ks2samp on samples already sorted ascending. */

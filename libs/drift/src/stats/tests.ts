@@ -1,6 +1,6 @@
 // The remaining statistics of Evidently's default drift tests, each matching its SciPy/NumPy counterpart.
 import { chi2Sf, normalCdf } from './special';
-import { sortedCopy } from './util';
+import { sortFloat64 } from './util';
 
 /** Pearson chi-square goodness of fit (scipy.stats.chisquare(f_obs, f_exp)): statistic and p-value. */
 export function chiSquare(observed: ArrayLike<number>, expected: ArrayLike<number>): { statistic: number; pValue: number } {
@@ -29,7 +29,7 @@ export function twoProportionZTest(ones1: number, n1: number, ones2: number, n2:
 
 /** First Wasserstein distance between two empirical distributions (scipy.stats.wasserstein_distance). */
 export function wassersteinDistance(u: ArrayLike<number>, v: ArrayLike<number>): number {
-  return wassersteinSorted(sortedCopy(u), sortedCopy(v));
+  return wassersteinSorted(sortFloat64(u), sortFloat64(v));
 }
 
 /** wassersteinDistance on samples already sorted ascending. */

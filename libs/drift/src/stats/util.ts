@@ -4,10 +4,6 @@ export function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-export function sortedCopy(values: ArrayLike<number>): Float64Array {
-  return sortFloat64(values);
-}
-
 /** numpy.std with ddof = 0 (two-pass: mean first, then mean squared deviation). */
 export function populationStd(values: ArrayLike<number>): number {
   const n = values.length;

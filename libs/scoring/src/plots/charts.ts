@@ -1,6 +1,4 @@
-import { ConfusionMatrix, rocAuc, rocCurve } from '../metrics';
-import { ThresholdSearchResult } from '../threshold';
-import { Numbers } from '../validate';
+import { ConfusionMatrix, rocAuc, rocCurve, ThresholdSearchResult, type Numbers } from '@credit-scoring/decision';
 import { Plot, renderPlots, VegaLiteSpec } from './render';
 
 /*

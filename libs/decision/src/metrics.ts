@@ -1,3 +1,4 @@
+import { decideAll } from './decide';
 import { checkBinaryLabels, checkFiniteScores, checkSameLength, Numbers } from './validate';
 
 /** Counts for binary decisions, positive class = 1 (default). */
@@ -46,13 +47,6 @@ export function f1(yTrue: Numbers, yPred: Numbers): number {
   const m = confusionMatrix(yTrue, yPred);
   const denominator = 2 * m.tp + m.fp + m.fn;
   return denominator === 0 ? 0 : (2 * m.tp) / denominator;
-}
-
-/** Hard decisions: 1 (refuse) when the probability of default is >= threshold. */
-export function decide(prob: Numbers, threshold: number): Uint8Array {
-  const out = new Uint8Array(prob.length);
-  for (let i = 0; i < prob.length; i++) out[i] = prob[i] >= threshold ? 1 : 0;
-  return out;
 }
 
 /**
@@ -136,7 +130,7 @@ export interface ClassificationReport {
 }
 
 export function classificationReport(yTrue: Numbers, prob: Numbers, threshold: number): ClassificationReport {
-  const yPred = decide(prob, threshold);
+  const yPred = decideAll(prob, threshold);
   const confusion = confusionMatrix(yTrue, yPred);
   const { tp, fp, fn, tn } = confusion;
   return {
