@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { workspaceRoot } from '@credit-scoring/data';
 import { DEFAULT_BUNDLE_DIR } from '@credit-scoring/tracking';
-import { workspaceRoot } from '@credit-scoring/tracking/server';
 import { UsageError } from './cli-args';
 import { DEFAULTS, parseRunConfig } from './config';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { workspaceRoot } from '@credit-scoring/data';
 import { DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME } from '@credit-scoring/tracking';
-import { workspaceRoot } from '@credit-scoring/tracking/server';
 import { parseFlags, toInt, toNumber, UsageError } from './cli-args';
 
 /** The model families compared, named as @credit-scoring/scoring's specs. */

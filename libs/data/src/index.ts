@@ -8,7 +8,8 @@ export {
   type ColumnType,
 } from './schemas';
 export { DataError } from './errors';
-export { checkCsvStructure, readHeader } from './csv-checks';
+export { checkCsvStructure, readHeader, splitCsvLine } from './csv-checks';
+export { Mulberry32Random, Random } from './random';
 export {
   loadTables,
   readTable,

@@ -1,8 +1,9 @@
 /**
- * Seeded pseudo-random numbers for the generator. xoshiro128** (Blackman & Vigna) works on 32-bit integers, which V8
- * keeps unboxed, so it is fast and gives the same sequence on every platform: same seed, same bytes.
+ * Seeded pseudo-random numbers: the one generator of the workspace (synthetic data, folds, hyper-parameter search,
+ * benchmarks), so a run repeats exactly from its seed. xoshiro128** (Blackman & Vigna) works on 32-bit integers,
+ * which V8 keeps unboxed, so it is fast and gives the same sequence on every platform: same seed, same bytes.
  */
-import { abs, exp, floor, imul, isNotANumber, log, pow, sqrt, SQRT2 } from './builtins';
+import { abs, exp, floor, imul, isNotANumber, log, pow, sqrt, SQRT2 } from './synthetic/builtins';
 
 export class Random {
   private a: number;
@@ -12,6 +13,7 @@ export class Random {
   private spareNormal = NaN;
 
   constructor(seed: number) {
+    if (!Number.isFinite(seed)) throw new Error(`Random: seed must be a finite number, got ${seed}`);
     // splitmix32 spreads any integer seed (0, 1, 2, ...) over the 128-bit state so nearby seeds give unrelated streams.
     let s = seed >>> 0;
     const next = () => {
@@ -76,6 +78,17 @@ export class Random {
     return u * f;
   }
 
+  /** Fisher–Yates shuffle in place. */
+  shuffle<T extends { length: number; [i: number]: number }>(values: T): T {
+    for (let i = values.length - 1; i > 0; i--) {
+      const j = floor(this.next() * (i + 1));
+      const tmp = values[i];
+      values[i] = values[j];
+      values[j] = tmp;
+    }
+    return values;
+  }
+
   /** exp(N(log(median), sigma)): incomes, credit amounts. */
   logNormal(median: number, sigma: number): number {
     return median * exp(sigma * this.normal());
@@ -117,6 +130,35 @@ export class Random {
       const u = this.next();
       if (u < 1 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1 - v + log(v))) return d * v;
     }
+  }
+}
+
+/**
+ * The stream the modelling has drawn folds, inner validation splits, search trials and SHAP samples from since its
+ * first recorded runs: mulberry32 with Box–Muller normals. Kept beside Random (same methods, other core) so that a
+ * seed still reproduces the recorded trainer runs (docs/results.md) fold for fold; new code uses Random.
+ */
+export class Mulberry32Random extends Random {
+  private state: number;
+
+  constructor(seed: number) {
+    super(seed);
+    this.state = floor(seed) >>> 0;
+  }
+
+  override uint32(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+
+  /** Standard normal (Box–Muller, one draw per pair of uniforms). */
+  override normal(): number {
+    const u = 1 - this.next();
+    const v = this.next();
+    return sqrt(-2 * log(u)) * Math.cos(2 * Math.PI * v);
   }
 }
 

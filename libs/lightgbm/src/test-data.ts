@@ -3,28 +3,11 @@
 // numbers, in file order; empty cell = NaN.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { realDataDir, splitCsvLine } from '@credit-scoring/data';
 
-export const WORKSPACE_ROOT = path.resolve(__dirname, '..', '..', '..');
-export const APPLICATION_TRAIN = path.resolve(WORKSPACE_ROOT, '..', 'shared', 'data', 'home-credit',
-  'application_train.csv');
+export const APPLICATION_TRAIN = path.join(realDataDir(), 'application_train.csv');
 
 export interface NumericTable { columns: string[]; data: Float64Array; nRows: number; nCols: number; target: Float64Array }
-
-// Splits one CSV line, honouring double quotes (the file has values like "Stone, brick"; no embedded newlines).
-function splitCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { cell += '"'; i++; } else if (ch === '"') quoted = false; else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { cells.push(cell); cell = ''; } else cell += ch;
-  }
-  cells.push(cell);
-  return cells;
-}
 
 export function loadApplicationTrain(file = APPLICATION_TRAIN): NumericTable {
   if (!fs.existsSync(file)) {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { logModel, registerModel } from './model';
-import { workspaceRoot } from './server';
+import { workspaceRoot } from '@credit-scoring/data';
 import { FIXTURES, tempDir, testClient, unique } from './testing/helpers';
 
 /**

@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import { MlflowError } from './errors';
 import { downloadModel, logModel, registerModel } from './model';
 import { MODEL_ENV, modelFiles, type ModelPackage } from './model-package';
-import { workspaceRoot } from './server';
+import { workspaceRoot } from '@credit-scoring/data';
 import { FIXTURES, tempDir, testClient, unique } from './testing/helpers';
 
 const client = testClient();

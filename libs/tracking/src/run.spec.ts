@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { withRun } from './run';
-import { workspaceRoot } from './server';
+import { workspaceRoot } from '@credit-scoring/data';
 import { testClient, unique } from './testing/helpers';
 
 const client = testClient();

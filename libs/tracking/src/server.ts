@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { workspaceRoot } from '@credit-scoring/data';
 import { MlflowError } from './errors';
 
 export interface LocalServer {
@@ -11,17 +12,6 @@ export interface LocalServer {
   pid: number;
   /** Ends the server (and its worker processes); resolves once it has exited. */
   stop(): Promise<void>;
-}
-
-/** The repository root: the nearest parent holding nx.json. */
-export function workspaceRoot(from = __dirname): string {
-  let dir = from;
-  while (!fs.existsSync(path.join(dir, 'nx.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new MlflowError(`no nx.json above ${from}: cannot locate the workspace root`);
-    dir = up;
-  }
-  return dir;
 }
 
 /** The mlflow executable of tools/mlflow/.venv (created by tools/mlflow/setup.sh on npm ci). */

@@ -7,23 +7,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ColumnarData, ColumnSchema, detectDrift, renderDriftHtml } from '../../../libs/drift/src';
+import { Random, workspaceRoot } from '@credit-scoring/data';
+import { ColumnarData, ColumnSchema, detectDrift, renderDriftHtml } from '@credit-scoring/drift';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+const ROOT = workspaceRoot();
 const N_NUMERIC = 80;
 const N_CATEGORICAL = 40;
 
-/** xorshift32: deterministic and dependency-free. */
+/** Uniform draws in [0, 1) from the workspace's seeded generator: the same columns on every run. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 function normal(r: () => number): number {

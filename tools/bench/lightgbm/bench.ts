@@ -8,10 +8,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { Booster, Dataset, type Params, train } from '../../../libs/lightgbm/src/index';
-import { xorshift32 } from './xorshift';
+import { Booster, Dataset, type Params, train } from '@credit-scoring/lightgbm';
+import { Random, workspaceRoot } from '@credit-scoring/data';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+const ROOT = workspaceRoot();
 const ROWS = Number(process.env.BENCH_ROWS ?? 307511);
 const COLS = 120;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
@@ -23,12 +23,13 @@ const PARAMS: Params = { objective: 'binary', metric: 'auc', learning_rate: 0.05
 const DIR = path.join(ROOT, 'tmp', 'lightgbm-bench');
 const PYTHON = path.join(ROOT, 'tools', 'pyref', '.venv', 'bin', 'python');
 
-// Deterministic synthetic matrix (xorshift32), ~8% missing values and a logistic label on a few columns; written
+// Deterministic synthetic matrix (seeded Random), ~8% missing values and a logistic label on a few columns; written
 // once to tmp/ as little-endian float64 so Python reads the very same numbers.
 function writeMatrix(): void {
   if (fs.existsSync(path.join(DIR, 'y.f64')) && fs.statSync(path.join(DIR, 'X.f64')).size === ROWS * COLS * 8) return;
   fs.mkdirSync(DIR, { recursive: true });
-  const next = xorshift32(2463534242);
+  const random = new Random(2463534242);
+  const next = () => random.next();
   const x = new Float64Array(ROWS * COLS);
   const y = new Float64Array(ROWS);
   for (let i = 0; i < ROWS; i++) {

@@ -6,17 +6,18 @@
 // Writes the 'omp-wait' section of docs/benchmarks.md. Env: BENCH_ROWS (100000), BENCH_ROUNDS (150).
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
-import { Dataset, type Params, train } from '../../../libs/lightgbm/src/index';
-import { xorshift32 } from './xorshift';
+import { Dataset, type Params, train } from '@credit-scoring/lightgbm';
+import { Random } from '@credit-scoring/data';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const COLS = 60;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 150);
 const PARAMS: Params = { objective: 'binary', metric: 'auc', learning_rate: 0.05, num_leaves: 31, seed: 42, num_threads: 2, verbose: -1 };
 
-/** Deterministic matrix (xorshift32) with a logistic label on a few columns. */
+/** Deterministic matrix (the workspace's seeded Random) with a logistic label on a few columns. */
 function matrix(rows: number, seed: number): { x: Float64Array; y: Float64Array } {
-  const next = xorshift32(seed);
+  const random = new Random(seed);
+  const next = () => random.next();
   const x = new Float64Array(rows * COLS);
   const y = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {

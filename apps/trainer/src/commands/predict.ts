@@ -7,6 +7,7 @@ import {
   readApplicationChunks,
   readTable,
   tablePath,
+  workspaceRoot,
   type HomeCreditTables,
   type SideTableName,
 } from '@credit-scoring/data';

@@ -9,7 +9,7 @@
  */
 import { exp, isNotANumber, max, min, pow, round, sqrt } from './builtins';
 import type { Cell } from './csv-writer';
-import { Categorical, normalCdf, Random, sigmoid } from './random';
+import { Categorical, normalCdf, Random, sigmoid } from '../random';
 
 export interface Applicant {
   id: number;

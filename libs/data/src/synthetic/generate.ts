@@ -5,7 +5,7 @@ import { SCHEMAS, TABLE_NAMES, type TableName } from '../schemas';
 import { generateApplicant } from './application';
 import { CsvWriter, removeStalePartials } from './csv-writer';
 import { generateHistory, type HistoryWriters } from './history';
-import { Random } from './random';
+import { Random } from '../random';
 
 export interface GenerateOptions {
   /** Labelled applicants in application_train.csv (Kaggle: 307511). */

@@ -10,7 +10,7 @@
 import type { Applicant } from './application';
 import { floor, isNotANumber, max, min, pow, round } from './builtins';
 import type { Cell, CsvWriter } from './csv-writer';
-import { Categorical, Random, sigmoid } from './random';
+import { Categorical, Random, sigmoid } from '../random';
 
 export interface HistoryWriters {
   bureau: CsvWriter;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startLocalServer, workspaceRoot, type LocalServer } from '../server';
+import { workspaceRoot } from '@credit-scoring/data';
+import { startLocalServer, type LocalServer } from '../server';
 
 /** Starts a throw-away MLflow server unless MLFLOW_TRACKING_URI points at one; workers inherit the env var. */
 export default async function globalSetup(): Promise<void> {
