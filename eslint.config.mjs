@@ -1,6 +1,12 @@
-// Lint rules for the whole workspace. The module-boundary rule encodes the data flow:
-// data → features → lightgbm → scoring → tracking → trainer; the API uses features, lightgbm and tracking;
-// libs never import apps.
+// Lint rules for the whole workspace. The module-boundary rule lists, per project, exactly the libs its code imports
+// (specs and test helpers included), so a new dependency is a visible change here:
+//   data, decision, drift: none                       features: data
+//   lightgbm: data (its test helper reads the real CSV)   tracking: data, lightgbm
+//   scoring: data, decision, features, lightgbm
+//   apps/api: data, decision, features, lightgbm, tracking
+//   apps/trainer: data, decision, drift, features, scoring, tracking
+//   tools (benchmarks, reports, generators): data, decision, drift, features, lightgbm, scoring
+// Libs never import apps or tools.
 import nx from '@nx/eslint-plugin';
 
 export default [
@@ -15,17 +21,43 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: [],
+          // Benchmarks and golden comparisons that measure a project's internals or reuse its test helpers, one by
+          // one (a new one is a visible change here): the features spec tables, the drift scenarios, the API's model
+          // trainer for tests.
+          allow: [
+            '../../../libs/features/src/feature-spec',
+            '../../../libs/features/src/expr',
+            '../../libs/drift/test-fixtures/scenarios',
+            '../../../apps/api/src/testing/trained-model',
+          ],
           depConstraints: [
-            { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app'] },
+            { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app', 'type:tool'] },
             { sourceTag: 'layer:data', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'layer:decision', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'layer:drift', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'layer:features', onlyDependOnLibsWithTags: ['layer:data'] },
-            { sourceTag: 'layer:lightgbm', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'layer:scoring', onlyDependOnLibsWithTags: ['layer:data', 'layer:features', 'layer:lightgbm'] },
-            { sourceTag: 'layer:tracking', onlyDependOnLibsWithTags: ['layer:features', 'layer:lightgbm', 'layer:scoring'] },
-            { sourceTag: 'layer:drift', onlyDependOnLibsWithTags: ['layer:data'] },
-            { sourceTag: 'app:trainer', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'app:api', onlyDependOnLibsWithTags: ['layer:data', 'layer:features', 'layer:lightgbm', 'layer:tracking', 'layer:drift'] },
+            { sourceTag: 'layer:lightgbm', onlyDependOnLibsWithTags: ['layer:data'] },
+            { sourceTag: 'layer:tracking', onlyDependOnLibsWithTags: ['layer:data', 'layer:lightgbm'] },
+            {
+              sourceTag: 'layer:scoring',
+              onlyDependOnLibsWithTags: ['layer:data', 'layer:decision', 'layer:features', 'layer:lightgbm'],
+            },
+            {
+              sourceTag: 'app:api',
+              onlyDependOnLibsWithTags: ['layer:data', 'layer:decision', 'layer:features', 'layer:lightgbm', 'layer:tracking'],
+            },
+            {
+              sourceTag: 'app:trainer',
+              onlyDependOnLibsWithTags: [
+                'layer:data', 'layer:decision', 'layer:drift', 'layer:features', 'layer:scoring', 'layer:tracking',
+              ],
+            },
+            {
+              sourceTag: 'type:tool',
+              onlyDependOnLibsWithTags: [
+                'layer:data', 'layer:decision', 'layer:drift', 'layer:features', 'layer:lightgbm', 'layer:scoring',
+              ],
+            },
           ],
         },
       ],

@@ -1,7 +1,7 @@
 // Our drift detection vs Evidently's golden output on the same data (see compare_evidently.py).
 //   npx tsx tools/drift/compare.ts [--markdown]
 // Prints, per scenario, verdict agreement and the largest relative score difference; exits 1 on disagreement.
-import { detectDrift, STAT_TESTS } from '../../libs/drift/src';
+import { detectDrift, STAT_TESTS } from '@credit-scoring/drift';
 import { loadScenarios, readGolden, schemaOf } from '../../libs/drift/test-fixtures/scenarios';
 
 const REL_TOL = 1e-6;

@@ -8,6 +8,7 @@ import { HomeCreditTables, realDataDir } from '@credit-scoring/data';
 import { buildApp } from './app';
 import { loadClients, ClientsDataset } from './clients';
 import { BundleSource } from './model/sources';
+import { MAX_EXPLAIN_BATCH, MAX_TOP } from './routes/scoring';
 import { ApplicantInput, Prediction } from './scoring';
 import { applicantsFor, realTables, TEST_THRESHOLD, TRAIN_ROWS, TrainedModel, trainSmallModel, writeBundle } from './testing/trained-model';
 
@@ -137,7 +138,12 @@ describe('credit-scoring API on a real model bundle', () => {
   it('answers 400 naming the fields the model requires when they are absent', async () => {
     const required = first.pipeline.rawFields().filter((f) => f.required && f.name !== 'SK_ID_CURR').map((f) => f.name);
     expect(required.length).toBeGreaterThan(0);
-    const res = await app.inject({ method: 'POST', url: '/predict', payload: [applicants[0], { application: { SK_ID_CURR: 9 } }] });
+    // Absent: the schema (it marks them required); null: the model's own check.
+    const absent = await app.inject({ method: 'POST', url: '/predict', payload: [applicants[0], { application: { SK_ID_CURR: 9 } }] });
+    expect(absent.statusCode).toBe(400);
+    expect(absent.json().fields).toEqual(required.map((name) => `body[1].application.${name}`));
+    const nulls = Object.fromEntries(required.map((name) => [name, null]));
+    const res = await app.inject({ method: 'POST', url: '/predict', payload: [applicants[0], { application: { SK_ID_CURR: 9, ...nulls } }] });
     expect(res.statusCode).toBe(400);
     expect(res.json().fields).toEqual(required.map((name) => `body[1].application.${name}`));
     expect(res.json().message).toContain('is required by the model');
@@ -184,6 +190,16 @@ describe('credit-scoring API on a real model bundle', () => {
     });
   });
 
+  it('answers the largest /explain request it accepts with a response below the request body limit', async () => {
+    const batch = Array.from({ length: MAX_EXPLAIN_BATCH }, (_, i) => applicants[i % applicants.length]);
+    const res = await app.inject({ method: 'POST', url: `/explain?top=${MAX_TOP}`, payload: batch });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().explanations).toHaveLength(MAX_EXPLAIN_BATCH);
+    expect(res.json().explanations[0].contributions).toHaveLength(MAX_TOP);
+    // ~1.1 MB by the schema's arithmetic (100 × 100 contributions); the default body limit is 4 MB.
+    expect(res.rawPayload.length).toBeLessThan(1.5 * 1024 * 1024);
+  });
+
   it('looks up and scores known clients, 404 for unknown ids', async () => {
     const client = await app.inject('/clients/100001');
     expect(client.statusCode).toBe(200);
@@ -199,7 +215,7 @@ describe('credit-scoring API on a real model bundle', () => {
     for (const url of ['/clients/1', '/clients/1/prediction', '/clients/1/explanation']) {
       const res = await app.inject(url);
       expect(res.statusCode).toBe(404);
-      expect(res.json().message).toContain('client 1 is not in');
+      expect(res.json().message).toBe('no client with SK_ID_CURR 1 in the clients dataset');
     }
   });
 

@@ -1,7 +1,6 @@
 // A table of known clients (CLIENTS_CSV: a Kaggle application_test.csv or application_train.csv) so a client can be
 // looked up and scored by id. Read once at start through @credit-scoring/data, with the explicit Kaggle types.
-import { readHeader } from './csv-header';
-import { readTable, SCHEMAS } from '@credit-scoring/data';
+import { readHeader, readTable, SCHEMAS } from '@credit-scoring/data';
 import type { RawApplication } from '@credit-scoring/features';
 
 export interface ClientsDataset {

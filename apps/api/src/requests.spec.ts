@@ -5,8 +5,11 @@ import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { BundleSource } from './model/sources';
+import { MAX_EXPLAIN_BATCH, MAX_TOP } from './routes/scoring';
 
 const missingBundle = path.join(os.tmpdir(), 'credit-scoring-no-such-bundle');
+/** The fields every application needs besides SK_ID_CURR (the schema requires them), for tests about other things. */
+const AMOUNTS = { AMT_CREDIT: 568800, AMT_INCOME_TOTAL: 135000 };
 
 describe('requests without a loaded model', () => {
   let app: FastifyInstance;
@@ -29,21 +32,21 @@ describe('requests without a loaded model', () => {
   });
 
   it('refuses to score a valid applicant with 503 until a model is loaded', async () => {
-    const res = await predict({ application: { SK_ID_CURR: 100001 } });
+    const res = await predict({ application: { SK_ID_CURR: 100001, ...AMOUNTS } });
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
     expect((await app.inject('/model')).statusCode).toBe(503);
   });
 
   it('names unknown fields', async () => {
-    const res = await predict({ application: { SK_ID_CURR: 1, AMT_CREDITT: 5, colour: 'red' } });
+    const res = await predict({ application: { SK_ID_CURR: 1, ...AMOUNTS, AMT_CREDITT: 5, colour: 'red' } });
     expect(res.statusCode).toBe(400);
     expect(res.json().fields).toEqual(['body.application.AMT_CREDITT', 'body.application.colour']);
     expect(res.json().message).toContain('body.application.AMT_CREDITT is not a known field');
   });
 
   it('names fields with the wrong type, including numbers sent as text', async () => {
-    const res = await predict({ application: { SK_ID_CURR: 1, AMT_CREDIT: '1000', CNT_CHILDREN: 1.5, FLAG_OWN_CAR: 1 } });
+    const res = await predict({ application: { SK_ID_CURR: 1, AMT_INCOME_TOTAL: 1, AMT_CREDIT: '1000', CNT_CHILDREN: 1.5, FLAG_OWN_CAR: 1 } });
     expect(res.statusCode).toBe(400);
     const { message, fields } = res.json();
     expect([...fields].sort()).toEqual(['body.application.AMT_CREDIT', 'body.application.CNT_CHILDREN', 'body.application.FLAG_OWN_CAR']);
@@ -52,7 +55,7 @@ describe('requests without a loaded model', () => {
   });
 
   it('requires SK_ID_CURR and the application object', async () => {
-    const a = await predict({ application: { AMT_CREDIT: 1 } });
+    const a = await predict({ application: { ...AMOUNTS } });
     expect(a.statusCode).toBe(400);
     expect(a.json().fields).toEqual(['body.application.SK_ID_CURR']);
     const b = await predict({ AMT_CREDIT: 1 });
@@ -61,13 +64,13 @@ describe('requests without a loaded model', () => {
   });
 
   it('names the batch item at fault', async () => {
-    const res = await predict([{ application: { SK_ID_CURR: 1 } }, { application: { SK_ID_CURR: 2, DAYS_BIRTH: 'old' } }]);
+    const res = await predict([{ application: { SK_ID_CURR: 1, ...AMOUNTS } }, { application: { SK_ID_CURR: 2, ...AMOUNTS, DAYS_BIRTH: 'old' } }]);
     expect(res.statusCode).toBe(400);
     expect(res.json().fields).toEqual(['body[1].application.DAYS_BIRTH']);
   });
 
   it('rejects side-table rows with unknown fields', async () => {
-    const res = await predict({ application: { SK_ID_CURR: 1 }, history: { bureau: [{ AMT_CREDIT_SUM: 1, nope: 2 }] } });
+    const res = await predict({ application: { SK_ID_CURR: 1, ...AMOUNTS }, history: { bureau: [{ AMT_CREDIT_SUM: 1, nope: 2 }] } });
     expect(res.statusCode).toBe(400);
     expect(res.json().fields).toEqual(['body.history.bureau[0].nope']);
   });
@@ -100,7 +103,7 @@ describe('requests without a loaded model', () => {
   });
 
   it('bounds the batch size', async () => {
-    const tooMany = Array.from({ length: 1001 }, (_, i) => ({ application: { SK_ID_CURR: i } }));
+    const tooMany = Array.from({ length: 1001 }, (_, i) => ({ application: { SK_ID_CURR: i, ...AMOUNTS } }));
     const res = await predict(tooMany);
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toContain('too many items (at most 1000)');
@@ -116,6 +119,48 @@ describe('requests without a loaded model', () => {
     const bad = await app.inject('/clients/abc');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().fields).toEqual(['params.id']);
+  });
+
+  it('quotes the value sent in a path or query type error', async () => {
+    const id = await app.inject('/clients/abc/prediction');
+    expect(id.statusCode).toBe(400);
+    expect(id.json().message).toBe("invalid request: params.id must be an integer, got 'abc'");
+    const top = await app.inject({ method: 'POST', url: '/explain?top=many', payload: { application: { SK_ID_CURR: 1, ...AMOUNTS } } });
+    expect(top.statusCode).toBe(400);
+    expect(top.json().message).toBe("invalid request: querystring.top must be an integer, got 'many'");
+  });
+
+  it('names the fields the pipeline needs as required, in the validation and in the OpenAPI', async () => {
+    const res = await predict({ application: { SK_ID_CURR: 1 } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().fields).toEqual(['body.application.AMT_CREDIT', 'body.application.AMT_INCOME_TOTAL']);
+    const doc = (await app.inject('/docs/json')).json();
+    expect(doc.components.schemas.Application.required).toEqual(['SK_ID_CURR', 'AMT_CREDIT', 'AMT_INCOME_TOTAL']);
+  });
+
+  it('documents /metrics as Prometheus text, which it serves', async () => {
+    const doc = (await app.inject('/docs/json')).json();
+    expect(Object.keys(doc.paths['/metrics'].get.responses['200'].content)).toEqual(['text/plain']);
+    const res = await app.inject('/metrics');
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.body).toContain('# TYPE credit_decisions_total counter');
+  });
+
+  it(`bounds /explain by the request: at most ${MAX_EXPLAIN_BATCH} applicants and top <= ${MAX_TOP}`, async () => {
+    const explain = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as string });
+    const applicants = (n: number) => Array.from({ length: n }, (_, i) => ({ application: { SK_ID_CURR: i, ...AMOUNTS } }));
+    const tooMany = await explain('/explain', applicants(MAX_EXPLAIN_BATCH + 1));
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().message).toContain(`too many items (at most ${MAX_EXPLAIN_BATCH})`);
+    const tooDeep = await explain(`/explain?top=${MAX_TOP + 1}`, applicants(1));
+    expect(tooDeep.statusCode).toBe(400);
+    expect(tooDeep.json().fields).toEqual(['querystring.top']);
+    // Within the bounds the request passes validation (503: no model here; the size is checked on a real model).
+    expect((await explain(`/explain?top=${MAX_TOP}`, applicants(MAX_EXPLAIN_BATCH))).statusCode).toBe(503);
+    const doc = (await app.inject('/docs/json')).json();
+    const explainDoc = doc.paths['/explain'].post;
+    expect(explainDoc.parameters.find((p: { name: string }) => p.name === 'top').schema.maximum).toBe(MAX_TOP);
+    expect(explainDoc.description).toContain(`At most ${MAX_EXPLAIN_BATCH} applicants`);
   });
 });
 

@@ -2,6 +2,7 @@
 // (fast-json-stringify) and become the OpenAPI document's components (@fastify/swagger), so they are the one
 // definition of the wire format. Field names and types come from the Kaggle schema in @credit-scoring/data.
 import { SCHEMAS, SIDE_TABLE_NAMES, ColumnType } from '@credit-scoring/data';
+import { REQUIRED_APPLICATION_FIELDS } from '@credit-scoring/features';
 
 /** Longest text value accepted in any field: Kaggle's longest category is ~50 characters. */
 const MAX_TEXT = 200;
@@ -61,7 +62,8 @@ export function sharedSchemas(): Record<string, unknown>[] {
       title: 'Application',
       description: 'One loan application with the Kaggle application_test.csv fields. ' + UNKNOWN_FIELDS_RULE,
       ...application,
-      required: ['SK_ID_CURR'],
+      // Absent → 400 from the schema; null is accepted by the types and answered 400 by the model's own check.
+      required: [...REQUIRED_APPLICATION_FIELDS],
     },
     {
       $id: 'History',

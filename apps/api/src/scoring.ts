@@ -1,5 +1,6 @@
 // Scoring on the serving path: raw Kaggle fields → the fitted pipeline's one-row transform (identical to its batch
 // transform) → LightGBM. One applicant uses LightGBM's single-row fast path; a batch is scored as one matrix.
+import { decide, type Decision } from '@credit-scoring/decision';
 import { ApplicantHistory, FeatureError, RawApplication } from '@credit-scoring/features';
 import { ServingModel } from './model/serving-model';
 
@@ -7,8 +8,6 @@ export interface ApplicantInput {
   application: RawApplication;
   history?: ApplicantHistory;
 }
-
-export type Decision = 'granted' | 'refused';
 
 export interface Prediction {
   SK_ID_CURR: number;
@@ -32,11 +31,6 @@ export interface Explanation extends Prediction {
   /** baseValue + the sum of all contributions = the applicant's log-odds. */
   rawScore: number;
   contributions: Contribution[];
-}
-
-/** Same rule as the trainer's threshold search: refuse when the probability of default reaches the threshold. */
-export function decide(probability: number, threshold: number): Decision {
-  return probability >= threshold ? 'refused' : 'granted';
 }
 
 function clientId(application: RawApplication): number {

@@ -14,4 +14,5 @@ export {
   type RawRow,
   type RawValue,
 } from './pipeline';
+export { REQUIRED_APPLICATION_FIELDS } from './pipeline-state';
 export { FeatureError } from './errors';

@@ -43,7 +43,9 @@ export interface FittedPipelineState {
 }
 
 const ALL_SIDE_TABLES: SideTableName[] = ['bureau', 'bureau_balance', 'previous_application', 'POS_CASH_balance', 'installments_payments', 'credit_card_balance'];
-export const REQUIRED_FIELDS = new Set(['SK_ID_CURR', 'AMT_CREDIT', 'AMT_INCOME_TOTAL']);
+/** Application fields the pipeline cannot do without (the API's schema marks them required). */
+export const REQUIRED_APPLICATION_FIELDS = ['SK_ID_CURR', 'AMT_CREDIT', 'AMT_INCOME_TOTAL'] as const;
+export const REQUIRED_FIELDS = new Set<string>(REQUIRED_APPLICATION_FIELDS);
 export const ID = 'SK_ID_CURR';
 
 /** Per text field, its fitted levels' codes (code = index in the sorted levels). */

@@ -3,7 +3,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Decision } from '../scoring';
+import type { Decision } from '@credit-scoring/decision';
 
 export interface ApiMetrics {
   registry: Registry;
@@ -82,7 +82,14 @@ export const metricsPlugin = fp(
           tags: ['operations'],
           summary: 'Prometheus metrics',
           description: 'Request count, latency histogram, decisions by outcome, served model version, process metrics.',
-          response: { 200: { type: 'string' } },
+          // Prometheus' text exposition format, not JSON: documented under its own media type.
+          produces: ['text/plain'],
+          response: {
+            200: {
+              description: 'Prometheus text format (text/plain; version=0.0.4)',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
         },
       },
       async (_request, reply) => {

@@ -7,14 +7,19 @@ import type { FastifySchemaValidationError, SchemaErrorDataVar } from 'fastify/t
 type ValidatorFactory = ReturnType<typeof AjvCompiler>;
 
 const STRICT_BODY_OPTIONS = { coerceTypes: false, removeAdditional: false, allErrors: true, verbose: true } as const;
+/** URL parts keep Fastify's coercion; `verbose` puts the offending value in each error so the message can quote it. */
+const URL_OPTIONS = { verbose: true } as const;
 
 /** schemaController.compilersFactory.buildValidator: strict Ajv for bodies, Fastify's default for the URL parts. */
 export function bodyStrictValidatorFactory(): ValidatorFactory {
   const pool = AjvCompiler();
   const factory: ValidatorFactory = (externalSchemas, options) => {
-    const lenient = pool(externalSchemas, options);
     // Fastify passes its `ajv` server option here (never JTD mode in this app).
     const base = (options ?? {}) as { customOptions?: Record<string, unknown>; plugins?: [] };
+    const lenient = pool(externalSchemas, {
+      plugins: base.plugins,
+      customOptions: { ...base.customOptions, ...URL_OPTIONS },
+    });
     const strict = pool(externalSchemas, {
       plugins: base.plugins,
       customOptions: { ...base.customOptions, ...STRICT_BODY_OPTIONS },
@@ -48,7 +53,10 @@ export function fieldPath(dataVar: string, instancePath: string, child?: string)
   return out;
 }
 
-function describeValue(value: unknown): string {
+function describeValue(value: unknown, dataVar: string): string {
+  // A URL carries text only, so "the text" would say nothing: quote the value as sent.
+  if (dataVar !== 'body' && typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
@@ -77,7 +85,7 @@ function describe(error: FastifySchemaValidationError & { data?: unknown }, data
       return { field, text: `${field} is required` };
     }
     case 'type':
-      return { field: at, text: `${at} must be ${expectedType(params.type)}, got ${describeValue(error.data)}` };
+      return { field: at, text: `${at} must be ${expectedType(params.type)}, got ${describeValue(error.data, dataVar)}` };
     case 'maxItems':
       return { field: at, text: `${at} has too many items (at most ${String(params.limit)})` };
     case 'minItems':

@@ -18,7 +18,13 @@ export interface ScoringRoutesOptions {
 
 /** Default and largest number of SHAP contributions returned per applicant. */
 const DEFAULT_TOP = 10;
-const MAX_TOP = 1000;
+export const MAX_TOP = 100;
+/**
+ * Largest /explain batch. An explanation carries up to MAX_TOP contributions (~110 bytes each), so one request is
+ * answered with at most 100 × 100 × 110 B ≈ 1.1 MB, below the request body limit: a small request cannot make the
+ * server build a response hundreds of times its size (1,000 applicants × top 1,000 made 62.5 MB).
+ */
+export const MAX_EXPLAIN_BATCH = 100;
 
 type ApplicantsBody = ApplicantInput | ApplicantInput[];
 
@@ -114,9 +120,11 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
       schema: {
         tags: ['scoring'],
         summary: 'Prediction plus the top SHAP contributions (named features, their values) and the base value',
+        description: `At most ${MAX_EXPLAIN_BATCH} applicants per request and ${MAX_TOP} contributions each (\`top\`), ` +
+          'so the response stays around a megabyte at most; use /predict for larger batches.',
         security,
         querystring: topQuery,
-        body: applicantsBody(opts.maxBatch),
+        body: applicantsBody(Math.min(opts.maxBatch, MAX_EXPLAIN_BATCH)),
         response: {
           200: {
             type: 'object',
@@ -147,7 +155,8 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
       });
     }
     const client = clients.get(id);
-    if (!client) throw Object.assign(new Error(`client ${id} is not in ${clients.source}`), { statusCode: 404 });
+    // The message names the id only: the dataset's file path is the server's business.
+    if (!client) throw Object.assign(new Error(`no client with SK_ID_CURR ${id} in the clients dataset`), { statusCode: 404 });
     return client;
   };
 
