@@ -9,7 +9,8 @@ import { buildApp } from './app';
 import { loadClients, ClientsDataset } from './clients';
 import { BundleSource } from './model/sources';
 import { MAX_EXPLAIN_BATCH, MAX_TOP } from './routes/scoring';
-import { ApplicantInput, Prediction } from './scoring';
+import { ApplicantInput } from './scoring';
+import type { Prediction } from './schemas';
 import { applicantsFor, realTables, TEST_THRESHOLD, TRAIN_ROWS, TrainedModel, trainSmallModel, writeBundle } from './testing/trained-model';
 
 /** What the trainer's batch path gives for these rows: pipeline.transform + booster.predict. */

@@ -13,7 +13,7 @@ import { logModel, MlflowClient, registerModel, withRun } from '@credit-scoring/
 import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
 import { buildApp } from './app';
 import { MlflowAliasSource } from './model/sources';
-import { Prediction } from './scoring';
+import type { Prediction } from './schemas';
 import { applicantsFor, FIRST_UNSEEN_ROW, realTables, TrainedModel, trainSmallModel } from './testing/trained-model';
 
 /** A cuttable loopback relay in front of the MLflow server. */

@@ -3,6 +3,7 @@
 // definition of the wire format. Field names and types come from the Kaggle schema in @credit-scoring/data.
 import { SCHEMAS, SIDE_TABLE_NAMES, ColumnType } from '@credit-scoring/data';
 import { REQUIRED_APPLICATION_FIELDS } from '@credit-scoring/features';
+import type { FromSchema } from 'json-schema-to-ts';
 
 /** Longest text value accepted in any field: Kaggle's longest category is ~50 characters. */
 const MAX_TEXT = 200;
@@ -14,10 +15,21 @@ function fieldSchema(type: ColumnType): Record<string, unknown> {
   return { type: [type === 'int' ? 'integer' : 'number', 'null'] };
 }
 
-function rowSchema(columns: Record<string, ColumnType>, skip: string[] = []): Record<string, unknown> {
+/**
+ * What every generated field schema accepts, as a type: text, a number or null. The schemas below are written with
+ * it and `as const`, so route types come from them (json-schema-to-ts); `withKaggleFields` then narrows the runtime
+ * schema to the Kaggle names and each one's own type, which the types cannot know (they come from a data table).
+ */
+const kaggleValue = { type: ['string', 'number', 'null'] } as const;
+
+function withKaggleFields<S extends object>(
+  schema: S,
+  columns: Record<string, ColumnType>,
+  overrides: Record<string, unknown> = {},
+): S & { properties: Record<string, unknown>; additionalProperties: false } {
   const properties: Record<string, unknown> = {};
-  for (const [name, type] of Object.entries(columns)) if (!skip.includes(name)) properties[name] = fieldSchema(type);
-  return { type: 'object', additionalProperties: false, properties };
+  for (const [name, type] of Object.entries(columns)) properties[name] = overrides[name] ?? fieldSchema(type);
+  return { ...schema, properties, additionalProperties: false };
 }
 
 export const UNKNOWN_FIELDS_RULE =
@@ -49,92 +61,127 @@ export const EXAMPLE_APPLICATION = {
   EXT_SOURCE_3: 0.1595195404777181,
 };
 
+const kaggleRow = { type: 'object', additionalProperties: kaggleValue } as const;
+
+export const applicationSchema = {
+  $id: 'Application',
+  title: 'Application',
+  description: 'One loan application with the Kaggle application_test.csv fields. ' + UNKNOWN_FIELDS_RULE,
+  type: 'object',
+  // Absent → 400 from the schema; null passes the types and is answered 400 by the model's own check.
+  required: REQUIRED_APPLICATION_FIELDS,
+  additionalProperties: kaggleValue,
+} as const;
+
+/** SK_ID_CURR is a Kaggle int column, and more: the key of the applicant, a 32-bit id. */
+const applicantId = { SK_ID_CURR: { type: 'integer', minimum: 0, maximum: 2147483647 } } as const;
+
+export const historySchema = {
+  $id: 'History',
+  title: 'History',
+  description: 'Optional credit history of the applicant: rows of the Kaggle side tables (absent = no history).',
+  type: 'object',
+  additionalProperties: { type: 'array', maxItems: MAX_HISTORY_ROWS, items: kaggleRow },
+} as const;
+
+export const applicantSchema = {
+  $id: 'Applicant',
+  title: 'Applicant',
+  type: 'object',
+  additionalProperties: false,
+  required: ['application'],
+  properties: { application: { $ref: 'Application#' }, history: { $ref: 'History#' } },
+  examples: [{ application: EXAMPLE_APPLICATION }],
+} as const;
+
+const decision = { type: 'string', enum: ['granted', 'refused'] } as const;
+
+export const predictionSchema = {
+  $id: 'Prediction',
+  title: 'Prediction',
+  type: 'object',
+  additionalProperties: false,
+  required: ['SK_ID_CURR', 'probability', 'decision', 'threshold', 'modelVersion'],
+  properties: {
+    SK_ID_CURR: { type: 'integer' },
+    probability: { type: 'number', description: 'Probability of default (0..1).' },
+    decision: { ...decision, description: 'refused when probability >= threshold' },
+    threshold: { type: 'number' },
+    modelVersion: { type: 'string' },
+  },
+} as const;
+
+const contributionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['feature', 'value', 'contribution'],
+  properties: {
+    feature: { type: 'string' },
+    value: { type: ['number', 'null'], description: 'Feature value after the pipeline (null = missing).' },
+    contribution: { type: 'number', description: 'SHAP value in log-odds units; positive pushes towards default.' },
+  },
+} as const;
+
+export const explanationSchema = {
+  $id: 'Explanation',
+  title: 'Explanation',
+  type: 'object',
+  additionalProperties: false,
+  required: [...predictionSchema.required, 'baseValue', 'rawScore', 'contributions'],
+  properties: {
+    ...predictionSchema.properties,
+    baseValue: { type: 'number', description: 'Expected log-odds (SHAP base value).' },
+    rawScore: { type: 'number', description: "baseValue + all contributions = this applicant's log-odds." },
+    contributions: {
+      type: 'array',
+      description: 'Top features by |SHAP value| (log-odds units; positive pushes towards default).',
+      items: contributionSchema,
+    },
+  },
+} as const;
+
+export const errorSchema = {
+  $id: 'Error',
+  title: 'Error',
+  type: 'object',
+  additionalProperties: false,
+  required: ['statusCode', 'error', 'message'],
+  properties: {
+    statusCode: { type: 'integer' },
+    error: { type: 'string' },
+    message: { type: 'string' },
+    fields: { type: 'array', items: { type: 'string' }, description: 'Request fields the problem is about.' },
+  },
+} as const;
+
+/** The shared schemas a route's `$ref` may name, for the type provider (FromSchema `references`). */
+export type SharedSchemas = [
+  typeof applicationSchema,
+  typeof historySchema,
+  typeof applicantSchema,
+  typeof predictionSchema,
+  typeof explanationSchema,
+  typeof errorSchema,
+];
+
+/** Wire types, read off the schemas above. */
+export type Prediction = FromSchema<typeof predictionSchema>;
+export type Explanation = FromSchema<typeof explanationSchema>;
+export type ApplicationBody = FromSchema<typeof applicationSchema>;
+
+/** The runtime schemas, registered with app.addSchema: the Kaggle names and types filled in. */
 export function sharedSchemas(): Record<string, unknown>[] {
-  const application = rowSchema(SCHEMAS.application_test);
-  (application.properties as Record<string, unknown>).SK_ID_CURR = { type: 'integer', minimum: 0, maximum: 2147483647 };
-  const historyProperties: Record<string, unknown> = {};
+  const history: Record<string, unknown> = {};
   for (const table of SIDE_TABLE_NAMES) {
-    historyProperties[table] = { type: 'array', maxItems: MAX_HISTORY_ROWS, items: rowSchema(SCHEMAS[table]) };
+    history[table] = { ...historySchema.additionalProperties, items: withKaggleFields(kaggleRow, SCHEMAS[table]) };
   }
   return [
-    {
-      $id: 'Application',
-      title: 'Application',
-      description: 'One loan application with the Kaggle application_test.csv fields. ' + UNKNOWN_FIELDS_RULE,
-      ...application,
-      // Absent → 400 from the schema; null is accepted by the types and answered 400 by the model's own check.
-      required: [...REQUIRED_APPLICATION_FIELDS],
-    },
-    {
-      $id: 'History',
-      title: 'History',
-      description: 'Optional credit history of the applicant: rows of the Kaggle side tables (absent = no history).',
-      type: 'object',
-      additionalProperties: false,
-      properties: historyProperties,
-    },
-    {
-      $id: 'Applicant',
-      title: 'Applicant',
-      type: 'object',
-      additionalProperties: false,
-      required: ['application'],
-      properties: { application: { $ref: 'Application#' }, history: { $ref: 'History#' } },
-      examples: [{ application: EXAMPLE_APPLICATION }],
-    },
-    {
-      $id: 'Prediction',
-      title: 'Prediction',
-      type: 'object',
-      required: ['SK_ID_CURR', 'probability', 'decision', 'threshold', 'modelVersion'],
-      properties: {
-        SK_ID_CURR: { type: 'integer' },
-        probability: { type: 'number', description: 'Probability of default (0..1).' },
-        decision: { type: 'string', enum: ['granted', 'refused'], description: 'refused when probability >= threshold' },
-        threshold: { type: 'number' },
-        modelVersion: { type: 'string' },
-      },
-    },
-    {
-      $id: 'Explanation',
-      title: 'Explanation',
-      type: 'object',
-      required: ['SK_ID_CURR', 'probability', 'decision', 'threshold', 'modelVersion', 'baseValue', 'rawScore', 'contributions'],
-      properties: {
-        SK_ID_CURR: { type: 'integer' },
-        probability: { type: 'number' },
-        decision: { type: 'string', enum: ['granted', 'refused'] },
-        threshold: { type: 'number' },
-        modelVersion: { type: 'string' },
-        baseValue: { type: 'number', description: 'Expected log-odds (SHAP base value).' },
-        rawScore: { type: 'number', description: 'baseValue + all contributions = this applicant\'s log-odds.' },
-        contributions: {
-          type: 'array',
-          description: 'Top features by |SHAP value| (log-odds units; positive pushes towards default).',
-          items: {
-            type: 'object',
-            required: ['feature', 'value', 'contribution'],
-            properties: {
-              feature: { type: 'string' },
-              value: { type: ['number', 'null'], description: 'Feature value after the pipeline (null = missing).' },
-              contribution: { type: 'number' },
-            },
-          },
-        },
-      },
-    },
-    {
-      $id: 'Error',
-      title: 'Error',
-      type: 'object',
-      required: ['statusCode', 'error', 'message'],
-      properties: {
-        statusCode: { type: 'integer' },
-        error: { type: 'string' },
-        message: { type: 'string' },
-        fields: { type: 'array', items: { type: 'string' }, description: 'Request fields the problem is about.' },
-      },
-    },
+    withKaggleFields(applicationSchema, SCHEMAS.application_test, applicantId),
+    { ...historySchema, properties: history, additionalProperties: false },
+    applicantSchema,
+    predictionSchema,
+    explanationSchema,
+    errorSchema,
   ];
 }
 
@@ -146,4 +193,4 @@ export const errorResponses = {
   415: { $ref: 'Error#' },
   429: { $ref: 'Error#' },
   503: { $ref: 'Error#' },
-};
+} as const;

@@ -1,36 +1,14 @@
 // Scoring on the serving path: raw Kaggle fields → the fitted pipeline's one-row transform (identical to its batch
 // transform) → LightGBM. One applicant uses LightGBM's single-row fast path; a batch is scored as one matrix.
-import { decide, type Decision } from '@credit-scoring/decision';
+import { decide } from '@credit-scoring/decision';
 import { ApplicantHistory, FeatureError, RawApplication } from '@credit-scoring/features';
 import { ServingModel } from './model/serving-model';
+import type { Explanation, Prediction } from './schemas';
 
+/** What the scoring functions take: the features lib's raw inputs (route bodies, typed from the schemas, fit it). */
 export interface ApplicantInput {
   application: RawApplication;
   history?: ApplicantHistory;
-}
-
-export interface Prediction {
-  SK_ID_CURR: number;
-  probability: number;
-  decision: Decision;
-  threshold: number;
-  modelVersion: string;
-}
-
-export interface Contribution {
-  feature: string;
-  /** The feature's value for this applicant (null = missing). Categorical features show their integer code. */
-  value: number | null;
-  /** SHAP value in log-odds units; positive pushes towards default. */
-  contribution: number;
-}
-
-export interface Explanation extends Prediction {
-  /** Log-odds every applicant starts from (the model's expected raw score). */
-  baseValue: number;
-  /** baseValue + the sum of all contributions = the applicant's log-odds. */
-  rawScore: number;
-  contributions: Contribution[];
 }
 
 function clientId(application: RawApplication): number {

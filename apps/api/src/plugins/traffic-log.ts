@@ -5,7 +5,8 @@ import fp from 'fastify-plugin';
 import { chmodSync, createWriteStream, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { ApplicantInput, Prediction } from '../scoring';
+import type { ApplicantInput } from '../scoring';
+import type { Prediction } from '../schemas';
 
 export interface TrafficLog {
   record(route: string, applicants: ApplicantInput[], predictions: Prediction[]): void;

@@ -1,11 +1,10 @@
 // Scoring routes: predict and explain for applications sent in the body, and the same for known clients by id.
 // Registered as one encapsulated scope so the optional API key and rate limit apply to these routes only.
-import type { FastifyInstance } from 'fastify';
-import type { RawApplication } from '@credit-scoring/features';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { ClientsDataset } from '../clients';
 import { requireModel } from '../plugins/model';
 import { RequestFieldsError } from '../plugins/validation';
-import { errorResponses, UNKNOWN_FIELDS_RULE } from '../schemas';
+import { errorResponses, UNKNOWN_FIELDS_RULE, type ApplicationBody, type SharedSchemas } from '../schemas';
 import { ServingModel } from '../model/serving-model';
 import { ApplicantInput, explainAll, InvalidApplicantError, missingRequired, predict } from '../scoring';
 
@@ -26,9 +25,7 @@ export const MAX_TOP = 100;
  */
 export const MAX_EXPLAIN_BATCH = 100;
 
-type ApplicantsBody = ApplicantInput | ApplicantInput[];
-
-function applicantsBody(maxBatch: number): Record<string, unknown> {
+function applicantsBody(maxBatch: number) {
   return {
     description:
       `One applicant, or an array of 1..${maxBatch} applicants. Each applicant is { application, history? }. ` +
@@ -37,7 +34,7 @@ function applicantsBody(maxBatch: number): Record<string, unknown> {
       { $ref: 'Applicant#' },
       { type: 'array', minItems: 1, maxItems: maxBatch, items: { $ref: 'Applicant#' } },
     ],
-  };
+  } as const;
 }
 
 const topQuery = {
@@ -46,13 +43,16 @@ const topQuery = {
   properties: {
     top: { type: 'integer', minimum: 1, maximum: MAX_TOP, default: DEFAULT_TOP, description: 'How many contributions' },
   },
-};
+} as const;
 
 const clientParams = {
   type: 'object',
   required: ['id'],
   properties: { id: { type: 'integer', minimum: 0, maximum: 2147483647, description: 'SK_ID_CURR' } },
-};
+} as const;
+
+/** Route types come from the route schemas (and the shared ones their `$ref`s name): no second copy to keep in step. */
+type SchemaTyped = { references: SharedSchemas };
 
 /** `body` for a single applicant, `body[3]` for the fourth of a batch. */
 function applicantPath(batch: boolean, index: number): string {
@@ -80,11 +80,15 @@ async function scoreOrReject<T>(model: ServingModel, applicants: ApplicantInput[
   }
 }
 
-export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOptions): Promise<void> {
+export const scoringRoutes: FastifyPluginAsyncJsonSchemaToTs<{
+  Options: ScoringRoutesOptions;
+  ValidatorSchemaOptions: SchemaTyped;
+  SerializerSchemaOptions: SchemaTyped;
+}> = async (app, opts) => {
   const security = opts.secured ? [{ apiKey: [] }] : undefined;
   const withCommon = { preHandler: requireModel };
 
-  app.post<{ Body: ApplicantsBody }>(
+  app.post(
     '/predict',
     {
       ...withCommon,
@@ -96,6 +100,7 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
         response: {
           200: {
             type: 'object',
+            additionalProperties: false,
             required: ['predictions'],
             properties: { predictions: { type: 'array', items: { $ref: 'Prediction#' } } },
           },
@@ -113,7 +118,7 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
     },
   );
 
-  app.post<{ Body: ApplicantsBody; Querystring: { top: number } }>(
+  app.post(
     '/explain',
     {
       ...withCommon,
@@ -128,6 +133,7 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
         response: {
           200: {
             type: 'object',
+            additionalProperties: false,
             required: ['explanations'],
             properties: { explanations: { type: 'array', items: { $ref: 'Explanation#' } } },
           },
@@ -148,7 +154,7 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
   );
 
   const clients = opts.clients;
-  const findClient = (id: number): RawApplication => {
+  const findClient = (id: number): ApplicationBody => {
     if (!clients) {
       throw Object.assign(new Error('no clients dataset loaded; start the API with CLIENTS_CSV=<application csv>'), {
         statusCode: 404,
@@ -160,7 +166,7 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
     return client;
   };
 
-  app.get<{ Params: { id: number } }>(
+  app.get(
     '/clients/:id',
     {
       schema: {
@@ -169,7 +175,12 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
         security,
         params: clientParams,
         response: {
-          200: { type: 'object', required: ['application'], properties: { application: { $ref: 'Application#' } } },
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['application'],
+            properties: { application: { $ref: 'Application#' } },
+          },
           ...errorResponses,
         },
       },
@@ -177,7 +188,7 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
     async (request) => ({ application: findClient(request.params.id) }),
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get(
     '/clients/:id/prediction',
     {
       ...withCommon,
@@ -197,7 +208,7 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
     },
   );
 
-  app.get<{ Params: { id: number }; Querystring: { top: number } }>(
+  app.get(
     '/clients/:id/explanation',
     {
       ...withCommon,
@@ -219,4 +230,4 @@ export async function scoringRoutes(app: FastifyInstance, opts: ScoringRoutesOpt
       return explanation;
     },
   );
-}
+};
