@@ -44,7 +44,9 @@ export default [
             },
             {
               sourceTag: 'app:api',
-              onlyDependOnLibsWithTags: ['layer:data', 'layer:decision', 'layer:features', 'layer:lightgbm', 'layer:tracking'],
+              onlyDependOnLibsWithTags: [
+                'layer:data', 'layer:decision', 'layer:features', 'layer:lightgbm', 'layer:tracking',
+              ],
             },
             {
               sourceTag: 'app:trainer',

@@ -140,11 +140,12 @@ describe('credit-scoring API on a real model bundle', () => {
     const required = first.pipeline.rawFields().filter((f) => f.required && f.name !== 'SK_ID_CURR').map((f) => f.name);
     expect(required.length).toBeGreaterThan(0);
     // Absent: the schema (it marks them required); null: the model's own check.
-    const absent = await app.inject({ method: 'POST', url: '/predict', payload: [applicants[0], { application: { SK_ID_CURR: 9 } }] });
+    const predict = (payload: unknown) => app.inject({ method: 'POST', url: '/predict', payload: payload as string });
+    const absent = await predict([applicants[0], { application: { SK_ID_CURR: 9 } }]);
     expect(absent.statusCode).toBe(400);
     expect(absent.json().fields).toEqual(required.map((name) => `body[1].application.${name}`));
     const nulls = Object.fromEntries(required.map((name) => [name, null]));
-    const res = await app.inject({ method: 'POST', url: '/predict', payload: [applicants[0], { application: { SK_ID_CURR: 9, ...nulls } }] });
+    const res = await predict([applicants[0], { application: { SK_ID_CURR: 9, ...nulls } }]);
     expect(res.statusCode).toBe(400);
     expect(res.json().fields).toEqual(required.map((name) => `body[1].application.${name}`));
     expect(res.json().message).toContain('is required by the model');

@@ -46,7 +46,8 @@ describe('requests without a loaded model', () => {
   });
 
   it('names fields with the wrong type, including numbers sent as text', async () => {
-    const res = await predict({ application: { SK_ID_CURR: 1, AMT_INCOME_TOTAL: 1, AMT_CREDIT: '1000', CNT_CHILDREN: 1.5, FLAG_OWN_CAR: 1 } });
+    const application = { SK_ID_CURR: 1, AMT_INCOME_TOTAL: 1, AMT_CREDIT: '1000', CNT_CHILDREN: 1.5, FLAG_OWN_CAR: 1 };
+    const res = await predict({ application });
     expect(res.statusCode).toBe(400);
     const { message, fields } = res.json();
     expect([...fields].sort()).toEqual(['body.application.AMT_CREDIT', 'body.application.CNT_CHILDREN', 'body.application.FLAG_OWN_CAR']);
@@ -64,13 +65,17 @@ describe('requests without a loaded model', () => {
   });
 
   it('names the batch item at fault', async () => {
-    const res = await predict([{ application: { SK_ID_CURR: 1, ...AMOUNTS } }, { application: { SK_ID_CURR: 2, ...AMOUNTS, DAYS_BIRTH: 'old' } }]);
+    const res = await predict([
+      { application: { SK_ID_CURR: 1, ...AMOUNTS } },
+      { application: { SK_ID_CURR: 2, ...AMOUNTS, DAYS_BIRTH: 'old' } },
+    ]);
     expect(res.statusCode).toBe(400);
     expect(res.json().fields).toEqual(['body[1].application.DAYS_BIRTH']);
   });
 
   it('rejects side-table rows with unknown fields', async () => {
-    const res = await predict({ application: { SK_ID_CURR: 1, ...AMOUNTS }, history: { bureau: [{ AMT_CREDIT_SUM: 1, nope: 2 }] } });
+    const history = { bureau: [{ AMT_CREDIT_SUM: 1, nope: 2 }] };
+    const res = await predict({ application: { SK_ID_CURR: 1, ...AMOUNTS }, history });
     expect(res.statusCode).toBe(400);
     expect(res.json().fields).toEqual(['body.history.bureau[0].nope']);
   });
@@ -125,7 +130,8 @@ describe('requests without a loaded model', () => {
     const id = await app.inject('/clients/abc/prediction');
     expect(id.statusCode).toBe(400);
     expect(id.json().message).toBe("invalid request: params.id must be an integer, got 'abc'");
-    const top = await app.inject({ method: 'POST', url: '/explain?top=many', payload: { application: { SK_ID_CURR: 1, ...AMOUNTS } } });
+    const payload = { application: { SK_ID_CURR: 1, ...AMOUNTS } };
+    const top = await app.inject({ method: 'POST', url: '/explain?top=many', payload });
     expect(top.statusCode).toBe(400);
     expect(top.json().message).toBe("invalid request: querystring.top must be an integer, got 'many'");
   });
@@ -148,7 +154,8 @@ describe('requests without a loaded model', () => {
 
   it(`bounds /explain by the request: at most ${MAX_EXPLAIN_BATCH} applicants and top <= ${MAX_TOP}`, async () => {
     const explain = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as string });
-    const applicants = (n: number) => Array.from({ length: n }, (_, i) => ({ application: { SK_ID_CURR: i, ...AMOUNTS } }));
+    const applicants = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ application: { SK_ID_CURR: i, ...AMOUNTS } }));
     const tooMany = await explain('/explain', applicants(MAX_EXPLAIN_BATCH + 1));
     expect(tooMany.statusCode).toBe(400);
     expect(tooMany.json().message).toContain(`too many items (at most ${MAX_EXPLAIN_BATCH})`);

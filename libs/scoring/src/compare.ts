@@ -1,4 +1,6 @@
-import { accuracy, CostModel, decideAll, f1, normalizedBusinessCost, rocAuc, type Numbers } from '@credit-scoring/decision';
+import {
+  accuracy, CostModel, decideAll, f1, normalizedBusinessCost, rocAuc, type Numbers,
+} from '@credit-scoring/decision';
 import { CvResult } from './cv';
 import { HyperParams } from './models';
 

@@ -1,4 +1,6 @@
-import { classificationReport, ConfusionMatrix, CostModel, rocAuc, thresholdSearch, validateCostModel } from '@credit-scoring/decision';
+import {
+  classificationReport, ConfusionMatrix, CostModel, rocAuc, thresholdSearch, validateCostModel,
+} from '@credit-scoring/decision';
 import { Fold } from './folds';
 import { checkMatrix, LabelledMatrix, labelsOf, selectRows } from './matrix';
 import { HyperParams, ModelSpec } from './models';

@@ -53,13 +53,15 @@ export function fieldPath(dataVar: string, instancePath: string, child?: string)
   return out;
 }
 
+const clip = (text: string) => (text.length > 40 ? `${text.slice(0, 40)}…` : text);
+
 function describeValue(value: unknown, dataVar: string): string {
   // A URL carries text only, so "the text" would say nothing: quote the value as sent.
-  if (dataVar !== 'body' && typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
+  if (dataVar !== 'body' && typeof value === 'string') return `'${clip(value)}'`;
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string') return `the text ${JSON.stringify(clip(value))}`;
   if (typeof value === 'object') return 'an object';
   // 1e400 parses to Infinity; JSON.stringify would print it as null
   if (typeof value === 'number' && !Number.isFinite(value)) return `a number out of range (${String(value)})`;
@@ -85,7 +87,10 @@ function describe(error: FastifySchemaValidationError & { data?: unknown }, data
       return { field, text: `${field} is required` };
     }
     case 'type':
-      return { field: at, text: `${at} must be ${expectedType(params.type)}, got ${describeValue(error.data, dataVar)}` };
+      return {
+        field: at,
+        text: `${at} must be ${expectedType(params.type)}, got ${describeValue(error.data, dataVar)}`,
+      };
     case 'maxItems':
       return { field: at, text: `${at} has too many items (at most ${String(params.limit)})` };
     case 'minItems':

@@ -125,8 +125,9 @@ export const scoringRoutes: FastifyPluginAsyncJsonSchemaToTs<{
       schema: {
         tags: ['scoring'],
         summary: 'Prediction plus the top SHAP contributions (named features, their values) and the base value',
-        description: `At most ${MAX_EXPLAIN_BATCH} applicants per request and ${MAX_TOP} contributions each (\`top\`), ` +
-          'so the response stays around a megabyte at most; use /predict for larger batches.',
+        description:
+          `At most ${MAX_EXPLAIN_BATCH} applicants per request and ${MAX_TOP} contributions each (\`top\`), so ` +
+          'the response stays around a megabyte at most; use /predict for larger batches.',
         security,
         querystring: topQuery,
         body: applicantsBody(Math.min(opts.maxBatch, MAX_EXPLAIN_BATCH)),
@@ -162,7 +163,9 @@ export const scoringRoutes: FastifyPluginAsyncJsonSchemaToTs<{
     }
     const client = clients.get(id);
     // The message names the id only: the dataset's file path is the server's business.
-    if (!client) throw Object.assign(new Error(`no client with SK_ID_CURR ${id} in the clients dataset`), { statusCode: 404 });
+    if (!client) {
+      throw Object.assign(new Error(`no client with SK_ID_CURR ${id} in the clients dataset`), { statusCode: 404 });
+    }
     return client;
   };
 

@@ -3,9 +3,10 @@ import {
   bayesThreshold, checkBayesThreshold, classificationReport, describeCostModel, thresholdSearch,
 } from '@credit-scoring/decision';
 import {
-  comparisonMarkdown, comparisonRow, confusionMatrixPlot, costCurvePlot, crossValidate, gainImportance, hyperparameterSearch,
-  importancePlot, MODEL_SPECS, reuseFoldPipelines, rocCurvePlot, shapSummary, shapSummaryPlot, type BoosterPredictor,
-  type ComparisonRow, type CvResult, type ModelSpec, type Plot, type PipelineFitter, type Predictor, type SearchResult,
+  comparisonMarkdown, comparisonRow, confusionMatrixPlot, costCurvePlot, crossValidate, gainImportance,
+  hyperparameterSearch, importancePlot, MODEL_SPECS, reuseFoldPipelines, rocCurvePlot, shapSummary, shapSummaryPlot,
+  type BoosterPredictor, type ComparisonRow, type CvResult, type ModelSpec, type Plot, type PipelineFitter,
+  type Predictor, type SearchResult,
 } from '@credit-scoring/scoring';
 import { logModel, withRun, type ActiveRun, type MlflowClient } from '@credit-scoring/tracking';
 import type { TrainConfig } from '../config';
