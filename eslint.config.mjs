@@ -4,8 +4,8 @@
 //   lightgbm: data (its test helper reads the real CSV)   tracking: data, lightgbm
 //   scoring: data, decision, features, lightgbm
 //   apps/api: data, decision, features, lightgbm, tracking
-//   apps/trainer: data, decision, drift, features, scoring, tracking
-//   tools (benchmarks, reports, generators): data, decision, drift, features, lightgbm, scoring
+//   apps/trainer: data, decision, drift, features, lightgbm, scoring, tracking
+//   tools (benchmarks, reports, generators): data, decision, drift, features, lightgbm, scoring, tracking
 // Libs never import apps or tools.
 import nx from '@nx/eslint-plugin';
 
@@ -51,13 +51,15 @@ export default [
             {
               sourceTag: 'app:trainer',
               onlyDependOnLibsWithTags: [
-                'layer:data', 'layer:decision', 'layer:drift', 'layer:features', 'layer:scoring', 'layer:tracking',
+                'layer:data', 'layer:decision', 'layer:drift', 'layer:features', 'layer:lightgbm', 'layer:scoring',
+                'layer:tracking',
               ],
             },
             {
               sourceTag: 'type:tool',
               onlyDependOnLibsWithTags: [
                 'layer:data', 'layer:decision', 'layer:drift', 'layer:features', 'layer:lightgbm', 'layer:scoring',
+                'layer:tracking',
               ],
             },
           ],

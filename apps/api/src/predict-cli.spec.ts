@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { realDataDir, tablePath } from '@credit-scoring/data';
 import { buildApp } from './app';
 import { BundleSource } from './model/sources';
-import type { Prediction } from './scoring';
+import type { Prediction } from './schemas';
 import { applicantsFor, FIRST_UNSEEN_ROW, realTables, trainSmallModel, writeBundle } from './testing/trained-model';
 
 const root = path.resolve(__dirname, '..', '..', '..');

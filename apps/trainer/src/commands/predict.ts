@@ -11,6 +11,7 @@ import {
   type HomeCreditTables,
   type SideTableName,
 } from '@credit-scoring/data';
+import { decide } from '@credit-scoring/decision';
 import { FeatureError, FeaturePipeline, type FittedPipelineState } from '@credit-scoring/features';
 import { Booster, LightGBMError } from '@credit-scoring/lightgbm';
 import {
@@ -262,7 +263,7 @@ async function scoreFile(
 
 /**
  * Kaggle submission rows. Probabilities in JavaScript's shortest round-trip form, so the file holds exactly the
- * doubles LightGBM returned (and the API answers). Decision rule as the API's: refuse when probability >= threshold.
+ * doubles LightGBM returned (and the API answers). The decision is @credit-scoring/decision's rule, as the API's.
  */
 function submissionLines(ids: Int32Array, probabilities: Float64Array, threshold: number | undefined): string {
   const lines: string[] = new Array(ids.length);
@@ -271,7 +272,7 @@ function submissionLines(ids: Int32Array, probabilities: Float64Array, threshold
     lines[i] =
       threshold === undefined
         ? `${ids[i]},${p}`
-        : `${ids[i]},${p},${p >= threshold ? 'refused' : 'granted'},${threshold}`;
+        : `${ids[i]},${p},${decide(p, threshold)},${threshold}`;
   }
   return lines.join('\n') + '\n';
 }
