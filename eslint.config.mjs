@@ -5,7 +5,8 @@
 //   scoring: data, decision, features, lightgbm
 //   apps/api: data, decision, features, lightgbm, tracking
 //   apps/trainer: data, decision, drift, features, lightgbm, scoring, tracking
-//   tools (benchmarks, reports, generators): data, decision, drift, features, lightgbm, scoring, tracking
+//   tools (benchmarks, reports, generators): data, decision, drift, features, lightgbm, scoring, tracking, and the
+//   four internals named in `allow` below
 // Libs never import apps or tools.
 import nx from '@nx/eslint-plugin';
 
