@@ -23,7 +23,6 @@ import {
   readModelPackage,
   type ReadModelPackage,
 } from '@credit-scoring/tracking';
-import { workspaceRoot } from '@credit-scoring/tracking/server';
 import { parseFlags, toInt, UsageError } from '../cli-args';
 import { formatSeconds } from '../progress';
 
