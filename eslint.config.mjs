@@ -6,7 +6,7 @@
 //   apps/api: data, decision, features, lightgbm, tracking
 //   apps/trainer: data, decision, drift, features, lightgbm, scoring, tracking
 //   tools (benchmarks, reports, generators): data, decision, drift, features, lightgbm, scoring, tracking, and the
-//   four internals named in `allow` below
+//   the internals named in `allow` below
 // Libs never import apps or tools.
 import nx from '@nx/eslint-plugin';
 
@@ -23,13 +23,15 @@ export default [
         {
           enforceBuildableLibDependency: false,
           // Benchmarks and golden comparisons that measure a project's internals or reuse its test helpers, one by
-          // one (a new one is a visible change here): the features spec tables, the drift scenarios, the API's model
-          // trainer for tests.
+          // one (a new one is a visible change here): the features spec tables and test histories, the drift scenarios, the
+          // API's model loader and its model trainer for tests.
           allow: [
             '../../../libs/features/src/feature-spec',
             '../../../libs/features/src/expr',
             '../../libs/drift/test-fixtures/scenarios',
             '../../../apps/api/src/testing/trained-model',
+            '../../../apps/api/src/model/bundle',
+            '../../../libs/features/src/test-support/histories',
           ],
           depConstraints: [
             { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app', 'type:tool'] },

@@ -16,8 +16,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateSynthetic, loadTables, type HomeCreditTables } from '@credit-scoring/data';
 import { loadBundle } from '../../../apps/api/src/model/bundle';
-import * as current from '../../../libs/features/src/index';
-import type { ApplicantHistory, RawApplication } from '../../../libs/features/src/index';
+import * as current from '@credit-scoring/features';
+import type { ApplicantHistory, RawApplication } from '@credit-scoring/features';
 import { indexHistories } from '../../../libs/features/src/test-support/histories';
 
 type FeaturesModule = typeof current;
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   // The bundle loaded as the API loads it; both pipelines are built from its feature_pipeline.json.
   const model = await loadBundle(bundleDir);
   const state = model.pipeline.toJSON();
-  let t0 = process.hrtime.bigint();
+  const t0 = process.hrtime.bigint();
   const fresh: Pipeline = current.FeaturePipeline.fromJSON(state);
   const compileMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const old: Pipeline = baseline.module.FeaturePipeline.fromJSON(state);
