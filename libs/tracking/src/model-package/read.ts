@@ -138,6 +138,8 @@ function checkChecksums(dir: string, recorded: unknown, contents: Map<string, Bu
 
 /** Reads and checks a package folder. Throws ModelPackageError naming the folder and file for anything wrong. */
 export async function readModelPackage(dir: string): Promise<ReadModelPackage> {
+  // Said first: otherwise a mistyped folder reads as a package without checksums.
+  if (!fs.existsSync(dir)) throw new ModelPackageError(`model package ${dir}: not found (no such folder)`);
   const [mlmodel, registered, checksums, ...bytes] = await Promise.all([
     readMlmodel(dir),
     readRegistered(dir),
