@@ -9,18 +9,22 @@ const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const realDataSkipped = {};
 for (const file of files) {
   const r = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
   passed += r.passed;
   // A suite that failed with no failing test crashed before its tests ran: count it once.
   failed += r.failed + (r.failed === 0 ? r.failedSuites : 0);
   skipped += r.skipped;
-  console.log(`${r.project}: ${r.passed} passed, ${r.failed} failed${r.failedSuites ? `, ${r.failedSuites} failed suites` : ''}`);
+  for (const [reason, n] of Object.entries(r.realDataSkipped ?? {})) realDataSkipped[reason] = (realDataSkipped[reason] ?? 0) + n;
+  console.log(`${r.project}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${r.failedSuites ? `, ${r.failedSuites} failed suites` : ''}`);
 }
 const expected = Number(process.env.EXPECTED_PROJECTS || 0);
 if (expected && files.length < expected) {
   failed += expected - files.length;
   console.log(`${expected - files.length} project(s) reported no results`);
 }
+// The self-contained tier always runs; the real-data tier only where the Home Credit sample is (HOME_CREDIT_DIR).
+for (const [reason, n] of Object.entries(realDataSkipped)) console.log(`real-data tier skipped: ${reason} (${n} tests)`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);

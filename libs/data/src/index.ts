@@ -15,6 +15,7 @@ export {
   readTable,
   tablePath,
   realDataDir,
+  realDataStatus,
   workspaceRoot,
   type HomeCreditTables,
   type LoadOptions,

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DataError, loadTables, readTable, realDataDir, SCHEMAS, TABLE_NAMES, tablePath, type TableName } from './index';
+import { DataError, loadTables, readTable, realDataDir, realDataStatus, SCHEMAS, TABLE_NAMES, tablePath, type TableName } from './index';
+import { describeRealData, SYNTHETIC, syntheticDataDir } from './testing';
 
 const realDir = realDataDir();
 // Row counts listed in the README of the shared sample folder.
@@ -16,12 +17,6 @@ const README_ROWS: Record<TableName, number> = {
   credit_card_balance: 21578,
 };
 const POLARS_NAME = { int: 'DataType(Int32)', float: 'DataType(Float64)', str: 'DataType(String)' } as const;
-
-beforeAll(() => {
-  if (!fs.existsSync(path.join(realDir, 'application_train.csv'))) {
-    throw new Error(`the real Home Credit sample is missing: expected it in ${realDir}`);
-  }
-});
 
 describe('SCHEMAS', () => {
   it('lists the Kaggle column counts', () => {
@@ -40,7 +35,38 @@ describe('SCHEMAS', () => {
   });
 });
 
-describe('loadTables on the real sample', () => {
+describe('realDataDir / realDataStatus', () => {
+  const saved = process.env['HOME_CREDIT_DIR'];
+  afterEach(() => {
+    if (saved === undefined) delete process.env['HOME_CREDIT_DIR'];
+    else process.env['HOME_CREDIT_DIR'] = saved;
+  });
+
+  it('uses HOME_CREDIT_DIR when set, else ../shared/data/home-credit beside the workspace', () => {
+    process.env['HOME_CREDIT_DIR'] = 'some/relative/dir';
+    expect(realDataDir()).toBe(path.resolve('some/relative/dir'));
+    delete process.env['HOME_CREDIT_DIR'];
+    expect(realDataDir()).toBe(path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'data', 'home-credit'));
+  });
+
+  it('says which files are missing and where it looked', () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'data-none-'));
+    process.env['HOME_CREDIT_DIR'] = empty;
+    expect(realDataStatus()).toEqual({
+      available: false,
+      dir: empty,
+      reason: `no application_train.csv or application_test.csv in ${empty} (HOME_CREDIT_DIR)`,
+    });
+    fs.rmSync(empty, { recursive: true });
+  });
+
+  it('finds a folder holding both application files', async () => {
+    process.env['HOME_CREDIT_DIR'] = await syntheticDataDir(SYNTHETIC);
+    expect(realDataStatus()).toEqual({ available: true, dir: process.env['HOME_CREDIT_DIR'] });
+  });
+});
+
+describeRealData('loadTables on the real sample', () => {
   it.each(TABLE_NAMES)('reads %s with the schema dtypes, in Kaggle order, with every row', async (table) => {
     const frame = await readTable(tablePath(realDir, table), table);
     expect(frame.height).toBe(README_ROWS[table]);
@@ -61,11 +87,16 @@ describe('loadTables on the real sample', () => {
   });
 });
 
+// Broken copies of generated files: the loader's checks do not depend on real rows, so they run from a bare clone.
 describe('loadTables on broken copies', () => {
   let dir: string;
-  const trainLines = () => fs.readFileSync(tablePath(realDir, 'application_train'), 'utf8').split('\n').slice(0, 41);
+  let sourceDir: string;
+  beforeAll(async () => {
+    sourceDir = await syntheticDataDir(SYNTHETIC);
+  });
+  const trainLines = () => fs.readFileSync(tablePath(sourceDir, 'application_train'), 'utf8').split('\n').slice(0, 41);
   const writeTrain = (lines: string[]) => fs.writeFileSync(tablePath(dir, 'application_train'), lines.join('\n') + '\n');
-  // Real rows have no quoted commas in the first 40 rows' leading columns, so splitting on ',' is safe for the edits.
+  // Generated rows have no quoted commas in the first 40 rows' leading columns, so splitting on ',' is safe for the edits.
   const editCell = (line: string, column: number, value: string) => {
     const cells = line.split(',');
     cells[column] = value;
@@ -147,7 +178,7 @@ describe('loadTables on broken copies', () => {
 
   it('detects a truncated side table too', async () => {
     writeTrain(trainLines());
-    const bureau = fs.readFileSync(tablePath(realDir, 'bureau'), 'utf8').split('\n').slice(0, 20).join('\n');
+    const bureau = fs.readFileSync(tablePath(sourceDir, 'bureau'), 'utf8').split('\n').slice(0, 20).join('\n');
     fs.writeFileSync(tablePath(dir, 'bureau'), bureau.slice(0, -3));
     await expect(loadTables(dir)).rejects.toThrow(/bureau\.csv looks truncated/);
   });
@@ -161,6 +192,6 @@ describe('loadTables on broken copies', () => {
     writeTrain(lines);
     const { application } = await loadTables(dir, { sideTables: false });
     expect(application.columns.slice(0, 2)).toEqual(['SK_ID_CURR', 'TARGET']);
-    expect(application.getColumn('SK_ID_CURR').toArray()[0]).toBe(100002);
+    expect(application.getColumn('SK_ID_CURR').toArray()[0]).toBe(Number(trainLines()[1].split(',')[0]));
   });
 });

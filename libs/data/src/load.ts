@@ -31,9 +31,23 @@ export function workspaceRoot(): string {
   }
 }
 
-/** The real Home Credit samples shared next to the project (read-only; never copied into it). */
+/**
+ * The real Home Credit samples (read-only; never copied into the project): `HOME_CREDIT_DIR` when set, else
+ * ../shared/data/home-credit beside the workspace, where the developers' machines keep them.
+ */
 export function realDataDir(): string {
+  const fromEnv = process.env['HOME_CREDIT_DIR'];
+  if (fromEnv) return path.resolve(fromEnv);
   return path.resolve(workspaceRoot(), '..', 'shared', 'data', 'home-credit');
+}
+
+/** Whether the real-data tests can run: the one rule every suite uses, with the reason when they cannot. */
+export function realDataStatus(): { available: true; dir: string } | { available: false; dir: string; reason: string } {
+  const dir = realDataDir();
+  const missing = (['application_train', 'application_test'] as const).filter((t) => !fs.existsSync(tablePath(dir, t)));
+  if (missing.length === 0) return { available: true, dir };
+  const source = process.env['HOME_CREDIT_DIR'] ? 'HOME_CREDIT_DIR' : 'the default ../shared/data/home-credit';
+  return { available: false, dir, reason: `no ${missing.map((t) => `${t}.csv`).join(' or ')} in ${dir} (${source})` };
 }
 
 /** Where `table` lives inside a data folder: Kaggle's own file name. */
