@@ -25,7 +25,9 @@ export default [
           // Benchmarks and golden comparisons that measure a project's internals or reuse its test helpers, one by
           // one (a new one is a visible change here): the features spec tables and test histories, the drift scenarios, the
           // API's model loader and its model trainer for tests.
+          // and the two-tier test helpers (describeRealData, syntheticDataDir) that every project's specs use.
           allow: [
+            '@credit-scoring/data/testing',
             '../../../libs/features/src/feature-spec',
             '../../../libs/features/src/expr',
             '../../libs/drift/test-fixtures/scenarios',

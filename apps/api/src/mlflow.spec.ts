@@ -1,5 +1,6 @@
 // The API against a REAL MLflow server (MLFLOW_TRACKING_URI when .ci/run provides one, otherwise a throw-away local
-// server): a model trained on the real rows is logged and registered through @credit-scoring/tracking, the API loads
+// server): a model trained on generated Home Credit rows (the registry path does not depend on which rows; the
+// real-data API suite is app.spec.ts) is logged and registered through @credit-scoring/tracking, the API loads
 // models:/<name>@champion, and its probabilities equal the batch path (pipeline.transform + booster.predict) to 1e-12.
 // The API reaches MLflow through a loopback TCP relay this test can cut, to show it keeps serving when MLflow is gone.
 import { randomBytes } from 'node:crypto';
@@ -14,7 +15,7 @@ import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/ser
 import { buildApp } from './app';
 import { MlflowAliasSource } from './model/sources';
 import type { Prediction } from './schemas';
-import { applicantsFor, FIRST_UNSEEN_ROW, realTables, TrainedModel, trainSmallModel } from './testing/trained-model';
+import { applicantsFor, generatedTables, heldOutRows, TrainedModel, trainSmallModel } from './testing/trained-model';
 
 /** A cuttable loopback relay in front of the MLflow server. */
 async function relay(target: URL): Promise<{ uri: string; cut(): Promise<void> }> {
@@ -48,7 +49,7 @@ describe('API serving a model from a real MLflow registry', () => {
   let app: FastifyInstance;
   let mlflowRelay: Awaited<ReturnType<typeof relay>>;
   const name = `credit-scoring-api-test-${randomBytes(4).toString('hex')}`;
-  const heldOut = Int32Array.from({ length: 200 }, (_, i) => FIRST_UNSEEN_ROW + i * 41);
+  let heldOut: Int32Array;
   let store: string;
   let experimentId: string;
 
@@ -67,7 +68,8 @@ describe('API serving a model from a real MLflow registry', () => {
       uri = local.uri;
     }
     client = new MlflowClient({ trackingUri: uri });
-    tables = await realTables();
+    tables = await generatedTables();
+    heldOut = heldOutRows(tables, 200);
     models = [await trainSmallModel(tables, { rounds: 25 }), await trainSmallModel(tables, { rounds: 10, seed: 3 })];
     experimentId = await client.getOrCreateExperiment(`${name}-experiment`);
     expect(await logAndRegister(models[0])).toBe('1');

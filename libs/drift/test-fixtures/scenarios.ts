@@ -3,6 +3,7 @@
 // Shared by libs/drift/src/evidently-golden.spec.ts and tools/drift/compare.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { realDataStatus } from '@credit-scoring/data';
 import { ColumnarData, ColumnSchema, loadCsvColumns, StatTestName } from '../src';
 
 export const GOLDEN_FILE = path.join(__dirname, 'evidently-golden.json');
@@ -37,13 +38,11 @@ export function readGolden(): Golden {
   return JSON.parse(fs.readFileSync(GOLDEN_FILE, 'utf8')) as Golden;
 }
 
-/** The real Home Credit sample, next to the project (never copied into it). */
+/** The real Home Credit sample (HOME_CREDIT_DIR or ../shared beside the project; never copied into it). */
 export function homeCreditDir(): string {
-  const dir = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'data', 'home-credit');
-  if (!fs.existsSync(path.join(dir, 'application_train.csv'))) {
-    throw new Error(`Home Credit sample not found at ${dir} (expected ../shared/data/home-credit beside the project)`);
-  }
-  return dir;
+  const status = realDataStatus();
+  if (!status.available) throw new Error(`Home Credit sample not found: ${status.reason}`);
+  return status.dir;
 }
 
 export function schemaOf(golden: Golden, scenario: GoldenScenario): ColumnSchema {

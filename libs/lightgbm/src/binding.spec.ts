@@ -1,10 +1,13 @@
-// Behaviour of the binding on a slice of the real Home Credit rows: ownership, bad input, prediction paths.
+// Behaviour of the binding (ownership, bad input, prediction paths) on generated Home Credit rows: none of it depends
+// on the real sample, so it runs from a bare clone. Agreement with Python LightGBM on real rows is golden.spec.ts.
+import * as path from 'node:path';
+import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
 import { Booster, Dataset, LightGBMError, type Params, train } from './index';
 import { loadApplicationTrain, type NumericTable } from './test-data';
 
 const PARAMS: Params = { objective: 'binary', metric: 'auc', learning_rate: 0.1, num_leaves: 15, seed: 7,
   deterministic: true, num_threads: 2, verbose: -1 };
-const ROWS = 4000;
+const ROWS = SYNTHETIC.rows;
 
 describe('LightGBM binding', () => {
   let table: NumericTable;
@@ -17,7 +20,7 @@ describe('LightGBM binding', () => {
     new Dataset(x, { nRows: ROWS, nCols, label: y, ...opts });
 
   beforeAll(async () => {
-    table = loadApplicationTrain();
+    table = loadApplicationTrain(path.join(await syntheticDataDir(SYNTHETIC), 'application_train.csv'));
     nCols = table.nCols;
     x = table.data.slice(0, ROWS * nCols);
     y = table.target.slice(0, ROWS);

@@ -3,6 +3,7 @@
 // `tools/pyref/.venv/bin/python tools/pyref/lightgbm_golden.py`).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { describeRealData, realDataDir } from '@credit-scoring/data/testing';
 import { Booster, Dataset, type IterationEvent, type Params, train } from './index';
 import { loadApplicationTrain, readF64, rocAuc, type NumericTable } from './test-data';
 
@@ -24,12 +25,12 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
 
 const countTrees = (model: string): number => model.split('\nTree=').length - 1;
 
-describe('LightGBM binding vs Python lightgbm 4.7.0 (real Home Credit rows)', () => {
+describeRealData('LightGBM binding vs Python lightgbm 4.7.0 (real Home Credit rows)', () => {
   let table: NumericTable;
   let full: Booster;
 
   beforeAll(async () => {
-    table = loadApplicationTrain();
+    table = loadApplicationTrain(path.join(realDataDir(), 'application_train.csv'));
     full = await train(golden.params, new Dataset(table.data, { nRows: table.nRows, nCols: table.nCols,
       label: table.target }), { numBoostRound: golden.rounds });
   });

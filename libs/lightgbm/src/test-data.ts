@@ -1,18 +1,13 @@
-// Test/bench helper (not part of the public API): the real Home Credit rows as a float64 matrix, loaded by the same
+// Test/bench helper (not part of the public API): Home Credit application rows as a float64 matrix, loaded by the same
 // rule as tools/pyref/lightgbm_golden.py: every column except SK_ID_CURR/TARGET whose non-empty cells all parse as
 // numbers, in file order; empty cell = NaN.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { realDataDir, splitCsvLine } from '@credit-scoring/data';
-
-export const APPLICATION_TRAIN = path.join(realDataDir(), 'application_train.csv');
+import { splitCsvLine } from '@credit-scoring/data';
 
 export interface NumericTable { columns: string[]; data: Float64Array; nRows: number; nCols: number; target: Float64Array }
 
-export function loadApplicationTrain(file = APPLICATION_TRAIN): NumericTable {
-  if (!fs.existsSync(file)) {
-    throw new Error(`real Home Credit data not found at ${file} (expected ../shared/data/home-credit beside the repo)`);
-  }
+/** `file`: an application_train.csv, real (realDataDir) or generated (syntheticDataDir), both from @credit-scoring/data. */
+export function loadApplicationTrain(file: string): NumericTable {
   const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l !== '');
   const header = splitCsvLine(lines[0]);
   const rows = lines.slice(1).map(splitCsvLine);

@@ -1,4 +1,5 @@
 import { HomeCreditTables, loadTables, realDataDir } from '@credit-scoring/data';
+import { describeRealData, SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
 import { FeaturePipeline, FittedPipelineState } from '@credit-scoring/features';
 import { crossValidate } from './cv';
 import { applicationTarget, featurePipelineFitter } from './feature-folds';
@@ -10,51 +11,64 @@ import { logisticSpec } from './models';
  * that fold's training rows only (the pipeline may drop placeholders such as 'XNA') — values seen only in validation
  * rows stay unknown.
  */
-describe('crossValidate with the real FeaturePipeline (6000 real applications)', () => {
-  let tables: HomeCreditTables;
-  let y: Float64Array;
-  beforeAll(async () => {
-    // 6000 applicants keep the suite fast; the check is the same on all 14 368.
-    const all = await loadTables(realDataDir(), { application: 'train', sideTables: false });
-    tables = { application: all.application.head(6000) };
-    y = applicationTarget(tables);
-  });
+function featureCvSuite(
+  describeTier: (name: string, fn: () => void) => void,
+  title: string,
+  dir: () => Promise<string>,
+  rows: number,
+  minAuc: number,
+): void {
+  describeTier(title, () => {
+    let tables: HomeCreditTables;
+    let y: Float64Array;
+    beforeAll(async () => {
+      const all = await loadTables(await dir(), { application: 'train', sideTables: false });
+      tables = { application: all.application.head(rows) };
+      y = applicationTarget(tables);
+    });
 
-  it('fits the pipeline per fold on training rows only, and logistic regression learns', async () => {
-    const folds = stratifiedKFold(y, 3, 7);
-    const states: FittedPipelineState[] = [];
-    const fitFeatures = featurePipelineFitter();
-    const result = await crossValidate(logisticSpec, { C: 0.05 }, tables, folds, {
-      costModel: { kind: 'credit', fnLoss: 1, fpLoss: 0.19 },
-      fitPipeline: (t, rows) => {
-        const pipeline = fitFeatures(t, rows) as FeaturePipeline;
-        states.push(pipeline.toJSON());
-        return pipeline;
-      },
+    it('fits the pipeline per fold on training rows only, and logistic regression learns', async () => {
+      const folds = stratifiedKFold(y, 3, 7);
+      const states: FittedPipelineState[] = [];
+      const fitFeatures = featurePipelineFitter();
+      const result = await crossValidate(logisticSpec, { C: 0.05 }, tables, folds, {
+        costModel: { kind: 'credit', fnLoss: 1, fpLoss: 0.19 },
+        fitPipeline: (t, rows) => {
+          const pipeline = fitFeatures(t, rows) as FeaturePipeline;
+          states.push(pipeline.toJSON());
+          return pipeline;
+        },
+      });
+      expect(states).toHaveLength(3);
+      let validOnlyValues = 0;
+      folds.forEach((fold, k) => {
+        for (const field of states[k].applicationText) {
+          const values = tables.application.getColumn(field).toArray() as Array<string | null>;
+          const inTrain = new Set(Array.from(fold.train, (r) => values[r]).filter((v): v is string => v !== null));
+          const levels = states[k].categoryLevels[field];
+          expect(levels.filter((v) => !inTrain.has(v))).toEqual([]);
+          const validOnly = new Set(Array.from(fold.valid, (r) => values[r]).filter((v): v is string => v !== null && !inTrain.has(v)));
+          expect(levels.filter((v) => validOnly.has(v))).toEqual([]);
+          validOnlyValues += validOnly.size;
+        }
+      });
+      // The check has teeth: some category values occur in validation rows only.
+      expect(validOnlyValues).toBeGreaterThan(0);
+      expect(result.mean.auc).toBeGreaterThan(minAuc);
+      expect(Array.from(result.yTrue)).toEqual(Array.from(y));
     });
-    expect(states).toHaveLength(3);
-    let validOnlyValues = 0;
-    folds.forEach((fold, k) => {
-      for (const field of states[k].applicationText) {
-        const values = tables.application.getColumn(field).toArray() as Array<string | null>;
-        const inTrain = new Set(Array.from(fold.train, (r) => values[r]).filter((v): v is string => v !== null));
-        const levels = states[k].categoryLevels[field];
-        expect(levels.filter((v) => !inTrain.has(v))).toEqual([]);
-        const validOnly = new Set(Array.from(fold.valid, (r) => values[r]).filter((v): v is string => v !== null && !inTrain.has(v)));
-        expect(levels.filter((v) => validOnly.has(v))).toEqual([]);
-        validOnlyValues += validOnly.size;
-      }
-    });
-    // The check has teeth: some category values of the real sample occur in validation rows only.
-    expect(validOnlyValues).toBeGreaterThan(0);
-    expect(result.mean.auc).toBeGreaterThan(0.68);
-    expect(Array.from(result.yTrue)).toEqual(Array.from(y));
   });
-});
+}
+
+featureCvSuite(describe, 'crossValidate with the real FeaturePipeline (generated applications)',
+  () => syntheticDataDir(SYNTHETIC), SYNTHETIC.rows, 0.68);
+// 6000 applicants keep the suite fast; the check is the same on all 14 368.
+featureCvSuite(describeRealData, 'crossValidate with the real FeaturePipeline (6000 real applications)',
+  async () => realDataDir(), 6000, 0.68);
 
 describe('applicationTarget', () => {
   it('rejects a table without TARGET', async () => {
-    const test = await loadTables(realDataDir(), { application: 'test', sideTables: false });
+    const test = await loadTables(await syntheticDataDir(SYNTHETIC), { application: 'test', sideTables: false });
     expect(() => applicationTarget(test)).toThrow(/has no TARGET column/);
   });
 });

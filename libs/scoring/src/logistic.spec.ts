@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LogisticRegression } from './logistic';
+import { describeRealData } from '@credit-scoring/data/testing';
 import { realApplicationSample } from './testing/real-sample';
 
 /*
@@ -15,7 +16,7 @@ interface Golden {
 }
 const golden: Golden = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'test-fixtures', 'logreg_golden.json'), 'utf8'));
 
-describe('LogisticRegression vs scikit-learn (real data)', () => {
+describeRealData('LogisticRegression vs scikit-learn (real data)', () => {
   let sample: Awaited<ReturnType<typeof realApplicationSample>>;
   const labels = (): Float64Array => {
     if (!sample.target) throw new Error('the real sample has no TARGET');

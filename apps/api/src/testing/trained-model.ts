@@ -1,8 +1,9 @@
-// Real models for the API's tests and benchmark: a small LightGBM trained on the real Home Credit rows through the
-// same feature pipeline the trainer uses, written as a bundle (or logged to MLflow by the caller). Nothing is faked;
-// it is only small (few rows, few rounds) so suites stay fast.
+// Real models for the API's tests and benchmark: a small LightGBM trained on Home Credit rows (the real sample, or
+// generated ones for the self-contained tier) through the same feature pipeline the trainer uses, written as a bundle
+// (or logged to MLflow by the caller). Nothing is faked; it is only small (few rows, few rounds) so suites stay fast.
 import pl from 'nodejs-polars';
 import { HomeCreditTables, loadTables, realDataDir, SIDE_TABLE_NAMES } from '@credit-scoring/data';
+import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
 import { ApplicantHistory, FeaturePipeline, RawApplication } from '@credit-scoring/features';
 import { Booster, Dataset, train } from '@credit-scoring/lightgbm';
 import { ModelPackage, writeModelPackage } from '@credit-scoring/tracking';
@@ -12,11 +13,21 @@ import type { ApplicantInput } from '../scoring';
 export const TEST_COST = { kind: 'credit', fnLoss: 1, fpLoss: 0.19 } as const;
 export const TEST_THRESHOLD = TEST_COST.fpLoss / (TEST_COST.fpLoss + TEST_COST.fnLoss);
 
-let tablesPromise: Promise<HomeCreditTables> | undefined;
-/** The real labelled sample with its side tables, read once per test file. Fails loudly when the data is missing. */
+const tablesByDir = new Map<string, Promise<HomeCreditTables>>();
+/** A labelled dataset with its side tables, read once per test file. */
+export function tablesIn(dir: string): Promise<HomeCreditTables> {
+  if (!tablesByDir.has(dir)) tablesByDir.set(dir, loadTables(dir, { application: 'train' }));
+  return tablesByDir.get(dir) as Promise<HomeCreditTables>;
+}
+
+/** The real labelled sample (real-data tier: call it inside describeRealData). Fails loudly when the data is missing. */
 export function realTables(): Promise<HomeCreditTables> {
-  tablesPromise ??= loadTables(realDataDir(), { application: 'train' });
-  return tablesPromise;
+  return tablesIn(realDataDir());
+}
+
+/** The shared generated dataset (SYNTHETIC) with its side tables: the self-contained tier. */
+export async function generatedTables(): Promise<HomeCreditTables> {
+  return tablesIn(await syntheticDataDir(SYNTHETIC));
 }
 
 export interface TrainedModel {
@@ -27,22 +38,34 @@ export interface TrainedModel {
   trainRows: Int32Array;
 }
 
-/** Rows the test models are fitted on (the first ones); score rows from FIRST_UNSEEN_ROW on to test on unseen rows. */
+/**
+ * Rows the test models are fitted on (the first ones, at most 70 % of the table so some stay unseen); on the real
+ * sample, score rows from FIRST_UNSEEN_ROW on to test on unseen rows (heldOutRows works for any table).
+ */
 export const TRAIN_ROWS = 6000;
 export const FIRST_UNSEEN_ROW = TRAIN_ROWS;
 
-let pipelinePromise: Promise<FeaturePipeline> | undefined;
+const pipelines = new WeakMap<HomeCreditTables, Promise<FeaturePipeline>>();
 /**
- * The pipeline fitted (all seven tables) on the first TRAIN_ROWS application rows, once per test file: its first fit
- * computes the per-applicant side-table work for the whole tables object, the expensive part.
+ * The pipeline fitted (all seven tables) on the training rows, once per tables object: its first fit computes the
+ * per-applicant side-table work for the whole tables object, the expensive part.
  */
 export function fittedPipeline(tables: HomeCreditTables): Promise<FeaturePipeline> {
-  pipelinePromise ??= Promise.resolve().then(() => FeaturePipeline.fit(tables, { rows: trainRows(tables) }));
-  return pipelinePromise;
+  if (!pipelines.has(tables)) pipelines.set(tables, Promise.resolve().then(() => FeaturePipeline.fit(tables, { rows: trainRows(tables) })));
+  return pipelines.get(tables) as Promise<FeaturePipeline>;
 }
 
 function trainRows(tables: HomeCreditTables): Int32Array {
-  return Int32Array.from({ length: Math.min(TRAIN_ROWS, tables.application.height) }, (_, i) => i);
+  const n = Math.min(TRAIN_ROWS, Math.floor(tables.application.height * 0.7));
+  return Int32Array.from({ length: n }, (_, i) => i);
+}
+
+/** `count` application rows the test models never saw, spread evenly over the rows after the training ones. */
+export function heldOutRows(tables: HomeCreditTables, count: number): Int32Array {
+  const first = trainRows(tables).length;
+  const step = (tables.application.height - first) / count;
+  if (step < 1) throw new Error(`only ${tables.application.height - first} held-out rows, ${count} asked for`);
+  return Int32Array.from({ length: count }, (_, i) => first + Math.floor(i * step));
 }
 
 /** A LightGBM booster trained behind the fitted pipeline; different rounds/seeds give different model versions. */

@@ -1,4 +1,4 @@
-import { realDataDir } from '@credit-scoring/data';
+import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
 import { MlflowClient } from '@credit-scoring/tracking';
 import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,15 +7,22 @@ import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import { driftCommand } from './drift';
 
-/* The drift command on the real sample: the API's traffic log as current data, the report logged to a real MLflow. */
+/*
+ * The drift command on generated Home Credit files (the command does not depend on which rows; agreement with
+ * Evidently on the real sample is libs/drift's evidently-golden.spec.ts): the API's traffic log as current data, the
+ * report logged to a real MLflow.
+ */
 jest.setTimeout(300_000);
 
 let server: LocalServer | undefined;
 let trackingUri: string;
 const dir = mkdtempSync(join(tmpdir(), 'drift-cmd-'));
-const reference = join(realDataDir(), 'application_train.csv');
+let data: string;
+let reference: string;
 
 beforeAll(async () => {
+  data = await syntheticDataDir(SYNTHETIC);
+  reference = join(data, 'application_train.csv');
   trackingUri = process.env.MLFLOW_TRACKING_URI ?? '';
   if (!trackingUri) {
     server = await startLocalServer({ storeDir: mkdtempSync(join(tmpdir(), 'drift-mlruns-')) });
@@ -24,9 +31,9 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-/** Writes 400 applications of application_test.csv as the API's traffic log writes them (one JSON object a line). */
+/** Writes (up to) 400 applications of application_test.csv as the API's traffic log writes them (one JSON object a line). */
 function trafficLog(shift: (row: Record<string, unknown>) => void): string {
-  const rows = pl.readCSV(join(realDataDir(), 'application_test.csv'), { inferSchemaLength: 10000 }).head(400).toRecords() as Array<Record<string, unknown>>;
+  const rows = pl.readCSV(join(data, 'application_test.csv'), { inferSchemaLength: 10000 }).head(400).toRecords() as Array<Record<string, unknown>>;
   const file = join(dir, `traffic-${Math.random().toString(36).slice(2)}.jsonl`);
   const lines = rows.map((application) => {
     shift(application);

@@ -1,16 +1,21 @@
 /**
- * Test support (not exported from the lib): numeric columns of the real application_train sample as a
- * LabelledMatrix, read through @credit-scoring/data. Throws — never skips — when the shared data are missing.
+ * Test support (not exported from the lib): numeric columns of an application_train file as a LabelledMatrix, read
+ * through @credit-scoring/data — the real sample (real-data tier, inside describeRealData) or generated data.
  */
-import fs from 'node:fs';
-import { loadTables, realDataDir, tablePath } from '@credit-scoring/data';
+import { loadTables, realDataDir } from '@credit-scoring/data';
+import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
 import { LabelledMatrix } from '../matrix';
 
 export async function realApplicationSample(columns: string[], opts: { rows?: number } = {}): Promise<LabelledMatrix> {
-  const dir = realDataDir();
-  if (!fs.existsSync(tablePath(dir, 'application_train'))) {
-    throw new Error(`real data missing: ${tablePath(dir, 'application_train')} (see /work/shared/data/home-credit/README.md)`);
-  }
+  return applicationSample(realDataDir(), columns, opts);
+}
+
+/** The shared generated dataset (SYNTHETIC rows): the self-contained tier. */
+export async function generatedApplicationSample(columns: string[], opts: { rows?: number } = {}): Promise<LabelledMatrix> {
+  return applicationSample(await syntheticDataDir(SYNTHETIC), columns, opts);
+}
+
+async function applicationSample(dir: string, columns: string[], opts: { rows?: number }): Promise<LabelledMatrix> {
   const { application } = await loadTables(dir, { application: 'train', sideTables: false });
   const frame = opts.rows ? application.head(opts.rows) : application;
   const nRows = frame.height;
