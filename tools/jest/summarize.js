@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Sums the per-project counts written by count-reporter.js and prints the closing line CI reads.
+// Sums the per-project counts written by count-reporter.js and prints the closing line CI reads:
+// "N passed, N failed" optionally followed by ", N skipped", preceded by one "real-data tier skipped: <reason>" line
+// when the real Home Credit sample was absent.
 // A suite that failed to run at all (syntax error, crash) counts as one failed test.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -18,6 +20,14 @@ for (const file of files) {
   skipped += r.skipped;
   for (const [reason, n] of Object.entries(r.realDataSkipped ?? {})) realDataSkipped[reason] = (realDataSkipped[reason] ?? 0) + n;
   console.log(`${r.project}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${r.failedSuites ? `, ${r.failedSuites} failed suites` : ''}`);
+}
+// Checks that are not Jest runs (.ci/run's lint and type-check) leave one file each under checks/ when they fail.
+const checksDir = path.join(dir, 'checks');
+const failedChecks = fs.existsSync(checksDir) ? fs.readdirSync(checksDir).filter((f) => f.endsWith('.json')) : [];
+for (const file of failedChecks) {
+  const { check } = JSON.parse(fs.readFileSync(path.join(checksDir, file), 'utf8'));
+  console.log(`${check}: FAILED (counted as 1 failed suite; its output is above)`);
+  failed += 1;
 }
 const expected = Number(process.env.EXPECTED_PROJECTS || 0);
 if (expected && files.length < expected) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { workspaceRoot } from '@credit-scoring/data';
@@ -68,5 +68,14 @@ describe('parseRunConfig', () => {
     const outOfRange = join(dir, 'out-of-range.json');
     writeFileSync(outOfRange, JSON.stringify({ folds: 1 }));
     expect(() => parseRunConfig(['--config', outOfRange], {})).toThrow(/--folds must be an integer in \[2, 20\]/);
+  });
+
+  it('loads the example config of the README (apps/trainer/examples/run-config.json), flags still winning', () => {
+    const example = join(__dirname, '..', 'examples', 'run-config.json');
+    const file = JSON.parse(readFileSync(example, 'utf8'));
+    const config = parseRunConfig(['--config', example], {})!;
+    expect(config).toMatchObject(file);
+    expect(config.alias).not.toBe(DEFAULTS.alias);
+    expect(parseRunConfig(['--config', example, '--folds', '5'], {})).toMatchObject({ folds: 5, budget: file.budget });
   });
 });

@@ -18,7 +18,7 @@ describe('trainer CLI', () => {
     [['run', '--data-dir', '/no/such/dir'], /^trainer: --data-dir \/no\/such\/dir does not exist\n$/],
     [['train'], /^trainer: unknown command 'train'; commands: run, generate, drift, export, predict\n$/],
     [['generate', '--rows', '0'], /^trainer: --rows must be an integer in \[1, 10000000\], got '0'\n$/],
-    [['export'], /^trainer: no MLflow server: pass --tracking-uri or set MLFLOW_TRACKING_URI\n$/],
+    [['export', '--version', 'latest'], /^trainer: --version must be a positive integer, got 'latest'\n$/],
   ])('%j exits 2 with one line', (argv, message) => {
     const r = trainer(...argv);
     expect(r.status).toBe(2);

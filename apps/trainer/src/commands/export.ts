@@ -9,6 +9,7 @@ import {
   writeIdentity,
   type LoadedModelPackage,
 } from '@credit-scoring/tracking';
+import { startLocalServer } from '@credit-scoring/tracking/server';
 import { parseFlags, UsageError } from '../cli-args';
 
 const HELP = `Usage: trainer export [--name NAME] [--alias ALIAS | --version N] [--out DIR] [--tracking-uri URI]
@@ -20,7 +21,7 @@ The folder is replaced only once the new bundle is complete and its checksums ve
   --alias ALIAS        alias to export (default ${DEFAULT_MODEL_ALIAS})
   --version N          export this version instead of an alias
   --out DIR            (default ${DEFAULT_BUNDLE_DIR})
-  --tracking-uri URI   (default $MLFLOW_TRACKING_URI)
+  --tracking-uri URI   (default $MLFLOW_TRACKING_URI, else a local server on mlruns/ as \`run\` starts)
 `;
 
 export async function exportCommand(argv: string[]): Promise<number> {
@@ -36,17 +37,23 @@ export async function exportCommand(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const trackingUri = values['tracking-uri'] ?? process.env.MLFLOW_TRACKING_URI;
-  if (!trackingUri) throw new UsageError('no MLflow server: pass --tracking-uri or set MLFLOW_TRACKING_URI');
   if (values.version !== undefined && !/^[1-9][0-9]*$/.test(values.version)) {
     throw new UsageError(`--version must be a positive integer, got '${values.version}'`);
   }
-  const name = values.name ?? DEFAULT_MODEL_NAME;
-  const ref = values.version ?? values.alias ?? DEFAULT_MODEL_ALIAS;
-  const out = resolve(values.out ?? DEFAULT_BUNDLE_DIR);
-  const model = await exportBundle(new MlflowClient({ trackingUri }), name, values.version ?? { alias: ref }, out);
-  process.stdout.write(`Exported ${name} version ${model.version} (${ref}) to ${out}\n`);
-  return 0;
+  // Like `run`: without a tracking URI, the local server on mlruns/, where `npm start` registered its models.
+  const given = values['tracking-uri'] || process.env.MLFLOW_TRACKING_URI;
+  const server = given ? undefined : await startLocalServer();
+  const trackingUri = given || (server?.uri ?? '');
+  try {
+    const name = values.name ?? DEFAULT_MODEL_NAME;
+    const ref = values.version ?? values.alias ?? DEFAULT_MODEL_ALIAS;
+    const out = resolve(values.out ?? DEFAULT_BUNDLE_DIR);
+    const model = await exportBundle(new MlflowClient({ trackingUri }), name, values.version ?? { alias: ref }, out);
+    process.stdout.write(`Exported ${name} version ${model.version} (${ref}) to ${out}\n`);
+    return 0;
+  } finally {
+    await server?.stop();
+  }
 }
 
 /**

@@ -1,15 +1,16 @@
 import { resolve } from 'node:path';
-import { generateSynthetic } from '@credit-scoring/data';
+import { generateSynthetic, workspaceRoot } from '@credit-scoring/data';
 import { parseFlags, toInt } from '../cli-args';
+import { DEFAULTS } from '../config';
 import { formatSeconds } from '../progress';
 
 const HELP = `Usage: trainer generate [--rows N] [--seed N] [--out DIR]
 
 Writes the eight Home Credit CSV files (application_train/test and the six side tables) with Kaggle's schemas,
 realistic marginals and a planted default signal. Same seed, same bytes.
-  --rows N    applicants in application_train (default 30000; Kaggle's size is 307511)
-  --seed N    (default 42)
-  --out DIR   (default data/generated-<rows>-<seed>)
+  --rows N    applicants in application_train (default ${DEFAULTS.rows}, as npm start; Kaggle's size is 307511)
+  --seed N    (default ${DEFAULTS.seed})
+  --out DIR   (default ${DEFAULTS.generatedDir}/<rows>-seed<seed>, the folder npm start reads for those rows and seed)
 `;
 
 export async function generateCommand(argv: string[]): Promise<number> {
@@ -23,9 +24,10 @@ export async function generateCommand(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const rows = toInt('rows', values.rows, 1, 10_000_000) ?? 30_000;
-  const seed = toInt('seed', values.seed, 0, 2 ** 31 - 1) ?? 42;
-  const out = resolve(values.out ?? `data/generated-${rows}-${seed}`);
+  const rows = toInt('rows', values.rows, 1, 10_000_000) ?? DEFAULTS.rows;
+  const seed = toInt('seed', values.seed, 0, 2 ** 31 - 1) ?? DEFAULTS.seed;
+  // Same default folder as `npm start` (pipeline/data.ts), so a generated set is found and reused by the run.
+  const out = values.out ? resolve(values.out) : resolve(workspaceRoot(), DEFAULTS.generatedDir, `${rows}-seed${seed}`);
   const start = Date.now();
   const result = await generateSynthetic({
     rows,

@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { comparisonMarkdown } from '@credit-scoring/scoring';
 import type { TrainConfig } from '../config';
 import { formatSeconds } from '../progress';
@@ -18,6 +19,11 @@ function searchTrialsMarkdown(searches: PipelineResult['searches']): string {
   return [header, `|---|${'---:|'.repeat(width)}`, ...rows].join('\n');
 }
 
+/** The data folder as the command line gave it (relative to where it ran), not this machine's absolute path. */
+function dataDirShown(dir: string): string {
+  return relative(process.cwd(), dir) || '.';
+}
+
 /** The run's results as Markdown: what was run (the exact command), on what, and what came out. */
 export function resultsMarkdown(result: PipelineResult, config: TrainConfig, command: string, trackingUri: string): string {
   const c = result.champion;
@@ -35,7 +41,7 @@ export function resultsMarkdown(result: PipelineResult, config: TrainConfig, com
     command,
     '```',
     '',
-    `- Data: ${config.dataDir ?? `generated, ${config.rows} applicants, seed ${config.seed}`} (default rate ${((result.data.defaultRate as number) * 100).toFixed(2)} %).`,
+    `- Data: ${config.dataDir ? dataDirShown(config.dataDir) : `generated, ${config.rows} applicants, seed ${config.seed}`} (default rate ${((result.data.defaultRate as number) * 100).toFixed(2)} %).`,
     `- Split: ${s.train} training applicants (search and ${s.folds}-fold stratified CV on ${s.cv} of them, the feature pipeline fitted inside each fold), ${s.test} held out for the test columns; ${s.features} features.`,
     `- Cost (${cost}); costs below are per applicant. Each model's threshold is the one minimising its out-of-fold cost; the test columns apply it unchanged.`,
     `- Seed ${config.seed}, ${config.budget} search trials per model. MLflow: ${trackingUri}, experiment \`${config.experiment}\`, parent run \`${result.parentRunId}\`.`,

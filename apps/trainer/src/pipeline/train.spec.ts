@@ -4,7 +4,7 @@ import { MlflowClient, type Run } from '@credit-scoring/tracking';
 import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parseRunConfig, type TrainConfig } from '../config';
 import { StageClock } from '../progress';
 import { registerChampion } from './register';
@@ -113,6 +113,10 @@ function pipelineSuite(describeTier: (name: string, fn: () => void) => void, tit
       expect(markdown).toContain('## Search trials');
       expect(markdown).toContain(`**${chosen.cvCost.toFixed(2)} / ${chosen.cvAuc.toFixed(4)}**`);
       expect(markdown).toMatch(/^\| dummy \| \*\*[\d.]+ \/ 0\.5000\*\* \| — \|$/m); // one trial: nothing to search
+      // The data folder as given (relative to where the command ran), never this machine's absolute path.
+      const shown = /^- Data: (.+) \(default rate/m.exec(markdown)?.[1] ?? '';
+      expect(isAbsolute(shown)).toBe(false);
+      expect(resolve(shown)).toBe(resolve(dataDir));
     });
 
     it('registers the champion and points the alias at it', async () => {
