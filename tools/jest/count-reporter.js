@@ -26,6 +26,10 @@ class CountReporter {
         if (reason) realDataSkipped[reason] = (realDataSkipped[reason] ?? 0) + 1;
       }
     }
+    // Said at the end of every project's run too, so a plain `npm test` (not only .ci/run's summary) tells why.
+    for (const [reason, n] of Object.entries(realDataSkipped)) {
+      process.stderr.write(`${project}: real-data tier skipped: ${reason} (${n} tests)\n`);
+    }
     fs.writeFileSync(
       path.join(dir, `${project}.json`),
       JSON.stringify({
