@@ -34,6 +34,8 @@ def main():
     ap.add_argument("--payload", required=True, help="the LightGBM model text our client uploaded")
     ap.add_argument("--spec", required=True, help="interop-model.json (features, category levels)")
     ap.add_argument("--rows", type=int, default=1000)
+    ap.add_argument("--data-dir", help="folder with application_train.csv (default: the real sample)")
+    ap.add_argument("--first-row", type=int, default=TRAIN_ROWS, help="first row predicted (default: after the fixture's training rows)")
     ap.add_argument("--out")
     args = ap.parse_args()
     if not os.environ.get("MLFLOW_TRACKING_URI"):
@@ -41,8 +43,8 @@ def main():
 
     spec = read_spec(args.spec)
     names = spec["featureNames"]
-    X, _, _ = load_matrix(levels=spec["categoricalLevels"]["NAME_EDUCATION_TYPE"])
-    X = X[names].iloc[TRAIN_ROWS:TRAIN_ROWS + args.rows].reset_index(drop=True)
+    X, _, _ = load_matrix(levels=spec["categoricalLevels"]["NAME_EDUCATION_TYPE"], directory=args.data_dir)
+    X = X[names].iloc[args.first_row:args.first_row + args.rows].reset_index(drop=True)
 
     uri = f"models:/{args.name}@{args.alias}"
     pyfunc_model = mlflow.pyfunc.load_model(uri)

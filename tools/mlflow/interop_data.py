@@ -16,13 +16,16 @@ TRAIN_ROWS = 10000  # the first rows train the fixture model; the check predicts
 
 
 def data_dir() -> str:
+    """The real sample, by the project's rule (libs/data realDataDir): HOME_CREDIT_DIR, else ../shared beside it."""
+    if os.environ.get("HOME_CREDIT_DIR"):
+        return os.path.abspath(os.environ["HOME_CREDIT_DIR"])
     root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
     return os.path.join(root, "..", "shared", "data", "home-credit")
 
 
-def load_matrix(levels=None):
-    """(X DataFrame of float64 in model column order, y, levels) from application_train.csv."""
-    path = os.path.join(data_dir(), "application_train.csv")
+def load_matrix(levels=None, directory=None):
+    """(X DataFrame of float64 in model column order, y, levels) from application_train.csv (default: data_dir())."""
+    path = os.path.join(directory or data_dir(), "application_train.csv")
     if not os.path.exists(path):
         raise SystemExit(f"real data missing: {path} (see the project README)")
     raw = pd.read_csv(path, usecols=["TARGET", CATEGORICAL, *NUMERIC])
