@@ -16,8 +16,8 @@ import { configFromEnv } from './config';
 import { redact } from './model/model-store';
 import {
   applicantsFor,
-  FIRST_UNSEEN_ROW,
-  realTables,
+  generatedTables,
+  heldOutRows,
   TrainedModel,
   trainSmallModel,
   writeBundle,
@@ -58,7 +58,7 @@ describe('fallback bundle while MLflow is down, and the way back to the registry
     port = await freePort();
     await start();
     client = new MlflowClient({ trackingUri: `http://127.0.0.1:${port}` });
-    tables = await realTables();
+    tables = await generatedTables(); // the fallback, not the data, is under test: runs from a bare clone
     [registered, bundled] = [
       await trainSmallModel(tables, { rounds: 12 }),
       await trainSmallModel(tables, { rounds: 6, seed: 5 }),
@@ -140,7 +140,7 @@ describe('fallback bundle while MLflow is down, and the way back to the registry
       sourceKind: 'registry',
       fallback: false,
     });
-    const rows = Int32Array.from({ length: 5 }, (_, i) => FIRST_UNSEEN_ROW + i * 17);
+    const rows = heldOutRows(tables, 5);
     const res = await app.inject({ method: 'POST', url: '/predict', payload: applicantsFor(tables, rows) });
     expect(res.statusCode).toBe(200);
     const expected = registered.booster.predict(registered.pipeline.transform(tables, { rows }).data);
@@ -166,7 +166,7 @@ describe('fallback bundle while MLflow is down, and the way back to the registry
     const res = await app.inject({
       method: 'POST',
       url: '/predict',
-      payload: applicantsFor(tables, [FIRST_UNSEEN_ROW]),
+      payload: applicantsFor(tables, heldOutRows(tables, 1)),
     });
     expect(res.json().predictions[0].modelVersion).toBe('1');
   });

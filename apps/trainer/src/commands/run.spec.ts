@@ -1,6 +1,6 @@
 // `trainer run` end to end on a small slice of the real sample, against a real MLflow server: a report path that cannot
 // be written fails the command after training but before promotion, and leaves the registry as it was.
-import { realDataDir } from '@credit-scoring/data';
+import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
 import { MlflowClient } from '@credit-scoring/tracking';
 import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -34,7 +34,7 @@ describe('trainer run', () => {
     const report = join(store, 'no-such-dir', 'results.md');
     const argv = [
       '--data-dir',
-      realDataDir(),
+      await syntheticDataDir(SYNTHETIC), // generated rows: the failure path does not depend on the data
       '--no-side-tables',
       '--models',
       'lightgbm',
