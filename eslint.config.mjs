@@ -9,11 +9,25 @@
 //   the internals named in `allow` below
 // Libs never import apps or tools.
 import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
 
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
-  { ignores: ['**/node_modules', '**/build', '**/dist', 'tmp', 'mlruns', '**/.venv', 'tools/**/*.js', '**/jest.config.js'] },
+  // Layout belongs to Prettier (npm run format); ESLint keeps the rules about meaning.
+  prettier,
+  {
+    ignores: [
+      '**/node_modules',
+      '**/build',
+      '**/dist',
+      'tmp',
+      'mlruns',
+      '**/.venv',
+      'tools/**/*.js',
+      '**/jest.config.js',
+    ],
+  },
   {
     files: ['**/*.ts'],
     rules: {
@@ -50,20 +64,34 @@ export default [
             {
               sourceTag: 'app:api',
               onlyDependOnLibsWithTags: [
-                'layer:data', 'layer:decision', 'layer:features', 'layer:lightgbm', 'layer:tracking',
+                'layer:data',
+                'layer:decision',
+                'layer:features',
+                'layer:lightgbm',
+                'layer:tracking',
               ],
             },
             {
               sourceTag: 'app:trainer',
               onlyDependOnLibsWithTags: [
-                'layer:data', 'layer:decision', 'layer:drift', 'layer:features', 'layer:lightgbm', 'layer:scoring',
+                'layer:data',
+                'layer:decision',
+                'layer:drift',
+                'layer:features',
+                'layer:lightgbm',
+                'layer:scoring',
                 'layer:tracking',
               ],
             },
             {
               sourceTag: 'type:tool',
               onlyDependOnLibsWithTags: [
-                'layer:data', 'layer:decision', 'layer:drift', 'layer:features', 'layer:lightgbm', 'layer:scoring',
+                'layer:data',
+                'layer:decision',
+                'layer:drift',
+                'layer:features',
+                'layer:lightgbm',
+                'layer:scoring',
                 'layer:tracking',
               ],
             },

@@ -22,7 +22,12 @@ function main(): number {
   let ok = true;
   for (const s of golden.scenarios) {
     const { reference, current } = data[s.name];
-    const report = detectDrift(reference, current, { schema: schemaOf(golden, s), columns: Object.keys(schemaOf(golden, s)), stattest: s.method ?? undefined, driftShare: s.drift_share });
+    const report = detectDrift(reference, current, {
+      schema: schemaOf(golden, s),
+      columns: Object.keys(schemaOf(golden, s)),
+      stattest: s.method ?? undefined,
+      driftShare: s.drift_share,
+    });
     const ours = new Map(report.columns.map((c) => [c.column, c]));
     let equalVerdicts = 0;
     let withinTol = 0;
@@ -35,14 +40,22 @@ function main(): number {
       tests.set(g.stattest_name, (tests.get(g.stattest_name) ?? 0) + 1);
       const rel = relDiff(c.score, g.drift_score);
       if (c.driftDetected === g.drift_detected && sameTest) equalVerdicts++;
-      else details.push(`- ${s.name} / ${g.column_name}: ours ${c.stattestName} ${c.score} ${c.driftDetected}, Evidently ${g.stattest_name} ${g.drift_score} ${g.drift_detected}`);
+      else
+        details.push(
+          `- ${s.name} / ${g.column_name}: ours ${c.stattestName} ${c.score} ${c.driftDetected}, Evidently ${g.stattest_name} ${g.drift_score} ${g.drift_detected}`,
+        );
       if (rel <= REL_TOL) withinTol++;
-      else details.push(`- ${s.name} / ${g.column_name} (${g.stattest_name}): ours ${c.score}, Evidently ${g.drift_score}, rel. diff ${rel.toExponential(2)}`);
+      else
+        details.push(
+          `- ${s.name} / ${g.column_name} (${g.stattest_name}): ours ${c.score}, Evidently ${g.drift_score}, rel. diff ${rel.toExponential(2)}`,
+        );
       maxRel = Math.max(maxRel, rel);
     }
     const n = s.columns.length;
     if (equalVerdicts !== n || report.dataset.datasetDrift !== s.dataset.dataset_drift) ok = false;
-    lines.push(`| ${s.name} | ${s.reference_rows} → ${s.current_rows} | ${[...tests].map(([t, k]) => `${t} ×${k}`).join(', ')} | ${n} | ${equalVerdicts}/${n} | ${report.dataset.numberOfDriftedColumns} / ${s.dataset.number_of_drifted_columns} | ${report.dataset.datasetDrift} / ${s.dataset.dataset_drift} | ${maxRel.toExponential(2)} | ${withinTol}/${n} |`);
+    lines.push(
+      `| ${s.name} | ${s.reference_rows} → ${s.current_rows} | ${[...tests].map(([t, k]) => `${t} ×${k}`).join(', ')} | ${n} | ${equalVerdicts}/${n} | ${report.dataset.numberOfDriftedColumns} / ${s.dataset.number_of_drifted_columns} | ${report.dataset.datasetDrift} / ${s.dataset.dataset_drift} | ${maxRel.toExponential(2)} | ${withinTol}/${n} |`,
+    );
   }
   console.log(`Evidently ${golden.evidently_version} (SciPy ${golden.scipy_version}) vs @credit-scoring/drift\n`);
   console.log(lines.join('\n'));

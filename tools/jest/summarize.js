@@ -18,8 +18,11 @@ for (const file of files) {
   // A suite that failed with no failing test crashed before its tests ran: count it once.
   failed += r.failed + (r.failed === 0 ? r.failedSuites : 0);
   skipped += r.skipped;
-  for (const [reason, n] of Object.entries(r.realDataSkipped ?? {})) realDataSkipped[reason] = (realDataSkipped[reason] ?? 0) + n;
-  console.log(`${r.project}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${r.failedSuites ? `, ${r.failedSuites} failed suites` : ''}`);
+  for (const [reason, n] of Object.entries(r.realDataSkipped ?? {}))
+    realDataSkipped[reason] = (realDataSkipped[reason] ?? 0) + n;
+  console.log(
+    `${r.project}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${r.failedSuites ? `, ${r.failedSuites} failed suites` : ''}`,
+  );
 }
 // Checks that are not Jest runs (.ci/run's lint and type-check) leave one file each under checks/ when they fail.
 const checksDir = path.join(dir, 'checks');
@@ -35,6 +38,7 @@ if (expected && files.length < expected) {
   console.log(`${expected - files.length} project(s) reported no results`);
 }
 // The self-contained tier always runs; the real-data tier only where the Home Credit sample is (HOME_CREDIT_DIR).
-for (const [reason, n] of Object.entries(realDataSkipped)) console.log(`real-data tier skipped: ${reason} (${n} tests)`);
+for (const [reason, n] of Object.entries(realDataSkipped))
+  console.log(`real-data tier skipped: ${reason} (${n} tests)`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);

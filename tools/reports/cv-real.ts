@@ -9,7 +9,14 @@ import { crossValidate, featurePipelineFitter, lightgbmSpec, type HyperParams } 
 import { realFolds } from './real-folds';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'application-only': { type: 'boolean' }, params: { type: 'string' }, folds: { type: 'string' }, seed: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      'application-only': { type: 'boolean' },
+      params: { type: 'string' },
+      folds: { type: 'string' },
+      seed: { type: 'string' },
+    },
+  });
   const sideTables = !values['application-only'];
   const params = JSON.parse(values.params ?? '{}') as HyperParams;
   // Seed 42 is the trainer's; another seed re-deals the folds (a check that a figure is not one split's luck).
@@ -20,7 +27,16 @@ async function main(): Promise<void> {
     fitPipeline: featurePipelineFitter({ sideTables }),
     onFold: ({ fold, folds: n, auc }) => console.error(`fold ${fold}/${n}: AUC ${auc.toFixed(4)}`),
   });
-  console.log(JSON.stringify({ sideTables, seed, params: cv.params, foldAuc: cv.folds.map((f) => Number(f.auc.toFixed(4))), meanAuc: cv.mean.auc, stdAuc: cv.std.auc }));
+  console.log(
+    JSON.stringify({
+      sideTables,
+      seed,
+      params: cv.params,
+      foldAuc: cv.folds.map((f) => Number(f.auc.toFixed(4))),
+      meanAuc: cv.mean.auc,
+      stdAuc: cv.std.auc,
+    }),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -3,7 +3,13 @@
 import { loadTables, realDataDir, type HomeCreditTables } from '@credit-scoring/data';
 import { applicationTarget, stratifiedKFold, type Fold } from '@credit-scoring/scoring';
 
-export interface RealFolds { tables: HomeCreditTables; target: Float64Array; folds: Fold[]; seed: number; k: number }
+export interface RealFolds {
+  tables: HomeCreditTables;
+  target: Float64Array;
+  folds: Fold[];
+  seed: number;
+  k: number;
+}
 
 function integerOption(name: string, raw: string | undefined, fallback: number, min: number): number {
   const value = Number(raw ?? fallback);

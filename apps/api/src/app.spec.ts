@@ -53,9 +53,16 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
     beforeAll(async () => {
       tables = await tier.tables();
       heldOut = heldOutRows(tables, 60);
-      [first, second] = [await trainSmallModel(tables, { rounds: 25 }), await trainSmallModel(tables, { rounds: 8, seed: 11 })];
+      [first, second] = [
+        await trainSmallModel(tables, { rounds: 25 }),
+        await trainSmallModel(tables, { rounds: 8, seed: 11 }),
+      ];
       work = mkdtempSync(path.join(os.tmpdir(), 'api-spec-'));
-      bundleDir = await writeBundle(path.join(work, 'bundle'), first.package, { name: 'credit-scoring', version: '1', alias: 'champion' });
+      bundleDir = await writeBundle(path.join(work, 'bundle'), first.package, {
+        name: 'credit-scoring',
+        version: '1',
+        alias: 'champion',
+      });
       const dir = await tier.dataDir();
       clients = await loadClients(path.join(dir, 'application_test.csv'));
       known = await tier.knownClient(dir);
@@ -80,13 +87,30 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
       expect(await app.modelStore.refresh()).toBe(true);
       const ready = await app.inject('/ready');
       expect(ready.statusCode).toBe(200);
-      expect(ready.json()).toEqual({ ready: true, modelVersion: '1', source: 'bundle', sourceKind: 'bundle', fallback: false });
+      expect(ready.json()).toEqual({
+        ready: true,
+        modelVersion: '1',
+        source: 'bundle',
+        sourceKind: 'bundle',
+        fallback: false,
+      });
     });
 
     it('welcomes with links to every endpoint', async () => {
       const body = (await app.inject('/')).json();
       expect(body.modelVersion).toBe('1');
-      expect(Object.values(body.links)).toEqual(expect.arrayContaining(['/docs', '/health', '/ready', '/model', '/features', 'POST /predict', 'POST /explain', '/metrics']));
+      expect(Object.values(body.links)).toEqual(
+        expect.arrayContaining([
+          '/docs',
+          '/health',
+          '/ready',
+          '/model',
+          '/features',
+          'POST /predict',
+          'POST /explain',
+          '/metrics',
+        ]),
+      );
     });
 
     it('describes the served model', async () => {
@@ -119,7 +143,11 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
       const [p] = res.json().predictions as Prediction[];
       const expected = batchProbabilities(first, tables, heldOut.subarray(0, 1))[0];
       expect(Math.abs(p.probability - expected)).toBeLessThanOrEqual(1e-12);
-      expect(p).toMatchObject({ SK_ID_CURR: applicants[0].application.SK_ID_CURR, modelVersion: '1', threshold: TEST_THRESHOLD });
+      expect(p).toMatchObject({
+        SK_ID_CURR: applicants[0].application.SK_ID_CURR,
+        modelVersion: '1',
+        threshold: TEST_THRESHOLD,
+      });
       expect(p.decision).toBe(p.probability >= TEST_THRESHOLD ? 'refused' : 'granted');
     });
 
@@ -136,11 +164,17 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
 
     it('lets a single-applicant request through while a large batch is being scored', async () => {
       // Application rows only: 1000 full generated histories (~190 side-table rows each) would pass the 4 MB body limit.
-      const big = Array.from({ length: 1000 }, (_, i) => ({ application: applicants[i % applicants.length].application }));
+      const big = Array.from({ length: 1000 }, (_, i) => ({
+        application: applicants[i % applicants.length].application,
+      }));
       const finished: string[] = [];
-      const batch = app.inject({ method: 'POST', url: '/predict', payload: big }).then((r) => (finished.push('batch'), r));
+      const batch = app
+        .inject({ method: 'POST', url: '/predict', payload: big })
+        .then((r) => (finished.push('batch'), r));
       await new Promise((resolve) => setImmediate(resolve));
-      const single = app.inject({ method: 'POST', url: '/predict', payload: applicants[0] }).then((r) => (finished.push('single'), r));
+      const single = app
+        .inject({ method: 'POST', url: '/predict', payload: applicants[0] })
+        .then((r) => (finished.push('single'), r));
       const [b, one] = await Promise.all([batch, single]);
       expect([b.statusCode, one.statusCode]).toEqual([200, 200]);
       expect(b.json().predictions).toHaveLength(1000);
@@ -151,7 +185,11 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
       const minimal = { SK_ID_CURR: 5, AMT_CREDIT: 450000, AMT_INCOME_TOTAL: 135000 };
       const [absent, nulls] = await Promise.all([
         app.inject({ method: 'POST', url: '/predict', payload: { application: minimal } }),
-        app.inject({ method: 'POST', url: '/predict', payload: { application: { ...minimal, EXT_SOURCE_2: null, NAME_TYPE_SUITE: null } } }),
+        app.inject({
+          method: 'POST',
+          url: '/predict',
+          payload: { application: { ...minimal, EXT_SOURCE_2: null, NAME_TYPE_SUITE: null } },
+        }),
       ]);
       expect(absent.statusCode).toBe(200);
       const row = first.pipeline.transformOne(minimal);
@@ -161,7 +199,10 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
     });
 
     it('answers 400 naming the fields the model requires when they are absent', async () => {
-      const required = first.pipeline.rawFields().filter((f) => f.required && f.name !== 'SK_ID_CURR').map((f) => f.name);
+      const required = first.pipeline
+        .rawFields()
+        .filter((f) => f.required && f.name !== 'SK_ID_CURR')
+        .map((f) => f.name);
       expect(required.length).toBeGreaterThan(0);
       // Absent: the schema (it marks them required); null: the model's own check.
       const predict = (payload: unknown) => app.inject({ method: 'POST', url: '/predict', payload: payload as string });
@@ -178,7 +219,11 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
     it('scores an unseen category like the batch pipeline (as missing) and rejects history of another client', async () => {
       const base = applicants[0].application;
       const [unseen, missing] = await Promise.all([
-        app.inject({ method: 'POST', url: '/predict', payload: { application: { ...base, NAME_INCOME_TYPE: 'Astronaut' } } }),
+        app.inject({
+          method: 'POST',
+          url: '/predict',
+          payload: { application: { ...base, NAME_INCOME_TYPE: 'Astronaut' } },
+        }),
         app.inject({ method: 'POST', url: '/predict', payload: { application: { ...base, NAME_INCOME_TYPE: null } } }),
       ]);
       expect(unseen.statusCode).toBe(200);
@@ -186,7 +231,10 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
       const res = await app.inject({
         method: 'POST',
         url: '/predict',
-        payload: { application: base, history: { bureau: [{ SK_ID_CURR: Number(base.SK_ID_CURR) + 1, SK_ID_BUREAU: 1 }] } },
+        payload: {
+          application: base,
+          history: { bureau: [{ SK_ID_CURR: Number(base.SK_ID_CURR) + 1, SK_ID_BUREAU: 1 }] },
+        },
       });
       expect(res.statusCode).toBe(400);
       expect(res.json().fields).toEqual(['body']);
@@ -200,20 +248,30 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
       const matrix = first.pipeline.transform(tables, { rows: heldOut.subarray(0, 3) });
       const contrib = first.booster.predictContrib(matrix.data);
       const nCols = matrix.nCols;
-      explanations.forEach((e: { probability: number; baseValue: number; rawScore: number; contributions: { feature: string; value: number | null; contribution: number }[] }, i: number) => {
-        expect(e.contributions).toHaveLength(5);
-        expect(Math.abs(e.baseValue - contrib[i * (nCols + 1) + nCols])).toBeLessThanOrEqual(1e-12);
-        expect(Math.abs(1 / (1 + Math.exp(-e.rawScore)) - e.probability)).toBeLessThanOrEqual(1e-9);
-        const sizes = e.contributions.map((c) => Math.abs(c.contribution));
-        expect([...sizes].sort((a, b) => b - a)).toEqual(sizes);
-        for (const c of e.contributions) {
-          const j = matrix.featureNames.indexOf(c.feature);
-          expect(j).toBeGreaterThanOrEqual(0);
-          expect(Math.abs(c.contribution - contrib[i * (nCols + 1) + j])).toBeLessThanOrEqual(1e-12);
-          const v = matrix.data[i * nCols + j];
-          expect(c.value).toBe(Number.isNaN(v) ? null : v);
-        }
-      });
+      explanations.forEach(
+        (
+          e: {
+            probability: number;
+            baseValue: number;
+            rawScore: number;
+            contributions: { feature: string; value: number | null; contribution: number }[];
+          },
+          i: number,
+        ) => {
+          expect(e.contributions).toHaveLength(5);
+          expect(Math.abs(e.baseValue - contrib[i * (nCols + 1) + nCols])).toBeLessThanOrEqual(1e-12);
+          expect(Math.abs(1 / (1 + Math.exp(-e.rawScore)) - e.probability)).toBeLessThanOrEqual(1e-9);
+          const sizes = e.contributions.map((c) => Math.abs(c.contribution));
+          expect([...sizes].sort((a, b) => b - a)).toEqual(sizes);
+          for (const c of e.contributions) {
+            const j = matrix.featureNames.indexOf(c.feature);
+            expect(j).toBeGreaterThanOrEqual(0);
+            expect(Math.abs(c.contribution - contrib[i * (nCols + 1) + j])).toBeLessThanOrEqual(1e-12);
+            const v = matrix.data[i * nCols + j];
+            expect(c.value).toBe(Number.isNaN(v) ? null : v);
+          }
+        },
+      );
     });
 
     it('answers the largest /explain request it accepts with a response below the request body limit', async () => {
@@ -234,7 +292,11 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
       const scored = await app.inject(`/clients/${id}/prediction`);
       expect(scored.statusCode).toBe(200);
       const row = first.pipeline.transformOne(clients.get(id) ?? {});
-      expect(scored.json()).toMatchObject({ SK_ID_CURR: id, probability: first.booster.predictSingle(row), modelVersion: '1' });
+      expect(scored.json()).toMatchObject({
+        SK_ID_CURR: id,
+        probability: first.booster.predictSingle(row),
+        modelVersion: '1',
+      });
       const explained = await app.inject(`/clients/${id}/explanation?top=3`);
       expect(explained.statusCode).toBe(200);
       expect(explained.json()).toMatchObject({ SK_ID_CURR: id, probability: first.booster.predictSingle(row) });
@@ -256,14 +318,28 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
       expect(count(after, 'refused') - count(before, 'refused')).toBe(refused);
       expect(count(after, 'granted') - count(before, 'granted')).toBe(applicants.length - refused);
       expect(after).toMatch(/http_requests_total\{method="POST",route="\/predict",status_code="200"\} \d+/);
-      expect(after).toMatch(/http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/predict",status_code="200"\} \d+/);
+      expect(after).toMatch(
+        /http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/predict",status_code="200"\} \d+/,
+      );
       expect(after).toContain('credit_model_info{version="1"} 1');
     });
 
     it('publishes an OpenAPI 3.1 document with schemas for every route, and Swagger UI', async () => {
       const doc = (await app.inject('/docs/json')).json();
       expect(doc.openapi).toBe('3.1.0');
-      for (const p of ['/', '/health', '/ready', '/model', '/features', '/predict', '/explain', '/clients/{id}', '/clients/{id}/prediction', '/clients/{id}/explanation', '/metrics']) {
+      for (const p of [
+        '/',
+        '/health',
+        '/ready',
+        '/model',
+        '/features',
+        '/predict',
+        '/explain',
+        '/clients/{id}',
+        '/clients/{id}/prediction',
+        '/clients/{id}/explanation',
+        '/metrics',
+      ]) {
         expect(doc.paths[p]).toBeDefined();
         for (const operation of Object.values(doc.paths[p]) as { responses: Record<string, unknown> }[]) {
           expect(operation.responses['200']).toBeDefined();
@@ -278,19 +354,35 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
     it('logs scored applicants to the traffic file', async () => {
       await app.inject({ method: 'POST', url: '/predict', payload: applicants[1] });
       await new Promise((resolve) => setTimeout(resolve, 50));
-      const lines = readFileSync(path.join(work, 'traffic.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const lines = readFileSync(path.join(work, 'traffic.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const last = lines[lines.length - 1];
-      expect(last).toMatchObject({ route: '/predict', modelVersion: '1', application: { SK_ID_CURR: applicants[1].application.SK_ID_CURR } });
+      expect(last).toMatchObject({
+        route: '/predict',
+        modelVersion: '1',
+        application: { SK_ID_CURR: applicants[1].application.SK_ID_CURR },
+      });
       expect(typeof last.probability).toBe('number');
     });
 
     it('swaps to a new version atomically while requests keep flowing', async () => {
-      const secondDir = await writeBundle(path.join(work, 'bundle-v2'), second.package, { name: 'credit-scoring', version: '2', alias: 'champion' });
-      const expected = { '1': batchProbabilities(first, tables, heldOut), '2': batchProbabilities(second, tables, heldOut) };
+      const secondDir = await writeBundle(path.join(work, 'bundle-v2'), second.package, {
+        name: 'credit-scoring',
+        version: '2',
+        alias: 'champion',
+      });
+      const expected = {
+        '1': batchProbabilities(first, tables, heldOut),
+        '2': batchProbabilities(second, tables, heldOut),
+      };
       // Replace the folder the source reads (as an export would), then refresh while 40 requests are in flight.
       renameSync(bundleDir, path.join(work, 'bundle-v1'));
       renameSync(secondDir, bundleDir);
-      const requests = applicants.slice(0, 40).map((payload) => app.inject({ method: 'POST', url: '/predict', payload }));
+      const requests = applicants
+        .slice(0, 40)
+        .map((payload) => app.inject({ method: 'POST', url: '/predict', payload }));
       const swapped = app.modelStore.refresh();
       const responses = await Promise.all(requests);
       expect(await swapped).toBe(true);
@@ -301,7 +393,8 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
         expect(Math.abs(p.probability - expected[p.modelVersion as '1' | '2'][i])).toBeLessThanOrEqual(1e-12);
       });
       expect((await app.inject('/model')).json().version).toBe('2');
-      const after = (await app.inject({ method: 'POST', url: '/predict', payload: applicants[0] })).json().predictions[0];
+      const after = (await app.inject({ method: 'POST', url: '/predict', payload: applicants[0] })).json()
+        .predictions[0];
       expect(after.modelVersion).toBe('2');
       expect(Math.abs(after.probability - expected['2'][0])).toBeLessThanOrEqual(1e-12);
     });
@@ -324,8 +417,15 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
     });
 
     it('follows the source on its own when polling is on, starting at app.ready()', async () => {
-      const dir = await writeBundle(path.join(work, 'bundle-polled'), first.package, { name: 'credit-scoring', version: '1' });
-      const polled = await buildApp({ modelSource: new BundleSource(dir), followIntervalMs: 100, defaultMetrics: false });
+      const dir = await writeBundle(path.join(work, 'bundle-polled'), first.package, {
+        name: 'credit-scoring',
+        version: '1',
+      });
+      const polled = await buildApp({
+        modelSource: new BundleSource(dir),
+        followIntervalMs: 100,
+        defaultMetrics: false,
+      });
       try {
         await polled.ready();
         expect((await polled.modelStore.whenReady(30_000)).version).toBe('1');
@@ -333,7 +433,11 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
         await writeBundle(dir, second.package, { name: 'credit-scoring', version: '2' });
         await swapped;
         expect((await polled.inject('/ready')).json()).toEqual({
-          ready: true, modelVersion: '2', source: 'bundle', sourceKind: 'bundle', fallback: false,
+          ready: true,
+          modelVersion: '2',
+          source: 'bundle',
+          sourceKind: 'bundle',
+          fallback: false,
         });
       } finally {
         await polled.close();
@@ -343,7 +447,10 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
     describe('with API key and rate limit enabled', () => {
       let secured: FastifyInstance;
       beforeAll(async () => {
-        const dir = await writeBundle(path.join(work, 'bundle-secured'), first.package, { name: 'credit-scoring', version: '1' });
+        const dir = await writeBundle(path.join(work, 'bundle-secured'), first.package, {
+          name: 'credit-scoring',
+          version: '1',
+        });
         secured = await buildApp({
           modelSource: new BundleSource(dir),
           autoLoadModel: false,
@@ -361,9 +468,19 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
         const none = await secured.inject({ method: 'POST', url: '/predict', payload });
         expect(none.statusCode).toBe(401);
         expect(none.json().message).toContain('x-api-key');
-        const wrong = await secured.inject({ method: 'POST', url: '/predict', payload, headers: { 'x-api-key': 'nope' } });
+        const wrong = await secured.inject({
+          method: 'POST',
+          url: '/predict',
+          payload,
+          headers: { 'x-api-key': 'nope' },
+        });
         expect(wrong.statusCode).toBe(401);
-        const ok = await secured.inject({ method: 'POST', url: '/predict', payload, headers: { 'x-api-key': 's3cret' } });
+        const ok = await secured.inject({
+          method: 'POST',
+          url: '/predict',
+          payload,
+          headers: { 'x-api-key': 's3cret' },
+        });
         expect(ok.statusCode).toBe(200);
         expect((await secured.inject('/health')).statusCode).toBe(200);
         expect((await secured.inject('/model')).statusCode).toBe(200);
@@ -375,10 +492,26 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
         const headers = { 'x-api-key': 's3cret' };
         const statuses: number[] = [];
         for (let i = 0; i < 4; i++) {
-          statuses.push((await secured.inject({ method: 'POST', url: '/explain', payload: applicants[0], headers, remoteAddress: '10.0.0.9' })).statusCode);
+          statuses.push(
+            (
+              await secured.inject({
+                method: 'POST',
+                url: '/explain',
+                payload: applicants[0],
+                headers,
+                remoteAddress: '10.0.0.9',
+              })
+            ).statusCode,
+          );
         }
         expect(statuses).toEqual([200, 200, 200, 429]);
-        const limited = await secured.inject({ method: 'POST', url: '/explain', payload: applicants[0], headers, remoteAddress: '10.0.0.9' });
+        const limited = await secured.inject({
+          method: 'POST',
+          url: '/explain',
+          payload: applicants[0],
+          headers,
+          remoteAddress: '10.0.0.9',
+        });
         expect(limited.json().message).toMatch(/rate limit/i);
         expect((await secured.inject({ url: '/ready', remoteAddress: '10.0.0.9' })).statusCode).toBe(200);
       });
@@ -392,7 +525,11 @@ apiSuite(describe, 'credit-scoring API on a model bundle trained on generated da
   // The generated file's first client, as the loader reads it (the lookup must return that row, whatever it holds).
   knownClient: async (dir) => {
     const [first] = (await loadTables(dir, { application: 'test', sideTables: false })).application.head(1).toRecords();
-    return { SK_ID_CURR: Number(first.SK_ID_CURR), NAME_CONTRACT_TYPE: String(first.NAME_CONTRACT_TYPE), AMT_CREDIT: Number(first.AMT_CREDIT) };
+    return {
+      SK_ID_CURR: Number(first.SK_ID_CURR),
+      NAME_CONTRACT_TYPE: String(first.NAME_CONTRACT_TYPE),
+      AMT_CREDIT: Number(first.AMT_CREDIT),
+    };
   },
 });
 

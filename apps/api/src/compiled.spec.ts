@@ -103,7 +103,11 @@ describe('the compiled API', () => {
         ready = await fetch(`${url}/ready`);
       }
       expect(await ready?.json()).toEqual({
-        ready: true, modelVersion: '4', source: 'bundle', sourceKind: 'bundle', fallback: false,
+        ready: true,
+        modelVersion: '4',
+        source: 'bundle',
+        sourceKind: 'bundle',
+        fallback: false,
       });
       const answer = await fetch(`${url}/predict`, {
         method: 'POST',

@@ -40,7 +40,6 @@ export interface ApiConfig {
   shutdownTimeoutMs: number;
 }
 
-
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -56,7 +55,8 @@ function integer(env: NodeJS.ProcessEnv, key: string, fallback: number, min: num
   const text = env[key];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${key} must be an integer >= ${min}, got "${text}"`);
+  if (!Number.isInteger(value) || value < min)
+    throw new ConfigError(`${key} must be an integer >= ${min}, got "${text}"`);
   return value;
 }
 

@@ -191,9 +191,13 @@ describe('a truncated model.lgb at start', () => {
 
 describe('the /ready reason shown to anyone', () => {
   it('keeps what went wrong, not server paths or the MLflow URI', () => {
-    const fromBundle = redact('model bundle /srv/app/dist/model-bundle: cannot read /srv/app/dist/model-bundle/MLmodel');
+    const fromBundle = redact(
+      'model bundle /srv/app/dist/model-bundle: cannot read /srv/app/dist/model-bundle/MLmodel',
+    );
     expect(fromBundle).toBe('model bundle …/model-bundle: cannot read …/MLmodel');
-    const fromMlflow = redact('MLflow at http://user:secret@10.0.0.5:5000 unreachable (models:/credit-scoring@champion)');
+    const fromMlflow = redact(
+      'MLflow at http://user:secret@10.0.0.5:5000 unreachable (models:/credit-scoring@champion)',
+    );
     expect(fromMlflow).not.toMatch(/secret|10\.0\.0\.5/);
     expect(fromMlflow).toContain('models:/credit-scoring@champion');
   });

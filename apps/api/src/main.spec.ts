@@ -50,9 +50,26 @@ describe('configuration', () => {
   it('prefers MLflow, keeps the bundle as fallback, and defaults to credit-scoring@champion', () => {
     expect(configFromEnv({}).model).toEqual({ kind: 'bundle', dir: 'dist/model-bundle' });
     const config = configFromEnv({ MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000', MODEL_BUNDLE_DIR: '/b' });
-    expect(config.model).toEqual({ kind: 'mlflow', trackingUri: 'http://127.0.0.1:5000', name: 'credit-scoring', alias: 'champion', fallbackBundleDir: '/b' });
-    expect(config).toMatchObject({ port: 8000, host: '127.0.0.1', followAliasSeconds: 0, maxBatch: 1000, apiKey: undefined, rateLimitMax: undefined });
-    expect(configFromEnv({ MODEL_BUNDLE_DIR: '/b', API_KEY: 'k', RATE_LIMIT_MAX: '50' })).toMatchObject({ model: { kind: 'bundle', dir: '/b' }, apiKey: 'k', rateLimitMax: 50 });
+    expect(config.model).toEqual({
+      kind: 'mlflow',
+      trackingUri: 'http://127.0.0.1:5000',
+      name: 'credit-scoring',
+      alias: 'champion',
+      fallbackBundleDir: '/b',
+    });
+    expect(config).toMatchObject({
+      port: 8000,
+      host: '127.0.0.1',
+      followAliasSeconds: 0,
+      maxBatch: 1000,
+      apiKey: undefined,
+      rateLimitMax: undefined,
+    });
+    expect(configFromEnv({ MODEL_BUNDLE_DIR: '/b', API_KEY: 'k', RATE_LIMIT_MAX: '50' })).toMatchObject({
+      model: { kind: 'bundle', dir: '/b' },
+      apiKey: 'k',
+      rateLimitMax: 50,
+    });
   });
 
   it('falls back on MODEL_BUNDLE_DIR, or on the default bundle folder when it is not set', () => {
@@ -61,15 +78,22 @@ describe('configuration', () => {
     expect(fromEnv.modelSource).toMatchObject({ kind: 'registry', label: 'models:/credit-scoring@champion' });
     expect(fromEnv.fallbackSource).toMatchObject({ kind: 'bundle', description: `bundle ${path.resolve('/b')}` });
     const byDefault = sourcesFromConfig(configFromEnv(registry));
-    expect(byDefault.fallbackSource).toMatchObject({ kind: 'bundle', description: `bundle ${path.resolve(DEFAULT_BUNDLE_DIR)}` });
+    expect(byDefault.fallbackSource).toMatchObject({
+      kind: 'bundle',
+      description: `bundle ${path.resolve(DEFAULT_BUNDLE_DIR)}`,
+    });
     const bundleOnly = sourcesFromConfig(configFromEnv({ MODEL_BUNDLE_DIR: '/b' }));
     expect(bundleOnly.fallbackSource).toBeUndefined();
   });
 
   it('names the variable that is wrong', () => {
-    expect(() => configFromEnv({ MODEL_URI: 'credit-scoring' })).toThrow('MODEL_URI must look like models:/<name>@<alias>');
+    expect(() => configFromEnv({ MODEL_URI: 'credit-scoring' })).toThrow(
+      'MODEL_URI must look like models:/<name>@<alias>',
+    );
     expect(() => configFromEnv({ MODEL_BUNDLE_DIR: '/b', PORT: 'eighty' })).toThrow('PORT must be an integer');
-    expect(() => configFromEnv({ MODEL_BUNDLE_DIR: '/b', MAX_BATCH: '0' })).toThrow('MAX_BATCH must be an integer >= 1');
+    expect(() => configFromEnv({ MODEL_BUNDLE_DIR: '/b', MAX_BATCH: '0' })).toThrow(
+      'MAX_BATCH must be an integer >= 1',
+    );
   });
 });
 
@@ -82,27 +106,37 @@ describe.each(RUNTIMES)('main.ts as a process (%s)', (_runtime, command) => {
     expect(run.stderr.trim()).toBe('credit-scoring API failed to start: PORT must be an integer >= 0, got "-1"');
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('listens, reports not-ready without a model, and closes gracefully on %s', async (signal) => {
-    const port = await freePort();
-    const [program, args] = command();
-    const child = spawn(program, args, {
-      cwd: root,
-      env: { ...process.env, ...aliases, MLFLOW_TRACKING_URI: '', MODEL_BUNDLE_DIR: path.join(root, 'tmp', 'no-such-bundle'), PORT: String(port), LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const url = `http://127.0.0.1:${port}`;
-    let health: Response | undefined;
-    for (let i = 0; i < 300 && !health; i++) {
-      health = await fetch(`${url}/health`).catch(() => undefined);
-      if (!health) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(health?.status).toBe(200);
-    const ready = await fetch(`${url}/ready`);
-    expect(ready.status).toBe(503);
-    expect(ready.headers.get('x-request-id')).toBeTruthy();
-    // tsx forwards the signal to the node process running main.ts
-    child.kill(signal);
-    expect(await exited).toBe(0);
-  });
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'listens, reports not-ready without a model, and closes gracefully on %s',
+    async (signal) => {
+      const port = await freePort();
+      const [program, args] = command();
+      const child = spawn(program, args, {
+        cwd: root,
+        env: {
+          ...process.env,
+          ...aliases,
+          MLFLOW_TRACKING_URI: '',
+          MODEL_BUNDLE_DIR: path.join(root, 'tmp', 'no-such-bundle'),
+          PORT: String(port),
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const url = `http://127.0.0.1:${port}`;
+      let health: Response | undefined;
+      for (let i = 0; i < 300 && !health; i++) {
+        health = await fetch(`${url}/health`).catch(() => undefined);
+        if (!health) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(health?.status).toBe(200);
+      const ready = await fetch(`${url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(ready.headers.get('x-request-id')).toBeTruthy();
+      // tsx forwards the signal to the node process running main.ts
+      child.kill(signal);
+      expect(await exited).toBe(0);
+    },
+  );
 });

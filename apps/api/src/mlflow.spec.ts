@@ -54,10 +54,14 @@ describe('API serving a model from a real MLflow registry', () => {
   let experimentId: string;
 
   async function logAndRegister(model: TrainedModel): Promise<string> {
-    return withRun(client, { experimentId, runName: `api-test-${model.package.metrics.num_boost_round}` }, async (run) => {
-      await logModel(client, run.runId, model.package);
-      return (await registerModel(client, run.runId, name, { alias: 'champion' })).version;
-    });
+    return withRun(
+      client,
+      { experimentId, runName: `api-test-${model.package.metrics.num_boost_round}` },
+      async (run) => {
+        await logModel(client, run.runId, model.package);
+        return (await registerModel(client, run.runId, name, { alias: 'champion' })).version;
+      },
+    );
   }
 
   beforeAll(async () => {
@@ -96,7 +100,13 @@ describe('API serving a model from a real MLflow registry', () => {
     expect((await app.inject('/ready')).statusCode).toBe(503);
     expect(await app.modelStore.refresh()).toBe(true);
     const model = (await app.inject('/model')).json();
-    expect(model).toMatchObject({ name, version: '1', alias: 'champion', source: `models:/${name}@champion`, sourceKind: 'registry' });
+    expect(model).toMatchObject({
+      name,
+      version: '1',
+      alias: 'champion',
+      source: `models:/${name}@champion`,
+      sourceKind: 'registry',
+    });
     expect(model.runId).toMatch(/^[0-9a-f]{32}$/);
 
     const applicants = applicantsFor(tables, heldOut);
@@ -117,8 +127,11 @@ describe('API serving a model from a real MLflow registry', () => {
     expect(await app.modelStore.refresh()).toBe(true);
     expect((await app.inject('/model')).json().version).toBe('2');
     const applicants = applicantsFor(tables, heldOut.subarray(0, 20));
-    const served = (await app.inject({ method: 'POST', url: '/predict', payload: applicants })).json().predictions as Prediction[];
-    const batch = models[1].booster.predict(models[1].pipeline.transform(tables, { rows: heldOut.subarray(0, 20) }).data);
+    const served = (await app.inject({ method: 'POST', url: '/predict', payload: applicants })).json()
+      .predictions as Prediction[];
+    const batch = models[1].booster.predict(
+      models[1].pipeline.transform(tables, { rows: heldOut.subarray(0, 20) }).data,
+    );
     served.forEach((p, i) => {
       expect(p.modelVersion).toBe('2');
       expect(Math.abs(p.probability - batch[i])).toBeLessThanOrEqual(1e-12);
@@ -130,7 +143,11 @@ describe('API serving a model from a real MLflow registry', () => {
     expect(await app.modelStore.refresh()).toBe(false);
     expect(app.modelStore.error).toBeDefined();
     expect((await app.inject('/ready')).json()).toEqual({
-      ready: true, modelVersion: '2', source: `models:/${name}@champion`, sourceKind: 'registry', fallback: false,
+      ready: true,
+      modelVersion: '2',
+      source: `models:/${name}@champion`,
+      sourceKind: 'registry',
+      fallback: false,
     });
     const res = await app.inject({ method: 'POST', url: '/predict', payload: applicantsFor(tables, [0])[0] });
     expect(res.statusCode).toBe(200);

@@ -25,7 +25,10 @@ describeRealData('trainer predict and the API on the real sample', () => {
   it('trainer predict writes, for every real applicant, the probability and decision the API answers', async () => {
     const tables = await realTables();
     const model = await trainSmallModel(tables, { rounds: 20 });
-    const bundle = await writeBundle(path.join(work, 'bundle'), model.package, { name: 'credit-scoring', version: '1' });
+    const bundle = await writeBundle(path.join(work, 'bundle'), model.package, {
+      name: 'credit-scoring',
+      version: '1',
+    });
     const out = path.join(work, 'submission.csv');
     // The labelled file itself (TARGET is ignored), every side table, in chunks so several chunks are compared.
     const cli = spawnSync(
@@ -45,7 +48,11 @@ describeRealData('trainer predict and the API on the real sample', () => {
         '--chunk-rows',
         '5000',
       ],
-      { cwd: root, encoding: 'utf8', env: { ...process.env, TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') } },
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
+      },
     );
     expect(cli.stderr).not.toMatch(/^trainer:/m);
     expect(cli.status).toBe(0);

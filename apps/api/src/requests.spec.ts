@@ -14,7 +14,11 @@ const AMOUNTS = { AMT_CREDIT: 568800, AMT_INCOME_TOTAL: 135000 };
 describe('requests without a loaded model', () => {
   let app: FastifyInstance;
   beforeAll(async () => {
-    app = await buildApp({ modelSource: new BundleSource(missingBundle), retryIntervalMs: 60_000, defaultMetrics: false });
+    app = await buildApp({
+      modelSource: new BundleSource(missingBundle),
+      retryIntervalMs: 60_000,
+      defaultMetrics: false,
+    });
     await app.ready();
     await app.modelStore.refresh();
   });
@@ -50,7 +54,11 @@ describe('requests without a loaded model', () => {
     const res = await predict({ application });
     expect(res.statusCode).toBe(400);
     const { message, fields } = res.json();
-    expect([...fields].sort()).toEqual(['body.application.AMT_CREDIT', 'body.application.CNT_CHILDREN', 'body.application.FLAG_OWN_CAR']);
+    expect([...fields].sort()).toEqual([
+      'body.application.AMT_CREDIT',
+      'body.application.CNT_CHILDREN',
+      'body.application.FLAG_OWN_CAR',
+    ]);
     expect(message).toContain('body.application.AMT_CREDIT must be a number or null, got the text "1000"');
     expect(message).toContain('body.application.CNT_CHILDREN must be an integer or null, got number 1.5');
   });
@@ -81,7 +89,11 @@ describe('requests without a loaded model', () => {
   });
 
   it('rejects NaN and Infinity (not JSON) and malformed JSON', async () => {
-    for (const text of ['{"application":{"SK_ID_CURR":1,"AMT_CREDIT":NaN}}', '{"application":{"SK_ID_CURR":1,"AMT_CREDIT":Infinity}}', '{"application":']) {
+    for (const text of [
+      '{"application":{"SK_ID_CURR":1,"AMT_CREDIT":NaN}}',
+      '{"application":{"SK_ID_CURR":1,"AMT_CREDIT":Infinity}}',
+      '{"application":',
+    ]) {
       const res = await predict(text, { 'content-type': 'application/json' });
       expect(res.statusCode).toBe(400);
       expect(res.json().message).toContain('not valid JSON');
@@ -89,9 +101,13 @@ describe('requests without a loaded model', () => {
   });
 
   it('rejects numbers too large for a double (1e400 parses to Infinity)', async () => {
-    const res = await predict('{"application":{"SK_ID_CURR":1,"AMT_CREDIT":1e400}}', { 'content-type': 'application/json' });
+    const res = await predict('{"application":{"SK_ID_CURR":1,"AMT_CREDIT":1e400}}', {
+      'content-type': 'application/json',
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json().message).toContain('body.application.AMT_CREDIT must be a number or null, got a number out of range (Infinity)');
+    expect(res.json().message).toContain(
+      'body.application.AMT_CREDIT must be a number or null, got a number out of range (Infinity)',
+    );
   });
 
   it('rejects an empty body, a body that is not an applicant, and a wrong media type', async () => {
@@ -173,8 +189,16 @@ describe('requests without a loaded model', () => {
 
 describe('body limit', () => {
   it('answers 413 for an oversized body', async () => {
-    const app = await buildApp({ modelSource: new BundleSource(missingBundle), autoLoadModel: false, bodyLimitBytes: 2048, defaultMetrics: false });
-    const big = { application: { SK_ID_CURR: 1, NAME_TYPE_SUITE: 'x'.repeat(150) }, history: { bureau: Array(200).fill({ AMT_CREDIT_SUM: 1 }) } };
+    const app = await buildApp({
+      modelSource: new BundleSource(missingBundle),
+      autoLoadModel: false,
+      bodyLimitBytes: 2048,
+      defaultMetrics: false,
+    });
+    const big = {
+      application: { SK_ID_CURR: 1, NAME_TYPE_SUITE: 'x'.repeat(150) },
+      history: { bureau: Array(200).fill({ AMT_CREDIT_SUM: 1 }) },
+    };
     const res = await app.inject({ method: 'POST', url: '/predict', payload: big });
     expect(res.statusCode).toBe(413);
     expect(res.json().message).toContain('larger than the limit');

@@ -94,7 +94,11 @@ export async function predict(model: ServingModel, applicants: ApplicantInput[])
   return applicants.map((applicant, i) => toPrediction(model, applicant.application, probabilities[i]));
 }
 
-export async function explainAll(model: ServingModel, applicants: ApplicantInput[], topK: number): Promise<Explanation[]> {
+export async function explainAll(
+  model: ServingModel,
+  applicants: ApplicantInput[],
+  topK: number,
+): Promise<Explanation[]> {
   if (applicants.length === 1) return [explain(model, applicants[0], topK)];
   // One predict and one SHAP call for the whole batch (equal to the single-row calls, row for row).
   const matrix = await featureMatrix(model, applicants);
@@ -110,7 +114,14 @@ export async function explainAll(model: ServingModel, applicants: ApplicantInput
 
 export function explain(model: ServingModel, applicant: ApplicantInput, topK: number, index = 0): Explanation {
   const row = featureRow(model, applicant, index);
-  return explanation(model, applicant, row, model.booster.predictSingle(row), model.booster.predictSingleContrib(row), topK);
+  return explanation(
+    model,
+    applicant,
+    row,
+    model.booster.predictSingle(row),
+    model.booster.predictSingleContrib(row),
+    topK,
+  );
 }
 
 function explanation(

@@ -10,7 +10,9 @@ export type ModelName = (typeof MODEL_NAMES)[number];
 const BOOSTERS: readonly ModelName[] = ['lightgbm_rf', 'gbm_plain', 'lightgbm'];
 
 /** The study's cost: shares of AMT_CREDIT lost per error; or the common unit costs (FN 10, FP 1). */
-export type CostSettings = { kind: 'credit'; fnLoss: number; fpLoss: number } | { kind: 'unit'; fn: number; fp: number };
+export type CostSettings =
+  | { kind: 'credit'; fnLoss: number; fpLoss: number }
+  | { kind: 'unit'; fn: number; fp: number };
 
 export interface TrainConfig {
   /** Folder with the Kaggle CSVs; when absent the generator writes `rows` synthetic applicants (the embedded default). */
@@ -135,7 +137,8 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
   const base: TrainConfig = { ...DEFAULTS, ...fromFile };
 
   const costKind = v.cost ?? base.cost.kind;
-  if (costKind !== 'credit' && costKind !== 'unit') throw new UsageError(`--cost must be 'credit' or 'unit', got '${costKind}'`);
+  if (costKind !== 'credit' && costKind !== 'unit')
+    throw new UsageError(`--cost must be 'credit' or 'unit', got '${costKind}'`);
   const cost: CostSettings =
     costKind === 'credit'
       ? {
@@ -173,7 +176,8 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
     config.dataDir = resolve(config.dataDir);
     if (!existsSync(config.dataDir)) throw new UsageError(`--data-dir ${config.dataDir} does not exist`);
   }
-  if (!/^[A-Za-z0-9_-]+$/.test(config.alias)) throw new UsageError(`--alias must be letters, digits, '-' or '_', got '${config.alias}'`);
+  if (!/^[A-Za-z0-9_-]+$/.test(config.alias))
+    throw new UsageError(`--alias must be letters, digits, '-' or '_', got '${config.alias}'`);
   return config;
 }
 
@@ -194,7 +198,13 @@ function bundleOut(
 }
 
 const FILE_TO_FLAG: Record<string, string> = {
-  rows: 'rows', folds: 'folds', budget: 'budget', testSize: 'test-size', searchRows: 'search-rows', seed: 'seed', numThreads: 'threads',
+  rows: 'rows',
+  folds: 'folds',
+  budget: 'budget',
+  testSize: 'test-size',
+  searchRows: 'search-rows',
+  seed: 'seed',
+  numThreads: 'threads',
 };
 
 function fileAsFlags(file: Partial<TrainConfig>): Record<string, string> {
@@ -212,12 +222,19 @@ function definedOnly<T extends object>(values: T): Partial<T> {
 }
 
 function parseModels(list: string): ModelName[] {
-  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(MODEL_NAMES as readonly string[]).includes(n));
-  if (unknown.length) throw new UsageError(`--models: unknown model(s) ${unknown.join(', ')}; known: ${MODEL_NAMES.join(', ')}`);
+  if (unknown.length)
+    throw new UsageError(`--models: unknown model(s) ${unknown.join(', ')}; known: ${MODEL_NAMES.join(', ')}`);
   if (names.length === 0) throw new UsageError('--models needs at least one model');
   // The registered model is served by LightGBM, so one booster must be among the candidates.
-  if (!names.some((n) => BOOSTERS.includes(n as ModelName))) throw new UsageError(`--models needs at least one of ${BOOSTERS.join(', ')} (the served model is a LightGBM booster)`);
+  if (!names.some((n) => BOOSTERS.includes(n as ModelName)))
+    throw new UsageError(
+      `--models needs at least one of ${BOOSTERS.join(', ')} (the served model is a LightGBM booster)`,
+    );
   return names as ModelName[];
 }
 
@@ -228,7 +245,8 @@ function readConfigFile(path: string): Partial<TrainConfig> {
   } catch (err) {
     throw new UsageError(`--config ${path}: ${(err as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`--config ${path}: expected a JSON object`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new UsageError(`--config ${path}: expected a JSON object`);
   const known = new Set(Object.keys(DEFAULTS).concat(['dataDir', 'trackingUri', 'report']));
   const unknown = Object.keys(parsed).filter((k) => !known.has(k));
   if (unknown.length) throw new UsageError(`--config ${path}: unknown setting(s) ${unknown.join(', ')}`);
@@ -238,9 +256,15 @@ function readConfigFile(path: string): Partial<TrainConfig> {
     if (key === 'bundleOut') {
       throw new UsageError(`--config ${path}: 'bundleOut' must be a folder or false, got ${JSON.stringify(value)}`);
     }
-    const expected = key === 'dataDir' || key === 'trackingUri' || key === 'report' ? 'string' : Array.isArray(DEFAULTS[key as keyof TrainConfig]) ? 'array' : typeof DEFAULTS[key as keyof TrainConfig];
+    const expected =
+      key === 'dataDir' || key === 'trackingUri' || key === 'report'
+        ? 'string'
+        : Array.isArray(DEFAULTS[key as keyof TrainConfig])
+          ? 'array'
+          : typeof DEFAULTS[key as keyof TrainConfig];
     const actual = Array.isArray(value) ? 'array' : typeof value;
-    if (actual !== expected) throw new UsageError(`--config ${path}: '${key}' must be a ${expected}, got ${JSON.stringify(value)}`);
+    if (actual !== expected)
+      throw new UsageError(`--config ${path}: '${key}' must be a ${expected}, got ${JSON.stringify(value)}`);
   }
   return parsed as Partial<TrainConfig>;
 }

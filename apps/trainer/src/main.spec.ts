@@ -4,14 +4,21 @@ import { join } from 'node:path';
 /* The CLI as a user runs it: bad input → one line on stderr and exit status 2; --help on every command. */
 const root = join(__dirname, '..', '..', '..');
 const trainer = (...args: string[]) =>
-  spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'main.ts'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, MLFLOW_TRACKING_URI: '', TSX_TSCONFIG_PATH: join(root, 'tsconfig.base.json') } });
+  spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'main.ts'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, MLFLOW_TRACKING_URI: '', TSX_TSCONFIG_PATH: join(root, 'tsconfig.base.json') },
+  });
 
 describe('trainer CLI', () => {
-  it.each([['run'], ['generate'], ['drift'], ['export'], ['predict']])('%s --help prints its usage and exits 0', (command) => {
-    const r = trainer(command, '--help');
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: trainer /);
-  });
+  it.each([['run'], ['generate'], ['drift'], ['export'], ['predict']])(
+    '%s --help prints its usage and exits 0',
+    (command) => {
+      const r = trainer(command, '--help');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: trainer /);
+    },
+  );
 
   it.each([
     [['run', '--folds', '1'], /^trainer: --folds must be an integer in \[2, 20\], got '1'\n$/],

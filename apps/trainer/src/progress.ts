@@ -20,7 +20,9 @@ export class Progress {
     const eta = done > 0 ? (elapsed / done) * (this.total - done) : NaN;
     const pct = this.total > 0 ? ((100 * done) / this.total).toFixed(0) : '100';
     const etaText = Number.isFinite(eta) && done < this.total ? ` ETA ${formatSeconds(eta)}` : '';
-    this.out.write(`  ${this.label} ${done}/${this.total} (${pct}%) ${formatSeconds(elapsed)}${etaText}${detail ? ` ${detail}` : ''}\n`);
+    this.out.write(
+      `  ${this.label} ${done}/${this.total} (${pct}%) ${formatSeconds(elapsed)}${etaText}${detail ? ` ${detail}` : ''}\n`,
+    );
   }
 }
 

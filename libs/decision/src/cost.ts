@@ -7,8 +7,16 @@ import { checkBinaryLabels, checkSameLength, Numbers } from './validate';
  * - `unit`: a flat price per error, the classic "a missed default costs 10 refusals" rule.
  */
 export type CostModel = CreditCostModel | UnitCostModel;
-export interface CreditCostModel { kind: 'credit'; fnLoss: number; fpLoss: number }
-export interface UnitCostModel { kind: 'unit'; fn: number; fp: number }
+export interface CreditCostModel {
+  kind: 'credit';
+  fnLoss: number;
+  fpLoss: number;
+}
+export interface UnitCostModel {
+  kind: 'unit';
+  fn: number;
+  fp: number;
+}
 
 export const DEFAULT_CREDIT_COST: CreditCostModel = { kind: 'credit', fnLoss: 1, fpLoss: 0.19 };
 export const DEFAULT_UNIT_COST: UnitCostModel = { kind: 'unit', fn: 10, fp: 1 };
@@ -54,13 +62,19 @@ function checkAmounts(what: string, costModel: CostModel, amtCredit: Numbers | u
  * Total business cost of hard decisions `yPred` (1 = refuse, predicted default) against outcomes `yTrue`.
  * `amtCredit` is required for the credit cost model and ignored by the unit model.
  */
-export function businessCost(yTrue: Numbers, yPred: Numbers, amtCredit: Numbers | undefined, costModel: CostModel): number {
+export function businessCost(
+  yTrue: Numbers,
+  yPred: Numbers,
+  amtCredit: Numbers | undefined,
+  costModel: CostModel,
+): number {
   const what = 'businessCost';
   validateCostModel(costModel);
   const n = checkSameLength(what, { yTrue, yPred });
   checkBinaryLabels(what, yTrue);
   for (let i = 0; i < n; i++) {
-    if (yPred[i] !== 0 && yPred[i] !== 1) throw new Error(`${what}: yPred[${i}] = ${yPred[i]} is not a decision (0 or 1)`);
+    if (yPred[i] !== 0 && yPred[i] !== 1)
+      throw new Error(`${what}: yPred[${i}] = ${yPred[i]} is not a decision (0 or 1)`);
   }
   checkAmounts(what, costModel, amtCredit, n);
   let total = 0;
@@ -73,7 +87,12 @@ export function businessCost(yTrue: Numbers, yPred: Numbers, amtCredit: Numbers 
 }
 
 /** Cost per applicant, so that folds, test sets and samples of different sizes compare. */
-export function normalizedBusinessCost(yTrue: Numbers, yPred: Numbers, amtCredit: Numbers | undefined, costModel: CostModel): number {
+export function normalizedBusinessCost(
+  yTrue: Numbers,
+  yPred: Numbers,
+  amtCredit: Numbers | undefined,
+  costModel: CostModel,
+): number {
   return businessCost(yTrue, yPred, amtCredit, costModel) / yTrue.length;
 }
 

@@ -20,7 +20,9 @@ describe('decide', () => {
     const result = thresholdSearch(yTrue, prob, undefined, { kind: 'unit', fn: 10, fp: 1 });
     const decisions = decideAll(prob, result.threshold);
     let cost = 0;
-    yTrue.forEach((y, i) => { if (y !== decisions[i]) cost += y === 1 ? 10 : 1; });
+    yTrue.forEach((y, i) => {
+      if (y !== decisions[i]) cost += y === 1 ? 10 : 1;
+    });
     expect(result.cost).toBe(cost);
   });
 });

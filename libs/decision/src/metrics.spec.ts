@@ -1,6 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { accuracy, classificationReport, confusionMatrix, f1, prAuc, precision, recall, rocAuc, rocCurve } from './metrics';
+import {
+  accuracy,
+  classificationReport,
+  confusionMatrix,
+  f1,
+  prAuc,
+  precision,
+  recall,
+  rocAuc,
+  rocCurve,
+} from './metrics';
 
 /*
  * Golden values from scikit-learn 1.7.2: `tools/pyref/.venv/bin/python tools/pyref/metrics_golden.py` (same arrays,
@@ -8,8 +18,10 @@ import { accuracy, classificationReport, confusionMatrix, f1, prAuc, precision, 
  * sklearn.
  */
 const Y_TRUE = [0, 1, 0, 0, 1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0, 1, 0];
-const SCORES = [0.1, 0.9, 0.3, 0.3, 0.7, 0.3, 0.2, 0.9, 0.5, 0.1, 0.5, 0.7, 0.1, 0.6, 0.2, 0.3, 0.9, 0.4, 0.0, 0.8, 0.5,
-  0.5, 0.2, 0.1, 0.6];
+const SCORES = [
+  0.1, 0.9, 0.3, 0.3, 0.7, 0.3, 0.2, 0.9, 0.5, 0.1, 0.5, 0.7, 0.1, 0.6, 0.2, 0.3, 0.9, 0.4, 0.0, 0.8, 0.5, 0.5, 0.2,
+  0.1, 0.6,
+];
 const Y_PRED = SCORES.map((s) => (s >= 0.5 ? 1 : 0));
 
 describe('metrics match scikit-learn', () => {
@@ -63,7 +75,9 @@ describe('metrics match scikit-learn', () => {
 describe('metrics match scikit-learn on a larger imbalanced case (fixture)', () => {
   // test-fixtures/metrics_golden.json, written by tools/pyref/metrics_golden.py: 3000 beta-distributed scores on a
   // 0.001 grid, labels ~ Bernoulli(score), threshold 0.12.
-  const golden = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'test-fixtures', 'metrics_golden.json'), 'utf8'));
+  const golden = JSON.parse(
+    fs.readFileSync(path.join(__dirname, '..', 'test-fixtures', 'metrics_golden.json'), 'utf8'),
+  );
   const yPred = golden.scores.map((s: number) => (s >= golden.threshold ? 1 : 0));
 
   it('all metrics within 1e-12', () => {

@@ -2,13 +2,19 @@ import { decideAll } from './decide';
 import { checkBinaryLabels, checkFiniteScores, checkSameLength, Numbers } from './validate';
 
 /** Counts for binary decisions, positive class = 1 (default). */
-export interface ConfusionMatrix { tn: number; fp: number; fn: number; tp: number }
+export interface ConfusionMatrix {
+  tn: number;
+  fp: number;
+  fn: number;
+  tp: number;
+}
 
 function checkDecisions(what: string, yTrue: Numbers, yPred: Numbers): number {
   const n = checkSameLength(what, { yTrue, yPred });
   checkBinaryLabels(what, yTrue);
   for (let i = 0; i < n; i++) {
-    if (yPred[i] !== 0 && yPred[i] !== 1) throw new Error(`${what}: yPred[${i}] = ${yPred[i]} is not a decision (0 or 1)`);
+    if (yPred[i] !== 0 && yPred[i] !== 1)
+      throw new Error(`${what}: yPred[${i}] = ${yPred[i]} is not a decision (0 or 1)`);
   }
   return n;
 }
@@ -53,7 +59,13 @@ export function f1(yTrue: Numbers, yPred: Numbers): number {
  * Cumulative (false positives, true positives) after each group of tied scores, scores visited from high to low.
  * Tied scores form one step, which is how sklearn's roc_curve / precision_recall_curve treat ties.
  */
-interface ScoreSteps { thresholds: number[]; fps: number[]; tps: number[]; positives: number; negatives: number }
+interface ScoreSteps {
+  thresholds: number[];
+  fps: number[];
+  tps: number[];
+  positives: number;
+  negatives: number;
+}
 
 function scoreSteps(what: string, yTrue: Numbers, scores: Numbers): ScoreSteps {
   const n = checkSameLength(what, { yTrue, scores });
@@ -79,7 +91,11 @@ function scoreSteps(what: string, yTrue: Numbers, scores: Numbers): ScoreSteps {
   return steps;
 }
 
-export interface RocCurve { fpr: number[]; tpr: number[]; thresholds: number[] }
+export interface RocCurve {
+  fpr: number[];
+  tpr: number[];
+  thresholds: number[];
+}
 
 /**
  * ROC curve at every distinct score (sklearn's roc_curve with drop_intermediate=false): starts at (0, 0) with
@@ -125,8 +141,14 @@ export function prAuc(yTrue: Numbers, scores: Numbers): number {
 
 /** Every threshold-free and thresholded metric at once, for CV folds, test sets and MLflow. */
 export interface ClassificationReport {
-  auc: number; prAuc: number; accuracy: number; precision: number; recall: number; f1: number;
-  confusion: ConfusionMatrix; threshold: number;
+  auc: number;
+  prAuc: number;
+  accuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  confusion: ConfusionMatrix;
+  threshold: number;
 }
 
 export function classificationReport(yTrue: Numbers, prob: Numbers, threshold: number): ClassificationReport {

@@ -14,7 +14,12 @@ describe('thresholdSearch', () => {
    *   t > 0.9         accept all          FN 16×10                   = 160
    * The flat optimum on the 0.001 grid spans 0.101…0.300; the search returns its middle, 0.2.
    */
-  const groups: Array<[number, number, number]> = [[0.1, 50, 0], [0.3, 15, 3], [0.5, 40, 3], [0.9, 2, 10]];
+  const groups: Array<[number, number, number]> = [
+    [0.1, 50, 0],
+    [0.3, 15, 3],
+    [0.5, 40, 3],
+    [0.9, 2, 10],
+  ];
   const yTrue: number[] = [];
   const prob: number[] = [];
   for (const [p, good, bad] of groups) {
@@ -31,8 +36,17 @@ describe('thresholdSearch', () => {
     expect(result.normalizedCost).toBeCloseTo(57 / yTrue.length, 12);
     const costAt = (t: number) => result.curve.costs[Math.round(t * 1000)];
     expect(result.curve.thresholds.length).toBe(1001);
-    expect([costAt(0), costAt(0.1), costAt(0.101), costAt(0.3), costAt(0.301), costAt(0.5), costAt(0.501), costAt(0.9), costAt(0.901)])
-      .toEqual([107, 107, 57, 57, 72, 72, 62, 62, 160]);
+    expect([
+      costAt(0),
+      costAt(0.1),
+      costAt(0.101),
+      costAt(0.3),
+      costAt(0.301),
+      costAt(0.5),
+      costAt(0.501),
+      costAt(0.9),
+      costAt(0.901),
+    ]).toEqual([107, 107, 57, 57, 72, 72, 62, 62, 160]);
   });
 
   it('credit model weights each error by the applicant amount', () => {
@@ -44,9 +58,15 @@ describe('thresholdSearch', () => {
   });
 
   it('rejects bad input', () => {
-    expect(() => thresholdSearch([1, 0], [0.4, 1.2], undefined, { kind: 'unit', fn: 1, fp: 1 })).toThrow(/prob\[1\] = 1.2/);
-    expect(() => thresholdSearch([1, 0], [0.4, 0.2], undefined, { kind: 'credit', fnLoss: 1, fpLoss: 0.19 })).toThrow(/needs amtCredit/);
-    expect(() => thresholdSearch([1, 0], [0.4, 0.2], undefined, { kind: 'unit', fn: 1, fp: 1 }, { grid: [0.5, 0.2] })).toThrow(/strictly increasing/);
+    expect(() => thresholdSearch([1, 0], [0.4, 1.2], undefined, { kind: 'unit', fn: 1, fp: 1 })).toThrow(
+      /prob\[1\] = 1.2/,
+    );
+    expect(() => thresholdSearch([1, 0], [0.4, 0.2], undefined, { kind: 'credit', fnLoss: 1, fpLoss: 0.19 })).toThrow(
+      /needs amtCredit/,
+    );
+    expect(() =>
+      thresholdSearch([1, 0], [0.4, 0.2], undefined, { kind: 'unit', fn: 1, fp: 1 }, { grid: [0.5, 0.2] }),
+    ).toThrow(/strictly increasing/);
   });
 
   it('grid has clean 0.001 steps', () => {
@@ -72,16 +92,16 @@ describe('Bayes threshold check on calibrated probabilities', () => {
     amtCredit[i] = 50_000 + 950_000 * uniform(i, Math.sqrt(3) - 1);
   }
 
-  it.each([
-    [{ kind: 'unit', fn: 10, fp: 1 } as const],
-    [{ kind: 'credit', fnLoss: 1, fpLoss: 0.19 } as const],
-  ])('search agrees with FP/(FP+FN) for %j', (costModel) => {
-    const check = checkBayesThreshold(yTrue, prob, amtCredit, costModel);
-    expect(check.bayes).toBeCloseTo(bayesThreshold(costModel), 12);
-    expect(Math.abs(check.difference)).toBeLessThan(0.01);
-    expect(check.relativeCostGap).toBeLessThan(0.005);
-    expect(check.agrees).toBe(true);
-  });
+  it.each([[{ kind: 'unit', fn: 10, fp: 1 } as const], [{ kind: 'credit', fnLoss: 1, fpLoss: 0.19 } as const]])(
+    'search agrees with FP/(FP+FN) for %j',
+    (costModel) => {
+      const check = checkBayesThreshold(yTrue, prob, amtCredit, costModel);
+      expect(check.bayes).toBeCloseTo(bayesThreshold(costModel), 12);
+      expect(Math.abs(check.difference)).toBeLessThan(0.01);
+      expect(check.relativeCostGap).toBeLessThan(0.005);
+      expect(check.agrees).toBe(true);
+    },
+  );
 
   it('detects miscalibrated probabilities (all halved): the search moves away from the Bayes threshold', () => {
     const halved = prob.map((p) => p / 2);

@@ -1,7 +1,11 @@
 import { bayesThreshold, CostModel, errorPrices, validateCostModel } from './cost';
 import { checkBinaryLabels, checkProbabilities, checkSameLength, Numbers } from './validate';
 
-export interface CostCurve { thresholds: number[]; costs: number[]; normalizedCosts: number[] }
+export interface CostCurve {
+  thresholds: number[];
+  costs: number[];
+  normalizedCosts: number[];
+}
 
 export interface ThresholdSearchResult {
   /** Threshold with the lowest cost (refuse when probability >= threshold). */
@@ -44,7 +48,8 @@ export function thresholdSearch(
   const grid = opts.grid ?? thresholdGrid(0.001);
   if (grid.length === 0) throw new Error(`${what}: empty grid`);
   for (let g = 1; g < grid.length; g++) {
-    if (!(grid[g] > grid[g - 1])) throw new Error(`${what}: grid must be strictly increasing (grid[${g}] = ${grid[g]})`);
+    if (!(grid[g] > grid[g - 1]))
+      throw new Error(`${what}: grid must be strictly increasing (grid[${g}] = ${grid[g]})`);
   }
 
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => prob[a] - prob[b]);
@@ -67,7 +72,8 @@ export function thresholdSearch(
   let best = 0;
   for (let g = 1; g < costs.length; g++) if (costs[g] < costs[best] - 1e-9 * Math.max(1, costs[best])) best = g;
   let runEnd = best;
-  while (runEnd + 1 < costs.length && Math.abs(costs[runEnd + 1] - costs[best]) <= 1e-9 * Math.max(1, costs[best])) runEnd++;
+  while (runEnd + 1 < costs.length && Math.abs(costs[runEnd + 1] - costs[best]) <= 1e-9 * Math.max(1, costs[best]))
+    runEnd++;
   const chosen = Math.floor((best + runEnd) / 2);
   return {
     threshold: grid[chosen],
@@ -104,7 +110,8 @@ export function checkBayesThreshold(
   const bayes = bayesThreshold(costModel);
   const result = thresholdSearch(yTrue, prob, amtCredit, costModel, { grid: opts.grid });
   const bayesPoint = thresholdSearch(yTrue, prob, amtCredit, costModel, { grid: [bayes] });
-  const relativeCostGap = result.cost === 0 ? (bayesPoint.cost === 0 ? 0 : Infinity) : (bayesPoint.cost - result.cost) / result.cost;
+  const relativeCostGap =
+    result.cost === 0 ? (bayesPoint.cost === 0 ? 0 : Infinity) : (bayesPoint.cost - result.cost) / result.cost;
   const difference = result.threshold - bayes;
   return {
     searched: result.threshold,
@@ -113,6 +120,7 @@ export function checkBayesThreshold(
     costAtSearched: result.cost,
     costAtBayes: bayesPoint.cost,
     relativeCostGap,
-    agrees: Math.abs(difference) <= (opts.thresholdTolerance ?? 0.02) || relativeCostGap <= (opts.costTolerance ?? 0.005),
+    agrees:
+      Math.abs(difference) <= (opts.thresholdTolerance ?? 0.02) || relativeCostGap <= (opts.costTolerance ?? 0.005),
   };
 }

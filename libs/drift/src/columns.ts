@@ -53,7 +53,8 @@ export function cleanColumn(name: string, dataset: string, values: ColumnValues,
     const keys: string[] = [];
     for (const v of values) {
       if (v === null || v === undefined) continue;
-      if (typeof v !== 'string') throw new DriftInputError(`column '${name}' in the ${dataset} data mixes text and numbers`);
+      if (typeof v !== 'string')
+        throw new DriftInputError(`column '${name}' in the ${dataset} data mixes text and numbers`);
       keys.push(v);
     }
     return { numbers: new Float64Array(0), keys, rows, missing: rows - keys.length };
@@ -70,7 +71,8 @@ export function cleanColumn(name: string, dataset: string, values: ColumnValues,
     for (let i = 0; i < rows; i++) {
       const v = nums[i];
       if (v === null || v === undefined) continue;
-      if (typeof v !== 'number') throw new DriftInputError(`column '${name}' in the ${dataset} data mixes text and numbers`);
+      if (typeof v !== 'number')
+        throw new DriftInputError(`column '${name}' in the ${dataset} data mixes text and numbers`);
       if (Number.isFinite(v)) numbers[kept++] = v;
     }
   }

@@ -1,4 +1,13 @@
-import { DriftInputError, defaultStatTest, detectDrift, driftMetrics, driftReportJson, inferColumnKind, ks2samp, wassersteinDistance } from './index';
+import {
+  DriftInputError,
+  defaultStatTest,
+  detectDrift,
+  driftMetrics,
+  driftReportJson,
+  inferColumnKind,
+  ks2samp,
+  wassersteinDistance,
+} from './index';
 
 /** Deterministic pseudo-random numbers (LCG) so the tests need no seedable RNG package. */
 function lcg(seed: number): () => number {
@@ -62,8 +71,12 @@ describe('missing and infinite values', () => {
   });
 
   it('a column with no value left is refused with its name', () => {
-    expect(() => detectDrift({ x: [NaN, Infinity] }, { x: [1, 2] }, { schema: { x: 'numeric' } })).toThrow(/'x'.*reference/);
-    expect(() => detectDrift({ x: [1, 2] }, { x: [null, null] }, { schema: { x: 'numeric' } })).toThrow(DriftInputError);
+    expect(() => detectDrift({ x: [NaN, Infinity] }, { x: [1, 2] }, { schema: { x: 'numeric' } })).toThrow(
+      /'x'.*reference/,
+    );
+    expect(() => detectDrift({ x: [1, 2] }, { x: [null, null] }, { schema: { x: 'numeric' } })).toThrow(
+      DriftInputError,
+    );
   });
 });
 
@@ -89,7 +102,10 @@ describe('scores and verdicts', () => {
     const ref = { x: uniform(3000, 7), k: Array.from({ length: 3000 }, (_, i) => (i % 3 ? 'a' : 'b')) };
     const cur = { x: uniform(1000, 8), k: Array.from({ length: 1000 }, (_, i) => (i % 2 ? 'a' : 'b')) };
     const r = detectDrift(ref, cur, { stattest: 'psi', stattests: { x: 'ks' } });
-    expect(r.columns.map((c) => [c.column, c.stattest, c.stattestName])).toEqual([['x', 'ks', 'K-S p_value'], ['k', 'psi', 'PSI']]);
+    expect(r.columns.map((c) => [c.column, c.stattest, c.stattestName])).toEqual([
+      ['x', 'ks', 'K-S p_value'],
+      ['k', 'psi', 'PSI'],
+    ]);
     // shares a: 2/3 → 1/2, b: 1/3 → 1/2
     const psi = (2 / 3 - 1 / 2) * Math.log(2 / 3 / (1 / 2)) + (1 / 3 - 1 / 2) * Math.log(1 / 3 / (1 / 2));
     expect(r.columns[1].score).toBeCloseTo(psi, 12);
@@ -107,7 +123,13 @@ describe('dataset-level decision', () => {
 
   it('share = drifted / evaluated; drift when share ≥ drift share (0.5 inclusive)', () => {
     const r = detectDrift(ref, cur);
-    expect(r.dataset).toEqual({ numberOfColumns: 4, numberOfDriftedColumns: 2, shareOfDriftedColumns: 0.5, driftShare: 0.5, datasetDrift: true });
+    expect(r.dataset).toEqual({
+      numberOfColumns: 4,
+      numberOfDriftedColumns: 2,
+      shareOfDriftedColumns: 0.5,
+      driftShare: 0.5,
+      datasetDrift: true,
+    });
   });
   it('configurable drift share', () => {
     expect(detectDrift(ref, cur, { driftShare: 0.51 }).dataset.datasetDrift).toBe(false);
@@ -123,13 +145,26 @@ describe('dataset-level decision', () => {
   });
   it('metrics map and Evidently-named JSON', () => {
     const r = detectDrift(ref, cur);
-    expect(driftMetrics(r)).toMatchObject({ drift_share: 0.5, drifted_columns: 2, columns_evaluated: 4, dataset_drift: 1 });
+    expect(driftMetrics(r)).toMatchObject({
+      drift_share: 0.5,
+      drifted_columns: 2,
+      columns_evaluated: 4,
+      dataset_drift: 1,
+    });
     expect(Object.keys(driftMetrics(r))).toContain('drift_score.a');
     const json = driftReportJson(r) as { columns: Array<Record<string, unknown>> };
-    expect(json.columns[0]).toMatchObject({ column_name: 'a', column_type: 'num', stattest_name: 'Wasserstein distance (normed)', stattest_threshold: 0.1, drift_detected: true });
+    expect(json.columns[0]).toMatchObject({
+      column_name: 'a',
+      column_type: 'num',
+      stattest_name: 'Wasserstein distance (normed)',
+      stattest_threshold: 0.1,
+      drift_detected: true,
+    });
   });
   it('rows of unequal length in one dataset are refused', () => {
-    expect(() => detectDrift({ a: [1, 2], b: [1] }, { a: [1], b: [1] })).toThrow(/'b' in the reference data has 1 rows/);
+    expect(() => detectDrift({ a: [1, 2], b: [1] }, { a: [1], b: [1] })).toThrow(
+      /'b' in the reference data has 1 rows/,
+    );
   });
 });
 

@@ -1,15 +1,33 @@
 // Per-column and dataset-level drift, reproducing Evidently's DataDriftPreset defaults
 // (legacy calculations/data_drift.py get_one_column_drift + stattests/registry.py _get_default_stattest).
-import { CleanColumn, ColumnarData, ColumnKind, ColumnSchema, DriftInputError, cleanColumn, inferColumnKind, keyCounts } from './columns';
+import {
+  CleanColumn,
+  ColumnarData,
+  ColumnKind,
+  ColumnSchema,
+  DriftInputError,
+  cleanColumn,
+  inferColumnKind,
+  keyCounts,
+} from './columns';
 import { fillZeroShares, histogramCountsSorted, sturgesEdgesOfRange } from './binning';
 import { ks2sampSorted } from './stats/ks';
-import { chiSquare, jensenShannonDistance, populationStabilityIndex, twoProportionZTest, wassersteinSorted } from './stats/tests';
+import {
+  chiSquare,
+  jensenShannonDistance,
+  populationStabilityIndex,
+  twoProportionZTest,
+  wassersteinSorted,
+} from './stats/tests';
 import { distinctInUnion, populationStd } from './stats/util';
 
 export type StatTestName = 'ks' | 'chisquare' | 'z' | 'wasserstein' | 'jensenshannon' | 'psi';
 
 /** Evidently's display names and default thresholds; p-value tests flag drift below the threshold. */
-export const STAT_TESTS: Record<StatTestName, { displayName: string; threshold: number; kind: 'p_value' | 'distance' }> = {
+export const STAT_TESTS: Record<
+  StatTestName,
+  { displayName: string; threshold: number; kind: 'p_value' | 'distance' }
+> = {
   ks: { displayName: 'K-S p_value', threshold: 0.05, kind: 'p_value' },
   chisquare: { displayName: 'chi-square p_value', threshold: 0.05, kind: 'p_value' },
   z: { displayName: 'Z-test p_value', threshold: 0.05, kind: 'p_value' },
@@ -38,7 +56,11 @@ export interface DriftOptions {
   threshold?: number;
 }
 
-export interface MissingStats { rows: number; missing: number; missingShare: number }
+export interface MissingStats {
+  rows: number;
+  missing: number;
+  missingShare: number;
+}
 
 /** What the HTML plots: shares per histogram bin (numeric) or per category. */
 export type Distribution =
@@ -83,7 +105,8 @@ export interface DriftReport {
 
 export function detectDrift(reference: ColumnarData, current: ColumnarData, opts: DriftOptions = {}): DriftReport {
   const driftShare = opts.driftShare ?? 0.5;
-  if (!(driftShare >= 0 && driftShare <= 1)) throw new DriftInputError(`driftShare must be within [0, 1], got ${driftShare}`);
+  if (!(driftShare >= 0 && driftShare <= 1))
+    throw new DriftInputError(`driftShare must be within [0, 1], got ${driftShare}`);
   const referenceRows = datasetRows(reference, 'reference');
   const currentRows = datasetRows(current, 'current');
   const { columns, ignored } = selectColumns(reference, current, opts);
@@ -91,8 +114,13 @@ export function detectDrift(reference: ColumnarData, current: ColumnarData, opts
 
   const results = columns.map((name) => {
     const kind = opts.schema?.[name] ?? inferColumnKind(reference[name]);
-    return columnDrift(name, kind, reference[name] ? cleanColumn(name, 'reference', reference[name], kind) : missingColumn(name, 'reference'),
-      current[name] ? cleanColumn(name, 'current', current[name], kind) : missingColumn(name, 'current'), opts);
+    return columnDrift(
+      name,
+      kind,
+      reference[name] ? cleanColumn(name, 'reference', reference[name], kind) : missingColumn(name, 'reference'),
+      current[name] ? cleanColumn(name, 'current', current[name], kind) : missingColumn(name, 'current'),
+      opts,
+    );
   });
   const drifted = results.filter((c) => c.driftDetected).length;
   const share = drifted / results.length;
@@ -121,13 +149,19 @@ function datasetRows(data: ColumnarData, dataset: string): number {
   const rows = data[names[0]].length;
   for (const n of names) {
     if (data[n].length !== rows) {
-      throw new DriftInputError(`column '${n}' in the ${dataset} data has ${data[n].length} rows, '${names[0]}' has ${rows}`);
+      throw new DriftInputError(
+        `column '${n}' in the ${dataset} data has ${data[n].length} rows, '${names[0]}' has ${rows}`,
+      );
     }
   }
   return rows;
 }
 
-function selectColumns(reference: ColumnarData, current: ColumnarData, opts: DriftOptions): { columns: string[]; ignored: string[] } {
+function selectColumns(
+  reference: ColumnarData,
+  current: ColumnarData,
+  opts: DriftOptions,
+): { columns: string[]; ignored: string[] } {
   const exclude = new Set(opts.exclude ?? []);
   const explicit = opts.columns;
   if (explicit) {
@@ -154,7 +188,13 @@ export function defaultStatTest(kind: ColumnKind, referenceCount: number, distin
   return 'jensenshannon';
 }
 
-function columnDrift(name: string, kind: ColumnKind, ref: CleanColumn, cur: CleanColumn, opts: DriftOptions): ColumnDrift {
+function columnDrift(
+  name: string,
+  kind: ColumnKind,
+  ref: CleanColumn,
+  cur: CleanColumn,
+  opts: DriftOptions,
+): ColumnDrift {
   const refCount = kind === 'numeric' ? ref.numbers.length : ref.keys.length;
   const curCount = kind === 'numeric' ? cur.numbers.length : cur.keys.length;
   if (refCount === 0) throw new DriftInputError(`column '${name}' has no value in the reference data (all missing)`);
@@ -162,18 +202,21 @@ function columnDrift(name: string, kind: ColumnKind, ref: CleanColumn, cur: Clea
 
   const refKeys = kind === 'categorical' ? keyCounts(ref) : null;
   const curKeys = kind === 'categorical' ? keyCounts(cur) : null;
-  const distinct = refKeys && curKeys
-    ? new Set([...refKeys.keys(), ...curKeys.keys()]).size
-    : distinctInUnion(ref.numbers, cur.numbers);
+  const distinct =
+    refKeys && curKeys
+      ? new Set([...refKeys.keys(), ...curKeys.keys()]).size
+      : distinctInUnion(ref.numbers, cur.numbers);
   const stattest = opts.stattests?.[name] ?? opts.stattest ?? defaultStatTest(kind, refCount, distinct);
   if (stattest === 'ks' || stattest === 'wasserstein') {
-    if (kind !== 'numeric') throw new DriftInputError(`column '${name}' is categorical: the ${stattest} test needs numbers`);
+    if (kind !== 'numeric')
+      throw new DriftInputError(`column '${name}' is categorical: the ${stattest} test needs numbers`);
   }
   const spec = STAT_TESTS[stattest];
   const threshold = opts.threshold ?? spec.threshold;
   const score = computeScore(stattest, kind, ref, cur, distinct);
   // Evidently: K-S drifts at p ≤ threshold, chi-square and Z at p < threshold, distances at ≥ threshold.
-  const driftDetected = stattest === 'ks' ? score <= threshold : spec.kind === 'p_value' ? score < threshold : score >= threshold;
+  const driftDetected =
+    stattest === 'ks' ? score <= threshold : spec.kind === 'p_value' ? score < threshold : score >= threshold;
 
   const refMissing = missingStats(ref);
   const curMissing = missingStats(cur);
@@ -197,7 +240,13 @@ function missingStats(c: CleanColumn): MissingStats {
   return { rows: c.rows, missing: c.missing, missingShare: c.rows ? c.missing / c.rows : 0 };
 }
 
-function computeScore(test: StatTestName, kind: ColumnKind, ref: CleanColumn, cur: CleanColumn, distinct: number): number {
+function computeScore(
+  test: StatTestName,
+  kind: ColumnKind,
+  ref: CleanColumn,
+  cur: CleanColumn,
+  distinct: number,
+): number {
   switch (test) {
     case 'ks':
       return ks2sampSorted(ref.numbers, cur.numbers).pValue;
@@ -239,7 +288,8 @@ function chiSquareScore(ref: CleanColumn, cur: CleanColumn): number {
 function zTestScore(ref: CleanColumn, cur: CleanColumn): number {
   const refCounts = keyCounts(ref);
   const curCounts = keyCounts(cur);
-  if (refCounts.size === 1 && curCounts.size === 1 && refCounts.keys().next().value === curCounts.keys().next().value) return 1;
+  if (refCounts.size === 1 && curCounts.size === 1 && refCounts.keys().next().value === curCounts.keys().next().value)
+    return 1;
   // The first sorted key is the "0" outcome; the test is symmetric, so the sort order does not change p.
   const first = [...new Set([...refCounts.keys(), ...curCounts.keys()])].sort()[0];
   const n1 = ref.keys.length;
@@ -251,7 +301,13 @@ function zTestScore(ref: CleanColumn, cur: CleanColumn): number {
  * Evidently's get_binned_data: numeric columns with more than 20 distinct reference values go into Sturges
  * bins over both datasets; everything else into category shares over the union of categories.
  */
-function binnedShares(kind: ColumnKind, ref: CleanColumn, cur: CleanColumn, fillZeroes: boolean, distinctInBoth: number): { reference: Float64Array; current: Float64Array; labels: string[]; edges?: Float64Array } {
+function binnedShares(
+  kind: ColumnKind,
+  ref: CleanColumn,
+  cur: CleanColumn,
+  fillZeroes: boolean,
+  distinctInBoth: number,
+): { reference: Float64Array; current: Float64Array; labels: string[]; edges?: Float64Array } {
   let reference: Float64Array;
   let current: Float64Array;
   let labels: string[];
@@ -286,7 +342,8 @@ function plotDistribution(kind: ColumnKind, ref: CleanColumn, cur: CleanColumn, 
     const [lo, hi] = pooledRange(ref.numbers, cur.numbers);
     const edges = Float64Array.from({ length: PLOT_BINS + 1 }, (_, i) => lo + ((hi - lo) * i) / PLOT_BINS);
     edges[PLOT_BINS] = hi;
-    const share = (c: CleanColumn) => Array.from(histogramCountsSorted(c.numbers, edges), (n: number) => n / c.numbers.length);
+    const share = (c: CleanColumn) =>
+      Array.from(histogramCountsSorted(c.numbers, edges), (n: number) => n / c.numbers.length);
     return { kind: 'histogram', edges: Array.from(edges), reference: share(ref), current: share(cur) };
   }
   const refCounts = keyCounts(asCategories(ref));

@@ -34,16 +34,19 @@ describeRealData('agreement with Evidently 0.7.23 on the real sample', () => {
       expect(report.dataset.datasetDrift).toBe(scenario.dataset.dataset_drift);
     });
 
-    it.each(scenario.columns.map((g) => [g.column_name, g] as const))('%s: same test, verdict and score (1e-6 rel.)', (_c, g) => {
-      const c = ours.get(g.column_name);
-      expect(c).toBeDefined();
-      if (!c) return;
-      // Evidently reports the display name when it chose the test, the key when it was given one (method="psi").
-      expect([STAT_TESTS[c.stattest].displayName, c.stattest]).toContain(g.stattest_name);
-      expect(c.threshold).toBe(g.stattest_threshold);
-      expect(c.driftDetected).toBe(g.drift_detected);
-      const scale = Math.max(Math.abs(g.drift_score), Math.abs(c.score));
-      expect(Math.abs(c.score - g.drift_score)).toBeLessThanOrEqual(1e-6 * scale);
-    });
+    it.each(scenario.columns.map((g) => [g.column_name, g] as const))(
+      '%s: same test, verdict and score (1e-6 rel.)',
+      (_c, g) => {
+        const c = ours.get(g.column_name);
+        expect(c).toBeDefined();
+        if (!c) return;
+        // Evidently reports the display name when it chose the test, the key when it was given one (method="psi").
+        expect([STAT_TESTS[c.stattest].displayName, c.stattest]).toContain(g.stattest_name);
+        expect(c.threshold).toBe(g.stattest_threshold);
+        expect(c.driftDetected).toBe(g.drift_detected);
+        const scale = Math.max(Math.abs(g.drift_score), Math.abs(c.score));
+        expect(Math.abs(c.score - g.drift_score)).toBeLessThanOrEqual(1e-6 * scale);
+      },
+    );
   });
 });

@@ -22,7 +22,11 @@ describe('renderDriftHtml', () => {
   it('has the summary first, then one row and one plot per column, names escaped', () => {
     expect(html.indexOf('Drifted columns')).toBeLessThan(html.indexOf('<table'));
     for (const c of report.columns) {
-      const escaped = c.column.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+      const escaped = c.column
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;');
       expect(html).toContain(`<b>${escaped}</b>`);
       expect(html).toContain(`aria-label="${escaped} distribution"`);
     }

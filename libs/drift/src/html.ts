@@ -12,11 +12,16 @@ const REF_COLOR = '#4c78a8';
 const CUR_COLOR = '#f58518';
 
 const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
+  s.replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string,
+  );
 
-const fmt = (x: number): string => (Number.isNaN(x) ? 'NaN' : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(3) : x.toFixed(4));
+const fmt = (x: number): string =>
+  Number.isNaN(x) ? 'NaN' : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(3) : x.toFixed(4);
 const axisFmt = (x: number): string => (Math.abs(x) >= 1e5 ? x.toExponential(2) : String(Number(x.toPrecision(4))));
-const axisFmt2 = (label: string | undefined): string => (label === undefined ? '' : label.length > 18 ? `${label.slice(0, 17)}…` : label);
+const axisFmt2 = (label: string | undefined): string =>
+  label === undefined ? '' : label.length > 18 ? `${label.slice(0, 17)}…` : label;
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 export function renderDriftHtml(report: DriftReport, opts: HtmlOptions = {}): string {
@@ -25,7 +30,9 @@ export function renderDriftHtml(report: DriftReport, opts: HtmlOptions = {}): st
   const curLabel = opts.currentLabel ?? 'current';
   const d = report.dataset;
   const verdict = d.datasetDrift ? 'Dataset drift detected' : 'No dataset drift';
-  const rows = [...report.columns].sort((a, b) => Number(b.driftDetected) - Number(a.driftDetected) || a.column.localeCompare(b.column));
+  const rows = [...report.columns].sort(
+    (a, b) => Number(b.driftDetected) - Number(a.driftDetected) || a.column.localeCompare(b.column),
+  );
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>
@@ -67,7 +74,9 @@ rs.forEach(function(r){b.appendChild(r);});});})(i);})();
 }
 
 function columnRow(c: ColumnDrift): string {
-  const unseen = c.unseenCategories.length ? c.unseenCategories.slice(0, 10).map(escapeHtml).join(', ') + (c.unseenCategories.length > 10 ? ', …' : '') : '';
+  const unseen = c.unseenCategories.length
+    ? c.unseenCategories.slice(0, 10).map(escapeHtml).join(', ') + (c.unseenCategories.length > 10 ? ', …' : '')
+    : '';
   return `<tr>
 <td data-v="${escapeHtml(c.column)}"><b>${escapeHtml(c.column)}</b></td>
 <td data-v="${c.type}">${c.type}</td>
@@ -94,15 +103,24 @@ function distributionSvg(c: ColumnDrift): string {
   const bar = Math.max(0.5, slot / 2 - 0.5);
   const bars: string[] = [];
   for (let i = 0; i < n; i++) {
-    const label = d.kind === 'categories' ? d.categories[i] : `[${axisFmt(d.edges[i])}, ${axisFmt(d.edges[i + 1])}${i === n - 1 ? ']' : ')'}`;
+    const label =
+      d.kind === 'categories'
+        ? d.categories[i]
+        : `[${axisFmt(d.edges[i])}, ${axisFmt(d.edges[i + 1])}${i === n - 1 ? ']' : ')'}`;
     const x = i * slot;
-    for (const [share, color, dx, who] of [[d.reference[i], REF_COLOR, 0, 'reference'], [d.current[i], CUR_COLOR, bar, 'current']] as const) {
+    for (const [share, color, dx, who] of [
+      [d.reference[i], REF_COLOR, 0, 'reference'],
+      [d.current[i], CUR_COLOR, bar, 'current'],
+    ] as const) {
       const h = (share / maxShare) * plotH;
-      bars.push(`<rect x="${(x + dx).toFixed(2)}" y="${(plotH - h).toFixed(2)}" width="${bar.toFixed(2)}" height="${h.toFixed(2)}" fill="${color}"><title>${escapeHtml(label)} ${who}: ${pct(share)}</title></rect>`);
+      bars.push(
+        `<rect x="${(x + dx).toFixed(2)}" y="${(plotH - h).toFixed(2)}" width="${bar.toFixed(2)}" height="${h.toFixed(2)}" fill="${color}"><title>${escapeHtml(label)} ${who}: ${pct(share)}</title></rect>`,
+      );
     }
   }
-  const axis = d.kind === 'histogram'
-    ? `<text x="0" y="${height - 4}" font-size="10">${axisFmt(d.edges[0])}</text><text x="${width}" y="${height - 4}" font-size="10" text-anchor="end">${axisFmt(d.edges[d.edges.length - 1])}</text>`
-    : `<text x="0" y="${height - 4}" font-size="10">${n} ${c.type === 'numeric' ? 'value' : 'categor'}${n === 1 ? (c.type === 'numeric' ? '' : 'y') : c.type === 'numeric' ? 's' : 'ies'}: ${escapeHtml(axisFmt2(d.categories[0]))} … ${escapeHtml(axisFmt2(d.categories[n - 1]))}</text>`;
+  const axis =
+    d.kind === 'histogram'
+      ? `<text x="0" y="${height - 4}" font-size="10">${axisFmt(d.edges[0])}</text><text x="${width}" y="${height - 4}" font-size="10" text-anchor="end">${axisFmt(d.edges[d.edges.length - 1])}</text>`
+      : `<text x="0" y="${height - 4}" font-size="10">${n} ${c.type === 'numeric' ? 'value' : 'categor'}${n === 1 ? (c.type === 'numeric' ? '' : 'y') : c.type === 'numeric' ? 's' : 'ies'}: ${escapeHtml(axisFmt2(d.categories[0]))} … ${escapeHtml(axisFmt2(d.categories[n - 1]))}</text>`;
   return `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(c.column)} distribution"><line x1="0" y1="${plotH}" x2="${width}" y2="${plotH}" stroke="#999"/>${bars.join('')}${axis}</svg>`;
 }

@@ -43,7 +43,8 @@ describeRealData('loadCsvColumns (nodejs-polars) on the real sample', () => {
 
   it("infers the same types as Evidently's rule applied by pandas (the golden column mapping)", () => {
     const mapping = readGolden().column_mapping;
-    for (const [name, t] of Object.entries(mapping)) expect([name, train.types[name]]).toEqual([name, t === 'num' ? 'numeric' : 'categorical']);
+    for (const [name, t] of Object.entries(mapping))
+      expect([name, train.types[name]]).toEqual([name, t === 'num' ? 'numeric' : 'categorical']);
   });
 });
 

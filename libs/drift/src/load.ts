@@ -39,8 +39,13 @@ export function fromDataFrame(df: pl.DataFrame, columns?: string[], source = 'da
     const s = df.getColumn(name);
     const dtype = String(s.dtype);
     if (/Float|Int/.test(dtype)) {
-      data[name] = Float64Array.from(s.cast(pl.Float64).toArray() as Array<number | null>, (v) => (v === null ? NaN : v));
-      types[name] = /Int/.test(dtype) && s.nUnique() - (s.nullCount() > 0 ? 1 : 0) <= INTEGER_CARDINALITY_LIMIT ? 'categorical' : 'numeric';
+      data[name] = Float64Array.from(s.cast(pl.Float64).toArray() as Array<number | null>, (v) =>
+        v === null ? NaN : v,
+      );
+      types[name] =
+        /Int/.test(dtype) && s.nUnique() - (s.nullCount() > 0 ? 1 : 0) <= INTEGER_CARDINALITY_LIMIT
+          ? 'categorical'
+          : 'numeric';
     } else if (/Bool/.test(dtype)) {
       data[name] = (s.toArray() as Array<boolean | null>).map((v) => (v === null ? null : String(v)));
       types[name] = 'categorical';

@@ -5,8 +5,18 @@
 //   np.histogram_bin_edges(v, bins='sturges')
 // and pasted here with repr() precision.
 import {
-  chi2Sf, chiSquare, fillZeroShares, histogramCounts, jensenShannonDistance, kolmogorovSf, ks2samp, normalCdf,
-  populationStabilityIndex, sturgesEdges, twoProportionZTest, wassersteinDistance,
+  chi2Sf,
+  chiSquare,
+  fillZeroShares,
+  histogramCounts,
+  jensenShannonDistance,
+  kolmogorovSf,
+  ks2samp,
+  normalCdf,
+  populationStabilityIndex,
+  sturgesEdges,
+  twoProportionZTest,
+  wassersteinDistance,
 } from './index';
 
 const expectRel = (actual: number, expected: number, tol = 1e-12) => {
@@ -17,8 +27,13 @@ const expectRel = (actual: number, expected: number, tol = 1e-12) => {
 describe('ks2samp exact (scipy.stats.ks_2samp, method auto)', () => {
   it.each([
     ['equal sizes n=5', [1.2, 3.4, 0.5, 2.2, 4.1], [2.5, 5.1, 3.3, 6.0, 4.4], 0.6, 0.35714285714285715],
-    ['unequal sizes 8 vs 13', [0.1, 0.4, 0.35, 0.8, 0.9, 1.3, 1.1, 0.05],
-      [0.7, 1.2, 1.5, 1.9, 0.95, 2.2, 1.0, 1.4, 1.8, 2.5, 0.6, 1.6, 2.1], 0.6153846153846154, 0.02880731239864367],
+    [
+      'unequal sizes 8 vs 13',
+      [0.1, 0.4, 0.35, 0.8, 0.9, 1.3, 1.1, 0.05],
+      [0.7, 1.2, 1.5, 1.9, 0.95, 2.2, 1.0, 1.4, 1.8, 2.5, 0.6, 1.6, 2.1],
+      0.6153846153846154,
+      0.02880731239864367,
+    ],
     ['ties 10 vs 7', [1, 2, 2, 3, 3, 3, 4, 4, 5, 6], [2, 3, 3, 4, 5, 5, 7], 0.22857142857142856, 0.9308926367749897],
     ['identical samples', [1, 2, 3, 4], [1, 2, 3, 4], 0, 1],
   ])('%s', (_name, a, b, d, p) => {
@@ -30,8 +45,17 @@ describe('ks2samp exact (scipy.stats.ks_2samp, method auto)', () => {
 
   it('60 vs 45 rounded normals (ties across samples)', () => {
     // rng = np.random.default_rng(42); a = np.round(rng.normal(0, 1, 60), 2); b = np.round(rng.normal(0.5, 1.2, 45), 2)
-    const a = [0.3, -1.04, 0.75, 0.94, -1.95, -1.3, 0.13, -0.32, -0.02, -0.85, 0.88, 0.78, 0.07, 1.13, 0.47, -0.86, 0.37, -0.96, 0.88, -0.05, -0.18, -0.68, 1.22, -0.15, -0.43, -0.35, 0.53, 0.37, 0.41, 0.43, 2.14, -0.41, -0.51, -0.81, 0.62, 1.13, -0.11, -0.84, -0.82, 0.65, 0.74, 0.54, -0.67, 0.23, 0.12, 0.22, 0.87, 0.22, 0.68, 0.07, 0.29, 0.63, -1.46, -0.32, -0.47, -0.64, -0.28, 1.49, -0.87, 0.97];
-    const b = [-1.52, 0.1, 0.7, 1.2, 1.35, 1.45, 0.08, -0.05, 1.53, 0.27, -1.03, -0.86, -0.6, 1.1, 0.67, 1.33, -0.01, 0.69, 1.25, 0.13, 1.05, -0.29, 0.06, 0.04, -0.94, 1.08, -0.06, 0.51, 1.08, 1.04, 1.3, 0.38, -0.01, 0.4, -1.52, -1.24, -1.09, -0.7, 0.98, -0.59, 0.05, 2.06, 0.07, 1.39, -0.62];
+    const a = [
+      0.3, -1.04, 0.75, 0.94, -1.95, -1.3, 0.13, -0.32, -0.02, -0.85, 0.88, 0.78, 0.07, 1.13, 0.47, -0.86, 0.37, -0.96,
+      0.88, -0.05, -0.18, -0.68, 1.22, -0.15, -0.43, -0.35, 0.53, 0.37, 0.41, 0.43, 2.14, -0.41, -0.51, -0.81, 0.62,
+      1.13, -0.11, -0.84, -0.82, 0.65, 0.74, 0.54, -0.67, 0.23, 0.12, 0.22, 0.87, 0.22, 0.68, 0.07, 0.29, 0.63, -1.46,
+      -0.32, -0.47, -0.64, -0.28, 1.49, -0.87, 0.97,
+    ];
+    const b = [
+      -1.52, 0.1, 0.7, 1.2, 1.35, 1.45, 0.08, -0.05, 1.53, 0.27, -1.03, -0.86, -0.6, 1.1, 0.67, 1.33, -0.01, 0.69, 1.25,
+      0.13, 1.05, -0.29, 0.06, 0.04, -0.94, 1.08, -0.06, 0.51, 1.08, 1.04, 1.3, 0.38, -0.01, 0.4, -1.52, -1.24, -1.09,
+      -0.7, 0.98, -0.59, 0.05, 2.06, 0.07, 1.39, -0.62,
+    ];
     const r = ks2samp(a, b);
     expectRel(r.statistic, 0.25, 1e-15);
     expectRel(r.pValue, 0.06906911466386682);
@@ -92,9 +116,12 @@ describe('chi-square', () => {
 });
 
 describe('two-proportion Z-test', () => {
-  it.each([[0.5, 0.6914624612740131], [1.96, 0.9750021048517795], [3.2, 0.9993128620620841], [-2.0, 0.022750131948179195]])(
-    'norm.cdf(%s)', (z, p) => expectRel(normalCdf(z), p, 1e-14),
-  );
+  it.each([
+    [0.5, 0.6914624612740131],
+    [1.96, 0.9750021048517795],
+    [3.2, 0.9993128620620841],
+    [-2.0, 0.022750131948179195],
+  ])('norm.cdf(%s)', (z, p) => expectRel(normalCdf(z), p, 1e-14));
   it('30/100 vs 45/120 (Evidently formula evaluated with numpy/scipy)', () => {
     const r = twoProportionZTest(30, 100, 45, 120);
     expectRel(r.statistic, -1.1685534824642432);
@@ -104,11 +131,13 @@ describe('two-proportion Z-test', () => {
 
 describe('Wasserstein distance (scipy.stats.wasserstein_distance)', () => {
   it('shifted support', () => expectRel(wassersteinDistance([0, 1, 3], [5, 6, 8]), 5.0));
-  it('unequal sizes with ties', () => expectRel(wassersteinDistance([1.5, 0.2, 3.3, 3.3, -1], [0.7, 2.2, 2.9]), 0.8866666666666666));
+  it('unequal sizes with ties', () =>
+    expectRel(wassersteinDistance([1.5, 0.2, 3.3, 3.3, -1], [0.7, 2.2, 2.9]), 0.8866666666666666));
 });
 
 describe('Jensen–Shannon distance (scipy.spatial.distance.jensenshannon, natural log)', () => {
-  it('probability vectors', () => expectRel(jensenShannonDistance([0.1, 0.4, 0.5], [0.3, 0.3, 0.4]), 0.18035965602712561));
+  it('probability vectors', () =>
+    expectRel(jensenShannonDistance([0.1, 0.4, 0.5], [0.3, 0.3, 0.4]), 0.18035965602712561));
   it('with zero shares', () => expectRel(jensenShannonDistance([0.5, 0.5, 0], [0, 0.1, 0.9]), 0.7469797975180145));
   it('unnormalised counts', () => expectRel(jensenShannonDistance([1, 2, 3], [2, 2, 2]), 0.15016008250886842));
 });

@@ -41,13 +41,16 @@ export function specInputs(spec: TableSpec): SpecInputs {
   };
   const visit = (e: Parameters<typeof inputsOf>[0]): void => {
     if ('is' in e) collect(e.is, e.values);
-    else if ('op' in e) { visit(e.a); visit(e.b); }
-    else if ('max0' in e) visit(e.max0);
+    else if ('op' in e) {
+      visit(e.a);
+      visit(e.b);
+    } else if ('max0' in e) visit(e.max0);
     else if ('gt0' in e) visit(e.gt0);
   };
   Object.values(spec.columns).forEach(visit);
   for (const g of spec.groups) if (g.where) collect(g.where.col, g.where.in);
-  for (const [col, set] of levels) if (set.size > 255) throw new FeatureError(`${spec.table}.${col}: more than 255 compared values`);
+  for (const [col, set] of levels)
+    if (set.size > 255) throw new FeatureError(`${spec.table}.${col}: more than 255 compared values`);
   found = { numeric: [...sets.numeric], text: new Map([...levels].map(([c, set]) => [c, [...set]])) };
   inputsCache.set(spec, found);
   return found;
@@ -67,11 +70,18 @@ export function outputsOf(spec: TableSpec): AggOutput[] {
  * every group that uses it.
  */
 export function aggregateTable(spec: TableSpec, rows: TableRows): Float64Array[] {
-  if (rows.inputs.length !== rows.slots.length) throw new FeatureError(`internal: ${spec.table} has ${rows.inputs.length} rows of inputs but ${rows.slots.length} keys`);
+  if (rows.inputs.length !== rows.slots.length)
+    throw new FeatureError(
+      `internal: ${spec.table} has ${rows.inputs.length} rows of inputs but ${rows.slots.length} keys`,
+    );
   const outputs = outputsOf(spec);
   const result: Float64Array[] = new Array(outputs.length);
-  const masks = new Map<AggGroup, Uint8Array | null>(spec.groups.map((g) => [g, g.where ? groupMask(rows.inputs, g.where) : null]));
-  const groupRows = new Map<AggGroup, Float64Array>(spec.groups.map((g) => [g, rowCounts(rows.slots, masks.get(g) ?? null, rows.nKeys)]));
+  const masks = new Map<AggGroup, Uint8Array | null>(
+    spec.groups.map((g) => [g, g.where ? groupMask(rows.inputs, g.where) : null]),
+  );
+  const groupRows = new Map<AggGroup, Float64Array>(
+    spec.groups.map((g) => [g, rowCounts(rows.slots, masks.get(g) ?? null, rows.nKeys)]),
+  );
   outputs.forEach((o, k) => {
     if (o.kind === 'rows') result[k] = groupRows.get(o.group) ?? new Float64Array(rows.nKeys); // read-only from here on
   });
@@ -86,7 +96,11 @@ export function aggregateTable(spec: TableSpec, rows: TableRows): Float64Array[]
     wanted.push({ index, agg: o.agg });
   });
   // Accumulators are reused from pass to pass: allocating them afresh each time costs more (page faults) than the pass.
-  const scratch = { acc: new Float64Array(4 * rows.nKeys), mean: new Float64Array(rows.nKeys), squares: new Float64Array(rows.nKeys) };
+  const scratch = {
+    acc: new Float64Array(4 * rows.nKeys),
+    mean: new Float64Array(rows.nKeys),
+    squares: new Float64Array(rows.nKeys),
+  };
   const shares: ShareColumn[] = [];
   for (const [col, groups] of byColumn) {
     const formula = spec.columns[col];
@@ -98,7 +112,10 @@ export function aggregateTable(spec: TableSpec, rows: TableRows): Float64Array[]
         continue;
       }
       values ??= columnBlocks(formula, rows.inputs);
-      const needs = { minMax: wanted.some((w) => w.agg === 'min' || w.agg === 'max'), variance: wanted.some((w) => w.agg === 'var') };
+      const needs = {
+        minMax: wanted.some((w) => w.agg === 'min' || w.agg === 'max'),
+        variance: wanted.some((w) => w.agg === 'var'),
+      };
       const stats = columnStats(values, rows.slots, masks.get(group) ?? null, scratch, needs);
       for (const { index, agg } of wanted) result[index] = statOutput(stats, agg);
     }
@@ -122,13 +139,20 @@ interface ShareColumn {
  * results equal the general path's exactly: a flag is never missing (count = the group's rows) and its sum is a
  * whole number.
  */
-function aggregateShares(shares: ShareColumn[], rows: TableRows, masks: Map<AggGroup, Uint8Array | null>, groupRows: Map<AggGroup, Float64Array>, result: Float64Array[]): void {
+function aggregateShares(
+  shares: ShareColumn[],
+  rows: TableRows,
+  masks: Map<AggGroup, Uint8Array | null>,
+  groupRows: Map<AggGroup, Float64Array>,
+  result: Float64Array[],
+): void {
   const byText = new Map<AggGroup, Map<string, ShareColumn[]>>();
   for (const share of shares) {
     let perGroup = byText.get(share.group);
     if (!perGroup) byText.set(share.group, (perGroup = new Map()));
     const list = perGroup.get(share.flag.is);
-    if (list) list.push(share); else perGroup.set(share.flag.is, [share]);
+    if (list) list.push(share);
+    else perGroup.set(share.flag.is, [share]);
   }
   for (const list of [...byText.values()].flatMap((perGroup) => [...perGroup.values()])) {
     const { group } = list[0];
@@ -153,7 +177,13 @@ function aggregateShares(shares: ShareColumn[], rows: TableRows, masks: Map<AggG
 }
 
 /** Rows per key and text level code (key-major, `width` codes per key). */
-function levelCounts(codes: Uint8Array, slots: Int32Array, mask: Uint8Array | null, nKeys: number, width: number): Uint32Array {
+function levelCounts(
+  codes: Uint8Array,
+  slots: Int32Array,
+  mask: Uint8Array | null,
+  nKeys: number,
+  width: number,
+): Uint32Array {
   const counts = new Uint32Array(nKeys * width);
   for (let r = 0; r < slots.length; r++) {
     const k = slots[r];
@@ -166,7 +196,9 @@ function levelCounts(codes: Uint8Array, slots: Int32Array, mask: Uint8Array | nu
 function groupMask(inputs: InputColumns, where: NonNullable<AggGroup['where']>): Uint8Array {
   const { codes, levels } = inputs.text(where.col);
   const wanted = new Uint8Array(levels.length + 1);
-  levels.forEach((level, i) => { if (where.in.includes(level)) wanted[i + 1] = 1; });
+  levels.forEach((level, i) => {
+    if (where.in.includes(level)) wanted[i + 1] = 1;
+  });
   const mask = new Uint8Array(codes.length);
   for (let i = 0; i < codes.length; i++) mask[i] = wanted[codes[i]];
   return mask;
@@ -198,7 +230,13 @@ const MAX = 3;
  * first, then squared deviations from it, again in row order), which is accurate where the one-pass formula
  * (sum of squares - n mean^2) cancels catastrophically on large amounts.
  */
-function columnStats(column: BlockEval, slots: Int32Array, mask: Uint8Array | null, scratch: { acc: Float64Array; mean: Float64Array; squares: Float64Array }, needs: { minMax: boolean; variance: boolean }): ColumnStats {
+function columnStats(
+  column: BlockEval,
+  slots: Int32Array,
+  mask: Uint8Array | null,
+  scratch: { acc: Float64Array; mean: Float64Array; squares: Float64Array },
+  needs: { minMax: boolean; variance: boolean },
+): ColumnStats {
   const { acc, squares } = scratch;
   acc.fill(0);
   const nKeys = squares.length;
@@ -234,7 +272,14 @@ function columnStats(column: BlockEval, slots: Int32Array, mask: Uint8Array | nu
 }
 
 /** count and sum of one block's present values (most columns need no extremes: shares, means, sums). */
-function accumulate(acc: Float64Array, values: Float64Array, slots: Int32Array, mask: Uint8Array | null, start: number, length: number): void {
+function accumulate(
+  acc: Float64Array,
+  values: Float64Array,
+  slots: Int32Array,
+  mask: Uint8Array | null,
+  start: number,
+  length: number,
+): void {
   for (let i = 0; i < length; i++) {
     const r = start + i;
     const k = slots[r];
@@ -246,7 +291,14 @@ function accumulate(acc: Float64Array, values: Float64Array, slots: Int32Array, 
 }
 
 /** count, sum, min and max of one block's present values. */
-function accumulateWithExtremes(acc: Float64Array, values: Float64Array, slots: Int32Array, mask: Uint8Array | null, start: number, length: number): void {
+function accumulateWithExtremes(
+  acc: Float64Array,
+  values: Float64Array,
+  slots: Int32Array,
+  mask: Uint8Array | null,
+  start: number,
+  length: number,
+): void {
   for (let i = 0; i < length; i++) {
     const r = start + i;
     const k = slots[r];
@@ -273,15 +325,26 @@ function statOutput(stats: ColumnStats, agg: AggName): Float64Array {
     for (let k = 0; k < out.length; k++) out[k] = acc[4 * k + COUNT] > 0 ? acc[4 * k + field] : NaN;
   };
   switch (agg) {
-    case 'count': for (let k = 0; k < out.length; k++) out[k] = acc[4 * k + COUNT]; break;
-    case 'sum': pick(SUM); break;
-    case 'min': pick(MIN); break;
-    case 'max': pick(MAX); break;
-    case 'mean': for (let k = 0; k < out.length; k++) out[k] = acc[4 * k + SUM] / acc[4 * k + COUNT]; break; // 0/0 = NaN
+    case 'count':
+      for (let k = 0; k < out.length; k++) out[k] = acc[4 * k + COUNT];
+      break;
+    case 'sum':
+      pick(SUM);
+      break;
+    case 'min':
+      pick(MIN);
+      break;
+    case 'max':
+      pick(MAX);
+      break;
+    case 'mean':
+      for (let k = 0; k < out.length; k++) out[k] = acc[4 * k + SUM] / acc[4 * k + COUNT];
+      break; // 0/0 = NaN
     case 'var':
       if (!stats.variance) throw new FeatureError('internal: variance was not computed');
       return stats.variance;
-    default: throw new FeatureError(`unknown aggregation ${String(agg)}`);
+    default:
+      throw new FeatureError(`unknown aggregation ${String(agg)}`);
   }
   return out;
 }
@@ -307,7 +370,8 @@ export class KeySlots {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
       let slot = this.slotOf(id);
-      if (slot < 0 && id === id) { // id === id: not missing (NaN); a missing id owns nothing
+      if (slot < 0 && id === id) {
+        // id === id: not missing (NaN); a missing id owns nothing
         slot = next++;
         if (this.table) this.table.slots[id - this.table.offset] = slot;
         else this.map.set(id, slot);

@@ -30,7 +30,10 @@ export function cleanNumericPolars(col: string, daysSentinel: boolean): PExpr {
 
 export function cleanTextPolars(col: string): PExpr {
   const e = P.col(col).cast(pl.Utf8);
-  return P.when(e.isIn([...TEXT_SENTINELS])).then(P.nullText()).otherwise(e).alias(col);
+  return P.when(e.isIn([...TEXT_SENTINELS]))
+    .then(P.nullText())
+    .otherwise(e)
+    .alias(col);
 }
 
 function requireColumns(df: pl.DataFrame, cols: Iterable<string>, table: string): void {
@@ -43,13 +46,22 @@ function requireColumns(df: pl.DataFrame, cols: Iterable<string>, table: string)
  * Aggregates one side table per applicant (or, for a child table, per credit): one Float64Array per output of
  * aggregateOutputs(spec), indexed by the owners' slots. Rows whose key no owner has are skipped.
  */
-export function aggregateSideTable(spec: TableSpec, tables: HomeCreditTables, owners: KeySlots, useChild: boolean): Float64Array[] {
+export function aggregateSideTable(
+  spec: TableSpec,
+  tables: HomeCreditTables,
+  owners: KeySlots,
+  useChild: boolean,
+): Float64Array[] {
   const frame = tables[spec.table];
   if (!frame) throw new FeatureError(`aggregateSideTable called without table ${spec.table}`);
   const wanted = specInputs(spec);
   const childNames = new Set(spec.child ? outputsOf(spec.child.spec).map((o) => o.name) : []);
   const fromFile = wanted.numeric.filter((c) => !childNames.has(c));
-  requireColumns(frame, [spec.key, ...(spec.child ? [spec.child.joinKey] : []), ...fromFile, ...wanted.text.keys()], spec.table);
+  requireColumns(
+    frame,
+    [spec.key, ...(spec.child ? [spec.child.joinKey] : []), ...fromFile, ...wanted.text.keys()],
+    spec.table,
+  );
   const joined = spec.child ? childColumns(spec.child, tables, frame, useChild) : new Map<string, Float64Array>();
   const columns = extractInputs(frame, [spec.key], fromFile, wanted.text, new Set(spec.daysSentinels));
   const numeric = new Map(columns.numeric);
@@ -59,7 +71,11 @@ export function aggregateSideTable(spec: TableSpec, tables: HomeCreditTables, ow
     numeric: (name) => found(numeric, name, spec.table),
     text: (name) => found(columns.text, name, spec.table),
   };
-  return aggregateTable(spec, { slots: owners.slotsOf(found(columns.keys, spec.key, spec.table)), nKeys: owners.nKeys, inputs });
+  return aggregateTable(spec, {
+    slots: owners.slotsOf(found(columns.keys, spec.key, spec.table)),
+    nKeys: owners.nKeys,
+    inputs,
+  });
 }
 
 /** Joined child summaries are cleaned like file inputs (pipeline-one-row.ts does the same). */
@@ -82,7 +98,13 @@ function found<T>(map: Map<string, T>, name: string, table: string): T {
  * are only released after the current synchronous call returns (N-API finalizers wait for the event loop), so every
  * byte extracted during fit/transform stays in memory until then; a direct read makes one copy instead of two.
  */
-function extractInputs(frame: pl.DataFrame, keys: string[], numeric: string[], text: Map<string, string[]>, daysSentinels: Set<string>) {
+function extractInputs(
+  frame: pl.DataFrame,
+  keys: string[],
+  numeric: string[],
+  text: Map<string, string[]>,
+  daysSentinels: Set<string>,
+) {
   const direct = (c: string) => {
     const series = frame.getColumn(c);
     return series.nullCount() === 0 && (series.dtype.equals(pl.Int32) || series.dtype.equals(pl.Float64));
@@ -90,16 +112,29 @@ function extractInputs(frame: pl.DataFrame, keys: string[], numeric: string[], t
   const keyName = (c: string) => `__key__${c}`;
   const viaPolars = { keys: keys.filter((c) => !direct(c)), numeric: numeric.filter((c) => !direct(c)) };
   const textWithLevels = [...text].filter(([, levels]) => levels.length > 0);
-  const result = frame.lazy().select(...asPl([
-    ...viaPolars.keys.map((c) => P.col(c).cast(pl.Float64).fillNull(NaN).alias(keyName(c))),
-    ...viaPolars.numeric.map((c) => cleanNumericPolars(c, daysSentinels.has(c)).fillNull(NaN).alias(c)),
-    ...textWithLevels.map(([c, levels]) => levelCodesPolars(c, levels)),
-  ])).collectSync();
-  const fromResult = (name: string): Float64Array => typedView(result.getColumn(name).toTypedArray(), Float64Array, name);
-  const codes = new Map<string, TextCodes>([...text].map(([c, levels]) => [c, {
-    codes: levels.length ? typedView(result.getColumn(c).toTypedArray(), Uint8Array, c) : new Uint8Array(frame.height),
-    levels,
-  }]));
+  const result = frame
+    .lazy()
+    .select(
+      ...asPl([
+        ...viaPolars.keys.map((c) => P.col(c).cast(pl.Float64).fillNull(NaN).alias(keyName(c))),
+        ...viaPolars.numeric.map((c) => cleanNumericPolars(c, daysSentinels.has(c)).fillNull(NaN).alias(c)),
+        ...textWithLevels.map(([c, levels]) => levelCodesPolars(c, levels)),
+      ]),
+    )
+    .collectSync();
+  const fromResult = (name: string): Float64Array =>
+    typedView(result.getColumn(name).toTypedArray(), Float64Array, name);
+  const codes = new Map<string, TextCodes>(
+    [...text].map(([c, levels]) => [
+      c,
+      {
+        codes: levels.length
+          ? typedView(result.getColumn(c).toTypedArray(), Uint8Array, c)
+          : new Uint8Array(frame.height),
+        levels,
+      },
+    ]),
+  );
   return {
     keys: new Map(keys.map((c) => [c, direct(c) ? directColumn(frame, c, false) : fromResult(keyName(c))])),
     numeric: new Map(numeric.map((c) => [c, direct(c) ? directColumn(frame, c, daysSentinels.has(c)) : fromResult(c)])),
@@ -132,7 +167,11 @@ function directColumn(frame: pl.DataFrame, name: string, daysSentinel: boolean):
  * The typed array polars returned, as this realm's type. Under Jest the tests run in another V8 context, whose
  * Float64Array is a different constructor: `instanceof` fails although the data is right, so view its buffer.
  */
-function typedView<T extends Float64Array | Uint8Array | Int32Array>(values: unknown, type: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; name: string }, name: string): T {
+function typedView<T extends Float64Array | Uint8Array | Int32Array>(
+  values: unknown,
+  type: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; name: string },
+  name: string,
+): T {
   if (values instanceof type) return values;
   if (ArrayBuffer.isView(values) && Object.prototype.toString.call(values) === `[object ${type.name}]`) {
     const view = values as unknown as T;
@@ -150,16 +189,30 @@ function levelCodesPolars(col: string, levels: readonly string[]): PExpr {
 }
 
 /** The child table's per-credit summaries on the parent rows (bureau_balance on bureau), before cleaning. */
-function childColumns(child: NonNullable<TableSpec['child']>, tables: HomeCreditTables, parent: pl.DataFrame, useChild: boolean): Map<string, Float64Array> {
+function childColumns(
+  child: NonNullable<TableSpec['child']>,
+  tables: HomeCreditTables,
+  parent: pl.DataFrame,
+  useChild: boolean,
+): Map<string, Float64Array> {
   const outputs = outputsOf(child.spec);
   const columns = new Map<string, Float64Array>();
   const present = useChild && tables[child.spec.table] !== undefined;
-  const credits = present ? new KeySlots(extractInputs(parent, [child.joinKey], [], new Map(), new Set()).keys.get(child.joinKey) ?? new Float64Array(0)) : undefined;
+  const credits = present
+    ? new KeySlots(
+        extractInputs(parent, [child.joinKey], [], new Map(), new Set()).keys.get(child.joinKey) ?? new Float64Array(0),
+      )
+    : undefined;
   const perCredit = credits ? aggregateSideTable(child.spec, tables, credits, false) : undefined;
   outputs.forEach((o, k) => {
     if (o.kind === 'rows') return; // the child's own row count is not a parent column
     const empty = o.zeroWhenEmpty ? 0 : NaN;
-    columns.set(o.name, credits && perCredit ? gatherSlots(perCredit[k], credits.ownerSlots, empty) : new Float64Array(parent.height).fill(empty));
+    columns.set(
+      o.name,
+      credits && perCredit
+        ? gatherSlots(perCredit[k], credits.ownerSlots, empty)
+        : new Float64Array(parent.height).fill(empty),
+    );
   });
   return columns;
 }
@@ -173,6 +226,9 @@ export function gatherSlots(values: Float64Array, slots: Int32Array, empty: numb
 
 /** A column of a frame as Float64Array with NaN for missing. */
 export function float64Column(df: pl.DataFrame, name: string): Float64Array {
-  const values = df.select(...asPl([P.col(name).cast(pl.Float64).fillNull(NaN)])).getColumn(name).toTypedArray() as unknown;
+  const values = df
+    .select(...asPl([P.col(name).cast(pl.Float64).fillNull(NaN)]))
+    .getColumn(name)
+    .toTypedArray() as unknown;
   return values instanceof Float64Array ? values : Float64Array.from(values as ArrayLike<number>);
 }

@@ -27,7 +27,10 @@ export const mul = (a: Expr | string, b: Expr | string): Expr => ({ op: '*', a: 
 export const lit = (value: number): Expr => ({ lit: value });
 export const max0 = (a: Expr | string): Expr => ({ max0: asExpr(a) });
 export const gt0 = (a: Expr | string): Expr => ({ gt0: asExpr(a) });
-export const rowStat = (stat: 'mean' | 'min' | 'max' | 'var' | 'sum' | 'count', of: string[]): Expr => ({ rowStat: stat, of });
+export const rowStat = (stat: 'mean' | 'min' | 'max' | 'var' | 'sum' | 'count', of: string[]): Expr => ({
+  rowStat: stat,
+  of,
+});
 
 function asExpr(e: Expr | string): Expr {
   return typeof e === 'string' ? { num: e } : e;
@@ -59,10 +62,14 @@ export function toPolars(e: Expr): PExpr {
     const a = toPolars(e.a);
     const b = toPolars(e.b);
     switch (e.op) {
-      case '+': return a.add(b);
-      case '-': return a.sub(b);
-      case '*': return a.mul(b);
-      case '/': return a.div(b);
+      case '+':
+        return a.add(b);
+      case '-':
+        return a.sub(b);
+      case '*':
+        return a.mul(b);
+      case '/':
+        return a.div(b);
     }
   }
   if ('max0' in e) {
@@ -71,7 +78,11 @@ export function toPolars(e: Expr): PExpr {
   }
   if ('gt0' in e) {
     const a = toPolars(e.gt0);
-    return P.when(a.gt(0)).then(P.lit(1).cast(pl.Float64)).when(a.isNotNull()).then(P.lit(0).cast(pl.Float64)).otherwise(NULL());
+    return P.when(a.gt(0))
+      .then(P.lit(1).cast(pl.Float64))
+      .when(a.isNotNull())
+      .then(P.lit(0).cast(pl.Float64))
+      .otherwise(NULL());
   }
   if ('rowStat' in e) return rowStatPolars(e.rowStat, e.of);
   throw new Error(`unknown feature expression ${JSON.stringify(e)}`);
@@ -94,8 +105,16 @@ function rowStatPolars(stat: 'mean' | 'min' | 'max' | 'var' | 'sum' | 'count', o
   if (stat === 'mean') return whenAny(mean);
   // population variance over the present values (numpy's nanvar); nodejs-polars has no sqrt expression, and
   // pow(x, 0.5) is not guaranteed to round like Math.sqrt, so the standard deviation is left squared.
-  const sq = (c: string) => P.when(P.col(c).isNotNull()).then(P.col(c).sub(mean).mul(P.col(c).sub(mean))).otherwise(zero);
-  return whenAny(of.map(sq).reduce((a, b) => a.add(b)).div(count));
+  const sq = (c: string) =>
+    P.when(P.col(c).isNotNull())
+      .then(P.col(c).sub(mean).mul(P.col(c).sub(mean)))
+      .otherwise(zero);
+  return whenAny(
+    of
+      .map(sq)
+      .reduce((a, b) => a.add(b))
+      .div(count),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -169,7 +188,10 @@ function compileBlocks(e: Expr, inputs: InputColumns): BlockEval {
   const out = new Float64Array(BLOCK);
   if ('num' in e) {
     const col = inputs.numeric(e.num);
-    return (start, length) => { for (let i = 0; i < length; i++) out[i] = col[start + i]; return out; };
+    return (start, length) => {
+      for (let i = 0; i < length; i++) out[i] = col[start + i];
+      return out;
+    };
   }
   if ('lit' in e) {
     out.fill(e.lit);
@@ -178,24 +200,56 @@ function compileBlocks(e: Expr, inputs: InputColumns): BlockEval {
   if ('is' in e) {
     const { codes, levels } = inputs.text(e.is);
     const wanted = new Float64Array(levels.length + 1); // by code; code 0 (missing / other) is never wanted
-    levels.forEach((level, i) => { if (e.values.includes(level)) wanted[i + 1] = 1; });
-    return (start, length) => { for (let i = 0; i < length; i++) out[i] = wanted[codes[start + i]]; return out; };
+    levels.forEach((level, i) => {
+      if (e.values.includes(level)) wanted[i + 1] = 1;
+    });
+    return (start, length) => {
+      for (let i = 0; i < length; i++) out[i] = wanted[codes[start + i]];
+      return out;
+    };
   }
   if ('op' in e) {
     const a = compileBlocks(e.a, inputs);
     const b = compileBlocks(e.b, inputs);
     switch (e.op) {
-      case '+': return (start, length) => { const x = a(start, length), y = b(start, length); for (let i = 0; i < length; i++) out[i] = x[i] + y[i]; return out; };
-      case '-': return (start, length) => { const x = a(start, length), y = b(start, length); for (let i = 0; i < length; i++) out[i] = x[i] - y[i]; return out; };
-      case '*': return (start, length) => { const x = a(start, length), y = b(start, length); for (let i = 0; i < length; i++) out[i] = x[i] * y[i]; return out; };
-      case '/': return (start, length) => { const x = a(start, length), y = b(start, length); for (let i = 0; i < length; i++) out[i] = x[i] / y[i]; return out; };
+      case '+':
+        return (start, length) => {
+          const x = a(start, length),
+            y = b(start, length);
+          for (let i = 0; i < length; i++) out[i] = x[i] + y[i];
+          return out;
+        };
+      case '-':
+        return (start, length) => {
+          const x = a(start, length),
+            y = b(start, length);
+          for (let i = 0; i < length; i++) out[i] = x[i] - y[i];
+          return out;
+        };
+      case '*':
+        return (start, length) => {
+          const x = a(start, length),
+            y = b(start, length);
+          for (let i = 0; i < length; i++) out[i] = x[i] * y[i];
+          return out;
+        };
+      case '/':
+        return (start, length) => {
+          const x = a(start, length),
+            y = b(start, length);
+          for (let i = 0; i < length; i++) out[i] = x[i] / y[i];
+          return out;
+        };
     }
   }
   if ('max0' in e) {
     const a = compileBlocks(e.max0, inputs);
     return (start, length) => {
       const x = a(start, length);
-      for (let i = 0; i < length; i++) { const v = x[i]; out[i] = Number.isNaN(v) ? NaN : v > 0 ? v : 0; }
+      for (let i = 0; i < length; i++) {
+        const v = x[i];
+        out[i] = Number.isNaN(v) ? NaN : v > 0 ? v : 0;
+      }
       return out;
     };
   }
@@ -203,14 +257,24 @@ function compileBlocks(e: Expr, inputs: InputColumns): BlockEval {
     const a = compileBlocks(e.gt0, inputs);
     return (start, length) => {
       const x = a(start, length);
-      for (let i = 0; i < length; i++) { const v = x[i]; out[i] = Number.isNaN(v) ? NaN : v > 0 ? 1 : 0; }
+      for (let i = 0; i < length; i++) {
+        const v = x[i];
+        out[i] = Number.isNaN(v) ? NaN : v > 0 ? 1 : 0;
+      }
       return out;
     };
   }
   if ('rowStat' in e) {
     const stat = e.rowStat;
     const cols = e.of.map((c) => inputs.numeric(c));
-    return (start, length) => { for (let i = 0; i < length; i++) out[i] = rowStatLoop(stat, cols.map((c) => c[start + i])); return out; };
+    return (start, length) => {
+      for (let i = 0; i < length; i++)
+        out[i] = rowStatLoop(
+          stat,
+          cols.map((c) => c[start + i]),
+        );
+      return out;
+    };
   }
   throw new Error(`unknown feature expression ${JSON.stringify(e)}`);
 }

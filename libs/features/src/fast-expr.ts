@@ -19,19 +19,45 @@ export class PExpr {
   [Symbol.toStringTag](): string {
     return 'Expr';
   }
-  add(o: Arg): PExpr { return new PExpr(this._expr.add(raw(o))); }
-  sub(o: Arg): PExpr { return new PExpr(this._expr.sub(raw(o))); }
-  mul(o: Arg): PExpr { return new PExpr(this._expr.mul(raw(o))); }
-  div(o: Arg): PExpr { return new PExpr(this._expr.div(raw(o))); }
-  gt(o: Arg): PExpr { return new PExpr(this._expr.gt(raw(o))); }
-  gtEq(o: Arg): PExpr { return new PExpr(this._expr.gtEq(raw(o))); }
-  lt(o: Arg): PExpr { return new PExpr(this._expr.lt(raw(o))); }
-  eq(o: Arg): PExpr { return new PExpr(this._expr.eq(raw(o))); }
-  and(o: PExpr): PExpr { return new PExpr(this._expr.and(o._expr)); }
-  abs(): PExpr { return new PExpr(this._expr.abs()); }
-  floor(): PExpr { return new PExpr(this._expr.floor()); }
-  ceil(): PExpr { return new PExpr(this._expr.ceil()); }
-  isNotNull(): PExpr { return new PExpr(this._expr.isNotNull()); }
+  add(o: Arg): PExpr {
+    return new PExpr(this._expr.add(raw(o)));
+  }
+  sub(o: Arg): PExpr {
+    return new PExpr(this._expr.sub(raw(o)));
+  }
+  mul(o: Arg): PExpr {
+    return new PExpr(this._expr.mul(raw(o)));
+  }
+  div(o: Arg): PExpr {
+    return new PExpr(this._expr.div(raw(o)));
+  }
+  gt(o: Arg): PExpr {
+    return new PExpr(this._expr.gt(raw(o)));
+  }
+  gtEq(o: Arg): PExpr {
+    return new PExpr(this._expr.gtEq(raw(o)));
+  }
+  lt(o: Arg): PExpr {
+    return new PExpr(this._expr.lt(raw(o)));
+  }
+  eq(o: Arg): PExpr {
+    return new PExpr(this._expr.eq(raw(o)));
+  }
+  and(o: PExpr): PExpr {
+    return new PExpr(this._expr.and(o._expr));
+  }
+  abs(): PExpr {
+    return new PExpr(this._expr.abs());
+  }
+  floor(): PExpr {
+    return new PExpr(this._expr.floor());
+  }
+  ceil(): PExpr {
+    return new PExpr(this._expr.ceil());
+  }
+  isNotNull(): PExpr {
+    return new PExpr(this._expr.isNotNull());
+  }
   /** membership in a list of text values */
   isIn(values: string[]): PExpr {
     const key = JSON.stringify(values);
@@ -39,23 +65,43 @@ export class PExpr {
     if (!list) listLiterals.set(key, (list = native.lit(pl.Series(values).inner())));
     return new PExpr(this._expr.isIn(list, false));
   }
-  fillNull(o: Arg | boolean): PExpr { return new PExpr(this._expr.fillNull(typeof o === 'boolean' ? native.lit(o) : raw(o))); }
-  cast(dtype: DataType): PExpr { return new PExpr(this._expr.cast(dtype, false)); }
-  alias(name: string): PExpr { return new PExpr(this._expr.alias(name)); }
-  min(): PExpr { return new PExpr(this._expr.min()); }
-  max(): PExpr { return new PExpr(this._expr.max()); }
-  sum(): PExpr { return new PExpr(this._expr.sum()); }
-  count(): PExpr { return new PExpr(this._expr.count()); }
+  fillNull(o: Arg | boolean): PExpr {
+    return new PExpr(this._expr.fillNull(typeof o === 'boolean' ? native.lit(o) : raw(o)));
+  }
+  cast(dtype: DataType): PExpr {
+    return new PExpr(this._expr.cast(dtype, false));
+  }
+  alias(name: string): PExpr {
+    return new PExpr(this._expr.alias(name));
+  }
+  min(): PExpr {
+    return new PExpr(this._expr.min());
+  }
+  max(): PExpr {
+    return new PExpr(this._expr.max());
+  }
+  sum(): PExpr {
+    return new PExpr(this._expr.sum());
+  }
+  count(): PExpr {
+    return new PExpr(this._expr.count());
+  }
 }
 
 class Then {
   constructor(private readonly t: Native) {}
-  when(cond: PExpr): When { return new When(this.t.when(cond._expr)); }
-  otherwise(v: Arg): PExpr { return new PExpr(this.t.otherwise(raw(v))); }
+  when(cond: PExpr): When {
+    return new When(this.t.when(cond._expr));
+  }
+  otherwise(v: Arg): PExpr {
+    return new PExpr(this.t.otherwise(raw(v)));
+  }
 }
 class When {
   constructor(private readonly w: Native) {}
-  then(v: Arg): Then { return new Then(this.w.then(raw(v))); }
+  then(v: Arg): Then {
+    return new Then(this.w.then(raw(v)));
+  }
 }
 
 export const P = {

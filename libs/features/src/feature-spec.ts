@@ -63,8 +63,12 @@ const EXT = ['EXT_SOURCE_1', 'EXT_SOURCE_2', 'EXT_SOURCE_3'];
 const DOCUMENTS = Array.from({ length: 20 }, (_, i) => `FLAG_DOCUMENT_${i + 2}`);
 const CONTACTS = ['FLAG_MOBIL', 'FLAG_EMP_PHONE', 'FLAG_WORK_PHONE', 'FLAG_CONT_MOBILE', 'FLAG_PHONE', 'FLAG_EMAIL'];
 const ADDRESS_MISMATCH = [
-  'REG_REGION_NOT_LIVE_REGION', 'REG_REGION_NOT_WORK_REGION', 'LIVE_REGION_NOT_WORK_REGION',
-  'REG_CITY_NOT_LIVE_CITY', 'REG_CITY_NOT_WORK_CITY', 'LIVE_CITY_NOT_WORK_CITY',
+  'REG_REGION_NOT_LIVE_REGION',
+  'REG_REGION_NOT_WORK_REGION',
+  'LIVE_REGION_NOT_WORK_REGION',
+  'REG_CITY_NOT_LIVE_CITY',
+  'REG_CITY_NOT_WORK_CITY',
+  'LIVE_CITY_NOT_WORK_CITY',
 ];
 const BUREAU_ENQUIRIES = ['HOUR', 'DAY', 'WEEK', 'MON', 'QRT', 'YEAR'].map((p) => `AMT_REQ_CREDIT_BUREAU_${p}`);
 
@@ -126,7 +130,10 @@ const BUREAU_BALANCE: TableSpec = {
       name: '',
       aggs: {
         MONTHS_BALANCE: ['min', 'max', 'count'],
-        ...many(Object.keys(BB_STATUSES).map((s) => `STATUS_${s}`), SHARE),
+        ...many(
+          Object.keys(BB_STATUSES).map((s) => `STATUS_${s}`),
+          SHARE,
+        ),
         DPD_LEVEL: ['max', 'mean'],
       },
     },
@@ -135,14 +142,27 @@ const BUREAU_BALANCE: TableSpec = {
 
 /** Per-credit bureau_balance summaries as they appear on each bureau row (see TableSpec.child). */
 const BB_ON_BUREAU = [
-  'BB_MONTHS_BALANCE_MIN', 'BB_MONTHS_BALANCE_MAX', 'BB_MONTHS_BALANCE_COUNT',
-  ...Object.keys(BB_STATUSES).map((s) => `BB_STATUS_${s}_MEAN`), 'BB_DPD_LEVEL_MAX', 'BB_DPD_LEVEL_MEAN',
+  'BB_MONTHS_BALANCE_MIN',
+  'BB_MONTHS_BALANCE_MAX',
+  'BB_MONTHS_BALANCE_COUNT',
+  ...Object.keys(BB_STATUSES).map((s) => `BB_STATUS_${s}_MEAN`),
+  'BB_DPD_LEVEL_MAX',
+  'BB_DPD_LEVEL_MEAN',
 ];
 
 const BUREAU_NUMERIC = [
-  'DAYS_CREDIT', 'CREDIT_DAY_OVERDUE', 'DAYS_CREDIT_ENDDATE', 'DAYS_ENDDATE_FACT', 'AMT_CREDIT_MAX_OVERDUE',
-  'CNT_CREDIT_PROLONG', 'AMT_CREDIT_SUM', 'AMT_CREDIT_SUM_DEBT', 'AMT_CREDIT_SUM_LIMIT', 'AMT_CREDIT_SUM_OVERDUE',
-  'DAYS_CREDIT_UPDATE', 'AMT_ANNUITY',
+  'DAYS_CREDIT',
+  'CREDIT_DAY_OVERDUE',
+  'DAYS_CREDIT_ENDDATE',
+  'DAYS_ENDDATE_FACT',
+  'AMT_CREDIT_MAX_OVERDUE',
+  'CNT_CREDIT_PROLONG',
+  'AMT_CREDIT_SUM',
+  'AMT_CREDIT_SUM_DEBT',
+  'AMT_CREDIT_SUM_LIMIT',
+  'AMT_CREDIT_SUM_OVERDUE',
+  'DAYS_CREDIT_UPDATE',
+  'AMT_ANNUITY',
 ];
 
 const BUREAU: TableSpec = {
@@ -163,8 +183,12 @@ const BUREAU: TableSpec = {
     IS_OVERDUE: gt0('CREDIT_DAY_OVERDUE'),
     ...flags('CREDIT_ACTIVE', { ACTIVE: 'Active', CLOSED: 'Closed', SOLD: 'Sold', BAD_DEBT: 'Bad debt' }),
     ...flags('CREDIT_TYPE', {
-      CONSUMER: 'Consumer credit', CARD: 'Credit card', CAR: 'Car loan', MORTGAGE: 'Mortgage',
-      MICROLOAN: 'Microloan', BUSINESS: 'Loan for business development',
+      CONSUMER: 'Consumer credit',
+      CARD: 'Credit card',
+      CAR: 'Car loan',
+      MORTGAGE: 'Mortgage',
+      MICROLOAN: 'Microloan',
+      BUSINESS: 'Loan for business development',
     }),
     CREDIT_CURRENCY_1: is('CREDIT_CURRENCY', 'currency 1'),
   },
@@ -182,8 +206,14 @@ const BUREAU: TableSpec = {
         ENDDATE_DIFF: FULL,
         ANNUITY_CREDIT_RATIO: MMM,
         IS_OVERDUE: ['mean', 'sum'],
-        ...many(['ACTIVE', 'CLOSED', 'SOLD', 'BAD_DEBT'].map((s) => `CREDIT_ACTIVE_${s}`), SHARE),
-        ...many(['CONSUMER', 'CARD', 'CAR', 'MORTGAGE', 'MICROLOAN', 'BUSINESS'].map((s) => `CREDIT_TYPE_${s}`), SHARE),
+        ...many(
+          ['ACTIVE', 'CLOSED', 'SOLD', 'BAD_DEBT'].map((s) => `CREDIT_ACTIVE_${s}`),
+          SHARE,
+        ),
+        ...many(
+          ['CONSUMER', 'CARD', 'CAR', 'MORTGAGE', 'MICROLOAN', 'BUSINESS'].map((s) => `CREDIT_TYPE_${s}`),
+          SHARE,
+        ),
         CREDIT_CURRENCY_1: SHARE,
       },
     },
@@ -191,8 +221,20 @@ const BUREAU: TableSpec = {
       name: 'ACTIVE',
       where: { col: 'CREDIT_ACTIVE', in: ['Active'] },
       aggs: {
-        ...many(['DAYS_CREDIT', 'DAYS_CREDIT_ENDDATE', 'AMT_CREDIT_SUM', 'AMT_CREDIT_SUM_DEBT', 'AMT_CREDIT_SUM_OVERDUE',
-          'AMT_CREDIT_SUM_LIMIT', 'AMT_ANNUITY', 'CREDIT_DAY_OVERDUE', 'DEBT_CREDIT_RATIO'], FULL),
+        ...many(
+          [
+            'DAYS_CREDIT',
+            'DAYS_CREDIT_ENDDATE',
+            'AMT_CREDIT_SUM',
+            'AMT_CREDIT_SUM_DEBT',
+            'AMT_CREDIT_SUM_OVERDUE',
+            'AMT_CREDIT_SUM_LIMIT',
+            'AMT_ANNUITY',
+            'CREDIT_DAY_OVERDUE',
+            'DEBT_CREDIT_RATIO',
+          ],
+          FULL,
+        ),
         BB_MONTHS_BALANCE_COUNT: ['mean', 'sum'],
         BB_DPD_LEVEL_MAX: ['max', 'mean'],
       },
@@ -201,8 +243,17 @@ const BUREAU: TableSpec = {
       name: 'CLOSED',
       where: { col: 'CREDIT_ACTIVE', in: ['Closed'] },
       aggs: {
-        ...many(['DAYS_CREDIT', 'DAYS_CREDIT_ENDDATE', 'DAYS_ENDDATE_FACT', 'AMT_CREDIT_SUM', 'AMT_CREDIT_MAX_OVERDUE',
-          'ENDDATE_DIFF'], FULL),
+        ...many(
+          [
+            'DAYS_CREDIT',
+            'DAYS_CREDIT_ENDDATE',
+            'DAYS_ENDDATE_FACT',
+            'AMT_CREDIT_SUM',
+            'AMT_CREDIT_MAX_OVERDUE',
+            'ENDDATE_DIFF',
+          ],
+          FULL,
+        ),
         BB_DPD_LEVEL_MAX: ['max', 'mean'],
       },
     },
@@ -210,11 +261,30 @@ const BUREAU: TableSpec = {
 };
 
 const PREV_NUMERIC = [
-  'AMT_ANNUITY', 'AMT_APPLICATION', 'AMT_CREDIT', 'AMT_DOWN_PAYMENT', 'AMT_GOODS_PRICE', 'HOUR_APPR_PROCESS_START',
-  'RATE_DOWN_PAYMENT', 'DAYS_DECISION', 'CNT_PAYMENT', 'SELLERPLACE_AREA', 'DAYS_FIRST_DRAWING', 'DAYS_FIRST_DUE',
-  'DAYS_LAST_DUE_1ST_VERSION', 'DAYS_LAST_DUE', 'DAYS_TERMINATION', 'NFLAG_INSURED_ON_APPROVAL',
+  'AMT_ANNUITY',
+  'AMT_APPLICATION',
+  'AMT_CREDIT',
+  'AMT_DOWN_PAYMENT',
+  'AMT_GOODS_PRICE',
+  'HOUR_APPR_PROCESS_START',
+  'RATE_DOWN_PAYMENT',
+  'DAYS_DECISION',
+  'CNT_PAYMENT',
+  'SELLERPLACE_AREA',
+  'DAYS_FIRST_DRAWING',
+  'DAYS_FIRST_DUE',
+  'DAYS_LAST_DUE_1ST_VERSION',
+  'DAYS_LAST_DUE',
+  'DAYS_TERMINATION',
+  'NFLAG_INSURED_ON_APPROVAL',
 ];
-const PREV_DAYS = ['DAYS_FIRST_DRAWING', 'DAYS_FIRST_DUE', 'DAYS_LAST_DUE_1ST_VERSION', 'DAYS_LAST_DUE', 'DAYS_TERMINATION'];
+const PREV_DAYS = [
+  'DAYS_FIRST_DRAWING',
+  'DAYS_FIRST_DUE',
+  'DAYS_LAST_DUE_1ST_VERSION',
+  'DAYS_LAST_DUE',
+  'DAYS_TERMINATION',
+];
 
 const PREVIOUS: TableSpec = {
   table: 'previous_application',
@@ -230,47 +300,120 @@ const PREVIOUS: TableSpec = {
     DOWN_PAYMENT_CREDIT_RATIO: div('AMT_DOWN_PAYMENT', 'AMT_CREDIT'),
     PLANNED_DURATION: sub('DAYS_LAST_DUE_1ST_VERSION', 'DAYS_FIRST_DUE'),
     DUE_SHIFT: sub('DAYS_LAST_DUE', 'DAYS_LAST_DUE_1ST_VERSION'),
-    ...flags('NAME_CONTRACT_STATUS', { APPROVED: 'Approved', REFUSED: 'Refused', CANCELED: 'Canceled', UNUSED: 'Unused offer' }),
+    ...flags('NAME_CONTRACT_STATUS', {
+      APPROVED: 'Approved',
+      REFUSED: 'Refused',
+      CANCELED: 'Canceled',
+      UNUSED: 'Unused offer',
+    }),
     ...flags('NAME_CONTRACT_TYPE', { CASH: 'Cash loans', CONSUMER: 'Consumer loans', REVOLVING: 'Revolving loans' }),
-    ...flags('NAME_YIELD_GROUP', { HIGH: 'high', MIDDLE: 'middle', LOW_NORMAL: 'low_normal', LOW_ACTION: 'low_action' }),
+    ...flags('NAME_YIELD_GROUP', {
+      HIGH: 'high',
+      MIDDLE: 'middle',
+      LOW_NORMAL: 'low_normal',
+      LOW_ACTION: 'low_action',
+    }),
     ...flags('NAME_CLIENT_TYPE', { NEW: 'New', REPEATER: 'Repeater', REFRESHED: 'Refreshed' }),
     ...flags('CODE_REJECT_REASON', { HC: 'HC', LIMIT: 'LIMIT', SCO: 'SCO', SCOFR: 'SCOFR', CLIENT: 'CLIENT' }),
     ...flags('NAME_PRODUCT_TYPE', { XSELL: 'x-sell', WALKIN: 'walk-in' }),
     ...flags('NAME_PORTFOLIO', { POS: 'POS', CASH: 'Cash', CARDS: 'Cards' }),
-    ...flags('CHANNEL_TYPE', { CREDIT_CASH_OFFICES: 'Credit and cash offices', COUNTRY_WIDE: 'Country-wide', STONE: 'Stone' }),
+    ...flags('CHANNEL_TYPE', {
+      CREDIT_CASH_OFFICES: 'Credit and cash offices',
+      COUNTRY_WIDE: 'Country-wide',
+      STONE: 'Stone',
+    }),
   },
   groups: [
     {
       name: '',
       aggs: {
         ...many(PREV_NUMERIC, FULL),
-        ...many(['APP_CREDIT_RATIO', 'APP_CREDIT_DIFF', 'CREDIT_GOODS_RATIO', 'PAYMENT_RATE', 'DOWN_PAYMENT_CREDIT_RATIO',
-          'PLANNED_DURATION', 'DUE_SHIFT'], FULL),
-        ...many(['APPROVED', 'REFUSED', 'CANCELED', 'UNUSED'].map((s) => `NAME_CONTRACT_STATUS_${s}`), ['mean', 'sum']),
-        ...many(['CASH', 'CONSUMER', 'REVOLVING'].map((s) => `NAME_CONTRACT_TYPE_${s}`), SHARE),
-        ...many(['HIGH', 'MIDDLE', 'LOW_NORMAL', 'LOW_ACTION'].map((s) => `NAME_YIELD_GROUP_${s}`), SHARE),
-        ...many(['NEW', 'REPEATER', 'REFRESHED'].map((s) => `NAME_CLIENT_TYPE_${s}`), SHARE),
-        ...many(['HC', 'LIMIT', 'SCO', 'SCOFR', 'CLIENT'].map((s) => `CODE_REJECT_REASON_${s}`), SHARE),
-        ...many(['XSELL', 'WALKIN'].map((s) => `NAME_PRODUCT_TYPE_${s}`), SHARE),
-        ...many(['POS', 'CASH', 'CARDS'].map((s) => `NAME_PORTFOLIO_${s}`), SHARE),
-        ...many(['CREDIT_CASH_OFFICES', 'COUNTRY_WIDE', 'STONE'].map((s) => `CHANNEL_TYPE_${s}`), SHARE),
+        ...many(
+          [
+            'APP_CREDIT_RATIO',
+            'APP_CREDIT_DIFF',
+            'CREDIT_GOODS_RATIO',
+            'PAYMENT_RATE',
+            'DOWN_PAYMENT_CREDIT_RATIO',
+            'PLANNED_DURATION',
+            'DUE_SHIFT',
+          ],
+          FULL,
+        ),
+        ...many(
+          ['APPROVED', 'REFUSED', 'CANCELED', 'UNUSED'].map((s) => `NAME_CONTRACT_STATUS_${s}`),
+          ['mean', 'sum'],
+        ),
+        ...many(
+          ['CASH', 'CONSUMER', 'REVOLVING'].map((s) => `NAME_CONTRACT_TYPE_${s}`),
+          SHARE,
+        ),
+        ...many(
+          ['HIGH', 'MIDDLE', 'LOW_NORMAL', 'LOW_ACTION'].map((s) => `NAME_YIELD_GROUP_${s}`),
+          SHARE,
+        ),
+        ...many(
+          ['NEW', 'REPEATER', 'REFRESHED'].map((s) => `NAME_CLIENT_TYPE_${s}`),
+          SHARE,
+        ),
+        ...many(
+          ['HC', 'LIMIT', 'SCO', 'SCOFR', 'CLIENT'].map((s) => `CODE_REJECT_REASON_${s}`),
+          SHARE,
+        ),
+        ...many(
+          ['XSELL', 'WALKIN'].map((s) => `NAME_PRODUCT_TYPE_${s}`),
+          SHARE,
+        ),
+        ...many(
+          ['POS', 'CASH', 'CARDS'].map((s) => `NAME_PORTFOLIO_${s}`),
+          SHARE,
+        ),
+        ...many(
+          ['CREDIT_CASH_OFFICES', 'COUNTRY_WIDE', 'STONE'].map((s) => `CHANNEL_TYPE_${s}`),
+          SHARE,
+        ),
       },
     },
     {
       name: 'APPROVED',
       where: { col: 'NAME_CONTRACT_STATUS', in: ['Approved'] },
       aggs: {
-        ...many(['AMT_ANNUITY', 'AMT_APPLICATION', 'AMT_CREDIT', 'AMT_DOWN_PAYMENT', 'AMT_GOODS_PRICE', 'DAYS_DECISION',
-          'CNT_PAYMENT', 'APP_CREDIT_RATIO', 'PAYMENT_RATE', 'DAYS_LAST_DUE', 'DAYS_TERMINATION', 'PLANNED_DURATION',
-          'DUE_SHIFT'], FULL),
+        ...many(
+          [
+            'AMT_ANNUITY',
+            'AMT_APPLICATION',
+            'AMT_CREDIT',
+            'AMT_DOWN_PAYMENT',
+            'AMT_GOODS_PRICE',
+            'DAYS_DECISION',
+            'CNT_PAYMENT',
+            'APP_CREDIT_RATIO',
+            'PAYMENT_RATE',
+            'DAYS_LAST_DUE',
+            'DAYS_TERMINATION',
+            'PLANNED_DURATION',
+            'DUE_SHIFT',
+          ],
+          FULL,
+        ),
       },
     },
     {
       name: 'REFUSED',
       where: { col: 'NAME_CONTRACT_STATUS', in: ['Refused'] },
       aggs: {
-        ...many(['AMT_ANNUITY', 'AMT_APPLICATION', 'AMT_CREDIT', 'DAYS_DECISION', 'CNT_PAYMENT', 'APP_CREDIT_RATIO',
-          'PAYMENT_RATE'], FULL),
+        ...many(
+          [
+            'AMT_ANNUITY',
+            'AMT_APPLICATION',
+            'AMT_CREDIT',
+            'DAYS_DECISION',
+            'CNT_PAYMENT',
+            'APP_CREDIT_RATIO',
+            'PAYMENT_RATE',
+          ],
+          FULL,
+        ),
       },
     },
   ],
@@ -286,7 +429,12 @@ const POS: TableSpec = {
     INSTALMENT_LEFT_RATIO: div('CNT_INSTALMENT_FUTURE', 'CNT_INSTALMENT'),
     HAS_DPD: gt0('SK_DPD'),
     HAS_DPD_DEF: gt0('SK_DPD_DEF'),
-    ...flags('NAME_CONTRACT_STATUS', { ACTIVE: 'Active', COMPLETED: 'Completed', SIGNED: 'Signed', RETURNED: 'Returned to the store' }),
+    ...flags('NAME_CONTRACT_STATUS', {
+      ACTIVE: 'Active',
+      COMPLETED: 'Completed',
+      SIGNED: 'Signed',
+      RETURNED: 'Returned to the store',
+    }),
   },
   groups: [
     {
@@ -300,7 +448,10 @@ const POS: TableSpec = {
         INSTALMENT_LEFT_RATIO: MMM,
         HAS_DPD: ['mean', 'sum'],
         HAS_DPD_DEF: ['mean', 'sum'],
-        ...many(['ACTIVE', 'COMPLETED', 'SIGNED', 'RETURNED'].map((s) => `NAME_CONTRACT_STATUS_${s}`), SHARE),
+        ...many(
+          ['ACTIVE', 'COMPLETED', 'SIGNED', 'RETURNED'].map((s) => `NAME_CONTRACT_STATUS_${s}`),
+          SHARE,
+        ),
       },
     },
   ],
@@ -312,7 +463,14 @@ const INSTALMENTS: TableSpec = {
   key: 'SK_ID_CURR',
   daysSentinels: [],
   columns: {
-    ...raw(['NUM_INSTALMENT_VERSION', 'NUM_INSTALMENT_NUMBER', 'DAYS_INSTALMENT', 'DAYS_ENTRY_PAYMENT', 'AMT_INSTALMENT', 'AMT_PAYMENT']),
+    ...raw([
+      'NUM_INSTALMENT_VERSION',
+      'NUM_INSTALMENT_NUMBER',
+      'DAYS_INSTALMENT',
+      'DAYS_ENTRY_PAYMENT',
+      'AMT_INSTALMENT',
+      'AMT_PAYMENT',
+    ]),
     PAYMENT_PERC: div('AMT_PAYMENT', 'AMT_INSTALMENT'),
     PAYMENT_DIFF: sub('AMT_INSTALMENT', 'AMT_PAYMENT'),
     DPD: max0(sub('DAYS_ENTRY_PAYMENT', 'DAYS_INSTALMENT')),
@@ -342,11 +500,26 @@ const INSTALMENTS: TableSpec = {
 };
 
 const CC_NUMERIC = [
-  'MONTHS_BALANCE', 'AMT_BALANCE', 'AMT_CREDIT_LIMIT_ACTUAL', 'AMT_DRAWINGS_ATM_CURRENT', 'AMT_DRAWINGS_CURRENT',
-  'AMT_DRAWINGS_OTHER_CURRENT', 'AMT_DRAWINGS_POS_CURRENT', 'AMT_INST_MIN_REGULARITY', 'AMT_PAYMENT_CURRENT',
-  'AMT_PAYMENT_TOTAL_CURRENT', 'AMT_RECEIVABLE_PRINCIPAL', 'AMT_RECIVABLE', 'AMT_TOTAL_RECEIVABLE',
-  'CNT_DRAWINGS_ATM_CURRENT', 'CNT_DRAWINGS_CURRENT', 'CNT_DRAWINGS_OTHER_CURRENT', 'CNT_DRAWINGS_POS_CURRENT',
-  'CNT_INSTALMENT_MATURE_CUM', 'SK_DPD', 'SK_DPD_DEF',
+  'MONTHS_BALANCE',
+  'AMT_BALANCE',
+  'AMT_CREDIT_LIMIT_ACTUAL',
+  'AMT_DRAWINGS_ATM_CURRENT',
+  'AMT_DRAWINGS_CURRENT',
+  'AMT_DRAWINGS_OTHER_CURRENT',
+  'AMT_DRAWINGS_POS_CURRENT',
+  'AMT_INST_MIN_REGULARITY',
+  'AMT_PAYMENT_CURRENT',
+  'AMT_PAYMENT_TOTAL_CURRENT',
+  'AMT_RECEIVABLE_PRINCIPAL',
+  'AMT_RECIVABLE',
+  'AMT_TOTAL_RECEIVABLE',
+  'CNT_DRAWINGS_ATM_CURRENT',
+  'CNT_DRAWINGS_CURRENT',
+  'CNT_DRAWINGS_OTHER_CURRENT',
+  'CNT_DRAWINGS_POS_CURRENT',
+  'CNT_INSTALMENT_MATURE_CUM',
+  'SK_DPD',
+  'SK_DPD_DEF',
 ];
 
 const CREDIT_CARD: TableSpec = {
@@ -376,7 +549,10 @@ const CREDIT_CARD: TableSpec = {
         PAYMENT_BALANCE_RATIO: MMM,
         AMT_PER_DRAWING: MMM,
         HAS_DPD: ['mean', 'sum'],
-        ...many(['ACTIVE', 'COMPLETED', 'SIGNED'].map((s) => `NAME_CONTRACT_STATUS_${s}`), SHARE),
+        ...many(
+          ['ACTIVE', 'COMPLETED', 'SIGNED'].map((s) => `NAME_CONTRACT_STATUS_${s}`),
+          SHARE,
+        ),
       },
     },
   ],
@@ -403,7 +579,15 @@ export function aggregateOutputs(spec: TableSpec): AggOutput[] {
     const base = group.name ? `${spec.prefix}_${group.name}` : spec.prefix;
     out.push({ name: `${base}_COUNT`, kind: 'rows', group, zeroWhenEmpty: true });
     for (const [col, aggs] of Object.entries(group.aggs)) {
-      for (const agg of aggs) out.push({ name: `${base}_${col}_${agg.toUpperCase()}`, kind: 'agg', group, col, agg, zeroWhenEmpty: agg === 'count' });
+      for (const agg of aggs)
+        out.push({
+          name: `${base}_${col}_${agg.toUpperCase()}`,
+          kind: 'agg',
+          group,
+          col,
+          agg,
+          zeroWhenEmpty: agg === 'count',
+        });
     }
   }
   return out;

@@ -6,7 +6,14 @@
 import pl from 'nodejs-polars';
 import type { HomeCreditTables, SideTableName } from '@credit-scoring/data';
 import { KeySlots } from './aggregate';
-import { aggregateSideTable, cleanNumericPolars, cleanTextPolars, finalPolars, float64Column, gatherSlots } from './batch';
+import {
+  aggregateSideTable,
+  cleanNumericPolars,
+  cleanTextPolars,
+  finalPolars,
+  float64Column,
+  gatherSlots,
+} from './batch';
 import { normalise, toPolars } from './expr';
 import { asPl, P } from './fast-expr';
 import { aggregateOutputs, APPLICATION_DAYS_SENTINELS, APPLICATION_DERIVED } from './feature-spec';
@@ -91,11 +98,27 @@ export function featureMatrix(
 /** One column of the feature matrix: numbers, or category codes (recoded to the fitted levels; hot >= 0: one-hot). */
 type MatrixSource = { values: Float64Array } | { codes: Int32Array; recode: Float64Array; hot: number };
 
-function writeNumbers(data: Float64Array, nCols: number, col: number, rows: Int32Array, first: number, last: number, values: Float64Array): void {
+function writeNumbers(
+  data: Float64Array,
+  nCols: number,
+  col: number,
+  rows: Int32Array,
+  first: number,
+  last: number,
+  values: Float64Array,
+): void {
   for (let r = first; r < last; r++) data[r * nCols + col] = normalise(values[rows[r]]);
 }
 
-function writeCategories(data: Float64Array, nCols: number, col: number, rows: Int32Array, first: number, last: number, source: { codes: Int32Array; recode: Float64Array; hot: number }): void {
+function writeCategories(
+  data: Float64Array,
+  nCols: number,
+  col: number,
+  rows: Int32Array,
+  first: number,
+  last: number,
+  source: { codes: Int32Array; recode: Float64Array; hot: number },
+): void {
   const { codes, recode, hot } = source;
   for (let r = first; r < last; r++) {
     const entry = codes[rows[r]];
@@ -107,12 +130,20 @@ function writeCategories(data: Float64Array, nCols: number, col: number, rows: I
 export function checkRows(rows: Int32Array | undefined, nRows: number): Int32Array | undefined {
   if (rows === undefined) return undefined;
   if (!(rows instanceof Int32Array)) throw new FeatureError('rows must be an Int32Array of application row indices');
-  for (const i of rows) if (i < 0 || i >= nRows) throw new FeatureError(`row index ${i} is outside the application table (0..${nRows - 1})`);
+  for (const i of rows)
+    if (i < 0 || i >= nRows)
+      throw new FeatureError(`row index ${i} is outside the application table (0..${nRows - 1})`);
   return rows;
 }
 
-export function statelessColumns(tables: HomeCreditTables, sideTables: SideTableName[], numeric: string[], text: string[]): StatelessColumns {
-  if (!tables || !(tables.application instanceof Object) || typeof tables.application.columns === 'undefined') throw new FeatureError('tables.application must be a polars DataFrame');
+export function statelessColumns(
+  tables: HomeCreditTables,
+  sideTables: SideTableName[],
+  numeric: string[],
+  text: string[],
+): StatelessColumns {
+  if (!tables || !(tables.application instanceof Object) || typeof tables.application.columns === 'undefined')
+    throw new FeatureError('tables.application must be a polars DataFrame');
   const key = JSON.stringify([sideTables, numeric, text]);
   let perTables = statelessCache.get(tables);
   if (!perTables) statelessCache.set(tables, (perTables = new Map()));
@@ -131,7 +162,12 @@ function dictionaryColumn(df: pl.DataFrame, name: string): DictionaryColumn {
   return { values, codes: Int32Array.from(ranks, (rank) => (Number.isNaN(rank) ? -1 : rank - 1)) };
 }
 
-function computeStateless(tables: HomeCreditTables, sideTables: SideTableName[], numeric: string[], text: string[]): StatelessColumns {
+function computeStateless(
+  tables: HomeCreditTables,
+  sideTables: SideTableName[],
+  numeric: string[],
+  text: string[],
+): StatelessColumns {
   const app = tables.application;
   const have = new Set(app.columns);
   const missing = [ID, ...numeric, ...text].filter((c) => !have.has(c));
@@ -139,12 +175,16 @@ function computeStateless(tables: HomeCreditTables, sideTables: SideTableName[],
   const derivedNames = Object.keys(APPLICATION_DERIVED);
   const cleaned = app
     .lazy()
-    .select(...asPl([
-      P.col(ID).cast(pl.Int64),
-      ...numeric.map((c) => cleanNumericPolars(c, APPLICATION_DAYS_SENTINELS.includes(c))),
-      ...text.map(cleanTextPolars),
-    ]))
-    .withColumns(...asPl(derivedNames.map((n) => finalPolars(toPolars(APPLICATION_DERIVED[n])).alias(`__derived__${n}`))))
+    .select(
+      ...asPl([
+        P.col(ID).cast(pl.Int64),
+        ...numeric.map((c) => cleanNumericPolars(c, APPLICATION_DAYS_SENTINELS.includes(c))),
+        ...text.map(cleanTextPolars),
+      ]),
+    )
+    .withColumns(
+      ...asPl(derivedNames.map((n) => finalPolars(toPolars(APPLICATION_DERIVED[n])).alias(`__derived__${n}`))),
+    )
     .collectSync();
   const nRows = app.height;
   const before = [...numeric, ...derivedNames.map((n) => `__derived__${n}`)].map((c) => float64Column(cleaned, c));
@@ -163,7 +203,13 @@ function computeStateless(tables: HomeCreditTables, sideTables: SideTableName[],
       continue;
     }
     const perApplicant = aggregateSideTable(spec, tables, applicants, sideTables.includes('bureau_balance'));
-    outputs.forEach((o, k) => after.push(oneRowPerApplicant ? perApplicant[k] : gatherSlots(perApplicant[k], applicants.ownerSlots, o.zeroWhenEmpty ? 0 : NaN)));
+    outputs.forEach((o, k) =>
+      after.push(
+        oneRowPerApplicant
+          ? perApplicant[k]
+          : gatherSlots(perApplicant[k], applicants.ownerSlots, o.zeroWhenEmpty ? 0 : NaN),
+      ),
+    );
   }
 
   return {

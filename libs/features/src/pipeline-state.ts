@@ -42,7 +42,14 @@ export interface FittedPipelineState {
   categoricalFeatures: number[];
 }
 
-const ALL_SIDE_TABLES: SideTableName[] = ['bureau', 'bureau_balance', 'previous_application', 'POS_CASH_balance', 'installments_payments', 'credit_card_balance'];
+const ALL_SIDE_TABLES: SideTableName[] = [
+  'bureau',
+  'bureau_balance',
+  'previous_application',
+  'POS_CASH_balance',
+  'installments_payments',
+  'credit_card_balance',
+];
 /** Application fields the pipeline cannot do without (the API's schema marks them required). */
 export const REQUIRED_APPLICATION_FIELDS = ['SK_ID_CURR', 'AMT_CREDIT', 'AMT_INCOME_TOTAL'] as const;
 export const REQUIRED_FIELDS = new Set<string>(REQUIRED_APPLICATION_FIELDS);
@@ -70,12 +77,16 @@ export function resolveOptions(opts: FeatureOptions): FittedPipelineState['optio
     sideTables = ALL_SIDE_TABLES.filter((t) => side.includes(t));
   }
   const categorical = opts.categorical ?? 'codes';
-  if (categorical !== 'codes' && categorical !== 'onehot') throw new FeatureError(`categorical must be 'codes' or 'onehot', got ${String(categorical)}`);
+  if (categorical !== 'codes' && categorical !== 'onehot')
+    throw new FeatureError(`categorical must be 'codes' or 'onehot', got ${String(categorical)}`);
   return { sideTables, categorical };
 }
 
 /** Application input fields from the Kaggle schema: text fields are categorical, the rest numeric. */
-export function applicationFields(application: pl.DataFrame): { numeric: FittedPipelineState['applicationNumeric']; text: string[] } {
+export function applicationFields(application: pl.DataFrame): {
+  numeric: FittedPipelineState['applicationNumeric'];
+  text: string[];
+} {
   const schema = SCHEMAS.application_train;
   const numeric: FittedPipelineState['applicationNumeric'] = [];
   const text: string[] = [];
@@ -118,8 +129,14 @@ export function buildState(
   }
   for (const spec of sideSpecs(options.sideTables)) names.push(...aggregateOutputs(spec).map((o) => o.name));
   return {
-    kind: PIPELINE_STATE_KIND, version: PIPELINE_STATE_VERSION, options, applicationNumeric, applicationText,
-    categoryLevels, featureNames: names, categoricalFeatures,
+    kind: PIPELINE_STATE_KIND,
+    version: PIPELINE_STATE_VERSION,
+    options,
+    applicationNumeric,
+    applicationText,
+    categoryLevels,
+    featureNames: names,
+    categoricalFeatures,
   };
 }
 
@@ -130,14 +147,26 @@ function safeName(level: string): string {
 
 export function validateState(state: FittedPipelineState): void {
   if (state === null || typeof state !== 'object') throw new FeatureError('pipeline state must be an object');
-  if (state.kind !== PIPELINE_STATE_KIND) throw new FeatureError(`pipeline state kind is ${JSON.stringify(state.kind)}, expected ${PIPELINE_STATE_KIND}`);
-  if (state.version !== PIPELINE_STATE_VERSION) throw new FeatureError(`pipeline state version ${state.version} is not supported (this code reads version ${PIPELINE_STATE_VERSION})`);
-  const arrays: Array<keyof FittedPipelineState> = ['applicationNumeric', 'applicationText', 'featureNames', 'categoricalFeatures'];
-  for (const k of arrays) if (!Array.isArray(state[k])) throw new FeatureError(`pipeline state field ${k} must be an array`);
-  if (!state.options || !Array.isArray(state.options.sideTables)) throw new FeatureError('pipeline state field options.sideTables must be an array');
+  if (state.kind !== PIPELINE_STATE_KIND)
+    throw new FeatureError(`pipeline state kind is ${JSON.stringify(state.kind)}, expected ${PIPELINE_STATE_KIND}`);
+  if (state.version !== PIPELINE_STATE_VERSION)
+    throw new FeatureError(
+      `pipeline state version ${state.version} is not supported (this code reads version ${PIPELINE_STATE_VERSION})`,
+    );
+  const arrays: Array<keyof FittedPipelineState> = [
+    'applicationNumeric',
+    'applicationText',
+    'featureNames',
+    'categoricalFeatures',
+  ];
+  for (const k of arrays)
+    if (!Array.isArray(state[k])) throw new FeatureError(`pipeline state field ${k} must be an array`);
+  if (!state.options || !Array.isArray(state.options.sideTables))
+    throw new FeatureError('pipeline state field options.sideTables must be an array');
   for (const c of state.applicationText) {
     const levels = state.categoryLevels?.[c];
-    if (!Array.isArray(levels) || levels.some((v) => typeof v !== 'string')) throw new FeatureError(`pipeline state lacks the category levels of ${c}`);
+    if (!Array.isArray(levels) || levels.some((v) => typeof v !== 'string'))
+      throw new FeatureError(`pipeline state lacks the category levels of ${c}`);
   }
   const options = resolveOptions(state.options);
   // The saved names must be what this code's feature spec produces, or the model would read shifted columns.
@@ -145,7 +174,10 @@ export function validateState(state: FittedPipelineState): void {
   const mismatch = expected.featureNames.findIndex((n, i) => n !== state.featureNames[i]);
   if (mismatch >= 0 || expected.featureNames.length !== state.featureNames.length) {
     const at = mismatch >= 0 ? mismatch : Math.min(expected.featureNames.length, state.featureNames.length);
-    throw new FeatureError(`pipeline state was saved by a different feature spec: feature ${at} is ${state.featureNames[at]} there, ${expected.featureNames[at]} here`);
+    throw new FeatureError(
+      `pipeline state was saved by a different feature spec: feature ${at} is ${state.featureNames[at]} there, ${expected.featureNames[at]} here`,
+    );
   }
-  if (JSON.stringify(expected.categoricalFeatures) !== JSON.stringify(state.categoricalFeatures)) throw new FeatureError('pipeline state categoricalFeatures do not match its feature names');
+  if (JSON.stringify(expected.categoricalFeatures) !== JSON.stringify(state.categoricalFeatures))
+    throw new FeatureError('pipeline state categoricalFeatures do not match its feature names');
 }

@@ -14,7 +14,11 @@ const sampleVar = (xs: number[]) => {
 };
 /** Whole matrices: byte-for-byte equality (native comparison; Jest makes long element loops slow). */
 const sameBytes = (a: Float64Array, b: Float64Array): boolean =>
-  a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+  a.length === b.length &&
+  Buffer.compare(
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  ) === 0;
 function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
   const bad: number[] = [];
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) bad.push(i);
@@ -63,7 +67,9 @@ function pipelineSuite(
       expect(matrix.data.length).toBe(matrix.nRows * matrix.nCols);
       expect(new Set(matrix.featureNames).size).toBe(matrix.nCols);
       for (const n of matrix.featureNames) expect(n).toMatch(/^[A-Za-z0-9_]+$/);
-      expect(Array.from(matrix.ids.slice(0, 3))).toEqual(known?.firstIds ?? train.application.getColumn('SK_ID_CURR').head(3).toArray());
+      expect(Array.from(matrix.ids.slice(0, 3))).toEqual(
+        known?.firstIds ?? train.application.getColumn('SK_ID_CURR').head(3).toArray(),
+      );
       expect(matrix.target!.reduce((a, b) => a + b, 0)).toBe(train.application.getColumn('TARGET').sum());
       expect(matrix.amtCredit[0]).toBe(train.application.getColumn('AMT_CREDIT').get(0));
       // categorical codes are integers 0..K-1 or NaN
@@ -73,7 +79,8 @@ function pipelineSuite(
         const k = state.categoryLevels[matrix.featureNames[j]].length;
         for (let r = 0; r < matrix.nRows; r++) {
           const v = matrix.data[r * matrix.nCols + j];
-          if (!Number.isNaN(v) && !(Number.isInteger(v) && v >= 0 && v < k)) badCodes.push(`${matrix.featureNames[j]}[${r}]=${v}`);
+          if (!Number.isNaN(v) && !(Number.isInteger(v) && v >= 0 && v < k))
+            badCodes.push(`${matrix.featureNames[j]}[${r}]=${v}`);
         }
       }
       expect(badCodes).toEqual([]);
@@ -87,7 +94,8 @@ function pipelineSuite(
       expect(matrix.data[r * matrix.nCols + col('EMPLOYED_BIRTH_RATIO')]).toBeNaN();
       expect(pipeline.toJSON().categoryLevels.CODE_GENDER).toEqual(['F', 'M']);
       let infinite = 0;
-      for (let i = 0; i < matrix.data.length; i++) if (matrix.data[i] === Infinity || matrix.data[i] === -Infinity) infinite++;
+      for (let i = 0; i < matrix.data.length; i++)
+        if (matrix.data[i] === Infinity || matrix.data[i] === -Infinity) infinite++;
       expect(infinite).toBe(0);
     });
 
@@ -97,7 +105,13 @@ function pipelineSuite(
       const instalments = train.installments_payments!.toRecords() as RawRow[];
       const ids = new Set(Array.from(matrix.ids));
       const creditsWithBalance = new Set(balance.map((b) => b.SK_ID_BUREAU));
-      const chosen = [...new Set(bureau.filter((b) => ids.has(Number(b.SK_ID_CURR)) && creditsWithBalance.has(b.SK_ID_BUREAU)).map((b) => Number(b.SK_ID_CURR)))]
+      const chosen = [
+        ...new Set(
+          bureau
+            .filter((b) => ids.has(Number(b.SK_ID_CURR)) && creditsWithBalance.has(b.SK_ID_BUREAU))
+            .map((b) => Number(b.SK_ID_CURR)),
+        ),
+      ]
         .filter((id) => instalments.some((i) => i.SK_ID_CURR === id))
         .slice(0, 3);
       expect(chosen.length).toBe(3);
@@ -110,7 +124,10 @@ function pipelineSuite(
         expect(valueOf(matrix, id, 'BURO_DAYS_CREDIT_MIN')).toBe(Math.min(...days));
         expect(valueOf(matrix, id, 'BURO_DAYS_CREDIT_MEAN')).toBeCloseTo(mean(days), 9);
         expect(valueOf(matrix, id, 'BURO_DAYS_CREDIT_VAR')).toBeCloseTo(sampleVar(days), 6);
-        expect(valueOf(matrix, id, 'BURO_AMT_CREDIT_SUM_SUM')).toBeCloseTo(present(credit).reduce((a, b) => a + b, 0), 4);
+        expect(valueOf(matrix, id, 'BURO_AMT_CREDIT_SUM_SUM')).toBeCloseTo(
+          present(credit).reduce((a, b) => a + b, 0),
+          4,
+        );
         const active = mine.filter((b) => b.CREDIT_ACTIVE === 'Active');
         expect(valueOf(matrix, id, 'BURO_ACTIVE_COUNT')).toBe(active.length);
         expect(valueOf(matrix, id, 'BURO_CREDIT_ACTIVE_ACTIVE_MEAN')).toBeCloseTo(active.length / mine.length, 12);
@@ -120,8 +137,12 @@ function pipelineSuite(
         expect(valueOf(matrix, id, 'BURO_BB_MONTHS_BALANCE_COUNT_MAX')).toBe(Math.max(...months));
         // installments: days past due and payment share
         const inst = instalments.filter((i) => i.SK_ID_CURR === id);
-        const dpd = inst.map((i) => num(i.DAYS_ENTRY_PAYMENT) - num(i.DAYS_INSTALMENT)).map((d) => (Number.isNaN(d) ? NaN : Math.max(d, 0)));
-        const perc = inst.map((i) => num(i.AMT_PAYMENT) / num(i.AMT_INSTALMENT)).map((p) => (Number.isFinite(p) ? p : NaN));
+        const dpd = inst
+          .map((i) => num(i.DAYS_ENTRY_PAYMENT) - num(i.DAYS_INSTALMENT))
+          .map((d) => (Number.isNaN(d) ? NaN : Math.max(d, 0)));
+        const perc = inst
+          .map((i) => num(i.AMT_PAYMENT) / num(i.AMT_INSTALMENT))
+          .map((p) => (Number.isFinite(p) ? p : NaN));
         expect(valueOf(matrix, id, 'INSTAL_NUM_INSTALMENT_NUMBER_COUNT')).toBe(inst.length);
         expect(valueOf(matrix, id, 'INSTAL_DPD_MAX')).toBe(Math.max(...present(dpd)));
         expect(valueOf(matrix, id, 'INSTAL_PAYMENT_PERC_MEAN')).toBeCloseTo(mean(perc), 12);
@@ -131,13 +152,20 @@ function pipelineSuite(
     it('previous applications: counts, approved split and ratios by hand; no history gives zero counts', () => {
       const prev = train.previous_application!.toRecords() as RawRow[];
       const ids = new Set(Array.from(matrix.ids));
-      const id = Number(prev.find((p) => ids.has(Number(p.SK_ID_CURR)) && p.NAME_CONTRACT_STATUS === 'Approved')!.SK_ID_CURR);
+      const id = Number(
+        prev.find((p) => ids.has(Number(p.SK_ID_CURR)) && p.NAME_CONTRACT_STATUS === 'Approved')!.SK_ID_CURR,
+      );
       const mine = prev.filter((p) => p.SK_ID_CURR === id);
       const approved = mine.filter((p) => p.NAME_CONTRACT_STATUS === 'Approved');
       expect(valueOf(matrix, id, 'PREV_COUNT')).toBe(mine.length);
       expect(valueOf(matrix, id, 'PREV_APPROVED_COUNT')).toBe(approved.length);
-      expect(valueOf(matrix, id, 'PREV_APPROVED_AMT_CREDIT_MAX')).toBe(Math.max(...approved.map((p) => num(p.AMT_CREDIT))));
-      expect(valueOf(matrix, id, 'PREV_APP_CREDIT_RATIO_MEAN')).toBeCloseTo(mean(mine.map((p) => num(p.AMT_APPLICATION) / num(p.AMT_CREDIT))), 12);
+      expect(valueOf(matrix, id, 'PREV_APPROVED_AMT_CREDIT_MAX')).toBe(
+        Math.max(...approved.map((p) => num(p.AMT_CREDIT))),
+      );
+      expect(valueOf(matrix, id, 'PREV_APP_CREDIT_RATIO_MEAN')).toBeCloseTo(
+        mean(mine.map((p) => num(p.AMT_APPLICATION) / num(p.AMT_CREDIT))),
+        12,
+      );
       // an applicant without any previous application
       const withPrevious = new Set(prev.map((p) => Number(p.SK_ID_CURR)));
       const without = Array.from(matrix.ids).find((i) => !withPrevious.has(i))!;
@@ -151,7 +179,13 @@ function pipelineSuite(
       trainIndex.applications.forEach((app, r) => {
         const one = pipeline.transformOne(app, trainIndex.historyOf(Number(app.SK_ID_CURR)));
         const bad = sameBits(one, matrix.data.subarray(r * matrix.nCols, (r + 1) * matrix.nCols));
-        if (bad.length && mismatches.length < 5) mismatches.push(`${app.SK_ID_CURR}: ${bad.map((j) => matrix.featureNames[j]).slice(0, 5).join(', ')}`);
+        if (bad.length && mismatches.length < 5)
+          mismatches.push(
+            `${app.SK_ID_CURR}: ${bad
+              .map((j) => matrix.featureNames[j])
+              .slice(0, 5)
+              .join(', ')}`,
+          );
       });
       expect(mismatches).toEqual([]);
     });
@@ -163,8 +197,12 @@ function pipelineSuite(
       for (let r = 0; r < Math.min(1500, test.application.height); r++) {
         const app = index.applications[r];
         // half of them as an HTTP client might send them: every value as text
-        const sent: RawApplication = r % 2 ? Object.fromEntries(Object.entries(app).map(([k, v]) => [k, v === null ? null : String(v)])) : app;
-        const bad = sameBits(pipeline.transformOne(sent, index.historyOf(Number(app.SK_ID_CURR))), m.data.subarray(r * m.nCols, (r + 1) * m.nCols));
+        const sent: RawApplication =
+          r % 2 ? Object.fromEntries(Object.entries(app).map(([k, v]) => [k, v === null ? null : String(v)])) : app;
+        const bad = sameBits(
+          pipeline.transformOne(sent, index.historyOf(Number(app.SK_ID_CURR))),
+          m.data.subarray(r * m.nCols, (r + 1) * m.nCols),
+        );
         if (bad.length) mismatches.push(Number(app.SK_ID_CURR));
       }
       expect(m.target).toBeUndefined();
@@ -172,25 +210,51 @@ function pipelineSuite(
     });
 
     it('transformMany equals the batch matrix; an applicant with 3 fields equals the batch row of those fields alone', () => {
-      const applicants = trainIndex.applications.map((application) => ({ application, history: trainIndex.historyOf(Number(application.SK_ID_CURR)) }));
+      const applicants = trainIndex.applications.map((application) => ({
+        application,
+        history: trainIndex.historyOf(Number(application.SK_ID_CURR)),
+      }));
       expect(sameBytes(pipeline.transformMany(applicants).data, matrix.data)).toBe(true);
       const kept = ['SK_ID_CURR', 'AMT_CREDIT', 'AMT_INCOME_TOTAL'];
       const app = train.application.head(50);
-      const sparse = app.select(...app.columns.map((c) => (kept.includes(c) ? pl.col(c) : pl.lit(null).cast(app.getColumn(c).dtype).alias(c))));
+      const sparse = app.select(
+        ...app.columns.map((c) => (kept.includes(c) ? pl.col(c) : pl.lit(null).cast(app.getColumn(c).dtype).alias(c))),
+      );
       const m = pipeline.transform({ application: sparse });
-      const few = trainIndex.applications.slice(0, 50).map((a) => ({ application: Object.fromEntries(kept.map((c) => [c, a[c]])) as RawApplication }));
+      const few = trainIndex.applications
+        .slice(0, 50)
+        .map((a) => ({ application: Object.fromEntries(kept.map((c) => [c, a[c]])) as RawApplication }));
       expect(sameBytes(pipeline.transformMany(few).data, m.data)).toBe(true);
-      few.forEach((a, r) => expect(sameBits(pipeline.transformOne(a.application), m.data.subarray(r * m.nCols, (r + 1) * m.nCols))).toEqual([]));
+      few.forEach((a, r) =>
+        expect(sameBits(pipeline.transformOne(a.application), m.data.subarray(r * m.nCols, (r + 1) * m.nCols))).toEqual(
+          [],
+        ),
+      );
     });
 
     it('handles unseen categories and applicants without history', () => {
-      const app = { ...trainIndex.applications[0], NAME_INCOME_TYPE: 'Astronaut', CODE_GENDER: 'XNA', SK_ID_CURR: 999999999 };
+      const app = {
+        ...trainIndex.applications[0],
+        NAME_INCOME_TYPE: 'Astronaut',
+        CODE_GENDER: 'XNA',
+        SK_ID_CURR: 999999999,
+      };
       const v = pipeline.transformOne(app);
       expect(v[col('NAME_INCOME_TYPE')]).toBeNaN();
       expect(v[col('CODE_GENDER')]).toBeNaN();
       expect(v[col('NAME_CONTRACT_TYPE')]).toBe(matrix.data[col('NAME_CONTRACT_TYPE')]);
-      for (const name of ['BURO_COUNT', 'PREV_COUNT', 'POS_COUNT', 'INSTAL_COUNT', 'CC_COUNT', 'BURO_ACTIVE_COUNT', 'INSTAL_NUM_INSTALMENT_NUMBER_COUNT']) expect(v[col(name)]).toBe(0);
-      for (const name of ['BURO_DAYS_CREDIT_MEAN', 'INSTAL_DPD_MAX', 'CC_AMT_BALANCE_VAR', 'POS_SK_DPD_MEAN']) expect(v[col(name)]).toBeNaN();
+      for (const name of [
+        'BURO_COUNT',
+        'PREV_COUNT',
+        'POS_COUNT',
+        'INSTAL_COUNT',
+        'CC_COUNT',
+        'BURO_ACTIVE_COUNT',
+        'INSTAL_NUM_INSTALMENT_NUMBER_COUNT',
+      ])
+        expect(v[col(name)]).toBe(0);
+      for (const name of ['BURO_DAYS_CREDIT_MEAN', 'INSTAL_DPD_MAX', 'CC_AMT_BALANCE_VAR', 'POS_SK_DPD_MEAN'])
+        expect(v[col(name)]).toBeNaN();
       // absent fields are missing
       const sparse = pipeline.transformOne({ SK_ID_CURR: 1, AMT_CREDIT: 1000, AMT_INCOME_TOTAL: 500 });
       expect(sparse[col('CREDIT_INCOME_RATIO')]).toBe(2);
@@ -203,7 +267,12 @@ function pipelineSuite(
       for (let r = 0; r < bare.nRows; r++) {
         expect(bare.data[r * bare.nCols + col('BURO_COUNT')]).toBe(0);
         expect(bare.data[r * bare.nCols + col('INSTAL_DPD_MEAN')]).toBeNaN();
-        expect(sameBits(pipeline.transformOne(trainIndex.applications[r]), bare.data.subarray(r * bare.nCols, (r + 1) * bare.nCols))).toEqual([]);
+        expect(
+          sameBits(
+            pipeline.transformOne(trainIndex.applications[r]),
+            bare.data.subarray(r * bare.nCols, (r + 1) * bare.nCols),
+          ),
+        ).toEqual([]);
       }
     });
 
@@ -219,7 +288,7 @@ function pipelineSuite(
         expect(pipeline.toJSON().version).toBe(1);
       });
 
-      it('fitting on a row subset learns only that subset\'s categories (no leakage)', () => {
+      it("fitting on a row subset learns only that subset's categories (no leakage)", () => {
         const types = train.application.getColumn('NAME_INCOME_TYPE').toArray() as string[];
         const rows = Int32Array.from(types.flatMap((t, i) => (t === 'Working' || t === 'Pensioner' ? [i] : [])));
         const fold = FeaturePipeline.fit(train, { rows });
@@ -244,9 +313,13 @@ function pipelineSuite(
         expect(m.featureNames.some((n) => n.startsWith('BURO_'))).toBe(false);
         const genders = ['CODE_GENDER_F', 'CODE_GENDER_M'].map((n) => m.featureNames.indexOf(n));
         let both = 0;
-        for (let r = 0; r < m.nRows; r++) if (m.data[r * m.nCols + genders[0]] + m.data[r * m.nCols + genders[1]] > 1) both++;
+        for (let r = 0; r < m.nRows; r++)
+          if (m.data[r * m.nCols + genders[0]] + m.data[r * m.nCols + genders[1]] > 1) both++;
         expect(both).toBe(0);
-        for (let r = 0; r < 50; r++) expect(sameBits(hot.transformOne(trainIndex.applications[r]), m.data.subarray(r * m.nCols, (r + 1) * m.nCols))).toEqual([]);
+        for (let r = 0; r < 50; r++)
+          expect(
+            sameBits(hot.transformOne(trainIndex.applications[r]), m.data.subarray(r * m.nCols, (r + 1) * m.nCols)),
+          ).toEqual([]);
       });
     }
 
@@ -263,8 +336,12 @@ function pipelineSuite(
     it('rejects bad input with errors naming the problem', () => {
       const app = trainIndex.applications[0];
       expect(() => pipeline.transformOne({ ...app, AMT_CREDIT: 'lots' })).toThrow(/AMT_CREDIT is not a number/);
-      expect(() => pipeline.transformOne(app, { bureau: [{ SK_ID_CURR: 1, SK_ID_BUREAU: 5 }] })).toThrow(/history.bureau\[0\] belongs to SK_ID_CURR 1/);
-      expect(() => pipeline.transform(train, { rows: Int32Array.from([train.application.height]) })).toThrow(FeatureError);
+      expect(() => pipeline.transformOne(app, { bureau: [{ SK_ID_CURR: 1, SK_ID_BUREAU: 5 }] })).toThrow(
+        /history.bureau\[0\] belongs to SK_ID_CURR 1/,
+      );
+      expect(() => pipeline.transform(train, { rows: Int32Array.from([train.application.height]) })).toThrow(
+        FeatureError,
+      );
       expect(() => FeaturePipeline.fromJSON({ ...pipeline.toJSON(), version: 99 })).toThrow(/version 99/);
       const shifted = pipeline.toJSON();
       shifted.featureNames = [...shifted.featureNames.slice(1), shifted.featureNames[0]];
@@ -283,4 +360,3 @@ pipelineSuite(describeRealData, 'FeaturePipeline on the real sample', () => load
   rows: 14368,
   firstIds: [100002, 100003, 100004],
 });
-

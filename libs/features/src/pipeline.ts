@@ -11,16 +11,44 @@
 import type { HomeCreditTables } from '@credit-scoring/data';
 import { FeatureError } from './errors';
 import { checkRows, FeatureMatrix, featureMatrix, statelessColumns } from './pipeline-batch';
-import { Applicant, ApplicantHistory, CompiledRow, FeatureRows, RawApplication, RawRow, RawValue } from './pipeline-one-row';
 import {
-  applicationFields, buildState, FeatureOptions, FittedPipelineState, ID, levelIndexOf, PIPELINE_STATE_KIND,
-  PIPELINE_STATE_VERSION, RawFieldSpec, RawFieldType, REQUIRED_FIELDS, resolveOptions, validateState,
+  Applicant,
+  ApplicantHistory,
+  CompiledRow,
+  FeatureRows,
+  RawApplication,
+  RawRow,
+  RawValue,
+} from './pipeline-one-row';
+import {
+  applicationFields,
+  buildState,
+  FeatureOptions,
+  FittedPipelineState,
+  ID,
+  levelIndexOf,
+  PIPELINE_STATE_KIND,
+  PIPELINE_STATE_VERSION,
+  RawFieldSpec,
+  RawFieldType,
+  REQUIRED_FIELDS,
+  resolveOptions,
+  validateState,
 } from './pipeline-state';
 
 export { PIPELINE_STATE_KIND, PIPELINE_STATE_VERSION };
 export type {
-  Applicant, ApplicantHistory, FeatureMatrix, FeatureOptions, FeatureRows, FittedPipelineState, RawApplication,
-  RawFieldSpec, RawFieldType, RawRow, RawValue,
+  Applicant,
+  ApplicantHistory,
+  FeatureMatrix,
+  FeatureOptions,
+  FeatureRows,
+  FittedPipelineState,
+  RawApplication,
+  RawFieldSpec,
+  RawFieldType,
+  RawRow,
+  RawValue,
 };
 
 export class FeaturePipeline {
@@ -45,13 +73,21 @@ export class FeaturePipeline {
   static fit(tables: HomeCreditTables, opts: FeatureOptions & { rows?: Int32Array } = {}): FeaturePipeline {
     const options = resolveOptions(opts);
     const { numeric, text } = applicationFields(tables.application);
-    const columns = statelessColumns(tables, options.sideTables, numeric.map((f) => f.name), text);
+    const columns = statelessColumns(
+      tables,
+      options.sideTables,
+      numeric.map((f) => f.name),
+      text,
+    );
     const rows = checkRows(opts.rows, columns.nRows);
     const categoryLevels: Record<string, string[]> = {};
     text.forEach((c, k) => {
       const { codes, values } = columns.text[k];
       const seen = new Uint8Array(values.length);
-      if (rows) for (const i of rows) { if (codes[i] >= 0) seen[codes[i]] = 1; }
+      if (rows)
+        for (const i of rows) {
+          if (codes[i] >= 0) seen[codes[i]] = 1;
+        }
       else for (const code of codes) if (code >= 0) seen[code] = 1;
       categoryLevels[c] = values.filter((_, code) => seen[code] === 1).sort();
     });
@@ -70,7 +106,12 @@ export class FeaturePipeline {
   /** Features of `rows` of the application table (all rows by default), in that order. */
   transform(tables: HomeCreditTables, opts: { rows?: Int32Array } = {}): FeatureMatrix {
     const s = this.state;
-    const columns = statelessColumns(tables, s.options.sideTables, s.applicationNumeric.map((f) => f.name), s.applicationText);
+    const columns = statelessColumns(
+      tables,
+      s.options.sideTables,
+      s.applicationNumeric.map((f) => f.name),
+      s.applicationText,
+    );
     const rows = checkRows(opts.rows, columns.nRows) ?? Int32Array.from({ length: columns.nRows }, (_, i) => i);
     const target = columns.target;
     return {
@@ -101,7 +142,8 @@ export class FeaturePipeline {
     for (let i = 0; i < applicants.length; i++) {
       const applicant = applicants[i];
       try {
-        if (applicant === null || typeof applicant !== 'object') throw new FeatureError('an applicant must be an object { application, history }');
+        if (applicant === null || typeof applicant !== 'object')
+          throw new FeatureError('an applicant must be an object { application, history }');
         this.oneRow.write(applicant.application, applicant.history, data, i * nCols);
       } catch (error) {
         if (error instanceof FeatureError) throw new FeatureError(error.message, i);
@@ -117,7 +159,12 @@ export class FeaturePipeline {
     return [
       { name: ID, type: 'integer' as const, required: true },
       ...s.applicationNumeric.map((f) => ({ name: f.name, type: f.type, required: REQUIRED_FIELDS.has(f.name) })),
-      ...s.applicationText.map((c) => ({ name: c, type: 'string' as const, required: REQUIRED_FIELDS.has(c), values: [...s.categoryLevels[c]] })),
+      ...s.applicationText.map((c) => ({
+        name: c,
+        type: 'string' as const,
+        required: REQUIRED_FIELDS.has(c),
+        values: [...s.categoryLevels[c]],
+      })),
     ];
   }
 }

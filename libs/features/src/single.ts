@@ -22,7 +22,8 @@ export function parseNumber(v: RawValue, field: string, where: string): number {
   const text = v.trim();
   if (text === '') return NaN;
   const parsed = Number(text);
-  if (Number.isNaN(parsed) && text.toLowerCase() !== 'nan') throw new FeatureError(`${where}: field ${field} is not a number: ${JSON.stringify(v)}`);
+  if (Number.isNaN(parsed) && text.toLowerCase() !== 'nan')
+    throw new FeatureError(`${where}: field ${field} is not a number: ${JSON.stringify(v)}`);
   return parsed;
 }
 
@@ -34,7 +35,8 @@ export function cleanNumber(v: RawValue, field: string, where: string, daysSenti
 /** A raw text field: absent/empty and the XNA/XAP sentinels are missing; numbers become their text. */
 export function cleanText(v: RawValue, field: string, where: string): string | null {
   if (v === null || v === undefined) return null;
-  if (typeof v !== 'string' && typeof v !== 'number') throw new FeatureError(`${where}: field ${field} must be text, got ${typeof v}`);
+  if (typeof v !== 'string' && typeof v !== 'number')
+    throw new FeatureError(`${where}: field ${field} must be text, got ${typeof v}`);
   const text = String(v);
   return text === '' || SENTINELS.includes(text) ? null : text;
 }

@@ -5,8 +5,16 @@ import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
 import { Booster, Dataset, LightGBMError, type Params, train } from './index';
 import { loadApplicationTrain, type NumericTable } from './test-data';
 
-const PARAMS: Params = { objective: 'binary', metric: 'auc', learning_rate: 0.1, num_leaves: 15, seed: 7,
-  deterministic: true, num_threads: 2, verbose: -1 };
+const PARAMS: Params = {
+  objective: 'binary',
+  metric: 'auc',
+  learning_rate: 0.1,
+  num_leaves: 15,
+  seed: 7,
+  deterministic: true,
+  num_threads: 2,
+  verbose: -1,
+};
 const ROWS = SYNTHETIC.rows;
 
 describe('LightGBM binding', () => {
@@ -45,8 +53,9 @@ describe('LightGBM binding', () => {
       for (let i = 0; i < 50; i++) {
         const shap = contrib.subarray(i * (nCols + 1), (i + 1) * (nCols + 1));
         expect(Math.abs(shap.reduce((a, b) => a + b, 0) - raw[i])).toBeLessThan(1e-9);
-        expect(Array.from(booster.predictSingleContrib(rows.subarray(i * nCols, (i + 1) * nCols))))
-          .toEqual(Array.from(shap));
+        expect(Array.from(booster.predictSingleContrib(rows.subarray(i * nCols, (i + 1) * nCols)))).toEqual(
+          Array.from(shap),
+        );
       }
     });
 
@@ -109,18 +118,22 @@ describe('LightGBM binding', () => {
     });
 
     it('label and weight length mismatch', () => {
-      expect(() => dataset({ label: y.subarray(1) })).toThrow(`label has ${ROWS - 1} values but the data has ${ROWS} rows`);
+      expect(() => dataset({ label: y.subarray(1) })).toThrow(
+        `label has ${ROWS - 1} values but the data has ${ROWS} rows`,
+      );
       expect(() => dataset({ weight: [1, 2] })).toThrow(/weight has 2 values/);
       expect(() => dataset({ label: [...y.subarray(1), Number.NaN] })).toThrow(`label[${ROWS - 1}] is not a finite`);
     });
 
-    it('a bad parameter surfaces LightGBM\'s own message as a LightGBMError', async () => {
+    it("a bad parameter surfaces LightGBM's own message as a LightGBMError", async () => {
       const failure = train({ ...PARAMS, objective: 'no_such_objective' }, dataset(), { numBoostRound: 2 });
       await expect(failure).rejects.toBeInstanceOf(LightGBMError);
-      await expect(train({ ...PARAMS, objective: 'no_such_objective' }, dataset(), { numBoostRound: 2 }))
-        .rejects.toThrow(/Unknown objective type name: no_such_objective/);
-      await expect(train({ ...PARAMS, num_leaves: 'many' }, dataset(), { numBoostRound: 2 }))
-        .rejects.toThrow(LightGBMError);
+      await expect(
+        train({ ...PARAMS, objective: 'no_such_objective' }, dataset(), { numBoostRound: 2 }),
+      ).rejects.toThrow(/Unknown objective type name: no_such_objective/);
+      await expect(train({ ...PARAMS, num_leaves: 'many' }, dataset(), { numBoostRound: 2 })).rejects.toThrow(
+        LightGBMError,
+      );
       expect(() => dataset({ params: { max_bin: 'two words' } })).toThrow(/whitespace/);
       await expect(train({ ...PARAMS, learning_rate: Number.NaN }, dataset())).rejects.toThrow(/finite number/);
     });
@@ -134,8 +147,9 @@ describe('LightGBM binding', () => {
       await expect(train(PARAMS, dataset(), { earlyStoppingRounds: 3 })).rejects.toThrow(/validation set/);
       const trainSet = dataset();
       const valid = new Dataset(x, { nRows: ROWS, nCols, label: y, reference: trainSet });
-      await expect(train({ ...PARAMS, metric: 'none' }, trainSet, { valid: [valid], earlyStoppingRounds: 3 }))
-        .rejects.toThrow(/needs a metric/);
+      await expect(
+        train({ ...PARAMS, metric: 'none' }, trainSet, { valid: [valid], earlyStoppingRounds: 3 }),
+      ).rejects.toThrow(/needs a metric/);
       const stray = dataset();
       await expect(train(PARAMS, trainSet, { valid: [stray] })).rejects.toThrow(/reference: trainSet/);
     });
@@ -145,16 +159,24 @@ describe('LightGBM binding', () => {
     const split = Math.round(ROWS * 0.75);
     const makeSets = (): [Dataset, Dataset] => {
       const trainSet = new Dataset(x.subarray(0, split * nCols), { nRows: split, nCols, label: y.subarray(0, split) });
-      const validSet = new Dataset(x.subarray(split * nCols), { nRows: ROWS - split, nCols, label: y.subarray(split),
-        reference: trainSet });
+      const validSet = new Dataset(x.subarray(split * nCols), {
+        nRows: ROWS - split,
+        nCols,
+        label: y.subarray(split),
+        reference: trainSet,
+      });
       return [trainSet, validSet];
     };
 
     it('early stopping records bestIteration; saveModel cuts there unless asked for all trees', async () => {
       const [trainSet, validSet] = makeSets();
       const iterations: number[] = [];
-      const model = await train({ ...PARAMS, learning_rate: 0.3 }, trainSet, { valid: [validSet],
-        numBoostRound: 300, earlyStoppingRounds: 5, callbacks: [(e) => iterations.push(e.iteration)] });
+      const model = await train({ ...PARAMS, learning_rate: 0.3 }, trainSet, {
+        valid: [validSet],
+        numBoostRound: 300,
+        earlyStoppingRounds: 5,
+        callbacks: [(e) => iterations.push(e.iteration)],
+      });
       expect(model.bestIteration).toBeGreaterThan(0);
       expect(iterations.length).toBe(model.bestIteration + 5);
       const trees = (text: string): number => text.split('\nTree=').length - 1;
@@ -165,17 +187,30 @@ describe('LightGBM binding', () => {
 
     it('earlyStoppingMinRounds: no best iteration before that round, or the last round if training ends first', async () => {
       const [trainSet, validSet] = makeSets();
-      const free = await train({ ...PARAMS, learning_rate: 0.3 }, trainSet, { valid: [validSet], numBoostRound: 300, earlyStoppingRounds: 5 });
+      const free = await train({ ...PARAMS, learning_rate: 0.3 }, trainSet, {
+        valid: [validSet],
+        numBoostRound: 300,
+        earlyStoppingRounds: 5,
+      });
       const minRounds = free.bestIteration + 20;
-      const held = await train({ ...PARAMS, learning_rate: 0.3 }, trainSet, { valid: [validSet], numBoostRound: 300,
-        earlyStoppingRounds: 5, earlyStoppingMinRounds: minRounds });
+      const held = await train({ ...PARAMS, learning_rate: 0.3 }, trainSet, {
+        valid: [validSet],
+        numBoostRound: 300,
+        earlyStoppingRounds: 5,
+        earlyStoppingMinRounds: minRounds,
+      });
       expect(held.bestIteration).toBeGreaterThanOrEqual(minRounds);
-      const short = await train({ ...PARAMS, learning_rate: 0.3 }, trainSet, { valid: [validSet], numBoostRound: 12,
-        earlyStoppingRounds: 5, earlyStoppingMinRounds: 50 });
+      const short = await train({ ...PARAMS, learning_rate: 0.3 }, trainSet, {
+        valid: [validSet],
+        numBoostRound: 12,
+        earlyStoppingRounds: 5,
+        earlyStoppingMinRounds: 50,
+      });
       expect(short.bestIteration).toBe(12);
       short.free();
-      await expect(train(PARAMS, trainSet, { valid: [validSet], earlyStoppingRounds: 5, earlyStoppingMinRounds: 2.5 }))
-        .rejects.toThrow(/earlyStoppingMinRounds must be a positive integer/);
+      await expect(
+        train(PARAMS, trainSet, { valid: [validSet], earlyStoppingRounds: 5, earlyStoppingMinRounds: 2.5 }),
+      ).rejects.toThrow(/earlyStoppingMinRounds must be a positive integer/);
       free.free();
       held.free();
     });
@@ -184,15 +219,24 @@ describe('LightGBM binding', () => {
       const [trainSet, validSet] = makeSets();
       const seen: number[] = [];
       const brier = (preds: Float64Array, labels: Float64Array) => ({
-        name: 'brier', higherBetter: false,
-        value: preds.reduce((s, p, i) => s + (p - labels[i]) ** 2, 0) / preds.length });
-      const model = await train({ ...PARAMS, metric: 'none' }, trainSet, { valid: [validSet], validNames: ['holdout'],
-        numBoostRound: 200, earlyStoppingRounds: 4, feval: brier,
-        callbacks: [(e) => {
-          expect(e.evals).toHaveLength(1);
-          expect(e.evals[0]).toMatchObject({ dataName: 'holdout', metric: 'brier', higherBetter: false });
-          seen.push(e.evals[0].value);
-        }] });
+        name: 'brier',
+        higherBetter: false,
+        value: preds.reduce((s, p, i) => s + (p - labels[i]) ** 2, 0) / preds.length,
+      });
+      const model = await train({ ...PARAMS, metric: 'none' }, trainSet, {
+        valid: [validSet],
+        validNames: ['holdout'],
+        numBoostRound: 200,
+        earlyStoppingRounds: 4,
+        feval: brier,
+        callbacks: [
+          (e) => {
+            expect(e.evals).toHaveLength(1);
+            expect(e.evals[0]).toMatchObject({ dataName: 'holdout', metric: 'brier', higherBetter: false });
+            seen.push(e.evals[0].value);
+          },
+        ],
+      });
       const best = Math.min(...seen);
       expect(seen[model.bestIteration - 1]).toBe(best);
       const direct = brier(model.predict(x.subarray(split * nCols)), y.subarray(split)).value;

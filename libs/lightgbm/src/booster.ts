@@ -1,5 +1,11 @@
 import {
-  IMPORTANCE_GAIN, IMPORTANCE_SPLIT, native, type NativeBooster, PREDICT_CONTRIB, PREDICT_NORMAL, PREDICT_RAW_SCORE,
+  IMPORTANCE_GAIN,
+  IMPORTANCE_SPLIT,
+  native,
+  type NativeBooster,
+  PREDICT_CONTRIB,
+  PREDICT_NORMAL,
+  PREDICT_RAW_SCORE,
 } from './native';
 import { validateModelText } from './model-text';
 
@@ -82,7 +88,10 @@ export class Booster {
   featureImportance(type: 'gain' | 'split' = 'split', numIteration?: number): Float64Array {
     if (type !== 'gain' && type !== 'split') throw new Error(`importance type must be 'gain' or 'split', got ${type}`);
     checkIteration(numIteration);
-    return this.handle.featureImportance(this.iterations(numIteration), type === 'gain' ? IMPORTANCE_GAIN : IMPORTANCE_SPLIT);
+    return this.handle.featureImportance(
+      this.iterations(numIteration),
+      type === 'gain' ? IMPORTANCE_GAIN : IMPORTANCE_SPLIT,
+    );
   }
 
   /** The model in LightGBM's text format, cut at bestIteration unless numIteration says otherwise (<= 0: all). */
@@ -113,8 +122,10 @@ export class Booster {
       throw new Error('data must be a Float64Array or Float32Array of row-major rows');
     }
     if (data.length === 0 || data.length % this.numFeature !== 0) {
-      throw new Error(`data has ${data.length} values, which is not a whole number of rows of ${this.numFeature} ` +
-        'features (wrong column count?)');
+      throw new Error(
+        `data has ${data.length} values, which is not a whole number of rows of ${this.numFeature} ` +
+          'features (wrong column count?)',
+      );
     }
     return data.length / this.numFeature;
   }

@@ -59,8 +59,10 @@ export class Dataset {
     checkCount(opts.nRows, 'nRows');
     checkCount(opts.nCols, 'nCols');
     if (data.length !== opts.nRows * opts.nCols) {
-      throw new Error(`Dataset data has ${data.length} values, expected nRows x nCols = ${opts.nRows} x ${opts.nCols}` +
-        ` = ${opts.nRows * opts.nCols}`);
+      throw new Error(
+        `Dataset data has ${data.length} values, expected nRows x nCols = ${opts.nRows} x ${opts.nCols}` +
+          ` = ${opts.nRows * opts.nCols}`,
+      );
     }
     if (opts.featureNames) {
       if (opts.featureNames.length !== opts.nCols) {
@@ -129,8 +131,13 @@ export class Dataset {
       for (const alias of CATEGORICAL_ALIASES) delete params[alias];
       if (categorical.length > 0) params.categorical_column = categorical;
     }
-    const handle = new (native().NativeDataset)(this.data as Float64Array | Float32Array, this.nRows, this.nCols,
-      paramsToString(params), referenceHandle);
+    const handle = new (native().NativeDataset)(
+      this.data as Float64Array | Float32Array,
+      this.nRows,
+      this.nCols,
+      paramsToString(params),
+      referenceHandle,
+    );
     try {
       handle.setField('label', this.label);
       if (this.weight) handle.setField('weight', this.weight);

@@ -9,10 +9,21 @@ import { loadApplicationTrain, readF64, rocAuc, type NumericTable } from './test
 
 const FIXTURES = path.resolve(__dirname, '..', 'test-fixtures');
 interface Golden {
-  params: Params; rounds: number; columns: string[]; nRows: number; nCols: number;
+  params: Params;
+  rounds: number;
+  columns: string[];
+  nRows: number;
+  nCols: number;
   full: { trainAuc: number; numTrees: number; gainImportance: number[]; splitImportance: number[]; shapRows: number };
-  early: { split: number; earlyStoppingRounds: number; maxRounds: number; bestIteration: number; numTrees: number;
-    validAuc: number; validAucHistory: number[] };
+  early: {
+    split: number;
+    earlyStoppingRounds: number;
+    maxRounds: number;
+    bestIteration: number;
+    numTrees: number;
+    validAuc: number;
+    validAucHistory: number[];
+  };
 }
 const golden = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'golden.json'), 'utf8')) as Golden;
 
@@ -31,8 +42,11 @@ describeRealData('LightGBM binding vs Python lightgbm 4.7.0 (real Home Credit ro
 
   beforeAll(async () => {
     table = loadApplicationTrain(path.join(realDataDir(), 'application_train.csv'));
-    full = await train(golden.params, new Dataset(table.data, { nRows: table.nRows, nCols: table.nCols,
-      label: table.target }), { numBoostRound: golden.rounds });
+    full = await train(
+      golden.params,
+      new Dataset(table.data, { nRows: table.nRows, nCols: table.nCols, label: table.target }),
+      { numBoostRound: golden.rounds },
+    );
   });
 
   it('reads the same numeric matrix as the Python script', () => {
@@ -52,26 +66,42 @@ describeRealData('LightGBM binding vs Python lightgbm 4.7.0 (real Home Credit ro
     expectClose(full.featureImportance('split'), golden.full.splitImportance, 0);
   });
 
-  it('gives Python\'s SHAP values for the first rows', () => {
+  it("gives Python's SHAP values for the first rows", () => {
     const rows = table.data.subarray(0, golden.full.shapRows * table.nCols);
     expectClose(full.predictContrib(rows), readF64(path.join(FIXTURES, 'full_shap_first50.f64')), 1e-9);
   });
 
-  it('early-stops at Python\'s best iteration, with the same evaluation history', async () => {
+  it("early-stops at Python's best iteration, with the same evaluation history", async () => {
     const { split, earlyStoppingRounds, maxRounds } = golden.early;
     const nCols = table.nCols;
-    const trainSet = new Dataset(table.data.subarray(0, split * nCols), { nRows: split, nCols,
-      label: table.target.subarray(0, split) });
+    const trainSet = new Dataset(table.data.subarray(0, split * nCols), {
+      nRows: split,
+      nCols,
+      label: table.target.subarray(0, split),
+    });
     const validX = table.data.subarray(split * nCols);
-    const validSet = new Dataset(validX, { nRows: table.nRows - split, nCols, label: table.target.subarray(split),
-      reference: trainSet });
+    const validSet = new Dataset(validX, {
+      nRows: table.nRows - split,
+      nCols,
+      label: table.target.subarray(split),
+      reference: trainSet,
+    });
     const events: IterationEvent[] = [];
-    const booster = await train(golden.params, trainSet, { valid: [validSet], validNames: ['valid'],
-      numBoostRound: maxRounds, earlyStoppingRounds, callbacks: [(e) => events.push(e)] });
+    const booster = await train(golden.params, trainSet, {
+      valid: [validSet],
+      validNames: ['valid'],
+      numBoostRound: maxRounds,
+      earlyStoppingRounds,
+      callbacks: [(e) => events.push(e)],
+    });
 
     expect(booster.bestIteration).toBe(golden.early.bestIteration);
     expect(events.length).toBe(golden.early.bestIteration + earlyStoppingRounds);
-    expectClose(events.map((e) => e.evals[0].value), golden.early.validAucHistory, 1e-12);
+    expectClose(
+      events.map((e) => e.evals[0].value),
+      golden.early.validAucHistory,
+      1e-12,
+    );
     expect(events[0].evals[0]).toMatchObject({ dataName: 'valid', metric: 'auc', higherBetter: true });
     expect(countTrees(booster.saveModel())).toBe(golden.early.numTrees);
     const pred = booster.predict(validX);

@@ -13,7 +13,11 @@ export interface NativeDataset {
   isFreed(): boolean;
 }
 
-export interface NativeUpdateResult { iterations: number; finished: boolean; evals: Float64Array[] }
+export interface NativeUpdateResult {
+  iterations: number;
+  finished: boolean;
+  evals: Float64Array[];
+}
 
 /** The C++ booster object (src/native/booster.cc). Iteration arguments <= 0 mean "all". */
 export interface NativeBooster {
@@ -28,8 +32,14 @@ export interface NativeBooster {
   featureNames(): string[];
   saveModelToString(startIteration: number, numIteration: number, importanceType: number): string;
   dumpModel(startIteration: number, numIteration: number): string;
-  predictForMat(data: Float64Array | Float32Array, nRows: number, predictType: number, startIteration: number,
-    numIteration: number, parameters: string): Float64Array;
+  predictForMat(
+    data: Float64Array | Float32Array,
+    nRows: number,
+    predictType: number,
+    startIteration: number,
+    numIteration: number,
+    parameters: string,
+  ): Float64Array;
   predictSingle(row: Float64Array | number[], contrib: boolean, numIteration: number): number | Float64Array;
   featureImportance(numIteration: number, importanceType: number): Float64Array;
   free(): void;
@@ -37,8 +47,13 @@ export interface NativeBooster {
 }
 
 interface NativeModule {
-  NativeDataset: new (data: Float64Array | Float32Array, nRows: number, nCols: number, parameters: string,
-    reference: NativeDataset | null) => NativeDataset;
+  NativeDataset: new (
+    data: Float64Array | Float32Array,
+    nRows: number,
+    nCols: number,
+    parameters: string,
+    reference: NativeDataset | null,
+  ) => NativeDataset;
   NativeBooster: new (train: NativeDataset | null, parametersOrModel: string) => NativeBooster;
   setErrorClass(ctor: new (message: string) => Error): void;
 }
@@ -57,8 +72,10 @@ let loaded: NativeModule | undefined;
 export function native(): NativeModule {
   if (loaded) return loaded;
   if (!fs.existsSync(ADDON_PATH)) {
-    throw new Error(`the LightGBM native addon is not built (${ADDON_PATH} is missing): run \`npm ci\` at the ` +
-      'repository root, or `bash libs/lightgbm/scripts/build.sh`');
+    throw new Error(
+      `the LightGBM native addon is not built (${ADDON_PATH} is missing): run \`npm ci\` at the ` +
+        'repository root, or `bash libs/lightgbm/scripts/build.sh`',
+    );
   }
   const mod = require(ADDON_PATH) as NativeModule;
   mod.setErrorClass(LightGBMError);

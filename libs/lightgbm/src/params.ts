@@ -41,9 +41,29 @@ export function takeParam(params: Params, aliases: readonly string[]): Params[st
 }
 
 // Alias lists from LightGBM's docs/Parameters.rst (main name first).
-export const NUM_ITERATIONS_ALIASES = ['num_iterations', 'num_iteration', 'n_iter', 'num_tree', 'num_trees',
-  'num_round', 'num_rounds', 'nrounds', 'num_boost_round', 'n_estimators', 'max_iter'] as const;
-export const EARLY_STOPPING_ALIASES = ['early_stopping_round', 'early_stopping_rounds', 'early_stopping',
-  'n_iter_no_change'] as const;
-export const CATEGORICAL_ALIASES = ['categorical_feature', 'cat_feature', 'categorical_column', 'cat_column',
-  'categorical_features'] as const;
+export const NUM_ITERATIONS_ALIASES = [
+  'num_iterations',
+  'num_iteration',
+  'n_iter',
+  'num_tree',
+  'num_trees',
+  'num_round',
+  'num_rounds',
+  'nrounds',
+  'num_boost_round',
+  'n_estimators',
+  'max_iter',
+] as const;
+export const EARLY_STOPPING_ALIASES = [
+  'early_stopping_round',
+  'early_stopping_rounds',
+  'early_stopping',
+  'n_iter_no_change',
+] as const;
+export const CATEGORICAL_ALIASES = [
+  'categorical_feature',
+  'cat_feature',
+  'categorical_column',
+  'cat_column',
+  'categorical_features',
+] as const;

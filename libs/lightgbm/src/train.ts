@@ -3,12 +3,23 @@ import { Dataset } from './dataset';
 import { native, IMPORTANCE_SPLIT, type NativeBooster } from './native';
 import { EARLY_STOPPING_ALIASES, NUM_ITERATIONS_ALIASES, type Params, paramsToString, takeParam } from './params';
 
-export interface EvalResult { dataName: string; metric: string; value: number; higherBetter: boolean }
+export interface EvalResult {
+  dataName: string;
+  metric: string;
+  value: number;
+  higherBetter: boolean;
+}
 /** Evaluations after one boosting iteration (1-based). */
-export interface IterationEvent { iteration: number; evals: EvalResult[] }
+export interface IterationEvent {
+  iteration: number;
+  evals: EvalResult[];
+}
 /** A custom metric computed from the predictions (probabilities for binary) of a validation set. */
-export type Feval = (preds: Float64Array, labels: Float64Array, dataName: string) =>
-  { name: string; value: number; higherBetter: boolean };
+export type Feval = (
+  preds: Float64Array,
+  labels: Float64Array,
+  dataName: string,
+) => { name: string; value: number; higherBetter: boolean };
 
 export interface TrainOptions {
   valid?: Dataset[];
@@ -27,7 +38,12 @@ export interface TrainOptions {
 }
 
 /** An evaluated dataset: its index in LightGBM (0 = training data, 1.. = validation sets in order). */
-interface EvalTarget { dataIndex: number; name: string; dataset: Dataset; isTraining: boolean }
+interface EvalTarget {
+  dataIndex: number;
+  name: string;
+  dataset: Dataset;
+  isTraining: boolean;
+}
 
 // Python's _is_higher_better rule for LightGBM's built-in metric names.
 function isHigherBetter(metric: string): boolean {
@@ -36,7 +52,8 @@ function isHigherBetter(metric: string): boolean {
 
 function positiveInteger(value: unknown, what: string): number {
   const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new Error(`${what} must be a positive integer, got ${value}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0)
+    throw new Error(`${what} must be a positive integer, got ${value}`);
   return n;
 }
 
@@ -47,12 +64,16 @@ function positiveInteger(value: unknown, what: string): number {
 class EarlyStopping {
   private best = Number.NaN;
   bestIteration = 0; // 1-based
-  constructor(private readonly patience: number, private readonly minRounds: number) {}
+  constructor(
+    private readonly patience: number,
+    private readonly minRounds: number,
+  ) {}
 
   /** Returns true when training should stop after `iteration` (1-based). */
   update(iteration: number, result: EvalResult, isLastRound: boolean): boolean {
     if (iteration < this.minRounds && !isLastRound) return false;
-    const better = Number.isNaN(this.best) || (result.higherBetter ? result.value > this.best : result.value < this.best);
+    const better =
+      Number.isNaN(this.best) || (result.higherBetter ? result.value > this.best : result.value < this.best);
     if (better) {
       this.best = result.value;
       this.bestIteration = iteration;
@@ -74,27 +95,41 @@ export async function train(params: Params, trainSet: Dataset, opts: TrainOption
   boosterParams.num_iterations = rounds;
   const stoppingParam = takeParam(boosterParams, EARLY_STOPPING_ALIASES);
   const patienceValue = opts.earlyStoppingRounds ?? stoppingParam;
-  const patience = patienceValue === undefined || Number(patienceValue) <= 0
-    ? 0 : positiveInteger(patienceValue, 'earlyStoppingRounds');
-  const minRounds = opts.earlyStoppingMinRounds === undefined || opts.earlyStoppingMinRounds === 0
-    ? 0 : positiveInteger(opts.earlyStoppingMinRounds, 'earlyStoppingMinRounds');
+  const patience =
+    patienceValue === undefined || Number(patienceValue) <= 0
+      ? 0
+      : positiveInteger(patienceValue, 'earlyStoppingRounds');
+  const minRounds =
+    opts.earlyStoppingMinRounds === undefined || opts.earlyStoppingMinRounds === 0
+      ? 0
+      : positiveInteger(opts.earlyStoppingMinRounds, 'earlyStoppingMinRounds');
   paramsToString(boosterParams);
 
   const valid = opts.valid ?? [];
   valid.forEach((v, i) => {
     if (!(v instanceof Dataset)) throw new Error(`valid[${i}] is not a Dataset`);
-    if (v.nCols !== trainSet.nCols) throw new Error(`valid[${i}] has ${v.nCols} columns, the training set ${trainSet.nCols}`);
+    if (v.nCols !== trainSet.nCols)
+      throw new Error(`valid[${i}] has ${v.nCols} columns, the training set ${trainSet.nCols}`);
   });
   if (patience > 0 && !valid.some((v) => v !== trainSet)) {
     throw new Error('early stopping needs at least one validation set other than the training set');
   }
 
   const trainHandle = trainSet.construct(boosterParams);
-  const handle = new (native().NativeBooster)(trainHandle,
-    paramsToString({ ...boosterParams, ...trainSet.datasetParams }));
+  const handle = new (native().NativeBooster)(
+    trainHandle,
+    paramsToString({ ...boosterParams, ...trainSet.datasetParams }),
+  );
   try {
     const targets = addValidationSets(handle, trainSet, valid, opts.validNames, boosterParams);
-    const bestIteration = await boost(handle, targets, rounds, { patience, minRounds }, logParameters(boosterParams), opts);
+    const bestIteration = await boost(
+      handle,
+      targets,
+      rounds,
+      { patience, minRounds },
+      logParameters(boosterParams),
+      opts,
+    );
     // As Python: save to text and reload, so the returned model is exactly what a file would hold.
     const model = handle.saveModelToString(0, bestIteration > 0 ? bestIteration : -1, IMPORTANCE_SPLIT);
     return Booster.fromNative(new (native().NativeBooster)(null, model), bestIteration);
@@ -109,8 +144,13 @@ function logParameters(params: Params): string {
   return level === undefined ? '' : paramsToString({ verbosity: level });
 }
 
-function addValidationSets(handle: NativeBooster, trainSet: Dataset, valid: Dataset[], names: string[] | undefined,
-  params: Params): EvalTarget[] {
+function addValidationSets(
+  handle: NativeBooster,
+  trainSet: Dataset,
+  valid: Dataset[],
+  names: string[] | undefined,
+  params: Params,
+): EvalTarget[] {
   const targets: EvalTarget[] = [];
   let nextIndex = 1;
   valid.forEach((dataset, i) => {
@@ -128,8 +168,14 @@ function addValidationSets(handle: NativeBooster, trainSet: Dataset, valid: Data
 }
 
 /** The boosting loop; returns the 1-based best iteration (0 without early stopping). */
-async function boost(handle: NativeBooster, targets: EvalTarget[], rounds: number,
-  { patience, minRounds }: { patience: number; minRounds: number }, logParams: string, opts: TrainOptions): Promise<number> {
+async function boost(
+  handle: NativeBooster,
+  targets: EvalTarget[],
+  rounds: number,
+  { patience, minRounds }: { patience: number; minRounds: number },
+  logParams: string,
+  opts: TrainOptions,
+): Promise<number> {
   const callbacks = opts.callbacks ?? [];
   if (targets.length === 0) {
     // Nothing to evaluate or report per iteration: one trip to the worker thread for all rounds.
@@ -144,7 +190,11 @@ async function boost(handle: NativeBooster, targets: EvalTarget[], rounds: numbe
     throw new Error('early stopping needs a metric: set params.metric or pass feval');
   }
   for (let iteration = 1; iteration <= rounds; iteration++) {
-    const step = await handle.updateAsync(1, targets.map((t) => t.dataIndex), logParams);
+    const step = await handle.updateAsync(
+      1,
+      targets.map((t) => t.dataIndex),
+      logParams,
+    );
     const evals = collectEvals(handle, targets, metricNames, step.evals, opts.feval);
     for (const callback of callbacks) callback({ iteration, evals });
     if (stopper) {
@@ -156,8 +206,13 @@ async function boost(handle: NativeBooster, targets: EvalTarget[], rounds: numbe
   return stopper ? stopper.bestIteration : 0;
 }
 
-function collectEvals(handle: NativeBooster, targets: EvalTarget[], metricNames: string[], values: Float64Array[],
-  feval: Feval | undefined): EvalResult[] {
+function collectEvals(
+  handle: NativeBooster,
+  targets: EvalTarget[],
+  metricNames: string[],
+  values: Float64Array[],
+  feval: Feval | undefined,
+): EvalResult[] {
   const evals: EvalResult[] = [];
   targets.forEach((target, k) => {
     metricNames.forEach((metric, j) => {
@@ -166,7 +221,12 @@ function collectEvals(handle: NativeBooster, targets: EvalTarget[], metricNames:
     if (feval) {
       const labels = target.dataset.labels as Float64Array;
       const result = feval(handle.getPredict(target.dataIndex), labels, target.name);
-      evals.push({ dataName: target.name, metric: result.name, value: result.value, higherBetter: result.higherBetter });
+      evals.push({
+        dataName: target.name,
+        metric: result.name,
+        value: result.value,
+        higherBetter: result.higherBetter,
+      });
     }
   });
   return evals;

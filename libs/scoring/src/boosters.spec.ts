@@ -10,8 +10,21 @@ import { rocAuc } from '@credit-scoring/decision';
 import { describeRealData } from '@credit-scoring/data/testing';
 import { generatedApplicationSample, realApplicationSample } from './testing/real-sample';
 
-const COLUMNS = ['AMT_INCOME_TOTAL', 'AMT_CREDIT', 'AMT_ANNUITY', 'AMT_GOODS_PRICE', 'DAYS_BIRTH', 'DAYS_EMPLOYED',
-  'DAYS_REGISTRATION', 'DAYS_ID_PUBLISH', 'OWN_CAR_AGE', 'REGION_RATING_CLIENT', 'EXT_SOURCE_1', 'EXT_SOURCE_2', 'EXT_SOURCE_3'];
+const COLUMNS = [
+  'AMT_INCOME_TOTAL',
+  'AMT_CREDIT',
+  'AMT_ANNUITY',
+  'AMT_GOODS_PRICE',
+  'DAYS_BIRTH',
+  'DAYS_EMPLOYED',
+  'DAYS_REGISTRATION',
+  'DAYS_ID_PUBLISH',
+  'OWN_CAR_AGE',
+  'REGION_RATING_CLIENT',
+  'EXT_SOURCE_1',
+  'EXT_SOURCE_2',
+  'EXT_SOURCE_3',
+];
 const unit = { kind: 'unit', fn: 10, fp: 1 } as const;
 
 /**
@@ -48,9 +61,16 @@ function ensembleSuite(
       let predictor: BoosterPredictor;
       let holdout: LabelledMatrix;
       beforeAll(async () => {
-        const split = stratifiedSplit(y, Int32Array.from({ length: sample.nRows }, (_, i) => i), 0.2, 5);
+        const split = stratifiedSplit(
+          y,
+          Int32Array.from({ length: sample.nRows }, (_, i) => i),
+          0.2,
+          5,
+        );
         holdout = selectRows(sample, split.valid);
-        predictor = (await lightgbmSpec.fit(selectRows(sample, split.train), undefined, { learning_rate: 0.1 })) as BoosterPredictor;
+        predictor = (await lightgbmSpec.fit(selectRows(sample, split.train), undefined, {
+          learning_rate: 0.1,
+        })) as BoosterPredictor;
       });
       afterAll(() => predictor.free());
 
@@ -65,8 +85,18 @@ function ensembleSuite(
       });
 
       it('without refit keeps the early-stopped booster (as for large training sets)', async () => {
-        const split = stratifiedSplit(y, Int32Array.from({ length: sample.nRows }, (_, i) => i), 0.2, 5);
-        const kept = (await lightgbmSpec.fit(selectRows(sample, split.train), undefined, { learning_rate: 0.1 }, { refit: false })) as BoosterPredictor;
+        const split = stratifiedSplit(
+          y,
+          Int32Array.from({ length: sample.nRows }, (_, i) => i),
+          0.2,
+          5,
+        );
+        const kept = (await lightgbmSpec.fit(
+          selectRows(sample, split.train),
+          undefined,
+          { learning_rate: 0.1 },
+          { refit: false },
+        )) as BoosterPredictor;
         try {
           expect(kept.info.refit).toBe(false);
           expect(kept.numIteration).toBe(Number(predictor.info.bestIteration));
@@ -98,7 +128,12 @@ function ensembleSuite(
         const summary = shapSummary(booster, rows, { top: 5, numIteration: predictor.numIteration });
         expect(summary.featureOrder).toHaveLength(5);
         expect(summary.featureOrder.slice(0, 3).some((f) => f.startsWith('EXT_SOURCE'))).toBe(true);
-        const top = topContributions(contribs.subarray(0, width), rows.subarray(0, COLUMNS.length), booster.featureNames, 3);
+        const top = topContributions(
+          contribs.subarray(0, width),
+          rows.subarray(0, COLUMNS.length),
+          booster.featureNames,
+          3,
+        );
         expect(top).toHaveLength(3);
         expect(Math.abs(top[0].contribution)).toBeGreaterThanOrEqual(Math.abs(top[2].contribution));
       });
@@ -107,10 +142,20 @@ function ensembleSuite(
 }
 
 // 1000 generated applicants: AUCs 0.68-0.75; EXT_SOURCE_2 carries the planted signal best.
-ensembleSuite(describe, 'tree ensembles through the LightGBM binding (generated data)', () => generatedApplicationSample(COLUMNS),
-  0.65, ['EXT_SOURCE_2']);
-ensembleSuite(describeRealData, 'tree ensembles through the LightGBM binding (real sample, 6000 applicants)',
-  () => realApplicationSample(COLUMNS, { rows: 6000 }), 0.68, ['EXT_SOURCE_2', 'EXT_SOURCE_3']);
+ensembleSuite(
+  describe,
+  'tree ensembles through the LightGBM binding (generated data)',
+  () => generatedApplicationSample(COLUMNS),
+  0.65,
+  ['EXT_SOURCE_2'],
+);
+ensembleSuite(
+  describeRealData,
+  'tree ensembles through the LightGBM binding (real sample, 6000 applicants)',
+  () => realApplicationSample(COLUMNS, { rows: 6000 }),
+  0.68,
+  ['EXT_SOURCE_2', 'EXT_SOURCE_3'],
+);
 
 describe('early-stopping warm-up', () => {
   it('is ceil(1 / learning_rate) rounds, none for the random forest, and rejects a rate that is not positive', () => {
@@ -118,7 +163,9 @@ describe('early-stopping warm-up', () => {
     expect(plainGbmSpec.trainingSetup().earlyStoppingMinRounds).toBe(10);
     expect(lightgbmSpec.trainingSetup({ learning_rate: '0.03' }).earlyStoppingMinRounds).toBe(34);
     expect(randomForestSpec.trainingSetup().earlyStoppingMinRounds).toBe(0);
-    expect(() => lightgbmSpec.trainingSetup({ learning_rate: 'fast' })).toThrow(/learning_rate must be a positive number, got fast/);
+    expect(() => lightgbmSpec.trainingSetup({ learning_rate: 'fast' })).toThrow(
+      /learning_rate must be a positive number, got fast/,
+    );
     expect(() => lightgbmSpec.trainingSetup({ learning_rate: 0 })).toThrow(/learning_rate/);
   });
 });
@@ -129,21 +176,31 @@ describe('early-stopping warm-up', () => {
  * row i validated in fold i % 3, 60 rounds without early stopping, params = our specs' trainingSetup.
  */
 describeRealData('booster specs reproduce Python LightGBM', () => {
-  interface GoldenModel { params: Record<string, string | number | boolean>; folds: Array<{ auc: number; firstProbabilities: number[] }> }
-  const golden: { rows: number; rounds: number; folds: number; columns: string[]; models: Record<string, GoldenModel> } =
-    JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'test-fixtures', 'boosters_golden.json'), 'utf8'));
+  interface GoldenModel {
+    params: Record<string, string | number | boolean>;
+    folds: Array<{ auc: number; firstProbabilities: number[] }>;
+  }
+  const golden: {
+    rows: number;
+    rounds: number;
+    folds: number;
+    columns: string[];
+    models: Record<string, GoldenModel>;
+  } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'test-fixtures', 'boosters_golden.json'), 'utf8'));
   let sample: LabelledMatrix;
   beforeAll(async () => {
     sample = await realApplicationSample(golden.columns, { rows: golden.rows });
   });
 
-  it.each([randomForestSpec, plainGbmSpec, lightgbmSpec].map((spec) => [spec.name, spec]) as Array<[string, BoosterSpec]>)(
-    '%s: same params, same fold AUCs and probabilities', async (_name, spec) => {
+  it.each(
+    [randomForestSpec, plainGbmSpec, lightgbmSpec].map((spec) => [spec.name, spec]) as Array<[string, BoosterSpec]>,
+  )('%s: same params, same fold AUCs and probabilities', async (_name, spec) => {
     const reference = golden.models[spec.name];
     const roundSettings = { num_boost_round: golden.rounds, early_stopping_rounds: 0 };
     expect(spec.trainingSetup(roundSettings, 0).params).toEqual(reference.params);
     for (let k = 0; k < golden.folds; k++) {
-      const rows = (inValid: boolean) => Int32Array.from({ length: golden.rows }, (_, i) => i).filter((i) => (i % golden.folds === k) === inValid);
+      const rows = (inValid: boolean) =>
+        Int32Array.from({ length: golden.rows }, (_, i) => i).filter((i) => (i % golden.folds === k) === inValid);
       const valid = selectRows(sample, rows(true));
       const predictor = await spec.fit(selectRows(sample, rows(false)), valid, roundSettings, { seed: 0 });
       try {

@@ -1,7 +1,17 @@
 import { Booster, Dataset, Params, train } from '@credit-scoring/lightgbm';
 import { stratifiedSplit } from './folds';
 import { checkMatrix, LabelledMatrix, labelsOf, selectRows } from './matrix';
-import { checkParams, dummySpec, FitOptions, HyperParams, logisticSpec, ModelSpec, ParamSpace, Predictor, rowCount } from './models';
+import {
+  checkParams,
+  dummySpec,
+  FitOptions,
+  HyperParams,
+  logisticSpec,
+  ModelSpec,
+  ParamSpace,
+  Predictor,
+  rowCount,
+} from './models';
 
 /*
  * Tree ensembles through our LightGBM binding. Three flavours share one fitting routine:
@@ -54,7 +64,11 @@ const COMMON: HyperParams = {
 
 /** What one fit hands to LightGBM: its params plus the round settings. */
 export interface BoosterTrainingSetup {
-  params: Params; numBoostRound: number; earlyStoppingRounds: number; earlyStoppingMinRounds: number; nativeCategorical: boolean;
+  params: Params;
+  numBoostRound: number;
+  earlyStoppingRounds: number;
+  earlyStoppingMinRounds: number;
+  nativeCategorical: boolean;
 }
 
 /** A booster model spec; `trainingSetup` shows exactly what LightGBM receives (logged, and checked against Python). */
@@ -118,7 +132,12 @@ async function fitBooster(
     fitted = { booster, numIteration: setup.numBoostRound, bestIteration: 0, refit: false };
   } else {
     const y = labelsOf(`${spec.name}.fit`, trainSet);
-    const split = stratifiedSplit(y, Int32Array.from({ length: trainSet.nRows }, (_, i) => i), INNER_VALID_FRACTION, seed);
+    const split = stratifiedSplit(
+      y,
+      Int32Array.from({ length: trainSet.nRows }, (_, i) => i),
+      INNER_VALID_FRACTION,
+      seed,
+    );
     const stopped = await run.withStopping(selectRows(trainSet, split.train), selectRows(trainSet, split.valid));
     const refit = opts.refit ?? trainSet.nRows <= REFIT_MAX_ROWS;
     fitted = { ...stopped, refit };
@@ -127,7 +146,12 @@ async function fitBooster(
       // rounds (the usual refit rule). Train once more, holding nothing out.
       stopped.booster.free();
       const rounds = Math.max(1, Math.round(stopped.numIteration / (1 - INNER_VALID_FRACTION)));
-      fitted = { booster: await run.plain(trainSet, rounds), numIteration: rounds, bestIteration: stopped.bestIteration, refit };
+      fitted = {
+        booster: await run.plain(trainSet, rounds),
+        numIteration: rounds,
+        bestIteration: stopped.bestIteration,
+        refit,
+      };
     }
   }
   const { booster, numIteration } = fitted;
@@ -137,7 +161,12 @@ async function fitBooster(
     booster,
     numIteration,
     // The inner split exists only when early stopping had no validation set of the caller's to watch.
-    info: { bestIteration: fitted.bestIteration, numIteration, innerValidation: !valid && setup.earlyStoppingRounds > 0, refit: fitted.refit },
+    info: {
+      bestIteration: fitted.bestIteration,
+      numIteration,
+      innerValidation: !valid && setup.earlyStoppingRounds > 0,
+      refit: fitted.refit,
+    },
     predictProba: (data) => {
       rowCount(`${spec.name}.predictProba`, data, nCols);
       return booster.predict(data, { numIteration });
@@ -149,17 +178,28 @@ async function fitBooster(
 /** The two ways a flavour trains: with early stopping on a validation set, or a fixed number of rounds. */
 function boosterRun(name: string, setup: BoosterTrainingSetup, threads: number | undefined) {
   const params = threads === undefined ? setup.params : { ...setup.params, num_threads: threads };
-  const datasetOf = (m: LabelledMatrix, reference?: Dataset) => new Dataset(m.data, {
-    nRows: m.nRows, nCols: m.nCols, label: labelsOf(`${name}.fit`, m), featureNames: m.featureNames,
-    categoricalFeatures: setup.nativeCategorical ? m.categoricalFeatures : [], params, reference,
-  });
+  const datasetOf = (m: LabelledMatrix, reference?: Dataset) =>
+    new Dataset(m.data, {
+      nRows: m.nRows,
+      nCols: m.nCols,
+      label: labelsOf(`${name}.fit`, m),
+      featureNames: m.featureNames,
+      categoricalFeatures: setup.nativeCategorical ? m.categoricalFeatures : [],
+      params,
+      reference,
+    });
   return {
-    async withStopping(fitRows: LabelledMatrix, stopRows: LabelledMatrix): Promise<{ booster: Booster; numIteration: number; bestIteration: number }> {
+    async withStopping(
+      fitRows: LabelledMatrix,
+      stopRows: LabelledMatrix,
+    ): Promise<{ booster: Booster; numIteration: number; bestIteration: number }> {
       const trainData = datasetOf(fitRows);
       const validData = datasetOf(stopRows, trainData);
       try {
         const booster = await train(params, trainData, {
-          valid: [validData], validNames: ['valid'], numBoostRound: setup.numBoostRound,
+          valid: [validData],
+          validNames: ['valid'],
+          numBoostRound: setup.numBoostRound,
           earlyStoppingRounds: setup.earlyStoppingRounds > 0 ? setup.earlyStoppingRounds : undefined,
           earlyStoppingMinRounds: setup.earlyStoppingMinRounds,
         });
@@ -186,10 +226,16 @@ export const randomForestSpec = boosterSpec({
   description: "random forest: LightGBM boosting='rf' with row bagging and column sampling",
   nativeCategorical: true,
   defaults: {
-    boosting: 'rf', num_leaves: 63, min_data_in_leaf: 20, bagging_fraction: 0.632, bagging_freq: 1, feature_fraction: 0.5,
+    boosting: 'rf',
+    num_leaves: 63,
+    min_data_in_leaf: 20,
+    bagging_fraction: 0.632,
+    bagging_freq: 1,
+    feature_fraction: 0.5,
     // As sklearn's RandomForestClassifier: 100 trees, no early stopping (averaged trees do not overfit as rounds
     // grow; more trees only smooth the vote), so every training row builds them.
-    num_boost_round: 100, early_stopping_rounds: 0,
+    num_boost_round: 100,
+    early_stopping_rounds: 0,
   },
   space: {
     num_leaves: { type: 'int', low: 15, high: 255, log: true },
@@ -201,11 +247,20 @@ export const randomForestSpec = boosterSpec({
 
 export const plainGbmSpec = boosterSpec({
   name: 'gbm_plain',
-  description: 'classic gradient boosting: depth-limited trees, shrinkage, no sampling/regularisation/categorical splits',
+  description:
+    'classic gradient boosting: depth-limited trees, shrinkage, no sampling/regularisation/categorical splits',
   nativeCategorical: false,
   defaults: {
-    boosting: 'gbdt', learning_rate: 0.1, max_depth: 3, min_data_in_leaf: 20, lambda_l2: 0, feature_fraction: 1, bagging_fraction: 1,
-    bagging_freq: 0, num_boost_round: 500, early_stopping_rounds: 50,
+    boosting: 'gbdt',
+    learning_rate: 0.1,
+    max_depth: 3,
+    min_data_in_leaf: 20,
+    lambda_l2: 0,
+    feature_fraction: 1,
+    bagging_fraction: 1,
+    bagging_freq: 0,
+    num_boost_round: 500,
+    early_stopping_rounds: 50,
   },
   space: {
     learning_rate: { type: 'float', low: 0.02, high: 0.3, log: true },
@@ -226,9 +281,21 @@ export const lightgbmSpec = boosterSpec({
     // seed 11 with the early-stopping warm-up), against 0.7593 / 0.7618 / 0.7576 for 16 leaves and 0.751 (seed 42)
     // for 31 leaves / feature_fraction 0.7 / rate 0.05; neighbouring settings averaged 0.757-0.762 (docs/results.md).
     // Cheap rounds at Kaggle scale too. Patience 200 gave the same AUC as 100 for more rounds.
-    boosting: 'gbdt', learning_rate: 0.02, num_leaves: 8, max_depth: -1, min_data_in_leaf: 100, feature_fraction: 0.2,
-    bagging_fraction: 0.8, bagging_freq: 1, lambda_l1: 0.1, lambda_l2: 10, min_gain_to_split: 0, cat_smooth: 20, cat_l2: 10,
-    num_boost_round: 2000, early_stopping_rounds: 100,
+    boosting: 'gbdt',
+    learning_rate: 0.02,
+    num_leaves: 8,
+    max_depth: -1,
+    min_data_in_leaf: 100,
+    feature_fraction: 0.2,
+    bagging_fraction: 0.8,
+    bagging_freq: 1,
+    lambda_l1: 0.1,
+    lambda_l2: 10,
+    min_gain_to_split: 0,
+    cat_smooth: 20,
+    cat_l2: 10,
+    num_boost_round: 2000,
+    early_stopping_rounds: 100,
   },
   space: {
     // Below 0.02 a trial costs minutes at Kaggle scale (1,000+ rounds, twice with the refit) for no measured gain.
@@ -244,4 +311,10 @@ export const lightgbmSpec = boosterSpec({
 });
 
 /** Every model family of the study, baseline first. */
-export const MODEL_SPECS: readonly ModelSpec[] = [dummySpec, logisticSpec, randomForestSpec, plainGbmSpec, lightgbmSpec];
+export const MODEL_SPECS: readonly ModelSpec[] = [
+  dummySpec,
+  logisticSpec,
+  randomForestSpec,
+  plainGbmSpec,
+  lightgbmSpec,
+];

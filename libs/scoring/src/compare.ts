@@ -1,5 +1,11 @@
 import {
-  accuracy, CostModel, decideAll, f1, normalizedBusinessCost, rocAuc, type Numbers,
+  accuracy,
+  CostModel,
+  decideAll,
+  f1,
+  normalizedBusinessCost,
+  rocAuc,
+  type Numbers,
 } from '@credit-scoring/decision';
 import { CvResult } from './cv';
 import { HyperParams } from './models';
@@ -46,25 +52,40 @@ export function comparisonRow(args: {
  * The comparison's figures as text cells, best test cost first, one row per model: threshold, CV AUC, test AUC,
  * accuracy, F1, CV cost, test cost (accuracy and F1 on the test set). The Markdown and console tables both print these.
  */
-export function comparisonCells(rows: ComparisonRow[], opts: { costDigits?: number } = {}): Array<{ row: ComparisonRow; cells: string[] }> {
+export function comparisonCells(
+  rows: ComparisonRow[],
+  opts: { costDigits?: number } = {},
+): Array<{ row: ComparisonRow; cells: string[] }> {
   const digits = opts.costDigits ?? 2;
   return rows
     .slice()
     .sort((a, b) => a.testCost - b.testCost)
     .map((r) => ({
       row: r,
-      cells: [r.threshold.toFixed(3), r.cvAuc.toFixed(4), r.auc.toFixed(4), r.accuracy.toFixed(4), r.f1.toFixed(4), r.cvCost.toFixed(digits), r.testCost.toFixed(digits)],
+      cells: [
+        r.threshold.toFixed(3),
+        r.cvAuc.toFixed(4),
+        r.auc.toFixed(4),
+        r.accuracy.toFixed(4),
+        r.f1.toFixed(4),
+        r.cvCost.toFixed(digits),
+        r.testCost.toFixed(digits),
+      ],
     }));
 }
 
 /** The comparison as a Markdown table with each model's best parameters. */
 export function comparisonMarkdown(rows: ComparisonRow[], opts: { costDigits?: number } = {}): string {
   const params = (p: HyperParams) =>
-    Object.entries(p).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`).join(', ') || '—';
+    Object.entries(p)
+      .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`)
+      .join(', ') || '—';
   const lines = [
     '| model | best params | threshold | CV AUC | test AUC | accuracy | F1 | CV cost / applicant | test cost / applicant |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...comparisonCells(rows, opts).map(({ row, cells }) => `| ${row.model} | ${params(row.bestParams)} | ${cells.join(' | ')} |`),
+    ...comparisonCells(rows, opts).map(
+      ({ row, cells }) => `| ${row.model} | ${params(row.bestParams)} | ${cells.join(' | ')} |`,
+    ),
   ];
   return lines.join('\n');
 }

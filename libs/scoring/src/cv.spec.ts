@@ -7,8 +7,18 @@ import { describeRealData } from '@credit-scoring/data/testing';
 import { hyperparameterSearch, SearchProgress } from './search';
 import { generatedApplicationSample, realApplicationSample } from './testing/real-sample';
 
-const COLUMNS = ['AMT_INCOME_TOTAL', 'AMT_CREDIT', 'AMT_ANNUITY', 'AMT_GOODS_PRICE', 'DAYS_BIRTH', 'DAYS_EMPLOYED',
-  'OWN_CAR_AGE', 'EXT_SOURCE_1', 'EXT_SOURCE_2', 'EXT_SOURCE_3'];
+const COLUMNS = [
+  'AMT_INCOME_TOTAL',
+  'AMT_CREDIT',
+  'AMT_ANNUITY',
+  'AMT_GOODS_PRICE',
+  'DAYS_BIRTH',
+  'DAYS_EMPLOYED',
+  'OWN_CAR_AGE',
+  'EXT_SOURCE_1',
+  'EXT_SOURCE_2',
+  'EXT_SOURCE_3',
+];
 const unit = { kind: 'unit', fn: 10, fp: 1 } as const;
 
 /** Shared by both tiers: the sample and what a logistic regression on these 10 columns must reach on it. */
@@ -43,9 +53,18 @@ function cvSuite(
   });
 }
 
-cvSuite(describe, 'crossValidate on generated data (10 numeric columns)', () => generatedApplicationSample(COLUMNS), 0.68);
-cvSuite(describeRealData, 'crossValidate on a real sample (4000 applicants, 10 numeric columns)',
-  () => realApplicationSample(COLUMNS, { rows: 4000 }), 0.68);
+cvSuite(
+  describe,
+  'crossValidate on generated data (10 numeric columns)',
+  () => generatedApplicationSample(COLUMNS),
+  0.68,
+);
+cvSuite(
+  describeRealData,
+  'crossValidate on a real sample (4000 applicants, 10 numeric columns)',
+  () => realApplicationSample(COLUMNS, { rows: 4000 }),
+  0.68,
+);
 
 // The searches are logic, not data quirks: they run on generated rows only.
 describe('hyperparameter search over CV on generated data', () => {
@@ -59,9 +78,11 @@ describe('hyperparameter search over CV on generated data', () => {
 
   it('budgeted random search: seeded, defaults first, progress with ETA, best = lowest CV cost', async () => {
     const folds = stratifiedKFold(y, 3, 2);
-    const evaluate = (params: Record<string, string | number | boolean>) => crossValidate(logisticSpec, params, sample, folds, { costModel: unit });
+    const evaluate = (params: Record<string, string | number | boolean>) =>
+      crossValidate(logisticSpec, params, sample, folds, { costModel: unit });
     const progress: SearchProgress[] = [];
-    const run = () => hyperparameterSearch(logisticSpec, evaluate, { trials: 4, seed: 9, onProgress: (p) => progress.push(p) });
+    const run = () =>
+      hyperparameterSearch(logisticSpec, evaluate, { trials: 4, seed: 9, onProgress: (p) => progress.push(p) });
     const first = await run();
     expect(first.trials).toHaveLength(4);
     expect(first.trials[0].params.C).toBe(logisticSpec.defaults.C);
@@ -76,8 +97,14 @@ describe('hyperparameter search over CV on generated data', () => {
 
   it('TPE refinement on CV stays inside the space and never reports worse than the defaults', async () => {
     const folds = stratifiedKFold(y, 3, 3);
-    const evaluate = (params: Record<string, string | number | boolean>) => crossValidate(logisticSpec, params, sample, folds, { costModel: unit });
-    const result = await hyperparameterSearch(logisticSpec, evaluate, { trials: 8, seed: 4, tpe: true, startupTrials: 4 });
+    const evaluate = (params: Record<string, string | number | boolean>) =>
+      crossValidate(logisticSpec, params, sample, folds, { costModel: unit });
+    const result = await hyperparameterSearch(logisticSpec, evaluate, {
+      trials: 8,
+      seed: 4,
+      tpe: true,
+      startupTrials: 4,
+    });
     expect(result.trials).toHaveLength(8);
     for (const t of result.trials) {
       expect(Number(t.params.C)).toBeGreaterThanOrEqual(1e-4);
@@ -93,9 +120,26 @@ describe('TPE refinement on a known objective', () => {
   const scoreOf = (c: number) => (Math.log10(c) - Math.log10(0.05)) ** 2;
   const asCv = (params: Record<string, string | number | boolean>) => {
     const merged = { ...logisticSpec.defaults, ...params };
-    const metrics = { auc: 0.5, prAuc: 0, accuracy: 0, precision: 0, recall: 0, f1: 0, normalizedCost: scoreOf(Number(merged.C)) };
-    return Promise.resolve({ model: 'logistic', params: merged, folds: [], mean: metrics, std: metrics, threshold: 0.5,
-      oof: new Float64Array(), yTrue: new Float64Array(), amtCredit: new Float64Array() });
+    const metrics = {
+      auc: 0.5,
+      prAuc: 0,
+      accuracy: 0,
+      precision: 0,
+      recall: 0,
+      f1: 0,
+      normalizedCost: scoreOf(Number(merged.C)),
+    };
+    return Promise.resolve({
+      model: 'logistic',
+      params: merged,
+      folds: [],
+      mean: metrics,
+      std: metrics,
+      threshold: 0.5,
+      oof: new Float64Array(),
+      yTrue: new Float64Array(),
+      amtCredit: new Float64Array(),
+    });
   };
   it('a time budget stops the search (the defaults always run)', async () => {
     const result = await hyperparameterSearch(logisticSpec, asCv, { trials: 10, seed: 1, timeBudgetSeconds: 0 });
@@ -105,7 +149,12 @@ describe('TPE refinement on a known objective', () => {
   });
 
   it('later trials concentrate near the optimum', async () => {
-    const result = await hyperparameterSearch(logisticSpec, asCv, { trials: 40, seed: 11, tpe: true, startupTrials: 10 });
+    const result = await hyperparameterSearch(logisticSpec, asCv, {
+      trials: 40,
+      seed: 11,
+      tpe: true,
+      startupTrials: 10,
+    });
     const median = (v: number[]) => v.slice().sort((a, b) => a - b)[v.length >> 1];
     const randomPhase = median(result.trials.slice(1, 10).map((t) => t.score));
     const tpePhase = median(result.trials.slice(10).map((t) => t.score));
@@ -120,7 +169,11 @@ describe('no leakage: the feature pipeline is fitted inside each fold', () => {
    * gives NaN to anything else. Category 'only-in-row-7' exists in a single row, so in the fold where row 7 is
    * validated, a leak-free fit must not know it.
    */
-  interface Table { kind: string[]; amount: number[]; target: number[] }
+  interface Table {
+    kind: string[];
+    amount: number[];
+    target: number[];
+  }
   const n = 40;
   const table: Table = {
     kind: Array.from({ length: n }, (_, i) => (i === 7 ? 'only-in-row-7' : i % 3 === 0 ? 'a' : 'b')),
@@ -133,8 +186,16 @@ describe('no leakage: the feature pipeline is fitted inside each fold', () => {
     fittedOn.push({ rows: Array.from(trainRows), levels });
     return {
       transform: (tt, { rows }) => ({
-        data: Float64Array.from(Array.from(rows).flatMap((r) => [levels.includes(tt.kind[r]) ? levels.indexOf(tt.kind[r]) : NaN, tt.amount[r]])),
-        nRows: rows.length, nCols: 2, featureNames: ['KIND', 'AMOUNT'], categoricalFeatures: [0],
+        data: Float64Array.from(
+          Array.from(rows).flatMap((r) => [
+            levels.includes(tt.kind[r]) ? levels.indexOf(tt.kind[r]) : NaN,
+            tt.amount[r],
+          ]),
+        ),
+        nRows: rows.length,
+        nCols: 2,
+        featureNames: ['KIND', 'AMOUNT'],
+        categoricalFeatures: [0],
         target: Float64Array.from(rows, (r) => tt.target[r]),
         amtCredit: Float64Array.from(rows, (r) => tt.amount[r]),
       }),
@@ -170,13 +231,36 @@ describe('no leakage: the feature pipeline is fitted inside each fold', () => {
 describe('comparisonRow', () => {
   it('scores the test set at the CV threshold', async () => {
     const cv = {
-      model: 'x', params: { C: 1 }, threshold: 0.5, folds: [], oof: new Float64Array(), yTrue: new Float64Array(), amtCredit: new Float64Array(),
+      model: 'x',
+      params: { C: 1 },
+      threshold: 0.5,
+      folds: [],
+      oof: new Float64Array(),
+      yTrue: new Float64Array(),
+      amtCredit: new Float64Array(),
       mean: { auc: 0.7, prAuc: 0.2, accuracy: 0.9, precision: 0.3, recall: 0.4, f1: 0.3, normalizedCost: 0.42 },
       std: { auc: 0, prAuc: 0, accuracy: 0, precision: 0, recall: 0, f1: 0, normalizedCost: 0 },
     };
     // Test: decisions at 0.5 → [1, 0, 1, 0] vs truth [1, 1, 0, 0]: one FN (10) and one FP (1) over 4 applicants.
-    const row = comparisonRow({ model: 'logistic', cv, test: { yTrue: [1, 1, 0, 0], prob: [0.9, 0.2, 0.6, 0.1] }, costModel: unit });
-    expect(row).toEqual({ model: 'logistic', bestParams: { C: 1 }, threshold: 0.5, accuracy: 0.5, auc: 0.75, f1: 0.5, cvAuc: 0.7, cvCost: 0.42, testCost: 11 / 4 });
-    expect(comparisonMarkdown([row])).toContain('| logistic | C=1 | 0.500 | 0.7000 | 0.7500 | 0.5000 | 0.5000 | 0.42 | 2.75 |');
+    const row = comparisonRow({
+      model: 'logistic',
+      cv,
+      test: { yTrue: [1, 1, 0, 0], prob: [0.9, 0.2, 0.6, 0.1] },
+      costModel: unit,
+    });
+    expect(row).toEqual({
+      model: 'logistic',
+      bestParams: { C: 1 },
+      threshold: 0.5,
+      accuracy: 0.5,
+      auc: 0.75,
+      f1: 0.5,
+      cvAuc: 0.7,
+      cvCost: 0.42,
+      testCost: 11 / 4,
+    });
+    expect(comparisonMarkdown([row])).toContain(
+      '| logistic | C=1 | 0.500 | 0.7000 | 0.7500 | 0.5000 | 0.5000 | 0.42 | 2.75 |',
+    );
   });
 });

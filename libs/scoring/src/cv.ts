@@ -1,12 +1,19 @@
 import {
-  classificationReport, ConfusionMatrix, CostModel, rocAuc, thresholdSearch, validateCostModel,
+  classificationReport,
+  ConfusionMatrix,
+  CostModel,
+  rocAuc,
+  thresholdSearch,
+  validateCostModel,
 } from '@credit-scoring/decision';
 import { Fold } from './folds';
 import { checkMatrix, LabelledMatrix, labelsOf, selectRows } from './matrix';
 import { HyperParams, ModelSpec } from './models';
 
 /** A fitted feature pipeline, as far as CV needs it (FeaturePipeline from @credit-scoring/features fits). */
-export interface RowTransformer<T> { transform(tables: T, opts: { rows: Int32Array }): LabelledMatrix }
+export interface RowTransformer<T> {
+  transform(tables: T, opts: { rows: Int32Array }): LabelledMatrix;
+}
 /** Fits the feature pipeline on the training rows of a fold only, e.g. `(t, rows) => FeaturePipeline.fit(t, { rows })`. */
 export type PipelineFitter<T> = (tables: T, trainRows: Int32Array) => RowTransformer<T>;
 
@@ -21,8 +28,15 @@ export interface CvOptions {
 }
 
 export interface FoldResult {
-  fold: number; nTrain: number; nValid: number;
-  auc: number; prAuc: number; accuracy: number; precision: number; recall: number; f1: number;
+  fold: number;
+  nTrain: number;
+  nValid: number;
+  auc: number;
+  prAuc: number;
+  accuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
   confusion: ConfusionMatrix;
   cost: number;
   normalizedCost: number;
@@ -30,7 +44,15 @@ export interface FoldResult {
   info: Record<string, number | string | boolean>;
 }
 
-export interface CvMetrics { auc: number; prAuc: number; accuracy: number; precision: number; recall: number; f1: number; normalizedCost: number }
+export interface CvMetrics {
+  auc: number;
+  prAuc: number;
+  accuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  normalizedCost: number;
+}
 
 export interface CvResult {
   model: string;
@@ -55,9 +77,19 @@ export interface CvResult {
  *   validation rows (no leakage). Folds index the application rows.
  * Boosters early-stop on an inner split of the training part, never on the validation part.
  */
-export async function crossValidate(spec: ModelSpec, params: HyperParams, data: LabelledMatrix, folds: Fold[], opts: CvOptions): Promise<CvResult>;
+export async function crossValidate(
+  spec: ModelSpec,
+  params: HyperParams,
+  data: LabelledMatrix,
+  folds: Fold[],
+  opts: CvOptions,
+): Promise<CvResult>;
 export async function crossValidate<T>(
-  spec: ModelSpec, params: HyperParams, data: T, folds: Fold[], opts: CvOptions & { fitPipeline: PipelineFitter<T> },
+  spec: ModelSpec,
+  params: HyperParams,
+  data: T,
+  folds: Fold[],
+  opts: CvOptions & { fitPipeline: PipelineFitter<T> },
 ): Promise<CvResult>;
 export async function crossValidate<T>(
   spec: ModelSpec,
@@ -78,7 +110,9 @@ export async function crossValidate<T>(
     const started = Date.now();
     const { train, valid } = foldMatrices(data, fold, opts.fitPipeline);
     if (valid.nRows !== fold.valid.length) {
-      throw new Error(`crossValidate: fold ${k}: ${valid.nRows} transformed validation rows for ${fold.valid.length} indices`);
+      throw new Error(
+        `crossValidate: fold ${k}: ${valid.nRows} transformed validation rows for ${fold.valid.length} indices`,
+      );
     }
     const predictor = await spec.fit(train, undefined, params, { seed: (opts.seed ?? 0) + k, threads: opts.threads });
     try {
@@ -100,7 +134,8 @@ export async function crossValidate<T>(
   const scored = Int32Array.from(folds.flatMap((f) => Array.from(f.valid)));
   const pick = (a: Float64Array, rows: Int32Array) => Float64Array.from(rows, (r) => a[r]);
   const threshold =
-    opts.threshold ?? thresholdSearch(pick(yTrue, scored), pick(oof, scored), pick(amtCredit, scored), opts.costModel).threshold;
+    opts.threshold ??
+    thresholdSearch(pick(yTrue, scored), pick(oof, scored), pick(amtCredit, scored), opts.costModel).threshold;
   const foldResults = fits.map(({ fold, nTrain, seconds, info }, k): FoldResult => {
     const y = pick(yTrue, fold.valid);
     const p = pick(oof, fold.valid);
@@ -108,8 +143,20 @@ export async function crossValidate<T>(
     const cost = thresholdSearch(y, p, pick(amtCredit, fold.valid), opts.costModel, { grid: [threshold] }).cost;
     const { confusion, auc, prAuc, accuracy, precision, recall, f1 } = report;
     return {
-      fold: k + 1, nTrain, nValid: fold.valid.length, auc, prAuc, accuracy, precision, recall, f1, confusion,
-      cost, normalizedCost: cost / fold.valid.length, seconds, info,
+      fold: k + 1,
+      nTrain,
+      nValid: fold.valid.length,
+      auc,
+      prAuc,
+      accuracy,
+      precision,
+      recall,
+      f1,
+      confusion,
+      cost,
+      normalizedCost: cost / fold.valid.length,
+      seconds,
+      info,
     };
   });
   return {
@@ -125,10 +172,17 @@ export async function crossValidate<T>(
   };
 }
 
-function foldMatrices<T>(data: T | LabelledMatrix, fold: Fold, fitPipeline?: PipelineFitter<T>): { train: LabelledMatrix; valid: LabelledMatrix } {
+function foldMatrices<T>(
+  data: T | LabelledMatrix,
+  fold: Fold,
+  fitPipeline?: PipelineFitter<T>,
+): { train: LabelledMatrix; valid: LabelledMatrix } {
   if (fitPipeline) {
     const pipeline = fitPipeline(data as T, fold.train);
-    return { train: pipeline.transform(data as T, { rows: fold.train }), valid: pipeline.transform(data as T, { rows: fold.valid }) };
+    return {
+      train: pipeline.transform(data as T, { rows: fold.train }),
+      valid: pipeline.transform(data as T, { rows: fold.valid }),
+    };
   }
   const matrix = data as LabelledMatrix;
   checkMatrix('crossValidate', matrix);

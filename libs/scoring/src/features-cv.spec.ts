@@ -47,7 +47,9 @@ function featureCvSuite(
           const inTrain = new Set(Array.from(fold.train, (r) => values[r]).filter((v): v is string => v !== null));
           const levels = states[k].categoryLevels[field];
           expect(levels.filter((v) => !inTrain.has(v))).toEqual([]);
-          const validOnly = new Set(Array.from(fold.valid, (r) => values[r]).filter((v): v is string => v !== null && !inTrain.has(v)));
+          const validOnly = new Set(
+            Array.from(fold.valid, (r) => values[r]).filter((v): v is string => v !== null && !inTrain.has(v)),
+          );
           expect(levels.filter((v) => validOnly.has(v))).toEqual([]);
           validOnlyValues += validOnly.size;
         }
@@ -61,11 +63,21 @@ function featureCvSuite(
 }
 
 // Application table only, 1000 generated applicants: AUC about 0.64.
-featureCvSuite(describe, 'crossValidate with the real FeaturePipeline (generated applications)',
-  () => syntheticDataDir(SYNTHETIC), SYNTHETIC.rows, 0.6);
+featureCvSuite(
+  describe,
+  'crossValidate with the real FeaturePipeline (generated applications)',
+  () => syntheticDataDir(SYNTHETIC),
+  SYNTHETIC.rows,
+  0.6,
+);
 // 6000 applicants keep the suite fast; the check is the same on all 14 368.
-featureCvSuite(describeRealData, 'crossValidate with the real FeaturePipeline (6000 real applications)',
-  async () => realDataDir(), 6000, 0.68);
+featureCvSuite(
+  describeRealData,
+  'crossValidate with the real FeaturePipeline (6000 real applications)',
+  async () => realDataDir(),
+  6000,
+  0.68,
+);
 
 describe('applicationTarget', () => {
   it('rejects a table without TARGET', async () => {

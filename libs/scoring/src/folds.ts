@@ -2,7 +2,10 @@ import { Mulberry32Random } from '@credit-scoring/data';
 import { checkBinaryLabels, type Numbers } from '@credit-scoring/decision';
 
 /** Row indices of one cross-validation fold (into the matrix / tables the labels came from). */
-export interface Fold { train: Int32Array; valid: Int32Array }
+export interface Fold {
+  train: Int32Array;
+  valid: Int32Array;
+}
 
 /**
  * Stratified k-fold: each class is shuffled with `seed`, then dealt round-robin to the folds, so every fold gets

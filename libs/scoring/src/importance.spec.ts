@@ -14,11 +14,7 @@ describe('importanceTable', () => {
 
 describe('summarizeContributions', () => {
   // 3 rows × 2 features + bias column.
-  const contribs = Float64Array.from([
-    0.5, -0.1, -2,
-    -1.5, 0.2, -2,
-    1.0, 0.0, -2,
-  ]);
+  const contribs = Float64Array.from([0.5, -0.1, -2, -1.5, 0.2, -2, 1.0, 0.0, -2]);
   const data = Float64Array.from([10, NaN, 30, 1, 20, 2]);
 
   it('mean |contribution| per feature, bias as expected value, ranked value colours', () => {
@@ -36,7 +32,9 @@ describe('summarizeContributions', () => {
 
   it('rejects mismatched shapes', () => {
     expect(() => summarizeContributions(contribs, data, ['X'])).toThrow(/not a multiple of 1 features \+ bias/);
-    expect(() => summarizeContributions(contribs, data.subarray(0, 4), ['X', 'Y'])).toThrow(/expected 3 rows × 2 features/);
+    expect(() => summarizeContributions(contribs, data.subarray(0, 4), ['X', 'Y'])).toThrow(
+      /expected 3 rows × 2 features/,
+    );
   });
 });
 

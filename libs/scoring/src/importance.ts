@@ -9,7 +9,10 @@ export interface ExplainableBooster {
   predictContrib(data: Float64Array | Float32Array, opts?: { numIteration?: number }): Float64Array;
 }
 
-export interface ImportanceTableRow extends ImportanceRow { share: number; rank: number }
+export interface ImportanceTableRow extends ImportanceRow {
+  share: number;
+  rank: number;
+}
 
 /** Importance values per feature, sorted from most to least important, with each feature's share of the total. */
 export function importanceTable(featureNames: string[], values: ArrayLike<number>): ImportanceTableRow[] {
@@ -24,7 +27,10 @@ export function importanceTable(featureNames: string[], values: ArrayLike<number
 }
 
 /** Total gain of the splits on each feature (LightGBM's importance_type='gain'), up to the best iteration. */
-export function gainImportance(booster: ExplainableBooster, opts: { numIteration?: number } = {}): ImportanceTableRow[] {
+export function gainImportance(
+  booster: ExplainableBooster,
+  opts: { numIteration?: number } = {},
+): ImportanceTableRow[] {
   return importanceTable(booster.featureNames, booster.featureImportance('gain', opts.numIteration));
 }
 
@@ -52,7 +58,9 @@ export function summarizeContributions(
   const d = featureNames.length;
   const width = d + 1;
   if (contribs.length % width !== 0) {
-    throw new Error(`summarizeContributions: ${contribs.length} contributions is not a multiple of ${d} features + bias`);
+    throw new Error(
+      `summarizeContributions: ${contribs.length} contributions is not a multiple of ${d} features + bias`,
+    );
   }
   const nRows = contribs.length / width;
   if (data.length !== nRows * d) {
@@ -76,7 +84,12 @@ export function summarizeContributions(
     const values = Array.from(sampleRows, (i) => data[i * d + column]);
     const ranks = valueRanks(values);
     sampleRows.forEach((i, k) =>
-      points.push({ feature, contribution: contribs[i * width + column], valueRank: ranks[k], jitter: 2 * random.next() - 1 }),
+      points.push({
+        feature,
+        contribution: contribs[i * width + column],
+        valueRank: ranks[k],
+        jitter: 2 * random.next() - 1,
+      }),
     );
   }
   return {
@@ -99,7 +112,10 @@ export function shapSummary(
 
 /** Percentile rank (0..1) of each value among the non-missing ones; null for missing. */
 function valueRanks(values: number[]): Array<number | null> {
-  const present = values.map((v, k) => [v, k] as const).filter(([v]) => !Number.isNaN(v)).sort((a, b) => a[0] - b[0]);
+  const present = values
+    .map((v, k) => [v, k] as const)
+    .filter(([v]) => !Number.isNaN(v))
+    .sort((a, b) => a[0] - b[0]);
   const ranks: Array<number | null> = values.map(() => null);
   const denominator = Math.max(1, present.length - 1);
   let start = 0;
@@ -114,16 +130,27 @@ function valueRanks(values: number[]): Array<number | null> {
 }
 
 /** One feature's part in one applicant's score. `value` is null when the feature is missing. */
-export interface Contribution { name: string; value: number | null; contribution: number }
+export interface Contribution {
+  name: string;
+  value: number | null;
+  contribution: number;
+}
 
 /**
  * The k features that moved one applicant's score the most (largest |contribution| first), for explanations in the
  * API. `contribRow` has numFeature + 1 values (last = bias), `values` the applicant's feature values.
  */
-export function topContributions(contribRow: ArrayLike<number>, values: ArrayLike<number>, featureNames: string[], k = 10): Contribution[] {
+export function topContributions(
+  contribRow: ArrayLike<number>,
+  values: ArrayLike<number>,
+  featureNames: string[],
+  k = 10,
+): Contribution[] {
   const d = featureNames.length;
   if (contribRow.length !== d + 1) {
-    throw new Error(`topContributions: ${contribRow.length} contributions for ${d} features (expected ${d + 1} with the bias)`);
+    throw new Error(
+      `topContributions: ${contribRow.length} contributions for ${d} features (expected ${d + 1} with the bias)`,
+    );
   }
   if (values.length !== d) throw new Error(`topContributions: ${values.length} values for ${d} features`);
   if (!Number.isInteger(k) || k < 1) throw new Error(`topContributions: k must be a positive integer, got ${k}`);

@@ -4,8 +4,18 @@
  * only stored when sᵀy > 0 so the inverse-Hessian estimate stays positive definite. Stops on a small gradient or when
  * f no longer decreases beyond rounding noise (both count as converged, as in scipy's L-BFGS-B).
  */
-export interface LbfgsOptions { maxIter?: number; tol?: number; memory?: number }
-export interface LbfgsResult { x: Float64Array; value: number; gradMax: number; iterations: number; converged: boolean }
+export interface LbfgsOptions {
+  maxIter?: number;
+  tol?: number;
+  memory?: number;
+}
+export interface LbfgsResult {
+  x: Float64Array;
+  value: number;
+  gradMax: number;
+  iterations: number;
+  converged: boolean;
+}
 
 /** `evaluate` returns f(x) and writes ∇f(x) into `grad`. Stops when max|∇f| <= tol. */
 export function minimizeLbfgs(

@@ -10,11 +10,18 @@ import { realApplicationSample } from './testing/real-sample';
  * StandardScaler, C ∈ {0.001, 1}. We repeat the same steps from the raw CSV.
  */
 interface Golden {
-  rows: number; columns: string[]; firstId: number; positives: number;
-  medians: number[]; means: number[]; scales: number[];
+  rows: number;
+  columns: string[];
+  firstId: number;
+  positives: number;
+  medians: number[];
+  means: number[];
+  scales: number[];
   fits: Array<{ C: number; coefficients: number[]; intercept: number; probabilitiesFirst10: number[] }>;
 }
-const golden: Golden = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'test-fixtures', 'logreg_golden.json'), 'utf8'));
+const golden: Golden = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'test-fixtures', 'logreg_golden.json'), 'utf8'),
+);
 
 describeRealData('LogisticRegression vs scikit-learn (real data)', () => {
   let sample: Awaited<ReturnType<typeof realApplicationSample>>;
@@ -41,31 +48,27 @@ describeRealData('LogisticRegression vs scikit-learn (real data)', () => {
     expect(labels().reduce((s, v) => s + v, 0)).toBe(golden.positives);
   });
 
-  it.each(golden.fits.map((fit) => [fit.C, fit] as const))('C=%p: same imputation, scaling, coefficients, probabilities', (_c, fit) => {
-    const model = LogisticRegression.fit(sample, labels(), { C: fit.C });
-    expect(model.converged).toBe(true);
-    expect(model.featureNames).toEqual(golden.columns);
-    // Median imputation happens before scaling, so the fitted means reflect the golden medians.
-    Array.from(model.means).forEach((m, j) => expect(m).toBeCloseTo(golden.means[j], 6));
-    Array.from(model.scales).forEach((s, j) => expect(s / golden.scales[j]).toBeCloseTo(1, 10));
-    const maxCoefDiff = Math.max(...Array.from(model.coefficients, (w, j) => Math.abs(w - fit.coefficients[j])));
-    expect(maxCoefDiff).toBeLessThan(1e-5); // brief asks ~1e-4; we land within ~1e-6
-    expect(Math.abs(model.intercept - fit.intercept)).toBeLessThan(1e-4);
-    const proba = model.predictProba(sample.data.subarray(0, 10 * sample.nCols));
-    proba.forEach((p, i) => expect(Math.abs(p - fit.probabilitiesFirst10[i])).toBeLessThan(1e-6));
-  });
+  it.each(golden.fits.map((fit) => [fit.C, fit] as const))(
+    'C=%p: same imputation, scaling, coefficients, probabilities',
+    (_c, fit) => {
+      const model = LogisticRegression.fit(sample, labels(), { C: fit.C });
+      expect(model.converged).toBe(true);
+      expect(model.featureNames).toEqual(golden.columns);
+      // Median imputation happens before scaling, so the fitted means reflect the golden medians.
+      Array.from(model.means).forEach((m, j) => expect(m).toBeCloseTo(golden.means[j], 6));
+      Array.from(model.scales).forEach((s, j) => expect(s / golden.scales[j]).toBeCloseTo(1, 10));
+      const maxCoefDiff = Math.max(...Array.from(model.coefficients, (w, j) => Math.abs(w - fit.coefficients[j])));
+      expect(maxCoefDiff).toBeLessThan(1e-5); // brief asks ~1e-4; we land within ~1e-6
+      expect(Math.abs(model.intercept - fit.intercept)).toBeLessThan(1e-4);
+      const proba = model.predictProba(sample.data.subarray(0, 10 * sample.nCols));
+      proba.forEach((p, i) => expect(Math.abs(p - fit.probabilitiesFirst10[i])).toBeLessThan(1e-6));
+    },
+  );
 });
 
 describe('LogisticRegression preprocessing', () => {
   // Column 0 numeric with a missing value, column 1 a categorical code (0..2, NaN missing).
-  const data = Float64Array.from([
-    1, 0,
-    2, 1,
-    NaN, 2,
-    4, NaN,
-    5, 1,
-    6, 0,
-  ]);
+  const data = Float64Array.from([1, 0, 2, 1, NaN, 2, 4, NaN, 5, 1, 6, 0]);
   const x = { data, nRows: 6, nCols: 2, featureNames: ['AMOUNT', 'KIND'], categoricalFeatures: [1] };
   const y = [0, 1, 0, 1, 1, 0];
 
@@ -81,7 +84,9 @@ describe('LogisticRegression preprocessing', () => {
 
   it('constant columns (even 0.1, inexact in binary) get weight 0 and do not disturb the fit', () => {
     const withConstant = {
-      ...x, nCols: 3, featureNames: ['AMOUNT', 'KIND', 'RATE'],
+      ...x,
+      nCols: 3,
+      featureNames: ['AMOUNT', 'KIND', 'RATE'],
       data: Float64Array.from(Array.from({ length: 6 }, (_, i) => [data[2 * i], data[2 * i + 1], 0.1]).flat()),
     };
     const model = LogisticRegression.fit(withConstant, y, { C: 10 });

@@ -29,7 +29,9 @@ export interface LogisticOptions {
 const PARALLEL_MIN_CELLS = 2_000_000;
 
 /** How one input column becomes model columns. */
-type ColumnEncoding = { kind: 'numeric'; column: number; median: number } | { kind: 'onehot'; column: number; levels: number };
+type ColumnEncoding =
+  | { kind: 'numeric'; column: number; median: number }
+  | { kind: 'onehot'; column: number; levels: number };
 
 export interface LogisticState {
   inputNames: string[];
@@ -42,30 +44,47 @@ export interface LogisticState {
 }
 
 export class LogisticRegression {
-  private constructor(private readonly state: LogisticState, readonly iterations: number, readonly converged: boolean) {}
+  private constructor(
+    private readonly state: LogisticState,
+    readonly iterations: number,
+    readonly converged: boolean,
+  ) {}
 
   /** Names of the model columns (after one-hot), matching `coefficients`. */
-  get featureNames(): string[] { return this.state.featureNames; }
+  get featureNames(): string[] {
+    return this.state.featureNames;
+  }
   /** Coefficients on the standardised model columns. */
-  get coefficients(): Float64Array { return Float64Array.from(this.state.coefficients); }
-  get intercept(): number { return this.state.intercept; }
+  get coefficients(): Float64Array {
+    return Float64Array.from(this.state.coefficients);
+  }
+  get intercept(): number {
+    return this.state.intercept;
+  }
   /** Per model column: the value subtracted and the divisor (after imputation / one-hot). */
-  get means(): Float64Array { return Float64Array.from(this.state.means); }
-  get scales(): Float64Array { return Float64Array.from(this.state.scales); }
+  get means(): Float64Array {
+    return Float64Array.from(this.state.means);
+  }
+  get scales(): Float64Array {
+    return Float64Array.from(this.state.scales);
+  }
 
   static fit(x: MatrixLike, y: Numbers, opts: LogisticOptions = {}): LogisticRegression {
     checkMatrix('LogisticRegression.fit', x);
     if (y.length !== x.nRows) throw new Error(`LogisticRegression.fit: ${y.length} labels for ${x.nRows} rows`);
     checkBinaryLabels('LogisticRegression.fit', y);
     const C = opts.C ?? 1;
-    if (!(C > 0) || !Number.isFinite(C)) throw new Error(`LogisticRegression.fit: C must be a finite number > 0, got ${C}`);
+    if (!(C > 0) || !Number.isFinite(C))
+      throw new Error(`LogisticRegression.fit: C must be a finite number > 0, got ${C}`);
     if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 1)) {
       throw new Error(`LogisticRegression.fit: threads must be an integer >= 1, got ${opts.threads}`);
     }
 
     const encodings = fitEncodings(x, opts.categorical ?? 'onehot');
     const featureNames = encodings.flatMap((e) =>
-      e.kind === 'numeric' ? [x.featureNames[e.column]] : Array.from({ length: e.levels }, (_, k) => `${x.featureNames[e.column]}=${k}`),
+      e.kind === 'numeric'
+        ? [x.featureNames[e.column]]
+        : Array.from({ length: e.levels }, (_, k) => `${x.featureNames[e.column]}=${k}`),
     );
     const encoded = encode(x.data, x.nRows, x.nCols, encodings, featureNames.length);
     const { means, scales, constant } = standardScale(encoded, x.nRows, featureNames.length);
@@ -93,7 +112,9 @@ export class LogisticRegression {
   predictProba(data: Float64Array, nRows = data.length / this.state.inputNames.length): Float64Array {
     const nCols = this.state.inputNames.length;
     if (!Number.isInteger(nRows) || data.length !== nRows * nCols) {
-      throw new Error(`LogisticRegression.predictProba: ${data.length} values is not a multiple of ${nCols} input columns`);
+      throw new Error(
+        `LogisticRegression.predictProba: ${data.length} values is not a multiple of ${nCols} input columns`,
+      );
     }
     const d = this.state.featureNames.length;
     const encoded = encode(data, nRows, nCols, this.state.encodings, d);
@@ -107,8 +128,12 @@ export class LogisticRegression {
     return out;
   }
 
-  toJSON(): LogisticState { return JSON.parse(JSON.stringify(this.state)); }
-  static fromJSON(state: LogisticState): LogisticRegression { return new LogisticRegression(state, 0, true); }
+  toJSON(): LogisticState {
+    return JSON.parse(JSON.stringify(this.state));
+  }
+  static fromJSON(state: LogisticState): LogisticRegression {
+    return new LogisticRegression(state, 0, true);
+  }
 }
 
 /**
@@ -137,7 +162,13 @@ function minimizeLogLoss(design: Float64Array, n: number, d: number, y: Numbers,
 
 /** The standardised values of the `active` columns only, row-major n × active.length. */
 function activeScaledColumns(
-  encoded: Float64Array, n: number, width: number, active: number[], means: Float64Array, scales: Float64Array, shared: boolean,
+  encoded: Float64Array,
+  n: number,
+  width: number,
+  active: number[],
+  means: Float64Array,
+  scales: Float64Array,
+  shared: boolean,
 ): Float64Array {
   const d = active.length;
   // Worker threads read the design in place when it lives on shared memory.
@@ -169,7 +200,13 @@ function fitEncodings(x: MatrixLike, categorical: 'onehot' | 'drop'): ColumnEnco
   return encodings;
 }
 
-function encode(data: Float64Array, nRows: number, nCols: number, encodings: ColumnEncoding[], width: number): Float64Array {
+function encode(
+  data: Float64Array,
+  nRows: number,
+  nCols: number,
+  encodings: ColumnEncoding[],
+  width: number,
+): Float64Array {
   const out = new Float64Array(nRows * width);
   for (let i = 0; i < nRows; i++) {
     let j = i * width;
@@ -187,7 +224,11 @@ function encode(data: Float64Array, nRows: number, nCols: number, encodings: Col
 }
 
 /** Mean and population standard deviation per column (sklearn StandardScaler); constant columns get scale 1. */
-function standardScale(x: Float64Array, n: number, d: number): { means: Float64Array; scales: Float64Array; constant: Uint8Array } {
+function standardScale(
+  x: Float64Array,
+  n: number,
+  d: number,
+): { means: Float64Array; scales: Float64Array; constant: Uint8Array } {
   const means = new Float64Array(d);
   const scales = new Float64Array(d);
   const constant = new Uint8Array(d);

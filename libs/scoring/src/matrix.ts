@@ -27,7 +27,8 @@ export function checkMatrix(what: string, m: MatrixLike): void {
     throw new Error(`${what}: ${m.featureNames.length} feature names for ${m.nCols} columns`);
   }
   for (const c of m.categoricalFeatures) {
-    if (!Number.isInteger(c) || c < 0 || c >= m.nCols) throw new Error(`${what}: categorical feature index ${c} out of range`);
+    if (!Number.isInteger(c) || c < 0 || c >= m.nCols)
+      throw new Error(`${what}: categorical feature index ${c} out of range`);
   }
 }
 

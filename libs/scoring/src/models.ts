@@ -56,7 +56,9 @@ export function rowCount(what: string, data: Float64Array, nCols: number): numbe
 export function checkParams(spec: { name: string; defaults: HyperParams }, params: HyperParams): void {
   const unknown = Object.keys(params).filter((key) => !(key in spec.defaults));
   if (unknown.length) {
-    throw new Error(`${spec.name}: unknown hyper-parameter(s) ${unknown.join(', ')}; known: ${Object.keys(spec.defaults).join(', ')}`);
+    throw new Error(
+      `${spec.name}: unknown hyper-parameter(s) ${unknown.join(', ')}; known: ${Object.keys(spec.defaults).join(', ')}`,
+    );
   }
 }
 

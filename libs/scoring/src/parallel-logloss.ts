@@ -1,11 +1,22 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Numbers } from '@credit-scoring/decision';
-const { logLossBlock, sigmoid } = require('./logloss-block.js') as { logLossBlock: LogLossBlock; sigmoid: (z: number) => number };
+const { logLossBlock, sigmoid } = require('./logloss-block.js') as {
+  logLossBlock: LogLossBlock;
+  sigmoid: (z: number) => number;
+};
 /** The logistic function both the fit and predictProba use (one definition, in logloss-block.js). */
 export { sigmoid };
 
-type LogLossBlock = (design: Float64Array, y: Float64Array, d: number, theta: Float64Array, from: number, to: number, grad: Float64Array) => number;
+type LogLossBlock = (
+  design: Float64Array,
+  y: Float64Array,
+  d: number,
+  theta: Float64Array,
+  from: number,
+  to: number,
+  grad: Float64Array,
+) => number;
 
 /**
  * Sums of the logistic loss and its gradient over every row, computed in row blocks on several threads.
@@ -25,7 +36,13 @@ export class LogLossSums {
   private readonly own: Float64Array;
 
   /** `design` (n × d, row-major) should live on a SharedArrayBuffer when threads > 1, or it is copied once. */
-  constructor(private readonly design: Float64Array, labels: Numbers, private readonly n: number, private readonly d: number, threads = 1) {
+  constructor(
+    private readonly design: Float64Array,
+    labels: Numbers,
+    private readonly n: number,
+    private readonly d: number,
+    threads = 1,
+  ) {
     const blocks = Math.max(1, Math.min(Math.floor(threads), Math.ceil(n / 1000)));
     this.bounds = Array.from({ length: blocks + 1 }, (_, b) => Math.round((b * n) / blocks));
     this.control = new Int32Array(new SharedArrayBuffer(3 * 4));
@@ -41,8 +58,17 @@ export class LogLossSums {
     for (let b = 1; b < blocks; b++) {
       const worker = new Worker(path.join(__dirname, 'logloss-block.js'), {
         workerData: {
-          task: 'credit-scoring/logloss-block', design: this.design.buffer, y: this.y.buffer, theta: this.theta.buffer,
-          control: this.control.buffer, partials: this.partials.buffer, d, from: this.bounds[b], to: this.bounds[b + 1], slot: b - 1, generation: 0,
+          task: 'credit-scoring/logloss-block',
+          design: this.design.buffer,
+          y: this.y.buffer,
+          theta: this.theta.buffer,
+          control: this.control.buffer,
+          partials: this.partials.buffer,
+          d,
+          from: this.bounds[b],
+          to: this.bounds[b + 1],
+          slot: b - 1,
+          generation: 0,
         },
       });
       worker.unref();
@@ -50,7 +76,9 @@ export class LogLossSums {
     }
   }
 
-  get threads(): number { return this.workers.length + 1; }
+  get threads(): number {
+    return this.workers.length + 1;
+  }
 
   /** Loss sum over all rows at `theta` (d weights, then the intercept); gradient sums written into `grad`. */
   evaluate(theta: Float64Array, grad: Float64Array): number {
@@ -63,7 +91,8 @@ export class LogLossSums {
     for (let done = Atomics.load(this.control, 1); done < this.workers.length; done = Atomics.load(this.control, 1)) {
       Atomics.wait(this.control, 1, done);
     }
-    if (Atomics.load(this.control, 2) !== 0) throw new Error('logistic regression: a worker thread failed to evaluate its rows');
+    if (Atomics.load(this.control, 2) !== 0)
+      throw new Error('logistic regression: a worker thread failed to evaluate its rows');
     const width = this.d + 2;
     for (let w = 0; w < this.workers.length; w++) {
       loss += this.partials[w * width];

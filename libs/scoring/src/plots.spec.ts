@@ -1,7 +1,14 @@
 import { confusionMatrix, decideAll, thresholdSearch } from '@credit-scoring/decision';
 import { summarizeContributions } from './importance';
 import { Mulberry32Random } from '@credit-scoring/data';
-import { confusionMatrixPlot, costCurvePlot, costCurveSpec, importancePlot, rocCurvePlot, shapSummaryPlot } from './plots/charts';
+import {
+  confusionMatrixPlot,
+  costCurvePlot,
+  costCurveSpec,
+  importancePlot,
+  rocCurvePlot,
+  shapSummaryPlot,
+} from './plots/charts';
 import { Plot, rasterizeSvg } from './plots/render';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -36,7 +43,10 @@ describe('plots (vega-lite → SVG → PNG)', () => {
     const search = thresholdSearch(yTrue, prob, undefined, { kind: 'unit', fn: 10, fp: 1 });
     const spec = costCurveSpec(search, { bayesThreshold: 1 / 11 });
     expect(JSON.stringify(spec)).toContain(`chosen ${search.threshold.toFixed(3)}`);
-    expectValidPlot(await costCurvePlot(search, { bayesThreshold: 1 / 11 }), [`chosen ${search.threshold.toFixed(3)}`, 'Bayes 0.091']);
+    expectValidPlot(await costCurvePlot(search, { bayesThreshold: 1 / 11 }), [
+      `chosen ${search.threshold.toFixed(3)}`,
+      'Bayes 0.091',
+    ]);
   });
 
   it('confusion matrix heatmap', async () => {
@@ -57,7 +67,8 @@ describe('plots (vega-lite → SVG → PNG)', () => {
     const rows = 300;
     const data = Float64Array.from({ length: rows * 25 }, () => random.next());
     const contribs = new Float64Array(rows * 26);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < 25; j++) contribs[i * 26 + j] = (data[i * 25 + j] - 0.5) * (25 - j);
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < 25; j++) contribs[i * 26 + j] = (data[i * 25 + j] - 0.5) * (25 - j);
     const summary = summarizeContributions(contribs, data, names, { top: 20 });
     const plot = await shapSummaryPlot(summary.points, summary.featureOrder);
     expectValidPlot(plot, ['SHAP summary', 'F0', 'feature value']);

@@ -10,11 +10,24 @@ import { Mulberry32Random, type Random } from '@credit-scoring/data';
  * Every trial is scored by the mean CV business cost per applicant (lower is better).
  */
 
-export interface Trial { index: number; params: HyperParams; score: number; auc: number; seconds: number; cv: CvResult }
+export interface Trial {
+  index: number;
+  params: HyperParams;
+  score: number;
+  auc: number;
+  seconds: number;
+  cv: CvResult;
+}
 
 export interface SearchProgress {
-  trial: number; trials: number; params: HyperParams; score: number; bestScore: number;
-  elapsedSeconds: number; etaSeconds: number; phase: 'random' | 'tpe';
+  trial: number;
+  trials: number;
+  params: HyperParams;
+  score: number;
+  bestScore: number;
+  elapsedSeconds: number;
+  etaSeconds: number;
+  phase: 'random' | 'tpe';
 }
 
 export interface SearchOptions {
@@ -28,7 +41,11 @@ export interface SearchOptions {
   onProgress?: (p: SearchProgress) => void;
 }
 
-export interface SearchResult { best: Trial; trials: Trial[]; stoppedBy: 'trials' | 'time' | 'space' }
+export interface SearchResult {
+  best: Trial;
+  trials: Trial[];
+  stoppedBy: 'trials' | 'time' | 'space';
+}
 
 /** `evaluate` runs the CV for one parameter set (e.g. params => crossValidate(spec, params, data, folds, opts)). */
 export async function hyperparameterSearch(
@@ -36,10 +53,13 @@ export async function hyperparameterSearch(
   evaluate: (params: HyperParams) => Promise<CvResult>,
   opts: SearchOptions,
 ): Promise<SearchResult> {
-  if (!Number.isInteger(opts.trials) || opts.trials < 1) throw new Error(`hyperparameterSearch: trials must be a positive integer, got ${opts.trials}`);
+  if (!Number.isInteger(opts.trials) || opts.trials < 1)
+    throw new Error(`hyperparameterSearch: trials must be a positive integer, got ${opts.trials}`);
   for (const [name, domain] of Object.entries(spec.space)) checkDomain(spec.name, name, domain);
   const random = new Mulberry32Random(opts.seed);
-  const startup = opts.tpe ? Math.min(opts.trials, opts.startupTrials ?? Math.max(5, Math.ceil(opts.trials / 3))) : opts.trials;
+  const startup = opts.tpe
+    ? Math.min(opts.trials, opts.startupTrials ?? Math.max(5, Math.ceil(opts.trials / 3)))
+    : opts.trials;
   const trials: Trial[] = [];
   const started = Date.now();
   const seen = new Set<string>();
@@ -53,8 +73,10 @@ export async function hyperparameterSearch(
     }
     const phase = index < startup || Object.keys(spec.space).length === 0 ? 'random' : 'tpe';
     // The defaults are always the first candidate: a search must never report something worse than them.
-    let sampled: HyperParams = index === 0 ? {} : phase === 'random' ? sampleSpace(spec.space, random) : proposeTpe(spec.space, trials, random);
-    for (let retry = 0; retry < 20 && seen.has(key(sampled)) && index > 0; retry++) sampled = sampleSpace(spec.space, random);
+    let sampled: HyperParams =
+      index === 0 ? {} : phase === 'random' ? sampleSpace(spec.space, random) : proposeTpe(spec.space, trials, random);
+    for (let retry = 0; retry < 20 && seen.has(key(sampled)) && index > 0; retry++)
+      sampled = sampleSpace(spec.space, random);
     if (seen.has(key(sampled)) && index > 0) {
       stoppedBy = 'space'; // a small discrete space is exhausted
       break;
@@ -64,14 +86,24 @@ export async function hyperparameterSearch(
     const trialStart = Date.now();
     const cv = await evaluate(sampled);
     const trial: Trial = {
-      index: index + 1, params: cv.params, score: cv.mean.normalizedCost, auc: cv.mean.auc, seconds: (Date.now() - trialStart) / 1000, cv,
+      index: index + 1,
+      params: cv.params,
+      score: cv.mean.normalizedCost,
+      auc: cv.mean.auc,
+      seconds: (Date.now() - trialStart) / 1000,
+      cv,
     };
     trials.push(trial);
     const elapsedSeconds = (Date.now() - started) / 1000;
     opts.onProgress?.({
-      trial: index + 1, trials: opts.trials, params: trial.params, score: trial.score,
-      bestScore: Math.min(...trials.map((t) => t.score)), elapsedSeconds,
-      etaSeconds: (elapsedSeconds / (index + 1)) * (opts.trials - index - 1), phase,
+      trial: index + 1,
+      trials: opts.trials,
+      params: trial.params,
+      score: trial.score,
+      bestScore: Math.min(...trials.map((t) => t.score)),
+      elapsedSeconds,
+      etaSeconds: (elapsedSeconds / (index + 1)) * (opts.trials - index - 1),
+      phase,
     });
   }
   const best = trials.reduce((a, b) => (b.score < a.score ? b : a));
@@ -88,7 +120,9 @@ function checkDomain(model: string, name: string, d: ParamDomain): void {
     return;
   }
   if (!(d.low <= d.high) || (d.log && d.low <= 0)) {
-    throw new Error(`${model}: parameter ${name} has an invalid range [${d.low}, ${d.high}]${d.log ? ' (log scale needs low > 0)' : ''}`);
+    throw new Error(
+      `${model}: parameter ${name} has an invalid range [${d.low}, ${d.high}]${d.log ? ' (log scale needs low > 0)' : ''}`,
+    );
   }
 }
 
@@ -99,7 +133,9 @@ function toUnit(d: Exclude<ParamDomain, { type: 'choice' }>, v: number): number 
 }
 function fromUnit(d: Exclude<ParamDomain, { type: 'choice' }>, u: number): number {
   const clamped = Math.min(1, Math.max(0, u));
-  const v = d.log ? Math.exp(Math.log(d.low) + clamped * (Math.log(d.high) - Math.log(d.low))) : d.low + clamped * (d.high - d.low);
+  const v = d.log
+    ? Math.exp(Math.log(d.low) + clamped * (Math.log(d.high) - Math.log(d.low)))
+    : d.low + clamped * (d.high - d.low);
   if (d.type === 'int') return Math.min(d.high, Math.max(d.low, Math.round(v)));
   return Number(v.toPrecision(6));
 }
@@ -107,7 +143,8 @@ function fromUnit(d: Exclude<ParamDomain, { type: 'choice' }>, u: number): numbe
 export function sampleSpace(space: ParamSpace, random: Random): HyperParams {
   const out: HyperParams = {};
   for (const [name, d] of Object.entries(space)) {
-    out[name] = d.type === 'choice' ? d.values[Math.floor(random.next() * d.values.length)] : fromUnit(d, random.next());
+    out[name] =
+      d.type === 'choice' ? d.values[Math.floor(random.next() * d.values.length)] : fromUnit(d, random.next());
   }
   return out;
 }
@@ -124,7 +161,8 @@ function proposeTpe(space: ParamSpace, trials: Trial[], random: Random): HyperPa
   for (const [name, d] of Object.entries(space)) {
     if (d.type === 'choice') {
       // Smoothed frequency of each choice among good vs bad trials.
-      const weight = (group: Trial[], v: HyperParams[string]) => (group.filter((t) => t.params[name] === v).length + 1) / (group.length + d.values.length);
+      const weight = (group: Trial[], v: HyperParams[string]) =>
+        (group.filter((t) => t.params[name] === v).length + 1) / (group.length + d.values.length);
       const ratios = d.values.map((v) => weight(good, v) / weight(bad, v));
       out[name] = d.values[ratios.indexOf(Math.max(...ratios))];
       continue;
@@ -151,6 +189,7 @@ function proposeTpe(space: ParamSpace, trials: Trial[], random: Random): HyperPa
 /** Gaussian-kernel density on [0, 1] mixed with a uniform prior (so an empty group still has density). */
 function parzen(u: number, centres: number[], bandwidth: number): number {
   let density = 1; // the uniform prior, weight 1 like one extra kernel
-  for (const c of centres) density += Math.exp(-0.5 * ((u - c) / bandwidth) ** 2) / (bandwidth * Math.sqrt(2 * Math.PI));
+  for (const c of centres)
+    density += Math.exp(-0.5 * ((u - c) / bandwidth) ** 2) / (bandwidth * Math.sqrt(2 * Math.PI));
   return density / (centres.length + 1);
 }

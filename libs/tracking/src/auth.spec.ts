@@ -7,8 +7,12 @@ describe('credentials for a secured MLflow server', () => {
   it('reads a bearer token or basic auth like the Python client, token first', () => {
     expect(authorizationHeader({}, {})).toBeUndefined();
     expect(authorizationHeader({}, { MLFLOW_TRACKING_TOKEN: 't0k' })).toBe('Bearer t0k');
-    expect(authorizationHeader({}, { MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw' })).toBe(`Basic ${Buffer.from('ann:pw').toString('base64')}`);
-    expect(authorizationHeader({ token: 'mine' }, { MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw' })).toBe('Bearer mine');
+    expect(authorizationHeader({}, { MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw' })).toBe(
+      `Basic ${Buffer.from('ann:pw').toString('base64')}`,
+    );
+    expect(
+      authorizationHeader({ token: 'mine' }, { MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw' }),
+    ).toBe('Bearer mine');
     expect(authorizationHeader({}, { MLFLOW_TRACKING_USERNAME: 'ann' })).toBeUndefined();
   });
 

@@ -16,7 +16,9 @@ beforeAll(() => {
   doomedServer = startLocalServer({ storeDir: path.join(tempDir('stopped'), 'store') });
   doomedServer.catch(() => undefined); // awaited (and reported) in its test
 });
-afterAll(async () => { await (await doomedServer.catch(() => undefined))?.stop(); });
+afterAll(async () => {
+  await (await doomedServer.catch(() => undefined))?.stop();
+});
 
 describe('experiments', () => {
   it('creates, finds by name and reuses an experiment', async () => {
@@ -25,7 +27,12 @@ describe('experiments', () => {
     const id = await client.getOrCreateExperiment(name);
     expect(await client.getOrCreateExperiment(name)).toBe(id);
     const exp = await client.getExperimentByName(name);
-    expect(exp).toMatchObject({ experimentId: id, name, lifecycleStage: 'active', tags: { 'mlflow.experimentKind': 'custom_model_development' } });
+    expect(exp).toMatchObject({
+      experimentId: id,
+      name,
+      lifecycleStage: 'active',
+      tags: { 'mlflow.experimentKind': 'custom_model_development' },
+    });
     expect((await client.getExperiment(id)).name).toBe(name);
   });
 
@@ -36,13 +43,18 @@ describe('experiments', () => {
     expect(err).toBeInstanceOf(MlflowError);
     expect(err).toMatchObject({ errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 });
     expect((err as Error).message).toContain(name);
-    await expect(client.getRun('0123456789abcdef0123456789abcdef')).rejects.toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST', status: 404 });
+    await expect(client.getRun('0123456789abcdef0123456789abcdef')).rejects.toMatchObject({
+      errorCode: 'RESOURCE_DOES_NOT_EXIST',
+      status: 404,
+    });
   });
 });
 
 describe('runs, params, metrics, tags', () => {
   let experimentId: string;
-  beforeAll(async () => { experimentId = await client.getOrCreateExperiment(unique('runs')); });
+  beforeAll(async () => {
+    experimentId = await client.getOrCreateExperiment(unique('runs'));
+  });
 
   it('creates a child run under a parent, updates, ends and searches them', async () => {
     const parent = await client.createRun({ experimentId, runName: 'parent', tags: { purpose: 'test' } });
@@ -58,18 +70,34 @@ describe('runs, params, metrics, tags', () => {
     expect(got.info).toMatchObject({ runName: 'fold-1-renamed', status: 'FINISHED' });
     expect(got.info.endTime).toBeGreaterThanOrEqual(got.info.startTime);
 
-    const { runs } = await client.searchRuns({ experimentIds: [experimentId], filter: `tags.mlflow.parentRunId = '${parent.info.runId}'` });
+    const { runs } = await client.searchRuns({
+      experimentIds: [experimentId],
+      filter: `tags.mlflow.parentRunId = '${parent.info.runId}'`,
+    });
     expect(runs.map((r) => r.info.runId)).toEqual([child.info.runId]);
-    const page1 = await client.searchRuns({ experimentIds: [experimentId], maxResults: 1, orderBy: ['attributes.start_time ASC'] });
+    const page1 = await client.searchRuns({
+      experimentIds: [experimentId],
+      maxResults: 1,
+      orderBy: ['attributes.start_time ASC'],
+    });
     expect(page1.runs).toHaveLength(1);
     expect(page1.nextPageToken).toBeDefined();
-    const page2 = await client.searchRuns({ experimentIds: [experimentId], maxResults: 1, orderBy: ['attributes.start_time ASC'], pageToken: page1.nextPageToken });
+    const page2 = await client.searchRuns({
+      experimentIds: [experimentId],
+      maxResults: 1,
+      orderBy: ['attributes.start_time ASC'],
+      pageToken: page1.nextPageToken,
+    });
     expect(page2.runs[0].info.runId).not.toBe(page1.runs[0].info.runId);
   });
 
   it('chunks a batch of >1000 metrics and >100 params within MLflow limits and reads it all back', async () => {
     const run = await client.createRun({ experimentId, runName: 'big-batch' });
-    const metrics = Array.from({ length: 2500 }, (_, i) => ({ key: `auc_fold_${i % 5}`, value: i / 2500, step: Math.floor(i / 5) }));
+    const metrics = Array.from({ length: 2500 }, (_, i) => ({
+      key: `auc_fold_${i % 5}`,
+      value: i / 2500,
+      step: Math.floor(i / 5),
+    }));
     metrics.push({ key: 'undefined_metric', value: NaN, step: 0 });
     const params = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`p${i}`, i]));
     const tags = Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`t${i}`, `v${i}`]));
@@ -105,13 +133,26 @@ describe('runs, params, metrics, tags', () => {
 
   it('rejects bad batch input before logging anything', async () => {
     const run = await client.createRun({ experimentId });
-    await expect(client.logBatch(run.info.runId, {
-      params: { ok: 1 }, metrics: [{ key: 'fine', value: 1 }, { key: 'bad', value: '0.5' as unknown as number }],
-    })).rejects.toThrow(/metric 'bad' must be a number/);
-    await expect(client.logBatch(run.info.runId, { params: { ok: 1, long: 'x'.repeat(6001) } }))
-      .rejects.toThrow(/param 'long' value is 6001 characters; MLflow accepts at most 6000/);
-    await expect(client.logBatch(run.info.runId, { params: [{ key: 'lr', value: '0.1' }, { key: 'lr', value: '0.2' }] }))
-      .rejects.toThrow(/param 'lr' is given twice with different values/);
+    await expect(
+      client.logBatch(run.info.runId, {
+        params: { ok: 1 },
+        metrics: [
+          { key: 'fine', value: 1 },
+          { key: 'bad', value: '0.5' as unknown as number },
+        ],
+      }),
+    ).rejects.toThrow(/metric 'bad' must be a number/);
+    await expect(client.logBatch(run.info.runId, { params: { ok: 1, long: 'x'.repeat(6001) } })).rejects.toThrow(
+      /param 'long' value is 6001 characters; MLflow accepts at most 6000/,
+    );
+    await expect(
+      client.logBatch(run.info.runId, {
+        params: [
+          { key: 'lr', value: '0.1' },
+          { key: 'lr', value: '0.2' },
+        ],
+      }),
+    ).rejects.toThrow(/param 'lr' is given twice with different values/);
     await expect(client.logBatch(run.info.runId, { tags: { ['k'.repeat(251)]: 'v' } })).rejects.toThrow(/at most 250/);
     const got = await client.getRun(run.info.runId);
     expect(got.params).toEqual({});
@@ -122,7 +163,10 @@ describe('runs, params, metrics, tags', () => {
     const run = await client.createRun({ experimentId });
     await client.logParams(run.info.runId, { lr: 0.1 });
     await client.logParams(run.info.runId, { lr: 0.1 }); // same value: idempotent
-    await expect(client.logParams(run.info.runId, { lr: 0.2 })).rejects.toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE', status: 400 });
+    await expect(client.logParams(run.info.runId, { lr: 0.2 })).rejects.toMatchObject({
+      errorCode: 'INVALID_PARAMETER_VALUE',
+      status: 400,
+    });
   });
 });
 
@@ -155,12 +199,18 @@ describe('artifacts through the proxy', () => {
       fs.writeFileSync(path.join(src, rel), b);
     }
     const uploaded = await client.uploadArtifactDir(runId, src, 'bundle');
-    expect(uploaded.sort()).toEqual(Object.keys(files).map((f) => `bundle/${f}`).sort());
+    expect(uploaded.sort()).toEqual(
+      Object.keys(files)
+        .map((f) => `bundle/${f}`)
+        .sort(),
+    );
     expect(await client.uploadArtifactFile(runId, path.join(src, 'report.json'))).toBe('report.json');
 
     const top = await client.listArtifacts(runId, 'bundle');
     expect(top.map((f) => [f.path, f.isDir]).sort()).toEqual([
-      ['bundle/empty.txt', false], ['bundle/plots', true], ['bundle/report.json', false],
+      ['bundle/empty.txt', false],
+      ['bundle/plots', true],
+      ['bundle/report.json', false],
     ]);
     expect(top.find((f) => f.path === 'bundle/report.json')?.fileSize).toBe(12);
 
@@ -171,7 +221,10 @@ describe('artifacts through the proxy', () => {
   });
 
   it('reports a missing artifact and refuses paths escaping the run', async () => {
-    await expect(client.downloadArtifactBytes(runId, 'nope.txt')).rejects.toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST', status: 404 });
+    await expect(client.downloadArtifactBytes(runId, 'nope.txt')).rejects.toMatchObject({
+      errorCode: 'RESOURCE_DOES_NOT_EXIST',
+      status: 404,
+    });
     await expect(client.uploadArtifactBytes(runId, '../other-run/x', 'x')).rejects.toThrow(/must be relative without/);
   });
 });
@@ -186,16 +239,25 @@ describe('an unreachable server', () => {
     const err = await second.getExperimentByName('alive').catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(err).toBeInstanceOf(MlflowConnectionError);
-    expect((err as Error).message).toMatch(new RegExp(`MLflow server at ${server.uri} is not reachable .*3 attempts.*ECONNREFUSED`));
+    expect((err as Error).message).toMatch(
+      new RegExp(`MLflow server at ${server.uri} is not reachable .*3 attempts.*ECONNREFUSED`),
+    );
   });
 
   it('times out instead of hanging when a server accepts but never answers', async () => {
     const sockets: net.Socket[] = [];
-    const silent = net.createServer((s) => { sockets.push(s); });
+    const silent = net.createServer((s) => {
+      sockets.push(s);
+    });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as net.AddressInfo).port;
     try {
-      const c = new MlflowClient({ trackingUri: `http://127.0.0.1:${port}`, retries: 1, timeoutMs: 300, backoffMs: 50 });
+      const c = new MlflowClient({
+        trackingUri: `http://127.0.0.1:${port}`,
+        retries: 1,
+        timeoutMs: 300,
+        backoffMs: 50,
+      });
       const started = Date.now();
       await expect(c.getExperimentByName('x')).rejects.toThrow(/not reachable .*no answer within 300 ms/);
       expect(Date.now() - started).toBeLessThan(3000);

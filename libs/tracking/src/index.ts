@@ -5,15 +5,45 @@ export { LOG_BATCH_LIMITS } from './batch';
 export { VALUE_LIMITS } from './validation';
 export { MlflowError, MlflowConnectionError } from './errors';
 export type {
-  BatchItems, Experiment, FileInfo, Metric, ModelVersion, ModelVersionStatus, Param, RegisteredModel, Run, RunInfo, RunStatus,
+  BatchItems,
+  Experiment,
+  FileInfo,
+  Metric,
+  ModelVersion,
+  ModelVersionStatus,
+  Param,
+  RegisteredModel,
+  Run,
+  RunInfo,
+  RunStatus,
 } from './types';
 export {
-  withRun, ActiveRun, endRunWithRetry, RunNotClosedError, DEFAULT_END_RETRY, type WithRunOptions, type EndRetry,
+  withRun,
+  ActiveRun,
+  endRunWithRetry,
+  RunNotClosedError,
+  DEFAULT_END_RETRY,
+  type WithRunOptions,
+  type EndRetry,
 } from './run';
 export { logModel, registerModel, downloadModel, type LoadedModelPackage } from './model';
 export {
-  DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME, DEFAULT_MODEL_URI, MODEL_ARTIFACT_PATH,
-  MODEL_ENV, ModelPackageError, PACKAGE_FILES, modelFiles, readModelPackage, readPackageIdentity, replaceDirectory,
-  writeIdentity, writeModelPackage, type ModelPackage, type PackageIdentity, type ReadModelPackage,
+  DEFAULT_BUNDLE_DIR,
+  DEFAULT_MODEL_ALIAS,
+  DEFAULT_MODEL_NAME,
+  DEFAULT_MODEL_URI,
+  MODEL_ARTIFACT_PATH,
+  MODEL_ENV,
+  ModelPackageError,
+  PACKAGE_FILES,
+  modelFiles,
+  readModelPackage,
+  readPackageIdentity,
+  replaceDirectory,
+  writeIdentity,
+  writeModelPackage,
+  type ModelPackage,
+  type PackageIdentity,
+  type ReadModelPackage,
   type RegisteredIdentity,
 } from './model-package';

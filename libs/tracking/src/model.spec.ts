@@ -9,7 +9,9 @@ import { FIXTURES, tempDir, testClient, unique } from './testing/helpers';
 
 const client = testClient();
 const modelText = fs.readFileSync(path.join(FIXTURES, 'interop-model.txt'), 'utf8');
-const spec = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'interop-model.json'), 'utf8')) as { featureNames: string[] };
+const spec = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'interop-model.json'), 'utf8')) as {
+  featureNames: string[];
+};
 
 function pkg(overrides: Partial<ModelPackage> = {}): ModelPackage {
   return {
@@ -24,32 +26,65 @@ function pkg(overrides: Partial<ModelPackage> = {}): ModelPackage {
 }
 
 let experimentId: string;
-beforeAll(async () => { experimentId = await client.getOrCreateExperiment(unique('models')); });
+beforeAll(async () => {
+  experimentId = await client.getOrCreateExperiment(unique('models'));
+});
 
 describe('model files (lightgbm flavour)', () => {
   it('writes an MLmodel with lightgbm + python_function flavours and a signature in model column order', () => {
     const files = modelFiles('abc123', pkg({ extraFiles: { 'plots/roc.svg': '<svg/>' } }));
-    expect(Object.keys(files).sort()).toEqual(['MLmodel', 'checksums.json', 'conda.yaml', 'feature_pipeline.json', 'metrics.json',
-      'model.lgb', 'plots/roc.svg', 'python_env.yaml', 'requirements.txt', 'threshold.json']);
+    expect(Object.keys(files).sort()).toEqual([
+      'MLmodel',
+      'checksums.json',
+      'conda.yaml',
+      'feature_pipeline.json',
+      'metrics.json',
+      'model.lgb',
+      'plots/roc.svg',
+      'python_env.yaml',
+      'requirements.txt',
+      'threshold.json',
+    ]);
     const mlmodel = YAML.parse(String(files.MLmodel)) as {
-      flavors: Record<string, Record<string, unknown>>; run_id: string; model_size_bytes: number;
+      flavors: Record<string, Record<string, unknown>>;
+      run_id: string;
+      model_size_bytes: number;
       signature: { inputs: string; outputs: string };
     };
-    expect(mlmodel.flavors.lightgbm).toEqual({ code: null, data: 'model.lgb', lgb_version: '4.7.0', model_class: 'lightgbm.basic.Booster' });
-    expect(mlmodel.flavors.python_function).toMatchObject({ loader_module: 'mlflow.lightgbm', data: 'model.lgb', env: { conda: 'conda.yaml', virtualenv: 'python_env.yaml' } });
+    expect(mlmodel.flavors.lightgbm).toEqual({
+      code: null,
+      data: 'model.lgb',
+      lgb_version: '4.7.0',
+      model_class: 'lightgbm.basic.Booster',
+    });
+    expect(mlmodel.flavors.python_function).toMatchObject({
+      loader_module: 'mlflow.lightgbm',
+      data: 'model.lgb',
+      env: { conda: 'conda.yaml', virtualenv: 'python_env.yaml' },
+    });
     expect(mlmodel.run_id).toBe('abc123');
     const inputs = JSON.parse(mlmodel.signature.inputs) as Array<{ name: string; type: string; required: boolean }>;
     expect(inputs.map((i) => i.name)).toEqual(spec.featureNames);
     expect(inputs.every((i) => i.type === 'double' && i.required === false)).toBe(true);
-    expect(JSON.parse(mlmodel.signature.outputs)).toEqual([{ type: 'tensor', 'tensor-spec': { dtype: 'float64', shape: [-1] } }]);
+    expect(JSON.parse(mlmodel.signature.outputs)).toEqual([
+      { type: 'tensor', 'tensor-spec': { dtype: 'float64', shape: [-1] } },
+    ]);
     expect(mlmodel.model_size_bytes).toBeGreaterThan(modelText.length);
     expect(files['model.lgb']).toBe(modelText);
-    expect(JSON.parse(String(files['threshold.json']))).toEqual({ threshold: 0.09, cost: { kind: 'credit', fnLoss: 1, fpLoss: 0.19 } });
+    expect(JSON.parse(String(files['threshold.json']))).toEqual({
+      threshold: 0.09,
+      cost: { kind: 'credit', fnLoss: 1, fpLoss: 0.19 },
+    });
   });
 
   it('pins the same versions as tools/mlflow/requirements.txt', () => {
     const req = fs.readFileSync(path.join(workspaceRoot(), 'tools', 'mlflow', 'requirements.txt'), 'utf8');
-    for (const [pkgName, version] of Object.entries({ mlflow: MODEL_ENV.mlflow, lightgbm: MODEL_ENV.lightgbm, numpy: MODEL_ENV.numpy, pandas: MODEL_ENV.pandas })) {
+    for (const [pkgName, version] of Object.entries({
+      mlflow: MODEL_ENV.mlflow,
+      lightgbm: MODEL_ENV.lightgbm,
+      numpy: MODEL_ENV.numpy,
+      pandas: MODEL_ENV.pandas,
+    })) {
       expect(req).toMatch(new RegExp(`^${pkgName}==${version.replace(/\./g, '\\.')}$`, 'm'));
     }
   });
@@ -92,7 +127,13 @@ describe('registry round trip', () => {
     expect((await client.searchModelVersions(`name='${name}'`)).map((v) => v.version).sort()).toEqual(['1', '2']);
 
     const champion = await downloadModel(client, name, 'champion', tempDir('champion'));
-    expect(champion).toMatchObject({ name, version: '2', runId: run2.info.runId, threshold: 0.12, metrics: { auc: 0.76 } });
+    expect(champion).toMatchObject({
+      name,
+      version: '2',
+      runId: run2.info.runId,
+      threshold: 0.12,
+      metrics: { auc: 0.76 },
+    });
     expect(champion.modelText).toBe(modelText);
     expect(champion.featureNames).toEqual(spec.featureNames);
     expect(champion.featurePipeline).toEqual({ version: 1, columns: spec.featureNames });
@@ -105,12 +146,17 @@ describe('registry round trip', () => {
     await client.deleteRegisteredModelAlias(name, 'challenger');
     expect((await client.getRegisteredModel(name))?.aliases).toEqual({ champion: '2' });
     // MLflow 3.17 answers an unknown alias with INVALID_PARAMETER_VALUE (not RESOURCE_DOES_NOT_EXIST).
-    await expect(client.getModelVersionByAlias(name, 'challenger')).rejects.toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE', status: 400 });
+    await expect(client.getModelVersionByAlias(name, 'challenger')).rejects.toMatchObject({
+      errorCode: 'INVALID_PARAMETER_VALUE',
+      status: 400,
+    });
     await expect(downloadModel(client, name, '7', tempDir('none'))).rejects.toBeInstanceOf(MlflowError);
   });
 
   it('refuses to register a run that has no logged model', async () => {
     const run = await client.createRun({ experimentId });
-    await expect(registerModel(client, run.info.runId, unique('empty'))).rejects.toThrow(/no model\/MLmodel artifact: call logModel first/);
+    await expect(registerModel(client, run.info.runId, unique('empty'))).rejects.toThrow(
+      /no model\/MLmodel artifact: call logModel first/,
+    );
   });
 });

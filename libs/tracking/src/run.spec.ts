@@ -6,7 +6,9 @@ import { testClient, unique } from './testing/helpers';
 
 const client = testClient();
 let experimentId: string;
-beforeAll(async () => { experimentId = await client.getOrCreateExperiment(unique('with-run')); });
+beforeAll(async () => {
+  experimentId = await client.getOrCreateExperiment(unique('with-run'));
+});
 
 describe('withRun', () => {
   it('ends the run FINISHED and returns what fn returned; logs go into the run', async () => {
@@ -32,13 +34,15 @@ describe('withRun', () => {
   it('leaves the run FAILED and rethrows when fn throws; nested runs point at their parent', async () => {
     let childId = '';
     let parentId = '';
-    await expect(withRun(client, { experimentId, runName: 'parent' }, async (parent) => {
-      parentId = parent.runId;
-      await withRun(client, { experimentId, runName: 'fold', parentRunId: parent.runId }, async (child) => {
-        childId = child.runId;
-        throw new Error('fold exploded');
-      });
-    })).rejects.toThrow('fold exploded');
+    await expect(
+      withRun(client, { experimentId, runName: 'parent' }, async (parent) => {
+        parentId = parent.runId;
+        await withRun(client, { experimentId, runName: 'fold', parentRunId: parent.runId }, async (child) => {
+          childId = child.runId;
+          throw new Error('fold exploded');
+        });
+      }),
+    ).rejects.toThrow('fold exploded');
     const child = await client.getRun(childId);
     expect(child.info.status).toBe('FAILED');
     expect(child.tags['mlflow.parentRunId']).toBe(parentId);
@@ -46,27 +50,35 @@ describe('withRun', () => {
     expect(process.listenerCount('SIGINT')).toBe(0);
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('marks the run KILLED when the process gets %s, and the process still stops', async (signal) => {
-    // node itself (tsx as a loader, not its CLI wrapper) so the signal reaches the process that owns the run.
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'testing', 'signal-child.ts'), client.trackingUri, experimentId],
-      { cwd: workspaceRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const runId = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /RUN ([0-9a-f]{32})/.exec(out);
-        if (m) resolve(m[1]);
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'marks the run KILLED when the process gets %s, and the process still stops',
+    async (signal) => {
+      // node itself (tsx as a loader, not its CLI wrapper) so the signal reaches the process that owns the run.
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(__dirname, 'testing', 'signal-child.ts'), client.trackingUri, experimentId],
+        { cwd: workspaceRoot(), stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
       });
-      child.once('exit', (code) => reject(new Error(`child exited (${code}) before starting its run: ${stderr}`)));
-    });
-    expect((await client.getRun(runId)).info.status).toBe('RUNNING');
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
-    child.kill(signal);
-    expect(await exited).toBe(signal);
-    const got = await client.getRun(runId);
-    expect(got.info.status).toBe('KILLED');
-    expect(got.info.endTime).toBeDefined();
-  });
+      const runId = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /RUN ([0-9a-f]{32})/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`child exited (${code}) before starting its run: ${stderr}`)));
+      });
+      expect((await client.getRun(runId)).info.status).toBe('RUNNING');
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
+      child.kill(signal);
+      expect(await exited).toBe(signal);
+      const got = await client.getRun(runId);
+      expect(got.info.status).toBe('KILLED');
+      expect(got.info.endTime).toBeDefined();
+    },
+  );
 });

@@ -5,19 +5,38 @@ import type { BatchItems, Run } from './types';
 
 /** The run a `withRun` callback works in: its ids plus shortcuts that log into it. */
 export class ActiveRun {
-  constructor(readonly client: MlflowClient, readonly run: Run) {}
+  constructor(
+    readonly client: MlflowClient,
+    readonly run: Run,
+  ) {}
 
-  get runId(): string { return this.run.info.runId; }
-  get experimentId(): string { return this.run.info.experimentId; }
-  get artifactUri(): string { return this.run.info.artifactUri; }
-
-  logParams(params: Record<string, string | number | boolean>): Promise<void> { return this.client.logParams(this.runId, params); }
-  logMetric(key: string, value: number, step = 0): Promise<void> { return this.client.logMetric(this.runId, key, value, step); }
-  logMetrics(metrics: Record<string, number>, step = 0): Promise<void> {
-    return this.client.logBatch(this.runId, { metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, step })) });
+  get runId(): string {
+    return this.run.info.runId;
   }
-  setTags(tags: Record<string, string>): Promise<void> { return this.client.setTags(this.runId, tags); }
-  logBatch(items: BatchItems): Promise<void> { return this.client.logBatch(this.runId, items); }
+  get experimentId(): string {
+    return this.run.info.experimentId;
+  }
+  get artifactUri(): string {
+    return this.run.info.artifactUri;
+  }
+
+  logParams(params: Record<string, string | number | boolean>): Promise<void> {
+    return this.client.logParams(this.runId, params);
+  }
+  logMetric(key: string, value: number, step = 0): Promise<void> {
+    return this.client.logMetric(this.runId, key, value, step);
+  }
+  logMetrics(metrics: Record<string, number>, step = 0): Promise<void> {
+    return this.client.logBatch(this.runId, {
+      metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, step })),
+    });
+  }
+  setTags(tags: Record<string, string>): Promise<void> {
+    return this.client.setTags(this.runId, tags);
+  }
+  logBatch(items: BatchItems): Promise<void> {
+    return this.client.logBatch(this.runId, items);
+  }
   uploadArtifactBytes(artifactPath: string, bytes: Uint8Array | string): Promise<void> {
     return this.client.uploadArtifactBytes(this.runId, artifactPath, bytes);
   }
@@ -36,15 +55,26 @@ export interface WithRunOptions {
 }
 
 /** Bounded backoff for ending a run: `attempts` tries, waiting firstDelayMs, then twice that, and so on. */
-export interface EndRetry { attempts: number; firstDelayMs: number }
+export interface EndRetry {
+  attempts: number;
+  firstDelayMs: number;
+}
 
 export const DEFAULT_END_RETRY: EndRetry = { attempts: 5, firstDelayMs: 1000 };
 
 /** The run stays RUNNING in MLflow: every attempt to end it failed. */
 export class RunNotClosedError extends MlflowError {
-  constructor(readonly runId: string, readonly runStatus: string, readonly command: string, cause: unknown) {
-    super(`run ${runId} could not be marked ${runStatus} and stays RUNNING in MLflow; once MLflow answers, close it with:\n`
-      + `  ${command}\n  (cause: ${(cause as Error)?.message ?? String(cause)})`, { errorCode: 'RUN_NOT_CLOSED', cause });
+  constructor(
+    readonly runId: string,
+    readonly runStatus: string,
+    readonly command: string,
+    cause: unknown,
+  ) {
+    super(
+      `run ${runId} could not be marked ${runStatus} and stays RUNNING in MLflow; once MLflow answers, close it with:\n` +
+        `  ${command}\n  (cause: ${(cause as Error)?.message ?? String(cause)})`,
+      { errorCode: 'RUN_NOT_CLOSED', cause },
+    );
     this.name = 'RunNotClosedError';
   }
 }
@@ -54,7 +84,10 @@ export class RunNotClosedError extends MlflowError {
  * every attempt fails it throws RunNotClosedError, whose message names the run and the command that closes it.
  */
 export async function endRunWithRetry(
-  client: MlflowClient, runId: string, status: 'FINISHED' | 'FAILED' | 'KILLED', retry: EndRetry = DEFAULT_END_RETRY,
+  client: MlflowClient,
+  runId: string,
+  status: 'FINISHED' | 'FAILED' | 'KILLED',
+  retry: EndRetry = DEFAULT_END_RETRY,
 ): Promise<void> {
   const endTime = Date.now(); // when the work ended, not when MLflow came back
   let lastError: unknown;
@@ -65,7 +98,8 @@ export async function endRunWithRetry(
       return;
     } catch (err) {
       lastError = err;
-      const status4xx = err instanceof MlflowError && err.status !== undefined && err.status < 500 && err.status !== 429;
+      const status4xx =
+        err instanceof MlflowError && err.status !== undefined && err.status < 500 && err.status !== 429;
       if (status4xx) break;
     }
   }
@@ -82,7 +116,11 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
  * only while the run is open; after marking the run, the signal is re-raised so the process still stops
  * (unless some other handler of the program is there to decide).
  */
-export async function withRun<T>(client: MlflowClient, opts: WithRunOptions, fn: (run: ActiveRun) => Promise<T>): Promise<T> {
+export async function withRun<T>(
+  client: MlflowClient,
+  opts: WithRunOptions,
+  fn: (run: ActiveRun) => Promise<T>,
+): Promise<T> {
   const run = await client.createRun(opts);
   const active = new ActiveRun(client, run);
   let closed = false;
@@ -108,7 +146,9 @@ export async function withRun<T>(client: MlflowClient, opts: WithRunOptions, fn:
         if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
       });
   };
-  const removeHandlers = () => { for (const s of SIGNALS) process.removeListener(s, onSignal); };
+  const removeHandlers = () => {
+    for (const s of SIGNALS) process.removeListener(s, onSignal);
+  };
   for (const s of SIGNALS) process.on(s, onSignal);
 
   try {

@@ -37,7 +37,9 @@ export async function freePort(): Promise<number> {
  * 127.0.0.1) as a child of this process, waits for /health and returns its URI. Used by the trainer when no
  * MLFLOW_TRACKING_URI is given, and by tests. Default store: <repo>/mlruns; default port: a free one.
  */
-export async function startLocalServer(opts: { port?: number; storeDir?: string; startupTimeoutMs?: number } = {}): Promise<LocalServer> {
+export async function startLocalServer(
+  opts: { port?: number; storeDir?: string; startupTimeoutMs?: number } = {},
+): Promise<LocalServer> {
   const root = workspaceRoot();
   const exe = mlflowExecutable(root);
   if (!fs.existsSync(exe)) {
@@ -52,19 +54,29 @@ export async function startLocalServer(opts: { port?: number; storeDir?: string;
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `server-${port}.log`);
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(exe, [
-    'server',
-    '--backend-store-uri', `sqlite:///${storeDir}/mlflow.db`,
-    '--artifacts-destination', path.join(storeDir, 'artifacts'),
-    '--serve-artifacts',
-    '--host', '127.0.0.1', '--port', String(port),
-    '--workers', '1',
-  ], {
-    detached: true, // own process group, so stop() reaches uvicorn's worker too
-    stdio: ['ignore', log, log],
-    // Same as start.sh: no background job runner (seven idle Python processes we never use).
-    env: { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false', ...process.env },
-  });
+  const child = spawn(
+    exe,
+    [
+      'server',
+      '--backend-store-uri',
+      `sqlite:///${storeDir}/mlflow.db`,
+      '--artifacts-destination',
+      path.join(storeDir, 'artifacts'),
+      '--serve-artifacts',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      '1',
+    ],
+    {
+      detached: true, // own process group, so stop() reaches uvicorn's worker too
+      stdio: ['ignore', log, log],
+      // Same as start.sh: no background job runner (seven idle Python processes we never use).
+      env: { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false', ...process.env },
+    },
+  );
   fs.closeSync(log);
   child.unref();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -84,12 +96,16 @@ export async function startLocalServer(opts: { port?: number; storeDir?: string;
   const deadline = Date.now() + (opts.startupTimeoutMs ?? 120_000);
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new MlflowError(`the MLflow server exited during startup (code ${child.exitCode}); see ${logFile}:\n${tail(logFile)}`);
+      throw new MlflowError(
+        `the MLflow server exited during startup (code ${child.exitCode}); see ${logFile}:\n${tail(logFile)}`,
+      );
     }
     if (await healthy(uri)) return { uri, storeDir, pid: child.pid ?? -1, stop };
     if (Date.now() > deadline) {
       await stop();
-      throw new MlflowError(`the MLflow server did not answer ${uri}/health within ${opts.startupTimeoutMs ?? 120_000} ms; see ${logFile}`);
+      throw new MlflowError(
+        `the MLflow server did not answer ${uri}/health within ${opts.startupTimeoutMs ?? 120_000} ms; see ${logFile}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 300));
   }

@@ -11,8 +11,16 @@ export interface Experiment {
   tags: Record<string, string>;
 }
 
-export interface Metric { key: string; value: number; timestamp: number; step: number }
-export interface Param { key: string; value: string }
+export interface Metric {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+}
+export interface Param {
+  key: string;
+  value: string;
+}
 
 export interface RunInfo {
   runId: string;
@@ -33,7 +41,11 @@ export interface Run {
   tags: Record<string, string>;
 }
 
-export interface FileInfo { path: string; isDir: boolean; fileSize?: number }
+export interface FileInfo {
+  path: string;
+  isDir: boolean;
+  fileSize?: number;
+}
 
 export interface ModelVersion {
   name: string;

@@ -10,7 +10,14 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import autocannon = require('autocannon');
-import { applicantsFor, FIRST_UNSEEN_ROW, realTables, TRAIN_ROWS, trainSmallModel, writeBundle } from '../../../apps/api/src/testing/trained-model';
+import {
+  applicantsFor,
+  FIRST_UNSEEN_ROW,
+  realTables,
+  TRAIN_ROWS,
+  trainSmallModel,
+  writeBundle,
+} from '../../../apps/api/src/testing/trained-model';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const { writeSection } = require(path.join(root, 'tools', 'bench', 'write-section.js')) as {
@@ -89,7 +96,10 @@ async function main(): Promise<void> {
   console.log('training the benchmark model...');
   const model = await trainSmallModel(tables, { rounds: ROUNDS, numLeaves: LEAVES });
   const work = mkdtempSync(path.join(os.tmpdir(), 'bench-api-'));
-  const bundle = await writeBundle(path.join(work, 'bundle'), model.package, { name: 'credit-scoring', version: 'bench' });
+  const bundle = await writeBundle(path.join(work, 'bundle'), model.package, {
+    name: 'credit-scoring',
+    version: 'bench',
+  });
 
   // Real applicants the model did not see, with their side-table history, as request bodies.
   const rows = Int32Array.from({ length: BATCH }, (_, i) => FIRST_UNSEEN_ROW + i * 8);
@@ -98,7 +108,10 @@ async function main(): Promise<void> {
 
   // Reference: the same scoring in-process.
   const reps = 20_000;
-  for (let i = 0; i < 2000; i++) model.booster.predictSingle(model.pipeline.transformOne(applicants[i % BATCH].application, applicants[i % BATCH].history));
+  for (let i = 0; i < 2000; i++)
+    model.booster.predictSingle(
+      model.pipeline.transformOne(applicants[i % BATCH].application, applicants[i % BATCH].history),
+    );
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < reps; i++) {
     const a = applicants[i % BATCH];
@@ -110,19 +123,36 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['apps/api/src/main.ts'], {
     cwd: root,
-    env: { ...process.env, MLFLOW_TRACKING_URI: '', MODEL_BUNDLE_DIR: bundle, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      MLFLOW_TRACKING_URI: '',
+      MODEL_BUNDLE_DIR: bundle,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
     await waitReady(url, child);
-    const single = applicants.map((a) => ({ method: 'POST' as const, path: '/predict', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) }));
+    const single = applicants.map((a) => ({
+      method: 'POST' as const,
+      path: '/predict',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(a),
+    }));
     const batchBody = JSON.stringify(applicants);
     console.log('warm-up...');
     await load('warm-up', { url, connections: 10, duration: 4, requests: single });
 
     const health = await load('GET /health (HTTP floor)', { url: `${url}/health`, connections: 10, duration: 8 });
-    const maxSingle = await load('POST /predict, 1 applicant, max rate', { url, connections: 10, duration: 10, requests: single });
+    const maxSingle = await load('POST /predict, 1 applicant, max rate', {
+      url,
+      connections: 10,
+      duration: 10,
+      requests: single,
+    });
     // autocannon's overallRate is split across connections, and each connection sends its share back to back at
     // the start of every second, then pauses: the load is bursty, and latency grows with the number of connections
     // in flight during the burst. Both a small keep-alive pool (8, like a proxy's) and 20 connections are shown.
@@ -144,7 +174,9 @@ async function main(): Promise<void> {
       url,
       connections: 2,
       duration: 10,
-      requests: [{ method: 'POST', path: '/predict', headers: { 'content-type': 'application/json' }, body: batchBody }],
+      requests: [
+        { method: 'POST', path: '/predict', headers: { 'content-type': 'application/json' }, body: batchBody },
+      ],
     });
 
     child.kill('SIGTERM');
@@ -152,7 +184,8 @@ async function main(): Promise<void> {
     if (code !== 0) throw new Error(`API did not shut down cleanly on SIGTERM (exit ${code})`);
 
     const ms = (x: number) => x.toFixed(2);
-    const line = (l: Load, extra = '') => `| ${l.label} | ${Math.round(l.reqPerSec).toLocaleString('en-US')} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)} | ${extra} |`;
+    const line = (l: Load, extra = '') =>
+      `| ${l.label} | ${Math.round(l.reqPerSec).toLocaleString('en-US')} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)} | ${extra} |`;
     const verdict = (l: Load) => (l.p99 <= 5 && l.reqPerSec >= FIXED_RATE * 0.97 ? 'met' : 'NOT met');
     const md = [
       '## api — Fastify scoring API over loopback HTTP',
@@ -175,7 +208,7 @@ async function main(): Promise<void> {
       `Reference, in-process (no HTTP): transformOne + predictSingle = **${inProcessUs.toFixed(1)} µs** per applicant ` +
         `(${Math.round(1e6 / inProcessUs).toLocaleString('en-US')} applicants/s on one core), averaged over ${reps.toLocaleString('en-US')} real applicants.`,
       '',
-      'Reading the fixed-rate rows: autocannon paces each connection per second (it sends the connection\'s share as ' +
+      "Reading the fixed-rate rows: autocannon paces each connection per second (it sends the connection's share as " +
         'fast as it can, then waits for the next second), so at 2,000 req/s the API is driven at full speed for about ' +
         'half of every second and idles the rest; latency then scales with the connections in flight. Scoring itself ' +
         '(the in-process reference) is about half of the per-request time at the max rate; HTTP parsing, JSON and ' +

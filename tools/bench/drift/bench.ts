@@ -24,7 +24,11 @@ function normal(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 }
 
-interface Generated { data: ColumnarData; codes: Record<string, Int32Array>; levels: Record<string, number> }
+interface Generated {
+  data: ColumnarData;
+  codes: Record<string, Int32Array>;
+  levels: Record<string, number>;
+}
 
 /** Numeric columns of four shapes with 5% missing; categorical columns with 2–12 levels and 2% missing.
  *  The current data drifts on every 4th numeric and every 5th categorical column. */
@@ -37,7 +41,10 @@ function generate(rows: number, seed: number, drifted: boolean): Generated {
     const shift = drifted && c % 4 === 0 ? 0.3 : 0;
     const col = new Float64Array(rows);
     for (let i = 0; i < rows; i++) {
-      if (r() < 0.05) { col[i] = NaN; continue; }
+      if (r() < 0.05) {
+        col[i] = NaN;
+        continue;
+      }
       const z = normal(r) + shift;
       col[i] = c % 4 === 0 ? z : c % 4 === 1 ? Math.exp(z / 2) * 1000 : c % 4 === 2 ? Math.round(z * 10) : r() + shift;
     }
@@ -50,7 +57,11 @@ function generate(rows: number, seed: number, drifted: boolean): Generated {
     const code = new Int32Array(rows);
     const labels = new Array<string | null>(rows);
     for (let i = 0; i < rows; i++) {
-      if (r() < 0.02) { code[i] = -1; labels[i] = null; continue; }
+      if (r() < 0.02) {
+        code[i] = -1;
+        labels[i] = null;
+        continue;
+      }
       code[i] = Math.min(k - 1, Math.floor(k * r() ** skew));
       labels[i] = `L${code[i]}`;
     }
@@ -78,14 +89,23 @@ function median(xs: number[]): number {
 const secs = (xs: number[]) => xs.map((t) => t.toFixed(2)).join(', ');
 
 function main(): void {
-  const { values } = parseArgs({ options: { 'no-evidently': { type: 'boolean' }, rows: { type: 'string' }, 'current-rows': { type: 'string' }, repeats: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      'no-evidently': { type: 'boolean' },
+      rows: { type: 'string' },
+      'current-rows': { type: 'string' },
+      repeats: { type: 'string' },
+    },
+  });
   const refRows = Number(values.rows ?? 300000);
   const curRows = Number(values['current-rows'] ?? 50000);
   const repeats = Number(values.repeats ?? 3);
   const t0 = Date.now();
   const ref = generate(refRows, 1, false);
   const cur = generate(curRows, 2, true);
-  console.log(`generated ${refRows} + ${curRows} rows × ${N_NUMERIC + N_CATEGORICAL} columns in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `generated ${refRows} + ${curRows} rows × ${N_NUMERIC + N_CATEGORICAL} columns in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   const schema: ColumnSchema = {};
   for (let c = 0; c < N_NUMERIC; c++) schema[`num_${c}`] = 'numeric';
   for (let c = 0; c < N_CATEGORICAL; c++) schema[`cat_${c}`] = 'categorical';
@@ -109,7 +129,9 @@ function main(): void {
     drifted = report.dataset.numberOfDriftedColumns;
     ourScores = Object.fromEntries(report.columns.map((col) => [col.column, col.score]));
   }
-  console.log(`ours: detectDrift wall ${secs(detectTimes)} s, cpu ${secs(detectCpu)} s; html ${median(htmlTimes).toFixed(2)} s; ${drifted} drifted`);
+  console.log(
+    `ours: detectDrift wall ${secs(detectTimes)} s, cpu ${secs(detectCpu)} s; html ${median(htmlTimes).toFixed(2)} s; ${drifted} drifted`,
+  );
 
   let evidently: { seconds: number[]; cpu: number[]; drifted: number; scores: Record<string, number> } | null = null;
   const python = path.join(ROOT, 'tools', 'drift', '.venv', 'bin', 'python');
@@ -118,12 +140,25 @@ function main(): void {
     try {
       dump(ref, path.join(dir, 'reference.bin'));
       dump(cur, path.join(dir, 'current.bin'));
-      const meta = { numeric: N_NUMERIC, categorical: N_CATEGORICAL, levels: ref.levels, referenceRows: refRows, currentRows: curRows, repeats: Math.min(repeats, 2) };
+      const meta = {
+        numeric: N_NUMERIC,
+        categorical: N_CATEGORICAL,
+        levels: ref.levels,
+        referenceRows: refRows,
+        currentRows: curRows,
+        repeats: Math.min(repeats, 2),
+      };
       fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta));
-      const out = spawnSync(python, [path.join(__dirname, 'evidently_bench.py'), dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const out = spawnSync(python, [path.join(__dirname, 'evidently_bench.py'), dir], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      });
       if (out.status !== 0) throw new Error(`Evidently benchmark failed: ${out.stderr.slice(-2000)}`);
       evidently = JSON.parse(out.stdout.trim().split('\n').pop() as string);
-      if (evidently) console.log(`evidently: wall ${secs(evidently.seconds)} s, cpu ${secs(evidently.cpu)} s; ${evidently.drifted} drifted`);
+      if (evidently)
+        console.log(
+          `evidently: wall ${secs(evidently.seconds)} s, cpu ${secs(evidently.cpu)} s; ${evidently.drifted} drifted`,
+        );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -145,7 +180,10 @@ function main(): void {
     '|---|---|---|---|---|',
     `| @credit-scoring/drift (Node ${process.version}), detectDrift | ${median(detectCpu).toFixed(2)} | ${median(detectTimes).toFixed(2)} | ${secs(detectTimes)} | ${median(htmlTimes).toFixed(2)} |`,
   ];
-  if (evidently) rowsTable.push(`| Evidently 0.7.23 DataDriftPreset (Python; DataFrames already in memory) | ${median(evidently.cpu).toFixed(2)} | ${median(evidently.seconds).toFixed(2)} | ${secs(evidently.seconds)} | included (Evidently renders its widgets inside run) |`);
+  if (evidently)
+    rowsTable.push(
+      `| Evidently 0.7.23 DataDriftPreset (Python; DataFrames already in memory) | ${median(evidently.cpu).toFixed(2)} | ${median(evidently.seconds).toFixed(2)} | ${secs(evidently.seconds)} | included (Evidently renders its widgets inside run) |`,
+    );
   else rowsTable.push('| Evidently | not run (no tools/drift/.venv or --no-evidently) | | | |');
   const md = `## drift
 

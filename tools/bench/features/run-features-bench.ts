@@ -7,10 +7,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateSynthetic, loadTables, realDataDir, SCHEMAS, workspaceRoot } from '@credit-scoring/data';
 import { FeaturePipeline } from '@credit-scoring/features';
-import { APPLICATION_DAYS_SENTINELS, APPLICATION_DERIVED, DAYS_SENTINEL, MAX_MAGNITUDE, SIDE_SPECS, TEXT_SENTINELS, aggregateOutputs, type TableSpec } from '../../../libs/features/src/feature-spec';
+import {
+  APPLICATION_DAYS_SENTINELS,
+  APPLICATION_DERIVED,
+  DAYS_SENTINEL,
+  MAX_MAGNITUDE,
+  SIDE_SPECS,
+  TEXT_SENTINELS,
+  aggregateOutputs,
+  type TableSpec,
+} from '../../../libs/features/src/feature-spec';
 import { inputsOf } from '../../../libs/features/src/expr';
 
-interface Run { loadSeconds: number; featureSeconds: number; rows: number; cols: number; maxRssMb: number }
+interface Run {
+  loadSeconds: number;
+  featureSeconds: number;
+  rows: number;
+  cols: number;
+  maxRssMb: number;
+}
 
 /** The feature spec as JSON, so the pandas script executes exactly our list of features. */
 export function specJson(): unknown {
@@ -20,17 +35,32 @@ export function specJson(): unknown {
     spec.groups.forEach((g) => g.where && sets.text.add(g.where.col));
     const outputs = aggregateOutputs(spec);
     return {
-      ...spec, child: spec.child ? { spec: table(spec.child.spec), joinKey: spec.child.joinKey, zeroWhenEmpty: aggregateOutputs(spec.child.spec).filter((o) => o.kind !== 'rows' && o.zeroWhenEmpty).map((o) => o.name) } : undefined,
+      ...spec,
+      child: spec.child
+        ? {
+            spec: table(spec.child.spec),
+            joinKey: spec.child.joinKey,
+            zeroWhenEmpty: aggregateOutputs(spec.child.spec)
+              .filter((o) => o.kind !== 'rows' && o.zeroWhenEmpty)
+              .map((o) => o.name),
+          }
+        : undefined,
       groups: spec.groups.map((g) => ({ name: g.name, where: g.where, aggs: g.aggs })),
       inputs: { numeric: [...sets.numeric], text: [...sets.text] },
-      outputs: outputs.map((o) => o.name), zeroWhenEmpty: outputs.filter((o) => o.zeroWhenEmpty).map((o) => o.name),
+      outputs: outputs.map((o) => o.name),
+      zeroWhenEmpty: outputs.filter((o) => o.zeroWhenEmpty).map((o) => o.name),
     };
   };
   const app = Object.entries(SCHEMAS.application_train).filter(([n]) => n !== 'SK_ID_CURR' && n !== 'TARGET');
   return {
-    maxMagnitude: MAX_MAGNITUDE, textSentinels: TEXT_SENTINELS, daysSentinel: DAYS_SENTINEL,
-    applicationNumeric: app.filter(([, t]) => t !== 'str').map(([n]) => n), applicationText: app.filter(([, t]) => t === 'str').map(([n]) => n),
-    applicationDays: APPLICATION_DAYS_SENTINELS, applicationDerived: APPLICATION_DERIVED, sideSpecs: SIDE_SPECS.map(table),
+    maxMagnitude: MAX_MAGNITUDE,
+    textSentinels: TEXT_SENTINELS,
+    daysSentinel: DAYS_SENTINEL,
+    applicationNumeric: app.filter(([, t]) => t !== 'str').map(([n]) => n),
+    applicationText: app.filter(([, t]) => t === 'str').map(([n]) => n),
+    applicationDays: APPLICATION_DAYS_SENTINELS,
+    applicationDerived: APPLICATION_DERIVED,
+    sideSpecs: SIDE_SPECS.map(table),
   };
 }
 
@@ -39,7 +69,8 @@ function dataRows(file: string): number {
   const fd = fs.openSync(file, 'r');
   const chunk = Buffer.alloc(1 << 22);
   let lines = 0;
-  for (let n; (n = fs.readSync(fd, chunk, 0, chunk.length, null)) > 0; ) for (let i = 0; i < n; i++) if (chunk[i] === 10) lines++;
+  for (let n; (n = fs.readSync(fd, chunk, 0, chunk.length, null)) > 0; )
+    for (let i = 0; i < n; i++) if (chunk[i] === 10) lines++;
   fs.closeSync(fd);
   return lines - 1;
 }
@@ -52,7 +83,8 @@ async function crossCheck(root: string, python: string, specFile: string): Promi
   const ours = FeaturePipeline.fit(tables).transform(tables);
   const bytes = fs.readFileSync(file);
   const theirs = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
-  if (theirs.length !== ours.data.length) throw new Error(`pandas matrix has ${theirs.length} cells, ours ${ours.data.length}`);
+  if (theirs.length !== ours.data.length)
+    throw new Error(`pandas matrix has ${theirs.length} cells, ours ${ours.data.length}`);
   let nanMismatch = 0;
   let worst = 0;
   for (let i = 0; i < theirs.length; i++) {
@@ -66,7 +98,12 @@ async function crossCheck(root: string, python: string, specFile: string): Promi
 }
 
 function run(cmd: string, args: string[], root: string): Run {
-  const out = execFileSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(cmd, args, {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as Run;
 }
 
@@ -81,7 +118,10 @@ async function main(): Promise<void> {
   const specFile = path.join(root, 'tmp', 'features-bench-spec.json');
   fs.mkdirSync(path.dirname(specFile), { recursive: true });
   fs.writeFileSync(specFile, JSON.stringify(specJson()));
-  const sizes = fs.readdirSync(dir).filter((f) => f.endsWith('.csv') && f !== 'application_test.csv').map((f) => `${f.replace('.csv', '')} ${dataRows(path.join(dir, f)).toLocaleString('en')}`);
+  const sizes = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.csv') && f !== 'application_test.csv')
+    .map((f) => `${f.replace('.csv', '')} ${dataRows(path.join(dir, f)).toLocaleString('en')}`);
   const python = path.join(root, 'tools', 'pyref', '.venv', 'bin', 'python');
   const check = await crossCheck(root, python, specFile);
   console.log(check);
@@ -90,7 +130,8 @@ async function main(): Promise<void> {
   const ours = run('npx', ['tsx', 'tools/bench/features/run-ours.ts', dir], root);
   console.log('ours', ours);
   const ratio = ours.featureSeconds / pandas.featureSeconds;
-  const row = (name: string, r: Run) => `| ${name} | ${r.featureSeconds.toFixed(1)} s | ${r.loadSeconds.toFixed(1)} s | ${Math.round(r.maxRssMb).toLocaleString('en')} MB | ${r.rows.toLocaleString('en')} x ${r.cols} |`;
+  const row = (name: string, r: Run) =>
+    `| ${name} | ${r.featureSeconds.toFixed(1)} s | ${r.loadSeconds.toFixed(1)} s | ${Math.round(r.maxRssMb).toLocaleString('en')} MB | ${r.rows.toLocaleString('en')} x ${r.cols} |`;
   const md = [
     '## features',
     '',
@@ -112,4 +153,8 @@ async function main(): Promise<void> {
   console.log(md);
 }
 
-if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });
+if (require.main === module)
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -9,10 +9,18 @@ async function main(dir: string): Promise<void> {
   const t1 = performance.now();
   const matrix = FeaturePipeline.fit(tables).transform(tables);
   const t2 = performance.now();
-  console.log(JSON.stringify({
-    loadSeconds: (t1 - t0) / 1000, featureSeconds: (t2 - t1) / 1000, rows: matrix.nRows, cols: matrix.nCols,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-  }));
+  console.log(
+    JSON.stringify({
+      loadSeconds: (t1 - t0) / 1000,
+      featureSeconds: (t2 - t1) / 1000,
+      rows: matrix.nRows,
+      cols: matrix.nCols,
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
 }
 
-main(process.argv[2]).catch((e) => { console.error(e); process.exit(1); });
+main(process.argv[2]).catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

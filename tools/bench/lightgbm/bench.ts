@@ -18,8 +18,15 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const SINGLE_CALLS = 20000;
 const MEMORY_CALLS = 1_000_000;
-const PARAMS: Params = { objective: 'binary', metric: 'auc', learning_rate: 0.05, num_leaves: 31, seed: 42,
-  num_threads: 2, verbose: -1 };
+const PARAMS: Params = {
+  objective: 'binary',
+  metric: 'auc',
+  learning_rate: 0.05,
+  num_leaves: 31,
+  seed: 42,
+  num_threads: 2,
+  verbose: -1,
+};
 const DIR = path.join(ROOT, 'tmp', 'lightgbm-bench');
 const PYTHON = path.join(ROOT, 'tools', 'pyref', '.venv', 'bin', 'python');
 
@@ -33,7 +40,8 @@ function writeMatrix(): void {
   const x = new Float64Array(ROWS * COLS);
   const y = new Float64Array(ROWS);
   for (let i = 0; i < ROWS; i++) {
-    for (let j = 0; j < COLS; j++) x[i * COLS + j] = next() < 0.08 ? Number.NaN : (j % 3 === 0 ? Math.floor(next() * 20) : next() * 4 - 2);
+    for (let j = 0; j < COLS; j++)
+      x[i * COLS + j] = next() < 0.08 ? Number.NaN : j % 3 === 0 ? Math.floor(next() * 20) : next() * 4 - 2;
     const v = (k: number): number => (Number.isNaN(x[i * COLS + k]) ? 0 : x[i * COLS + k]);
     const logit = -2.4 + 0.9 * v(1) - 0.6 * v(2) + 0.05 * v(3) + 0.7 * v(4) * v(5) + 0.4 * Math.sin(3 * v(7));
     y[i] = next() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
@@ -69,7 +77,10 @@ function predictNode(model: Booster, x: Float64Array) {
   const predict = now() - start;
   for (let i = 0; i < 100; i++) model.predictSingle(x.subarray(i * COLS, (i + 1) * COLS));
   start = now();
-  for (let i = 0; i < SINGLE_CALLS; i++) { const r = i % ROWS; model.predictSingle(x.subarray(r * COLS, (r + 1) * COLS)); }
+  for (let i = 0; i < SINGLE_CALLS; i++) {
+    const r = i % ROWS;
+    model.predictSingle(x.subarray(r * COLS, (r + 1) * COLS));
+  }
   const single = (now() - start) / SINGLE_CALLS;
 
   // Memory: one million fast single-row predictions on reused row views.
@@ -79,17 +90,42 @@ function predictNode(model: Booster, x: Float64Array) {
   for (let i = 0; i < MEMORY_CALLS; i++) model.predictSingle(rows[i % 1000]);
   gc();
   const rssAfter = rssMb();
-  return { predict, single, rssBefore, rssAfter, predSum: pred.reduce((a, b) => a + b, 0),
-    numTrees: model.saveModel().split('\nTree=').length - 1 };
+  return {
+    predict,
+    single,
+    rssBefore,
+    rssAfter,
+    predSum: pred.reduce((a, b) => a + b, 0),
+    numTrees: model.saveModel().split('\nTree=').length - 1,
+  };
 }
 
-interface PythonResult { train: number; predict: number; single: number; predSum: number; numTrees: number }
+interface PythonResult {
+  train: number;
+  predict: number;
+  single: number;
+  predSum: number;
+  numTrees: number;
+}
 
 /** One Python process: loads the matrix, trains once (timed) and, when asked, times predictions. */
 function runPython(withPredictions: boolean): PythonResult {
-  if (!fs.existsSync(PYTHON)) throw new Error(`Python reference venv missing (${PYTHON}): run bash tools/pyref/setup.sh`);
-  const r = spawnSync(PYTHON, [path.join(__dirname, 'bench_python.py'), DIR, String(ROWS), String(COLS),
-    JSON.stringify(PARAMS), String(ROUNDS), withPredictions ? '1' : '0', String(SINGLE_CALLS)], { encoding: 'utf8' });
+  if (!fs.existsSync(PYTHON))
+    throw new Error(`Python reference venv missing (${PYTHON}): run bash tools/pyref/setup.sh`);
+  const r = spawnSync(
+    PYTHON,
+    [
+      path.join(__dirname, 'bench_python.py'),
+      DIR,
+      String(ROWS),
+      String(COLS),
+      JSON.stringify(PARAMS),
+      String(ROUNDS),
+      withPredictions ? '1' : '0',
+      String(SINGLE_CALLS),
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`Python bench failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as PythonResult;
 }
@@ -145,4 +181,7 @@ Finding (2026-11-28): the earlier 1.10 was libgomp, not the build: with an idle 
   if (ratio > 1.05 || growth >= 0.05) process.exitCode = 1;
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

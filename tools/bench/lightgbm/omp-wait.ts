@@ -12,7 +12,15 @@ import { Random } from '@credit-scoring/data';
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const COLS = 60;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 150);
-const PARAMS: Params = { objective: 'binary', metric: 'auc', learning_rate: 0.05, num_leaves: 31, seed: 42, num_threads: 2, verbose: -1 };
+const PARAMS: Params = {
+  objective: 'binary',
+  metric: 'auc',
+  learning_rate: 0.05,
+  num_leaves: 31,
+  seed: 42,
+  num_threads: 2,
+  verbose: -1,
+};
 
 /** Deterministic matrix (the workspace's seeded Random) with a logistic label on a few columns. */
 function matrix(rows: number, seed: number): { x: Float64Array; y: Float64Array } {
@@ -33,7 +41,13 @@ async function trainOnce(): Promise<void> {
   const fit = matrix(ROWS, 2463534242);
   const held = matrix(ROWS / 4, 88675123);
   const trainSet = new Dataset(fit.x, { nRows: ROWS, nCols: COLS, label: fit.y, params: PARAMS });
-  const validSet = new Dataset(held.x, { nRows: ROWS / 4, nCols: COLS, label: held.y, reference: trainSet, params: PARAMS });
+  const validSet = new Dataset(held.x, {
+    nRows: ROWS / 4,
+    nCols: COLS,
+    label: held.y,
+    reference: trainSet,
+    params: PARAMS,
+  });
   const started = process.hrtime.bigint();
   const booster = await train(PARAMS, trainSet, { valid: [validSet], numBoostRound: ROUNDS });
   process.stdout.write(`${Number(process.hrtime.bigint() - started) / 1e9}\n`);
@@ -47,29 +61,40 @@ function runChild(policy: string | undefined): Promise<number> {
   if (policy) env.OMP_WAIT_POLICY = policy;
   else delete env.OMP_WAIT_POLICY;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, __filename, '--child'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...process.execArgv, __filename, '--child'], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`child exited with ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(Number(out.trim())) : reject(new Error(`child exited with ${code}`)),
+    );
   });
 }
 
 async function main(): Promise<void> {
   const rows: string[] = [];
   const seconds: Array<{ alone: number; shared: number }> = [];
-  for (const [label, policy] of [['default (unset)', undefined], ['PASSIVE', 'PASSIVE']] as const) {
+  for (const [label, policy] of [
+    ['default (unset)', undefined],
+    ['PASSIVE', 'PASSIVE'],
+  ] as const) {
     const alone = await runChild(policy);
     const pair = await Promise.all([runChild(policy), runChild(policy)]);
     console.error(`${label}: alone ${alone.toFixed(1)} s, two at once ${pair.map((s) => s.toFixed(1)).join(' / ')} s`);
     seconds.push({ alone, shared: Math.max(...pair) });
-    rows.push(`| ${label} | ${alone.toFixed(1)} s | ${Math.max(...pair).toFixed(1)} s | ${(Math.max(...pair) / alone).toFixed(1)}x |`);
+    rows.push(
+      `| ${label} | ${alone.toFixed(1)} s | ${Math.max(...pair).toFixed(1)} s | ${(Math.max(...pair) / alone).toFixed(1)}x |`,
+    );
   }
   const [spin, passive] = seconds;
-  const reading = `Reading: PASSIVE costs ${Math.round((passive.alone / spin.alone - 1) * 100)} % when the job has the cores to itself and `
-    + `is ${(spin.shared / passive.shared).toFixed(1)}x faster when two jobs share them. The project keeps the default `
-    + '(the trainer and the Kaggle-scale benchmark own the machine); set OMP_WAIT_POLICY=PASSIVE where LightGBM shares '
-    + 'cores with other work (the API beside a training job, parallel CI jobs).';
+  const reading =
+    `Reading: PASSIVE costs ${Math.round((passive.alone / spin.alone - 1) * 100)} % when the job has the cores to itself and ` +
+    `is ${(spin.shared / passive.shared).toFixed(1)}x faster when two jobs share them. The project keeps the default ` +
+    '(the trainer and the Kaggle-scale benchmark own the machine); set OMP_WAIT_POLICY=PASSIVE where LightGBM shares ' +
+    'cores with other work (the API beside a training job, parallel CI jobs).';
   const md = [
     '## omp-wait',
     '',

@@ -48,9 +48,7 @@ export class MlflowAliasSource implements ModelSource {
   readonly label: string;
   readonly description: string;
   private readonly client: MlflowClient;
-  constructor(
-    private readonly opts: { trackingUri: string; name: string; alias: string; timeoutMs?: number },
-  ) {
+  constructor(private readonly opts: { trackingUri: string; name: string; alias: string; timeoutMs?: number }) {
     this.label = `models:/${opts.name}@${opts.alias}`;
     this.description = `${this.label} on ${opts.trackingUri}`;
     this.client = new MlflowClient({ trackingUri: opts.trackingUri, retries: 1, timeoutMs: opts.timeoutMs ?? 10_000 });

@@ -21,15 +21,18 @@ export function errorBody(statusCode: number, message: string, fields?: string[]
 const CLIENT_ERROR_MESSAGES: Record<string, (error: FastifyError) => string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: () => 'request body is empty; send a JSON applicant object or an array of them',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: (e) => `${e.message}; send Content-Type: application/json`,
-  FST_ERR_CTP_BODY_TOO_LARGE: (e) => `request body is larger than the limit (${e.message}); send fewer applicants per request`,
-  FST_ERR_CTP_INVALID_JSON_BODY: (e) => `request body is not valid JSON (${e.message}); note NaN and Infinity are not JSON`,
+  FST_ERR_CTP_BODY_TOO_LARGE: (e) =>
+    `request body is larger than the limit (${e.message}); send fewer applicants per request`,
+  FST_ERR_CTP_INVALID_JSON_BODY: (e) =>
+    `request body is not valid JSON (${e.message}); note NaN and Infinity are not JSON`,
 };
 
 function clientMessage(error: FastifyError): string {
   const custom = error.code ? CLIENT_ERROR_MESSAGES[error.code] : undefined;
   if (custom) return custom(error);
   // JSON.parse failures reach here as SyntaxError with a 400 status.
-  if (error instanceof SyntaxError) return `request body is not valid JSON (${error.message}); note NaN and Infinity are not JSON`;
+  if (error instanceof SyntaxError)
+    return `request body is not valid JSON (${error.message}); note NaN and Infinity are not JSON`;
   return error.message;
 }
 

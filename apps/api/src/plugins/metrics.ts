@@ -55,7 +55,9 @@ export const metricsPlugin = fp(
       countDecisions(outcomes: Iterable<Decision>) {
         let granted = 0;
         let refused = 0;
-        for (const outcome of outcomes) if (outcome === 'granted') granted++; else refused++;
+        for (const outcome of outcomes)
+          if (outcome === 'granted') granted++;
+          else refused++;
         if (granted) decisions.inc({ decision: 'granted' }, granted);
         if (refused) decisions.inc({ decision: 'refused' }, refused);
       },

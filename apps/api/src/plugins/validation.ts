@@ -70,11 +70,18 @@ function describeValue(value: unknown, dataVar: string): string {
 
 function expectedType(type: unknown): string {
   const types = (Array.isArray(type) ? type : [type]).map(String);
-  return types.map((t) => (t === 'integer' ? 'an integer' : t === 'null' ? 'null' : t === 'object' || t === 'array' ? `an ${t}` : `a ${t}`)).join(' or ');
+  return types
+    .map((t) =>
+      t === 'integer' ? 'an integer' : t === 'null' ? 'null' : t === 'object' || t === 'array' ? `an ${t}` : `a ${t}`,
+    )
+    .join(' or ');
 }
 
 /** One readable line per problem, plus the field it concerns. */
-function describe(error: FastifySchemaValidationError & { data?: unknown }, dataVar: string): { field: string; text: string } {
+function describe(
+  error: FastifySchemaValidationError & { data?: unknown },
+  dataVar: string,
+): { field: string; text: string } {
   const params = error.params as Record<string, unknown>;
   const at = fieldPath(dataVar, error.instancePath);
   switch (error.keyword) {
@@ -110,11 +117,14 @@ const MAX_REPORTED = 20;
  */
 export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataVar: SchemaErrorDataVar): Error {
   const isBranchNoise = (e: FastifySchemaValidationError) =>
-    e.keyword === 'oneOf' || (e.instancePath === '' && e.keyword === 'type' && errors.some((o) => o.keyword === 'oneOf'));
+    e.keyword === 'oneOf' ||
+    (e.instancePath === '' && e.keyword === 'type' && errors.some((o) => o.keyword === 'oneOf'));
   const specific = errors.filter((e) => !isBranchNoise(e));
   if (specific.length === 0) {
     const oneOf = errors.some((e) => e.keyword === 'oneOf');
-    const text = oneOf ? `${dataVar} must be one applicant object or an array of applicant objects` : `${dataVar} is invalid`;
+    const text = oneOf
+      ? `${dataVar} must be one applicant object or an array of applicant objects`
+      : `${dataVar} is invalid`;
     return new RequestFieldsError(text, [dataVar]);
   }
   const seen = new Set<string>();

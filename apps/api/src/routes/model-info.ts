@@ -14,16 +14,33 @@ export async function modelInfoRoutes(app: FastifyInstance): Promise<void> {
         response: {
           200: {
             type: 'object',
-            required: ['name', 'version', 'source', 'sourceKind', 'fallback', 'loadedAt', 'threshold', 'cost', 'metrics', 'featureCount'],
+            required: [
+              'name',
+              'version',
+              'source',
+              'sourceKind',
+              'fallback',
+              'loadedAt',
+              'threshold',
+              'cost',
+              'metrics',
+              'featureCount',
+            ],
             properties: {
               name: { type: 'string' },
               version: { type: 'string' },
               alias: { type: 'string' },
               source: { type: 'string', description: 'What serves: models:/<name>@<alias> (the registry) or bundle.' },
               sourceKind: { type: 'string', enum: ['registry', 'bundle'] },
-              fallback: { type: 'boolean', description: 'true while the fallback bundle serves because the registry failed.' },
+              fallback: {
+                type: 'boolean',
+                description: 'true while the fallback bundle serves because the registry failed.',
+              },
               runId: { type: 'string' },
-              trainedAt: { type: 'string', description: 'When the trainer wrote the model (MLmodel utc_time_created).' },
+              trainedAt: {
+                type: 'string',
+                description: 'When the trainer wrote the model (MLmodel utc_time_created).',
+              },
               loadedAt: { type: 'string', format: 'date-time' },
               threshold: { type: 'number', description: 'Refuse when the probability of default is >= threshold.' },
               cost: {
@@ -89,7 +106,8 @@ export async function modelInfoRoutes(app: FastifyInstance): Promise<void> {
                     allowedValues: {
                       type: 'array',
                       items: { type: 'string' },
-                      description: 'categories seen in training; any other text is accepted and scored as an unseen (missing) category',
+                      description:
+                        'categories seen in training; any other text is accepted and scored as an unseen (missing) category',
                     },
                   },
                 },
@@ -102,7 +120,12 @@ export async function modelInfoRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => ({
       modelVersion: request.model.version,
-      fields: request.model.rawFields.map(({ name, type, required, values }) => ({ name, type, required, allowedValues: values })),
+      fields: request.model.rawFields.map(({ name, type, required, values }) => ({
+        name,
+        type,
+        required,
+        allowedValues: values,
+      })),
     }),
   );
 }

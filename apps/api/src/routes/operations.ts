@@ -53,7 +53,9 @@ export async function operationsRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ['operations'],
         summary: 'Liveness: the process answers',
-        response: { 200: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } },
+        response: {
+          200: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
+        },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -71,7 +73,10 @@ export async function operationsRoutes(app: FastifyInstance): Promise<void> {
         type: 'boolean',
         description: 'true while the fallback bundle serves because the registry failed; the API keeps retrying it.',
       },
-      reason: { type: 'string', description: 'Why no model is loaded, or why the fallback serves (no paths, no URIs).' },
+      reason: {
+        type: 'string',
+        description: 'Why no model is loaded, or why the fallback serves (no paths, no URIs).',
+      },
     },
   };
   app.get(

@@ -30,10 +30,7 @@ function applicantsBody(maxBatch: number) {
     description:
       `One applicant, or an array of 1..${maxBatch} applicants. Each applicant is { application, history? }. ` +
       UNKNOWN_FIELDS_RULE,
-    oneOf: [
-      { $ref: 'Applicant#' },
-      { type: 'array', minItems: 1, maxItems: maxBatch, items: { $ref: 'Applicant#' } },
-    ],
+    oneOf: [{ $ref: 'Applicant#' }, { type: 'array', minItems: 1, maxItems: maxBatch, items: { $ref: 'Applicant#' } }],
   } as const;
 }
 
@@ -63,11 +60,22 @@ function applicantPath(batch: boolean, index: number): string {
  * Checks what the schema cannot (fields the served model requires), then scores. A value the feature pipeline
  * refuses (e.g. history rows that belong to another client) is the caller's mistake, so it becomes a 400 too.
  */
-async function scoreOrReject<T>(model: ServingModel, applicants: ApplicantInput[], batch: boolean, run: () => Promise<T>): Promise<T> {
+async function scoreOrReject<T>(
+  model: ServingModel,
+  applicants: ApplicantInput[],
+  batch: boolean,
+  run: () => Promise<T>,
+): Promise<T> {
   const missing = missingRequired(model, applicants);
   if (missing.length) {
     const fields = missing.map(([i, name]) => `${applicantPath(batch, i)}.application.${name}`);
-    throw new RequestFieldsError(`invalid request: ${fields.slice(0, 20).map((f) => `${f} is required by the model`).join('; ')}`, fields.slice(0, 20));
+    throw new RequestFieldsError(
+      `invalid request: ${fields
+        .slice(0, 20)
+        .map((f) => `${f} is required by the model`)
+        .join('; ')}`,
+      fields.slice(0, 20),
+    );
   }
   try {
     return await run();
@@ -111,7 +119,9 @@ export const scoringRoutes: FastifyPluginAsyncJsonSchemaToTs<{
     async (request) => {
       const batch = Array.isArray(request.body);
       const applicants = Array.isArray(request.body) ? request.body : [request.body];
-      const predictions = await scoreOrReject(request.model, applicants, batch, () => predict(request.model, applicants));
+      const predictions = await scoreOrReject(request.model, applicants, batch, () =>
+        predict(request.model, applicants),
+      );
       app.metrics.countDecisions(predictions.map((p) => p.decision));
       app.trafficLog?.record('/predict', applicants, predictions);
       return { predictions };
@@ -205,7 +215,9 @@ export const scoringRoutes: FastifyPluginAsyncJsonSchemaToTs<{
     },
     async (request) => {
       const application = findClient(request.params.id);
-      const [prediction] = await scoreOrReject(request.model, [{ application }], false, () => predict(request.model, [{ application }]));
+      const [prediction] = await scoreOrReject(request.model, [{ application }], false, () =>
+        predict(request.model, [{ application }]),
+      );
       app.metrics.countDecisions([prediction.decision]);
       return prediction;
     },
@@ -217,7 +229,7 @@ export const scoringRoutes: FastifyPluginAsyncJsonSchemaToTs<{
       ...withCommon,
       schema: {
         tags: ['clients'],
-        summary: 'Explain a known client\'s score: top SHAP contributions and base value',
+        summary: "Explain a known client's score: top SHAP contributions and base value",
         security,
         params: clientParams,
         querystring: topQuery,

@@ -51,7 +51,11 @@ const pipelines = new WeakMap<HomeCreditTables, Promise<FeaturePipeline>>();
  * per-applicant side-table work for the whole tables object, the expensive part.
  */
 export function fittedPipeline(tables: HomeCreditTables): Promise<FeaturePipeline> {
-  if (!pipelines.has(tables)) pipelines.set(tables, Promise.resolve().then(() => FeaturePipeline.fit(tables, { rows: trainRows(tables) })));
+  if (!pipelines.has(tables))
+    pipelines.set(
+      tables,
+      Promise.resolve().then(() => FeaturePipeline.fit(tables, { rows: trainRows(tables) })),
+    );
   return pipelines.get(tables) as Promise<FeaturePipeline>;
 }
 
@@ -88,7 +92,15 @@ export async function trainSmallModel(
   const rounds = opts.rounds ?? 30;
   const numLeaves = opts.numLeaves ?? 15;
   const booster = await train(
-    { objective: 'binary', num_leaves: numLeaves, learning_rate: 0.1, min_data_in_leaf: 20, num_threads: 1, seed: opts.seed ?? 7, verbose: -1 },
+    {
+      objective: 'binary',
+      num_leaves: numLeaves,
+      learning_rate: 0.1,
+      min_data_in_leaf: 20,
+      num_threads: 1,
+      seed: opts.seed ?? 7,
+      verbose: -1,
+    },
     dataset,
     { numBoostRound: rounds },
   );
@@ -106,7 +118,9 @@ export async function trainSmallModel(
 
 /** Writes a model package as an exported bundle (the MLflow model directory + registered_model.json). */
 export async function writeBundle(
-  dir: string, pkg: ModelPackage, identity: { name: string; version: string; alias?: string },
+  dir: string,
+  pkg: ModelPackage,
+  identity: { name: string; version: string; alias?: string },
 ): Promise<string> {
   await writeModelPackage(dir, `bundle${identity.version.padStart(8, '0')}`, pkg, identity);
   return dir;
@@ -119,7 +133,9 @@ export async function writeBundle(
 export function applicantsFor(tables: HomeCreditTables, rows: ArrayLike<number>): ApplicantInput[] {
   const indices = Array.from(rows);
   const app = tables.application.drop('TARGET');
-  const records = indices.map((i) => app.row(i)).map((values) => Object.fromEntries(app.columns.map((c, j) => [c, values[j]])) as RawApplication);
+  const records = indices
+    .map((i) => app.row(i))
+    .map((values) => Object.fromEntries(app.columns.map((c, j) => [c, values[j]])) as RawApplication);
   const ids = records.map((r) => Number(r.SK_ID_CURR));
   const byTable: Partial<Record<(typeof SIDE_TABLE_NAMES)[number], Map<number, RawApplication[]>>> = {};
   const group = (frame: pl.DataFrame, key: string, keys: number[]) => {

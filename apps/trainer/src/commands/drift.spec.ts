@@ -33,13 +33,23 @@ afterAll(async () => server?.stop());
 
 /** Writes (up to) 400 applications of application_test.csv as the API's traffic log writes them (one JSON object a line). */
 function trafficLog(shift: (row: Record<string, unknown>) => void): string {
-  const rows = pl.readCSV(join(data, 'application_test.csv'), { inferSchemaLength: 10000 }).head(400).toRecords() as Array<Record<string, unknown>>;
+  const rows = pl
+    .readCSV(join(data, 'application_test.csv'), { inferSchemaLength: 10000 })
+    .head(400)
+    .toRecords() as Array<Record<string, unknown>>;
   const file = join(dir, `traffic-${Math.random().toString(36).slice(2)}.jsonl`);
   const lines = rows.map((application) => {
     shift(application);
     // The API logs only the fields a client sent: drop the missing ones.
     const sent = Object.fromEntries(Object.entries(application).filter(([, v]) => v !== null));
-    return JSON.stringify({ time: '2026-11-28T00:00:00Z', route: '/predict', modelVersion: '1', probability: 0.1, decision: 'granted', application: sent });
+    return JSON.stringify({
+      time: '2026-11-28T00:00:00Z',
+      route: '/predict',
+      modelVersion: '1',
+      probability: 0.1,
+      decision: 'granted',
+      application: sent,
+    });
   });
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
@@ -52,7 +62,19 @@ describe('trainer drift', () => {
     const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     let code: number;
     try {
-      code = await driftCommand(['--reference', reference, '--current', current, '--out', out, '--mlflow', '--tracking-uri', trackingUri, '--experiment', `drift-test-${process.pid}`]);
+      code = await driftCommand([
+        '--reference',
+        reference,
+        '--current',
+        current,
+        '--out',
+        out,
+        '--mlflow',
+        '--tracking-uri',
+        trackingUri,
+        '--experiment',
+        `drift-test-${process.pid}`,
+      ]);
     } finally {
       write.mockRestore();
     }
@@ -78,7 +100,9 @@ describe('trainer drift', () => {
     });
     const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      expect(await driftCommand(['--reference', reference, '--current', current, '--out', join(dir, 'shifted')])).toBe(1);
+      expect(await driftCommand(['--reference', reference, '--current', current, '--out', join(dir, 'shifted')])).toBe(
+        1,
+      );
     } finally {
       write.mockRestore();
     }

@@ -1,7 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  ColumnSchema, detectDrift, driftMetrics, driftReportJson, DriftInputError, DriftReport, loadCsvColumns, renderDriftHtml, StatTestName,
+  ColumnSchema,
+  detectDrift,
+  driftMetrics,
+  driftReportJson,
+  DriftInputError,
+  DriftReport,
+  loadCsvColumns,
+  renderDriftHtml,
+  StatTestName,
 } from '@credit-scoring/drift';
 import { MlflowClient, withRun } from '@credit-scoring/tracking';
 import { parseFlags, toNumber, UsageError } from '../cli-args';
@@ -56,7 +64,9 @@ export const DEFAULT_EXCLUDED = ['SK_ID_CURR', 'TARGET'];
 /** Loads both CSV files and computes the drift report; throws DriftInputError on unusable input. */
 export function runDrift(opts: DriftRunOptions): DriftRun {
   const reference = loadCsvColumns(opts.reference);
-  const current = opts.current.endsWith('.jsonl') ? loadTrafficColumns(opts.current, reference.types) : loadCsvColumns(opts.current);
+  const current = opts.current.endsWith('.jsonl')
+    ? loadTrafficColumns(opts.current, reference.types)
+    : loadCsvColumns(opts.current);
   const schema: ColumnSchema = { ...reference.types };
   for (const c of opts.categorical ?? []) schema[c] = 'categorical';
   for (const c of opts.numeric ?? []) schema[c] = 'numeric';
@@ -66,7 +76,9 @@ export function runDrift(opts: DriftRunOptions): DriftRun {
   const stattest: StatTestName | undefined = opts.psi ? 'psi' : undefined;
   const report = detectDrift(reference.data, current.data, {
     schema,
-    columns: opts.columns ?? (opts.current.endsWith('.jsonl') ? Object.keys(current.data).filter((c) => c in reference.data) : undefined),
+    columns:
+      opts.columns ??
+      (opts.current.endsWith('.jsonl') ? Object.keys(current.data).filter((c) => c in reference.data) : undefined),
     exclude: opts.exclude ?? DEFAULT_EXCLUDED,
     driftShare: opts.driftShare,
     stattest,
@@ -76,34 +88,47 @@ export function runDrift(opts: DriftRunOptions): DriftRun {
     referenceLabel: path.basename(opts.reference),
     currentLabel: path.basename(opts.current),
   });
-  return { report, json: `${JSON.stringify(driftReportJson(report), null, 1)}\n`, html, metrics: driftMetrics(report), summary: summarize(report) };
+  return {
+    report,
+    json: `${JSON.stringify(driftReportJson(report), null, 1)}\n`,
+    html,
+    metrics: driftMetrics(report),
+    summary: summarize(report),
+  };
 }
 
 /**
  * The API's traffic log as columns: each line's `application` object (Kaggle field names), typed like the reference.
  * A field that no logged request carried is left out (it is not evidence of drift, just of what clients send).
  */
-export function loadTrafficColumns(file: string, referenceTypes: ColumnSchema): { data: Record<string, Float64Array | Array<string | null>> } {
+export function loadTrafficColumns(
+  file: string,
+  referenceTypes: ColumnSchema,
+): { data: Record<string, Float64Array | Array<string | null>> } {
   if (!fs.existsSync(file)) throw new DriftInputError(`traffic log not found: ${file}`);
   const applications: Array<Record<string, unknown>> = [];
-  fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch {
-      throw new DriftInputError(`${file}: line ${i + 1} is not JSON`);
-    }
-    const application = (record as { application?: unknown }).application;
-    if (typeof application !== 'object' || application === null) throw new DriftInputError(`${file}: line ${i + 1} has no application object`);
-    applications.push(application as Record<string, unknown>);
-  });
+  fs.readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      let record: unknown;
+      try {
+        record = JSON.parse(line);
+      } catch {
+        throw new DriftInputError(`${file}: line ${i + 1} is not JSON`);
+      }
+      const application = (record as { application?: unknown }).application;
+      if (typeof application !== 'object' || application === null)
+        throw new DriftInputError(`${file}: line ${i + 1} has no application object`);
+      applications.push(application as Record<string, unknown>);
+    });
   if (applications.length === 0) throw new DriftInputError(`${file}: no scored applications`);
   const data: Record<string, Float64Array | Array<string | null>> = {};
   for (const [column, kind] of Object.entries(referenceTypes)) {
     const values = applications.map((a) => a[column]);
     if (values.every((v) => v === undefined || v === null)) continue;
-    const numericInReference = kind === 'numeric' || values.every((v) => v === undefined || v === null || typeof v === 'number');
+    const numericInReference =
+      kind === 'numeric' || values.every((v) => v === undefined || v === null || typeof v === 'number');
     data[column] = numericInReference
       ? Float64Array.from(values, (v) => (typeof v === 'number' ? v : NaN))
       : values.map((v) => (v === undefined || v === null ? null : String(v)));
@@ -112,17 +137,33 @@ export function loadTrafficColumns(file: string, referenceTypes: ColumnSchema): 
 }
 
 /** One MLflow run per drift check: the flat metrics, the inputs as params, both reports as artifacts. */
-async function logDriftToMlflow(run: DriftRun, opts: DriftRunOptions, trackingUri: string, experiment: string): Promise<string> {
+async function logDriftToMlflow(
+  run: DriftRun,
+  opts: DriftRunOptions,
+  trackingUri: string,
+  experiment: string,
+): Promise<string> {
   const client = new MlflowClient({ trackingUri });
   const experimentId = await client.getOrCreateExperiment(experiment);
-  return withRun(client, { experimentId, runName: `drift ${path.basename(opts.current)}`, tags: { 'credit.stage': 'drift' } }, async (mlflowRun) => {
-    await mlflowRun.logParams({ reference: opts.reference, current: opts.current, drift_share: run.report.dataset.driftShare, stattest: opts.psi ? 'psi' : 'default' });
-    await mlflowRun.logBatch({ metrics: Object.entries(run.metrics).map(([key, value]) => ({ key, value, step: 0 })) });
-    await mlflowRun.uploadArtifactBytes('drift/report.json', run.json);
-    await mlflowRun.uploadArtifactBytes('drift/report.html', run.html);
-    await mlflowRun.setTags({ 'credit.dataset_drift': String(run.report.dataset.datasetDrift) });
-    return mlflowRun.runId;
-  });
+  return withRun(
+    client,
+    { experimentId, runName: `drift ${path.basename(opts.current)}`, tags: { 'credit.stage': 'drift' } },
+    async (mlflowRun) => {
+      await mlflowRun.logParams({
+        reference: opts.reference,
+        current: opts.current,
+        drift_share: run.report.dataset.driftShare,
+        stattest: opts.psi ? 'psi' : 'default',
+      });
+      await mlflowRun.logBatch({
+        metrics: Object.entries(run.metrics).map(([key, value]) => ({ key, value, step: 0 })),
+      });
+      await mlflowRun.uploadArtifactBytes('drift/report.json', run.json);
+      await mlflowRun.uploadArtifactBytes('drift/report.html', run.html);
+      await mlflowRun.setTags({ 'credit.dataset_drift': String(run.report.dataset.datasetDrift) });
+      return mlflowRun.runId;
+    },
+  );
 }
 
 function summarize(report: DriftReport): string {
@@ -134,14 +175,21 @@ function summarize(report: DriftReport): string {
   ];
   const drifted = report.columns.filter((c) => c.driftDetected);
   for (const c of drifted.slice(0, 15)) {
-    lines.push(`  ${c.column.padEnd(30)} ${c.stattestName.padEnd(30)} ${c.score.toPrecision(4).padStart(10)} (threshold ${c.threshold})`);
+    lines.push(
+      `  ${c.column.padEnd(30)} ${c.stattestName.padEnd(30)} ${c.score.toPrecision(4).padStart(10)} (threshold ${c.threshold})`,
+    );
   }
   if (drifted.length > 15) lines.push(`  … and ${drifted.length - 15} more (see report.html)`);
   return lines.join('\n');
 }
 
 const list = (values: string[] | undefined): string[] | undefined =>
-  values === undefined ? undefined : values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  values === undefined
+    ? undefined
+    : values
+        .flatMap((v) => v.split(','))
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
 
 export async function driftCommand(argv: string[]): Promise<number> {
   try {

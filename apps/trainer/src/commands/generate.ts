@@ -33,9 +33,11 @@ export async function generateCommand(argv: string[]): Promise<number> {
     rows,
     seed,
     out,
-    onProgress: ({ table, rows: written }) => process.stderr.write(`  ${table}: ${written.toLocaleString('en')} rows\n`),
+    onProgress: ({ table, rows: written }) =>
+      process.stderr.write(`  ${table}: ${written.toLocaleString('en')} rows\n`),
   });
   process.stdout.write(`Wrote ${out} in ${formatSeconds((Date.now() - start) / 1000)}\n`);
-  for (const [table, n] of Object.entries(result.rows)) process.stdout.write(`  ${table.padEnd(24)} ${n.toLocaleString('en')}\n`);
+  for (const [table, n] of Object.entries(result.rows))
+    process.stdout.write(`  ${table.padEnd(24)} ${n.toLocaleString('en')}\n`);
   return 0;
 }

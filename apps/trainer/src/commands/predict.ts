@@ -268,10 +268,7 @@ function submissionLines(ids: Int32Array, probabilities: Float64Array, threshold
   const lines: string[] = new Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
     const p = probabilities[i];
-    lines[i] =
-      threshold === undefined
-        ? `${ids[i]},${p}`
-        : `${ids[i]},${p},${decide(p, threshold)},${threshold}`;
+    lines[i] = threshold === undefined ? `${ids[i]},${p}` : `${ids[i]},${p},${decide(p, threshold)},${threshold}`;
   }
   return lines.join('\n') + '\n';
 }

@@ -40,9 +40,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     const started = Date.now();
     const result = await runPipeline(config, client, clock);
     const out = process.stdout;
-    out.write(`\nModel comparison (cost: ${config.cost.kind === 'credit' ? `FN ${config.cost.fnLoss} x AMT_CREDIT, FP ${config.cost.fpLoss} x AMT_CREDIT` : `FN ${config.cost.fn}, FP ${config.cost.fp}`}; costs per applicant)\n`);
+    out.write(
+      `\nModel comparison (cost: ${config.cost.kind === 'credit' ? `FN ${config.cost.fnLoss} x AMT_CREDIT, FP ${config.cost.fpLoss} x AMT_CREDIT` : `FN ${config.cost.fn}, FP ${config.cost.fp}`}; costs per applicant)\n`,
+    );
     out.write(`${comparisonConsole(result.comparison)}\n\n`);
-    out.write(`Stages\n${result.stages.map((s) => `  ${s.stage.padEnd(40)} ${formatSeconds(s.seconds)}`).join('\n')}\n`);
+    out.write(
+      `Stages\n${result.stages.map((s) => `  ${s.stage.padEnd(40)} ${formatSeconds(s.seconds)}`).join('\n')}\n`,
+    );
     out.write(`  ${'total'.padEnd(40)} ${formatSeconds((Date.now() - started) / 1000)}\n\n`);
     const trained = result.champion;
     // The API serves dist/model-bundle when no MLflow server is given: by default keep it in step with the champion.
@@ -55,7 +59,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       // Registration and promotion last: the report and the bundle name the new version, so it is created first;
       // registerChampion deletes it again if either of them, or the alias, fails.
       version = await clock.time('registry', () =>
-        registerChampion(client, { runId: trained.runId, parentRunId: result.parentRunId, name: trained.name, alias: trained.alias },
+        registerChampion(
+          client,
+          { runId: trained.runId, parentRunId: result.parentRunId, name: trained.name, alias: trained.alias },
           async (created) => {
             // The report first: a bad --report path then fails the run before the bundle folder is touched.
             if (reportDraft) {
@@ -63,7 +69,8 @@ export async function runCommand(argv: string[]): Promise<number> {
               writeFileSync(reportDraft, resultsMarkdown(withVersion(created), config, command, trackingUri));
             }
             if (bundleDir) await exportBundle(client, trained.name, created, bundleDir);
-          }),
+          },
+        ),
       );
     } catch (err) {
       if (reportDraft) rmSync(reportDraft, { force: true });
@@ -71,16 +78,24 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     if (config.report && reportDraft) renameSync(reportDraft, config.report);
     const c = withVersion(version).champion;
-    out.write(`Champion: ${c.model}, registered as ${c.name} version ${c.version} with alias @${c.alias}; threshold ${c.threshold}; test AUC ${c.testAuc.toFixed(4)}\n`);
+    out.write(
+      `Champion: ${c.model}, registered as ${c.name} version ${c.version} with alias @${c.alias}; threshold ${c.threshold}; test AUC ${c.testAuc.toFixed(4)}\n`,
+    );
     out.write(`Runs: ${trackingUri}/#/experiments/${result.experimentId}/runs/${result.parentRunId}\n`);
     if (bundleDir) out.write(`Bundle for the API: ${bundleDir}\n`);
     if (config.report) out.write(`Results written to ${config.report}\n`);
     if (server) out.write('Browse the runs: npm run mlflow:ui  (store: mlruns/)\n');
     if (bundleDir) {
       out.write(`Serve the model: MODEL_BUNDLE_DIR=${bundleDir} npm run serve  (the exported bundle`);
-      out.write(server ? ')\n' : `; or MLFLOW_TRACKING_URI=${trackingUri} npm run serve to follow models:/${c.name}@${c.alias})\n`);
+      out.write(
+        server
+          ? ')\n'
+          : `; or MLFLOW_TRACKING_URI=${trackingUri} npm run serve to follow models:/${c.name}@${c.alias})\n`,
+      );
     } else if (!server) {
-      out.write(`Serve the model: MLFLOW_TRACKING_URI=${trackingUri} npm run serve  (follows models:/${c.name}@${c.alias})\n`);
+      out.write(
+        `Serve the model: MLFLOW_TRACKING_URI=${trackingUri} npm run serve  (follows models:/${c.name}@${c.alias})\n`,
+      );
     }
     return 0;
   } finally {

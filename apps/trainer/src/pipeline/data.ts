@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { generateSynthetic, loadTables, SIDE_TABLE_NAMES, workspaceRoot, type HomeCreditTables } from '@credit-scoring/data';
+import {
+  generateSynthetic,
+  loadTables,
+  SIDE_TABLE_NAMES,
+  workspaceRoot,
+  type HomeCreditTables,
+} from '@credit-scoring/data';
 import type { TrainConfig } from '../config';
 
 export interface LoadedData {
@@ -27,10 +33,12 @@ export async function loadTrainingData(config: TrainConfig): Promise<LoadedData>
     }
   }
   const tables = await loadTables(dir, { application: 'train', sideTables: config.sideTables });
-  if (!tables.application.columns.includes('TARGET')) throw new Error(`${dir}/application_train.csv has no TARGET column`);
+  if (!tables.application.columns.includes('TARGET'))
+    throw new Error(`${dir}/application_train.csv has no TARGET column`);
   const target = Float64Array.from(tables.application.getColumn('TARGET').toArray() as number[]);
   const positives = target.reduce((s, v) => s + v, 0);
-  if (positives === 0 || positives === target.length) throw new Error(`${dir}: TARGET has a single class; nothing to learn`);
+  if (positives === 0 || positives === target.length)
+    throw new Error(`${dir}: TARGET has a single class; nothing to learn`);
   return { tables, source: { dir, generated }, target };
 }
 

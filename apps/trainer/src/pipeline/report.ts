@@ -25,7 +25,12 @@ function dataDirShown(dir: string): string {
 }
 
 /** The run's results as Markdown: what was run (the exact command), on what, and what came out. */
-export function resultsMarkdown(result: PipelineResult, config: TrainConfig, command: string, trackingUri: string): string {
+export function resultsMarkdown(
+  result: PipelineResult,
+  config: TrainConfig,
+  command: string,
+  trackingUri: string,
+): string {
   const c = result.champion;
   const cost =
     config.cost.kind === 'credit'
@@ -52,7 +57,7 @@ export function resultsMarkdown(result: PipelineResult, config: TrainConfig, com
     '',
     '## Search trials',
     '',
-    'Trial 1 is each model\'s defaults; the search keeps the trial with the lowest CV cost (bold), which is not always the one',
+    "Trial 1 is each model's defaults; the search keeps the trial with the lowest CV cost (bold), which is not always the one",
     'with the highest CV AUC; — means the model had nothing more to search. Parameters of every trial: `search_trials.csv`',
     'in each model run.',
     '',

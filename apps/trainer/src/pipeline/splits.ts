@@ -17,11 +17,16 @@ export interface Splits {
  * training row would multiply trials x folds x 246k rows on two cores; the search runs on a stratified sample of
  * `searchRows` applicants instead, and only the final fits see the whole training part.
  */
-export function makeSplits(target: Float64Array, config: Pick<TrainConfig, 'testSize' | 'folds' | 'seed' | 'searchRows'>): Splits {
+export function makeSplits(
+  target: Float64Array,
+  config: Pick<TrainConfig, 'testSize' | 'folds' | 'seed' | 'searchRows'>,
+): Splits {
   const all = Int32Array.from({ length: target.length }, (_, i) => i);
   const { train, valid: test } = stratifiedSplit(target, all, config.testSize, config.seed);
   const cvRows =
-    train.length > config.searchRows ? stratifiedSplit(target, train, 1 - config.searchRows / train.length, config.seed + 1).train : train;
+    train.length > config.searchRows
+      ? stratifiedSplit(target, train, 1 - config.searchRows / train.length, config.seed + 1).train
+      : train;
   const yCv = Float64Array.from(cvRows, (r) => target[r]);
   const folds = stratifiedKFold(yCv, config.folds, config.seed).map((fold) => ({
     train: Int32Array.from(fold.train, (i) => cvRows[i]),

@@ -25,7 +25,21 @@ const modelName = `credit-scoring-test-${process.pid}-${Date.now()}`;
 
 function config(dataDir: string, extra: string[]): TrainConfig {
   return parseRunConfig(
-    ['--data-dir', dataDir, '--folds', '3', '--budget', '2', '--search-rows', '4000', '--experiment', experiment, '--model-name', modelName, ...extra],
+    [
+      '--data-dir',
+      dataDir,
+      '--folds',
+      '3',
+      '--budget',
+      '2',
+      '--search-rows',
+      '4000',
+      '--experiment',
+      experiment,
+      '--model-name',
+      modelName,
+      ...extra,
+    ],
     {},
   )!;
 }
@@ -62,14 +76,21 @@ function pipelineSuite(
       // As `trainer run` does, after everything else: register and promote.
       const version = await registerChampion(client, { runId, parentRunId: trained.parentRunId, name, alias });
       result = { ...trained, champion: { ...trained.champion, version } };
-      children = (await client.searchRuns({ experimentIds: [result.experimentId], filter: `tags.mlflow.parentRunId = '${result.parentRunId}'` })).runs;
+      children = (
+        await client.searchRuns({
+          experimentIds: [result.experimentId],
+          filter: `tags.mlflow.parentRunId = '${result.parentRunId}'`,
+        })
+      ).runs;
     });
 
     it('logs one parent run with a child per model, a threshold run and a best-model run, all FINISHED', async () => {
       const parent = await client.getRun(result.parentRunId);
       expect(parent.info.status).toBe('FINISHED');
       const names = children.map((r) => r.info.runName).sort();
-      expect(names).toEqual(['best model: lightgbm', ...models.map((m) => `model: ${m}`), 'threshold: lightgbm'].sort());
+      expect(names).toEqual(
+        ['best model: lightgbm', ...models.map((m) => `model: ${m}`), 'threshold: lightgbm'].sort(),
+      );
       expect(children.every((r) => r.info.status === 'FINISHED')).toBe(true);
     });
 
@@ -78,7 +99,9 @@ function pipelineSuite(
       expect(metric('model: dummy', 'cv_auc')).toBeCloseTo(0.5, 6);
       expect(metric('model: lightgbm', 'cv_auc')).toBeGreaterThan(minAuc);
       expect(metric('model: lightgbm', 'test_auc')).toBeGreaterThan(minAuc);
-      expect(metric('model: lightgbm', 'cv_cost_per_applicant')!).toBeLessThan(metric('model: dummy', 'cv_cost_per_applicant')!);
+      expect(metric('model: lightgbm', 'cv_cost_per_applicant')!).toBeLessThan(
+        metric('model: dummy', 'cv_cost_per_applicant')!,
+      );
       const lightgbm = result.comparison.find((r) => r.model === 'lightgbm')!;
       const dummy = result.comparison.find((r) => r.model === 'dummy')!;
       expect(lightgbm.testCost).toBeLessThan(dummy.testCost);
@@ -103,15 +126,32 @@ function pipelineSuite(
       const png = await client.downloadArtifactBytes(best.info.runId, 'plots/roc.png');
       expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
       const model = (await client.listArtifacts(best.info.runId, 'model')).map((f) => f.path);
-      expect(model).toEqual(expect.arrayContaining(['model/MLmodel', 'model/model.lgb', 'model/feature_pipeline.json', 'model/threshold.json']));
+      expect(model).toEqual(
+        expect.arrayContaining([
+          'model/MLmodel',
+          'model/model.lgb',
+          'model/feature_pipeline.json',
+          'model/threshold.json',
+        ]),
+      );
       const comparison = (await client.downloadArtifactBytes(result.parentRunId, 'comparison.md')).toString();
       expect(comparison).toContain('| lightgbm |');
-      const trials = (await client.downloadArtifactBytes(children.find((r) => r.info.runName === 'model: lightgbm')!.info.runId, 'search_trials.csv')).toString();
+      const trials = (
+        await client.downloadArtifactBytes(
+          children.find((r) => r.info.runName === 'model: lightgbm')!.info.runId,
+          'search_trials.csv',
+        )
+      ).toString();
       expect(trials.trim().split('\n')).toHaveLength(3); // header + budget 2
     });
 
     it('writes a results report with the comparison and every search trial, the chosen one in bold', () => {
-      const markdown = resultsMarkdown(result, config(dataDir, ['--models', models.join(',')]), 'npm start -- --report x.md', 'http://mlflow');
+      const markdown = resultsMarkdown(
+        result,
+        config(dataDir, ['--models', models.join(',')]),
+        'npm start -- --report x.md',
+        'http://mlflow',
+      );
       const lightgbm = result.searches.find((s) => s.model === 'lightgbm')!;
       expect(lightgbm.trials.map((t) => t.trial)).toEqual([1, 2]);
       const chosen = lightgbm.trials.find((t) => t.trial === lightgbm.chosen)!;
@@ -139,8 +179,15 @@ function pipelineSuite(
 
 // The run's mechanics (every child run, artifacts, report, registry) with three models on generated data; on the real
 // sample, what only real rows can show: LightGBM's quality there (the logistic model adds time, not evidence).
-pipelineSuite(describe, 'runPipeline on generated data', () => syntheticDataDir(SYNTHETIC), 0.7, ['dummy', 'logistic', 'lightgbm']);
-pipelineSuite(describeRealData, 'runPipeline on the real sample', async () => realDataDir(), 0.7, ['dummy', 'lightgbm']);
+pipelineSuite(describe, 'runPipeline on generated data', () => syntheticDataDir(SYNTHETIC), 0.7, [
+  'dummy',
+  'logistic',
+  'lightgbm',
+]);
+pipelineSuite(describeRealData, 'runPipeline on the real sample', async () => realDataDir(), 0.7, [
+  'dummy',
+  'lightgbm',
+]);
 
 describe('runPipeline failures', () => {
   it('marks the parent run FAILED when the pipeline cannot finish', async () => {

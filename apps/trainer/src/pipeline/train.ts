@@ -1,12 +1,33 @@
 import { FeaturePipeline, type FeatureMatrix } from '@credit-scoring/features';
 import {
-  bayesThreshold, checkBayesThreshold, classificationReport, describeCostModel, thresholdSearch,
+  bayesThreshold,
+  checkBayesThreshold,
+  classificationReport,
+  describeCostModel,
+  thresholdSearch,
 } from '@credit-scoring/decision';
 import {
-  comparisonMarkdown, comparisonRow, confusionMatrixPlot, costCurvePlot, crossValidate, gainImportance,
-  hyperparameterSearch, importancePlot, MODEL_SPECS, reuseFoldPipelines, rocCurvePlot, shapSummary, shapSummaryPlot,
-  type BoosterPredictor, type ComparisonRow, type CvResult, type ModelSpec, type Plot, type PipelineFitter,
-  type Predictor, type SearchResult,
+  comparisonMarkdown,
+  comparisonRow,
+  confusionMatrixPlot,
+  costCurvePlot,
+  crossValidate,
+  gainImportance,
+  hyperparameterSearch,
+  importancePlot,
+  MODEL_SPECS,
+  reuseFoldPipelines,
+  rocCurvePlot,
+  shapSummary,
+  shapSummaryPlot,
+  type BoosterPredictor,
+  type ComparisonRow,
+  type CvResult,
+  type ModelSpec,
+  type Plot,
+  type PipelineFitter,
+  type Predictor,
+  type SearchResult,
 } from '@credit-scoring/scoring';
 import { logModel, withRun, type ActiveRun, type MlflowClient } from '@credit-scoring/tracking';
 import type { TrainConfig } from '../config';
@@ -21,14 +42,23 @@ export interface PipelineResult {
   comparison: ComparisonRow[];
   /** Every search trial per model (trial 1 = the model's defaults), scored by CV cost; `chosen` = the lowest cost. */
   searches: Array<{
-    model: string; chosen: number; stoppedBy: SearchResult['stoppedBy']; trials: Array<{ trial: number; cvCost: number; cvAuc: number }>;
+    model: string;
+    chosen: number;
+    stoppedBy: SearchResult['stoppedBy'];
+    trials: Array<{ trial: number; cvCost: number; cvAuc: number }>;
   }>;
   champion: {
-    model: string; version: string; alias: string; name: string; threshold: number; testAuc: number;
+    model: string;
+    version: string;
+    alias: string;
+    name: string;
+    threshold: number;
+    testAuc: number;
     /** The best-model run: its model/ artifact is what gets registered. */
     runId: string;
     /** Cross-validated AUC of the champion's best parameters: mean and spread over the folds. */
-    cvAuc: number; cvAucStd: number;
+    cvAuc: number;
+    cvAucStd: number;
     bayes: { threshold: number; agrees: boolean };
   };
   data: Record<string, unknown>;
@@ -37,7 +67,9 @@ export interface PipelineResult {
 }
 
 /** What runPipeline leaves: everything but the registered version, which registerChampion adds as the last step. */
-export type TrainedPipeline = Omit<PipelineResult, 'champion'> & { champion: Omit<PipelineResult['champion'], 'version'> };
+export type TrainedPipeline = Omit<PipelineResult, 'champion'> & {
+  champion: Omit<PipelineResult['champion'], 'version'>;
+};
 
 /** One model family after search, CV and the final fit on the whole training part. */
 interface ModelOutcome {
@@ -55,85 +87,133 @@ const isBooster = (p: Predictor): p is BoosterPredictor => 'booster' in p;
  * run holding the best booster as an MLflow model. Every child run ends FINISHED, or FAILED with the error. Nothing
  * is registered here: registration and promotion (./register.ts) come after everything else of `trainer run`.
  */
-export async function runPipeline(config: TrainConfig, client: MlflowClient, clock: StageClock): Promise<TrainedPipeline> {
+export async function runPipeline(
+  config: TrainConfig,
+  client: MlflowClient,
+  clock: StageClock,
+): Promise<TrainedPipeline> {
   const data = await clock.time('load data', () => loadTrainingData(config));
   const splits = makeSplits(data.target, config);
   const experimentId = await client.getOrCreateExperiment(config.experiment);
   const specs = config.models.map((name) => MODEL_SPECS.find((s) => s.name === name)!);
 
-  return withRun(client, { experimentId, runName: `pipeline ${new Date().toISOString().slice(0, 19)}`, tags: runTags(config, data) }, async (parent) => {
-    await parent.logParams(flatConfig(config, splits));
-    const dataSummary = summarizeData(data);
-    await parent.uploadArtifactBytes('data_summary.json', JSON.stringify(dataSummary, null, 2));
+  return withRun(
+    client,
+    { experimentId, runName: `pipeline ${new Date().toISOString().slice(0, 19)}`, tags: runTags(config, data) },
+    async (parent) => {
+      await parent.logParams(flatConfig(config, splits));
+      const dataSummary = summarizeData(data);
+      await parent.uploadArtifactBytes('data_summary.json', JSON.stringify(dataSummary, null, 2));
 
-    // Per-fold pipelines are fitted once and shared by every trial of every model (keyed by tables + fold rows).
-    const fitPipeline = reuseFoldPipelines((tables: LoadedData['tables'], rows: Int32Array) =>
-      FeaturePipeline.fit(tables, { rows, sideTables: config.sideTables }),
-    );
-    const final = await clock.time('features (final fit)', async () => {
-      const pipeline = FeaturePipeline.fit(data.tables, { rows: splits.train, sideTables: config.sideTables });
-      return { pipeline, train: pipeline.transform(data.tables, { rows: splits.train }), test: pipeline.transform(data.tables, { rows: splits.test }) };
-    });
-    process.stderr.write(`  ${final.train.nCols} features; train ${splits.train.length}, test ${splits.test.length}, search/CV on ${splits.cvRows.length}\n`);
+      // Per-fold pipelines are fitted once and shared by every trial of every model (keyed by tables + fold rows).
+      const fitPipeline = reuseFoldPipelines((tables: LoadedData['tables'], rows: Int32Array) =>
+        FeaturePipeline.fit(tables, { rows, sideTables: config.sideTables }),
+      );
+      const final = await clock.time('features (final fit)', async () => {
+        const pipeline = FeaturePipeline.fit(data.tables, { rows: splits.train, sideTables: config.sideTables });
+        return {
+          pipeline,
+          train: pipeline.transform(data.tables, { rows: splits.train }),
+          test: pipeline.transform(data.tables, { rows: splits.test }),
+        };
+      });
+      process.stderr.write(
+        `  ${final.train.nCols} features; train ${splits.train.length}, test ${splits.test.length}, search/CV on ${splits.cvRows.length}\n`,
+      );
 
-    const outcomes: ModelOutcome[] = [];
-    try {
-      for (const spec of specs) {
-        outcomes.push(
-          await clock.time(`model ${spec.name}`, () =>
-            withRun(client, { experimentId, parentRunId: parent.runId, runName: `model: ${spec.name}`, tags: { 'credit.stage': 'model' } }, (run) =>
-              evaluateModel(run, spec, config, data, splits, final, fitPipeline),
+      const outcomes: ModelOutcome[] = [];
+      try {
+        for (const spec of specs) {
+          outcomes.push(
+            await clock.time(`model ${spec.name}`, () =>
+              withRun(
+                client,
+                {
+                  experimentId,
+                  parentRunId: parent.runId,
+                  runName: `model: ${spec.name}`,
+                  tags: { 'credit.stage': 'model' },
+                },
+                (run) => evaluateModel(run, spec, config, data, splits, final, fitPipeline),
+              ),
             ),
+          );
+        }
+        const comparison = outcomes.map((o) => o.row);
+        const table = comparisonMarkdown(comparison);
+        await parent.uploadArtifactBytes('comparison.md', `${table}\n`);
+        await parent.uploadArtifactBytes('comparison.json', JSON.stringify(comparison, null, 2));
+
+        const champion = pickChampion(outcomes);
+        const tuned = await clock.time('threshold', () =>
+          withRun(
+            client,
+            {
+              experimentId,
+              parentRunId: parent.runId,
+              runName: `threshold: ${champion.spec.name}`,
+              tags: { 'credit.stage': 'threshold' },
+            },
+            (run) => tuneThreshold(run, champion.search.best.cv, config),
           ),
         );
+        const threshold = tuned.threshold;
+        const modelRunId = await clock.time('best model', () =>
+          withRun(
+            client,
+            {
+              experimentId,
+              parentRunId: parent.runId,
+              runName: `best model: ${champion.spec.name}`,
+              tags: { 'credit.stage': 'best-model' },
+            },
+            (run) => logChampion(run, client, champion, threshold, config, final),
+          ),
+        );
+        await parent.logMetrics({
+          best_cv_cost_per_applicant: champion.row.cvCost,
+          best_test_cost_per_applicant: champion.row.testCost,
+          best_test_auc: champion.row.auc,
+          threshold,
+        });
+        await parent.setTags({ 'credit.champion': champion.spec.name });
+        await parent.uploadArtifactBytes('stages.json', JSON.stringify(clock.durations, null, 2));
+        return {
+          parentRunId: parent.runId,
+          experimentId,
+          comparison,
+          searches: outcomes.map(({ spec, search }) => ({
+            model: spec.name,
+            chosen: search.best.index,
+            stoppedBy: search.stoppedBy,
+            trials: search.trials.map((t) => ({ trial: t.index, cvCost: t.score, cvAuc: t.auc })),
+          })),
+          champion: {
+            model: champion.spec.name,
+            runId: modelRunId,
+            alias: config.alias,
+            name: config.modelName,
+            threshold,
+            testAuc: champion.row.auc,
+            cvAuc: champion.search.best.cv.mean.auc,
+            cvAucStd: champion.search.best.cv.std.auc,
+            bayes: { threshold: tuned.bayes, agrees: tuned.agrees },
+          },
+          data: dataSummary,
+          splits: {
+            train: splits.train.length,
+            test: splits.test.length,
+            cv: splits.cvRows.length,
+            folds: config.folds,
+            features: final.train.nCols,
+          },
+          stages: clock.durations,
+        };
+      } finally {
+        for (const o of outcomes) o.predictor.free();
       }
-      const comparison = outcomes.map((o) => o.row);
-      const table = comparisonMarkdown(comparison);
-      await parent.uploadArtifactBytes('comparison.md', `${table}\n`);
-      await parent.uploadArtifactBytes('comparison.json', JSON.stringify(comparison, null, 2));
-
-      const champion = pickChampion(outcomes);
-      const tuned = await clock.time('threshold', () =>
-        withRun(client, { experimentId, parentRunId: parent.runId, runName: `threshold: ${champion.spec.name}`, tags: { 'credit.stage': 'threshold' } }, (run) =>
-          tuneThreshold(run, champion.search.best.cv, config),
-        ),
-      );
-      const threshold = tuned.threshold;
-      const modelRunId = await clock.time('best model', () =>
-        withRun(client, { experimentId, parentRunId: parent.runId, runName: `best model: ${champion.spec.name}`, tags: { 'credit.stage': 'best-model' } }, (run) =>
-          logChampion(run, client, champion, threshold, config, final),
-        ),
-      );
-      await parent.logMetrics({
-        best_cv_cost_per_applicant: champion.row.cvCost,
-        best_test_cost_per_applicant: champion.row.testCost,
-        best_test_auc: champion.row.auc,
-        threshold,
-      });
-      await parent.setTags({ 'credit.champion': champion.spec.name });
-      await parent.uploadArtifactBytes('stages.json', JSON.stringify(clock.durations, null, 2));
-      return {
-        parentRunId: parent.runId,
-        experimentId,
-        comparison,
-        searches: outcomes.map(({ spec, search }) => ({
-          model: spec.name,
-          chosen: search.best.index,
-          stoppedBy: search.stoppedBy,
-          trials: search.trials.map((t) => ({ trial: t.index, cvCost: t.score, cvAuc: t.auc })),
-        })),
-        champion: {
-          model: champion.spec.name, runId: modelRunId, alias: config.alias, name: config.modelName, threshold, testAuc: champion.row.auc,
-          cvAuc: champion.search.best.cv.mean.auc, cvAucStd: champion.search.best.cv.std.auc, bayes: { threshold: tuned.bayes, agrees: tuned.agrees },
-        },
-        data: dataSummary,
-        splits: { train: splits.train.length, test: splits.test.length, cv: splits.cvRows.length, folds: config.folds, features: final.train.nCols },
-        stages: clock.durations,
-      };
-    } finally {
-      for (const o of outcomes) o.predictor.free();
-    }
-  });
+    },
+  );
 }
 
 async function evaluateModel(
@@ -162,7 +242,8 @@ async function evaluateModel(
       trials,
       seed: config.seed,
       tpe: trials >= 8,
-      onProgress: (p) => progress.tick(p.trial, `cost/applicant ${p.score.toFixed(2)} (best ${p.bestScore.toFixed(2)})`),
+      onProgress: (p) =>
+        progress.tick(p.trial, `cost/applicant ${p.score.toFixed(2)} (best ${p.bestScore.toFixed(2)})`),
     },
   );
   const best = search.best.cv;
@@ -184,44 +265,85 @@ async function evaluateModel(
   await run.uploadArtifactBytes('search_trials.csv', trialsCsv(search));
 
   // Final fit on the whole training part with the best parameters, scored once on the held-out test set.
-  const predictor = await spec.fit(final.train, undefined, best.params, { seed: config.seed, threads: config.numThreads });
+  const predictor = await spec.fit(final.train, undefined, best.params, {
+    seed: config.seed,
+    threads: config.numThreads,
+  });
   // What the fit itself decided (early-stopping optimum, rounds after refit, L-BFGS iterations): tags, not params.
-  await run.setTags(Object.fromEntries(Object.entries(predictor.info).map(([k, v]) => [`credit.final_fit.${k}`, String(v)])));
+  await run.setTags(
+    Object.fromEntries(Object.entries(predictor.info).map(([k, v]) => [`credit.final_fit.${k}`, String(v)])),
+  );
   const testProb = predictor.predictProba(final.test.data);
-  const row = comparisonRow({ model: spec.name, cv: best, test: { yTrue: final.test.target!, prob: testProb, amtCredit: final.test.amtCredit }, costModel: config.cost });
-  await run.logMetrics({ test_auc: row.auc, test_accuracy: row.accuracy, test_f1: row.f1, test_cost_per_applicant: row.testCost });
-  process.stderr.write(`  ${spec.name}: CV AUC ${best.mean.auc.toFixed(4)}, CV cost ${row.cvCost.toFixed(2)}, test AUC ${row.auc.toFixed(4)}, test cost ${row.testCost.toFixed(2)}\n`);
+  const row = comparisonRow({
+    model: spec.name,
+    cv: best,
+    test: { yTrue: final.test.target!, prob: testProb, amtCredit: final.test.amtCredit },
+    costModel: config.cost,
+  });
+  await run.logMetrics({
+    test_auc: row.auc,
+    test_accuracy: row.accuracy,
+    test_f1: row.f1,
+    test_cost_per_applicant: row.testCost,
+  });
+  process.stderr.write(
+    `  ${spec.name}: CV AUC ${best.mean.auc.toFixed(4)}, CV cost ${row.cvCost.toFixed(2)}, test AUC ${row.auc.toFixed(4)}, test cost ${row.testCost.toFixed(2)}\n`,
+  );
   return { spec, search, row, predictor, testProb };
 }
 
 /** The served format is LightGBM's, so the champion is the booster with the lowest CV cost (the table shows all). */
 function pickChampion(outcomes: ModelOutcome[]): ModelOutcome & { predictor: BoosterPredictor } {
   const boosters = outcomes.filter((o): o is ModelOutcome & { predictor: BoosterPredictor } => isBooster(o.predictor));
-  if (boosters.length === 0) throw new Error('no booster model among --models: the registry needs lightgbm, lightgbm_rf or gbm_plain');
+  if (boosters.length === 0)
+    throw new Error('no booster model among --models: the registry needs lightgbm, lightgbm_rf or gbm_plain');
   return boosters.reduce((a, b) => (b.row.cvCost < a.row.cvCost ? b : a));
 }
 
 /** Threshold from the champion's out-of-fold probabilities: the cost curve as a metric series, the optimum as a param. */
-async function tuneThreshold(run: ActiveRun, cv: CvResult, config: TrainConfig): Promise<{ threshold: number; bayes: number; agrees: boolean }> {
+async function tuneThreshold(
+  run: ActiveRun,
+  cv: CvResult,
+  config: TrainConfig,
+): Promise<{ threshold: number; bayes: number; agrees: boolean }> {
   const scored = cv.oof.map((_, i) => i).filter((i) => !Number.isNaN(cv.oof[i]));
   const pick = (a: Float64Array) => Float64Array.from(scored, (i) => a[i]);
   const [y, prob, amt] = [pick(cv.yTrue), pick(cv.oof), pick(cv.amtCredit)];
   const search = thresholdSearch(y, prob, amt, config.cost);
   const bayes = checkBayesThreshold(y, prob, amt, config.cost);
-  await run.logParams({ threshold: search.threshold, cost_model: describeCostModel(config.cost), bayes_threshold: bayesThreshold(config.cost) });
+  await run.logParams({
+    threshold: search.threshold,
+    cost_model: describeCostModel(config.cost),
+    bayes_threshold: bayesThreshold(config.cost),
+  });
   await run.logBatch({
     metrics: [
-      ...search.curve.thresholds.map((t, i) => ({ key: 'cost_per_applicant_by_threshold_x1000', value: search.curve.normalizedCosts[i], step: Math.round(t * 1000) })),
+      ...search.curve.thresholds.map((t, i) => ({
+        key: 'cost_per_applicant_by_threshold_x1000',
+        value: search.curve.normalizedCosts[i],
+        step: Math.round(t * 1000),
+      })),
       { key: 'best_cost_per_applicant', value: search.normalizedCost, step: 0 },
       { key: 'bayes_cost_per_applicant', value: bayes.costAtBayes / y.length, step: 0 },
       { key: 'bayes_relative_cost_gap', value: bayes.relativeCostGap, step: 0 },
     ],
   });
-  await run.setTags({ 'credit.bayes_check': bayes.agrees ? 'agrees' : 'differs (probabilities not calibrated for this cost)' });
-  await uploadPlot(run, 'cost_vs_threshold', await costCurvePlot(search, { bayesThreshold: bayes.bayes, costLabel: 'cost per applicant' }));
-  const csv = ['threshold,cost_per_applicant', ...search.curve.thresholds.map((t, i) => `${t},${search.curve.normalizedCosts[i]}`)].join('\n');
+  await run.setTags({
+    'credit.bayes_check': bayes.agrees ? 'agrees' : 'differs (probabilities not calibrated for this cost)',
+  });
+  await uploadPlot(
+    run,
+    'cost_vs_threshold',
+    await costCurvePlot(search, { bayesThreshold: bayes.bayes, costLabel: 'cost per applicant' }),
+  );
+  const csv = [
+    'threshold,cost_per_applicant',
+    ...search.curve.thresholds.map((t, i) => `${t},${search.curve.normalizedCosts[i]}`),
+  ].join('\n');
   await run.uploadArtifactBytes('cost_curve.csv', `${csv}\n`);
-  process.stderr.write(`  threshold ${search.threshold} (Bayes ${bayes.bayes.toFixed(3)}, ${bayes.agrees ? 'agrees' : 'differs'})\n`);
+  process.stderr.write(
+    `  threshold ${search.threshold} (Bayes ${bayes.bayes.toFixed(3)}, ${bayes.agrees ? 'agrees' : 'differs'})\n`,
+  );
   return { threshold: search.threshold, bayes: bayes.bayes, agrees: bayes.agrees };
 }
 
@@ -237,9 +359,16 @@ async function logChampion(
   const test = final.test;
   const report = classificationReport(test.target!, champion.testProb, threshold);
   const metrics: Record<string, number> = {
-    test_auc: report.auc, test_pr_auc: report.prAuc, test_accuracy: report.accuracy, test_precision: report.precision,
-    test_recall: report.recall, test_f1: report.f1, test_cost_per_applicant: champion.row.testCost,
-    cv_auc: champion.search.best.cv.mean.auc, cv_cost_per_applicant: champion.row.cvCost, best_iteration: numIteration,
+    test_auc: report.auc,
+    test_pr_auc: report.prAuc,
+    test_accuracy: report.accuracy,
+    test_precision: report.precision,
+    test_recall: report.recall,
+    test_f1: report.f1,
+    test_cost_per_applicant: champion.row.testCost,
+    cv_auc: champion.search.best.cv.mean.auc,
+    cv_cost_per_applicant: champion.row.cvCost,
+    best_iteration: numIteration,
   };
   await run.logParams({ ...champion.search.best.cv.params, model: champion.spec.name, threshold });
   await run.logMetrics(metrics);
@@ -247,16 +376,26 @@ async function logChampion(
   const importance = gainImportance(booster, { numIteration });
   // SHAP on at most 2000 test applicants: enough for a stable mean |contribution|, cheap to compute.
   const sampleRows = Math.min(test.nRows, 2000);
-  const shap = shapSummary(booster, test.data.subarray(0, sampleRows * test.nCols), { top: 20, numIteration, seed: config.seed });
+  const shap = shapSummary(booster, test.data.subarray(0, sampleRows * test.nCols), {
+    top: 20,
+    numIteration,
+    seed: config.seed,
+  });
   const plots: Array<[string, Plot]> = [
     ['roc', await rocCurvePlot(test.target!, champion.testProb, { title: `ROC (test), AUC ${report.auc.toFixed(4)}` })],
-    ['confusion_matrix', await confusionMatrixPlot(report.confusion, { title: `Confusion matrix at threshold ${threshold}` })],
+    [
+      'confusion_matrix',
+      await confusionMatrixPlot(report.confusion, { title: `Confusion matrix at threshold ${threshold}` }),
+    ],
     ['gain_importance', await importancePlot(importance, { top: 30, measure: 'gain' })],
     ['shap_summary', await shapSummaryPlot(shap.points, shap.featureOrder)],
   ];
   for (const [name, plot] of plots) await uploadPlot(run, name, plot);
   await run.uploadArtifactBytes('feature_importance.json', JSON.stringify(importance, null, 2));
-  await run.uploadArtifactBytes('shap_summary.json', JSON.stringify({ expectedValue: shap.expectedValue, features: shap.features }, null, 2));
+  await run.uploadArtifactBytes(
+    'shap_summary.json',
+    JSON.stringify({ expectedValue: shap.expectedValue, features: shap.features }, null, 2),
+  );
 
   await logModel(client, run.runId, {
     modelText: booster.saveModel({ numIteration }),
@@ -265,7 +404,13 @@ async function logChampion(
     threshold,
     cost: config.cost,
     metrics,
-    extraFiles: { 'model_info.json': JSON.stringify({ model: champion.spec.name, params: champion.search.best.cv.params, trainedAt: new Date().toISOString() }, null, 2) },
+    extraFiles: {
+      'model_info.json': JSON.stringify(
+        { model: champion.spec.name, params: champion.search.best.cv.params, trainedAt: new Date().toISOString() },
+        null,
+        2,
+      ),
+    },
   });
   return run.runId;
 }
@@ -277,7 +422,9 @@ async function uploadPlot(run: ActiveRun, name: string, plot: Plot): Promise<voi
 
 function runTags(config: TrainConfig, data: LoadedData): Record<string, string> {
   return {
-    'credit.data_source': data.source.generated ? `generated (${config.rows} rows, seed ${config.seed})` : data.source.dir,
+    'credit.data_source': data.source.generated
+      ? `generated (${config.rows} rows, seed ${config.seed})`
+      : data.source.dir,
     'credit.cost_model': describeCostModel(config.cost),
     'mlflow.source.name': 'apps/trainer',
   };
@@ -285,11 +432,21 @@ function runTags(config: TrainConfig, data: LoadedData): Record<string, string> 
 
 function flatConfig(config: TrainConfig, splits: Splits): Record<string, string | number | boolean> {
   return {
-    data_dir: config.dataDir ?? 'generated', rows: config.rows, seed: config.seed, folds: config.folds, budget: config.budget,
-    test_size: config.testSize, search_rows: splits.cvRows.length, side_tables: config.sideTables, models: config.models.join(','),
-    cost_model: describeCostModel(config.cost), train_rows: splits.train.length, test_rows: splits.test.length,
+    data_dir: config.dataDir ?? 'generated',
+    rows: config.rows,
+    seed: config.seed,
+    folds: config.folds,
+    budget: config.budget,
+    test_size: config.testSize,
+    search_rows: splits.cvRows.length,
+    side_tables: config.sideTables,
+    models: config.models.join(','),
+    cost_model: describeCostModel(config.cost),
+    train_rows: splits.train.length,
+    test_rows: splits.test.length,
   };
 }
 
 /** MLflow metric names: snake case, and the normalised cost under the name the tables use. */
-const metricName = (key: string) => (key === 'normalizedCost' ? 'cost_per_applicant' : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+const metricName = (key: string) =>
+  key === 'normalizedCost' ? 'cost_per_applicant' : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -3,9 +3,13 @@ import { chi2Sf, normalCdf } from './special';
 import { sortFloat64 } from './util';
 
 /** Pearson chi-square goodness of fit (scipy.stats.chisquare(f_obs, f_exp)): statistic and p-value. */
-export function chiSquare(observed: ArrayLike<number>, expected: ArrayLike<number>): { statistic: number; pValue: number } {
+export function chiSquare(
+  observed: ArrayLike<number>,
+  expected: ArrayLike<number>,
+): { statistic: number; pValue: number } {
   const k = observed.length;
-  if (k !== expected.length || k < 2) throw new RangeError('chiSquare needs ≥ 2 categories, observed and expected alike');
+  if (k !== expected.length || k < 2)
+    throw new RangeError('chiSquare needs ≥ 2 categories, observed and expected alike');
   let statistic = 0;
   for (let i = 0; i < k; i++) {
     const diff = observed[i] - expected[i];
@@ -19,7 +23,12 @@ export function chiSquare(observed: ArrayLike<number>, expected: ArrayLike<numbe
  * Two-proportion Z-test p-value on 0/1 indicators, the way Evidently computes it:
  * p = 2·(1 − Φ(|z|)), z = (p1 − p2)/sqrt(P(1−P)(1/n1 + 1/n2)) with the pooled proportion P.
  */
-export function twoProportionZTest(ones1: number, n1: number, ones2: number, n2: number): { statistic: number; pValue: number } {
+export function twoProportionZTest(
+  ones1: number,
+  n1: number,
+  ones2: number,
+  n2: number,
+): { statistic: number; pValue: number } {
   const p1 = ones1 / n1;
   const p2 = ones2 / n2;
   const pooled = (p1 * n1 + p2 * n2) / (n1 + n2);

@@ -6,7 +6,13 @@ import type { HomeCreditTables } from '@credit-scoring/data';
 import type { ApplicantHistory, RawApplication, RawRow } from '../pipeline';
 
 type SideKey = Exclude<keyof HomeCreditTables, 'application'>;
-const PER_APPLICANT: SideKey[] = ['bureau', 'previous_application', 'POS_CASH_balance', 'installments_payments', 'credit_card_balance'];
+const PER_APPLICANT: SideKey[] = [
+  'bureau',
+  'previous_application',
+  'POS_CASH_balance',
+  'installments_payments',
+  'credit_card_balance',
+];
 
 export interface HistoryIndex {
   applications: RawApplication[];
@@ -31,7 +37,9 @@ export function indexHistories(tables: HomeCreditTables): HistoryIndex {
     const table = tables[t];
     if (table) byTable.set(t, groupBy(table.toRecords() as RawRow[], 'SK_ID_CURR'));
   }
-  const balanceByCredit = tables.bureau_balance ? groupBy(tables.bureau_balance.toRecords() as RawRow[], 'SK_ID_BUREAU') : new Map<number, RawRow[]>();
+  const balanceByCredit = tables.bureau_balance
+    ? groupBy(tables.bureau_balance.toRecords() as RawRow[], 'SK_ID_BUREAU')
+    : new Map<number, RawRow[]>();
   return {
     applications,
     historyOf(id: number): ApplicantHistory {

@@ -27,7 +27,12 @@ export function rocCurveSpec(yTrue: Numbers, prob: Numbers, opts: { title?: stri
     height: HEIGHT,
     layer: [
       {
-        data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
+        data: {
+          values: [
+            { fpr: 0, tpr: 0 },
+            { fpr: 1, tpr: 1 },
+          ],
+        },
         mark: { type: 'line', strokeDash: [4, 4], color: '#999999' },
         encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } },
       },
@@ -35,8 +40,18 @@ export function rocCurveSpec(yTrue: Numbers, prob: Numbers, opts: { title?: stri
         data: { values: points },
         mark: { type: 'line', color: '#1f77b4' },
         encoding: {
-          x: { field: 'fpr', type: 'quantitative', title: 'False positive rate (good clients refused)', scale: { domain: [0, 1] } },
-          y: { field: 'tpr', type: 'quantitative', title: 'True positive rate (defaults caught)', scale: { domain: [0, 1] } },
+          x: {
+            field: 'fpr',
+            type: 'quantitative',
+            title: 'False positive rate (good clients refused)',
+            scale: { domain: [0, 1] },
+          },
+          y: {
+            field: 'tpr',
+            type: 'quantitative',
+            title: 'True positive rate (defaults caught)',
+            scale: { domain: [0, 1] },
+          },
           order: { field: 'fpr' },
         },
       },
@@ -44,9 +59,15 @@ export function rocCurveSpec(yTrue: Numbers, prob: Numbers, opts: { title?: stri
   };
 }
 
-export function costCurveSpec(search: ThresholdSearchResult, opts: { title?: string; bayesThreshold?: number; costLabel?: string } = {}): VegaLiteSpec {
+export function costCurveSpec(
+  search: ThresholdSearchResult,
+  opts: { title?: string; bayesThreshold?: number; costLabel?: string } = {},
+): VegaLiteSpec {
   const { thresholds, normalizedCosts } = search.curve;
-  const points = thinIndices(thresholds.length, 1001).map((k) => ({ threshold: thresholds[k], cost: normalizedCosts[k] }));
+  const points = thinIndices(thresholds.length, 1001).map((k) => ({
+    threshold: thresholds[k],
+    cost: normalizedCosts[k],
+  }));
   const marks: Array<{ threshold: number; label: string; color: string }> = [
     { threshold: search.threshold, label: `chosen ${search.threshold.toFixed(3)}`, color: '#d62728' },
   ];
@@ -63,14 +84,22 @@ export function costCurveSpec(search: ThresholdSearchResult, opts: { title?: str
         data: { values: points },
         mark: { type: 'line', color: '#1f77b4' },
         encoding: {
-          x: { field: 'threshold', type: 'quantitative', title: 'Threshold (refuse when P(default) ≥ threshold)', scale: { domain: [0, 1] } },
+          x: {
+            field: 'threshold',
+            type: 'quantitative',
+            title: 'Threshold (refuse when P(default) ≥ threshold)',
+            scale: { domain: [0, 1] },
+          },
           y: { field: 'cost', type: 'quantitative', title: opts.costLabel ?? 'Cost per applicant' },
         },
       },
       {
         data: { values: marks },
         mark: { type: 'rule', strokeDash: [6, 3] },
-        encoding: { x: { field: 'threshold', type: 'quantitative' }, color: { field: 'color', type: 'nominal', scale: null } },
+        encoding: {
+          x: { field: 'threshold', type: 'quantitative' },
+          color: { field: 'color', type: 'nominal', scale: null },
+        },
       },
       {
         data: { values: marks.map((m, k) => ({ ...m, row: k })) },
@@ -90,11 +119,16 @@ export function costCurveSpec(search: ThresholdSearchResult, opts: { title?: str
 export function confusionMatrixSpec(m: ConfusionMatrix, opts: { title?: string } = {}): VegaLiteSpec {
   const total = m.tn + m.fp + m.fn + m.tp;
   const cell = (actual: string, predicted: string, count: number) => ({
-    actual, predicted, count, label: `${count} (${((100 * count) / total).toFixed(1)}%)`,
+    actual,
+    predicted,
+    count,
+    label: `${count} (${((100 * count) / total).toFixed(1)}%)`,
   });
   const values = [
-    cell('repaid (0)', 'accept (0)', m.tn), cell('repaid (0)', 'refuse (1)', m.fp),
-    cell('default (1)', 'accept (0)', m.fn), cell('default (1)', 'refuse (1)', m.tp),
+    cell('repaid (0)', 'accept (0)', m.tn),
+    cell('repaid (0)', 'refuse (1)', m.fp),
+    cell('default (1)', 'accept (0)', m.fn),
+    cell('default (1)', 'refuse (1)', m.tp),
   ];
   return {
     $schema: SCHEMA,
@@ -107,7 +141,10 @@ export function confusionMatrixSpec(m: ConfusionMatrix, opts: { title?: string }
       y: { field: 'actual', type: 'nominal', title: 'Outcome', sort: ['repaid (0)', 'default (1)'] },
     },
     layer: [
-      { mark: 'rect', encoding: { color: { field: 'count', type: 'quantitative', scale: { scheme: 'blues' }, title: 'count' } } },
+      {
+        mark: 'rect',
+        encoding: { color: { field: 'count', type: 'quantitative', scale: { scheme: 'blues' }, title: 'count' } },
+      },
       {
         mark: { type: 'text', fontSize: 14 },
         encoding: {
@@ -119,10 +156,19 @@ export function confusionMatrixSpec(m: ConfusionMatrix, opts: { title?: string }
   };
 }
 
-export interface ImportanceRow { feature: string; importance: number }
+export interface ImportanceRow {
+  feature: string;
+  importance: number;
+}
 
-export function importanceSpec(rows: ImportanceRow[], opts: { title?: string; top?: number; measure?: string } = {}): VegaLiteSpec {
-  const top = rows.slice().sort((a, b) => b.importance - a.importance).slice(0, opts.top ?? 20);
+export function importanceSpec(
+  rows: ImportanceRow[],
+  opts: { title?: string; top?: number; measure?: string } = {},
+): VegaLiteSpec {
+  const top = rows
+    .slice()
+    .sort((a, b) => b.importance - a.importance)
+    .slice(0, opts.top ?? 20);
   return {
     $schema: SCHEMA,
     title: opts.title ?? `Feature importance (${opts.measure ?? 'gain'}), top ${top.length}`,
@@ -138,9 +184,18 @@ export function importanceSpec(rows: ImportanceRow[], opts: { title?: string; to
 }
 
 /** One dot of the SHAP summary: a row's contribution for a feature and where its value sits (0 = low, 1 = high). */
-export interface ShapPoint { feature: string; contribution: number; valueRank: number | null; jitter: number }
+export interface ShapPoint {
+  feature: string;
+  contribution: number;
+  valueRank: number | null;
+  jitter: number;
+}
 
-export function shapSummarySpec(points: ShapPoint[], featureOrder: string[], opts: { title?: string } = {}): VegaLiteSpec {
+export function shapSummarySpec(
+  points: ShapPoint[],
+  featureOrder: string[],
+  opts: { title?: string } = {},
+): VegaLiteSpec {
   return {
     $schema: SCHEMA,
     title: opts.title ?? `SHAP summary, top ${featureOrder.length} features`,
@@ -168,10 +223,14 @@ async function renderOne(spec: VegaLiteSpec): Promise<Plot> {
   return plot;
 }
 
-export const rocCurvePlot = (yTrue: Numbers, prob: Numbers, opts?: { title?: string }) => renderOne(rocCurveSpec(yTrue, prob, opts));
-export const costCurvePlot = (search: ThresholdSearchResult, opts?: { title?: string; bayesThreshold?: number; costLabel?: string }) =>
-  renderOne(costCurveSpec(search, opts));
-export const confusionMatrixPlot = (m: ConfusionMatrix, opts?: { title?: string }) => renderOne(confusionMatrixSpec(m, opts));
+export const rocCurvePlot = (yTrue: Numbers, prob: Numbers, opts?: { title?: string }) =>
+  renderOne(rocCurveSpec(yTrue, prob, opts));
+export const costCurvePlot = (
+  search: ThresholdSearchResult,
+  opts?: { title?: string; bayesThreshold?: number; costLabel?: string },
+) => renderOne(costCurveSpec(search, opts));
+export const confusionMatrixPlot = (m: ConfusionMatrix, opts?: { title?: string }) =>
+  renderOne(confusionMatrixSpec(m, opts));
 export const importancePlot = (rows: ImportanceRow[], opts?: { title?: string; top?: number; measure?: string }) =>
   renderOne(importanceSpec(rows, opts));
 export const shapSummaryPlot = (points: ShapPoint[], featureOrder: string[], opts?: { title?: string }) =>

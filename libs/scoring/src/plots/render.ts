@@ -3,7 +3,10 @@ import { Worker } from 'node:worker_threads';
 import { Resvg } from '@resvg/resvg-js';
 
 /** A rendered chart: the SVG text and the same picture as PNG bytes. */
-export interface Plot { svg: string; png: Buffer }
+export interface Plot {
+  svg: string;
+  png: Buffer;
+}
 
 /** A Vega-Lite specification (JSON). Typed loosely on purpose: vega-lite's own types are ESM-only. */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -43,6 +46,8 @@ export function rasterizeSvg(svg: string, scale = 1): { width: number; height: n
 }
 
 export async function renderPlots(specs: VegaLiteSpec[]): Promise<Plot[]> {
-  const svgs = await renderSvgs(specs.map((spec) => ({ ...spec, config: { font: FONT_FAMILY, ...(spec.config as object) } })));
+  const svgs = await renderSvgs(
+    specs.map((spec) => ({ ...spec, config: { font: FONT_FAMILY, ...(spec.config as object) } })),
+  );
   return svgs.map((svg) => ({ svg, png: svgToPng(svg) }));
 }

@@ -11,7 +11,10 @@ export async function realApplicationSample(columns: string[], opts: { rows?: nu
 }
 
 /** The shared generated dataset (SYNTHETIC rows): the self-contained tier. */
-export async function generatedApplicationSample(columns: string[], opts: { rows?: number } = {}): Promise<LabelledMatrix> {
+export async function generatedApplicationSample(
+  columns: string[],
+  opts: { rows?: number } = {},
+): Promise<LabelledMatrix> {
   return applicationSample(await syntheticDataDir(SYNTHETIC), columns, opts);
 }
 
