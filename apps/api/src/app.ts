@@ -11,6 +11,7 @@ import { ModelStore } from './model/model-store';
 import { ModelSource } from './model/sources';
 import { apiKeyPlugin } from './plugins/api-key';
 import { errorsPlugin } from './plugins/errors';
+import { methodsPlugin } from './plugins/methods';
 import { metricsPlugin } from './plugins/metrics';
 import { modelPlugin } from './plugins/model';
 import { trafficLogPlugin } from './plugins/traffic-log';
@@ -83,6 +84,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   // JSON only: without this, Fastify's built-in text/plain parser would hand a string to the body validator.
   app.removeContentTypeParser('text/plain');
+  // First, so that it sees every route (swagger's too) as it is declared.
+  await app.register(methodsPlugin);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
