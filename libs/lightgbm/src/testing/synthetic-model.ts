@@ -1,20 +1,16 @@
 // Test helper (not part of the public API): a small real LightGBM model trained on generated rows, with one
 // categorical column so that the text has cat_boundaries/cat_threshold too. Self-contained: no data files.
+import { Random } from '@credit-scoring/data';
 import { Booster } from '../booster';
 import { Dataset } from '../dataset';
 import { train } from '../train';
 
 export const SYNTHETIC_COLUMNS = 6;
 
-/** A deterministic pseudo-random stream in [0, 1) (xorshift32), so every run corrupts the same bytes. */
+/** A deterministic stream in [0, 1) from the workspace's one seeded generator, so every run corrupts the same bytes. */
 export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 /** Rows of SYNTHETIC_COLUMNS values (the last one a category 0..4) and a label that depends on them. */
