@@ -204,7 +204,7 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
         .filter((f) => f.required && f.name !== 'SK_ID_CURR')
         .map((f) => f.name);
       expect(required.length).toBeGreaterThan(0);
-      // Absent: the schema (it marks them required); null: the model's own check.
+      // Absent or null: the schema (it marks them required and not nullable).
       const predict = (payload: unknown) => app.inject({ method: 'POST', url: '/predict', payload: payload as string });
       const absent = await predict([applicants[0], { application: { SK_ID_CURR: 9 } }]);
       expect(absent.statusCode).toBe(400);
@@ -213,7 +213,7 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
       const res = await predict([applicants[0], { application: { SK_ID_CURR: 9, ...nulls } }]);
       expect(res.statusCode).toBe(400);
       expect(res.json().fields).toEqual(required.map((name) => `body[1].application.${name}`));
-      expect(res.json().message).toContain('is required by the model');
+      expect(res.json().message).toContain('got null');
     });
 
     it('scores an unseen category like the batch pipeline (as missing) and rejects history of another client', async () => {

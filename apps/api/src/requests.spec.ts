@@ -59,7 +59,7 @@ describe('requests without a loaded model', () => {
       'body.application.CNT_CHILDREN',
       'body.application.FLAG_OWN_CAR',
     ]);
-    expect(message).toContain('body.application.AMT_CREDIT must be a number or null, got the text "1000"');
+    expect(message).toContain('body.application.AMT_CREDIT must be a number, got the text "1000"');
     expect(message).toContain('body.application.CNT_CHILDREN must be an integer or null, got number 1.5');
   });
 
@@ -106,7 +106,7 @@ describe('requests without a loaded model', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toContain(
-      'body.application.AMT_CREDIT must be a number or null, got a number out of range (Infinity)',
+      'body.application.AMT_CREDIT must be a number, got a number out of range (Infinity)',
     );
   });
 

@@ -36,7 +36,7 @@ export const UNKNOWN_FIELDS_RULE =
   'Field names are the Kaggle column names of application_test.csv (and of the side tables inside `history`). ' +
   'A name that is not one of them is rejected with 400 and named in the message. Absent fields and null mean ' +
   '"missing" (NaN), exactly as in training, except the few the model requires (GET /features, required: true; ' +
-  'SK_ID_CURR always), whose absence is a 400. A category the model never saw is accepted and scored as unseen ' +
+  'SK_ID_CURR always), whose absence or null is a 400. A category the model never saw is accepted and scored as unseen ' +
   '(missing), like the batch pipeline does. Numbers must be JSON numbers (text such as "1000" is rejected); ' +
   'NaN/Infinity are not JSON and are rejected.';
 
@@ -68,13 +68,26 @@ export const applicationSchema = {
   title: 'Application',
   description: 'One loan application with the Kaggle application_test.csv fields. ' + UNKNOWN_FIELDS_RULE,
   type: 'object',
-  // Absent → 400 from the schema; null passes the types and is answered 400 by the model's own check.
+  // Absent or null → 400 from the schema (requiredApplicationFields); the model's own check stays as a second guard.
   required: REQUIRED_APPLICATION_FIELDS,
   additionalProperties: kaggleValue,
 } as const;
 
 /** SK_ID_CURR is a Kaggle int column, and more: the key of the applicant, a 32-bit id. */
 const applicantId = { SK_ID_CURR: { type: 'integer', minimum: 0, maximum: 2147483647 } } as const;
+
+/**
+ * The fields the pipeline always requires cannot be null either (null means "missing"): stated in the schema, so the
+ * OpenAPI says what the API accepts and a null is rejected by validation like an absent field.
+ */
+function requiredApplicationFields(): Record<string, unknown> {
+  const fields: Record<string, unknown> = { ...applicantId };
+  for (const name of REQUIRED_APPLICATION_FIELDS) {
+    const type = SCHEMAS.application_test[name];
+    if (!(name in fields)) fields[name] = { type: type === 'int' ? 'integer' : type === 'str' ? 'string' : 'number' };
+  }
+  return fields;
+}
 
 export const historySchema = {
   $id: 'History',
@@ -176,7 +189,7 @@ export function sharedSchemas(): Record<string, unknown>[] {
     history[table] = { ...historySchema.additionalProperties, items: withKaggleFields(kaggleRow, SCHEMAS[table]) };
   }
   return [
-    withKaggleFields(applicationSchema, SCHEMAS.application_test, applicantId),
+    withKaggleFields(applicationSchema, SCHEMAS.application_test, requiredApplicationFields()),
     { ...historySchema, properties: history, additionalProperties: false },
     applicantSchema,
     predictionSchema,
