@@ -51,13 +51,18 @@ curl -fs "$url/ready" > /dev/null || { tail -3 "$api_log" >&2; echo "schemathesi
 rm -rf "$reports" && mkdir -p "$reports"
 status=0
 # run from the report folder: schemathesis keeps its example database (.schemathesis/) in the working directory
-(cd "$reports" && "$venv/bin/schemathesis" run "$url/docs/json" --checks all --max-examples "${ST_MAX_EXAMPLES:-50}" \
+# The hooks drop two narrowly matched ST202 false positives (a cross-field rule JSON Schema cannot state, and a path id
+# that violates its own schema); see tools/faults/schemathesis_hooks.py.
+(cd "$reports" && export ST_FILTERED_LOG="$reports/filtered.txt" \
+  SCHEMATHESIS_HOOKS="$root/tools/faults/schemathesis_hooks.py" &&
+  "$venv/bin/schemathesis" run "$url/docs/json" --checks all --max-examples "${ST_MAX_EXAMPLES:-50}" \
   --workers 1 --report junit --report-dir "$reports" --no-color) | tee "$reports/output.txt" || status=$?
 
 # Counts: test cases generated, failures per check (ST1xx are server errors / crashes), 5xx answers seen.
 echo "---- counts"
 grep -E '[0-9]+ generated' "$reports/output.txt" | sed 's/^ */test cases: /' || true
 grep -E '^ *❌ ST[0-9]+ ' "$reports/output.txt" | sed 's/^ *❌ /failed check: /' || echo "failed checks: none"
+if [ -f "$reports/filtered.txt" ]; then sort "$reports/filtered.txt" | uniq -c | sed 's/^ */dropped by the hooks: /'; fi
 echo "5xx answers: $(grep -cE '^\[5[0-9][0-9]\]' "$reports/output.txt" || true)"
 if grep -qi "500\|server error" "$api_log"; then echo "API log mentions server errors:"; grep -i "500\|server error" "$api_log" | head; fi
 exit "$status"
