@@ -36,8 +36,8 @@ export const UNKNOWN_FIELDS_RULE =
   'Field names are the Kaggle column names of application_test.csv (and of the side tables inside `history`). ' +
   'A name that is not one of them is rejected with 400 and named in the message. Absent fields and null mean ' +
   '"missing" (NaN), exactly as in training, except the few the model requires (GET /features, required: true; ' +
-  'SK_ID_CURR always), whose absence or null is a 400. A category the model never saw is accepted and scored as unseen ' +
-  '(missing), like the batch pipeline does. Numbers must be JSON numbers (text such as "1000" is rejected); ' +
+  'SK_ID_CURR always), whose absence or null is a 400. A category the model never saw is accepted and scored as ' +
+  'unseen (missing), like the batch pipeline does. Numbers must be JSON numbers (text such as "1000" is rejected); ' +
   'NaN/Infinity are not JSON and are rejected.';
 
 /** A real applicant (Kaggle application_test.csv, SK_ID_CURR 100001, a few of its fields) for the docs' "Try it out". */
