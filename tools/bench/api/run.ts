@@ -1,33 +1,56 @@
-// API benchmark: the scoring API over loopback HTTP under autocannon, side by side with its reference — the same
-// scoring done in-process (pipeline.transformOne + booster.predictSingle, no HTTP) and the HTTP floor (GET /health).
-// Trains a model on the real rows, writes it as a bundle, starts `apps/api/src/main.ts` on it, measures, stops it
-// with SIGTERM (graceful shutdown must exit 0), and writes the figures to docs/benchmarks.md (section 'api').
+// API benchmark: the scoring API as users run it — the compiled build (tools/deploy/build-api.js, what
+// `npm run build:api` and `npm run serve` run) started with plain `node` on the bundle `npm start` exports — over
+// loopback HTTP, side by side with its references: the HTTP floor (GET /health) and the same scoring in-process
+// (the bundle loaded with the API's own loader; transformOne + predictSingle per applicant, the batch predict).
+// Requests are full real rows of application_train.csv (TARGET dropped, raw Kaggle fields) with the side-table rows
+// the sample has for them, cycled. Writes docs/benchmarks.md section 'api'.
 //
-//   flock /tmp/heavy.lock timeout 900 npx tsx tools/bench/api/run.ts
-import { spawn, ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+//   npm start -- --data-dir ../shared/data/home-credit ...   # exports dist/model-bundle; copy it to keep it fixed
+//   flock /tmp/heavy.lock timeout 900 npx tsx tools/bench/api/run.ts --bundle tmp/bench-api-bundle
+//     [--data-dir DIR] [--quick] (short durations, section not written: a smoke test) [--cpu-prof] (profile the API)
+//
+// The client is the script's own (node:http keep-alive agents), the same for every row. Fixed-rate rows use the
+// open-loop generator below, not autocannon: autocannon's overallRate paces each connection per second (it sends the
+// connection's share back to back, then waits), which is bursty, and it measures latency from the actual send, so a
+// request held back behind a slow one is not counted (coordinated omission). Here requests are scheduled every
+// 1/rate s whatever happened before, and each latency is taken from its scheduled time. (autocannon is not used for
+// the max rate either: it pre-builds every request body per connection, seconds for 14,368 bodies, and counted that
+// in the first latencies and in the run's duration.)
+import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import autocannon = require('autocannon');
-import {
-  applicantsFor,
-  FIRST_UNSEEN_ROW,
-  realTables,
-  TRAIN_ROWS,
-  trainSmallModel,
-  writeBundle,
-} from '../../../apps/api/src/testing/trained-model';
+import { performance } from 'node:perf_hooks';
+import { realDataDir } from '@credit-scoring/data';
+import { loadBundle } from '../../../apps/api/src/model/bundle';
+import { applicantsFor, tablesIn } from '../../../apps/api/src/testing/trained-model';
+
+type ApplicantInput = ReturnType<typeof applicantsFor>[number];
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const { writeSection } = require(path.join(root, 'tools', 'bench', 'write-section.js')) as {
   writeSection: (name: string, markdown: string) => void;
 };
 
-const ROUNDS = 200;
-const LEAVES = 31;
 const FIXED_RATE = 2000;
 const BATCH = 1000;
+const TARGET_MAX_RATE = 3000;
+const TARGET_P99_MS = 5;
+const TARGET_BATCH_PER_S = 20_000;
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+
+const QUICK = flag('quick');
+/** Seconds per measured load (the smoke test runs each for a second or two). */
+const SECONDS = QUICK
+  ? { warm: 1, health: 1, max: 2, fixed: 2, batch: 2 }
+  : { warm: 5, health: 8, max: 15, fixed: 20, batch: 15 };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -40,7 +63,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function percentile(sorted: number[], q: number): number {
+function percentile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
@@ -61,166 +84,495 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): 
 
 interface Load {
   label: string;
+  /** completed requests per second of the run */
   reqPerSec: number;
   p50: number;
   p90: number;
   p99: number;
   max: number;
   requests: number;
+  note: string;
 }
 
-/** One autocannon run; latencies are taken from each response (hrtime, sub-millisecond) rather than autocannon's 1 ms histogram. */
-async function load(label: string, opts: autocannon.Options): Promise<Load> {
-  const latencies: number[] = [];
-  const instance = autocannon(opts);
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
-  const result = await instance;
-  if (result.non2xx || result.errors || result.timeouts) {
-    throw new Error(`${label}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
-  }
-  latencies.sort((a, b) => a - b);
+function summary(label: string, latencies: number[], seconds: number, note: string): Load {
+  const sorted = Float64Array.from(latencies).sort();
   return {
     label,
-    reqPerSec: result.requests.total / (result.duration || 1),
-    p50: percentile(latencies, 0.5),
-    p90: percentile(latencies, 0.9),
-    p99: percentile(latencies, 0.99),
-    max: latencies[latencies.length - 1],
-    requests: result.requests.total,
+    reqPerSec: latencies.length / seconds,
+    p50: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    p99: percentile(sorted, 0.99),
+    max: sorted[sorted.length - 1],
+    requests: latencies.length,
+    note,
   };
 }
 
+interface Target {
+  host: string;
+  port: number;
+}
+
+/**
+ * One POST /predict with `body` (GET /health without one) on a keep-alive agent; resolves with the status once the
+ * whole response is read.
+ */
+function post(
+  target: Target,
+  agent: http.Agent,
+  body: Buffer | undefined,
+  onSocket?: (s: net.Socket) => void,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      body
+        ? {
+            ...target,
+            agent,
+            method: 'POST',
+            path: '/predict',
+            headers: { 'content-type': 'application/json', 'content-length': body.length },
+          }
+        : { ...target, agent, method: 'GET', path: '/health' },
+      (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (onSocket) req.on('socket', onSocket);
+    req.end(body);
+  });
+}
+
+/**
+ * Open loop: request i is due at start + i / rate, whatever happened to the earlier ones, over a keep-alive pool of
+ * `connections` sockets, all opened before the run (a request waits in the pool when every socket is busy, as
+ * behind a proxy's upstream pool).
+ * Latency = response end − scheduled time, so a stall counts against every request it delays. The timer wakes at
+ * most every millisecond and sends whatever has come due (2 requests per wake-up at 2,000 req/s); that lateness is
+ * inside the latencies and reported apart as the generator's send lag.
+ */
+async function openLoop(
+  label: string,
+  target: Target,
+  bodies: Buffer[],
+  rate: number,
+  connections: number,
+  seconds: number,
+): Promise<Load & { sockets: number; sendLagP99: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections, scheduling: 'fifo' });
+  const total = Math.round(rate * seconds);
+  const interval = 1000 / rate;
+  const latencies = new Array<number>(total);
+  const lags = new Float64Array(total);
+  const sockets = new Set<net.Socket>();
+  // Open every connection of the pool first (concurrent GET /health), so the load is spread over all of them.
+  await Promise.all(
+    Array.from(
+      { length: connections },
+      () =>
+        new Promise<void>((resolve, reject) =>
+          http.get({ ...target, agent, path: '/health' }, (res) => res.resume().on('end', resolve)).on('error', reject),
+        ),
+    ),
+  );
+  let failures = 0;
+  let firstError: unknown;
+  const pending: Promise<void>[] = [];
+  const start = performance.now() + 10;
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (sent < total && start + sent * interval <= now) {
+        const i = sent++;
+        const due = start + i * interval;
+        lags[i] = now - due;
+        pending.push(
+          post(target, agent, bodies[i % bodies.length], (s) => sockets.add(s)).then(
+            (status) => {
+              latencies[i] = performance.now() - due;
+              if (status !== 200) failures++;
+            },
+            (error: unknown) => {
+              latencies[i] = performance.now() - due;
+              failures++;
+              firstError ??= error;
+            },
+          ),
+        );
+      }
+      if (sent < total) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
+      else resolve();
+    };
+    tick();
+  });
+  await Promise.all(pending);
+  const elapsed = (performance.now() - start) / 1000;
+  agent.destroy();
+  if (failures)
+    throw new Error(`${label}: ${failures} of ${total} requests failed (${String(firstError ?? 'non-200')})`);
+  const load = summary(label, latencies, elapsed, '');
+  lags.sort();
+  return { ...load, sockets: sockets.size, sendLagP99: percentile(lags, 0.99) };
+}
+
+/** Closed loop with our own client: `connections` loops, each sends its next body when the previous answer is read. */
+async function closedLoop(
+  label: string,
+  target: Target,
+  bodies: Array<Buffer | undefined>,
+  connections: number,
+  seconds: number,
+  note: string,
+): Promise<Load> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const latencies: number[] = [];
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  let next = 0;
+  const loop = async () => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      const status = await post(target, agent, bodies[next++ % bodies.length]);
+      if (status !== 200) throw new Error(`${label}: HTTP ${status}`);
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, loop));
+  const elapsed = (performance.now() - start) / 1000;
+  agent.destroy();
+  return summary(label, latencies, elapsed, note);
+}
+
+/** Mean µs per call of `run` over `items` calls, best of `rounds` rounds (the machine is shared). */
+function bestUs(items: number, run: () => void, rounds = QUICK ? 1 : 5): number {
+  run();
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = process.hrtime.bigint();
+    run();
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e3 / items);
+  }
+  return best;
+}
+
+async function bestMsAsync(run: () => Promise<unknown>, rounds = QUICK ? 2 : 7): Promise<number> {
+  await run();
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    await run();
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
+}
+
+/** Builds the API exactly as `npm run build:api` does, into our own file so nobody's rebuild changes it mid-run. */
+function buildApi(out: string): void {
+  const build = spawnSync(process.execPath, [path.join(root, 'tools', 'deploy', 'build-api.js'), '--out', out], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`build-api failed: ${build.stderr || build.stdout}`);
+}
+
+function git(...args: string[]): string {
+  return spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout.trim();
+}
+
+/**
+ * What a CPU profile of the API showed (`--cpu-prof --quick`: the same loads for 1–4 s each, the API under
+ * `node --cpu-prof`, self time per function per phase, printed by summarizeProfile); written by hand from that run.
+ */
+const PROFILE_NOTES = [
+  '',
+  'A CPU profile of the API under the same loads (`--cpu-prof --quick`, a separate run, indicative) shows where the ' +
+    "server's time goes. Single requests: `writev` (the kernel's loopback TCP send of each response, counted in " +
+    'the sender) is the largest item, 10–25 % of the wall time, then JSON parsing (secure-json-parse with its ' +
+    '`__proto__`/`constructor` scans), the ajv validators of the Applicant schema (validate10/validate11), ' +
+    'then predictSingle and the one-row transform (write, aggregate) at a few % each: scoring is no longer the ' +
+    'bottleneck, the HTTP/JSON/validation path around it is. Batch bodies: LightGBM predict ~18 %, JSON parsing ' +
+    '~21 % (incl. the two scans), ajv validation ~23 %, the feature transform ~15 %, GC ~5 %.',
+];
+
+/** Monotonic µs, the clock V8's CPU profiles use, so phases can be matched to the API's profile. */
+const phases: Array<{ name: string; at: number }> = [];
+const phase = (name: string) => phases.push({ name, at: Number(process.hrtime.bigint() / 1000n) });
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Prints where the API spent its CPU in each phase: self time per function, the top ones (--cpu-prof). */
+function summarizeProfile(dir: string, marks: typeof phases): void {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no .cpuprofile in ${dir}`);
+  const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
+  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const name = (id: number) => {
+    const f = frames.get(id);
+    if (!f) return '?';
+    const where = f.url.replace(/.*node_modules\//, '').replace(`${root}/`, '');
+    return `${f.functionName || '(anonymous)'} ${where}${where ? `:${f.lineNumber + 1}` : ''}`;
+  };
+  const windows = marks.slice(0, -1).map((m, i) => ({ ...m, end: marks[i + 1].at, self: new Map<string, number>() }));
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i];
+    const w = windows.find((x) => t >= x.at && t < x.end);
+    if (w) w.self.set(name(id), (w.self.get(name(id)) ?? 0) + profile.timeDeltas[i]);
+  });
+  for (const w of windows) {
+    const span = w.end - w.at;
+    console.log(`\nAPI CPU profile, ${w.name} (${(span / 1e6).toFixed(1)} s): self time, share of the wall time`);
+    for (const [fn, us] of [...w.self].sort((a, b) => b[1] - a[1]).slice(0, 15))
+      console.log(`${((100 * us) / span).toFixed(1).padStart(6)} %  ${fn}`);
+  }
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (x: number) => x.toFixed(2);
+const met = (ok: boolean) => (ok ? '**met**' : '**NOT met**');
+
 async function main(): Promise<void> {
   const started = new Date();
-  const tables = await realTables();
-  console.log('training the benchmark model...');
-  const model = await trainSmallModel(tables, { rounds: ROUNDS, numLeaves: LEAVES });
-  const work = mkdtempSync(path.join(os.tmpdir(), 'bench-api-'));
-  const bundle = await writeBundle(path.join(work, 'bundle'), model.package, {
-    name: 'credit-scoring',
-    version: 'bench',
-  });
+  const bundleArg = option('bundle', path.join('dist', 'model-bundle'));
+  const bundleDir = path.resolve(root, bundleArg);
+  const dataDir = path.resolve(option('data-dir', realDataDir()));
+  if (!existsSync(path.join(bundleDir, 'MLmodel'))) throw new Error(`no model bundle in ${bundleDir} (--bundle DIR)`);
+  const work = path.join(root, 'tmp', `bench-api-${process.pid}`);
+  mkdirSync(work, { recursive: true });
+  const server = path.join(work, 'main.js');
+  const profDir = path.join(root, 'tmp', 'bench-api-prof');
 
-  // Real applicants the model did not see, with their side-table history, as request bodies.
-  const rows = Int32Array.from({ length: BATCH }, (_, i) => FIRST_UNSEEN_ROW + i * 8);
-  const applicants = applicantsFor(tables, rows);
-  const withHistory = applicants.filter((a) => a.history).length;
-
-  // Reference: the same scoring in-process.
-  const reps = 20_000;
-  for (let i = 0; i < 2000; i++)
-    model.booster.predictSingle(
-      model.pipeline.transformOne(applicants[i % BATCH].application, applicants[i % BATCH].history),
-    );
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < reps; i++) {
-    const a = applicants[i % BATCH];
-    model.booster.predictSingle(model.pipeline.transformOne(a.application, a.history));
-  }
-  const inProcessUs = Number(process.hrtime.bigint() - t0) / 1e3 / reps;
-
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['apps/api/src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      MLFLOW_TRACKING_URI: '',
-      MODEL_BUNDLE_DIR: bundle,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
-    await waitReady(url, child);
-    const single = applicants.map((a) => ({
-      method: 'POST' as const,
-      path: '/predict',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(a),
-    }));
-    const batchBody = JSON.stringify(applicants);
-    console.log('warm-up...');
-    await load('warm-up', { url, connections: 10, duration: 4, requests: single });
+    console.log('building the API...');
+    buildApi(server);
+    const model = await loadBundle(bundleDir);
 
-    const health = await load('GET /health (HTTP floor)', { url: `${url}/health`, connections: 10, duration: 8 });
-    const maxSingle = await load('POST /predict, 1 applicant, max rate', {
-      url,
-      connections: 10,
-      duration: 10,
-      requests: single,
-    });
-    // autocannon's overallRate is split across connections, and each connection sends its share back to back at
-    // the start of every second, then pauses: the load is bursty, and latency grows with the number of connections
-    // in flight during the burst. Both a small keep-alive pool (8, like a proxy's) and 20 connections are shown.
-    const fixed = await load(`POST /predict, 1 applicant, fixed ${FIXED_RATE} req/s, 8 connections`, {
-      url,
-      connections: 8,
-      duration: 15,
-      overallRate: FIXED_RATE,
-      requests: single,
-    });
-    const fixedWide = await load(`POST /predict, 1 applicant, fixed ${FIXED_RATE} req/s, 20 connections`, {
-      url,
-      connections: 20,
-      duration: 15,
-      overallRate: FIXED_RATE,
-      requests: single,
-    });
-    const batch = await load(`POST /predict, ${BATCH} applicants per request`, {
-      url,
-      connections: 2,
-      duration: 10,
-      requests: [
-        { method: 'POST', path: '/predict', headers: { 'content-type': 'application/json' }, body: batchBody },
-      ],
-    });
+    // Requests: every row of application_train.csv, TARGET dropped, with whatever side-table rows the sample has.
+    const tables = await tablesIn(dataDir);
+    const rows = Int32Array.from({ length: tables.application.height }, (_, i) => i);
+    const applicants: ApplicantInput[] = applicantsFor(tables, rows);
+    const withHistory = applicants.filter((a) => a.history).length;
+    const singles = applicants.map((a) => Buffer.from(JSON.stringify(a)));
+    // Batch k takes applicants k, k + n, k + 2n… (n bodies): the sample's first rows are a contiguous id block with
+    // far more history than the rest, and 1,000 of them in a row (the size below) exceed the default 4 MB body limit.
+    const nBatches = Math.floor(applicants.length / BATCH);
+    const batches = Array.from({ length: nBatches }, (_, k) =>
+      Array.from({ length: BATCH }, (_, j) => applicants[k + j * nBatches]),
+    );
+    const firstRowsMB = Buffer.byteLength(JSON.stringify(applicants.slice(0, BATCH))) / 1e6;
+    const batchBodies = batches.map((b) => Buffer.from(JSON.stringify(b)));
+    const batchHistory = batches.map((b) => b.filter((a) => a.history).length);
+    const meanBatchMB = batchBodies.reduce((s, b) => s + b.length, 0) / batchBodies.length / 1e6;
+    const meanSingleKB = singles.reduce((s, b) => s + b.length, 0) / singles.length / 1e3;
+    console.log(`${applicants.length} applicants (${withHistory} with history), ${batches.length} batch bodies`);
 
-    child.kill('SIGTERM');
-    const code = await exited;
-    if (code !== 0) throw new Error(`API did not shut down cleanly on SIGTERM (exit ${code})`);
-
-    const ms = (x: number) => x.toFixed(2);
-    const line = (l: Load, extra = '') =>
-      `| ${l.label} | ${Math.round(l.reqPerSec).toLocaleString('en-US')} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)} | ${extra} |`;
-    const verdict = (l: Load) => (l.p99 <= 5 && l.reqPerSec >= FIXED_RATE * 0.97 ? 'met' : 'NOT met');
-    const md = [
-      '## api — Fastify scoring API over loopback HTTP',
-      '',
-      `Command: \`flock /tmp/heavy.lock timeout 900 npx tsx tools/bench/api/run.ts\` — ${started.toISOString().slice(0, 10)}, ` +
-        `${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores shared by the API process and autocannon), Node ${process.version}.`,
-      '',
-      `Model: LightGBM ${ROUNDS} rounds × ${LEAVES} leaves trained on ${TRAIN_ROWS.toLocaleString('en-US')} real application rows, ${model.package.featureNames.length} features ` +
-        `(all seven tables). Request bodies: ${BATCH} real held-out applicants (raw Kaggle fields; ${withHistory} with side-table history), cycled. ` +
-        'API started by the script with `MODEL_BUNDLE_DIR` (pino at warn level); latencies measured per response by the client (includes HTTP and JSON both ways).',
-      '',
-      '| load | req/s | p50 ms | p90 ms | p99 ms | max ms | note |',
-      '|---|---:|---:|---:|---:|---:|---|',
-      line(health, 'reference: HTTP floor, no scoring'),
-      line(maxSingle, '10 connections, as fast as possible'),
-      line(fixed, `autocannon overallRate; target p99 ≤ 5 ms at ${FIXED_RATE} req/s: **${verdict(fixed)}**`),
-      line(fixedWide, `same rate over more connections: **${verdict(fixedWide)}**`),
-      line(batch, `**${Math.round(batch.reqPerSec * BATCH).toLocaleString('en-US')} rows/s**, 2 connections`),
-      '',
-      `Reference, in-process (no HTTP): transformOne + predictSingle = **${inProcessUs.toFixed(1)} µs** per applicant ` +
-        `(${Math.round(1e6 / inProcessUs).toLocaleString('en-US')} applicants/s on one core), averaged over ${reps.toLocaleString('en-US')} real applicants.`,
-      '',
-      "Reading the fixed-rate rows: autocannon paces each connection per second (it sends the connection's share as " +
-        'fast as it can, then waits for the next second), so at 2,000 req/s the API is driven at full speed for about ' +
-        'half of every second and idles the rest; latency then scales with the connections in flight. Scoring itself ' +
-        '(the in-process reference) is about half of the per-request time at the max rate; HTTP parsing, JSON and ' +
-        'schema validation of the 121-field body make up the rest.',
-      'At the end the script sends SIGTERM: the API closed gracefully (exit 0). The machine is shared with other ' +
-        'work (only other benchmarks are excluded by the lock), which shows in the max column.',
-    ].join('\n');
-    writeSection('api', md);
-    console.log(md);
-  } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    // References in-process, before the server starts (so they do not compete with it for the 2 cores).
+    const score = (a: ApplicantInput) =>
+      model.booster.predictSingle(model.pipeline.transformOne(a.application, a.history));
+    const bare = applicants.filter((a) => !a.history);
+    const hist = applicants.filter((a) => a.history);
+    const inProcessUs = bestUs(applicants.length, () => applicants.forEach(score));
+    const bareUs = bestUs(bare.length, () => bare.forEach(score));
+    const histUs = bestUs(hist.length, () => hist.forEach(score));
+    const singleParseUs = bestUs(singles.length, () => singles.forEach((b) => JSON.parse(b.toString('utf8'))));
+    const parseMs = await bestMsAsync(async () => batchBodies.forEach((b) => JSON.parse(b.toString('utf8'))));
+    // The API's batch path: transformMany (in slices of 256 between event-loop turns) and one booster.predict.
+    const batchPredictMs = await bestMsAsync(async () =>
+      batches.forEach((b) => model.booster.predict(model.pipeline.transformMany(b).data)),
+    );
+    const transformManyMs = await bestMsAsync(async () => batches.forEach((b) => model.pipeline.transformMany(b)));
+    const matrices = batches.map((b) => model.pipeline.transformMany(b).data);
+    const boosterPredictMs = await bestMsAsync(async () => matrices.forEach((m) => model.booster.predict(m)));
+    const perBody = (x: number) => x / batchBodies.length;
     model.booster.free();
+
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const target: Target = { host: '127.0.0.1', port };
+    if (flag('cpu-prof')) rmSync(profDir, { recursive: true, force: true });
+    const nodeArgs = flag('cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+    const child = spawn(process.execPath, [...nodeArgs, server], {
+      cwd: root,
+      env: {
+        ...process.env,
+        MLFLOW_TRACKING_URI: '',
+        MODEL_BUNDLE_DIR: bundleDir,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await waitReady(url, child);
+      console.log('warm-up...');
+      await closedLoop('warm-up', target, singles, 8, SECONDS.warm, '');
+      await closedLoop('warm-up batch', target, batchBodies, 1, SECONDS.warm, '');
+
+      console.log('measuring...');
+      phase('GET /health');
+      const health = await closedLoop(
+        'GET /health (HTTP floor)',
+        target,
+        [undefined],
+        8,
+        SECONDS.health,
+        'reference: HTTP, no scoring; closed loop, 8 connections',
+      );
+      phase('single, max rate');
+      const maxSingle = await closedLoop('POST /predict, 1 applicant, max rate', target, singles, 8, SECONDS.max, '');
+      const maxOk = maxSingle.reqPerSec >= TARGET_MAX_RATE;
+      maxSingle.note = `closed loop, 8 connections; target ≥ ${fmt(TARGET_MAX_RATE)} req/s: ${met(maxOk)}`;
+      const fixed = [];
+      for (const connections of [8, 32]) {
+        phase(`single, ${FIXED_RATE}/s, ${connections} connections`);
+        const l = await openLoop(
+          `POST /predict, 1 applicant, constant ${fmt(FIXED_RATE)} req/s, ${connections} connections`,
+          target,
+          singles,
+          FIXED_RATE,
+          connections,
+          SECONDS.fixed,
+        );
+        const ok = l.p99 <= TARGET_P99_MS && l.reqPerSec >= FIXED_RATE * 0.97;
+        l.note =
+          `open loop, pool of ${connections} (${l.sockets} used), send lag p99 ${ms(l.sendLagP99)} ms; ` +
+          `target p99 ≤ ${TARGET_P99_MS} ms: ${met(ok)}`;
+        fixed.push(l);
+      }
+      phase('batch');
+      const batchSerial = await closedLoop(
+        `POST /predict, ${fmt(BATCH)} applicants per body`,
+        target,
+        batchBodies,
+        1,
+        SECONDS.batch,
+        '',
+      );
+      const batchPair = await closedLoop(
+        `POST /predict, ${fmt(BATCH)} applicants per body`,
+        target,
+        batchBodies,
+        2,
+        SECONDS.batch,
+        '',
+      );
+      for (const [l, c] of [
+        [batchSerial, 1],
+        [batchPair, 2],
+      ] as const) {
+        const perS = l.reqPerSec * BATCH;
+        l.note =
+          `1 body after another on ${c} connection${c > 1 ? 's' : ''}: **${fmt(perS)} applicants/s**; ` +
+          `target ≥ ${fmt(TARGET_BATCH_PER_S)}: ${met(perS >= TARGET_BATCH_PER_S)}`;
+      }
+
+      phase('end');
+      child.kill('SIGTERM');
+      const code = await exited;
+      if (code !== 0) throw new Error(`API did not shut down cleanly on SIGTERM (exit ${code})`);
+      if (flag('cpu-prof')) summarizeProfile(profDir, phases);
+
+      const loads = [health, maxSingle, ...fixed, batchSerial, batchPair];
+      const line = (l: Load) =>
+        `| ${l.label} | ${fmt(l.reqPerSec)} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)} | ${l.note} |`;
+      const commit = git('rev-parse', '--short', 'HEAD');
+      const dirty = git('status', '--porcelain', '--', 'apps/api/src', 'libs') ? ' plus uncommitted changes' : '';
+      const md = [
+        '## api — Fastify scoring API over loopback HTTP',
+        '',
+        `Command: \`flock /tmp/heavy.lock timeout 900 npx tsx tools/bench/api/run.ts --bundle ${bundleArg}\` — ` +
+          `${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit}${dirty}, ` +
+          `${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores shared by the API process, the load generator ` +
+          `and other engineers' light work), Node ${process.version}.`,
+        '',
+        `Model: the bundle \`npm start\` exports on the real rows (${bundleArg}, a copy of dist/model-bundle ` +
+          'written by ' +
+          '`npm start -- --data-dir ../shared/data/home-credit --search-rows 20000 --folds 5 --budget 4 ' +
+          `--experiment credit-scoring-real\`): ${model.name} v${model.version}, ` +
+          `${model.featureNames.length} features. ` +
+          'API: the compiled build (tools/deploy/build-api.js, as `npm run build:api`) started with `node`, ' +
+          '`MODEL_BUNDLE_DIR` and `LOG_LEVEL=warn`; it exited 0 on SIGTERM at the end.',
+        '',
+        `Requests: all ${fmt(applicants.length)} rows of application_train.csv (TARGET dropped, raw Kaggle fields), ` +
+          `cycled; ${fmt(withHistory)} of them carry their side-table rows from the sample (the rest have none). ` +
+          `Single bodies ${meanSingleKB.toFixed(1)} kB on average. Batch bodies: ${batchBodies.length} of ` +
+          `${fmt(BATCH)} applicants (every ${nBatches}th row), ${meanBatchMB.toFixed(2)} MB on average, ` +
+          `${Math.min(...batchHistory)}–${Math.max(...batchHistory)} applicants with history per body ` +
+          `(the first ${fmt(BATCH)} rows in a row make ${firstRowsMB.toFixed(1)} MB, over the default ` +
+          '`BODY_LIMIT_BYTES` of 4 MB: such a body is refused with 413). ' +
+          'Latency is measured by the client to the end of the response (HTTP and JSON both ways).',
+        '',
+        '| load | req/s | p50 ms | p90 ms | p99 ms | max ms | note |',
+        '|---|---:|---:|---:|---:|---:|---|',
+        ...loads.map(line),
+        '',
+        `Constant-rate rows: an open-loop generator in the script, not autocannon (whose \`overallRate\` paces each ` +
+          "connection per second: it sends the connection's share back to back, then waits, so the load comes in " +
+          `bursts, and it times each request from its actual send). Here a request is due every ` +
+          `${(1000 / FIXED_RATE).toFixed(1)} ms whatever happened to the earlier ones, sent on a keep-alive pool of ` +
+          'N connections (node:http Agent, all N opened first; a request waits in the pool while all are busy), and ' +
+          'its latency counts from the time it was due, so a stall counts against every request it holds up (no ' +
+          "coordinated omission). The generator's timer wakes about every millisecond and sends what has come due; " +
+          'that send lag is inside the latencies and its p99 is in the note. The other rows are closed loops with ' +
+          'the same client (each connection sends its next request when the previous answer is read).',
+        '',
+        `Response time of one ${fmt(BATCH)}-applicant body (${meanBatchMB.toFixed(1)} MB, JSON parsing and schema ` +
+          `validation included): **${ms(batchSerial.p50)} ms** median, ${ms(batchSerial.p99)} ms p99.`,
+        '',
+        'Reference, in-process (the same bundle through the API loader, the same applicants, best of rounds, no HTTP):',
+        '',
+        '| in-process | time | per applicant |',
+        '|---|---:|---:|',
+        `| transformOne + predictSingle, all ${fmt(applicants.length)} applicants | ${inProcessUs.toFixed(1)} µs | ` +
+          `${fmt(1e6 / inProcessUs)} applicants/s on one core |`,
+        `| … the ${fmt(bare.length)} without history | ${bareUs.toFixed(1)} µs | ${fmt(1e6 / bareUs)}/s |`,
+        `| … the ${fmt(hist.length)} with history | ${histUs.toFixed(1)} µs | ${fmt(1e6 / histUs)}/s |`,
+        `| JSON.parse of one single-applicant body | ${singleParseUs.toFixed(1)} µs | |`,
+        `| JSON.parse of one ${fmt(BATCH)}-applicant body | ${ms(perBody(parseMs))} ms | ` +
+          `${((perBody(parseMs) * 1e3) / BATCH).toFixed(1)} µs |`,
+        `| transformMany + one booster.predict (the API's batch path) of ${fmt(BATCH)} | ` +
+          `${ms(perBody(batchPredictMs))} ms | ${((perBody(batchPredictMs) * 1e3) / BATCH).toFixed(1)} µs |`,
+        `| … its transformMany alone | ${ms(perBody(transformManyMs))} ms | ` +
+          `${((perBody(transformManyMs) * 1e3) / BATCH).toFixed(1)} µs |`,
+        `| … its booster.predict of the ${fmt(BATCH)}-row matrix alone | ${ms(perBody(boosterPredictMs))} ms | ` +
+          `${((perBody(boosterPredictMs) * 1e3) / BATCH).toFixed(1)} µs |`,
+        '',
+        `Where the time goes. At the max rate one request costs the API ${fmt(1e6 / maxSingle.reqPerSec)} µs of ` +
+          `wall time (the load generator shares the 2 cores); scoring in-process is ` +
+          `${inProcessUs.toFixed(0)} µs and ` +
+          `parsing its body ${singleParseUs.toFixed(0)} µs; the GET /health floor alone is ` +
+          `${fmt(1e6 / health.reqPerSec)} µs. A batch body takes ${ms(batchSerial.p50)} ms, of which ` +
+          `${ms(perBody(parseMs))} ms is JSON.parse and ${ms(perBody(batchPredictMs))} ms the batch predict ` +
+          `in-process; the remaining ${ms(batchSerial.p50 - perBody(parseMs) - perBody(batchPredictMs))} ms is the ` +
+          `schema validation of ${fmt(BATCH)} × ~120 fields, Fastify's prototype-poisoning scan of the body, moving ` +
+          `${meanBatchMB.toFixed(1)} MB over loopback and serializing the answer.`,
+        ...PROFILE_NOTES,
+        '',
+        'The previous version of this section (2026-11-28: 3,860 req/s, 112.8 µs per applicant in-process) measured ' +
+          'a model the script trained itself (200 rounds × 31 leaves on 6,000 rows) behind the API run by tsx, 10 ' +
+          "connections, 1,000 held-out applicants, and autocannon's bursty overallRate for the fixed-rate rows; " +
+          'issue 13 measured ~970 req/s with the bundle `npm start` exports, before the one-row path was compiled ' +
+          'once per pipeline. This version measures what users run: that bundle, the compiled API, every real row.',
+      ];
+      const text = md.join('\n');
+      console.log(text);
+      if (QUICK) console.log('(--quick: section not written)');
+      else writeSection('api', text);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
