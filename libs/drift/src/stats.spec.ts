@@ -1,5 +1,5 @@
 // Each statistic against the value SciPy/NumPy give on the same small input.
-// Expected values were printed by /work/main/tools/pyref/.venv/bin/python (scipy 1.16.3, numpy 2.3.5), e.g.
+// Expected values were printed by tools/pyref/.venv/bin/python (scipy 1.16.3, numpy 2.3.5), e.g.
 //   from scipy import stats; stats.ks_2samp(a, b)  /  stats.kstwo.sf(d, n)  /  stats.chi2.sf(x, k)
 //   from scipy.spatial import distance; distance.jensenshannon(p, q)
 //   np.histogram_bin_edges(v, bins='sturges')
