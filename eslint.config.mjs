@@ -38,7 +38,7 @@ export default [
           enforceBuildableLibDependency: false,
           // Benchmarks and golden comparisons that measure a project's internals or reuse its test helpers, one by
           // one (a new one is a visible change here): the features spec tables and test histories, the drift scenarios, the
-          // API's model loader and its model trainer for tests.
+          // API's model loader and its model trainer for tests, the trainer's generated test model (fault tools).
           // and the two-tier test helpers (describeRealData, syntheticDataDir) that every project's specs use.
           allow: [
             '@credit-scoring/data/testing',
@@ -48,6 +48,7 @@ export default [
             '../../../apps/api/src/testing/trained-model',
             '../../../apps/api/src/model/bundle',
             '../../../libs/features/src/test-support/histories',
+            '../../apps/trainer/src/testing/generated-model',
           ],
           depConstraints: [
             { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app', 'type:tool'] },

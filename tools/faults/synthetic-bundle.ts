@@ -6,43 +6,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generateSynthetic, loadTables } from '@credit-scoring/data';
-import { FeaturePipeline } from '@credit-scoring/features';
-import { Dataset, train } from '@credit-scoring/lightgbm';
 import { writeModelPackage } from '@credit-scoring/tracking';
+import { generatedModel } from '../../apps/trainer/src/testing/generated-model';
 
 async function main(out: string): Promise<void> {
   const data = mkdtempSync(path.join(os.tmpdir(), 'faults-data-'));
   try {
-    await generateSynthetic({ rows: 2000, seed: 11, out: data });
-    const tables = await loadTables(data, { application: 'train' });
-    const pipeline = FeaturePipeline.fit(tables);
-    const matrix = pipeline.transform(tables);
-    if (!matrix.target) throw new Error('generated application_train has no TARGET');
-    const dataset = new Dataset(matrix.data, {
-      nRows: matrix.nRows,
-      nCols: matrix.nCols,
-      label: matrix.target,
-      featureNames: matrix.featureNames,
-      categoricalFeatures: matrix.categoricalFeatures,
-      params: { verbose: -1 },
-    });
-    const params = { objective: 'binary', num_leaves: 15, min_data_in_leaf: 20, verbose: -1, num_threads: 1 };
-    const booster = await train(params, dataset, { numBoostRound: 30 });
-    const cost = { kind: 'credit', fnLoss: 1, fpLoss: 0.19 };
-    await writeModelPackage(
-      out,
-      'synthetic',
-      {
-        modelText: booster.saveModel(),
-        featureNames: matrix.featureNames,
-        featurePipeline: pipeline.toJSON(),
-        threshold: cost.fpLoss / (cost.fpLoss + cost.fnLoss),
-        cost,
-        metrics: { train_rows: matrix.nRows },
-      },
-      { name: 'credit-scoring', version: 'synthetic' },
-    );
+    // The trainer's test model on generated data (one trainer of it for the tests and the fault tools).
+    const model = await generatedModel(data, { rows: 2000, rounds: 30 });
+    try {
+      await writeModelPackage(out, 'synthetic', model.package, { name: 'credit-scoring', version: 'synthetic' });
+    } finally {
+      model.booster.free();
+    }
     process.stdout.write(`synthetic bundle written to ${path.resolve(out)}\n`);
   } finally {
     rmSync(data, { recursive: true, force: true });
