@@ -34,16 +34,17 @@ export const methodsPlugin = fp(
       paths.set(route.url, known);
     });
 
-    app.addHook('onRequest', async (request, reply) => {
-      if (!request.is404) return;
+    // A callback hook, not an async one: it runs on every request, and the routed ones should not pay a promise.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (!request.is404) return done();
       const path = request.url.split('?', 1)[0];
       const allowed = new Set<string>();
       for (const known of paths.values()) {
         if (known.pattern.test(path)) for (const method of known.methods) allowed.add(method);
       }
-      if (allowed.size === 0) return; // unknown path: the not-found handler answers 404
+      if (allowed.size === 0) return done(); // unknown path: the not-found handler answers 404
       const allow = [...allowed].sort().join(', ');
-      return reply
+      reply
         .code(405)
         .header('allow', allow)
         .send(errorBody(405, `${request.method} is not allowed on ${path}; allowed: ${allow}`));
