@@ -16,3 +16,11 @@ export {
 } from './pipeline';
 export { REQUIRED_APPLICATION_FIELDS } from './pipeline-state';
 export { FeatureError } from './errors';
+export {
+  FEATURE_SPEC_JSON_VERSION,
+  featureSpecJson,
+  PYTHON_EXECUTOR_DIR,
+  pythonExecutorFiles,
+  pythonScoring,
+  type PythonScoringParts,
+} from './python';

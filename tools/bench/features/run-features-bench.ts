@@ -5,19 +5,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateSynthetic, loadTables, realDataDir, SCHEMAS, workspaceRoot } from '@credit-scoring/data';
-import { FeaturePipeline } from '@credit-scoring/features';
-import {
-  APPLICATION_DAYS_SENTINELS,
-  APPLICATION_DERIVED,
-  DAYS_SENTINEL,
-  MAX_MAGNITUDE,
-  SIDE_SPECS,
-  TEXT_SENTINELS,
-  aggregateOutputs,
-  type TableSpec,
-} from '../../../libs/features/src/feature-spec';
-import { inputsOf } from '../../../libs/features/src/expr';
+import { generateSynthetic, loadTables, realDataDir, workspaceRoot } from '@credit-scoring/data';
+import { FeaturePipeline, featureSpecJson } from '@credit-scoring/features';
 
 interface Run {
   loadSeconds: number;
@@ -27,42 +16,8 @@ interface Run {
   maxRssMb: number;
 }
 
-/** The feature spec as JSON, so the pandas script executes exactly our list of features. */
-export function specJson(): unknown {
-  const table = (spec: TableSpec): unknown => {
-    const sets = { numeric: new Set<string>(), text: new Set<string>() };
-    Object.values(spec.columns).forEach((e) => inputsOf(e, sets));
-    spec.groups.forEach((g) => g.where && sets.text.add(g.where.col));
-    const outputs = aggregateOutputs(spec);
-    return {
-      ...spec,
-      child: spec.child
-        ? {
-            spec: table(spec.child.spec),
-            joinKey: spec.child.joinKey,
-            zeroWhenEmpty: aggregateOutputs(spec.child.spec)
-              .filter((o) => o.kind !== 'rows' && o.zeroWhenEmpty)
-              .map((o) => o.name),
-          }
-        : undefined,
-      groups: spec.groups.map((g) => ({ name: g.name, where: g.where, aggs: g.aggs })),
-      inputs: { numeric: [...sets.numeric], text: [...sets.text] },
-      outputs: outputs.map((o) => o.name),
-      zeroWhenEmpty: outputs.filter((o) => o.zeroWhenEmpty).map((o) => o.name),
-    };
-  };
-  const app = Object.entries(SCHEMAS.application_train).filter(([n]) => n !== 'SK_ID_CURR' && n !== 'TARGET');
-  return {
-    maxMagnitude: MAX_MAGNITUDE,
-    textSentinels: TEXT_SENTINELS,
-    daysSentinel: DAYS_SENTINEL,
-    applicationNumeric: app.filter(([, t]) => t !== 'str').map(([n]) => n),
-    applicationText: app.filter(([, t]) => t === 'str').map(([n]) => n),
-    applicationDays: APPLICATION_DAYS_SENTINELS,
-    applicationDerived: APPLICATION_DERIVED,
-    sideSpecs: SIDE_SPECS.map(table),
-  };
-}
+/** The feature spec as JSON (libs/features owns it), so the pandas script executes exactly our list of features. */
+export const specJson = featureSpecJson;
 
 /** Data rows of a CSV file (newlines minus the header), counted in chunks: the files are too big for one string. */
 function dataRows(file: string): number {
