@@ -26,7 +26,7 @@ export {
   type WithRunOptions,
   type EndRetry,
 } from './run';
-export { logModel, registerModel, downloadModel, type LoadedModelPackage } from './model';
+export { logModel, registerModel, recordRegisteredVersion, downloadModel, type LoadedModelPackage } from './model';
 export {
   DEFAULT_BUNDLE_DIR,
   DEFAULT_MODEL_ALIAS,
@@ -43,6 +43,7 @@ export {
   writeIdentity,
   writeModelPackage,
   type ModelPackage,
+  type PythonScoring,
   type PackageIdentity,
   type ReadModelPackage,
   type RegisteredIdentity,

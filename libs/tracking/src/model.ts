@@ -46,8 +46,24 @@ export async function registerModel(
   const source = `${await client.artifactUri(runId)}/${MODEL_ARTIFACT_PATH}`;
   const created = await client.createModelVersion({ name, source, runId });
   await client.waitForModelVersion(name, created.version);
+  await recordRegisteredVersion(client, runId, name, created.version);
   if (opts.alias) await client.setRegisteredModelAlias(name, opts.alias, created.version);
   return { version: created.version };
+}
+
+/**
+ * Writes registered_model.json ({ name, version }) into the run's model directory once the version exists, so that a
+ * loader of the registered files (mlflow.pyfunc, `mlflow models serve`, Spark) can answer with the model version as
+ * the API does. The alias is not recorded: it moves, the version does not. Not checksummed: it changes no answer.
+ */
+export async function recordRegisteredVersion(
+  client: MlflowClient,
+  runId: string,
+  name: string,
+  version: string,
+): Promise<void> {
+  const body = `${JSON.stringify({ name, version, alias: null }, null, 2)}\n`;
+  await client.uploadArtifactBytes(runId, `${MODEL_ARTIFACT_PATH}/${PACKAGE_FILES.registered}`, body);
 }
 
 /** Downloads a registered version (by number or alias) into destDir and reads the package back, checked. */

@@ -2,7 +2,7 @@
 // (the bundle, the report). The version is created first because those steps name it; if any of them or the alias
 // fails, every version this run created is deleted again and the alias is put back, so a failed run leaves the
 // registry as it found it. When MLflow is gone for good, stderr names what is left and the command that removes it.
-import { MlflowError, MODEL_ARTIFACT_PATH, type MlflowClient } from '@credit-scoring/tracking';
+import { MlflowError, MODEL_ARTIFACT_PATH, recordRegisteredVersion, type MlflowClient } from '@credit-scoring/tracking';
 
 export interface Candidate {
   /** The run that logged the model under MODEL_ARTIFACT_PATH. */
@@ -39,6 +39,7 @@ export async function registerChampion(
   try {
     const created = await client.createModelVersion({ name, source, runId });
     await client.waitForModelVersion(name, created.version);
+    await recordRegisteredVersion(client, runId, name, created.version);
     await beforePromotion(created.version);
     const tags = { 'credit.registered_model': `${name}@${alias}`, 'credit.registered_version': created.version };
     await client.setTags(runId, tags);

@@ -30,3 +30,4 @@ export {
   type PackageIdentity,
   type ReadModelPackage,
 } from './read';
+export { PYFUNC_MODULE, rawSignature, type PythonScoring } from './python-flavour';

@@ -41,6 +41,11 @@ export const PACKAGE_FILES = {
   checksums: 'checksums.json',
   /** Optional, written by an export from the registry: { "name", "version", "alias" }. */
   registered: 'registered_model.json',
+  /** The feature spec as JSON, run by the Python executor in code/ (packages with Python scoring). */
+  featureSpec: 'feature_spec.json',
+  /** MLflow input examples in raw fields (pandas split orient; the serving request body). */
+  inputExample: 'input_example.json',
+  servingInputExample: 'serving_input_example.json',
   conda: 'conda.yaml',
   pythonEnv: 'python_env.yaml',
   requirements: 'requirements.txt',

@@ -23,7 +23,7 @@ export interface ReadModelPackage {
   identity: PackageIdentity;
   /** LightGBM text; its checksum matched the one recorded at write time. */
   modelText: string;
-  /** The model's columns, from the MLmodel signature. */
+  /** The model's columns, from the model text's feature_names. */
   featureNames: string[];
   /** FittedPipelineState JSON of @credit-scoring/features (restored by the caller). */
   featurePipeline: unknown;
@@ -163,18 +163,15 @@ export async function readModelPackage(dir: string): Promise<ReadModelPackage> {
       `model package ${dir}: MLmodel has no lightgbm flavour with data ${PACKAGE_FILES.booster}`,
     );
   }
-  const signature = mlmodel.signature as { inputs?: unknown } | undefined;
-  let featureNames: string[] = [];
-  if (typeof signature?.inputs === 'string') {
-    const inputs = parseJson(dir, 'MLmodel signature', Buffer.from(signature.inputs)) as Array<{ name?: unknown }>;
-    featureNames = Array.isArray(inputs) ? inputs.map((input) => String(input.name)) : [];
-  }
+  const modelText = (contents.get(PACKAGE_FILES.booster) as Buffer).toString('utf8');
+  // The model's own column list (the MLmodel signature describes raw fields when the package scores raw input).
+  const featureNames = /^feature_names=(.*)$/m.exec(modelText)?.[1].trim().split(' ') ?? [];
   const where = `model package ${dir}`;
   const json = (file: string) => parseJson(dir, file, contents.get(file) as Buffer);
   return {
     dir,
     identity: identityOf(mlmodel, registered),
-    modelText: (contents.get(PACKAGE_FILES.booster) as Buffer).toString('utf8'),
+    modelText,
     featureNames,
     featurePipeline: json(PACKAGE_FILES.pipeline),
     ...parseThreshold(json(PACKAGE_FILES.threshold), where),

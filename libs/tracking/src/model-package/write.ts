@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { CHECKSUMMED_FILES, MODEL_ARTIFACT_PATH, MODEL_ENV, ModelPackageError, PACKAGE_FILES } from './names';
+import { pythonFiles, pythonMlmodel, validatePython, type PythonScoring } from './python-flavour';
 
 /** What the trainer hands over to be stored as one model. */
 export interface ModelPackage {
@@ -22,6 +23,11 @@ export interface ModelPackage {
   metrics: Record<string, number>;
   /** More files to put next to the model (e.g. plots, reports); names relative to the model dir. */
   extraFiles?: Record<string, string | Buffer>;
+  /**
+   * The Python scoring: when given, mlflow.pyfunc scores raw applications (python-flavour.ts); without it the
+   * python_function flavour is mlflow.lightgbm's, over the engineered features.
+   */
+  python?: PythonScoring;
 }
 
 /** Who a package is in the registry; written as registered_model.json by an export. */
@@ -63,6 +69,7 @@ export function modelFiles(runId: string, model: ModelPackage, now = new Date())
     [PACKAGE_FILES.pipeline]: JSON.stringify(model.featurePipeline),
     [PACKAGE_FILES.threshold]: JSON.stringify({ threshold: model.threshold, cost: model.cost }, null, 2),
     [PACKAGE_FILES.metrics]: JSON.stringify(model.metrics, null, 2),
+    ...(model.python ? pythonFiles(model.python) : {}),
     ...model.extraFiles,
   };
   // A truncated or altered model.lgb must be refused before LightGBM parses it (its parser aborts the process).
@@ -72,7 +79,9 @@ export function modelFiles(runId: string, model: ModelPackage, now = new Date())
     2,
   );
   const size = Object.values(files).reduce((n, f) => n + Buffer.byteLength(f), 0);
-  // Signature: one optional double column per feature, in the model's order; pyfunc reorders input by name.
+  const env = { conda: PACKAGE_FILES.conda, virtualenv: PACKAGE_FILES.pythonEnv };
+  const raw = model.python ? pythonMlmodel(model.python, env) : undefined;
+  // Without Python scoring: one optional double column per feature, in the model's order (pyfunc reorders by name).
   const inputs = model.featureNames.map((name) => ({ type: 'double', name, required: false }));
   const outputs = [{ type: 'tensor', 'tensor-spec': { dtype: 'float64', shape: [-1] } }];
   files[PACKAGE_FILES.mlmodel] = YAML.stringify(
@@ -86,9 +95,7 @@ export function modelFiles(runId: string, model: ModelPackage, now = new Date())
           model_class: 'lightgbm.basic.Booster',
         },
         python_function: {
-          data: PACKAGE_FILES.booster,
-          env: { conda: PACKAGE_FILES.conda, virtualenv: PACKAGE_FILES.pythonEnv },
-          loader_module: 'mlflow.lightgbm',
+          ...(raw?.pythonFunction ?? { data: PACKAGE_FILES.booster, env, loader_module: 'mlflow.lightgbm' }),
           python_version: MODEL_ENV.python,
         },
       },
@@ -96,7 +103,8 @@ export function modelFiles(runId: string, model: ModelPackage, now = new Date())
       model_size_bytes: size,
       model_uuid: randomUUID().replace(/-/g, ''),
       run_id: runId,
-      signature: { inputs: JSON.stringify(inputs), outputs: JSON.stringify(outputs), params: null },
+      ...(raw ? { saved_input_example_info: raw.saved_input_example_info } : {}),
+      signature: raw?.signature ?? { inputs: JSON.stringify(inputs), outputs: JSON.stringify(outputs), params: null },
       utc_time_created: now.toISOString().replace('T', ' ').replace('Z', '000'),
     },
     { lineWidth: 0 },
@@ -214,6 +222,7 @@ function validatePackage(m: ModelPackage): void {
       throw new ModelPackageError(`metric '${k}' must be a finite number, got ${v}`);
     }
   }
+  if (m.python) validatePython(m.python);
   for (const name of Object.keys(m.extraFiles ?? {})) {
     if (OWN_FILES.includes(name)) throw new ModelPackageError(`extra file '${name}' would overwrite a model file`);
     if (name.startsWith('/') || name.split('/').some((p) => p === '..' || p === '.' || p === '')) {
