@@ -4,7 +4,7 @@
 import pl from 'nodejs-polars';
 import { HomeCreditTables, loadTables, realDataDir, SIDE_TABLE_NAMES } from '@credit-scoring/data';
 import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
-import { ApplicantHistory, FeaturePipeline, RawApplication } from '@credit-scoring/features';
+import { ApplicantHistory, FeaturePipeline, pythonScoring, RawApplication } from '@credit-scoring/features';
 import { Booster, Dataset, train } from '@credit-scoring/lightgbm';
 import { ModelPackage, writeModelPackage } from '@credit-scoring/tracking';
 import type { ApplicantInput } from '../scoring';
@@ -109,6 +109,7 @@ export async function trainSmallModel(
     modelText: booster.saveModel(),
     featureNames: matrix.featureNames,
     featurePipeline: pipeline.toJSON(),
+    python: pythonScoring(pipeline),
     threshold: TEST_THRESHOLD,
     cost: TEST_COST,
     metrics: { train_rows: rows.length, num_boost_round: rounds, num_leaves: numLeaves },
@@ -132,7 +133,7 @@ export async function writeBundle(
  */
 export function applicantsFor(tables: HomeCreditTables, rows: ArrayLike<number>): ApplicantInput[] {
   const indices = Array.from(rows);
-  const app = tables.application.drop('TARGET');
+  const app = tables.application.columns.includes('TARGET') ? tables.application.drop('TARGET') : tables.application;
   const records = indices
     .map((i) => app.row(i))
     .map((values) => Object.fromEntries(app.columns.map((c, j) => [c, values[j]])) as RawApplication);

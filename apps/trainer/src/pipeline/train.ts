@@ -1,4 +1,4 @@
-import { FeaturePipeline, type FeatureMatrix } from '@credit-scoring/features';
+import { FeaturePipeline, pythonScoring, type FeatureMatrix } from '@credit-scoring/features';
 import {
   bayesThreshold,
   checkBayesThreshold,
@@ -401,6 +401,7 @@ async function logChampion(
     modelText: booster.saveModel({ numIteration }),
     featureNames: final.pipeline.featureNames,
     featurePipeline: final.pipeline.toJSON(),
+    python: pythonScoring(final.pipeline),
     threshold,
     cost: config.cost,
     metrics,

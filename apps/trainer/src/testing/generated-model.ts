@@ -1,7 +1,7 @@
 // A small real model on generated data (libs/data generator → fitted pipeline → LightGBM), for the self-contained
 // tests of the commands that read model packages (predict, export). Nothing is faked; it is only small.
 import { generateSynthetic, loadTables } from '@credit-scoring/data';
-import { FeaturePipeline } from '@credit-scoring/features';
+import { FeaturePipeline, pythonScoring } from '@credit-scoring/features';
 import { Booster, Dataset, train } from '@credit-scoring/lightgbm';
 import type { ModelPackage } from '@credit-scoring/tracking';
 
@@ -42,6 +42,7 @@ export async function generatedModel(
       modelText: booster.saveModel(),
       featureNames: matrix.featureNames,
       featurePipeline: pipeline.toJSON(),
+      python: pythonScoring(pipeline),
       threshold: GENERATED_THRESHOLD,
       cost: { kind: 'credit', fnLoss: 1, fpLoss: 0.19 },
       metrics: { train_rows: matrix.nRows },

@@ -1,0 +1,119 @@
+"""Scores raw Kaggle rows with the registered model's pyfunc, for the tests that compare it with the scoring API.
+
+    python tools/pyfunc/check_pyfunc.py --model-uri models:/NAME@champion --application FILE --data-dir DIR \
+        --ids ids.json --out result.json [--no-history] [--serve http://127.0.0.1:PORT] [--bad-input]
+
+Loads the model with mlflow.pyfunc.load_model (or, with --serve, POSTs to a running `mlflow models serve`'s
+/invocations) and scores the applications whose SK_ID_CURR are listed in ids.json, in that order, with their
+histories nested as JSON columns (tools/pyfunc/kaggle_rows.py), unless --no-history. In-process it also scores the
+same rows through predict_tables (the Kaggle layout, no JSON). --bad-input sends malformed inputs instead and writes
+the error each one gets. Writes JSON: {predictions: [...], viaTables: [...]} or {errors: {case: message}}.
+"""
+import argparse
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kaggle_rows import nest_histories, read_kaggle  # noqa: E402
+
+
+def post(url, frame):
+    # not frame.to_json: it rounds to 15 digits
+    split = {"columns": list(frame.columns), "data": [list(map(_native, r)) for r in frame.itertuples(index=False)]}
+    body = json.dumps({"dataframe_split": split}, allow_nan=False)
+    request = urllib.request.Request(f"{url}/invocations", data=body.encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def _native(v):
+    if v is None:
+        return None
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+def bad_inputs(application):
+    """Malformed variants of one good row, by name."""
+    good = application.iloc[[0]].reset_index(drop=True)
+    cases = {}
+    cases["missing AMT_CREDIT"] = good.drop(columns=["AMT_CREDIT"])
+    empty = good.copy()
+    empty["AMT_INCOME_TOTAL"] = float("nan")
+    cases["empty AMT_INCOME_TOTAL"] = empty
+    bad_json = good.copy()
+    bad_json["bureau"] = '[{"SK_ID_CURR": 1, '
+    cases["bureau not JSON"] = bad_json
+    not_number = good.copy()
+    not_number["previous_application"] = json.dumps([{"SK_ID_CURR": int(good.at[0, "SK_ID_CURR"]),
+                                                      "AMT_CREDIT": "lots"}])
+    cases["previous_application.AMT_CREDIT not a number"] = not_number
+    other = good.copy()
+    other["bureau"] = json.dumps([{"SK_ID_CURR": int(good.at[0, "SK_ID_CURR"]) + 1, "SK_ID_BUREAU": 1}])
+    cases["bureau row of another applicant"] = other
+    text = good.copy()
+    text["AMT_ANNUITY"] = "a lot"
+    cases["AMT_ANNUITY text"] = text
+    return cases
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model-uri", required=True)
+    ap.add_argument("--application", required=True)
+    ap.add_argument("--data-dir", required=True)
+    ap.add_argument("--ids", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--no-history", action="store_true")
+    ap.add_argument("--serve")
+    ap.add_argument("--bad-input", action="store_true")
+    args = ap.parse_args()
+    ids = json.load(open(args.ids))
+    application, tables = read_kaggle(args.data_dir, args.application, ids, history=not args.no_history)
+    nested = nest_histories(application, tables)
+    model = None
+    if not args.serve:
+        import mlflow.pyfunc
+
+        model = mlflow.pyfunc.load_model(args.model_uri)
+
+    if args.bad_input:
+        errors = {}
+        for case, frame in bad_inputs(nested).items():
+            if args.serve:
+                status, answer = post(args.serve, frame)
+                errors[case] = {"status": status, "message": answer.get("message", json.dumps(answer))}
+            else:
+                try:
+                    model.predict(frame)
+                    errors[case] = {"status": 200, "message": "no error"}
+                except Exception as error:  # noqa: BLE001 - the message is what is checked
+                    errors[case] = {"status": type(error).__name__, "message": str(error)}
+        json.dump({"errors": errors}, open(args.out, "w"))
+        return
+
+    result = {}
+    if args.serve:
+        status, answer = post(args.serve, nested)
+        if status != 200:
+            sys.exit(f"/invocations answered {status}: {answer}")
+        result["predictions"] = answer["predictions"]
+    else:
+        result["predictions"] = model.predict(nested).to_dict(orient="records")
+        raw = model.get_raw_model()
+        result["viaTables"] = raw.predict_tables(application, tables).to_dict(orient="records")
+    json.dump(result, open(args.out, "w"))
+
+
+if __name__ == "__main__":
+    main()
