@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateSynthetic, loadTables, realDataDir, tablePath, workspaceRoot } from '@credit-scoring/data';
-import { FeaturePipeline } from '@credit-scoring/features';
+import { FeaturePipeline, pythonScoring } from '@credit-scoring/features';
 import { Dataset, train } from '@credit-scoring/lightgbm';
 import { writeModelPackage } from '@credit-scoring/tracking';
 import { specJson } from '../features/run-features-bench';
@@ -18,13 +18,13 @@ import { specJson } from '../features/run-features-bench';
 const PARAMS = { objective: 'binary', learning_rate: 0.05, num_leaves: 31, min_data_in_leaf: 40, seed: 7, verbose: -1 };
 const ROUNDS = 200;
 
-interface Timed {
+export interface Timed {
   seconds: number;
   maxRssMb: number;
 }
 
 /** Runs a command to completion under GNU time: wall seconds and the peak RSS of the process tree's largest member. */
-function timed(cmd: string, args: string[], root: string, env: NodeJS.ProcessEnv = process.env): Timed {
+export function timed(cmd: string, args: string[], root: string, env: NodeJS.ProcessEnv = process.env): Timed {
   const stats = path.join(root, 'tmp', 'bench-predict', 'time.txt');
   execFileSync('/usr/bin/time', ['-f', '%e %M', '-o', stats, cmd, ...args], {
     cwd: root,
@@ -37,7 +37,7 @@ function timed(cmd: string, args: string[], root: string, env: NodeJS.ProcessEnv
 }
 
 /** A model trained on the real sample behind its fitted pipeline, written as a bundle (the trainer's format). */
-async function trainBundle(dir: string): Promise<string> {
+export async function trainBundle(dir: string): Promise<string> {
   const tables = await loadTables(realDataDir());
   const pipeline = FeaturePipeline.fit(tables);
   const m = pipeline.transform(tables);
@@ -55,6 +55,7 @@ async function trainBundle(dir: string): Promise<string> {
     modelText: booster.saveModel(),
     featureNames: m.featureNames,
     featurePipeline: pipeline.toJSON(),
+    python: pythonScoring(pipeline),
     threshold: 0.16,
     cost: { kind: 'credit', fnLoss: 1, fpLoss: 0.19 },
     metrics: { train_rows: m.nRows },
@@ -63,7 +64,7 @@ async function trainBundle(dir: string): Promise<string> {
   return dir;
 }
 
-interface Agreement {
+export interface Agreement {
   rows: number;
   /** Applicants whose probabilities differ by at most 1e-9. */
   within: number;
@@ -71,7 +72,7 @@ interface Agreement {
 }
 
 /** Both submissions list the same applicants in the same order; how many probabilities agree to 1e-9. */
-function compare(ours: string, theirs: string | Float64Array): Agreement {
+export function compare(ours: string, theirs: string | Float64Array): Agreement {
   const read = (file: string) =>
     fs
       .readFileSync(file, 'utf8')
@@ -93,7 +94,7 @@ function compare(ours: string, theirs: string | Float64Array): Agreement {
   return { rows: a.length, within, maxDiff };
 }
 
-const describe = (s: Agreement) =>
+export const describe = (s: Agreement) =>
   `${s.within.toLocaleString('en')} of ${s.rows.toLocaleString('en')} applicants within 1e-9 ` +
   `(${((100 * s.within) / s.rows).toFixed(2)} %), largest difference ${s.maxDiff.toExponential(1)}`;
 
