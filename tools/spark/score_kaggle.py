@@ -23,6 +23,7 @@ import time
 
 import mlflow
 import mlflow.pyfunc
+from pyspark import SparkConf
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -30,6 +31,11 @@ from pyspark.sql import types as T
 SIDE_TABLES = ("bureau", "previous_application", "POS_CASH_balance", "installments_payments", "credit_card_balance")
 ROW = "__row__"
 SPARK_TYPES = {"long": T.LongType(), "double": T.DoubleType(), "string": T.StringType(), "integer": T.IntegerType()}
+
+
+def exists(path):
+    """Local paths are checked; a URI (hdfs://, s3a://...) is taken as given: Spark says if it is not there."""
+    return "://" in path or os.path.exists(path)
 
 
 def read_text_csv(spark, path):
@@ -55,7 +61,7 @@ def histories(spark, data_dir, tables_wanted):
     bureau = None
     for table in SIDE_TABLES:
         path = os.path.join(data_dir, f"{table}.csv")
-        if table not in tables_wanted or not os.path.exists(path):
+        if table not in tables_wanted or not exists(path):
             continue
         frame = read_text_csv(spark, path)
         if table == "bureau":
@@ -64,7 +70,7 @@ def histories(spark, data_dir, tables_wanted):
                             F.struct(F.col(ROW).alias("order"), json_rows(frame, {ROW}).alias("json")).alias("r"))
         out.append(rows.groupBy("SK_ID_CURR").agg(nested_column(F.collect_list("r"), table)))
     path = os.path.join(data_dir, "bureau_balance.csv")
-    if bureau is not None and "bureau_balance" in tables_wanted and os.path.exists(path):
+    if bureau is not None and "bureau_balance" in tables_wanted and exists(path):
         balance = read_text_csv(spark, path)
         credits = bureau.select(F.col("SK_ID_BUREAU"), F.col("SK_ID_CURR").cast("long").alias("SK_ID_CURR"),
                                 F.col(ROW).alias("credit_order"))
@@ -82,7 +88,7 @@ def main():
     ap.add_argument("--application", help="application file (default: <data-dir>/application_test.csv)")
     ap.add_argument("--out", required=True, help="submission CSV to write")
     ap.add_argument("--model-uri", default="models:/credit-scoring@champion")
-    ap.add_argument("--master", default="local[2]")
+    ap.add_argument("--master", help="Spark master (default: spark-submit's, else local[2])")
     ap.add_argument("--env-manager", default="local",
                     help="local: this Python environment; virtualenv/uv: build the model's pinned environment")
     ap.add_argument("--with-decision", action="store_true")
@@ -90,7 +96,7 @@ def main():
     args = ap.parse_args()
     application_file = args.application or os.path.join(args.data_dir, "application_test.csv")
     for path in (args.data_dir, application_file):
-        if not os.path.exists(path):
+        if not exists(path):
             sys.exit(f"score_kaggle: {path} does not exist")
     started = time.perf_counter()
     # the Python workers run this interpreter (its pandas, lightgbm, mlflow), unless told otherwise
@@ -103,7 +109,10 @@ def main():
         sys.exit(f"score_kaggle: {args.model_uri} does not score raw applications (no raw-field signature)")
     inputs = {spec.name: spec.type.name for spec in signature.inputs.inputs}
 
-    spark = (SparkSession.builder.master(args.master).appName("credit-scoring batch scoring")
+    builder = SparkSession.builder
+    if args.master or not SparkConf().contains("spark.master"):  # spark-submit sets spark.master itself
+        builder = builder.master(args.master or "local[2]")
+    spark = (builder.appName("credit-scoring batch scoring")
              .config("spark.sql.execution.arrow.pyspark.enabled", "true")
              .config("spark.sql.shuffle.partitions", str(args.partitions))
              .config("spark.ui.enabled", "false")
@@ -136,10 +145,11 @@ def main():
         shutil.move(part, args.out)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
-    rows = spark.read.option("header", True).csv(args.out).count()
+    master = spark.sparkContext.master
+    rows = spark.read.option("header", True).csv("file://" + os.path.abspath(args.out)).count()
     spark.stop()
     seconds = time.perf_counter() - started
-    print(json.dumps({"rows": rows, "seconds": seconds, "rowsPerSecond": rows / seconds, "master": args.master,
+    print(json.dumps({"rows": rows, "seconds": seconds, "rowsPerSecond": rows / seconds, "master": master,
                       "out": args.out}))
 
 
