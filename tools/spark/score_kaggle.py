@@ -55,8 +55,9 @@ def nested_column(grouped_rows, name):
                     F.lit("]")).alias(name)
 
 
-def histories(spark, data_dir, tables_wanted):
-    """Per applicant (SK_ID_CURR), one JSON-array column per side table present in the folder."""
+def histories(spark, data_dir, tables_wanted, applicants):
+    """Per applicant (SK_ID_CURR), one JSON-array column per side table present in the folder; only the rows of the
+    applicants scored (`applicants`: their SK_ID_CURR) are grouped."""
     out = []
     bureau = None
     for table in SIDE_TABLES:
@@ -64,6 +65,7 @@ def histories(spark, data_dir, tables_wanted):
         if table not in tables_wanted or not exists(path):
             continue
         frame = read_text_csv(spark, path)
+        frame = frame.join(applicants, frame["SK_ID_CURR"].cast("long") == applicants["SK_ID_CURR"], "left_semi")
         if table == "bureau":
             bureau = frame
         rows = frame.select(F.col("SK_ID_CURR").cast("long").alias("SK_ID_CURR"),
@@ -93,6 +95,7 @@ def main():
                     help="local: this Python environment; virtualenv/uv: build the model's pinned environment")
     ap.add_argument("--with-decision", action="store_true")
     ap.add_argument("--partitions", type=int, default=8, help="partitions of the scored applications")
+    ap.add_argument("--driver-memory", default="4g", help="JVM memory in local mode (spark-submit: its own flag)")
     args = ap.parse_args()
     application_file = args.application or os.path.join(args.data_dir, "application_test.csv")
     for path in (args.data_dir, application_file):
@@ -117,6 +120,9 @@ def main():
              .config("spark.sql.shuffle.partitions", str(args.partitions))
              .config("spark.ui.enabled", "false")
              .config("spark.ui.showConsoleProgress", "false")
+             .config("spark.driver.memory", args.driver_memory)
+             # applicants per Arrow batch handed to the model: their nested histories make rows large
+             .config("spark.sql.execution.arrow.maxRecordsPerBatch", "2000")
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     predict = mlflow.pyfunc.spark_udf(spark, args.model_uri, env_manager=args.env_manager, result_type=T.StructType([
@@ -128,7 +134,8 @@ def main():
     application = application.withColumn("__order__", F.monotonically_increasing_id())
     fields = [c for c in application.columns if c in inputs]
     typed = application.select("__order__", *[F.col(c).cast(SPARK_TYPES[inputs[c]]).alias(c) for c in fields])
-    for nested in histories(spark, args.data_dir, set(inputs)):
+    applicants = typed.select("SK_ID_CURR").distinct()
+    for nested in histories(spark, args.data_dir, set(inputs), applicants):
         typed = typed.join(nested, "SK_ID_CURR", "left")
     columns = [c for c in typed.columns if c in inputs]
     scored = typed.repartition(args.partitions).select("__order__", predict(F.struct(*columns)).alias("p"))
