@@ -6,6 +6,8 @@ import {
   DEFAULT_MODEL_NAME,
   ModelPackageError,
   PACKAGE_FILES,
+  PYFUNC_MODULE,
+  type PythonScoring,
   readModelPackage,
   readPackageIdentity,
   replaceDirectory,
@@ -121,4 +123,50 @@ describe('model package folder', () => {
       }
     },
   );
+});
+
+describe('model package with Python scoring', () => {
+  const python: PythonScoring = {
+    featureSpec: { kind: 'credit-scoring/feature-spec', version: 1 },
+    executor: { 'credit_scoring_features/__init__.py': '"""executor"""\n' },
+    rawFields: [
+      { name: 'SK_ID_CURR', type: 'integer', required: true },
+      { name: 'AMT_CREDIT', type: 'number', required: true },
+      { name: 'NAME_CONTRACT_TYPE', type: 'string', required: false },
+    ],
+    sideTables: ['bureau', 'bureau_balance'],
+  };
+
+  it('makes the pyfunc take raw fields: loader module and code/, raw signature, input example', async () => {
+    const dir = path.join(tempDir('pkg'), 'bundle');
+    await writeModelPackage(dir, 'run1', { ...pkg, python });
+    const read = await readModelPackage(dir);
+    expect(read.featureNames).toEqual(spec.featureNames); // from the model text, not the signature
+    const flavour = (read.mlmodel.flavors as Record<string, Record<string, unknown>>).python_function;
+    expect(flavour).toMatchObject({ loader_module: PYFUNC_MODULE, code: 'code' });
+    expect(flavour.data).toBeUndefined();
+    const inputs = JSON.parse((read.mlmodel.signature as { inputs: string }).inputs);
+    expect(inputs).toEqual([
+      { type: 'long', name: 'SK_ID_CURR', required: true },
+      { type: 'double', name: 'AMT_CREDIT', required: true },
+      { type: 'string', name: 'NAME_CONTRACT_TYPE', required: false },
+      { type: 'string', name: 'bureau', required: false },
+      { type: 'string', name: 'bureau_balance', required: false },
+    ]);
+    for (const f of ['code/credit_scoring_features/__init__.py', 'code/credit_scoring_pyfunc/__init__.py'])
+      expect(fs.existsSync(path.join(dir, f))).toBe(true);
+    const example = JSON.parse(fs.readFileSync(path.join(dir, PACKAGE_FILES.inputExample), 'utf8'));
+    expect(example.columns).toEqual(['SK_ID_CURR', 'NAME_CONTRACT_TYPE', 'AMT_CREDIT', 'bureau', 'bureau_balance']);
+    expect(JSON.parse(example.data[0][3])[0]).toMatchObject({ SK_ID_BUREAU: 5896630 });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, PACKAGE_FILES.featureSpec), 'utf8'))).toEqual(python.featureSpec);
+  });
+
+  it('refuses Python scoring without the executor or SK_ID_CURR', async () => {
+    const dir = path.join(tempDir('pkg'), 'bundle');
+    await expect(writeModelPackage(dir, 'run1', { ...pkg, python: { ...python, executor: {} } })).rejects.toThrow(
+      /python\.executor must hold/,
+    );
+    const noId = { ...python, rawFields: python.rawFields.slice(1) };
+    await expect(writeModelPackage(dir, 'run1', { ...pkg, python: noId })).rejects.toThrow(/SK_ID_CURR/);
+  });
 });
