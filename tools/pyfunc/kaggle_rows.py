@@ -16,7 +16,7 @@ SIDE_TABLES = ("bureau", "bureau_balance", "previous_application", "POS_CASH_bal
 
 
 def read_kaggle(data_dir, application_file, ids=None, history=True):
-    application = pd.read_csv(application_file)
+    application = pd.read_csv(application_file, float_precision="round_trip")
     if "TARGET" in application.columns:
         application = application.drop(columns=["TARGET"])
     if ids is not None:
@@ -28,11 +28,11 @@ def read_kaggle(data_dir, application_file, ids=None, history=True):
             file = os.path.join(data_dir, f"{table}.csv")
             if not os.path.exists(file) or table == "bureau_balance":
                 continue
-            frame = pd.read_csv(file)
+            frame = pd.read_csv(file, float_precision="round_trip")
             tables[table] = frame[frame["SK_ID_CURR"].isin(wanted)].reset_index(drop=True)
         file = os.path.join(data_dir, "bureau_balance.csv")
         if "bureau" in tables and os.path.exists(file):
-            frame = pd.read_csv(file)
+            frame = pd.read_csv(file, float_precision="round_trip")
             credits = set(tables["bureau"]["SK_ID_BUREAU"].tolist())
             tables["bureau_balance"] = frame[frame["SK_ID_BUREAU"].isin(credits)].reset_index(drop=True)
     return application, tables
