@@ -269,7 +269,7 @@ describeRealData('mlflow.pyfunc on raw real rows (../shared), with and without h
       const pick = (list: ApplicantInput[], n: number) =>
         Array.from({ length: Math.min(n, list.length) }, (_, i) => list[Math.floor((i * list.length) / n)]);
       const full = [...pick(some, 100), ...pick(none, 100)];
-      const applicants = history ? full : withoutHistory(full);
+      const applicants: ApplicantInput[] = history ? full : withoutHistory(full);
       const withHistory = applicants.filter((a) => a.history).length;
       if (history) expect(withHistory).toBeGreaterThan(20);
       const api = await apiAnswers(served.app, applicants);

@@ -100,7 +100,7 @@ async function main(): Promise<void> {
           timed(python, ['tools/bench/pyfunc/pyfunc_batch.py', uri, input, dir, out('tables'), 'tables'], root, env),
       },
       {
-        name: 'mlflow.pyfunc, JSON history columns (`predict`)',
+        name: 'mlflow.pyfunc, JSON history columns (`predict`, 2,000 applicants per call)',
         file: out('nested'),
         run: () =>
           timed(python, ['tools/bench/pyfunc/pyfunc_batch.py', uri, input, dir, out('nested'), 'nested'], root, env),
@@ -166,7 +166,8 @@ async function main(): Promise<void> {
       '',
       'The JSON-history job includes nesting the side tables into one JSON array per applicant and table ' +
         '(tools/pyfunc/kaggle_rows.py) and parsing them back in the pyfunc: the price of the one-DataFrame contract ' +
-        "that `mlflow models serve` and `spark_udf` need. Spark's RSS is the JVM's (the Python workers are smaller).",
+        "that `mlflow models serve` and `spark_udf` need. Peak RSS is GNU time's for the process it started: for " +
+        'Spark the Python driver only (the JVM and the Python workers it starts are not counted).',
     ].join('\n');
     require(path.join(root, 'tools', 'bench', 'write-section.js')).writeSection('pyfunc', md);
     console.log(md);
