@@ -1,4 +1,4 @@
-"""Raw Home Credit rows in the layout the registered model's pyfunc takes (see libs/tracking/python/credit_scoring_pyfunc).
+"""Raw Home Credit rows in the layout of the registered model's pyfunc (libs/tracking/python/credit_scoring_pyfunc).
 
 read_kaggle(data_dir, application_file, ids=None): the application rows (all, or those SK_ID_CURR in `ids`, in that
 order) and the side tables of a Kaggle-layout folder restricted to those applicants, rows in file order.

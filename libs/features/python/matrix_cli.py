@@ -1,4 +1,4 @@
-"""The feature matrix of a Kaggle-layout folder, computed by the Python executor (for the parity test of python.spec.ts).
+"""The feature matrix of a Kaggle-layout folder by the Python executor (for the parity test of python.spec.ts).
 
     python libs/features/python/matrix_cli.py SPEC.json STATE.json APPLICATION.csv DATA_DIR OUT.f64
 

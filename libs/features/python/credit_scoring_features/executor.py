@@ -46,7 +46,8 @@ def parse_numbers(values, field, where):
     if series.dtype.kind == "b":
         raise FeatureInputError(f"{where}: field {field} must be a number, got a boolean")
     items = series.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "floating", "integer", "mixed-integer-float", "empty"):
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "floating", "integer", "mixed-integer-float",
+                                                         "empty"):
         try:  # object -> float64 calls float() on each value: exact; '' or a bad value falls back to the loop
             candidates = items.copy()
             candidates[series.isna().to_numpy()] = np.nan
