@@ -20,7 +20,13 @@ export function batchToWire(items: BatchItems, now = Date.now()): WireBatch {
     if (typeof m.value !== 'number') throw new MlflowError(`metric '${m.key}' must be a number, got ${typeof m.value}`);
     const step = m.step ?? 0;
     if (!Number.isInteger(step)) throw new MlflowError(`metric '${m.key}' step must be an integer, got ${step}`);
-    return { key: m.key, value: metricToWire(m.value), timestamp: m.timestamp ?? now, step };
+    const wire: WireMetric = { key: m.key, value: metricToWire(m.value), timestamp: m.timestamp ?? now, step };
+    if (m.modelId) wire.model_id = m.modelId;
+    if (m.dataset) {
+      wire.dataset_name = m.dataset.name;
+      wire.dataset_digest = m.dataset.digest;
+    }
+    return wire;
   });
   const paramList: Param[] = Array.isArray(items.params)
     ? items.params

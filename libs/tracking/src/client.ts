@@ -4,13 +4,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { joinArtifactPath } from './artifact-paths';
+import { LoggedModelClient } from './logged-model-client';
 import { RegistryClient } from './registry-client';
 import { TrackingClient, type TerminalRunStatus } from './tracking-client';
 import { RestTransport, type TransportOptions } from './transport';
 import type {
   BatchItems,
+  DatasetInput,
   Experiment,
   FileInfo,
+  LoggedModel,
+  LoggedModelStatus,
   Metric,
   ModelVersion,
   RegisteredModel,
@@ -26,12 +30,14 @@ export class MlflowClient {
   readonly trackingUri: string;
   private readonly tracking: TrackingClient;
   private readonly registry: RegistryClient;
+  private readonly loggedModels: LoggedModelClient;
 
   constructor(opts: MlflowClientOptions) {
     const rest = new RestTransport(opts);
     this.trackingUri = rest.trackingUri;
     this.tracking = new TrackingClient(rest);
     this.registry = new RegistryClient(rest);
+    this.loggedModels = new LoggedModelClient(rest);
   }
 
   // ---------------------------------------------------------------- experiments
@@ -50,9 +56,16 @@ export class MlflowClient {
     return this.tracking.createExperiment(name, tags);
   }
 
-  /** Id of the experiment with this name, creating it if needed (safe when two processes race). */
+  /**
+   * Id of the experiment with this name, creating it if needed (safe when two processes race). It carries the tag
+   * mlflow.experimentKind = custom_model_development (set when absent), so the MLflow 3 UI opens it on its runs.
+   */
   getOrCreateExperiment(name: string): Promise<string> {
     return this.tracking.getOrCreateExperiment(name);
+  }
+
+  setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    return this.tracking.setExperimentTag(experimentId, key, value);
   }
 
   // ----------------------------------------------------------------------- runs
@@ -115,6 +128,16 @@ export class MlflowClient {
     return this.tracking.logBatch(runId, { tags });
   }
 
+  /** Records datasets (name, digest, source, schema, profile) as inputs of the run, e.g. context training. */
+  logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+    return this.tracking.logInputs(runId, datasets);
+  }
+
+  /** Links logged models to the run as its outputs (MLflow 3; the runs table's Models column). */
+  logOutputs(runId: string, models: Array<{ modelId: string; step?: number }>): Promise<void> {
+    return this.tracking.logOutputs(runId, models);
+  }
+
   /** Every logged value of one metric, in the server's order (all pages). */
   getMetricHistory(runId: string, key: string): Promise<Metric[]> {
     return this.tracking.getMetricHistory(runId, key);
@@ -168,6 +191,50 @@ export class MlflowClient {
     return this.tracking.downloadArtifactsFromUri(artifactUri, destDir);
   }
 
+  // ------------------------------------------------------------- logged models
+
+  /** Creates a logged model (status LOGGED_MODEL_PENDING) with its own artifact location; finalize it when done. */
+  createLoggedModel(opts: {
+    experimentId: string;
+    name: string;
+    sourceRunId?: string;
+    modelType?: string;
+    params?: Record<string, string | number | boolean>;
+    tags?: Record<string, string>;
+  }): Promise<LoggedModel> {
+    return this.loggedModels.create(opts);
+  }
+
+  getLoggedModel(modelId: string): Promise<LoggedModel> {
+    return this.loggedModels.get(modelId);
+  }
+
+  /** Marks the logged model READY (its files are complete) or UPLOAD_FAILED. */
+  finalizeLoggedModel(
+    modelId: string,
+    status: Exclude<LoggedModelStatus, 'LOGGED_MODEL_PENDING'> = 'LOGGED_MODEL_READY',
+  ): Promise<LoggedModel> {
+    return this.loggedModels.finalize(modelId, status);
+  }
+
+  setLoggedModelTags(modelId: string, tags: Record<string, string>): Promise<void> {
+    return this.loggedModels.setTags(modelId, tags);
+  }
+
+  /** Logged models of the experiments (all pages), e.g. filter `source_run_id = '<run id>'`. */
+  searchLoggedModels(opts: { experimentIds: string[]; filter?: string; maxResults?: number }): Promise<LoggedModel[]> {
+    return this.loggedModels.search(opts);
+  }
+
+  /** Writes one file below the logged model's artifact location. */
+  uploadLoggedModelArtifact(model: LoggedModel, artifactPath: string, bytes: Uint8Array | string): Promise<void> {
+    return this.loggedModels.uploadArtifactBytes(model, artifactPath, bytes);
+  }
+
+  listLoggedModelArtifacts(model: LoggedModel, artifactPath = ''): Promise<FileInfo[]> {
+    return this.loggedModels.listArtifacts(model, artifactPath);
+  }
+
   // ------------------------------------------------------------- model registry
 
   createRegisteredModel(
@@ -190,11 +257,15 @@ export class MlflowClient {
     return this.registry.deleteRegisteredModel(name);
   }
 
-  /** Registers `source` (an artifact URI holding an MLmodel dir) as a new version (status PENDING_REGISTRATION). */
+  /**
+   * Registers `source` as a new version (status PENDING_REGISTRATION): an artifact URI holding an MLmodel dir, or
+   * `models:/<model_id>` for a logged model (then pass modelId too, as MLflow 3's Python client does).
+   */
   createModelVersion(opts: {
     name: string;
     source: string;
     runId?: string;
+    modelId?: string;
     description?: string;
     tags?: Record<string, string>;
   }): Promise<ModelVersion> {

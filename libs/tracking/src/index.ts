@@ -6,8 +6,13 @@ export { VALUE_LIMITS } from './validation';
 export { MlflowError, MlflowConnectionError } from './errors';
 export type {
   BatchItems,
+  Dataset,
+  DatasetInput,
   Experiment,
   FileInfo,
+  LoggedModel,
+  LoggedModelMetric,
+  LoggedModelStatus,
   Metric,
   ModelVersion,
   ModelVersionStatus,
@@ -26,7 +31,17 @@ export {
   type WithRunOptions,
   type EndRetry,
 } from './run';
-export { logModel, registerModel, recordRegisteredVersion, downloadModel, type LoadedModelPackage } from './model';
+export {
+  logModel,
+  logModelFiles,
+  registerModel,
+  resolveRunModel,
+  recordRegisteredVersion,
+  downloadModel,
+  type LoadedModelPackage,
+  type LoggedModelOptions,
+} from './model';
+export { runContextTags, type RunContextOptions } from './run-context';
 export {
   DEFAULT_BUNDLE_DIR,
   DEFAULT_MODEL_ALIAS,
@@ -42,6 +57,7 @@ export {
   replaceDirectory,
   writeIdentity,
   writeModelPackage,
+  type LoggedModelRef,
   type ModelPackage,
   type PythonScoring,
   type PackageIdentity,

@@ -101,6 +101,8 @@ describe('model files (lightgbm flavour)', () => {
     const run = await client.createRun({ experimentId });
     await expect(logModel(client, run.info.runId, pkg(bad as Partial<ModelPackage>))).rejects.toThrow(message);
     expect(await client.listArtifacts(run.info.runId)).toEqual([]);
+    const models = await client.searchLoggedModels({ experimentIds: [experimentId] });
+    expect(models.filter((m) => m.sourceRunId === run.info.runId)).toEqual([]);
   });
 });
 
@@ -112,8 +114,13 @@ describe('registry round trip', () => {
     const v1 = await registerModel(client, run1.info.runId, name, { alias: 'champion' });
     expect(v1.version).toBe('1');
 
+    // MLflow 3: the version's source is the run's logged model, which records the version in a tag.
     const mv1 = await client.getModelVersion(name, '1');
-    expect(mv1).toMatchObject({ status: 'READY', runId: run1.info.runId, source: `${run1.info.artifactUri}/model` });
+    expect(mv1).toMatchObject({ status: 'READY', runId: run1.info.runId, source: `models:/${v1.modelId}` });
+    const logged = await client.getLoggedModel(v1.modelId!);
+    expect(logged).toMatchObject({ name: 'model', sourceRunId: run1.info.runId, status: 'LOGGED_MODEL_READY' });
+    expect(JSON.parse(logged.tags['mlflow.modelVersions'])).toEqual([{ name, version: 1 }]); // set by the server
+    expect((await client.getRun(run1.info.runId)).outputs).toEqual([{ modelId: v1.modelId, step: 0 }]);
     expect((await client.getModelVersionByAlias(name, 'champion')).version).toBe('1');
 
     const run2 = await client.createRun({ experimentId, runName: 'v2' });
@@ -156,7 +163,7 @@ describe('registry round trip', () => {
   it('refuses to register a run that has no logged model', async () => {
     const run = await client.createRun({ experimentId });
     await expect(registerModel(client, run.info.runId, unique('empty'))).rejects.toThrow(
-      /no model\/MLmodel artifact: call logModel first/,
+      /has no model 'model' \(no logged model, no MLmodel artifact\)/,
     );
   });
 });

@@ -53,6 +53,7 @@ export class RegistryClient {
     name: string;
     source: string;
     runId?: string;
+    modelId?: string;
     description?: string;
     tags?: Record<string, string>;
   }): Promise<ModelVersion> {
@@ -62,6 +63,7 @@ export class RegistryClient {
       name: opts.name,
       source: opts.source,
       run_id: opts.runId,
+      model_id: opts.modelId,
       description: opts.description,
       tags: toWireTags(opts.tags ?? {}),
     });

@@ -5,9 +5,13 @@ import { joinArtifactPath, PROXY_LIST_PATH, proxyRelative, proxyUrlPath } from '
 import { batchToWire, chunkBatch } from './batch';
 import { MlflowError, isNotFound } from './errors';
 import type { RestTransport } from './transport';
-import type { BatchItems, Experiment, FileInfo, Metric, Run, RunInfo, RunStatus } from './types';
+import type { BatchItems, DatasetInput, Experiment, FileInfo, Metric, Run, RunInfo, RunStatus } from './types';
 import { requireText } from './validation';
-import { toExperiment, toMetric, toRun, toRunInfo, toWireTags, type Wire } from './wire';
+import { datasetInputToWire, toExperiment, toMetric, toRun, toRunInfo, toWireTags, type Wire } from './wire';
+
+/** The experiment tag the MLflow 3 UI reads to open an experiment on its model-training (runs) view. */
+export const EXPERIMENT_KIND_TAG = 'mlflow.experimentKind';
+export const MODEL_TRAINING_KIND = 'custom_model_development';
 
 export type TerminalRunStatus = Exclude<RunStatus, 'RUNNING' | 'SCHEDULED'>;
 
@@ -37,14 +41,25 @@ export class TrackingClient {
   async createExperiment(name: string, tags: Record<string, string> = {}): Promise<string> {
     requireText('experiment name', name);
     // Tagged as model training so the MLflow 3 UI opens it on its runs rather than its GenAI overview.
-    const allTags = { 'mlflow.experimentKind': 'custom_model_development', ...tags };
+    const allTags = { [EXPERIMENT_KIND_TAG]: MODEL_TRAINING_KIND, ...tags };
     const r = await this.rest.post('/api/2.0/mlflow/experiments/create', { name, tags: toWireTags(allTags) });
     return String(r.experiment_id);
   }
 
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    requireText('experimentId', experimentId);
+    await this.rest.post('/api/2.0/mlflow/experiments/set-experiment-tag', { experiment_id: experimentId, key, value });
+  }
+
   async getOrCreateExperiment(name: string): Promise<string> {
     const found = await this.getExperimentByName(name);
-    if (found) return found.experimentId;
+    if (found) {
+      // An experiment made by another client (or before this tag existed) gets it too, unless it has a kind already.
+      if (!(EXPERIMENT_KIND_TAG in found.tags)) {
+        await this.setExperimentTag(found.experimentId, EXPERIMENT_KIND_TAG, MODEL_TRAINING_KIND);
+      }
+      return found.experimentId;
+    }
     try {
       return await this.createExperiment(name);
     } catch (err) {
@@ -71,6 +86,8 @@ export class TrackingClient {
     if (opts.runName) tags['mlflow.runName'] = opts.runName;
     const r = await this.rest.post('/api/2.0/mlflow/runs/create', {
       experiment_id: opts.experimentId,
+      // The runs table's User column: Python's client sends the mlflow.user tag's value here too.
+      user_id: tags['mlflow.user'],
       run_name: opts.runName,
       start_time: opts.startTime ?? Date.now(),
       tags: toWireTags(tags),
@@ -125,6 +142,30 @@ export class TrackingClient {
     for (const chunk of chunkBatch(batch.metrics, batch.params, batch.tags)) {
       await this.rest.post('/api/2.0/mlflow/runs/log-batch', { run_id: runId, ...chunk });
     }
+  }
+
+  /** Records the datasets the run used (MLflow dedupes a dataset by name and digest within an experiment). */
+  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+    requireText('runId', runId);
+    for (const d of datasets) {
+      requireText('dataset name', d.dataset.name);
+      requireText(`dataset '${d.dataset.name}' digest`, d.dataset.digest);
+      requireText(`dataset '${d.dataset.name}' source type`, d.dataset.sourceType);
+    }
+    if (datasets.length === 0) return;
+    await this.rest.post('/api/2.0/mlflow/runs/log-inputs', {
+      run_id: runId,
+      datasets: datasets.map(datasetInputToWire),
+    });
+  }
+
+  /** Links logged models to the run as its outputs (the runs table's Models column). */
+  async logOutputs(runId: string, models: Array<{ modelId: string; step?: number }>): Promise<void> {
+    requireText('runId', runId);
+    await this.rest.post('/api/2.0/mlflow/runs/outputs', {
+      run_id: runId,
+      models: models.map((m) => ({ model_id: m.modelId, step: m.step ?? 0 })),
+    });
   }
 
   async getMetricHistory(runId: string, key: string): Promise<Metric[]> {

@@ -49,6 +49,10 @@ export class RestTransport {
     return (await this.send('POST', apiPath, { body })) as Wire;
   }
 
+  async patch(apiPath: string, body: Wire): Promise<Wire> {
+    return (await this.send('PATCH', apiPath, { body })) as Wire;
+  }
+
   async delete(apiPath: string, body: Wire): Promise<Wire> {
     return (await this.send('DELETE', apiPath, { body })) as Wire;
   }

@@ -39,6 +39,53 @@ export interface Run {
   metrics: Record<string, number>;
   params: Record<string, string>;
   tags: Record<string, string>;
+  /** Datasets the run used (log-inputs), with their input tags (e.g. mlflow.data.context). */
+  inputs: DatasetInput[];
+  /** Logged models the run produced (log-outputs), MLflow 3. */
+  outputs: Array<{ modelId: string; step: number }>;
+}
+
+/**
+ * A dataset as MLflow records it (proto Dataset): `digest` identifies the content, `source` says where it came from
+ * (JSON, e.g. {"uri": "..."} for source_type "local"), `schema` is {"mlflow_colspec": [...]}, `profile` JSON counts.
+ */
+export interface Dataset {
+  name: string;
+  digest: string;
+  sourceType: string;
+  source: string;
+  schema?: string;
+  profile?: string;
+}
+
+/** A dataset as a run's input, with its input tags (mlflow.data.context: training / evaluation / ...). */
+export interface DatasetInput {
+  dataset: Dataset;
+  tags: Record<string, string>;
+}
+
+export type LoggedModelStatus = 'LOGGED_MODEL_PENDING' | 'LOGGED_MODEL_READY' | 'LOGGED_MODEL_UPLOAD_FAILED';
+
+/** A metric linked to a logged model (and, when given, to the dataset it was computed on). */
+export interface LoggedModelMetric extends Metric {
+  runId?: string;
+  datasetName?: string;
+  datasetDigest?: string;
+}
+
+/** An MLflow 3 LoggedModel: a model with its own artifact location, params, metrics and tags. */
+export interface LoggedModel {
+  modelId: string;
+  experimentId: string;
+  name: string;
+  /** mlflow-artifacts:/<experiment>/models/<model_id>/artifacts */
+  artifactUri: string;
+  status: LoggedModelStatus;
+  sourceRunId?: string;
+  modelType?: string;
+  tags: Record<string, string>;
+  params: Record<string, string>;
+  metrics: LoggedModelMetric[];
 }
 
 export interface FileInfo {
@@ -70,7 +117,15 @@ export interface RegisteredModel {
 
 /** Items for `logBatch`; metrics default to timestamp = now, step = 0. */
 export interface BatchItems {
-  metrics?: Array<{ key: string; value: number; step?: number; timestamp?: number }>;
+  /** `modelId` links the value to a logged model; `dataset` to the dataset (name, digest) it was computed on. */
+  metrics?: Array<{
+    key: string;
+    value: number;
+    step?: number;
+    timestamp?: number;
+    modelId?: string;
+    dataset?: { name: string; digest: string };
+  }>;
   params?: Record<string, string | number | boolean> | Param[];
   tags?: Record<string, string>;
 }

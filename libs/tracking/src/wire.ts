@@ -1,12 +1,32 @@
 // MLflow's REST JSON (the protobuf JSON mapping: snake_case, int64 as strings or numbers, non-finite doubles as
 // strings, tags as key/value lists) to the typed objects of ./types and back. Pure functions, no I/O.
-import type { Experiment, Metric, ModelVersion, Param, RegisteredModel, Run, RunInfo, RunStatus } from './types';
+import type {
+  DatasetInput,
+  Experiment,
+  LoggedModel,
+  LoggedModelStatus,
+  Metric,
+  ModelVersion,
+  Param,
+  RegisteredModel,
+  Run,
+  RunInfo,
+  RunStatus,
+} from './types';
 
 /** One decoded JSON object of a request or an answer. */
 export type Wire = Record<string, unknown>;
 
 /** A metric as log-batch sends it. */
-export type WireMetric = { key: string; value: number | string; timestamp: number; step: number };
+export type WireMetric = {
+  key: string;
+  value: number | string;
+  timestamp: number;
+  step: number;
+  model_id?: string;
+  dataset_name?: string;
+  dataset_digest?: string;
+};
 
 /** MLflow's JSON carries non-finite doubles as strings. */
 export function metricToWire(v: number): number | string {
@@ -68,7 +88,70 @@ export function toRun(r: Wire): Run {
   for (const m of (data.metrics as Wire[] | undefined) ?? []) metrics[String(m.key)] = metricFromWire(m.value);
   const params: Record<string, string> = {};
   for (const p of (data.params as Wire[] | undefined) ?? []) params[String(p.key)] = String(p.value ?? '');
-  return { info: toRunInfo(r.info as Wire), metrics, params, tags: fromWireTags(data.tags) };
+  const inputs = ((r.inputs as Wire | undefined)?.dataset_inputs as Wire[] | undefined) ?? [];
+  const outputs = ((r.outputs as Wire | undefined)?.model_outputs as Wire[] | undefined) ?? [];
+  return {
+    info: toRunInfo(r.info as Wire),
+    metrics,
+    params,
+    tags: fromWireTags(data.tags),
+    inputs: inputs.map(toDatasetInput),
+    outputs: outputs.map((o) => ({ modelId: String(o.model_id), step: Number(o.step ?? 0) })),
+  };
+}
+
+export function toDatasetInput(i: Wire): DatasetInput {
+  const d = (i.dataset as Wire | undefined) ?? {};
+  return {
+    dataset: {
+      name: String(d.name ?? ''),
+      digest: String(d.digest ?? ''),
+      sourceType: String(d.source_type ?? ''),
+      source: String(d.source ?? ''),
+      schema: d.schema === undefined ? undefined : String(d.schema),
+      profile: d.profile === undefined ? undefined : String(d.profile),
+    },
+    tags: fromWireTags(i.tags),
+  };
+}
+
+export function datasetInputToWire(i: DatasetInput): Wire {
+  const d = i.dataset;
+  return {
+    tags: toWireTags(i.tags),
+    dataset: {
+      name: d.name,
+      digest: d.digest,
+      source_type: d.sourceType,
+      source: d.source,
+      schema: d.schema,
+      profile: d.profile,
+    },
+  };
+}
+
+export function toLoggedModel(m: Wire): LoggedModel {
+  const info = (m.info as Wire | undefined) ?? {};
+  const data = (m.data as Wire | undefined) ?? {};
+  const params: Record<string, string> = {};
+  for (const p of (data.params as Wire[] | undefined) ?? []) params[String(p.key)] = String(p.value ?? '');
+  return {
+    modelId: String(info.model_id),
+    experimentId: String(info.experiment_id),
+    name: String(info.name ?? ''),
+    artifactUri: String(info.artifact_uri ?? ''),
+    status: info.status as LoggedModelStatus,
+    sourceRunId: info.source_run_id ? String(info.source_run_id) : undefined,
+    modelType: info.model_type ? String(info.model_type) : undefined,
+    tags: fromWireTags(info.tags),
+    params,
+    metrics: ((data.metrics as Wire[] | undefined) ?? []).map((w) => ({
+      ...toMetric(w),
+      runId: w.run_id ? String(w.run_id) : undefined,
+      datasetName: w.dataset_name ? String(w.dataset_name) : undefined,
+      datasetDigest: w.dataset_digest ? String(w.dataset_digest) : undefined,
+    })),
+  };
 }
 
 export function toModelVersion(v: Wire): ModelVersion {

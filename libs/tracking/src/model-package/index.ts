@@ -19,6 +19,7 @@ export {
   writeIdentity,
   writeModelPackage,
   writeOrder,
+  type LoggedModelRef,
   type ModelPackage,
   type RegisteredIdentity,
 } from './write';

@@ -44,8 +44,19 @@ export function sha256(content: string | Buffer): string {
   return `sha256:${createHash('sha256').update(content).digest('hex')}`;
 }
 
+/** The MLflow 3 logged model the files are written for: MLmodel then names it, as Python's log_model does. */
+export interface LoggedModelRef {
+  modelId: string;
+  artifactUri: string;
+}
+
 /** The files of the package directory, MLmodel included. Bad input throws before anything is written. */
-export function modelFiles(runId: string, model: ModelPackage, now = new Date()): Record<string, string | Buffer> {
+export function modelFiles(
+  runId: string,
+  model: ModelPackage,
+  now = new Date(),
+  loggedModel?: LoggedModelRef,
+): Record<string, string | Buffer> {
   validatePackage(model);
   const requirements = [
     `mlflow==${MODEL_ENV.mlflow}`,
@@ -86,7 +97,7 @@ export function modelFiles(runId: string, model: ModelPackage, now = new Date())
   const outputs = [{ type: 'tensor', 'tensor-spec': { dtype: 'float64', shape: [-1] } }];
   files[PACKAGE_FILES.mlmodel] = YAML.stringify(
     {
-      artifact_path: MODEL_ARTIFACT_PATH,
+      artifact_path: loggedModel?.artifactUri ?? MODEL_ARTIFACT_PATH,
       flavors: {
         lightgbm: {
           code: null,
@@ -100,8 +111,9 @@ export function modelFiles(runId: string, model: ModelPackage, now = new Date())
         },
       },
       mlflow_version: MODEL_ENV.mlflow,
+      ...(loggedModel ? { model_id: loggedModel.modelId } : {}),
       model_size_bytes: size,
-      model_uuid: randomUUID().replace(/-/g, ''),
+      model_uuid: loggedModel?.modelId ?? randomUUID().replace(/-/g, ''),
       run_id: runId,
       ...(raw ? { saved_input_example_info: raw.saved_input_example_info } : {}),
       signature: raw?.signature ?? { inputs: JSON.stringify(inputs), outputs: JSON.stringify(outputs), params: null },
