@@ -53,8 +53,11 @@ export {
   costCurvePlot,
   importancePlot,
   rocCurvePlot,
+  rocOverlayPlot,
+  rocOverlaySpec,
   shapSummaryPlot,
   type ImportanceRow,
+  type RocSeries,
   type ShapPoint,
 } from './plots/charts';
 export type { Plot } from './plots/render';

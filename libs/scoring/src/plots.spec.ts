@@ -7,6 +7,7 @@ import {
   costCurveSpec,
   importancePlot,
   rocCurvePlot,
+  rocOverlayPlot,
   shapSummaryPlot,
 } from './plots/charts';
 import { Plot, rasterizeSvg } from './plots/render';
@@ -37,6 +38,16 @@ describe('plots (vega-lite → SVG → PNG)', () => {
 
   it('ROC curve', async () => {
     expectValidPlot(await rocCurvePlot(yTrue, prob), ['ROC curve (AUC = ', 'False positive rate']);
+  });
+
+  it('ROC overlay: one curve per model, the legend naming each with its AUC, best first', async () => {
+    const noisy = Float64Array.from(prob, (p) => 0.5 * p + 0.5 * random.next());
+    const plot = await rocOverlayPlot([
+      { model: 'Noisy', yTrue, prob: noisy },
+      { model: 'LightGBM', yTrue, prob },
+    ]);
+    expectValidPlot(plot, ['ROC curves of the compared models', 'LightGBM (AUC ', 'Noisy (AUC ']);
+    expect(plot.svg.indexOf('LightGBM (AUC ')).toBeLessThan(plot.svg.indexOf('Noisy (AUC '));
   });
 
   it('cost vs threshold marks the chosen threshold', async () => {

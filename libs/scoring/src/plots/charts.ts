@@ -59,6 +59,69 @@ export function rocCurveSpec(yTrue: Numbers, prob: Numbers, opts: { title?: stri
   };
 }
 
+/** One model's scores for the ROC overlay. */
+export interface RocSeries {
+  model: string;
+  yTrue: Numbers;
+  prob: Numbers;
+}
+
+/** Every model's ROC curve on one chart (same test rows), the legend naming each with its AUC, best first. */
+export function rocOverlaySpec(series: RocSeries[], opts: { title?: string } = {}): VegaLiteSpec {
+  const curves = series
+    .map((s) => ({ ...s, auc: rocAuc(s.yTrue, s.prob), curve: rocCurve(s.yTrue, s.prob) }))
+    .sort((a, b) => b.auc - a.auc);
+  const label = (c: { model: string; auc: number }) => `${c.model} (AUC ${c.auc.toFixed(3)})`;
+  const points = curves.flatMap((c) =>
+    thinIndices(c.curve.fpr.length, 400).map((k) => ({ model: label(c), fpr: c.curve.fpr[k], tpr: c.curve.tpr[k] })),
+  );
+  return {
+    $schema: SCHEMA,
+    title: opts.title ?? 'ROC curves of the compared models (test set)',
+    width: WIDTH,
+    height: HEIGHT,
+    layer: [
+      {
+        data: {
+          values: [
+            { fpr: 0, tpr: 0 },
+            { fpr: 1, tpr: 1 },
+          ],
+        },
+        mark: { type: 'line', strokeDash: [4, 4], color: '#999999' },
+        encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } },
+      },
+      {
+        data: { values: points },
+        mark: { type: 'line', strokeWidth: 1.8 },
+        encoding: {
+          x: {
+            field: 'fpr',
+            type: 'quantitative',
+            title: 'False positive rate (good clients refused)',
+            scale: { domain: [0, 1] },
+          },
+          y: {
+            field: 'tpr',
+            type: 'quantitative',
+            title: 'True positive rate (defaults caught)',
+            scale: { domain: [0, 1] },
+          },
+          color: {
+            field: 'model',
+            type: 'nominal',
+            title: 'model',
+            sort: curves.map(label),
+            scale: { scheme: 'category10' },
+            legend: { orient: 'bottom-right', labelLimit: 260 },
+          },
+          order: { field: 'fpr' },
+        },
+      },
+    ],
+  };
+}
+
 export function costCurveSpec(
   search: ThresholdSearchResult,
   opts: { title?: string; bayesThreshold?: number; costLabel?: string } = {},
@@ -225,6 +288,8 @@ async function renderOne(spec: VegaLiteSpec): Promise<Plot> {
 
 export const rocCurvePlot = (yTrue: Numbers, prob: Numbers, opts?: { title?: string }) =>
   renderOne(rocCurveSpec(yTrue, prob, opts));
+export const rocOverlayPlot = (series: RocSeries[], opts?: { title?: string }) =>
+  renderOne(rocOverlaySpec(series, opts));
 export const costCurvePlot = (
   search: ThresholdSearchResult,
   opts?: { title?: string; bayesThreshold?: number; costLabel?: string },
