@@ -20,6 +20,15 @@ describe('parseRunConfig', () => {
     expect(credit.cost).toEqual({ kind: 'credit', fnLoss: 1, fpLoss: 0.25 });
   });
 
+  it("reads repeated --tag KEY=VALUE on top of the config file's tags (a flag wins)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trainer-tags-'));
+    const file = join(dir, 'run.json');
+    writeFileSync(file, JSON.stringify({ tags: { team: 'credit', owner: 'ana' } }));
+    const config = parseRunConfig(['--config', file, '--tag', 'team=risk', '--tag', 'note=a=b'], {})!;
+    expect(config.tags).toEqual({ team: 'risk', owner: 'ana', note: 'a=b' });
+    expect(parseRunConfig([], {})!.tags).toEqual({});
+  });
+
   it('returns null for --help', () => {
     expect(parseRunConfig(['--help'], {})).toBeNull();
   });
@@ -33,6 +42,8 @@ describe('parseRunConfig', () => {
     [['--test-size', '0.9'], /--test-size must be a number in \[0.05, 0.5\]/],
     [['--data-dir', '/no/such/folder'], /does not exist/],
     [['--alias', 'bad alias'], /--alias must be/],
+    [['--tag', 'novalue'], /--tag must be KEY=VALUE with a non-empty key, got 'novalue'/],
+    [['--tag', '=x'], /--tag must be KEY=VALUE/],
     [['--unknown'], /Unknown option '--unknown'/],
   ])('rejects %j with a one-line reason', (argv, message) => {
     expect(() => parseRunConfig(argv, {})).toThrow(UsageError);

@@ -9,6 +9,20 @@ export const MODEL_NAMES = ['dummy', 'logistic', 'lightgbm_rf', 'gbm_plain', 'li
 export type ModelName = (typeof MODEL_NAMES)[number];
 const BOOSTERS: readonly ModelName[] = ['lightgbm_rf', 'gbm_plain', 'lightgbm'];
 
+/** The names people read in MLflow (run names, logged models, the comparison): one per model family. */
+export const MODEL_LABELS: Record<ModelName, string> = {
+  dummy: 'Dummy (prior)',
+  logistic: 'Logistic Regression',
+  lightgbm_rf: 'Random Forest',
+  gbm_plain: 'Gradient Boosting',
+  lightgbm: 'LightGBM',
+};
+
+/** The readable name of a model family (the spec name itself for one this table does not know). */
+export function modelLabel(name: string): string {
+  return (MODEL_LABELS as Record<string, string>)[name] ?? name;
+}
+
 /** The study's cost: shares of AMT_CREDIT lost per error; or the common unit costs (FN 10, FP 1). */
 export type CostSettings =
   | { kind: 'credit'; fnLoss: number; fpLoss: number }
@@ -44,6 +58,8 @@ export interface TrainConfig {
    * workspace's dist/model-bundle, the folder `npm run serve` serves.
    */
   bundleOut: string | false;
+  /** Tags put on every run of the study (--tag key=value, repeatable; config: "tags": {"key": "value"}). */
+  tags: Record<string, string>;
 }
 
 export const DEFAULTS: TrainConfig = {
@@ -62,6 +78,7 @@ export const DEFAULTS: TrainConfig = {
   generatedDir: 'data/generated',
   numThreads: 2,
   bundleOut: resolve(workspaceRoot(), DEFAULT_BUNDLE_DIR),
+  tags: {},
 };
 
 export const RUN_HELP = `Usage: trainer run [options]
@@ -91,6 +108,7 @@ Tracking
   --experiment NAME     (default ${DEFAULTS.experiment})
   --model-name NAME     registered model name (default ${DEFAULTS.modelName})
   --alias NAME          alias given to the new version (default ${DEFAULTS.alias})
+  --tag KEY=VALUE       a tag on every run of the study (repeatable), e.g. --tag team=risk --tag ticket=CS-12
 Model bundle
   --bundle-out DIR      export the new champion to DIR for the API (default ${DEFAULTS.bundleOut})
   --no-bundle           do not export a bundle (config: "bundleOut": false)
@@ -120,6 +138,7 @@ const RUN_FLAGS = {
   experiment: { type: 'string' },
   'model-name': { type: 'string' },
   alias: { type: 'string' },
+  tag: { type: 'string', multiple: true },
   config: { type: 'string' },
   report: { type: 'string' },
   'bundle-out': { type: 'string' },
@@ -171,6 +190,8 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
     alias: v.alias ?? base.alias,
     report: v.report ?? base.report,
     bundleOut: bundleOut(v['bundle-out'], v['no-bundle'], fromFile.bundleOut),
+    // Flags add to the file's tags (a flag wins for the same key).
+    tags: { ...checkedTags(base.tags, 'config "tags"'), ...parseTags(flags.tag ?? []) },
   };
   if (config.dataDir !== undefined) {
     config.dataDir = resolve(config.dataDir);
@@ -195,6 +216,26 @@ function bundleOut(
   }
   if (fromFile === false) return false;
   return fromFile === undefined ? DEFAULTS.bundleOut : resolve(fromFile);
+}
+
+/** --tag key=value pairs; a key is what MLflow accepts (non-empty, at most 250 characters). */
+function parseTags(pairs: string[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--tag must be KEY=VALUE with a non-empty key, got '${pair}'`);
+    tags[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
+  }
+  return checkedTags(tags, '--tag');
+}
+
+function checkedTags(tags: Record<string, unknown>, what: string): Record<string, string> {
+  for (const [key, value] of Object.entries(tags)) {
+    if (key === '' || key.length > 250) throw new UsageError(`${what}: tag key must be 1-250 characters, got '${key}'`);
+    if (typeof value !== 'string') throw new UsageError(`${what}: tag '${key}' must be a string, got ${typeof value}`);
+    if (value.length > 8000) throw new UsageError(`${what}: tag '${key}' is longer than MLflow's 8000 characters`);
+  }
+  return tags as Record<string, string>;
 }
 
 const FILE_TO_FLAG: Record<string, string> = {
@@ -253,6 +294,9 @@ function readConfigFile(path: string): Partial<TrainConfig> {
   // Same type as the default (the cost object is checked field by field when the flags are merged).
   for (const [key, value] of Object.entries(parsed)) {
     if (key === 'bundleOut' && (value === false || (typeof value === 'string' && value.trim() !== ''))) continue;
+    if (key === 'tags' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      throw new UsageError(`--config ${path}: 'tags' must be an object of strings, got ${JSON.stringify(value)}`);
+    }
     if (key === 'bundleOut') {
       throw new UsageError(`--config ${path}: 'bundleOut' must be a folder or false, got ${JSON.stringify(value)}`);
     }

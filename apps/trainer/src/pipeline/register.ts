@@ -2,10 +2,10 @@
 // (the bundle, the report). The version is created first because those steps name it; if any of them or the alias
 // fails, every version this run created is deleted again and the alias is put back, so a failed run leaves the
 // registry as it found it. When MLflow is gone for good, stderr names what is left and the command that removes it.
-import { MlflowError, MODEL_ARTIFACT_PATH, recordRegisteredVersion, type MlflowClient } from '@credit-scoring/tracking';
+import { MlflowError, recordRegisteredVersion, resolveRunModel, type MlflowClient } from '@credit-scoring/tracking';
 
 export interface Candidate {
-  /** The run that logged the model under MODEL_ARTIFACT_PATH. */
+  /** The run that logged the model (its logged model `model`, or a `model/` artifact of an older run). */
   runId: string;
   /** The pipeline's parent run, tagged with the version too. */
   parentRunId?: string;
@@ -35,11 +35,12 @@ export async function registerChampion(
   const { name, alias, runId } = candidate;
   await client.getOrCreateRegisteredModel(name);
   const previous = (await client.getRegisteredModel(name))?.aliases[alias];
-  const source = `${await client.artifactUri(runId)}/${MODEL_ARTIFACT_PATH}`;
+  // MLflow 3: the version's source is the run's logged model (models:/<model_id>), as Python's registration does.
+  const { source, modelId } = await resolveRunModel(client, runId);
   try {
-    const created = await client.createModelVersion({ name, source, runId });
+    const created = await client.createModelVersion({ name, source, runId, modelId });
     await client.waitForModelVersion(name, created.version);
-    await recordRegisteredVersion(client, runId, name, created.version);
+    await recordRegisteredVersion(client, runId, name, created.version, modelId);
     await beforePromotion(created.version);
     const tags = { 'credit.registered_model': `${name}@${alias}`, 'credit.registered_version': created.version };
     await client.setTags(runId, tags);

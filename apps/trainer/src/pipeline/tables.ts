@@ -20,3 +20,67 @@ export function comparisonConsole(rows: ComparisonRow[]): string {
     cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
+
+const COMPARISON_COLUMNS = [
+  'model',
+  'threshold',
+  'cv_auc',
+  'test_auc',
+  'test_accuracy',
+  'test_f1',
+  'cv_cost_per_applicant',
+  'test_cost_per_applicant',
+  'best_params',
+] as const;
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/**
+ * The comparison for MLflow's artifact viewer: `comparison.html` (a styled table, rendered in the UI), `comparison.csv`
+ * and `comparison_table.json` in mlflow.log_table's layout ({columns, data}), registered as a table through the
+ * mlflow.loggedArtifacts tag as log_table does. Rows best test cost first, models under their readable names.
+ */
+export function comparisonArtifacts(
+  rows: ComparisonRow[],
+  label: (model: string) => string,
+): { files: Record<string, string>; tags: Record<string, string> } {
+  const body = comparisonCells(rows).map(({ row, cells }) => {
+    const params = Object.entries(row.bestParams)
+      .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`)
+      .join(', ');
+    return [label(row.model), ...cells, params || '—'];
+  });
+  const header = ['Model', 'Threshold', 'CV AUC', 'Test AUC', 'Accuracy', 'F1', 'CV cost', 'Test cost', 'Best params'];
+  const html = [
+    '<!doctype html><html><head><meta charset="utf-8"><title>Model comparison</title><style>',
+    'body{font-family:system-ui,sans-serif;margin:16px;color:#1f2937}',
+    'table{border-collapse:collapse;font-size:14px}th,td{padding:6px 10px;border-bottom:1px solid #e5e7eb}',
+    'th{background:#f3f4f6;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}',
+    'tr:first-child td{font-weight:600}td.p{color:#6b7280;font-size:12px}',
+    '</style></head><body>',
+    '<h2>Model comparison</h2>',
+    '<p>Costs per applicant; best test cost first. Each model is scored on the same held-out test applicants at the ' +
+      'threshold chosen on its out-of-fold probabilities.</p>',
+    `<table><thead><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>`,
+    ...body.map(
+      (cells) =>
+        `<tr>${cells
+          .map((c, j) => `<td class="${j === 0 ? '' : j === cells.length - 1 ? 'p' : 'n'}">${escapeHtml(c)}</td>`)
+          .join('')}</tr>`,
+    ),
+    '</tbody></table></body></html>',
+  ].join('\n');
+  const csv = [COMPARISON_COLUMNS.join(','), ...body.map((cells) => cells.map(csvCell).join(','))].join('\n');
+  const numeric = (cells: string[]) => cells.map((c, j) => (j === 0 || j === cells.length - 1 ? c : Number(c)));
+  const table = { columns: [...COMPARISON_COLUMNS], data: body.map(numeric) };
+  return {
+    files: {
+      'comparison.html': `${html}\n`,
+      'comparison.csv': `${csv}\n`,
+      'comparison_table.json': JSON.stringify(table),
+    },
+    tags: { 'mlflow.loggedArtifacts': JSON.stringify([{ path: 'comparison_table.json', type: 'table' }]) },
+  };
+}

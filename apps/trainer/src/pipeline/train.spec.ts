@@ -5,7 +5,10 @@ import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/ser
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parseRunConfig, type TrainConfig } from '../config';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { modelLabel, parseRunConfig, type TrainConfig } from '../config';
 import { StageClock } from '../progress';
 import { registerChampion } from './register';
 import { resultsMarkdown } from './report';
@@ -38,6 +41,8 @@ function config(dataDir: string, extra: string[]): TrainConfig {
       experiment,
       '--model-name',
       modelName,
+      '--tag',
+      'team=risk',
       ...extra,
     ],
     {},
@@ -88,19 +93,18 @@ function pipelineSuite(
       const parent = await client.getRun(result.parentRunId);
       expect(parent.info.status).toBe('FINISHED');
       const names = children.map((r) => r.info.runName).sort();
-      expect(names).toEqual(
-        ['best model: lightgbm', ...models.map((m) => `model: ${m}`), 'threshold: lightgbm'].sort(),
-      );
+      expect(names).toEqual(['Best model (LightGBM)', ...models.map(modelLabel), 'Threshold (LightGBM)'].sort());
+      expect(parent.info.runName).toMatch(/^Model comparison \d{4}-\d\d-\d\d \d\d:\d\d$/);
       expect(children.every((r) => r.info.status === 'FINISHED')).toBe(true);
     });
 
     it('records CV and test metrics, and beats the dummy model', () => {
       const metric = (runName: string, key: string) => children.find((r) => r.info.runName === runName)!.metrics[key];
-      expect(metric('model: dummy', 'cv_auc')).toBeCloseTo(0.5, 6);
-      expect(metric('model: lightgbm', 'cv_auc')).toBeGreaterThan(minAuc);
-      expect(metric('model: lightgbm', 'test_auc')).toBeGreaterThan(minAuc);
-      expect(metric('model: lightgbm', 'cv_cost_per_applicant')!).toBeLessThan(
-        metric('model: dummy', 'cv_cost_per_applicant')!,
+      expect(metric('Dummy (prior)', 'cv_auc')).toBeCloseTo(0.5, 6);
+      expect(metric('LightGBM', 'cv_auc')).toBeGreaterThan(minAuc);
+      expect(metric('LightGBM', 'test_auc')).toBeGreaterThan(minAuc);
+      expect(metric('LightGBM', 'cv_cost_per_applicant')!).toBeLessThan(
+        metric('Dummy (prior)', 'cv_cost_per_applicant')!,
       );
       const lightgbm = result.comparison.find((r) => r.model === 'lightgbm')!;
       const dummy = result.comparison.find((r) => r.model === 'dummy')!;
@@ -108,7 +112,7 @@ function pipelineSuite(
     });
 
     it('logs the cost curve as a metric series and the threshold as a param', async () => {
-      const run = children.find((r) => r.info.runName?.startsWith('threshold'))!;
+      const run = children.find((r) => r.info.runName?.startsWith('Threshold'))!;
       const history = await client.getMetricHistory(run.info.runId, 'cost_per_applicant_by_threshold_x1000');
       expect(history).toHaveLength(1001);
       const best = Math.min(...history.map((m) => m.value));
@@ -118,27 +122,27 @@ function pipelineSuite(
     });
 
     it('stores plots, the model and the comparison as artifacts', async () => {
-      const best = children.find((r) => r.info.runName?.startsWith('best model'))!;
+      const best = children.find((r) => r.info.runName?.startsWith('Best model'))!;
       const plots = (await client.listArtifacts(best.info.runId, 'plots')).map((f) => f.path).sort();
       for (const name of ['confusion_matrix', 'gain_importance', 'roc', 'shap_summary']) {
         expect(plots).toEqual(expect.arrayContaining([`plots/${name}.svg`, `plots/${name}.png`]));
       }
       const png = await client.downloadArtifactBytes(best.info.runId, 'plots/roc.png');
       expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
-      const model = (await client.listArtifacts(best.info.runId, 'model')).map((f) => f.path);
-      expect(model).toEqual(
-        expect.arrayContaining([
-          'model/MLmodel',
-          'model/model.lgb',
-          'model/feature_pipeline.json',
-          'model/threshold.json',
-        ]),
+      // MLflow 3: the model is the run's logged model `model`, its files in the model's own artifact location.
+      const [logged] = await client.searchLoggedModels({
+        experimentIds: [result.experimentId],
+        filter: `source_run_id = '${best.info.runId}'`,
+      });
+      const files = (await client.listLoggedModelArtifacts(logged)).map((f) => f.path);
+      expect(files).toEqual(
+        expect.arrayContaining(['MLmodel', 'model.lgb', 'feature_pipeline.json', 'threshold.json']),
       );
       const comparison = (await client.downloadArtifactBytes(result.parentRunId, 'comparison.md')).toString();
       expect(comparison).toContain('| lightgbm |');
       const trials = (
         await client.downloadArtifactBytes(
-          children.find((r) => r.info.runName === 'model: lightgbm')!.info.runId,
+          children.find((r) => r.info.runName === 'LightGBM')!.info.runId,
           'search_trials.csv',
         )
       ).toString();
@@ -168,11 +172,107 @@ function pipelineSuite(
     it('registers the champion and points the alias at it', async () => {
       const version = await client.getModelVersionByAlias(modelName, 'champion');
       expect(version.version).toBe(result.champion.version);
-      const best = children.find((r) => r.info.runName?.startsWith('best model'))!;
+      const best = children.find((r) => r.info.runName?.startsWith('Best model'))!;
       expect(version.runId).toBe(best.info.runId);
+      // The version's source is the best-model run's logged model, which lists the version (the server's tag).
+      const logged = await client.getLoggedModel(version.source.replace(/^models:\//, ''));
+      expect(logged).toMatchObject({ name: 'model', sourceRunId: best.info.runId, status: 'LOGGED_MODEL_READY' });
+      expect(JSON.parse(logged.tags['mlflow.modelVersions'])).toEqual([
+        { name: modelName, version: Number(result.champion.version) },
+      ]);
       expect(best.info.runId).toBe(result.champion.runId);
       const parent = await client.getRun(result.parentRunId);
       expect(parent.tags['credit.registered_version']).toBe(result.champion.version);
+    });
+
+    it('gives every model run a READY logged model with its params and its test metrics on the test dataset', async () => {
+      const logged = await client.searchLoggedModels({ experimentIds: [result.experimentId] });
+      for (const run of children.filter((r) => r.tags['credit.stage'] === 'model')) {
+        const mine = logged.filter((m) => m.sourceRunId === run.info.runId);
+        expect(mine).toHaveLength(1);
+        const [model] = mine;
+        expect(model).toMatchObject({ name: run.info.runName, status: 'LOGGED_MODEL_READY' });
+        expect(run.outputs).toEqual([{ modelId: model.modelId, step: 0 }]);
+        expect(model.params).toEqual(run.params);
+        const testSet = run.inputs.find((i) => i.tags['mlflow.data.context'] === 'evaluation')!.dataset;
+        const auc = model.metrics.find((m) => m.key === 'test_auc')!;
+        expect(auc).toMatchObject({ value: run.metrics.test_auc, datasetName: testSet.name });
+        expect(auc.datasetDigest).toBe(testSet.digest);
+        // Boosters are complete MLflow models; the others record what they are.
+        const files = (await client.listLoggedModelArtifacts(model)).map((f) => f.path);
+        const booster = ['lightgbm', 'lightgbm_rf', 'gbm_plain'].includes(run.tags['credit.model']);
+        expect(files).toEqual(booster ? expect.arrayContaining(['MLmodel', 'model.lgb']) : ['model_info.json']);
+      }
+    });
+
+    it('records the datasets each run used: every file on the parent, the train and test parts on the model runs', async () => {
+      const parent = await client.getRun(result.parentRunId);
+      const application = parent.inputs.find((i) => i.dataset.name === 'application_train')!;
+      const file = join(dataDir, 'application_train.csv');
+      expect(application.dataset).toMatchObject({
+        sourceType: 'local',
+        source: JSON.stringify({ uri: file }),
+        digest: createHash('md5').update(readFileSync(file)).digest('hex').slice(0, 8),
+      });
+      const applicants = result.data.applicants as number;
+      expect(JSON.parse(application.dataset.profile!).num_rows).toBe(applicants);
+      const colspec = JSON.parse(application.dataset.schema!).mlflow_colspec as Array<{ name: string; type: string }>;
+      expect(colspec.find((c) => c.name === 'AMT_CREDIT')).toMatchObject({ type: 'double' });
+      expect(colspec.find((c) => c.name === 'TARGET')).toMatchObject({ type: 'integer', required: true });
+      expect(parent.inputs.map((i) => i.dataset.name)).toEqual(expect.arrayContaining(['bureau']));
+
+      const lightgbm = children.find((r) => r.info.runName === 'LightGBM')!;
+      const parts = Object.fromEntries(lightgbm.inputs.map((i) => [i.tags['mlflow.data.context'], i.dataset]));
+      expect(parts.training.name).toBe('application_train (train)');
+      expect(parts.evaluation.name).toBe('application_train (test)');
+      expect(JSON.parse(parts.training.profile!).num_rows).toBe(result.splits.train);
+      expect(JSON.parse(parts.evaluation.profile!).num_rows).toBe(result.splits.test);
+      expect(parts.training.digest).not.toBe(parts.evaluation.digest);
+    });
+
+    it("logs the data actually read as params, not the generator's defaults", async () => {
+      const parent = await client.getRun(result.parentRunId);
+      expect(Number(parent.params.rows)).toBe(result.data.applicants);
+      expect(Number(parent.params.train_rows) + Number(parent.params.test_rows)).toBe(result.data.applicants);
+      expect(parent.params.data_source).toBe('files');
+      expect(parent.params.generated_rows).toBeUndefined();
+    });
+
+    it("tags every run as Python's client does, plus the user's --tag", async () => {
+      const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: __dirname }).toString().trim();
+      const parent = await client.getRun(result.parentRunId);
+      for (const run of [parent, ...children]) {
+        expect(run.tags).toMatchObject({
+          'mlflow.source.name': 'apps/trainer/src/main.ts',
+          'mlflow.source.type': 'LOCAL',
+          'mlflow.source.git.commit': head,
+          team: 'risk',
+        });
+        expect(run.tags['mlflow.user']).toBeTruthy();
+      }
+      const experiment = await client.getExperiment(result.experimentId);
+      expect(experiment.tags['mlflow.experimentKind']).toBe('custom_model_development');
+    });
+
+    it('gives every model the same plots and the parent an ROC overlay and a comparison the UI renders', async () => {
+      for (const run of children.filter((r) => r.tags['credit.stage'] === 'model')) {
+        const plots = (await client.listArtifacts(run.info.runId, 'plots')).map((f) => f.path);
+        for (const name of ['roc', 'confusion_matrix', 'cost_vs_threshold']) {
+          expect(plots).toEqual(expect.arrayContaining([`plots/${name}.png`, `plots/${name}.svg`]));
+        }
+      }
+      const overlay = (await client.downloadArtifactBytes(result.parentRunId, 'plots/roc_overlay.svg')).toString();
+      for (const m of models) expect(overlay).toContain(`${modelLabel(m)} (AUC `);
+      const html = (await client.downloadArtifactBytes(result.parentRunId, 'comparison.html')).toString();
+      expect(html).toContain('<td class="">LightGBM</td>');
+      const table = JSON.parse(
+        (await client.downloadArtifactBytes(result.parentRunId, 'comparison_table.json')).toString(),
+      ) as { columns: string[]; data: unknown[][] };
+      expect(table.data.map((r) => r[0]).sort()).toEqual(models.map(modelLabel).sort());
+      const parent = await client.getRun(result.parentRunId);
+      expect(JSON.parse(parent.tags['mlflow.loggedArtifacts'])).toEqual([
+        { path: 'comparison_table.json', type: 'table' },
+      ]);
     });
   });
 }

@@ -1,3 +1,5 @@
+import { relative } from 'node:path';
+import { workspaceRoot } from '@credit-scoring/data';
 import { FeaturePipeline, pythonScoring, type FeatureMatrix } from '@credit-scoring/features';
 import {
   bayesThreshold,
@@ -18,6 +20,7 @@ import {
   MODEL_SPECS,
   reuseFoldPipelines,
   rocCurvePlot,
+  rocOverlayPlot,
   shapSummary,
   shapSummaryPlot,
   type BoosterPredictor,
@@ -29,12 +32,33 @@ import {
   type Predictor,
   type SearchResult,
 } from '@credit-scoring/scoring';
-import { logModel, withRun, type ActiveRun, type MlflowClient } from '@credit-scoring/tracking';
-import type { TrainConfig } from '../config';
+import {
+  logModel,
+  logModelFiles,
+  runContextTags,
+  withRun,
+  type ActiveRun,
+  type DatasetInput,
+  type MlflowClient,
+} from '@credit-scoring/tracking';
+import { modelLabel, type TrainConfig } from '../config';
 import { Progress, StageClock } from '../progress';
 import { loadTrainingData, summarizeData, type LoadedData } from './data';
+import { sourceDatasets, splitDataset } from './datasets';
 import { makeSplits, type Splits } from './splits';
-import { trialsCsv } from './tables';
+import { comparisonArtifacts, trialsCsv } from './tables';
+
+/** The training and held-out test applicants as MLflow datasets: what each model was fitted and scored on. */
+interface SplitInputs {
+  train: DatasetInput;
+  test: DatasetInput;
+}
+
+/** A metric's link to the dataset it was computed on (the Logged models view groups metrics by dataset). */
+const datasetRef = (input: DatasetInput) => ({ name: input.dataset.name, digest: input.dataset.digest });
+
+/** What the Source column of MLflow shows for our runs (Python: the script's path). */
+const SOURCE_NAME = 'apps/trainer/src/main.ts';
 
 export interface PipelineResult {
   parentRunId: string;
@@ -96,12 +120,21 @@ export async function runPipeline(
   const splits = makeSplits(data.target, config);
   const experimentId = await client.getOrCreateExperiment(config.experiment);
   const specs = config.models.map((name) => MODEL_SPECS.find((s) => s.name === name)!);
+  // As Python's client: who ran what (user, source, git commit) on every run, then the user's own tags.
+  const tags = { ...runContextTags({ sourceName: SOURCE_NAME, cwd: workspaceRoot() }), ...config.tags };
+  const sources = await clock.time('dataset digests', () => sourceDatasets(data));
+  const inputs: SplitInputs = {
+    train: splitDataset(sources[0], 'train', splits.train, 'training'),
+    test: splitDataset(sources[0], 'test', splits.test, 'evaluation'),
+  };
+  const started = new Date().toISOString().slice(0, 16).replace('T', ' ');
 
   return withRun(
     client,
-    { experimentId, runName: `pipeline ${new Date().toISOString().slice(0, 19)}`, tags: runTags(config, data) },
+    { experimentId, runName: `Model comparison ${started}`, tags: { ...tags, ...runTags(config, data) } },
     async (parent) => {
-      await parent.logParams(flatConfig(config, splits));
+      await parent.logParams(flatConfig(config, splits, data));
+      await client.logInputs(parent.runId, [...sources.map((s) => s.input)]);
       const dataSummary = summarizeData(data);
       await parent.uploadArtifactBytes('data_summary.json', JSON.stringify(dataSummary, null, 2));
 
@@ -131,10 +164,10 @@ export async function runPipeline(
                 {
                   experimentId,
                   parentRunId: parent.runId,
-                  runName: `model: ${spec.name}`,
-                  tags: { 'credit.stage': 'model' },
+                  runName: modelLabel(spec.name),
+                  tags: { ...tags, 'credit.stage': 'model' },
                 },
-                (run) => evaluateModel(run, spec, config, data, splits, final, fitPipeline),
+                (run) => evaluateModel(run, spec, config, data, splits, final, fitPipeline, inputs),
               ),
             ),
           );
@@ -143,6 +176,14 @@ export async function runPipeline(
         const table = comparisonMarkdown(comparison);
         await parent.uploadArtifactBytes('comparison.md', `${table}\n`);
         await parent.uploadArtifactBytes('comparison.json', JSON.stringify(comparison, null, 2));
+        // The same comparison as MLflow's viewer shows it well: an HTML page, a CSV and a log_table JSON.
+        const artifacts = comparisonArtifacts(comparison, modelLabel);
+        for (const [name, content] of Object.entries(artifacts.files)) await parent.uploadArtifactBytes(name, content);
+        await parent.setTags(artifacts.tags);
+        const overlay = await rocOverlayPlot(
+          outcomes.map((o) => ({ model: modelLabel(o.spec.name), yTrue: final.test.target!, prob: o.testProb })),
+        );
+        await uploadPlot(parent, 'roc_overlay', overlay);
 
         const champion = pickChampion(outcomes);
         const tuned = await clock.time('threshold', () =>
@@ -151,10 +192,13 @@ export async function runPipeline(
             {
               experimentId,
               parentRunId: parent.runId,
-              runName: `threshold: ${champion.spec.name}`,
-              tags: { 'credit.stage': 'threshold' },
+              runName: `Threshold (${modelLabel(champion.spec.name)})`,
+              tags: { ...tags, 'credit.stage': 'threshold', 'credit.model': champion.spec.name },
             },
-            (run) => tuneThreshold(run, champion.search.best.cv, config),
+            async (run) => {
+              await client.logInputs(run.runId, [inputs.train]); // out-of-fold probabilities of the training part
+              return tuneThreshold(run, champion.search.best.cv, config);
+            },
           ),
         );
         const threshold = tuned.threshold;
@@ -164,10 +208,10 @@ export async function runPipeline(
             {
               experimentId,
               parentRunId: parent.runId,
-              runName: `best model: ${champion.spec.name}`,
-              tags: { 'credit.stage': 'best-model' },
+              runName: `Best model (${modelLabel(champion.spec.name)})`,
+              tags: { ...tags, 'credit.stage': 'best-model', 'credit.model': champion.spec.name },
             },
-            (run) => logChampion(run, client, champion, threshold, config, final),
+            (run) => logChampion(run, client, champion, threshold, config, final, inputs, tags),
           ),
         );
         await parent.logMetrics({
@@ -222,10 +266,12 @@ async function evaluateModel(
   config: TrainConfig,
   data: LoadedData,
   splits: Splits,
-  final: { train: FeatureMatrix; test: FeatureMatrix },
+  final: { pipeline: FeaturePipeline; train: FeatureMatrix; test: FeatureMatrix },
   fitPipeline: PipelineFitter<LoadedData['tables']>,
+  inputs: SplitInputs,
 ): Promise<ModelOutcome> {
   await run.setTags({ 'credit.model': spec.name, 'credit.description': spec.description });
+  await run.client.logInputs(run.runId, [inputs.train, inputs.test]);
   const trials = Object.keys(spec.space).length === 0 ? 1 : config.budget;
   const progress = new Progress(`${spec.name} trials`, trials);
   const search = await hyperparameterSearch(
@@ -280,16 +326,96 @@ async function evaluateModel(
     test: { yTrue: final.test.target!, prob: testProb, amtCredit: final.test.amtCredit },
     costModel: config.cost,
   });
-  await run.logMetrics({
-    test_auc: row.auc,
-    test_accuracy: row.accuracy,
-    test_f1: row.f1,
-    test_cost_per_applicant: row.testCost,
-  });
+  await logModelOutcome(run, spec, config, final, inputs, { search, row, predictor, testProb });
   process.stderr.write(
     `  ${spec.name}: CV AUC ${best.mean.auc.toFixed(4)}, CV cost ${row.cvCost.toFixed(2)}, test AUC ${row.auc.toFixed(4)}, test cost ${row.testCost.toFixed(2)}\n`,
   );
   return { spec, search, row, predictor, testProb };
+}
+
+/**
+ * The model run's logged model (named as people read it, e.g. "Random Forest"), its test metrics linked to it and to
+ * the test dataset, and the plots every compared model gets: ROC, confusion matrix at its CV threshold, cost by
+ * threshold on its out-of-fold probabilities, and gain importance for the boosters. A booster's logged model is a
+ * complete MLflow lightgbm model (loadable, registrable); the others record their parameters and fit.
+ */
+async function logModelOutcome(
+  run: ActiveRun,
+  spec: ModelSpec,
+  config: TrainConfig,
+  final: { pipeline: FeaturePipeline; test: FeatureMatrix },
+  inputs: SplitInputs,
+  outcome: Omit<ModelOutcome, 'spec'>,
+): Promise<void> {
+  const { search, row, predictor, testProb } = outcome;
+  const label = modelLabel(spec.name);
+  const testSet = datasetRef(inputs.test);
+  const metrics = [
+    { key: 'test_auc', value: row.auc, dataset: testSet },
+    { key: 'test_accuracy', value: row.accuracy, dataset: testSet },
+    { key: 'test_f1', value: row.f1, dataset: testSet },
+    { key: 'test_cost_per_applicant', value: row.testCost, dataset: testSet },
+  ];
+  const options = {
+    name: label,
+    modelType: spec.name,
+    params: search.best.cv.params,
+    tags: { ...runContextTags({ sourceName: SOURCE_NAME, cwd: workspaceRoot() }), 'credit.model': spec.name },
+    metrics,
+  };
+  if (isBooster(predictor)) {
+    await logModel(
+      run.client,
+      run.runId,
+      {
+        modelText: predictor.booster.saveModel({ numIteration: predictor.numIteration }),
+        featureNames: final.pipeline.featureNames,
+        featurePipeline: final.pipeline.toJSON(),
+        python: pythonScoring(final.pipeline),
+        threshold: row.threshold,
+        cost: config.cost,
+        metrics: Object.fromEntries(metrics.map((m) => [m.key, m.value])),
+      },
+      options,
+    );
+  } else {
+    const info = {
+      model: spec.name,
+      description: spec.description,
+      params: search.best.cv.params,
+      fit: predictor.info,
+    };
+    await logModelFiles(run.client, run.runId, () => ({ 'model_info.json': JSON.stringify(info, null, 2) }), options);
+  }
+
+  const test = final.test;
+  const report = classificationReport(test.target!, testProb, row.threshold);
+  const cv = search.best.cv;
+  const scored = Array.from(cv.oof.keys()).filter((i) => !Number.isNaN(cv.oof[i]));
+  const pick = (a: Float64Array) => Float64Array.from(scored, (i) => a[i]);
+  const costs = thresholdSearch(pick(cv.yTrue), pick(cv.oof), pick(cv.amtCredit), config.cost);
+  const plots: Array<[string, Plot]> = [
+    ['roc', await rocCurvePlot(test.target!, testProb, { title: `${label}: ROC (test), AUC ${row.auc.toFixed(4)}` })],
+    [
+      'confusion_matrix',
+      await confusionMatrixPlot(report.confusion, {
+        title: `${label}: confusion matrix (test) at threshold ${row.threshold.toFixed(3)}`,
+      }),
+    ],
+    [
+      'cost_vs_threshold',
+      await costCurvePlot(costs, {
+        title: `${label}: cost by threshold (out-of-fold)`,
+        bayesThreshold: bayesThreshold(config.cost),
+        costLabel: 'cost per applicant',
+      }),
+    ],
+  ];
+  if (isBooster(predictor)) {
+    const importance = gainImportance(predictor.booster, { numIteration: predictor.numIteration });
+    plots.push(['gain_importance', await importancePlot(importance, { top: 30, measure: 'gain' })]);
+  }
+  for (const [name, plot] of plots) await uploadPlot(run, name, plot);
 }
 
 /** The served format is LightGBM's, so the champion is the booster with the lowest CV cost (the table shows all). */
@@ -354,8 +480,11 @@ async function logChampion(
   threshold: number,
   config: TrainConfig,
   final: { pipeline: FeaturePipeline; train: FeatureMatrix; test: FeatureMatrix },
+  inputs: SplitInputs,
+  tags: Record<string, string>,
 ): Promise<string> {
   const { booster, numIteration } = champion.predictor;
+  await client.logInputs(run.runId, [inputs.train, inputs.test]);
   const test = final.test;
   const report = classificationReport(test.target!, champion.testProb, threshold);
   const metrics: Record<string, number> = {
@@ -371,7 +500,9 @@ async function logChampion(
     best_iteration: numIteration,
   };
   await run.logParams({ ...champion.search.best.cv.params, model: champion.spec.name, threshold });
-  await run.logMetrics(metrics);
+  // The test metrics go in with the logged model (linked to it and to the test set); the others on the run alone.
+  const isTestMetric = (key: string) => key.startsWith('test_');
+  await run.logMetrics(Object.fromEntries(Object.entries(metrics).filter(([key]) => !isTestMetric(key))));
 
   const importance = gainImportance(booster, { numIteration });
   // SHAP on at most 2000 test applicants: enough for a stable mean |contribution|, cheap to compute.
@@ -397,22 +528,36 @@ async function logChampion(
     JSON.stringify({ expectedValue: shap.expectedValue, features: shap.features }, null, 2),
   );
 
-  await logModel(client, run.runId, {
-    modelText: booster.saveModel({ numIteration }),
-    featureNames: final.pipeline.featureNames,
-    featurePipeline: final.pipeline.toJSON(),
-    python: pythonScoring(final.pipeline),
-    threshold,
-    cost: config.cost,
-    metrics,
-    extraFiles: {
-      'model_info.json': JSON.stringify(
-        { model: champion.spec.name, params: champion.search.best.cv.params, trainedAt: new Date().toISOString() },
-        null,
-        2,
-      ),
+  // Named `model`, so Python's runs:/<run_id>/model resolves to it as before logged models.
+  const testSet = datasetRef(inputs.test);
+  await logModel(
+    client,
+    run.runId,
+    {
+      modelText: booster.saveModel({ numIteration }),
+      featureNames: final.pipeline.featureNames,
+      featurePipeline: final.pipeline.toJSON(),
+      python: pythonScoring(final.pipeline),
+      threshold,
+      cost: config.cost,
+      metrics,
+      extraFiles: {
+        'model_info.json': JSON.stringify(
+          { model: champion.spec.name, params: champion.search.best.cv.params, trainedAt: new Date().toISOString() },
+          null,
+          2,
+        ),
+      },
     },
-  });
+    {
+      params: { ...champion.search.best.cv.params, threshold },
+      tags: { ...tags, 'credit.model': champion.spec.name },
+      modelType: champion.spec.name,
+      metrics: Object.entries(metrics)
+        .filter(([key]) => isTestMetric(key))
+        .map(([key, value]) => ({ key, value, dataset: testSet })),
+    },
+  );
   return run.runId;
 }
 
@@ -427,14 +572,19 @@ function runTags(config: TrainConfig, data: LoadedData): Record<string, string> 
       ? `generated (${config.rows} rows, seed ${config.seed})`
       : data.source.dir,
     'credit.cost_model': describeCostModel(config.cost),
-    'mlflow.source.name': 'apps/trainer',
   };
 }
 
-function flatConfig(config: TrainConfig, splits: Splits): Record<string, string | number | boolean> {
+/**
+ * The study's settings as params. `rows` is the applicants actually loaded: --rows only sizes generated data, so on a
+ * --data-dir run it used to log the generator's default (20000) instead of the file's count.
+ */
+function flatConfig(config: TrainConfig, splits: Splits, data: LoadedData): Record<string, string | number | boolean> {
   return {
-    data_dir: config.dataDir ?? 'generated',
-    rows: config.rows,
+    data_dir: config.dataDir ? relative(workspaceRoot(), config.dataDir) || '.' : 'generated',
+    data_source: data.source.generated ? 'generated' : 'files',
+    rows: data.tables.application.height,
+    ...(data.source.generated ? { generated_rows: config.rows } : {}),
     seed: config.seed,
     folds: config.folds,
     budget: config.budget,

@@ -1,0 +1,91 @@
+// The data a study used, as MLflow datasets (name, digest, source, schema, profile) for log-inputs: the parent run
+// records every file read, each model run the training and test parts it was fitted and scored on.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { SCHEMAS, tablePath, type ColumnType, type TableName } from '@credit-scoring/data';
+import type { DatasetInput } from '@credit-scoring/tracking';
+import type { LoadedData } from './data';
+
+/** MLflow's column types (mlflow.types.DataType) for ours. */
+const MLFLOW_TYPES: Record<ColumnType, string> = { int: 'integer', float: 'double', str: 'string' };
+
+/** One file of the study: its dataset (whole file) and what the split datasets derive from it. */
+export interface SourceFile {
+  table: TableName;
+  columns: number;
+  input: DatasetInput;
+}
+
+/** MLflow's digests are short hex strings; 8 hex digits of the content's md5, as its pandas digest does. */
+const shortDigest = (hash: ReturnType<typeof createHash>) => hash.digest('hex').slice(0, 8);
+
+async function fileDigest(file: string): Promise<string> {
+  const hash = createHash('md5');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return shortDigest(hash);
+}
+
+/** The colspec MLflow writes for a pandas frame: every column in file order, `required` false where values are missing. */
+function schemaOf(table: TableName, frame: LoadedData['tables']['application']): string {
+  const types = SCHEMAS[table];
+  const colspec = frame.columns.map((name) => ({
+    type: MLFLOW_TYPES[types[name]],
+    name,
+    required: frame.getColumn(name).nullCount() === 0,
+  }));
+  return JSON.stringify({ mlflow_colspec: colspec });
+}
+
+/** Every file the study read (the application file, then the side tables found), with its digest and schema. */
+export async function sourceDatasets(data: LoadedData): Promise<SourceFile[]> {
+  const frames: Array<[TableName, LoadedData['tables']['application']]> = [
+    ['application_train', data.tables.application],
+  ];
+  for (const [name, frame] of Object.entries(data.tables)) {
+    if (name !== 'application' && frame) frames.push([name as TableName, frame]);
+  }
+  const out: SourceFile[] = [];
+  for (const [table, frame] of frames) {
+    const file = tablePath(data.source.dir, table);
+    out.push({
+      table,
+      columns: frame.width,
+      input: {
+        dataset: {
+          name: table,
+          digest: await fileDigest(file),
+          sourceType: 'local',
+          source: JSON.stringify({ uri: file }),
+          schema: schemaOf(table, frame),
+          profile: JSON.stringify({ num_rows: frame.height, num_elements: frame.height * frame.width }),
+        },
+        tags: { 'mlflow.data.context': 'training' },
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * A part of the application file (the training or the held-out test applicants) as its own dataset: same source and
+ * schema, a digest of the file's digest and the rows chosen, so the same split of the same file gets the same digest.
+ */
+export function splitDataset(
+  application: SourceFile,
+  part: 'train' | 'test',
+  rows: Int32Array,
+  context: 'training' | 'evaluation',
+): DatasetInput {
+  const hash = createHash('md5').update(`${application.input.dataset.digest}:${part}:`);
+  hash.update(Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength));
+  const columns = application.columns;
+  return {
+    dataset: {
+      ...application.input.dataset,
+      name: `${application.table} (${part})`,
+      digest: shortDigest(hash),
+      profile: JSON.stringify({ num_rows: rows.length, num_elements: rows.length * columns }),
+    },
+    tags: { 'mlflow.data.context': context },
+  };
+}
