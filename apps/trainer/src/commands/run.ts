@@ -81,7 +81,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     out.write(
       `Champion: ${c.model}, registered as ${c.name} version ${c.version} with alias @${c.alias}; threshold ${c.threshold}; test AUC ${c.testAuc.toFixed(4)}\n`,
     );
-    out.write(`Runs: ${trackingUri}/#/experiments/${result.experimentId}/runs/${result.parentRunId}\n`);
+    // workflowType: MLflow 3.17's UI opens on its GenAI view unless the URL asks for the model-training one.
+    out.write(
+      `Runs: ${trackingUri}/#/experiments/${result.experimentId}/runs/${result.parentRunId}` +
+        '?workflowType=machine_learning\n',
+    );
     if (bundleDir) out.write(`Bundle for the API: ${bundleDir}\n`);
     if (config.report) out.write(`Results written to ${config.report}\n`);
     if (server) out.write('Browse the runs: npm run mlflow:ui  (store: mlruns/)\n');

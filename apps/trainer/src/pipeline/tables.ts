@@ -52,13 +52,14 @@ export function comparisonArtifacts(
       .join(', ');
     return [label(row.model), ...cells, params || '—'];
   });
-  const header = ['Model', 'Threshold', 'CV AUC', 'Test AUC', 'Accuracy', 'F1', 'CV cost', 'Test cost', 'Best params'];
+  // The figures in one compact table, each model's parameters in a list below it (long; they would stretch the rows).
+  const header = ['Model', 'Threshold', 'CV AUC', 'Test AUC', 'Accuracy', 'F1', 'CV cost', 'Test cost'];
   const html = [
     '<!doctype html><html><head><meta charset="utf-8"><title>Model comparison</title><style>',
     'body{font-family:system-ui,sans-serif;margin:16px;color:#1f2937}',
-    'table{border-collapse:collapse;font-size:14px}th,td{padding:6px 10px;border-bottom:1px solid #e5e7eb}',
+    'table{border-collapse:collapse;font-size:14px}th,td{padding:6px 12px;border-bottom:1px solid #e5e7eb}',
     'th{background:#f3f4f6;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}',
-    'tr:first-child td{font-weight:600}td.p{color:#6b7280;font-size:12px}',
+    'tbody tr:first-child td{font-weight:600}li{font-size:13px;margin:2px 0}code{color:#4b5563}',
     '</style></head><body>',
     '<h2>Model comparison</h2>',
     '<p>Costs per applicant; best test cost first. Each model is scored on the same held-out test applicants at the ' +
@@ -67,10 +68,16 @@ export function comparisonArtifacts(
     ...body.map(
       (cells) =>
         `<tr>${cells
-          .map((c, j) => `<td class="${j === 0 ? '' : j === cells.length - 1 ? 'p' : 'n'}">${escapeHtml(c)}</td>`)
+          .slice(0, -1)
+          .map((c, j) => `<td${j === 0 ? '' : ' class="n"'}>${escapeHtml(c)}</td>`)
           .join('')}</tr>`,
     ),
-    '</tbody></table></body></html>',
+    '</tbody></table>',
+    '<h3>Best parameters</h3><ul>',
+    ...body.map(
+      (cells) => `<li><b>${escapeHtml(cells[0])}</b>: <code>${escapeHtml(cells[cells.length - 1])}</code></li>`,
+    ),
+    '</ul></body></html>',
   ].join('\n');
   const csv = [COMPARISON_COLUMNS.join(','), ...body.map((cells) => cells.map(csvCell).join(','))].join('\n');
   const numeric = (cells: string[]) => cells.map((c, j) => (j === 0 || j === cells.length - 1 ? c : Number(c)));

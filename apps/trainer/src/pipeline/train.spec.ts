@@ -264,7 +264,7 @@ function pipelineSuite(
       const overlay = (await client.downloadArtifactBytes(result.parentRunId, 'plots/roc_overlay.svg')).toString();
       for (const m of models) expect(overlay).toContain(`${modelLabel(m)} (AUC `);
       const html = (await client.downloadArtifactBytes(result.parentRunId, 'comparison.html')).toString();
-      expect(html).toContain('<td class="">LightGBM</td>');
+      expect(html).toContain('<tr><td>LightGBM</td><td class="n">');
       const table = JSON.parse(
         (await client.downloadArtifactBytes(result.parentRunId, 'comparison_table.json')).toString(),
       ) as { columns: string[]; data: unknown[][] };
