@@ -27,6 +27,13 @@ describe('parseRunConfig', () => {
     const config = parseRunConfig(['--config', file, '--tag', 'team=risk', '--tag', 'note=a=b'], {})!;
     expect(config.tags).toEqual({ team: 'risk', owner: 'ana', note: 'a=b' });
     expect(parseRunConfig([], {})!.tags).toEqual({});
+    for (const [bad, message] of [
+      [{ tags: ['team=risk'] }, /'tags' must be an object of strings/],
+      [{ tags: { team: 7 } }, /tag 'team' must be a string/],
+    ] as const) {
+      writeFileSync(file, JSON.stringify(bad));
+      expect(() => parseRunConfig(['--config', file], {})).toThrow(message);
+    }
   });
 
   it('returns null for --help', () => {
