@@ -25,7 +25,7 @@ async function fileDigest(file: string): Promise<string> {
   return shortDigest(hash);
 }
 
-/** The colspec MLflow writes for a pandas frame: every column in file order, `required` false where values are missing. */
+/** The colspec MLflow writes for a pandas frame: every column in file order, `required` false where any is missing. */
 function schemaOf(table: TableName, frame: LoadedData['tables']['application']): string {
   const types = SCHEMAS[table];
   const colspec = frame.columns.map((name) => ({

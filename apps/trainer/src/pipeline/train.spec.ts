@@ -185,7 +185,7 @@ function pipelineSuite(
       expect(parent.tags['credit.registered_version']).toBe(result.champion.version);
     });
 
-    it('gives every model run a READY logged model with its params and its test metrics on the test dataset', async () => {
+    it('gives every model run a READY logged model with its params and test metrics on the test set', async () => {
       const logged = await client.searchLoggedModels({ experimentIds: [result.experimentId] });
       for (const run of children.filter((r) => r.tags['credit.stage'] === 'model')) {
         const mine = logged.filter((m) => m.sourceRunId === run.info.runId);
@@ -205,7 +205,7 @@ function pipelineSuite(
       }
     });
 
-    it('records the datasets each run used: every file on the parent, the train and test parts on the model runs', async () => {
+    it('records the datasets used: every file on the parent, the train/test parts on model runs', async () => {
       const parent = await client.getRun(result.parentRunId);
       const application = parent.inputs.find((i) => i.dataset.name === 'application_train')!;
       const file = join(dataDir, 'application_train.csv');
