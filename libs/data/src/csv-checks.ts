@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import readline from 'node:readline';
+import { CsvScanner } from './csv-scan';
 import { DataError } from './errors';
 import type { ColumnType } from './schemas';
 
@@ -74,43 +75,15 @@ export function checkNotTruncated(file: string, nColumns: number): void {
 
 /**
  * Every data line must have the header's number of fields: polars fills a short line with nulls without a word, which
- * would turn a damaged row into an applicant with missing values. One pass over the bytes (commas and line breaks
- * outside double quotes; a blank line is an error too, as polars reads it as a row of nulls), a few seconds for the
- * Kaggle-size files.
+ * would turn a damaged row into an applicant with missing values. One pass over the bytes (csv-scan.ts; commas and
+ * line breaks outside double quotes; a blank line is an error too, as polars reads it as a row of nulls).
  */
 export function checkFieldCounts(file: string, nColumns: number): void {
-  const fd = fs.openSync(file, 'r');
-  const buf = Buffer.alloc(1 << 22);
-  let line = 0; // header is line 0
-  let commas = 0;
-  let lineBytes = 0;
-  let quoted = false;
+  const scanner = new CsvScanner(file, nColumns);
   try {
-    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) {
-      for (let i = 0; i < n; i++) {
-        const byte = buf[i];
-        if (byte === 34) quoted = !quoted; // '"' (a "" escape toggles twice)
-        else if (quoted) continue;
-        else if (byte === 44) commas++; // ','
-        else if (byte === 13) continue; // '\r' of a Windows line break
-        else if (byte === 10) {
-          // '\n'
-          if (line > 0 && lineBytes === 0) {
-            throw new DataError(`${file} row ${line} is blank (polars would read it as an applicant with no values)`, { file, row: line });
-          }
-          if (commas + 1 !== nColumns) {
-            throw new DataError(`${file} row ${line}: ${commas + 1} fields where the header has ${nColumns}`, { file, row: line });
-          }
-          line++;
-          commas = 0;
-          lineBytes = 0;
-          continue;
-        }
-        lineBytes++;
-      }
-    }
+    scanner.next();
   } finally {
-    fs.closeSync(fd);
+    scanner.close();
   }
 }
 
@@ -154,20 +127,46 @@ export async function findFirstBadRow(
   try {
     for await (const line of lines) {
       if (++row === 0) continue;
-      const fields = splitCsvLine(line);
-      for (let c = 0; c < fields.length; c++) {
-        const problem = valueProblem(fields[c], types[c]);
-        if (problem) {
-          const column = header[c];
-          return new DataError(
-            `${file} row ${row}, column ${column} (${types[c]}): value '${fields[c]}' ${problem}`,
-            { file, column, row },
-          );
-        }
-      }
+      const problem = badValue(file, line, row, types, header);
+      if (problem) return problem;
     }
   } finally {
     lines.close();
+  }
+  return undefined;
+}
+
+/**
+ * The first bad value of CSV rows held in memory (after polars rejected them): `text` is their lines without the
+ * header, `rowOf(k)` the 1-based file row of line k.
+ */
+export function findBadValueIn(
+  file: string,
+  text: string,
+  rowOf: (k: number) => number,
+  types: ColumnType[],
+  header: string[],
+): DataError | undefined {
+  const lines = text.replace(/\n$/, '').split('\n');
+  for (let k = 0; k < lines.length; k++) {
+    const problem = badValue(file, stripCr(lines[k]), rowOf(k), types, header);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function badValue(file: string, line: string, row: number, types: ColumnType[], header: string[]) {
+  const fields = splitCsvLine(line);
+  for (let c = 0; c < fields.length; c++) {
+    const problem = valueProblem(fields[c], types[c]);
+    if (problem) {
+      const column = header[c];
+      return new DataError(`${file} row ${row}, column ${column} (${types[c]}): value '${fields[c]}' ${problem}`, {
+        file,
+        column,
+        row,
+      });
+    }
   }
   return undefined;
 }

@@ -12,6 +12,7 @@ export { checkCsvStructure, readHeader, splitCsvLine } from './csv-checks';
 export { Mulberry32Random, Random } from './random';
 export {
   loadTables,
+  readKeys,
   readTable,
   tablePath,
   realDataDir,
@@ -19,6 +20,7 @@ export {
   workspaceRoot,
   type HomeCreditTables,
   type LoadOptions,
+  type RowFilter,
 } from './load';
 export { generateSynthetic, type GenerateOptions, type GenerateResult } from './synthetic/generate';
 export { readApplicationChunks, type ApplicationChunk } from './read-chunks';

@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import pl from 'nodejs-polars';
-import { readHeader, splitCsvLine, valueProblem } from './csv-checks';
+import { findBadValueIn, readHeader } from './csv-checks';
+import { CsvScanner, type ScannedRows } from './csv-scan';
 import { DataError } from './errors';
 import { POLARS_DTYPES, SCHEMAS } from './schemas';
 
@@ -40,41 +41,15 @@ function checkApplicationHeader(file: string, header: string[]): void {
   throw new DataError(`${file} does not have the Kaggle application columns: ${problems.join('; ')}`, { file, column });
 }
 
-/** The first value of the chunk that does not fit its column's type (polars names the column, not the row). */
-function locateBadValue(file: string, text: string, header: string[], firstRow: number): DataError | undefined {
+function parseChunk(file: string, header: string[], rows: ScannedRows, firstRow: number): pl.DataFrame {
   const types = header.map((name) => SCHEMAS.application_train[name] ?? 'str');
-  const lines = text.split('\n');
-  for (let k = 0; k < lines.length; k++) {
-    const fields = splitCsvLine(lines[k].endsWith('\r') ? lines[k].slice(0, -1) : lines[k]);
-    for (let c = 0; c < fields.length; c++) {
-      const problem = valueProblem(fields[c], types[c]);
-      if (problem) {
-        const row = firstRow + k;
-        return new DataError(`${file} row ${row}, column ${header[c]} (${types[c]}): value '${fields[c]}' ${problem}`, {
-          file,
-          column: header[c],
-          row,
-        });
-      }
-    }
-  }
-  return undefined;
-}
-
-function parseChunk(file: string, header: string[], headerLine: Buffer, body: Buffer, firstRow: number): pl.DataFrame {
-  const schema = Object.fromEntries(
-    header.map((name) => [name, POLARS_DTYPES[SCHEMAS.application_train[name] ?? 'str']]),
-  );
+  const schema = Object.fromEntries(header.map((name, i) => [name, POLARS_DTYPES[types[i]]]));
   let frame: pl.DataFrame;
   try {
-    frame = pl.readCSV(Buffer.concat([headerLine, body]), {
-      schema,
-      hasHeader: true,
-      truncateRaggedLines: false,
-      quoteChar: '"',
-    });
+    frame = pl.readCSV(rows.bytes, { schema, hasHeader: true, truncateRaggedLines: false, quoteChar: '"' });
   } catch (error) {
-    const located = locateBadValue(file, body.toString('utf8').replace(/\n$/, ''), header, firstRow);
+    const body = rows.bytes.subarray(rows.bytes.indexOf(10) + 1).toString('utf8');
+    const located = findBadValueIn(file, body, (k) => firstRow + k, types, header);
     if (located) throw located;
     throw new DataError(`${file} rows ${firstRow}+ could not be read: ${(error as Error).message.split('\n')[0]}`, {
       file,
@@ -97,71 +72,19 @@ export async function* readApplicationChunks(
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new DataError(`${file} not found`, { file });
   const header = readHeader(file);
   checkApplicationHeader(file, header);
-  const fileBytes = fs.statSync(file).size;
-
-  let line = 0; // header is line 0; data row n is line n
-  let commas = 0;
-  let lineBytes = 0;
-  let quoted = false;
-  let headerLine: Buffer | undefined;
-  let pieces: Buffer[] = [];
-  let chunkFirstRow = 1;
-  let bytesRead = 0;
-  let lastByte = -1;
-  const stream = fs.createReadStream(file, { highWaterMark: 1 << 22 });
-  for await (const data of stream as AsyncIterable<Buffer>) {
-    let start = 0;
-    for (let i = 0; i < data.length; i++) {
-      const byte = data[i];
-      if (byte === 34)
-        quoted = !quoted; // '"' (a "" escape toggles twice)
-      else if (quoted) continue;
-      else if (byte === 44) commas++;
-      else if (byte === 13) continue;
-      else if (byte === 10) {
-        if (line === 0) {
-          pieces.push(data.subarray(start, i + 1));
-          headerLine = Buffer.concat(pieces);
-          pieces = [];
-          start = i + 1;
-        } else {
-          if (lineBytes === 0) throw new DataError(`${file} row ${line} is blank`, { file, row: line });
-          if (commas + 1 !== header.length) {
-            throw new DataError(`${file} row ${line}: ${commas + 1} fields where the header has ${header.length}`, {
-              file,
-              row: line,
-            });
-          }
-          if (line - chunkFirstRow + 1 === chunkRows) {
-            pieces.push(data.subarray(start, i + 1));
-            start = i + 1;
-            const frame = parseChunk(file, header, headerLine as Buffer, Buffer.concat(pieces), chunkFirstRow);
-            pieces = [];
-            yield { frame, firstRow: chunkFirstRow, bytesRead: bytesRead + i + 1, fileBytes };
-            chunkFirstRow = line + 1;
-          }
-        }
-        line++;
-        commas = 0;
-        lineBytes = 0;
-        continue;
+  const scanner = new CsvScanner(file, header.length, { collect: true });
+  try {
+    for (let firstRow = 1; ; firstRow += chunkRows) {
+      const rows = scanner.next(chunkRows);
+      if (rows.nRows === 0) {
+        if (firstRow === 1) throw new DataError(`${file} has a header but no applicant rows`, { file });
+        return;
       }
-      lineBytes++;
+      const frame = parseChunk(file, header, rows, firstRow);
+      yield { frame, firstRow, bytesRead: scanner.consumed, fileBytes: scanner.fileBytes };
+      if (rows.nRows < chunkRows) return;
     }
-    if (start < data.length) pieces.push(data.subarray(start));
-    bytesRead += data.length;
-    if (data.length) lastByte = data[data.length - 1];
-  }
-  if (line === 0) throw new DataError(`${file} has a header but no applicant rows`, { file });
-  if (lastByte !== 10) {
-    throw new DataError(`${file} looks truncated: it does not end with a line break (data row ${line} is cut short)`, {
-      file,
-      row: line,
-    });
-  }
-  if (line <= 1) throw new DataError(`${file} has a header but no applicant rows`, { file });
-  if (pieces.length) {
-    const frame = parseChunk(file, header, headerLine as Buffer, Buffer.concat(pieces), chunkFirstRow);
-    yield { frame, firstRow: chunkFirstRow, bytesRead, fileBytes };
+  } finally {
+    scanner.close();
   }
 }

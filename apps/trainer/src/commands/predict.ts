@@ -5,6 +5,7 @@ import pl from 'nodejs-polars';
 import {
   DataError,
   readApplicationChunks,
+  readKeys,
   readTable,
   tablePath,
   workspaceRoot,
@@ -183,20 +184,34 @@ function assemble(pkg: ReadModelPackage, description: string): ScoringModel {
 
 type SideTables = Omit<HomeCreditTables, 'application'>;
 
-/** The side tables the pipeline aggregates, read once (checked like every Kaggle file); an absent file = no history. */
-async function readSideTables(dir: string, pipeline: FeaturePipeline): Promise<SideTables> {
+/**
+ * The side tables the pipeline aggregates, read once (checked like every Kaggle file; an absent file = no history),
+ * only the rows of `applicants` parsed: bureau_balance through those applicants' bureau records.
+ */
+async function readSideTables(dir: string, pipeline: FeaturePipeline, applicants: Int32Array): Promise<SideTables> {
   const tables: SideTables = {};
-  for (const table of pipeline.toJSON().options.sideTables) {
+  const wanted = pipeline.toJSON().options.sideTables;
+  // bureau first: its SK_ID_BUREAU values select the bureau_balance rows
+  const order = [...wanted].sort((a, b) => Number(a === 'bureau_balance') - Number(b === 'bureau_balance'));
+  for (const table of order) {
     const file = tablePath(dir, table);
     if (!fs.existsSync(file)) continue;
     const started = Date.now();
-    tables[table] = await readTable(file, table);
+    const only =
+      table === 'bureau_balance'
+        ? { column: 'SK_ID_BUREAU', keys: bureauIds(tables.bureau) }
+        : { column: 'SK_ID_CURR', keys: applicants };
+    tables[table] = await readTable(file, table, { only });
     process.stderr.write(
-      `predict: read ${table} (${tables[table]?.height} rows, ${formatSeconds((Date.now() - started) / 1000)})\n`,
+      `predict: read ${table} (${tables[table]?.height} rows of these applicants, ` +
+        `${formatSeconds((Date.now() - started) / 1000)})\n`,
     );
   }
   return tables;
 }
+
+const bureauIds = (bureau: pl.DataFrame | undefined): Int32Array =>
+  bureau ? Int32Array.from(bureau.getColumn('SK_ID_BUREAU').dropNulls().toArray() as number[]) : new Int32Array(0);
 
 /** The side-table rows of the chunk's applicants (bureau_balance through their bureau records), by semi-joins. */
 function historyOf(side: SideTables, ids: pl.Series): SideTables {
@@ -226,7 +241,8 @@ async function scoreFile(
   const chunks = readApplicationChunks(input, { chunkRows: opts.chunkRows });
   // The first chunk before anything else: a wrong header or a bad first row is reported before the side tables load.
   const first = await chunks.next();
-  const side = dataDir ? await readSideTables(dataDir, model.pipeline) : {};
+  const applicants = dataDir ? readKeys(input, 'SK_ID_CURR') : new Int32Array(0);
+  const side = dataDir ? await readSideTables(dataDir, model.pipeline, applicants) : {};
   const temp = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.tmp`);
   const fd = fs.openSync(temp, 'w');
   let scored = 0;
@@ -236,7 +252,9 @@ async function scoreFile(
     for (let next = first; !next.done; next = await chunks.next()) {
       const chunk = next.value;
       const ids = chunk.frame.getColumn('SK_ID_CURR');
-      const matrix = model.pipeline.transform({ application: chunk.frame, ...historyOf(side, ids) });
+      // the side tables hold these applicants' rows only: a chunk of the whole file needs no semi-join
+      const history = chunk.frame.height === applicants.length ? side : historyOf(side, ids);
+      const matrix = model.pipeline.transform({ application: chunk.frame, ...history });
       const probabilities = model.booster.predict(matrix.data);
       fs.writeSync(fd, submissionLines(matrix.ids, probabilities, opts.withDecision ? model.threshold : undefined));
       scored += matrix.nRows;
