@@ -163,7 +163,7 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
     });
 
     it('lets a single-applicant request through while a large batch is being scored', async () => {
-      // Application rows only: 1000 full generated histories (~190 side-table rows each) would pass the 4 MB body limit.
+      // Application rows only: 1000 full generated histories (~190 side-table rows each) could exceed the default 16 MiB body limit.
       const big = Array.from({ length: 1000 }, (_, i) => ({
         application: applicants[i % applicants.length].application,
       }));
@@ -280,7 +280,7 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
       expect(res.statusCode).toBe(200);
       expect(res.json().explanations).toHaveLength(MAX_EXPLAIN_BATCH);
       expect(res.json().explanations[0].contributions).toHaveLength(MAX_TOP);
-      // ~1.1 MB by the schema's arithmetic (100 × 100 contributions); the default body limit is 4 MB.
+      // ~1.1 MB by the schema's arithmetic (100 × 100 contributions); the default body limit is 16 MiB.
       expect(res.rawPayload.length).toBeLessThan(1.5 * 1024 * 1024);
     });
 

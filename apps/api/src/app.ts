@@ -57,6 +57,14 @@ export interface ServerTimeouts {
 
 export const DEFAULT_TIMEOUTS: ServerTimeouts = { requestMs: 30_000, keepAliveMs: 65_000 };
 
+/**
+ * Largest request body by default (BODY_LIMIT_BYTES): a full batch of 1,000 applicants with their history must fit.
+ * On the real sample, 1,000 consecutive applicants with their side-table rows make a 5.7 MB body (1,000 without
+ * history ~3.4 MB); 16 MiB leaves room for about three times that history. JSON.parse holds a body's objects in
+ * memory at about 3-4 times its size, so the limit bounds the memory of a request (~60 MB at most).
+ */
+export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
 // Node checks request deadlines on a timer (30 s by default), so a 1 s deadline could be enforced 30 s late: check
 // at a tenth of the deadline, at least every second.
 function serverTimeoutOptions(timeouts: ServerTimeouts): FastifyServerOptions & { http: http.ServerOptions } {
@@ -74,7 +82,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const maxBatch = options.maxBatch ?? 1000;
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: options.bodyLimitBytes ?? 4 * 1024 * 1024,
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
     schemaController: { compilersFactory: { buildValidator: bodyStrictValidatorFactory() } },
     schemaErrorFormatter: formatSchemaErrors,

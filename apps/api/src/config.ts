@@ -1,6 +1,7 @@
 // Reads the API's settings from the environment once, at start-up, so the rest of the code receives typed values and
 // a misspelt number fails loudly before the server listens.
 import { DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_URI } from '@credit-scoring/tracking';
+import { DEFAULT_BODY_LIMIT_BYTES } from './app';
 
 export interface MlflowModelSourceConfig {
   kind: 'mlflow';
@@ -86,7 +87,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     rateLimitWindow: env.RATE_LIMIT_WINDOW ?? '1 minute',
     clientsCsv: optional(env, 'CLIENTS_CSV'),
     trafficLog: optional(env, 'TRAFFIC_LOG'),
-    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, 1024),
     maxBatch: integer(env, 'MAX_BATCH', 1000, 1),
     logLevel: env.LOG_LEVEL ?? 'info',
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100),

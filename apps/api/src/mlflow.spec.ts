@@ -73,7 +73,7 @@ describe('API serving a model from a real MLflow registry', () => {
     }
     client = new MlflowClient({ trackingUri: uri });
     tables = await generatedTables();
-    // 60 applicants: with their full generated histories a batch of them stays under the 4 MB body limit.
+    // 60 applicants: with their full generated histories a batch of them stays well under the default 16 MiB body limit.
     heldOut = heldOutRows(tables, 60);
     models = [await trainSmallModel(tables, { rounds: 25 }), await trainSmallModel(tables, { rounds: 10, seed: 3 })];
     experimentId = await client.getOrCreateExperiment(`${name}-experiment`);
