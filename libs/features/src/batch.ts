@@ -7,12 +7,15 @@
 import pl from 'nodejs-polars';
 import type { HomeCreditTables } from '@credit-scoring/data';
 import { aggregateTable, KeySlots, outputsOf, specInputs } from './aggregate';
-import { finalValue, InputColumns, NumericColumn, TextCodes } from './expr';
+import * as expr from './expr';
+import type { InputColumns, NumericColumn, TextCodes } from './expr';
 import { asPl, P, PExpr } from './fast-expr';
 import { DAYS_SENTINEL, MAX_MAGNITUDE, TableSpec, TEXT_SENTINELS } from './feature-spec';
 import { FeatureError } from './errors';
 
 const nullF64 = P.nullF64;
+// Bound once: through tsx every use of an imported function is a getter call (this one runs per side-table value).
+const { finalValue } = expr;
 
 /**
  * Non-finite and out-of-range values become missing (null), matching expr.ts `finalValue`. One comparison does

@@ -14,7 +14,8 @@ import {
   float64Column,
   gatherSlots,
 } from './batch';
-import { normalise, toPolars } from './expr';
+import * as expr from './expr';
+import { toPolars } from './expr';
 import { asPl, P } from './fast-expr';
 import { aggregateOutputs, APPLICATION_DAYS_SENTINELS, APPLICATION_DERIVED } from './feature-spec';
 import { FeatureError } from './errors';
@@ -47,8 +48,8 @@ export interface StatelessColumns {
   before: Float64Array[];
   /** cleaned category text, dictionary-encoded (millions of JS strings would slow every garbage collection) */
   text: DictionaryColumn[];
-  /** side-table aggregates */
-  after: Float64Array[];
+  /** side-table aggregates; a number: every row has it (the table is absent, so nobody has that history) */
+  after: Array<Float64Array | number>;
 }
 
 /** A text column as codes into its distinct values: values[codes[r]] is row r's text; code -1 = missing. */
@@ -56,6 +57,9 @@ interface DictionaryColumn {
   codes: Int32Array;
   values: string[];
 }
+
+// Bound once: tsx compiles an imported function into a getter call per use, 4 s of 26 in a 307,511-row transform.
+const { normalise } = expr;
 
 const statelessCache = new WeakMap<HomeCreditTables, Map<string, StatelessColumns>>();
 
@@ -79,24 +83,39 @@ export function featureMatrix(
     if (state.options.categorical === 'codes') sources.push({ codes, recode, hot: -1 });
     else for (let j = 0; j < index.size; j++) sources.push({ codes, recode, hot: j });
   });
-  columns.after.forEach((values) => sources.push({ values }));
+  columns.after.forEach((values) => sources.push(typeof values === 'number' ? { constant: values } : { values }));
   if (sources.length !== nCols) throw new FeatureError(`internal: built ${sources.length} columns, expected ${nCols}`);
   const data = new Float64Array(nRows * nCols);
+  // Constant columns (~700 of 833 when no side table is given) come from one template row copied into each row.
+  const template = new Float64Array(nCols);
+  const varying: Array<[Exclude<MatrixSource, { constant: number }>, number]> = [];
+  sources.forEach((source, col) => {
+    if ('constant' in source) template[col] = normalise(source.constant);
+    else varying.push([source, col]);
+  });
+  const withTemplate = varying.length < nCols;
   // Written a block of rows at a time: a whole column at a time would touch a new memory page with every write
   // (rows are nCols * 8 bytes apart).
   const BLOCK = 32;
   for (let first = 0; first < nRows; first += BLOCK) {
     const last = Math.min(first + BLOCK, nRows);
-    sources.forEach((source, col) => {
+    if (withTemplate) for (let r = first; r < last; r++) data.set(template, r * nCols);
+    for (const [source, col] of varying) {
       if ('values' in source) writeNumbers(data, nCols, col, rows, first, last, source.values);
       else writeCategories(data, nCols, col, rows, first, last, source);
-    });
+    }
   }
   return { data, nRows, nCols };
 }
 
-/** One column of the feature matrix: numbers, or category codes (recoded to the fitted levels; hot >= 0: one-hot). */
-type MatrixSource = { values: Float64Array } | { codes: Int32Array; recode: Float64Array; hot: number };
+/**
+ * One column of the feature matrix: numbers, category codes (recoded to the fitted levels; hot >= 0: one-hot), or
+ * one value for every row.
+ */
+type MatrixSource =
+  | { values: Float64Array }
+  | { codes: Int32Array; recode: Float64Array; hot: number }
+  | { constant: number };
 
 function writeNumbers(
   data: Float64Array,
@@ -194,12 +213,12 @@ function computeStateless(
   const idValues = float64Column(cleaned, ID);
   const applicants = new KeySlots(idValues);
   const oneRowPerApplicant = applicants.ownerSlots.every((slot, r) => slot === r);
-  const after: Float64Array[] = [];
+  const after: Array<Float64Array | number> = [];
   for (const spec of sideSpecs(sideTables)) {
     const outputs = aggregateOutputs(spec);
     if (!tables[spec.table]) {
       // table absent: nobody has history of that kind
-      for (const o of outputs) after.push(new Float64Array(nRows).fill(o.zeroWhenEmpty ? 0 : NaN));
+      for (const o of outputs) after.push(o.zeroWhenEmpty ? 0 : NaN);
       continue;
     }
     const perApplicant = aggregateSideTable(spec, tables, applicants, sideTables.includes('bureau_balance'));
