@@ -86,7 +86,34 @@ export class PExpr {
   count(): PExpr {
     return new PExpr(this._expr.count());
   }
+  dropNulls(): PExpr {
+    return new PExpr(this._expr.dropNulls());
+  }
+  unique(): PExpr {
+    return new PExpr(this._expr.unique());
+  }
+  /** ascending, nulls first (pl.Expr.sort()) */
+  sort(): PExpr {
+    return new PExpr(this._expr.sortWith(false, false, false, false));
+  }
+  /** dense rank: 1 + position in the sorted distinct values; null stays null */
+  rankDense(): PExpr {
+    return new PExpr(this._expr.rank('dense', false));
+  }
+  implode(): PExpr {
+    return new PExpr(this._expr.implode());
+  }
 }
+
+/**
+ * A column of a frame without its public Series wrapper (which also costs ~1 ms of closures): its values as the
+ * typed array polars gives (the column must have no nulls), or as a JS array.
+ */
+export const columnValues = {
+  typed: (df: pl.DataFrame, name: string): unknown =>
+    (df as unknown as { _df: Native })._df.column(name).toTypedArray(),
+  array: (df: pl.DataFrame, name: string): unknown[] => (df as unknown as { _df: Native })._df.column(name).toArray(),
+};
 
 class Then {
   constructor(private readonly t: Native) {}
