@@ -250,7 +250,9 @@ export class CsvScanner {
   private append(from: Buffer, start: number, end: number): void {
     const length = end - start;
     if (this.outLength + length > this.out.length) {
-      const grown = Buffer.allocUnsafe(Math.max(2 * this.out.length, this.outLength + length, 1 << 16));
+      // first size: the file up to 64 MB (every doubling after it copies what was collected)
+      const first = Math.min(this.fileBytes + 1, 1 << 26);
+      const grown = Buffer.allocUnsafe(Math.max(2 * this.out.length, this.outLength + length, first));
       this.out.copy(grown, 0, 0, this.outLength);
       this.out = grown;
     }
