@@ -54,6 +54,12 @@ describe('CsvScanner', () => {
     expect(kept.rows).toEqual([1, 3, 5]);
   });
 
+  it('finds the key after quoted fields holding commas, and inside quotes', () => {
+    const file = write('quoted-key.csv', 'name,k\n"a, b",10\n"c ""d"", e",11\nf,"10"\n');
+    const kept = scanAll(file, 2, { keep: { column: 1, keys: [10] } });
+    expect(kept.texts.join('')).toBe('name,k\n"a, b",10\nf,"10"\n');
+  });
+
   it.each([
     ['a short row', 'a,b,c\n1,2,3\n1,2\n', /row 2: 2 fields where the header has 3/],
     ['a long row', 'a,b,c\n1,2,3,4\n', /row 1: 4 fields where the header has 3/],

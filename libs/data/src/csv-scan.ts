@@ -220,11 +220,14 @@ export class CsvScanner {
   private isWanted(start: number, end: number, keep: KeepRows): boolean {
     const buf = this.buf;
     let p = start;
+    let quoted = false;
     for (let c = 0; c < keep.column; p++) {
       const b = buf[p];
-      if (b === COMMA) c++;
-      else if (b === QUOTE) return true;
+      if (b === QUOTE) quoted = !quoted; // a quoted field before the key may hold commas
+      else if (b === COMMA && !quoted) c++;
     }
+    const inQuotes = buf[p] === QUOTE; // pandas quotes no number, but a hand-edited file may: "100002"
+    if (inQuotes) p++;
     const negative = buf[p] === MINUS;
     if (negative) p++;
     let value = 0;
@@ -234,9 +237,10 @@ export class CsvScanner {
       if (d < 0 || d > 9) break;
       value = value * 10 + d;
     }
+    if (inQuotes && buf[p++] !== QUOTE) return true;
     const b = buf[p];
     if (b !== COMMA && b !== LF && b !== CR) return true;
-    if (digits === 0) return negative;
+    if (digits === 0) return negative || inQuotes;
     if (digits > 10) return true;
     return keep.wanted(negative ? -value : value);
   }
