@@ -5,7 +5,8 @@
       "sources": [
         "src/native/addon.cc",
         "src/native/dataset.cc",
-        "src/native/booster.cc"
+        "src/native/booster.cc",
+        "src/native/network.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -3,5 +3,13 @@ export { Booster } from './booster';
 export { Dataset, type DatasetOptions } from './dataset';
 export { LightGBMError } from './errors';
 export { type ModelTextSummary, validateModelText } from './model-text';
+export {
+  hardExit,
+  trainDataParallel,
+  type DataParallelOptions,
+  type DataParallelResult,
+  type IterationDecision,
+  type NetworkSetup,
+} from './network';
 export { type Params, paramsToString } from './params';
-export { train, type EvalResult, type Feval, type IterationEvent, type TrainOptions } from './train';
+export { EarlyStopping, train, type EvalResult, type Feval, type IterationEvent, type TrainOptions } from './train';

@@ -56,6 +56,12 @@ interface NativeModule {
   ) => NativeDataset;
   NativeBooster: new (train: NativeDataset | null, parametersOrModel: string) => NativeBooster;
   setErrorClass(ctor: new (message: string) => Error): void;
+  /** src/native/network.cc: LightGBM's socket network; thread-local in LightGBM, so one thread does all of it */
+  networkInit(machines: string, localListenPort: number, timeOutMinutes: number, numMachines: number): void;
+  networkFree(): void;
+  /** one boosting iteration on the calling thread (updateAsync would run it on a pool thread without the network) */
+  boostOneIteration(booster: NativeBooster): boolean;
+  hardExit(status: number): never;
 }
 
 // C API constants (include/LightGBM/c_api.h).

@@ -61,7 +61,7 @@ function positiveInteger(value: unknown, what: string): number {
  * Tracks the best score of one metric from round `minRounds` on (or the last round, whichever comes first) and says
  * when `patience` rounds passed without improvement.
  */
-class EarlyStopping {
+export class EarlyStopping {
   private best = Number.NaN;
   bestIteration = 0; // 1-based
   constructor(

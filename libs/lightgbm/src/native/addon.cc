@@ -2,6 +2,7 @@
 #include "booster.h"
 #include "common.h"
 #include "dataset.h"
+#include "network.h"
 
 namespace lgbm_node {
 
@@ -133,6 +134,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeDataset", dataset);
   exports.Set("NativeBooster", booster);
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
+  RegisterNetwork(env, exports);
   return exports;
 }
 
