@@ -112,6 +112,11 @@ Tracking
 Model bundle
   --bundle-out DIR      export the new champion to DIR for the API (default ${DEFAULTS.bundleOut})
   --no-bundle           do not export a bundle (config: "bundleOut": false)
+Distributed (LightGBM data-parallel; apps/trainer/README.md, "Distributed training")
+  --workers LIST        host:port,... of running \`trainer worker\`s: trains only the LightGBM model, each worker
+                        holding its share of the rows; one MLflow run (no search, CV or registry)
+  --connect-timeout S   seconds for every worker to accept the connection (default 60)
+  --step-timeout S      seconds a worker may stay silent: linking, binning, one iteration (default 300)
 Other
   --report FILE         also write the results as Markdown (e.g. docs/results.md)
   --config FILE         JSON file with any of the settings above (camelCase keys); flags win

@@ -22,6 +22,7 @@ const INPUT_ERRORS = new Set([
   'MlflowConnectionError',
   'LightGBMError',
   'ModelLoadError',
+  'WorkerError',
 ]);
 
 // Node's file-system and network failures: the environment, not the program.
@@ -49,6 +50,8 @@ const ENVIRONMENT_CODES = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
   'EPIPE',
+  'EADDRINUSE',
+  'EADDRNOTAVAIL',
 ]);
 
 function classNames(err: object): string[] {

@@ -6,6 +6,7 @@
  *   trainer drift     data drift report (Evidently's defaults) between two application files
  *   trainer export    write the registered model as a bundle folder the API serves without MLflow
  *   trainer predict   score an application file into a Kaggle submission (SK_ID_CURR,TARGET)
+ *   trainer worker    one machine of a distributed (data-parallel) LightGBM training
  * Exit status (exit-status.ts): 0 ok, 1 the command's verdict (drift found), 2 bad input or environment (one line
  * on stderr, nothing changed), 3 an internal error.
  */
@@ -20,6 +21,7 @@ Commands
   drift      data drift report between a reference and a current application file (exit 1 on drift)
   export     export a registered model (name@alias) to a bundle folder for the API
   predict    score an application file (Kaggle layout) into a submission: SK_ID_CURR,TARGET
+  worker     one machine of a distributed LightGBM training (trainer run --workers ...)
 
 Run 'trainer <command> --help' for the options of a command.
 Exit status: 0 ok, 1 the command's verdict (drift found), 2 bad input or environment, 3 internal error.
@@ -33,6 +35,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   drift: async () => (await import('./commands/drift')).driftCommand,
   export: async () => (await import('./commands/export')).exportCommand,
   predict: async () => (await import('./commands/predict')).predictCommand,
+  worker: async () => (await import('./commands/worker')).workerCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -2,6 +2,8 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { MlflowClient } from '@credit-scoring/tracking';
 import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
 import { parseRunConfig, RUN_HELP } from '../config';
+import { runDistributedCommand } from '../distributed/command';
+import { takeDistributedFlags } from '../distributed/settings';
 import { registerChampion } from '../pipeline/register';
 import { runPipeline, type PipelineResult } from '../pipeline/train';
 import { comparisonConsole } from '../pipeline/tables';
@@ -13,7 +15,8 @@ import { exportBundle } from './export';
 const SIGNAL_GRACE_MS = 3000;
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const config = parseRunConfig(argv);
+  const distributed = takeDistributedFlags(argv);
+  const config = parseRunConfig(distributed.rest);
   if (!config) {
     process.stdout.write(RUN_HELP);
     return 0;
@@ -37,6 +40,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   try {
     const client = new MlflowClient({ trackingUri });
+    if (distributed.settings) return await runDistributedCommand(config, distributed.settings, client, clock);
     const started = Date.now();
     const result = await runPipeline(config, client, clock);
     const out = process.stdout;
