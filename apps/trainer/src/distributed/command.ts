@@ -28,6 +28,8 @@ export async function runDistributedCommand(
     `Stages\n${clock.durations.map((d) => `  ${d.stage.padEnd(40)} ${formatSeconds(d.seconds)}`).join('\n')}\n`,
   );
   out.write(`Run: ${client.trackingUri}/#/experiments/${result.experimentId}/runs/${result.runId}\n`);
-  out.write(`RESULT ${JSON.stringify({ runId: result.runId, testAuc: result.testAuc, workers: result.workers })}\n`);
+  // One machine-readable line for scripts (tests, tools/bench/distributed).
+  const { runId, testAuc, bestIteration, iterations, workers, reports, seconds } = result;
+  out.write(`RESULT ${JSON.stringify({ runId, testAuc, bestIteration, iterations, workers, seconds, reports })}\n`);
   return 0;
 }

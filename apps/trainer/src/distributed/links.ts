@@ -51,7 +51,15 @@ export class WorkerLink {
   static async open(rank: number, host: string, port: number, timeoutMs: number): Promise<WorkerLink> {
     const address = `${host}:${port}`;
     const deadline = Date.now() + timeoutMs;
-    const ip = isIP(host) ? host : (await lookup(host, { family: 4 })).address;
+    let ip = host;
+    if (!isIP(host)) {
+      // LightGBM's machine list takes addresses: resolve names here, once, for every rank.
+      try {
+        ip = (await lookup(host, { family: 4 })).address;
+      } catch (err) {
+        throw new WorkerError(`worker ${rank} (${address}): cannot resolve ${host} (${(err as Error).message})`);
+      }
+    }
     let lastError = '';
     while (Date.now() < deadline) {
       try {
