@@ -83,15 +83,16 @@ async function train(
   const n = settings.workers.length;
   const stepMs = settings.stepTimeoutSeconds * 1000;
   // Workers first: a missing one fails the run in seconds, before minutes of data loading.
-  const opened = await clock.time('connect workers', () =>
-    Promise.allSettled(
+  const hellos = await clock.time('connect workers', async () => {
+    const opened = await Promise.allSettled(
       settings.workers.map((w, rank) => WorkerLink.open(rank, w.host, w.port, settings.connectTimeoutSeconds * 1000)),
-    ),
-  );
-  for (const o of opened) if (o.status === 'fulfilled') links.push(o.value);
-  const refused = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-  if (refused) throw refused.reason;
-  const hellos = await Promise.all(links.map((l) => l.next('hello', stepMs, 'the greeting')));
+    );
+    // Every link that did open is kept, so that a failure tells those workers to give up.
+    for (const o of opened) if (o.status === 'fulfilled') links.push(o.value);
+    const refused = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (refused) throw refused.reason;
+    return Promise.all(links.map((l) => l.next('hello', stepMs, 'the greeting')));
+  });
   const machines = links.map((l, i) => `${l.ip}:${Number(hellos[i].message.lightgbmPort)}`);
 
   const data = await clock.time('load data', () => loadTrainingData(config));

@@ -44,20 +44,21 @@ export function sendFrame(socket: Socket, message: Message, payloads: Payload[] 
 }
 
 /**
- * Reads frames from a socket and hands each to `onFrame`. Payloads are copied once into their own typed arrays
- * (aligned, owned: they can be transferred to a worker thread).
+ * Reads frames from a socket and hands each to `onFrame`. Payload bytes are copied into their own typed arrays as
+ * they arrive (aligned, owned: transferable to a worker thread), so a partition is never held twice.
  */
 export function readFrames(socket: Socket, onFrame: (frame: Frame) => void, onError: (err: Error) => void): void {
   const chunks: Buffer[] = [];
   let buffered = 0;
   let headerLength: number | null = null;
   type Header = Message & { payloads: Array<{ kind: PayloadKind; length: number }> };
-  let pending: { header: Header; bytes: number } | null = null;
+  /** The frame being read: its header, its payload arrays, and how far they are filled. */
+  let pending: { header: Header; payloads: Payload[]; index: number; filled: number } | null = null;
 
-  /** Moves the next `into.length` buffered bytes into `into` (the payload's own memory: one copy). */
-  const take = (into: Uint8Array): Uint8Array => {
-    let filled = 0;
-    while (filled < into.length) {
+  /** Moves up to `into.length - from` buffered bytes into `into` at `from`; returns how many. */
+  const take = (into: Uint8Array, from = 0): number => {
+    let filled = from;
+    while (filled < into.length && chunks.length > 0) {
       const head = chunks[0];
       const used = Math.min(head.length, into.length - filled);
       into.set(head.subarray(0, used), filled);
@@ -65,8 +66,13 @@ export function readFrames(socket: Socket, onFrame: (frame: Frame) => void, onEr
       if (used === head.length) chunks.shift();
       else chunks[0] = head.subarray(used);
     }
-    buffered -= into.length;
-    return into;
+    buffered -= filled - from;
+    return filled - from;
+  };
+  const takeExactly = (n: number): Buffer => {
+    const out = Buffer.alloc(n);
+    take(out);
+    return out;
   };
 
   const drain = () => {
@@ -74,28 +80,31 @@ export function readFrames(socket: Socket, onFrame: (frame: Frame) => void, onEr
       if (!pending) {
         if (headerLength === null) {
           if (buffered < 4) return;
-          headerLength = Buffer.from(take(new Uint8Array(4))).readUInt32BE(0);
+          headerLength = takeExactly(4).readUInt32BE(0);
           if (headerLength > MAX_HEADER_BYTES)
             throw new Error(`frame header of ${headerLength} bytes: not a trainer stream`);
         }
         if (buffered < headerLength) return;
-        const text = Buffer.from(take(new Uint8Array(headerLength))).toString('utf8');
+        const header = JSON.parse(takeExactly(headerLength).toString('utf8')) as Header;
         headerLength = null;
-        const header = JSON.parse(text) as Header;
         if (typeof header.type !== 'string' || !Array.isArray(header.payloads))
           throw new Error('malformed frame header');
-        const bytes = header.payloads.reduce((s, p) => s + p.length * (p.kind === 'f32' ? 4 : 8), 0);
-        pending = { header, bytes };
+        const payloads = header.payloads.map(({ kind, length }) =>
+          kind === 'f32' ? new Float32Array(length) : new Float64Array(length),
+        );
+        pending = { header, payloads, index: 0, filled: 0 };
       }
-      if (buffered < pending.bytes) return;
-      const payloads = pending.header.payloads.map(({ kind, length }) => {
-        const array = kind === 'f32' ? new Float32Array(length) : new Float64Array(length);
-        take(new Uint8Array(array.buffer));
-        return array;
-      });
+      while (pending.index < pending.payloads.length) {
+        const bytes = new Uint8Array(pending.payloads[pending.index].buffer);
+        pending.filled += take(bytes, pending.filled);
+        if (pending.filled < bytes.length) return; // the rest has not arrived yet
+        pending.index++;
+        pending.filled = 0;
+      }
       const { payloads: _described, ...message } = pending.header;
+      const frame = { message: message as Message, payloads: pending.payloads };
       pending = null;
-      onFrame({ message: message as Message, payloads });
+      onFrame(frame);
     }
   };
 
