@@ -82,7 +82,7 @@ function serve(address: { host: string; port: number }, lightgbmPort: number, on
 function runJob(socket: Socket, lightgbmPort: number): Promise<void> {
   return new Promise((resolve) => {
     const baselineRssBytes = process.memoryUsage.rss();
-    const started = performance.now();
+    let started = performance.now(); // reset when the job arrives: waiting for the coordinator's data is not work
     let thread: Worker | null = null;
     let job: JobSpec | null = null;
     let lastProgress = Date.now();
@@ -108,6 +108,7 @@ function runJob(socket: Socket, lightgbmPort: number): Promise<void> {
 
     const start = (frame: Frame) => {
       job = frame.message.job as JobSpec;
+      started = performance.now();
       const [trainX, trainY, validX, validY] = frame.payloads as Float32Array[];
       const input: ThreadInput = { job, trainX, trainY, validX, validY };
       log(
