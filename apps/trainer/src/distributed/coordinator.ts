@@ -98,6 +98,11 @@ async function train(
   const data = await clock.time('load data', () => loadTrainingData(config));
   const splits = makeSplits(data.target, config);
   const inner = stratifiedSplit(data.target, splits.train, VALID_FRACTION, config.seed);
+  if (inner.valid.length < n) {
+    throw new WorkerError(
+      `${inner.valid.length} validation rows cannot be shared out to ${n} workers: more rows needed`,
+    );
+  }
   const setup = lightgbmSpec.trainingSetup({}, config.seed);
   const params = { ...setup.params, num_threads: config.numThreads };
   const pipeline = await clock.time('features (fit)', async () =>
