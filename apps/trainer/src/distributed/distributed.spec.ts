@@ -19,8 +19,11 @@ import {
 
 jest.setTimeout(1_200_000);
 
-/** Generated applicants (application table only): enough rows that the data outweighs a worker's fixed memory. */
-const ROWS = 100_000;
+/**
+ * Generated applicants (application table only): enough rows that the data outweighs a worker's fixed memory.
+ * DISTRIBUTED_SPEC_ROWS overrides it (more rows: a clearer 1/N; fewer: a quicker run).
+ */
+const ROWS = Number(process.env.DISTRIBUTED_SPEC_ROWS ?? 100_000);
 const experiment = `distributed-${process.pid}-${Date.now()}`;
 
 let server: LocalServer | undefined;
