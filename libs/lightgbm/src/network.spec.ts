@@ -65,7 +65,7 @@ describe('trainDataParallel / the network binding', () => {
     await expect(run({ ...alone, machines: ['127.0.0.1:1', '127.0.0.1:1'] })).rejects.toThrow(/twice/);
   });
 
-  it('alone, gives the model of train() cut at the decided iteration, and validation predictions each round', async () => {
+  it('alone, gives the model of train() cut where decided, and the validation predictions each round', async () => {
     const { trainSet, validSet } = sets();
     const seen: number[] = [];
     const result = await trainDataParallel(PARAMS, trainSet, validSet, {

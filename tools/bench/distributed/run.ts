@@ -111,12 +111,13 @@ function markdown(outcomes: Outcome[]): string {
     `\`trainer run --workers\` on ${rows.toLocaleString('en')} generated applicants ` +
       `(${values['side-tables'] ? 'all seven tables' : 'application table only'}), the \`lightgbm\` model with its ` +
       'default parameters and early stopping decided by the coordinator; each worker a separate process holding only ' +
-      `its share of the rows. Machine: ${cpus().length} cores shared by every process (and by other engineers' jobs): ` +
+      `its rows. Machine: ${cpus().length} cores shared by every process (and by other engineers' jobs): ` +
       'the workers compete for the same 2 cores, so more workers cannot be faster here. What the figures show is ' +
       'the memory per worker (about 1/N of the data) and the cost of the network and the coordination; on N machines ' +
-      "each worker would have its own cores. `num_threads` 2 per worker (LightGBM's default here).",
+      "each worker would have its own cores. `num_threads` 2 per worker (the trainer's default).",
     '',
-    '| workers | wall (s) | iterations (best) | test AUC | rank | rows | send (s) | link (s) | bin (s) | boost (s) | wait (s) | peak RSS (MB) | data RSS (MB) |',
+    '| workers | wall (s) | iterations (best) | test AUC | rank | rows | send (s) | link (s) | bin (s) | boost (s) ' +
+      '| wait (s) | peak RSS (MB) | data RSS (MB) |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const o of outcomes) {
@@ -141,7 +142,8 @@ function markdown(outcomes: Outcome[]): string {
       "coordinator's continue/stop. peak RSS: the worker process's getrusage maxrss; data RSS: peak minus the RSS " +
       'before its rows arrived.',
     '',
-    `Command: \`flock /tmp/heavy.lock npx tsx tools/bench/distributed/run.ts --rows ${rows} --workers ${counts.join(',')}` +
+    'Command: `flock /tmp/heavy.lock npx tsx tools/bench/distributed/run.ts ' +
+      `--rows ${rows} --workers ${counts.join(',')}` +
       `${values['side-tables'] ? ' --side-tables' : ''}\``,
   );
   return lines.join('\n');

@@ -112,7 +112,8 @@ function runJob(socket: Socket, lightgbmPort: number): Promise<void> {
       const [trainX, trainY, validX, validY] = frame.payloads as Float32Array[];
       const input: ThreadInput = { job, trainX, trainY, validX, validY };
       log(
-        `job: rank ${job.rank} of ${job.machines.length}, ${job.trainRows} training rows, ${job.validRows} validation rows`,
+        `job: rank ${job.rank} of ${job.machines.length}, ${job.trainRows} training rows, ` +
+          `${job.validRows} validation rows`,
       );
       thread = startThread(input);
       lastProgress = Date.now();

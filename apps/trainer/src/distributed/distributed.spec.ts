@@ -119,7 +119,8 @@ describe('trainer run --workers (LightGBM data-parallel on loopback)', () => {
       outcomes
         .map(
           (o) =>
-            `${o.n} worker(s): test AUC ${o.testAuc.toFixed(4)}, data RSS per worker ${o.dataMb.map((m) => m.toFixed(0)).join('/')} MB` +
+            `${o.n} worker(s): test AUC ${o.testAuc.toFixed(4)}, ` +
+            `data RSS per worker ${o.dataMb.map((m) => m.toFixed(0)).join('/')} MB` +
             `, peak RSS ${o.peakMb.map((m) => m.toFixed(0)).join('/')} MB, ${o.seconds.toFixed(1)} s`,
         )
         .join('\n'),
