@@ -168,6 +168,44 @@ describe('LightGBM binding', () => {
       return [trainSet, validSet];
     };
 
+    it('rows: a dataset binned from rows of a larger matrix trains the model a copy of those rows trains', async () => {
+      // Scattered rows in a shuffled order, with runs of consecutive ones: the training part and an early-stopping part.
+      const order = Int32Array.from({ length: ROWS }, (_, i) => i).sort(
+        (a, b) => ((a * 7919) % 13) - ((b * 7919) % 13),
+      );
+      const [fitRows, stopRows] = [order.subarray(0, split), order.subarray(split)];
+      const copyOf = (rows: Int32Array) => {
+        const out = new Float64Array(rows.length * nCols);
+        rows.forEach((r, k) => out.set(x.subarray(r * nCols, (r + 1) * nCols), k * nCols));
+        return out;
+      };
+      const labels = (rows: Int32Array) => Float64Array.from(rows, (r) => y[r]);
+      const fit = async (make: (rows: Int32Array, reference?: Dataset) => Dataset) => {
+        const trainSet = make(fitRows);
+        const validSet = make(stopRows, trainSet);
+        const model = await train(PARAMS, trainSet, { valid: [validSet], numBoostRound: 40, earlyStoppingRounds: 5 });
+        return model.saveModel();
+      };
+      const copied = await fit(
+        (rows, reference) => new Dataset(copyOf(rows), { nRows: rows.length, nCols, label: labels(rows), reference }),
+      );
+      const inPlace = await fit(
+        (rows, reference) => new Dataset(x, { nRows: rows.length, nCols, label: labels(rows), reference, rows }),
+      );
+      expect(inPlace).toBe(copied);
+    });
+
+    it('rows: bad row indices are refused at construction', () => {
+      const label = [0, 1];
+      expect(() => new Dataset(x, { nRows: 2, nCols, label, rows: Int32Array.of(0, ROWS) })).toThrow(
+        `Dataset rows[1] = ${ROWS} is outside the data's ${ROWS} rows`,
+      );
+      expect(() => new Dataset(x, { nRows: 2, nCols, label, rows: Int32Array.of(0) })).toThrow(/1 rows for nRows = 2/);
+      expect(() => new Dataset(x.subarray(1), { nRows: 2, nCols, label, rows: Int32Array.of(0, 1) })).toThrow(
+        /not a multiple of nCols/,
+      );
+    });
+
     it('early stopping records bestIteration; saveModel cuts there unless asked for all trees', async () => {
       const [trainSet, validSet] = makeSets();
       const iterations: number[] = [];

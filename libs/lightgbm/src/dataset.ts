@@ -13,12 +13,28 @@ export interface DatasetOptions {
   params?: Params;
   /** a validation set shares its reference's bin boundaries */
   reference?: Dataset;
+  /**
+   * Bin only these rows of `data` (which may then hold any number of rows of nCols values), in this order; nRows is
+   * their count. The same dataset as one built from a copy of those rows, without the copy.
+   */
+  rows?: Int32Array;
 }
 
 function checkCount(value: number, name: string): void {
   if (!Number.isInteger(value) || value < 1 || value > 2147483647) {
     throw new Error(`Dataset ${name} must be a positive 32-bit integer, got ${value}`);
   }
+}
+
+function checkRows(rows: Int32Array, length: number, nRows: number, nCols: number): void {
+  if (!(rows instanceof Int32Array)) throw new Error('Dataset rows must be an Int32Array of row indices');
+  if (rows.length !== nRows) throw new Error(`Dataset has ${rows.length} rows for nRows = ${nRows}`);
+  const matrixRows = length / nCols;
+  if (!Number.isInteger(matrixRows)) {
+    throw new Error(`Dataset data has ${length} values, not a multiple of nCols = ${nCols}`);
+  }
+  const bad = rows.findIndex((r) => r < 0 || r >= matrixRows);
+  if (bad >= 0) throw new Error(`Dataset rows[${bad}] = ${rows[bad]} is outside the data's ${matrixRows} rows`);
 }
 
 function toFloat32Field(values: ArrayLike<number>, name: string, nRows: number): Float32Array {
@@ -45,6 +61,7 @@ export class Dataset {
   /** the labels as given (float64), for custom metrics */
   readonly labels?: Float64Array;
   private data: Float64Array | Float32Array | null;
+  private rows?: Int32Array;
   private readonly label?: Float32Array;
   private readonly weight?: Float32Array;
   private readonly ownParams: Params;
@@ -58,7 +75,8 @@ export class Dataset {
     }
     checkCount(opts.nRows, 'nRows');
     checkCount(opts.nCols, 'nCols');
-    if (data.length !== opts.nRows * opts.nCols) {
+    if (opts.rows !== undefined) checkRows(opts.rows, data.length, opts.nRows, opts.nCols);
+    else if (data.length !== opts.nRows * opts.nCols) {
       throw new Error(
         `Dataset data has ${data.length} values, expected nRows x nCols = ${opts.nRows} x ${opts.nCols}` +
           ` = ${opts.nRows * opts.nCols}`,
@@ -86,6 +104,7 @@ export class Dataset {
     }
     paramsToString(opts.params ?? {}); // reject malformed params now rather than at train time
     this.data = data;
+    this.rows = opts.rows;
     this.nRows = opts.nRows;
     this.nCols = opts.nCols;
     this.featureNames = opts.featureNames ? [...opts.featureNames] : undefined;
@@ -108,6 +127,7 @@ export class Dataset {
     this.handle?.free();
     this.handle = null;
     this.data = null;
+    this.rows = undefined;
     this.freed = true;
   }
 
@@ -137,6 +157,7 @@ export class Dataset {
       this.nCols,
       paramsToString(params),
       referenceHandle,
+      this.rows,
     );
     try {
       handle.setField('label', this.label);
@@ -149,6 +170,7 @@ export class Dataset {
     this.handle = handle;
     this.constructedParams = params;
     this.data = null; // LightGBM holds the binned copy now (Python's free_raw_data=True)
+    this.rows = undefined;
     return handle;
   }
 

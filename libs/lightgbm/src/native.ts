@@ -53,6 +53,7 @@ interface NativeModule {
     nCols: number,
     parameters: string,
     reference: NativeDataset | null,
+    rows?: Int32Array,
   ) => NativeDataset;
   NativeBooster: new (train: NativeDataset | null, parametersOrModel: string) => NativeBooster;
   setErrorClass(ctor: new (message: string) => Error): void;

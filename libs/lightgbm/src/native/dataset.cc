@@ -26,6 +26,52 @@ Napi::Function NativeDataset::Define(Napi::Env env) {
                      });
 }
 
+namespace {
+
+struct RowRuns {
+  std::vector<const void*> starts;
+  std::vector<int32_t> lengths;
+};
+
+// The rows to bin, as runs of consecutive matrix rows (one LightGBM "matrix" per run). LGBM_DatasetCreateFromMat is
+// LGBM_DatasetCreateFromMats over one matrix, and the latter samples and pushes rows by their position in the
+// concatenation: the dataset is the same as one built from a copy of those rows.
+RowRuns GetRowRuns(const Napi::Value& value, const MatrixView& matrix, int32_t nRows, int32_t nCols) {
+  Napi::Env env = value.Env();
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw Napi::TypeError::New(env, "rows must be an Int32Array");
+  }
+  Napi::Int32Array rows = value.As<Napi::Int32Array>();
+  if (rows.ElementLength() != static_cast<size_t>(nRows)) {
+    throw Napi::RangeError::New(env, "rows has " + std::to_string(rows.ElementLength()) + " indices for nRows = " +
+                                         std::to_string(nRows));
+  }
+  if (matrix.length % static_cast<size_t>(nCols) != 0) {
+    throw Napi::RangeError::New(env, "data has " + std::to_string(matrix.length) + " values, not a multiple of nCols = " +
+                                         std::to_string(nCols));
+  }
+  const size_t matrixRows = matrix.length / static_cast<size_t>(nCols);
+  const size_t rowBytes = static_cast<size_t>(nCols) * (matrix.dtype == C_API_DTYPE_FLOAT32 ? 4 : 8);
+  const uint8_t* base = static_cast<const uint8_t*>(matrix.data);
+  RowRuns runs;
+  for (size_t k = 0; k < rows.ElementLength(); ++k) {
+    int32_t row = rows[k];
+    if (row < 0 || static_cast<size_t>(row) >= matrixRows) {
+      throw Napi::RangeError::New(env, "rows[" + std::to_string(k) + "] = " + std::to_string(row) +
+                                           " is outside the matrix's " + std::to_string(matrixRows) + " rows");
+    }
+    if (k > 0 && row == rows[k - 1] + 1) {
+      ++runs.lengths.back();
+    } else {
+      runs.starts.push_back(base + static_cast<size_t>(row) * rowBytes);
+      runs.lengths.push_back(1);
+    }
+  }
+  return runs;
+}
+
+}  // namespace
+
 NativeDataset::NativeDataset(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeDataset>(info) {
   Napi::Env env = info.Env();
   MatrixView matrix = GetMatrix(info[0], "data");
@@ -38,13 +84,23 @@ NativeDataset::NativeDataset(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
     referenceOwner = FromValue(info[4], "reference")->Shared(env);
     reference = referenceOwner->get();
   }
-  if (matrix.length != static_cast<size_t>(nRows) * static_cast<size_t>(nCols)) {
-    throw Napi::RangeError::New(env, "data has " + std::to_string(matrix.length) + " values, expected nRows x nCols = " +
-                                         std::to_string(static_cast<size_t>(nRows) * nCols));
-  }
   DatasetHandle handle = nullptr;
-  LGBM_CHECK(env, LGBM_DatasetCreateFromMat(matrix.data, matrix.dtype, nRows, nCols, 1, params.c_str(), reference,
-                                            &handle));
+  if (info.Length() > 5 && !info[5].IsUndefined()) {
+    // A subset of the matrix's rows, read in place: no row-subset copy of a large matrix beside its binned dataset.
+    RowRuns runs = GetRowRuns(info[5], matrix, nRows, nCols);
+    std::vector<int> rowMajor(runs.starts.size(), 1);
+    LGBM_CHECK(env, LGBM_DatasetCreateFromMats(static_cast<int32_t>(runs.starts.size()), runs.starts.data(),
+                                               matrix.dtype, runs.lengths.data(), nCols, rowMajor.data(),
+                                               params.c_str(), reference, &handle));
+  } else {
+    if (matrix.length != static_cast<size_t>(nRows) * static_cast<size_t>(nCols)) {
+      throw Napi::RangeError::New(env, "data has " + std::to_string(matrix.length) +
+                                           " values, expected nRows x nCols = " +
+                                           std::to_string(static_cast<size_t>(nRows) * nCols));
+    }
+    LGBM_CHECK(env, LGBM_DatasetCreateFromMat(matrix.data, matrix.dtype, nRows, nCols, 1, params.c_str(), reference,
+                                              &handle));
+  }
   owner_ = std::make_shared<DatasetOwner>(handle);
 }
 

@@ -22,7 +22,7 @@ class DatasetOwner {
 class NativeDataset : public Napi::ObjectWrap<NativeDataset> {
  public:
   static Napi::Function Define(Napi::Env env);
-  // new NativeDataset(data, nRows, nCols, parameters, reference | null)
+  // new NativeDataset(data, nRows, nCols, parameters, reference | null, rows?: Int32Array (bin only these rows))
   explicit NativeDataset(const Napi::CallbackInfo& info);
 
   // The shared handle, for a booster that must keep the dataset alive. Throws if freed.
