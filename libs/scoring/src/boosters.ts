@@ -1,6 +1,6 @@
 import { Booster, Dataset, Params, train } from '@credit-scoring/lightgbm';
 import { stratifiedSplit } from './folds';
-import { checkMatrix, LabelledMatrix, labelsOf, selectRows } from './matrix';
+import { checkMatrix, LabelledMatrix, labelsOf } from './matrix';
 import {
   checkParams,
   dummySpec,
@@ -138,7 +138,8 @@ async function fitBooster(
       INNER_VALID_FRACTION,
       seed,
     );
-    const stopped = await run.withStopping(selectRows(trainSet, split.train), selectRows(trainSet, split.valid));
+    // Both parts are binned from the training matrix in place: no copy of 85 % of it lives beside the datasets.
+    const stopped = await run.withStopping(rowsOf(trainSet, split.train), rowsOf(trainSet, split.valid));
     const refit = opts.refit ?? trainSet.nRows <= REFIT_MAX_ROWS;
     fitted = { ...stopped, refit };
     if (refit) {
@@ -175,23 +176,34 @@ async function fitBooster(
   };
 }
 
+/** Rows of a matrix, read in place by the dataset (see DatasetOptions.rows). */
+interface MatrixRows {
+  matrix: LabelledMatrix;
+  rows: Int32Array;
+}
+const rowsOf = (matrix: LabelledMatrix, rows: Int32Array): MatrixRows => ({ matrix, rows });
+
 /** The two ways a flavour trains: with early stopping on a validation set, or a fixed number of rounds. */
 function boosterRun(name: string, setup: BoosterTrainingSetup, threads: number | undefined) {
   const params = threads === undefined ? setup.params : { ...setup.params, num_threads: threads };
-  const datasetOf = (m: LabelledMatrix, reference?: Dataset) =>
-    new Dataset(m.data, {
-      nRows: m.nRows,
-      nCols: m.nCols,
-      label: labelsOf(`${name}.fit`, m),
-      featureNames: m.featureNames,
-      categoricalFeatures: setup.nativeCategorical ? m.categoricalFeatures : [],
+  const datasetOf = (m: LabelledMatrix | MatrixRows, reference?: Dataset) => {
+    const { matrix, rows } = 'rows' in m ? m : { matrix: m, rows: undefined };
+    const y = labelsOf(`${name}.fit`, matrix);
+    return new Dataset(matrix.data, {
+      nRows: rows ? rows.length : matrix.nRows,
+      nCols: matrix.nCols,
+      label: rows ? Float64Array.from(rows, (r) => y[r]) : y,
+      featureNames: matrix.featureNames,
+      categoricalFeatures: setup.nativeCategorical ? matrix.categoricalFeatures : [],
       params,
       reference,
+      rows,
     });
+  };
   return {
     async withStopping(
-      fitRows: LabelledMatrix,
-      stopRows: LabelledMatrix,
+      fitRows: LabelledMatrix | MatrixRows,
+      stopRows: LabelledMatrix | MatrixRows,
     ): Promise<{ booster: Booster; numIteration: number; bestIteration: number }> {
       const trainData = datasetOf(fitRows);
       const validData = datasetOf(stopRows, trainData);
