@@ -86,13 +86,15 @@ export class LogisticRegression {
         ? [x.featureNames[e.column]]
         : Array.from({ length: e.levels }, (_, k) => `${x.featureNames[e.column]}=${k}`),
     );
-    const encoded = encode(x.data, x.nRows, x.nCols, encodings, featureNames.length);
-    const { means, scales, constant } = standardScale(encoded, x.nRows, featureNames.length);
+    // The encoded matrix is never built whole: at Kaggle scale it would be a third ~2 GB copy beside the input and
+    // the design. Rows are encoded one at a time, once per pass (the arithmetic is the same, in the same order).
+    const rows = new EncodedRows(x.data, x.nRows, x.nCols, encodings, featureNames.length);
+    const { means, scales, constant } = standardScale(rows);
     // Constant columns (e.g. side-table aggregates absent from the data) standardise to 0 and get weight 0 under L2;
     // leaving them out of the optimisation gives the same optimum, much faster.
     const active = featureNames.map((_, j) => j).filter((j) => !constant[j]);
     const threads = opts.threads ?? (x.nRows * active.length >= PARALLEL_MIN_CELLS ? availableParallelism() : 1);
-    const design = activeScaledColumns(encoded, x.nRows, featureNames.length, active, means, scales, threads > 1);
+    const design = activeScaledColumns(rows, active, means, scales, threads > 1);
     const result = minimizeLogLoss(design, x.nRows, active.length, y, C, { ...opts, threads });
     const coefficients = new Array<number>(featureNames.length).fill(0);
     active.forEach((j, k) => (coefficients[j] = result.x[k]));
@@ -117,12 +119,13 @@ export class LogisticRegression {
       );
     }
     const d = this.state.featureNames.length;
-    const encoded = encode(data, nRows, nCols, this.state.encodings, d);
-    applyScale(encoded, this.state.means, this.state.scales);
+    const { means, scales, coefficients, intercept } = this.state;
+    const rows = new EncodedRows(data, nRows, nCols, this.state.encodings, d);
     const out = new Float64Array(nRows);
     for (let i = 0; i < nRows; i++) {
-      let zi = this.state.intercept;
-      for (let j = 0; j < d; j++) zi += encoded[i * d + j] * this.state.coefficients[j];
+      const row = rows.row(i);
+      let zi = intercept;
+      for (let j = 0; j < d; j++) zi += ((row[j] - means[j]) / scales[j]) * coefficients[j];
       out[i] = sigmoid(zi);
     }
     return out;
@@ -162,21 +165,21 @@ function minimizeLogLoss(design: Float64Array, n: number, d: number, y: Numbers,
 
 /** The standardised values of the `active` columns only, row-major n × active.length. */
 function activeScaledColumns(
-  encoded: Float64Array,
-  n: number,
-  width: number,
+  rows: EncodedRows,
   active: number[],
   means: Float64Array,
   scales: Float64Array,
   shared: boolean,
 ): Float64Array {
+  const { n } = rows;
   const d = active.length;
   // Worker threads read the design in place when it lives on shared memory.
   const out = shared ? new Float64Array(new SharedArrayBuffer(n * d * 8)) : new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
+    const row = rows.row(i);
     for (let k = 0; k < d; k++) {
       const j = active[k];
-      out[i * d + k] = (encoded[i * width + j] - means[j]) / scales[j];
+      out[i * d + k] = (row[j] - means[j]) / scales[j];
     }
   }
   return out;
@@ -200,18 +203,27 @@ function fitEncodings(x: MatrixLike, categorical: 'onehot' | 'drop'): ColumnEnco
   return encodings;
 }
 
-function encode(
-  data: Float64Array,
-  nRows: number,
-  nCols: number,
-  encodings: ColumnEncoding[],
-  width: number,
-): Float64Array {
-  const out = new Float64Array(nRows * width);
-  for (let i = 0; i < nRows; i++) {
-    let j = i * width;
-    for (const e of encodings) {
-      const v = data[i * nCols + e.column];
+/** Input rows as model columns (imputed numbers, one-hot codes), one row at a time in a reused buffer. */
+class EncodedRows {
+  private readonly buffer: Float64Array;
+
+  constructor(
+    private readonly data: Float64Array,
+    readonly n: number,
+    private readonly nCols: number,
+    private readonly encodings: ColumnEncoding[],
+    readonly width: number,
+  ) {
+    this.buffer = new Float64Array(width);
+  }
+
+  /** Row i encoded; valid until the next call. */
+  row(i: number): Float64Array {
+    const out = this.buffer;
+    out.fill(0);
+    let j = 0;
+    for (const e of this.encodings) {
+      const v = this.data[i * this.nCols + e.column];
       if (e.kind === 'numeric') {
         out[j++] = Number.isNaN(v) ? e.median : v;
       } else {
@@ -219,22 +231,25 @@ function encode(
         j += e.levels;
       }
     }
+    return out;
   }
-  return out;
 }
 
 /** Mean and population standard deviation per column (sklearn StandardScaler); constant columns get scale 1. */
-function standardScale(
-  x: Float64Array,
-  n: number,
-  d: number,
-): { means: Float64Array; scales: Float64Array; constant: Uint8Array } {
+function standardScale(rows: EncodedRows): { means: Float64Array; scales: Float64Array; constant: Uint8Array } {
+  const { n, width: d } = rows;
   const means = new Float64Array(d);
   const scales = new Float64Array(d);
   const constant = new Uint8Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) means[j] += x[i * d + j];
+  for (let i = 0; i < n; i++) {
+    const row = rows.row(i);
+    for (let j = 0; j < d; j++) means[j] += row[j];
+  }
   for (let j = 0; j < d; j++) means[j] /= n;
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) scales[j] += (x[i * d + j] - means[j]) ** 2;
+  for (let i = 0; i < n; i++) {
+    const row = rows.row(i);
+    for (let j = 0; j < d; j++) scales[j] += (row[j] - means[j]) ** 2;
+  }
   for (let j = 0; j < d; j++) {
     const variance = scales[j] / n;
     // sklearn's constant-feature test: a variance within the rounding error of the mean is zero. Without it a
@@ -244,12 +259,4 @@ function standardScale(
     scales[j] = isConstant ? 1 : Math.sqrt(variance);
   }
   return { means, scales, constant };
-}
-
-function applyScale(x: Float64Array, means: ArrayLike<number>, scales: ArrayLike<number>): void {
-  const d = means.length;
-  for (let k = 0; k < x.length; k++) {
-    const j = k % d;
-    x[k] = (x[k] - means[j]) / scales[j];
-  }
 }
