@@ -69,12 +69,45 @@ export interface CvResult {
   amtCredit: Float64Array;
 }
 
+/** One fold's training and validation rows as matrices. */
+export interface FoldMatrices {
+  train: LabelledMatrix;
+  valid: LabelledMatrix;
+}
+
+/**
+ * The matrices of every fold, each from a feature pipeline fitted on that fold's training rows only, made once.
+ * A search then cross-validates every trial on them, and the raw tables (gigabytes at Kaggle scale) can be released
+ * before the models train. The same matrices as `fitPipeline` makes inside crossValidate.
+ */
+export class PreparedFolds {
+  private constructor(
+    readonly folds: Fold[],
+    private readonly matrices: FoldMatrices[],
+  ) {}
+
+  static prepare<T>(tables: T, folds: Fold[], fitPipeline: PipelineFitter<T>): PreparedFolds {
+    return new PreparedFolds(
+      folds,
+      folds.map((fold) => foldMatrices(tables, fold, fitPipeline)),
+    );
+  }
+
+  /** The matrices of `fold`, which must be one of the folds prepared (the same object). */
+  matricesOf(fold: Fold): FoldMatrices {
+    const k = this.folds.indexOf(fold);
+    if (k < 0) throw new Error('crossValidate: a fold that was not prepared (PreparedFolds holds other folds)');
+    return this.matrices[k];
+  }
+}
+
 /**
  * K-fold cross-validation of `spec` with `params`.
  * - With a ready matrix: folds index its rows.
  * - With raw tables and `fitPipeline`: for every fold the feature pipeline is fitted on the fold's training rows
  *   only and then transforms training and validation rows — category levels, medians or encodings never see the
  *   validation rows (no leakage). Folds index the application rows.
+ * - With PreparedFolds: the matrices that fitPipeline made once for these folds.
  * Boosters early-stop on an inner split of the training part, never on the validation part.
  */
 export async function crossValidate(
@@ -91,10 +124,17 @@ export async function crossValidate<T>(
   folds: Fold[],
   opts: CvOptions & { fitPipeline: PipelineFitter<T> },
 ): Promise<CvResult>;
+export async function crossValidate(
+  spec: ModelSpec,
+  params: HyperParams,
+  data: PreparedFolds,
+  folds: Fold[],
+  opts: CvOptions,
+): Promise<CvResult>;
 export async function crossValidate<T>(
   spec: ModelSpec,
   params: HyperParams,
-  data: T | LabelledMatrix,
+  data: T | LabelledMatrix | PreparedFolds,
   folds: Fold[],
   opts: CvOptions & { fitPipeline?: PipelineFitter<T> },
 ): Promise<CvResult> {
@@ -173,10 +213,11 @@ export async function crossValidate<T>(
 }
 
 function foldMatrices<T>(
-  data: T | LabelledMatrix,
+  data: T | LabelledMatrix | PreparedFolds,
   fold: Fold,
   fitPipeline?: PipelineFitter<T>,
-): { train: LabelledMatrix; valid: LabelledMatrix } {
+): FoldMatrices {
+  if (data instanceof PreparedFolds) return data.matricesOf(fold);
   if (fitPipeline) {
     const pipeline = fitPipeline(data as T, fold.train);
     return {

@@ -1,7 +1,7 @@
 import { HomeCreditTables, loadTables, realDataDir } from '@credit-scoring/data';
 import { describeRealData, SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
 import { FeaturePipeline, FittedPipelineState } from '@credit-scoring/features';
-import { crossValidate } from './cv';
+import { crossValidate, PreparedFolds } from './cv';
 import { applicationTarget, featurePipelineFitter } from './feature-folds';
 import { stratifiedKFold } from './folds';
 import { logisticSpec } from './models';
@@ -58,6 +58,21 @@ function featureCvSuite(
       expect(validOnlyValues).toBeGreaterThan(0);
       expect(result.mean.auc).toBeGreaterThan(minAuc);
       expect(Array.from(result.yTrue)).toEqual(Array.from(y));
+    });
+
+    it('PreparedFolds: the same result as fitting inside crossValidate, without the tables', async () => {
+      const folds = stratifiedKFold(y, 3, 7);
+      const opts = { costModel: { kind: 'credit' as const, fnLoss: 1, fpLoss: 0.19 } };
+      const fitted = await crossValidate(logisticSpec, { C: 0.05 }, tables, folds, {
+        ...opts,
+        fitPipeline: featurePipelineFitter(),
+      });
+      const prepared = PreparedFolds.prepare(tables, folds, featurePipelineFitter());
+      const reused = await crossValidate(logisticSpec, { C: 0.05 }, prepared, folds, opts);
+      expect(Array.from(reused.oof)).toEqual(Array.from(fitted.oof));
+      expect(reused.mean).toEqual(fitted.mean);
+      const other = stratifiedKFold(y, 3, 8);
+      await expect(crossValidate(logisticSpec, {}, prepared, other, opts)).rejects.toThrow(/not prepared/);
     });
   });
 }

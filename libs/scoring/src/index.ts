@@ -26,8 +26,10 @@ export {
 } from './boosters';
 export {
   crossValidate,
+  PreparedFolds,
   reuseFoldPipelines,
   type CvMetrics,
+  type FoldMatrices,
   type CvOptions,
   type CvResult,
   type FoldResult,
