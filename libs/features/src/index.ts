@@ -1,4 +1,5 @@
 export {
+  FeatureColumns,
   FeaturePipeline,
   PIPELINE_STATE_KIND,
   PIPELINE_STATE_VERSION,

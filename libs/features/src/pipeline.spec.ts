@@ -1,7 +1,14 @@
 import pl from 'nodejs-polars';
 import { loadTables, realDataDir, type HomeCreditTables } from '@credit-scoring/data';
 import { describeRealData, SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
-import { FeatureError, FeaturePipeline, type FeatureMatrix, type RawApplication, type RawRow } from './index';
+import {
+  FeatureColumns,
+  FeatureError,
+  FeaturePipeline,
+  type FeatureMatrix,
+  type RawApplication,
+  type RawRow,
+} from './index';
 import { indexHistories, type HistoryIndex } from './test-support/histories';
 
 const num = (v: unknown): number => (v === null || v === undefined ? NaN : Number(v));
@@ -331,6 +338,21 @@ function pipelineSuite(
       expect(byName.get('EXT_SOURCE_1')).toMatchObject({ type: 'number', required: false });
       expect(byName.get('CODE_GENDER')).toMatchObject({ type: 'string', values: ['F', 'M'] });
       expect(fields.some((f) => f.name === 'TARGET')).toBe(false);
+    });
+
+    it('FeatureColumns: fit and transform give the same pipeline and matrices as from the tables', () => {
+      const rows = Int32Array.from({ length: Math.floor(train.application.height / 2) }, (_, i) => 2 * i);
+      const columns = FeatureColumns.of(train);
+      expect(columns.nRows).toBe(train.application.height);
+      const fromColumns = FeaturePipeline.fit(columns, { rows });
+      expect(fromColumns.toJSON()).toEqual(FeaturePipeline.fit(train, { rows }).toJSON());
+      expect(
+        sameBytes(fromColumns.transform(columns, { rows }).data, fromColumns.transform(train, { rows }).data),
+      ).toBe(true);
+      expect(sameBytes(pipeline.transform(columns).data, matrix.data)).toBe(true);
+      const fewer = FeatureColumns.of(train, { sideTables: ['bureau'] });
+      expect(() => pipeline.transform(fewer)).toThrow(/aggregate side tables \[bureau\]; the pipeline needs \[bureau,/);
+      expect(() => FeaturePipeline.fit(fewer)).toThrow(FeatureError);
     });
 
     it('rejects bad input with errors naming the problem', () => {

@@ -8,9 +8,9 @@
  * Its parts: pipeline-state.ts (the fitted state as JSON, built and checked), pipeline-batch.ts (the matrix of a
  * tables object), pipeline-one-row.ts (the serving path, compiled once per pipeline).
  */
-import type { HomeCreditTables } from '@credit-scoring/data';
+import type { HomeCreditTables, SideTableName } from '@credit-scoring/data';
 import { FeatureError } from './errors';
-import { checkRows, FeatureMatrix, featureMatrix, statelessColumns } from './pipeline-batch';
+import { checkRows, FeatureMatrix, featureMatrix, statelessColumns, type StatelessColumns } from './pipeline-batch';
 import {
   Applicant,
   ApplicantHistory,
@@ -70,10 +70,13 @@ export class FeaturePipeline {
   }
 
   /** Fits category levels on `rows` of the application table (all rows by default). */
-  static fit(tables: HomeCreditTables, opts: FeatureOptions & { rows?: Int32Array } = {}): FeaturePipeline {
+  static fit(
+    tables: HomeCreditTables | FeatureColumns,
+    opts: FeatureOptions & { rows?: Int32Array } = {},
+  ): FeaturePipeline {
     const options = resolveOptions(opts);
-    const { numeric, text } = applicationFields(tables.application);
-    const columns = statelessColumns(
+    const { numeric, text } = tables instanceof FeatureColumns ? tables.fields : applicationFields(tables.application);
+    const columns = sourceColumns(
       tables,
       options.sideTables,
       numeric.map((f) => f.name),
@@ -104,9 +107,9 @@ export class FeaturePipeline {
   }
 
   /** Features of `rows` of the application table (all rows by default), in that order. */
-  transform(tables: HomeCreditTables, opts: { rows?: Int32Array } = {}): FeatureMatrix {
+  transform(tables: HomeCreditTables | FeatureColumns, opts: { rows?: Int32Array } = {}): FeatureMatrix {
     const s = this.state;
-    const columns = statelessColumns(
+    const columns = sourceColumns(
       tables,
       s.options.sideTables,
       s.applicationNumeric.map((f) => f.name),
@@ -167,4 +170,58 @@ export class FeaturePipeline {
       })),
     ];
   }
+}
+
+/**
+ * The fit-independent columns of a tables object (cleaned application fields, ratios, coded text, side-table
+ * aggregates), with no dataframe inside. FeaturePipeline.fit and transform take it in place of the tables, and give
+ * the same matrices: a caller that builds every matrix from it can release the tables (gigabytes of side-table rows
+ * at Kaggle scale) once it is made.
+ */
+export class FeatureColumns {
+  private constructor(
+    readonly sideTables: readonly SideTableName[],
+    /** @internal the application fields, as applicationFields found them */
+    readonly fields: ReturnType<typeof applicationFields>,
+    /** @internal */
+    readonly columns: StatelessColumns,
+  ) {}
+
+  /** Computes the columns of `tables` for the side tables of `opts` (all by default), once. */
+  static of(tables: HomeCreditTables, opts: Pick<FeatureOptions, 'sideTables'> = {}): FeatureColumns {
+    const { sideTables } = resolveOptions(opts);
+    const fields = applicationFields(tables.application);
+    const names = fields.numeric.map((f) => f.name);
+    return new FeatureColumns(sideTables, fields, statelessColumns(tables, sideTables, names, fields.text));
+  }
+
+  /** Application rows. */
+  get nRows(): number {
+    return this.columns.nRows;
+  }
+}
+
+/** The stateless columns of tables or of FeatureColumns made for the same side tables and fields. */
+function sourceColumns(
+  source: HomeCreditTables | FeatureColumns,
+  sideTables: SideTableName[],
+  numeric: string[],
+  text: string[],
+): StatelessColumns {
+  if (!(source instanceof FeatureColumns)) return statelessColumns(source, sideTables, numeric, text);
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+  if (!same(source.sideTables, sideTables))
+    throw new FeatureError(
+      `the feature columns aggregate side tables [${source.sideTables.join(', ')}]; ` +
+        `the pipeline needs [${sideTables.join(', ')}]`,
+    );
+  if (
+    !same(
+      source.fields.numeric.map((f) => f.name),
+      numeric,
+    ) ||
+    !same(source.fields.text, text)
+  )
+    throw new FeatureError('the feature columns were computed for other application fields than the pipeline has');
+  return source.columns;
 }
