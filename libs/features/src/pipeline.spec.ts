@@ -340,7 +340,7 @@ function pipelineSuite(
       expect(fields.some((f) => f.name === 'TARGET')).toBe(false);
     });
 
-    it('FeatureColumns: fit and transform give the same pipeline and matrices as from the tables', () => {
+    it('FeatureColumns: fit and transform give the same pipeline and matrices as from the tables', async () => {
       const rows = Int32Array.from({ length: Math.floor(train.application.height / 2) }, (_, i) => 2 * i);
       const columns = FeatureColumns.of(train);
       expect(columns.nRows).toBe(train.application.height);
@@ -350,6 +350,10 @@ function pipelineSuite(
         sameBytes(fromColumns.transform(columns, { rows }).data, fromColumns.transform(train, { rows }).data),
       ).toBe(true);
       expect(sameBytes(pipeline.transform(columns).data, matrix.data)).toBe(true);
+      const copy = { ...train };
+      const consumed = await FeatureColumns.consume(copy);
+      expect(Object.keys(copy)).toEqual([]);
+      expect(sameBytes(pipeline.transform(consumed).data, matrix.data)).toBe(true);
       const fewer = FeatureColumns.of(train, { sideTables: ['bureau'] });
       expect(() => pipeline.transform(fewer)).toThrow(/aggregate side tables \[bureau\]; the pipeline needs \[bureau,/);
       expect(() => FeaturePipeline.fit(fewer)).toThrow(FeatureError);

@@ -10,7 +10,14 @@
  */
 import type { HomeCreditTables, SideTableName } from '@credit-scoring/data';
 import { FeatureError } from './errors';
-import { checkRows, FeatureMatrix, featureMatrix, statelessColumns, type StatelessColumns } from './pipeline-batch';
+import {
+  checkRows,
+  consumeStateless,
+  FeatureMatrix,
+  featureMatrix,
+  statelessColumns,
+  type StatelessColumns,
+} from './pipeline-batch';
 import {
   Applicant,
   ApplicantHistory,
@@ -193,6 +200,21 @@ export class FeatureColumns {
     const fields = applicationFields(tables.application);
     const names = fields.numeric.map((f) => f.name);
     return new FeatureColumns(sideTables, fields, statelessColumns(tables, sideTables, names, fields.text));
+  }
+
+  /**
+   * As `of`, taking the tables over: every frame is deleted from `tables` as soon as it is aggregated, and the event
+   * loop turns between tables so that polars releases each one before the next is aggregated (its memory goes only
+   * then). `tables` is empty afterwards. For a caller that needs nothing else from the tables.
+   */
+  static async consume(
+    tables: HomeCreditTables,
+    opts: Pick<FeatureOptions, 'sideTables'> = {},
+  ): Promise<FeatureColumns> {
+    const { sideTables } = resolveOptions(opts);
+    const fields = applicationFields(tables.application);
+    const names = fields.numeric.map((f) => f.name);
+    return new FeatureColumns(sideTables, fields, await consumeStateless(tables, sideTables, names, fields.text));
   }
 
   /** Application rows. */
