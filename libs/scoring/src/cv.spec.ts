@@ -2,7 +2,8 @@ import { comparisonMarkdown, comparisonRow } from './compare';
 import { crossValidate, reuseFoldPipelines, RowTransformer } from './cv';
 import { stratifiedKFold } from './folds';
 import { LabelledMatrix } from './matrix';
-import { dummySpec, logisticSpec } from './models';
+import { lightgbmSpec, randomForestSpec } from './boosters';
+import { dummySpec, HyperParams, logisticSpec } from './models';
 import { describeRealData } from '@credit-scoring/data/testing';
 import { hyperparameterSearch, SearchProgress } from './search';
 import { generatedApplicationSample, realApplicationSample } from './testing/real-sample';
@@ -49,6 +50,24 @@ function cvSuite(
       expect(Array.from(logistic.yTrue)).toEqual(Array.from(y));
       expect(logistic.folds.reduce((s, f) => s + f.nValid, 0)).toBe(sample.nRows);
       expect(logistic.std.auc).toBeGreaterThan(0);
+    });
+
+    it('boosters: folds fitted two at a time on one thread each give the same result as one by one', async () => {
+      const folds = stratifiedKFold(y, 4, 3);
+      for (const spec of [lightgbmSpec, randomForestSpec]) {
+        const params: HyperParams = spec === lightgbmSpec ? { num_boost_round: 200, learning_rate: 0.1 } : {};
+        const opts = { costModel: unit, seed: 5, threads: 2 };
+        const serial = await crossValidate(spec, params, sample, folds, opts);
+        const finished: number[] = [];
+        const concurrent = await crossValidate(spec, params, sample, folds, {
+          ...opts,
+          concurrency: 2,
+          onFold: (e) => finished.push(e.fold),
+        });
+        expect(finished.sort()).toEqual([1, 2, 3, 4]);
+        expect(Array.from(concurrent.oof)).toEqual(Array.from(serial.oof));
+        expect(concurrent.folds.map((f) => f.info)).toEqual(serial.folds.map((f) => f.info));
+      }
     });
   });
 }

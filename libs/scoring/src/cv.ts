@@ -22,8 +22,14 @@ export interface CvOptions {
   /** Decision threshold for the thresholded metrics and the cost; default: the one minimising the out-of-fold cost. */
   threshold?: number;
   seed?: number;
-  /** Threads each fit may use (see FitOptions.threads). */
+  /** Threads each fit may use (see FitOptions.threads); shared by the concurrent fits. */
   threads?: number;
+  /**
+   * Folds fitted at once (default 1), for models that train off the main thread (LightGBM): on small folds two
+   * one-thread fits keep two cores busier than one two-thread fit, whose OpenMP regions are too short to share
+   * well. LightGBM with `deterministic` builds the same trees on any number of threads, so the results are the same.
+   */
+  concurrency?: number;
   onFold?: (event: { fold: number; folds: number; seconds: number; auc: number }) => void;
 }
 
@@ -145,8 +151,13 @@ export async function crossValidate<T>(
   const yTrue = new Float64Array(nRows).fill(NaN);
   const amtCredit = new Float64Array(nRows).fill(NaN);
   const fits: Array<{ fold: Fold; nTrain: number; seconds: number; info: FoldResult['info'] }> = [];
+  const concurrency = Math.max(1, Math.min(Math.floor(opts.concurrency ?? 1), folds.length));
+  // Concurrent fits share the threads; each fit still gets at least one.
+  const threads =
+    concurrency > 1 && opts.threads !== undefined ? Math.max(1, Math.floor(opts.threads / concurrency)) : opts.threads;
 
-  for (const [k, fold] of folds.entries()) {
+  const fitFold = async (k: number) => {
+    const fold = folds[k];
     const started = Date.now();
     const { train, valid } = foldMatrices(data, fold, opts.fitPipeline);
     if (valid.nRows !== fold.valid.length) {
@@ -154,7 +165,7 @@ export async function crossValidate<T>(
         `crossValidate: fold ${k}: ${valid.nRows} transformed validation rows for ${fold.valid.length} indices`,
       );
     }
-    const predictor = await spec.fit(train, undefined, params, { seed: (opts.seed ?? 0) + k, threads: opts.threads });
+    const predictor = await spec.fit(train, undefined, params, { seed: (opts.seed ?? 0) + k, threads });
     try {
       const prob = predictor.predictProba(valid.data);
       const y = labelsOf(`crossValidate fold ${k}`, valid);
@@ -164,12 +175,18 @@ export async function crossValidate<T>(
         amtCredit[row] = valid.amtCredit[i];
       });
       const seconds = (Date.now() - started) / 1000;
-      fits.push({ fold, nTrain: train.nRows, seconds, info: predictor.info });
+      fits[k] = { fold, nTrain: train.nRows, seconds, info: predictor.info };
       opts.onFold?.({ fold: k + 1, folds: folds.length, seconds, auc: rocAuc(y, prob) });
     } finally {
       predictor.free();
     }
-  }
+  };
+  // `concurrency` lanes, each fitting the next fold not yet taken; every fold writes only its own rows and slot.
+  let next = 0;
+  const lane = async () => {
+    while (next < folds.length) await fitFold(next++);
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
 
   const scored = Int32Array.from(folds.flatMap((f) => Array.from(f.valid)));
   const pick = (a: Float64Array, rows: Int32Array) => Float64Array.from(rows, (r) => a[r]);
