@@ -1,24 +1,41 @@
 #!/usr/bin/env bash
-# The main job at Kaggle scale: 307,511 generated applicants with all seven tables (tens of millions of side rows),
-# end to end through the trainer (search + CV on a stratified sample, final fits on the whole training part,
-# threshold, plots, registry). Writes the stage times to docs/benchmarks.md, section "pipeline".
-# Usage: tools/bench/pipeline/kaggle.sh [extra trainer flags]     (run from the repository root)
+# The main job at Kaggle scale: generated applicants with all seven tables (tens of millions of side rows), end to
+# end through the trainer (search + CV on a stratified sample, final fits on the whole training part, threshold,
+# plots, registry). Records wall time, time and peak RSS per stage (RSS of the trainer sampled every second) and the
+# trainer's report under tmp/bench-pipeline/<rows>-<label>/; tools/bench/pipeline/section.js writes the runs into
+# docs/benchmarks.md, section "pipeline".
+# Usage (from the repository root, under `flock /tmp/heavy.lock`):
+#   tools/bench/pipeline/kaggle.sh LABEL [extra trainer flags]      ROWS=1000000 for another size (default 307511)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-rows=307511
+label=${1:?usage: kaggle.sh LABEL [trainer flags]}
+shift
+rows=${ROWS:-307511}
 seed=42
 data="data/generated/${rows}-seed${seed}"
-[ -f "$data/application_train.csv" ] || npx tsx apps/trainer/src/main.ts generate --rows $rows --seed $seed --out "$data"
-report=tmp/bench-pipeline-kaggle.md
-mkdir -p tmp
+[ -f "$data/application_train.csv" ] || npx tsx apps/trainer/src/main.ts generate --rows "$rows" --seed $seed --out "$data"
+out="tmp/bench-pipeline/${rows}-${label}"
+rm -rf "$out" && mkdir -p "$out"
 flags=(--data-dir "$data" --experiment credit-scoring-kaggle-bench --model-name credit-scoring-kaggle-bench "$@")
-/usr/bin/time -v npx tsx apps/trainer/src/main.ts run "${flags[@]}" --report "$report" 2> >(tee tmp/bench-pipeline-kaggle.err >&2)
-peak=$(grep 'Maximum resident set size' tmp/bench-pipeline-kaggle.err | awk '{print $NF}')
-node -e '
-const fs = require("fs");
-const [report, peakKb, command] = process.argv.slice(1);
-const body = fs.readFileSync(report, "utf8").replace(/^# Results\n/, "").replace(/Written by the trainer on/, "Trainer run on").replace(/^## /gm, "### ");
-const md = `## pipeline\n\nThe main job on Kaggle-scale generated data (307,511 applicants, seed 42, all seven tables), 2 cores, ${new Date().toISOString().slice(0, 10)}.\nCommand: \`${command}\`. Peak RSS of the trainer process: ${(peakKb / 1024 / 1024).toFixed(1)} GB.\n${body}`;
-require("./tools/bench/write-section.js").writeSection("pipeline", md);
-' "$report" "${peak:-0}" "tools/bench/pipeline/kaggle.sh $*"
-echo "written to docs/benchmarks.md (section pipeline)"
+{
+  echo "{\"label\": \"$label\", \"rows\": $rows, \"commit\": \"$(git rev-parse --short HEAD)\","
+  echo " \"started\": \"$(date -u +%FT%TZ)\", \"loadBefore\": \"$(cut -d' ' -f1-3 /proc/loadavg)\","
+  echo " \"command\": \"tools/bench/pipeline/kaggle.sh $label $*\"}"
+} > "$out/run.json"
+start=$(date +%s)
+# stderr lines stamped with seconds since the start, so the RSS samples can be assigned to the stage running then
+/usr/bin/time -v npx tsx apps/trainer/src/main.ts run "${flags[@]}" --report "$out/report.md" \
+  2> >(while IFS= read -r line; do echo "$(($(date +%s) - start)) $line"; done > "$out/stderr") > "$out/stdout" &
+pid=$!
+while kill -0 $pid 2>/dev/null; do
+  rss=0
+  for p in $(pgrep -f 'apps/trainer/src/main.ts run --data-dir '"$data"); do
+    r=$(awk '/VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || true)
+    [ -n "$r" ] && [ "$r" -gt "$rss" ] && rss=$r
+  done
+  echo "$(($(date +%s) - start)) $rss" >> "$out/rss"
+  sleep 1
+done
+wait $pid || { echo "trainer failed, see $out/stderr" >&2; exit 1; }
+echo "$(cut -d' ' -f1-3 /proc/loadavg)" > "$out/load-after"
+echo "recorded in $out; write the section with: node tools/bench/pipeline/section.js"
