@@ -118,6 +118,15 @@ export class Dataset {
     if (opts.weight !== undefined) this.weight = toFloat32Field(opts.weight, 'weight', opts.nRows);
   }
 
+  /**
+   * Gives memory that native code has freed back to the OS (glibc's malloc_trim); returns whether any went back.
+   * Large buffers freed by native threads (LightGBM's, or a dataframe engine's) otherwise stay in glibc's per-thread
+   * arenas and count in the process's RSS: worth calling after releasing gigabytes of native data.
+   */
+  static releaseFreedMemory(): boolean {
+    return native().NativeDataset.releaseFreedMemory();
+  }
+
   get isFreed(): boolean {
     return this.freed;
   }

@@ -47,14 +47,14 @@ export interface NativeBooster {
 }
 
 interface NativeModule {
-  NativeDataset: new (
+  NativeDataset: (new (
     data: Float64Array | Float32Array,
     nRows: number,
     nCols: number,
     parameters: string,
     reference: NativeDataset | null,
     rows?: Int32Array,
-  ) => NativeDataset;
+  ) => NativeDataset) & { releaseFreedMemory(): boolean };
   NativeBooster: new (train: NativeDataset | null, parametersOrModel: string) => NativeBooster;
   setErrorClass(ctor: new (message: string) => Error): void;
   /** src/native/network.cc: LightGBM's socket network; thread-local in LightGBM, so one thread does all of it */

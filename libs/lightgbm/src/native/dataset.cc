@@ -23,7 +23,14 @@ Napi::Function NativeDataset::Define(Napi::Env env) {
                          InstanceMethod("numFeature", &NativeDataset::NumFeature),
                          InstanceMethod("free", &NativeDataset::Free),
                          InstanceMethod("isFreed", &NativeDataset::IsFreed),
+                         StaticMethod("releaseFreedMemory", &NativeDataset::ReleaseFreedMemory),
                      });
+}
+
+// Memory freed by native threads (LightGBM's OpenMP workers, a dataframe engine's pool) stays in glibc's per-thread
+// arenas, counted in RSS, until malloc_trim hands the free pages back to the OS.
+Napi::Value NativeDataset::ReleaseFreedMemory(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), malloc_trim(0) == 1);
 }
 
 namespace {

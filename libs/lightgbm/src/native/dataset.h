@@ -28,6 +28,8 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset> {
   // The shared handle, for a booster that must keep the dataset alive. Throws if freed.
   std::shared_ptr<DatasetOwner> Shared(Napi::Env env) const;
   static NativeDataset* FromValue(const Napi::Value& value, const char* what);
+  // NativeDataset.releaseFreedMemory(): malloc_trim(0); true when memory went back to the OS.
+  static Napi::Value ReleaseFreedMemory(const Napi::CallbackInfo& info);
 
  private:
   Napi::Value SetField(const Napi::CallbackInfo& info);
