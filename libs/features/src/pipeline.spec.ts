@@ -351,8 +351,10 @@ function pipelineSuite(
       ).toBe(true);
       expect(sameBytes(pipeline.transform(columns).data, matrix.data)).toBe(true);
       const copy = { ...train };
-      const consumed = await FeatureColumns.consume(copy);
+      let turns = 0;
+      const consumed = await FeatureColumns.consume(copy, { afterEachTable: () => turns++ });
       expect(Object.keys(copy)).toEqual([]);
+      expect(turns).toBeGreaterThan(1);
       expect(sameBytes(pipeline.transform(consumed).data, matrix.data)).toBe(true);
       const fewer = FeatureColumns.of(train, { sideTables: ['bureau'] });
       expect(() => pipeline.transform(fewer)).toThrow(/aggregate side tables \[bureau\]; the pipeline needs \[bureau,/);

@@ -205,16 +205,18 @@ export class FeatureColumns {
   /**
    * As `of`, taking the tables over: every frame is deleted from `tables` as soon as it is aggregated, and the event
    * loop turns between tables so that polars releases each one before the next is aggregated (its memory goes only
-   * then). `tables` is empty afterwards. For a caller that needs nothing else from the tables.
+   * then). `tables` is empty afterwards. For a caller that needs nothing else from the tables. `afterEachTable` runs
+   * after each of those turns (e.g. to give the freed memory back to the OS).
    */
   static async consume(
     tables: HomeCreditTables,
-    opts: Pick<FeatureOptions, 'sideTables'> = {},
+    opts: Pick<FeatureOptions, 'sideTables'> & { afterEachTable?: () => void } = {},
   ): Promise<FeatureColumns> {
     const { sideTables } = resolveOptions(opts);
     const fields = applicationFields(tables.application);
     const names = fields.numeric.map((f) => f.name);
-    return new FeatureColumns(sideTables, fields, await consumeStateless(tables, sideTables, names, fields.text));
+    const columns = await consumeStateless(tables, sideTables, names, fields.text, opts.afterEachTable);
+    return new FeatureColumns(sideTables, fields, columns);
   }
 
   /** Application rows. */

@@ -102,13 +102,24 @@ function describe(run) {
   );
 }
 
+/** A stage's name without its parenthesised detail, so that a stage whose detail changed lines up with itself. */
+const stageKey = (name) => name.replace(/ \(.*\)$/, '');
+
 function sideBySide(before, after) {
-  const names = [...new Set([...before.stages, ...after.stages].map((s) => s.stage))];
-  const cell = (run, name) => {
-    const s = run.stages.find((x) => x.stage === name);
+  const keys = [...new Set([...after.stages, ...before.stages].map((s) => stageKey(s.stage)))];
+  const find = (run, key) => run.stages.find((x) => stageKey(x.stage) === key);
+  const cell = (run, key) => {
+    const s = find(run, key);
     return s ? [time(s.seconds), gb(s.peakKb)] : ['—', '—'];
   };
-  const rows = names.map((n) => `| ${n} | ${cell(before, n).join(' | ')} | ${cell(after, n).join(' | ')} |`);
+  const label = (key) => {
+    const [b, a] = [find(before, key), find(after, key)];
+    return b && a && b.stage !== a.stage
+      ? `${key} (${before.label}: ${b.stage.slice(key.length + 2, -1)}; ` +
+          `${after.label}: ${a.stage.slice(key.length + 2, -1)})`
+      : (a ?? b).stage;
+  };
+  const rows = keys.map((k) => `| ${label(k)} | ${cell(before, k).join(' | ')} | ${cell(after, k).join(' | ')} |`);
   return [
     `| stage | ${before.label}: time | peak RSS | ${after.label}: time | peak RSS |`,
     '|---|---:|---:|---:|---:|',
