@@ -65,6 +65,8 @@ function loadRun(name) {
     models,
     champion,
     failed,
+    /** Why a run was stopped, when it was (tmp/bench-pipeline/<run>/stopped, written by whoever stopped it). */
+    stopped: read(name, 'stopped').trim(),
     lastLine: lines.filter(Boolean).slice(-1)[0],
   };
 }
@@ -190,7 +192,9 @@ const md = [
       `### ${run.rows.toLocaleString('en')} applicants (${run.label})`,
       '',
       `- ${describe(run)}.`,
-      run.failed ? `- The run did not finish; its last line: \`${run.lastLine}\`.` : `- Champion: ${championOf(run)}.`,
+      run.failed
+        ? `- The run did not finish${run.stopped ? ` (${run.stopped})` : ''}; its last line: \`${run.lastLine}\`.`
+        : `- Champion: ${championOf(run)}.`,
       '',
       single(run),
       '',
