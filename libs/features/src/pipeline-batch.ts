@@ -161,14 +161,16 @@ export function statelessColumns(
   numeric: string[],
   text: string[],
 ): StatelessColumns {
-  if (!tables || !(tables.application instanceof Object) || typeof tables.application.columns === 'undefined')
-    throw new FeatureError('tables.application must be a polars DataFrame');
+  checkTables(tables);
   const key = JSON.stringify([sideTables, numeric, text]);
   let perTables = statelessCache.get(tables);
   if (!perTables) statelessCache.set(tables, (perTables = new Map()));
   let found = perTables.get(key);
   if (!found) {
-    found = computeStateless(tables, sideTables, numeric, text);
+    const steps = statelessSteps(tables, sideTables, numeric, text);
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    found = step.value;
     perTables.set(key, found);
   }
   return found;
@@ -204,12 +206,43 @@ function extractColumns(
   };
 }
 
-function computeStateless(
+/**
+ * statelessColumns for a caller that gives the tables up: each side table is deleted from `tables` as soon as it is
+ * aggregated, and the event loop turns before the next one, so that polars can release it (its buffers are freed by
+ * N-API finalizers, which wait for the event loop). The application frame goes last. Peak memory is then about the
+ * tables plus one table's working set, not the tables plus every table's.
+ */
+export async function consumeStateless(
   tables: HomeCreditTables,
   sideTables: SideTableName[],
   numeric: string[],
   text: string[],
-): StatelessColumns {
+  afterEachTable: () => void = () => undefined,
+): Promise<StatelessColumns> {
+  checkTables(tables);
+  const turn = async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    afterEachTable();
+  };
+  const steps = statelessSteps(tables, sideTables, numeric, text);
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) {
+      for (const name of Object.keys(tables)) delete tables[name as keyof HomeCreditTables];
+      await turn();
+      return step.value;
+    }
+    for (const name of step.value) delete tables[name];
+    await turn();
+  }
+}
+
+function checkTables(tables: HomeCreditTables): void {
+  if (!tables || !(tables.application instanceof Object) || typeof tables.application.columns === 'undefined')
+    throw new FeatureError('tables.application must be a polars DataFrame');
+}
+
+/** The application table's part: cleaned numbers, ratios, coded text, ids (the cleaned frame is not kept). */
+function applicationColumns(tables: HomeCreditTables, numeric: string[], text: string[]) {
   const app = tables.application;
   const have = new Set(app.columns);
   const missing = [ID, ...numeric, ...text].filter((c) => !have.has(c));
@@ -230,11 +263,26 @@ function computeStateless(
     .collectSync();
   const nRows = app.height;
   const columns = extractColumns(cleaned, [...numeric, ...derivedNames.map((n) => `__derived__${n}`), ID], text);
-  const before = columns.numbers.slice(0, -1);
-  const textColumns = columns.text;
+  return {
+    nRows,
+    before: columns.numbers.slice(0, -1),
+    textColumns: columns.text,
+    idValues: columns.numbers[columns.numbers.length - 1],
+    target: have.has('TARGET') ? float64Column(app, 'TARGET') : undefined,
+    amtCredit: float64Column(app, 'AMT_CREDIT'),
+  };
+}
+
+/** The stateless columns, computed table by table: yields the side tables it is done with after each one. */
+function* statelessSteps(
+  tables: HomeCreditTables,
+  sideTables: SideTableName[],
+  numeric: string[],
+  text: string[],
+): Generator<SideTableName[], StatelessColumns> {
+  const { nRows, before, textColumns, idValues, target, amtCredit } = applicationColumns(tables, numeric, text);
 
   // Side-table aggregates per applicant; applicants sharing an SK_ID_CURR share its aggregates.
-  const idValues = columns.numbers[columns.numbers.length - 1];
   const applicants = new KeySlots(idValues);
   const oneRowPerApplicant = applicants.ownerSlots.every((slot, r) => slot === r);
   const after: Array<Float64Array | number> = [];
@@ -253,13 +301,14 @@ function computeStateless(
           : gatherSlots(perApplicant[k], applicants.ownerSlots, o.zeroWhenEmpty ? 0 : NaN),
       ),
     );
+    yield spec.child ? [spec.table, spec.child.spec.table] : [spec.table];
   }
 
   return {
     nRows,
     ids: Int32Array.from(idValues),
-    target: have.has('TARGET') ? float64Column(app, 'TARGET') : undefined,
-    amtCredit: float64Column(app, 'AMT_CREDIT'),
+    target,
+    amtCredit,
     before,
     text: textColumns,
     after,

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { workspaceRoot } from '@credit-scoring/data';
-import { FeaturePipeline, pythonScoring, type FeatureMatrix } from '@credit-scoring/features';
+import { FeatureColumns, FeaturePipeline, pythonScoring, type FeatureMatrix } from '@credit-scoring/features';
+import { Dataset } from '@credit-scoring/lightgbm';
 import {
   bayesThreshold,
   checkBayesThreshold,
@@ -18,7 +19,7 @@ import {
   hyperparameterSearch,
   importancePlot,
   MODEL_SPECS,
-  reuseFoldPipelines,
+  PreparedFolds,
   rocCurvePlot,
   rocOverlayPlot,
   shapSummary,
@@ -28,7 +29,6 @@ import {
   type CvResult,
   type ModelSpec,
   type Plot,
-  type PipelineFitter,
   type Predictor,
   type SearchResult,
 } from '@credit-scoring/scoring';
@@ -138,18 +138,29 @@ export async function runPipeline(
       const dataSummary = summarizeData(data);
       await parent.uploadArtifactBytes('data_summary.json', JSON.stringify(dataSummary, null, 2));
 
-      // Per-fold pipelines are fitted once and shared by every trial of every model (keyed by tables + fold rows).
-      const fitPipeline = reuseFoldPipelines((tables: LoadedData['tables'], rows: Int32Array) =>
-        FeaturePipeline.fit(tables, { rows, sideTables: config.sideTables }),
-      );
-      const final = await clock.time('features (final fit)', async () => {
-        const pipeline = FeaturePipeline.fit(data.tables, { rows: splits.train, sideTables: config.sideTables });
+      const { final, folds } = await clock.time('features (final fit, CV folds)', async () => {
+        // Every matrix comes from these columns: the tables (several GB of side-table rows at Kaggle scale) are
+        // released table by table as they are aggregated (consume empties data.tables), the columns once the
+        // matrices are made. Each table's buffers, freed by polars' threads, stay in glibc's arenas until trimmed.
+        const columns = await FeatureColumns.consume(data.tables, {
+          sideTables: config.sideTables,
+          afterEachTable: () => Dataset.releaseFreedMemory(),
+        });
+        const pipeline = FeaturePipeline.fit(columns, { rows: splits.train, sideTables: config.sideTables });
         return {
-          pipeline,
-          train: pipeline.transform(data.tables, { rows: splits.train }),
-          test: pipeline.transform(data.tables, { rows: splits.test }),
+          final: {
+            pipeline,
+            train: pipeline.transform(columns, { rows: splits.train }),
+            test: pipeline.transform(columns, { rows: splits.test }),
+          },
+          // Per-fold pipelines, fitted on each fold's training rows, are built once here and shared by every trial
+          // of every model.
+          folds: PreparedFolds.prepare(columns, splits.folds, (c: FeatureColumns, rows) =>
+            FeaturePipeline.fit(c, { rows, sideTables: config.sideTables }),
+          ),
         };
       });
+      Dataset.releaseFreedMemory(); // and the columns, once the matrices are made
       process.stderr.write(
         `  ${final.train.nCols} features; train ${splits.train.length}, test ${splits.test.length}, search/CV on ${splits.cvRows.length}\n`,
       );
@@ -167,10 +178,11 @@ export async function runPipeline(
                   runName: modelLabel(spec.name),
                   tags: { ...tags, 'credit.stage': 'model' },
                 },
-                (run) => evaluateModel(run, spec, config, data, splits, final, fitPipeline, inputs),
+                (run) => evaluateModel(run, spec, config, splits, final, folds, inputs),
               ),
             ),
           );
+          Dataset.releaseFreedMemory(); // the model's datasets and design matrices
         }
         const comparison = outcomes.map((o) => o.row);
         const table = comparisonMarkdown(comparison);
@@ -264,10 +276,9 @@ async function evaluateModel(
   run: ActiveRun,
   spec: ModelSpec,
   config: TrainConfig,
-  data: LoadedData,
   splits: Splits,
   final: { pipeline: FeaturePipeline; train: FeatureMatrix; test: FeatureMatrix },
-  fitPipeline: PipelineFitter<LoadedData['tables']>,
+  folds: PreparedFolds,
   inputs: SplitInputs,
 ): Promise<ModelOutcome> {
   await run.setTags({ 'credit.model': spec.name, 'credit.description': spec.description });
@@ -277,11 +288,12 @@ async function evaluateModel(
   const search = await hyperparameterSearch(
     spec,
     (params) =>
-      crossValidate(spec, params, data.tables, splits.folds, {
+      crossValidate(spec, params, folds, splits.folds, {
         costModel: config.cost,
         seed: config.seed,
         threads: config.numThreads,
-        fitPipeline,
+        // LightGBM trains off the main thread: two small folds at once, one thread each (same trees, see CvOptions).
+        concurrency: 'trainingSetup' in spec ? 2 : 1,
         onFold: ({ fold, folds, auc }) => process.stderr.write(`    fold ${fold}/${folds} AUC ${auc.toFixed(4)}\n`),
       }),
     {
