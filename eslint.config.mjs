@@ -3,10 +3,11 @@
 //   data, decision: none                 drift, features: data
 //   lightgbm: data (its test helper reads the real CSV)   tracking: data, lightgbm
 //   scoring: data, decision, features, lightgbm
-//   apps/api: data, decision, features, lightgbm, tracking
-//   apps/trainer: data, decision, drift, features, lightgbm, scoring, tracking
-//   tools (benchmarks, reports, generators): data, decision, drift, features, lightgbm, scoring, tracking, and the
-//   the internals named in `allow` below
+//   apps/api: data, decision, drift, features, lightgbm, monitoring, tracking
+//   apps/trainer: data, decision, drift, features, lightgbm, monitoring, scoring, tracking
+//   monitoring: data, decision, drift
+//   tools (benchmarks, reports, generators): data, decision, drift, features, lightgbm, monitoring, scoring,
+//   tracking, and the internals named in `allow` below
 // Libs never import apps or tools.
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
@@ -56,6 +57,10 @@ export default [
             { sourceTag: 'layer:decision', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'layer:drift', onlyDependOnLibsWithTags: ['layer:data'] },
             { sourceTag: 'layer:features', onlyDependOnLibsWithTags: ['layer:data'] },
+            {
+              sourceTag: 'layer:monitoring',
+              onlyDependOnLibsWithTags: ['layer:data', 'layer:decision', 'layer:drift'],
+            },
             { sourceTag: 'layer:lightgbm', onlyDependOnLibsWithTags: ['layer:data'] },
             { sourceTag: 'layer:tracking', onlyDependOnLibsWithTags: ['layer:data', 'layer:lightgbm'] },
             {
@@ -67,8 +72,10 @@ export default [
               onlyDependOnLibsWithTags: [
                 'layer:data',
                 'layer:decision',
+                'layer:drift',
                 'layer:features',
                 'layer:lightgbm',
+                'layer:monitoring',
                 'layer:tracking',
               ],
             },
@@ -80,6 +87,7 @@ export default [
                 'layer:drift',
                 'layer:features',
                 'layer:lightgbm',
+                'layer:monitoring',
                 'layer:scoring',
                 'layer:tracking',
               ],
@@ -92,6 +100,7 @@ export default [
                 'layer:drift',
                 'layer:features',
                 'layer:lightgbm',
+                'layer:monitoring',
                 'layer:scoring',
                 'layer:tracking',
               ],

@@ -1,0 +1,70 @@
+// What the prediction log holds and how it is read. One owner for the row shape: both engines, the API and the
+// trainer's monitor/export commands use these types.
+import type { Decision } from '@credit-scoring/decision';
+
+/** Raw application fields as the client sent them (Kaggle names), minus SK_ID_CURR when the client id is hashed. */
+export type ApplicationFields = Record<string, unknown>;
+
+/** One scored applicant, as the API hands it to the log. */
+export interface PredictionRecord {
+  /** Milliseconds since the epoch, when the response was produced. */
+  time: number;
+  requestId: string;
+  route: string;
+  /** SK_ID_CURR as text, or its keyed hash (hex) when the log is pseudonymised; null when absent. */
+  client: string | null;
+  modelVersion: string;
+  probability: number;
+  decision: Decision;
+  threshold: number;
+  /** Time spent on the request until the prediction was ready (ms). */
+  latencyMs: number;
+  application: ApplicationFields;
+}
+
+/** A logged row as read back. Rows from the v1 schema (before request ids, thresholds, latencies) carry nulls. */
+export interface StoredPrediction extends Omit<PredictionRecord, 'requestId' | 'threshold' | 'latencyMs'> {
+  id: number;
+  requestId: string | null;
+  threshold: number | null;
+  latencyMs: number | null;
+}
+
+export interface PredictionFilter {
+  /** Inclusive lower bound, ms since the epoch. */
+  from?: number;
+  /** Exclusive upper bound, ms since the epoch. */
+  to?: number;
+  decision?: Decision;
+  modelVersion?: string;
+  /** Stored client value (already hashed when the log hashes ids). */
+  client?: string;
+}
+
+export interface PredictionPage extends PredictionFilter {
+  /** Rows at most (newest first). */
+  limit: number;
+  /** Only rows with an id below this one: the `next` of the previous page (keyset paging, stable under inserts). */
+  before?: number;
+}
+
+/** Scores are summarised in this many equal-width bins of the probability over [0, 1]. */
+export const SCORE_BINS = 10;
+
+export interface DailySummary {
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  total: number;
+  granted: number;
+  refused: number;
+  refusalRate: number;
+  meanProbability: number;
+  /** Counts per probability bin: [0, 0.1), [0.1, 0.2), ... [0.9, 1]. */
+  scoreHistogram: number[];
+}
+
+export const DAY_MS = 86_400_000;
+
+export function dayOf(bucket: number): string {
+  return new Date(bucket * DAY_MS).toISOString().slice(0, 10);
+}

@@ -1,0 +1,102 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { workspaceRoot } from '@credit-scoring/data';
+import { BatchWriter, PostgresStore, SqliteStore } from './index';
+import { freshPostgresDatabase, sampleRecord } from './testing';
+
+const tmp = path.join(workspaceRoot(), 'tmp', 'monitoring-tests', `writer-${process.pid}`);
+beforeAll(() => fs.mkdirSync(tmp, { recursive: true }));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const records = (from: number, n: number) => Array.from({ length: n }, (_, i) => sampleRecord(from + i));
+
+describe('BatchWriter', () => {
+  it('writes pushed rows in batches within the flush interval, and everything on close', async () => {
+    const store = new SqliteStore({ file: path.join(tmp, 'batches.sqlite') });
+    await store.migrate();
+    const batches: number[] = [];
+    const writer = new BatchWriter(store, { flushIntervalMs: 20, batchRows: 100 }, { written: (n) => batches.push(n) });
+    writer.push(records(0, 250));
+    expect(await store.count()).toBe(0); // nothing on the caller's path
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await store.count()).toBe(250);
+    expect(batches).toEqual([100, 100, 50]);
+    writer.push(records(250, 7));
+    await writer.close();
+    expect(await store.count()).toBe(257);
+    expect(writer.totals).toEqual({ written: 257, failedFlushes: 0, dropped: 0 });
+    await store.close();
+  });
+
+  it('drops and counts rows beyond the queue bound instead of growing without limit', async () => {
+    const store = new SqliteStore({ file: path.join(tmp, 'bound.sqlite') });
+    await store.migrate();
+    const dropped: string[] = [];
+    const writer = new BatchWriter(
+      store,
+      { flushIntervalMs: 10_000, batchRows: 1000, maxQueueRows: 500 },
+      { dropped: (n, why) => dropped.push(`${n} ${why}`) },
+    );
+    writer.push(records(0, 400));
+    writer.push(records(400, 300));
+    expect(dropped).toEqual(['200 queue full']);
+    await writer.close();
+    expect(await store.count()).toBe(500);
+    await store.close();
+  });
+
+  it('a full SQLite database fails flushes (counted) and never throws to the caller', async () => {
+    // max_page_count bounds the file like a full disk: SQLITE_FULL on the insert that needs one more page.
+    const file = path.join(tmp, 'full.sqlite');
+    const setup = new SqliteStore({ file });
+    await setup.migrate();
+    await setup.close();
+    const pages = 24;
+    const store = new SqliteStore({ file, maxPageCount: pages });
+    const failures: string[] = [];
+    const writer = new BatchWriter(
+      store,
+      { flushIntervalMs: 10, batchRows: 50, maxAttempts: 2 },
+      { failed: (error) => failures.push(error.message) },
+    );
+    for (let i = 0; i < 40; i++) expect(() => writer.push(records(i * 50, 50))).not.toThrow();
+    await writer.close();
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures[0]).toMatch(/full/i);
+    expect(writer.totals.failedFlushes).toBe(failures.length);
+    expect(writer.totals.written + writer.totals.dropped).toBe(2000);
+    expect(await store.count()).toBe(writer.totals.written);
+    await store.close();
+  });
+
+  it('a dropped PostgreSQL connection fails one flush, then the batch is retried and nothing is lost', async () => {
+    const database = await freshPostgresDatabase();
+    const idleErrors: Error[] = [];
+    const store = new PostgresStore({ url: database.url, onIdleError: (e) => idleErrors.push(e) });
+    await store.migrate();
+    const failures: string[] = [];
+    const writer = new BatchWriter(
+      store,
+      { flushIntervalMs: 20, batchRows: 100 },
+      { failed: (error) => failures.push(error.message) },
+    );
+    writer.push(records(0, 100));
+    await writer.flush();
+    // End every connection of the pool from the server's side, as a restart or a network cut would.
+    const admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    writer.push(records(100, 100));
+    await new Promise((r) => setTimeout(r, 300));
+    await writer.close();
+    expect(await store.count()).toBe(200);
+    expect(writer.totals).toMatchObject({ written: 200, dropped: 0 });
+    expect(idleErrors.length + failures.length).toBeGreaterThan(0);
+    await admin.end();
+    await store.close();
+    await database.drop();
+  });
+});

@@ -1,0 +1,136 @@
+// Off the request path: the API pushes records into a bounded in-memory queue and answers; a flush writes them in
+// one transaction every `flushIntervalMs` or as soon as `batchRows` are waiting, whichever comes first. The batch
+// window (what a kill -9 may lose of answered requests) is therefore one interval plus the flush in progress.
+// A failed flush (full disk, dropped connection) is counted and logged, its rows go back to the head of the queue
+// for `maxAttempts` tries, then are dropped and counted: scoring never waits on, or fails because of, the log.
+import type { PredictionRecord } from './records';
+import type { PredictionStore } from './store';
+
+export interface WriterOptions {
+  /** Default 50 ms. */
+  flushIntervalMs?: number;
+  /** Rows per transaction at most; a full batch is flushed at once (default 500). */
+  batchRows?: number;
+  /** Rows waiting at most; beyond, new rows are dropped and counted (default 50,000). */
+  maxQueueRows?: number;
+  /** Tries per batch before its rows are dropped (default 3). */
+  maxAttempts?: number;
+}
+
+export interface WriterEvents {
+  written?(rows: number, ms: number): void;
+  failed?(error: Error, rows: number, attempt: number): void;
+  dropped?(rows: number, reason: 'queue full' | 'write failed' | 'closed'): void;
+}
+
+export const DEFAULT_WRITER = { flushIntervalMs: 50, batchRows: 500, maxQueueRows: 50_000, maxAttempts: 3 } as const;
+
+interface Pending {
+  rows: PredictionRecord[];
+  attempts: number;
+}
+
+export class BatchWriter {
+  private readonly opts: Required<WriterOptions>;
+  private queue: Pending[] = [];
+  private queued = 0;
+  private current: PredictionRecord[] = [];
+  private flushing: Promise<void> | null = null;
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+  /** Totals since start (also exposed as Prometheus counters by the API). */
+  readonly totals = { written: 0, failedFlushes: 0, dropped: 0 };
+
+  constructor(
+    private readonly store: PredictionStore,
+    opts: WriterOptions = {},
+    private readonly events: WriterEvents = {},
+  ) {
+    this.opts = { ...DEFAULT_WRITER, ...opts };
+    this.timer = setInterval(() => void this.flush(), this.opts.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  get pendingRows(): number {
+    return this.queued + this.current.length;
+  }
+
+  /** Never throws and never waits: the rows are queued, or dropped (and counted) when the queue is full. */
+  push(rows: readonly PredictionRecord[]): void {
+    if (this.closed) {
+      this.drop(rows.length, 'closed');
+      return;
+    }
+    const room = this.opts.maxQueueRows - this.pendingRows;
+    if (room < rows.length) {
+      this.drop(rows.length - Math.max(0, room), 'queue full');
+      rows = rows.slice(0, Math.max(0, room));
+    }
+    for (const row of rows) {
+      this.current.push(row);
+      if (this.current.length >= this.opts.batchRows) this.seal();
+    }
+    if (this.queue.length && !this.flushing) setImmediate(() => void this.flush());
+  }
+
+  private seal(): void {
+    if (this.current.length === 0) return;
+    this.queue.push({ rows: this.current, attempts: 0 });
+    this.queued += this.current.length;
+    this.current = [];
+  }
+
+  private drop(rows: number, reason: 'queue full' | 'write failed' | 'closed'): void {
+    if (rows <= 0) return;
+    this.totals.dropped += rows;
+    this.events.dropped?.(rows, reason);
+  }
+
+  /** Writes everything queued so far (one flush at a time); resolves when done, never rejects. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.seal();
+    if (this.queue.length === 0) return Promise.resolve();
+    this.flushing = this.drain().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue[0];
+      const started = performance.now();
+      try {
+        await this.store.insert(batch.rows);
+      } catch (error) {
+        batch.attempts++;
+        this.totals.failedFlushes++;
+        this.events.failed?.(error as Error, batch.rows.length, batch.attempts);
+        if (batch.attempts < this.opts.maxAttempts) return; // retried on the next tick of the timer
+        this.queue.shift();
+        this.queued -= batch.rows.length;
+        this.drop(batch.rows.length, 'write failed');
+        continue;
+      }
+      this.queue.shift();
+      this.queued -= batch.rows.length;
+      this.totals.written += batch.rows.length;
+      this.events.written?.(batch.rows.length, performance.now() - started);
+    }
+  }
+
+  /** Stops the timer and writes what is queued (each batch still gets its attempts). */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    for (let i = 0; i < this.opts.maxAttempts && this.pendingRows > 0; i++) {
+      if (this.flushing) await this.flushing;
+      await this.flush();
+    }
+    this.closed = true;
+    this.drop(this.pendingRows, 'closed');
+    this.queue = [];
+    this.current = [];
+    this.queued = 0;
+  }
+}
