@@ -1,7 +1,7 @@
 // The API end to end through inject(), on a real LightGBM model served from an exported bundle: every endpoint,
 // readiness, version swap under traffic, source failure, auth and rate limit. Two tiers: a model trained on generated
 // Home Credit rows (always, from a bare clone) and one trained on the real sample (when present).
-import { mkdtempSync, readFileSync, rmSync, renameSync } from 'node:fs';
+import { mkdtempSync, rmSync, renameSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -71,7 +71,7 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
         modelSource: new BundleSource(bundleDir),
         autoLoadModel: false,
         clients,
-        trafficLogFile: path.join(work, 'traffic.jsonl'),
+        predictionLog: { sqliteFile: path.join(work, 'predictions.sqlite'), writer: { flushIntervalMs: 10 } },
         defaultMetrics: false,
       });
       await app.ready();
@@ -351,20 +351,31 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
       expect([200, 302]).toContain(ui.statusCode);
     });
 
-    it('logs scored applicants to the traffic file', async () => {
-      await app.inject({ method: 'POST', url: '/predict', payload: applicants[1] });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const lines = readFileSync(path.join(work, 'traffic.jsonl'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
-      const last = lines[lines.length - 1];
+    it('logs scored applicants to the prediction log, read back by GET /predictions', async () => {
+      const sent = await app.inject({
+        method: 'POST',
+        url: '/predict',
+        payload: applicants[1],
+        headers: { 'x-request-id': 'spec-log-1' },
+      });
+      await app.predictionLog?.writer.flush();
+      const id = applicants[1].application.SK_ID_CURR;
+      const page = await app.inject(`/predictions?client=${id}&limit=5`);
+      expect(page.statusCode).toBe(200);
+      const [last] = page.json().predictions;
       expect(last).toMatchObject({
         route: '/predict',
+        requestId: 'spec-log-1',
+        client: String(id),
         modelVersion: '1',
-        application: { SK_ID_CURR: applicants[1].application.SK_ID_CURR },
+        probability: sent.json().predictions[0].probability,
+        decision: sent.json().predictions[0].decision,
+        threshold: sent.json().predictions[0].threshold,
+        application: JSON.parse(JSON.stringify(applicants[1].application)),
       });
-      expect(typeof last.probability).toBe('number');
+      expect(last.latencyMs).toBeGreaterThan(0);
+      const days = (await app.inject('/predictions/daily')).json().days;
+      expect(days.at(-1).total).toBeGreaterThan(0);
     });
 
     it('swaps to a new version atomically while requests keep flowing', async () => {

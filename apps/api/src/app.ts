@@ -14,10 +14,11 @@ import { errorsPlugin } from './plugins/errors';
 import { methodsPlugin } from './plugins/methods';
 import { metricsPlugin } from './plugins/metrics';
 import { modelPlugin } from './plugins/model';
-import { trafficLogPlugin } from './plugins/traffic-log';
+import { predictionLogPlugin, type PredictionLogOptions } from './plugins/prediction-log';
 import { bodyStrictValidatorFactory, formatSchemaErrors } from './plugins/validation';
 import { modelInfoRoutes } from './routes/model-info';
 import { operationsRoutes } from './routes/operations';
+import { predictionsRoutes } from './routes/predictions';
 import { scoringRoutes } from './routes/scoring';
 import { sharedSchemas, UNKNOWN_FIELDS_RULE } from './schemas';
 
@@ -38,7 +39,8 @@ export interface BuildAppOptions {
   apiKeyMaxFailures?: number;
   rateLimit?: { max: number; timeWindow: string | number };
   clients?: ClientsDataset;
-  trafficLogFile?: string;
+  /** The prediction log (SQLite file or PostgreSQL); off when absent. */
+  predictionLog?: PredictionLogOptions;
   bodyLimitBytes?: number;
   maxBatch?: number;
   logger?: FastifyServerOptions['logger'];
@@ -129,7 +131,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     fallback: options.fallbackSource,
   });
   await app.register(modelPlugin, { store, autoStart: options.autoLoadModel });
-  await app.register(trafficLogPlugin, { file: options.trafficLogFile });
+  await app.register(predictionLogPlugin, { log: options.predictionLog });
 
   await app.register(operationsRoutes);
   await app.register(modelInfoRoutes);
@@ -139,6 +141,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     }
     if (options.rateLimit) await scope.register(rateLimit, options.rateLimit);
     await scope.register(scoringRoutes, { maxBatch, clients: options.clients, secured: Boolean(options.apiKey) });
+    await scope.register(predictionsRoutes, { secured: Boolean(options.apiKey) });
   });
   return app;
 }

@@ -2,6 +2,7 @@
 // a misspelt number fails loudly before the server listens.
 import { DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_URI } from '@credit-scoring/tracking';
 import { DEFAULT_BODY_LIMIT_BYTES } from './app';
+import { DEFAULT_SQLITE_FILE } from '@credit-scoring/monitoring';
 
 export interface MlflowModelSourceConfig {
   kind: 'mlflow';
@@ -29,7 +30,8 @@ export interface ApiConfig {
   rateLimitMax?: number;
   rateLimitWindow: string;
   clientsCsv?: string;
-  trafficLog?: string;
+  /** The prediction log (PREDICTION_LOG=on|off, default on): PostgreSQL with DATABASE_URL, else a SQLite file. */
+  predictionLog?: PredictionLogConfig;
   bodyLimitBytes: number;
   maxBatch: number;
   logLevel: string;
@@ -39,6 +41,20 @@ export interface ApiConfig {
   keepAliveTimeoutMs: number;
   /** On SIGTERM/SIGINT, in-flight requests get this long before connections are force-closed (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
+}
+
+export interface PredictionLogConfig {
+  databaseUrl?: string;
+  /** PREDICTION_LOG_FILE (SQLite; default data/monitoring/predictions.sqlite). */
+  sqliteFile: string;
+  /** PREDICTION_LOG_HASH_KEY: store HMAC-SHA256(key, SK_ID_CURR) instead of the id. */
+  hashKey?: string;
+  /** PREDICTION_LOG_RETENTION_DAYS (0 = keep everything). */
+  retentionDays: number;
+  /** PREDICTION_LOG_FLUSH_MS: the batch window. */
+  flushIntervalMs: number;
+  /** PREDICTION_LOG_BATCH_ROWS: rows per transaction at most. */
+  batchRows: number;
 }
 
 export class ConfigError extends Error {
@@ -86,12 +102,36 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     rateLimitMax: rateLimitMax > 0 ? rateLimitMax : undefined,
     rateLimitWindow: env.RATE_LIMIT_WINDOW ?? '1 minute',
     clientsCsv: optional(env, 'CLIENTS_CSV'),
-    trafficLog: optional(env, 'TRAFFIC_LOG'),
+    predictionLog: predictionLogFromEnv(env),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, 1024),
     maxBatch: integer(env, 'MAX_BATCH', 1000, 1),
     logLevel: env.LOG_LEVEL ?? 'info',
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 65_000, 100),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+  };
+}
+
+function predictionLogFromEnv(env: NodeJS.ProcessEnv): PredictionLogConfig | undefined {
+  // The JSONL traffic file is gone: a deployment still setting it must hear so, not silently lose its log.
+  if (optional(env, 'TRAFFIC_LOG')) {
+    throw new ConfigError(
+      'TRAFFIC_LOG is replaced by the prediction log (PREDICTION_LOG, DATABASE_URL); export JSONL with `trainer monitor export`',
+    );
+  }
+  const mode = (env.PREDICTION_LOG ?? 'on').trim().toLowerCase();
+  if (mode === 'off') return undefined;
+  if (mode !== 'on') throw new ConfigError(`PREDICTION_LOG must be on or off, got "${env.PREDICTION_LOG}"`);
+  const databaseUrl = optional(env, 'DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  return {
+    databaseUrl,
+    sqliteFile: optional(env, 'PREDICTION_LOG_FILE') ?? DEFAULT_SQLITE_FILE,
+    hashKey: optional(env, 'PREDICTION_LOG_HASH_KEY'),
+    retentionDays: integer(env, 'PREDICTION_LOG_RETENTION_DAYS', 0, 0),
+    flushIntervalMs: integer(env, 'PREDICTION_LOG_FLUSH_MS', 50, 1),
+    batchRows: integer(env, 'PREDICTION_LOG_BATCH_ROWS', 500, 1),
   };
 }

@@ -116,14 +116,14 @@ export const scoringRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const batch = Array.isArray(request.body);
       const applicants = Array.isArray(request.body) ? request.body : [request.body];
       const predictions = await scoreOrReject(request.model, applicants, batch, () =>
         predict(request.model, applicants),
       );
       app.metrics.countDecisions(predictions.map((p) => p.decision));
-      app.trafficLog?.record('/predict', applicants, predictions);
+      app.predictionLog?.record(reply, applicants, predictions);
       return { predictions };
     },
   );
@@ -152,14 +152,14 @@ export const scoringRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const batch = Array.isArray(request.body);
       const applicants = Array.isArray(request.body) ? request.body : [request.body];
       const explanations = await scoreOrReject(request.model, applicants, batch, () =>
         explainAll(request.model, applicants, request.query.top),
       );
       app.metrics.countDecisions(explanations.map((e) => e.decision));
-      app.trafficLog?.record('/explain', applicants, explanations);
+      app.predictionLog?.record(reply, applicants, explanations);
       return { explanations };
     },
   );
@@ -213,12 +213,13 @@ export const scoringRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         response: { 200: { $ref: 'Prediction#' }, ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const application = findClient(request.params.id);
       const [prediction] = await scoreOrReject(request.model, [{ application }], false, () =>
         predict(request.model, [{ application }]),
       );
       app.metrics.countDecisions([prediction.decision]);
+      app.predictionLog?.record(reply, [{ application }], [prediction]);
       return prediction;
     },
   );
@@ -236,12 +237,13 @@ export const scoringRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         response: { 200: { $ref: 'Explanation#' }, ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const application = findClient(request.params.id);
       const [explanation] = await scoreOrReject(request.model, [{ application }], false, () =>
         explainAll(request.model, [{ application }], request.query.top),
       );
       app.metrics.countDecisions([explanation.decision]);
+      app.predictionLog?.record(reply, [{ application }], [explanation]);
       return explanation;
     },
   );

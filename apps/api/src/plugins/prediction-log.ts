@@ -1,0 +1,156 @@
+// The prediction log: every scored applicant (raw application fields, probability, decision, threshold, model
+// version, request id, latency, time) goes to the monitoring store — SQLite by default, PostgreSQL with
+// DATABASE_URL — through a batching writer, off the request path. Logging problems (full disk, dropped connection)
+// are counted in /metrics and logged; they never fail or slow a scoring request. Replaces the TRAFFIC_LOG file.
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Counter, Gauge } from 'prom-client';
+import {
+  BatchWriter,
+  clientKey,
+  DAY_MS,
+  openPredictionStore,
+  type PredictionRecord,
+  type PredictionStore,
+  type StoreConfig,
+  type WriterOptions,
+} from '@credit-scoring/monitoring';
+import type { ApplicantInput } from '../scoring';
+import type { Prediction } from '../schemas';
+
+export interface PredictionLogOptions extends StoreConfig {
+  /** Store HMAC-SHA256(hashKey, SK_ID_CURR) instead of the id (and drop SK_ID_CURR from the stored fields). */
+  hashKey?: string;
+  /** Delete rows older than this many days (checked at start and hourly); 0 or absent keeps everything. */
+  retentionDays?: number;
+  writer?: WriterOptions;
+}
+
+export interface PredictionLog {
+  readonly store: PredictionStore;
+  readonly writer: BatchWriter;
+  /** Queues one row per applicant; never throws, never waits. */
+  record(reply: FastifyReply, applicants: readonly ApplicantInput[], predictions: readonly Prediction[]): void;
+  /** The stored form of a client id (its hash when the log is pseudonymised), to filter reads with. */
+  clientOf(id: number): string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    predictionLog: PredictionLog | null;
+  }
+}
+
+const RETENTION_CHECK_MS = 3_600_000;
+
+export const predictionLogPlugin = fp(
+  async (app: FastifyInstance, opts: { log?: PredictionLogOptions }) => {
+    if (!opts.log) {
+      app.decorate('predictionLog', null);
+      return;
+    }
+    const config = opts.log;
+    const registers = [app.metrics.registry];
+    const errors = new Counter({
+      name: 'prediction_log_errors_total',
+      help: 'Prediction log failures by kind (flush: a batch write failed; connection: an idle connection dropped)',
+      labelNames: ['kind'] as const,
+      registers,
+    });
+    const written = new Counter({ name: 'prediction_log_rows_written_total', help: 'Rows written', registers });
+    const dropped = new Counter({
+      name: 'prediction_log_rows_dropped_total',
+      help: 'Rows given up (queue full, write failed after retries, or arriving at shutdown)',
+      labelNames: ['reason'] as const,
+      registers,
+    });
+    errors.inc({ kind: 'flush' }, 0);
+    const store = openPredictionStore({
+      ...config,
+      onIdleError: (error) => {
+        errors.inc({ kind: 'connection' });
+        app.log.error({ err: error, store: store.location }, 'prediction log: database connection lost');
+      },
+    });
+    // Migrations run before the API listens: a database that cannot be reached or migrated is a start-up error.
+    const version = await store.migrate();
+    app.log.info({ engine: store.engine, store: store.location, schemaVersion: version }, 'prediction log ready');
+
+    const writer = new BatchWriter(store, config.writer, {
+      written: (rows) => written.inc(rows),
+      failed: (error, rows, attempt) => {
+        errors.inc({ kind: 'flush' });
+        app.log.error({ err: error, rows, attempt }, 'prediction log: batch write failed');
+      },
+      dropped: (rows, reason) => {
+        dropped.inc({ reason }, rows);
+        app.log.error({ rows, reason }, 'prediction log: rows dropped');
+      },
+    });
+    new Gauge({
+      name: 'prediction_log_queue_rows',
+      help: 'Rows waiting to be written',
+      registers,
+      collect() {
+        this.set(writer.pendingRows);
+      },
+    });
+
+    const retention = config.retentionDays ? config.retentionDays * DAY_MS : 0;
+    const applyRetention = () => {
+      store.deleteBefore(Date.now() - retention).then(
+        (n) => n && app.log.info({ rows: n, days: config.retentionDays }, 'prediction log: retention applied'),
+        (error: unknown) => {
+          errors.inc({ kind: 'retention' });
+          app.log.error({ err: error }, 'prediction log: retention failed');
+        },
+      );
+    };
+    let retentionTimer: NodeJS.Timeout | undefined;
+    if (retention) {
+      applyRetention();
+      retentionTimer = setInterval(applyRetention, RETENTION_CHECK_MS).unref();
+    }
+
+    const clientOf = (id: unknown) => clientKey(id, config.hashKey);
+    app.decorate('predictionLog', {
+      store,
+      writer,
+      clientOf,
+      record(reply, applicants, predictions) {
+        const time = Date.now();
+        const { request } = reply;
+        // Since Fastify received the request: parsing, validation and scoring, not the response's serialisation.
+        const latencyMs = Math.round(reply.elapsedTime * 1000) / 1000;
+        const rows: PredictionRecord[] = applicants.map((applicant, i) => {
+          const p = predictions[i];
+          let application: Record<string, unknown> = applicant.application;
+          if (config.hashKey) {
+            const { SK_ID_CURR: _id, ...rest } = application;
+            application = rest;
+          }
+          return {
+            time,
+            requestId: String(request.id),
+            route: request.routeOptions.url ?? request.url,
+            client: clientOf(applicant.application.SK_ID_CURR),
+            modelVersion: p.modelVersion,
+            probability: p.probability,
+            decision: p.decision,
+            threshold: p.threshold,
+            latencyMs,
+            application,
+          };
+        });
+        writer.push(rows);
+      },
+    });
+
+    app.addHook('onClose', async () => {
+      if (retentionTimer) clearInterval(retentionTimer);
+      await writer.close();
+      await store.close();
+    });
+  },
+  { name: 'prediction-log', dependencies: ['metrics'] },
+);

@@ -1,0 +1,158 @@
+// Read side of the prediction log: the logged predictions (paged, newest first, filtered) and per-day decision
+// counts and score distributions. Registered in the scoring scope, so the API key protects them when one is set:
+// the rows hold applicants' personal fields.
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { FromSchema } from 'json-schema-to-ts';
+import type { PredictionFilter, StoredPrediction } from '@credit-scoring/monitoring';
+import { errorResponses } from '../schemas';
+
+export const MAX_PAGE = 1000;
+
+const filterProperties = {
+  from: { type: 'string', format: 'date-time', description: 'Logged at or after this time (ISO 8601)' },
+  to: { type: 'string', format: 'date-time', description: 'Logged before this time (ISO 8601)' },
+  modelVersion: { type: 'string', minLength: 1, maxLength: 100 },
+} as const;
+
+const pageQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...filterProperties,
+    decision: { type: 'string', enum: ['granted', 'refused'] },
+    client: { type: 'integer', minimum: 0, maximum: 2147483647, description: 'SK_ID_CURR' },
+    limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 100 },
+    before: { type: 'integer', minimum: 1, description: "The previous page's `next`: rows older than it" },
+  },
+} as const;
+
+const dailyQuery = { type: 'object', additionalProperties: false, properties: filterProperties } as const;
+
+export const loggedPredictionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'time', 'route', 'modelVersion', 'probability', 'decision', 'application'],
+  properties: {
+    id: { type: 'integer' },
+    time: { type: 'string', format: 'date-time' },
+    requestId: { type: ['string', 'null'] },
+    route: { type: 'string' },
+    client: { type: ['string', 'null'], description: 'SK_ID_CURR, or its keyed hash when the log is pseudonymised' },
+    modelVersion: { type: 'string' },
+    probability: { type: 'number' },
+    decision: { type: 'string', enum: ['granted', 'refused'] },
+    threshold: { type: ['number', 'null'] },
+    latencyMs: { type: ['number', 'null'] },
+    application: { type: 'object', additionalProperties: true, description: 'The raw fields as sent' },
+  },
+} as const;
+
+const daySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['day', 'total', 'granted', 'refused', 'refusalRate', 'meanProbability', 'scoreHistogram'],
+  properties: {
+    day: { type: 'string', format: 'date' },
+    total: { type: 'integer' },
+    granted: { type: 'integer' },
+    refused: { type: 'integer' },
+    refusalRate: { type: 'number' },
+    meanProbability: { type: 'number' },
+    scoreHistogram: {
+      type: 'array',
+      items: { type: 'integer' },
+      description: 'Applicants per probability bin of width 0.1: [0, 0.1), ..., [0.9, 1]',
+    },
+  },
+} as const;
+
+type LoggedPrediction = FromSchema<typeof loggedPredictionSchema>;
+
+function toWire(row: StoredPrediction): LoggedPrediction {
+  return { ...row, time: new Date(row.time).toISOString() };
+}
+
+const timeOf = (text: string | undefined) => (text === undefined ? undefined : Date.parse(text));
+
+export const predictionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: { secured: boolean } }> = async (
+  app,
+  opts,
+) => {
+  const security = opts.secured ? [{ apiKey: [] }] : undefined;
+  const requireLog = async () => {
+    if (!app.predictionLog) {
+      throw Object.assign(new Error('the prediction log is off (PREDICTION_LOG=off)'), { statusCode: 404 });
+    }
+  };
+
+  app.get(
+    '/predictions',
+    {
+      preHandler: requireLog,
+      schema: {
+        tags: ['monitoring'],
+        summary: 'Logged predictions, newest first, paged and filtered',
+        description: "Page with `before` = the previous answer's `next` (null on the last page).",
+        security,
+        querystring: pageQuery,
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['predictions', 'next'],
+            properties: {
+              predictions: { type: 'array', items: loggedPredictionSchema },
+              next: { type: ['integer', 'null'] },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const log = app.predictionLog!;
+      const q = request.query;
+      const filter: PredictionFilter = {
+        from: timeOf(q.from),
+        to: timeOf(q.to),
+        decision: q.decision,
+        modelVersion: q.modelVersion,
+        client: q.client === undefined ? undefined : (log.clientOf(q.client) ?? undefined),
+      };
+      const limit = q.limit ?? 100;
+      const rows = await log.store.page({ ...filter, limit, before: q.before });
+      return { predictions: rows.map(toWire), next: rows.length === limit ? rows[rows.length - 1].id : null };
+    },
+  );
+
+  app.get(
+    '/predictions/daily',
+    {
+      preHandler: requireLog,
+      schema: {
+        tags: ['monitoring'],
+        summary: 'Per UTC day: decision counts, refusal rate and the score distribution',
+        security,
+        querystring: dailyQuery,
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['days'],
+            properties: { days: { type: 'array', items: daySchema } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const days = await app.predictionLog!.store.daily({
+        from: timeOf(q.from),
+        to: timeOf(q.to),
+        modelVersion: q.modelVersion,
+      });
+      return { days };
+    },
+  );
+};
