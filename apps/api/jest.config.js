@@ -17,4 +17,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
   // The real-MLflow test trains a model and starts a server; keep suites sequential on the 2-core machine.
   maxWorkers: 1,
+  // The prediction log's tests need a real PostgreSQL: DATABASE_URL, or a throw-away cluster (tools/postgres).
+  globalSetup: '<rootDir>/../../libs/monitoring/src/testing/global-setup.js',
+  globalTeardown: '<rootDir>/../../libs/monitoring/src/testing/global-teardown.js',
 };

@@ -22,6 +22,7 @@ const sourceDirs = [
   'libs/tracking/src',
   'libs/drift/src',
   'libs/decision/src',
+  'libs/monitoring/src',
 ].map((dir) => path.join(root, dir));
 
 /** The newest modification time of a file, or of any file below a folder (0 when absent). */
