@@ -11,7 +11,7 @@ const trainer = (...args: string[]) =>
   });
 
 describe('trainer CLI', () => {
-  it.each([['run'], ['generate'], ['drift'], ['export'], ['predict'], ['worker']])(
+  it.each([['run'], ['generate'], ['drift'], ['export'], ['predict'], ['worker'], ['monitor']])(
     '%s --help prints its usage and exits 0',
     (command) => {
       const r = trainer(command, '--help');
@@ -23,7 +23,10 @@ describe('trainer CLI', () => {
   it.each([
     [['run', '--folds', '1'], /^trainer: --folds must be an integer in \[2, 20\], got '1'\n$/],
     [['run', '--data-dir', '/no/such/dir'], /^trainer: --data-dir \/no\/such\/dir does not exist\n$/],
-    [['train'], /^trainer: unknown command 'train'; commands: run, generate, drift, export, predict, worker\n$/],
+    [
+      ['train'],
+      /^trainer: unknown command 'train'; commands: run, generate, drift, export, predict, worker, monitor\n$/,
+    ],
     [['generate', '--rows', '0'], /^trainer: --rows must be an integer in \[1, 10000000\], got '0'\n$/],
     [['export', '--version', 'latest'], /^trainer: --version must be a positive integer, got 'latest'\n$/],
     [['worker'], /^trainer: --listen HOST:PORT is required\n$/],

@@ -7,6 +7,7 @@
  *   trainer export    write the registered model as a bundle folder the API serves without MLflow
  *   trainer predict   score an application file into a Kaggle submission (SK_ID_CURR,TARGET)
  *   trainer worker    one machine of a distributed (data-parallel) LightGBM training
+ *   trainer monitor   drift and refusal rate of the API's prediction log; `monitor export` writes it as JSONL
  * Exit status (exit-status.ts): 0 ok, 1 the command's verdict (drift found), 2 bad input or environment (one line
  * on stderr, nothing changed), 3 an internal error.
  */
@@ -22,6 +23,7 @@ Commands
   export     export a registered model (name@alias) to a bundle folder for the API
   predict    score an application file (Kaggle layout) into a submission: SK_ID_CURR,TARGET
   worker     one machine of a distributed LightGBM training (trainer run --workers ...)
+  monitor    drift and refusal rate of the prediction log's last window (exit 1 out of bounds); export as JSONL
 
 Run 'trainer <command> --help' for the options of a command.
 Exit status: 0 ok, 1 the command's verdict (drift found), 2 bad input or environment, 3 internal error.
@@ -36,6 +38,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   export: async () => (await import('./commands/export')).exportCommand,
   predict: async () => (await import('./commands/predict')).predictCommand,
   worker: async () => (await import('./commands/worker')).workerCommand,
+  monitor: async () => (await import('./commands/monitor')).monitorCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

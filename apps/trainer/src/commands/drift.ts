@@ -11,6 +11,7 @@ import {
   renderDriftHtml,
   StatTestName,
 } from '@credit-scoring/drift';
+import { applicationColumns } from '@credit-scoring/monitoring';
 import { MlflowClient, withRun } from '@credit-scoring/tracking';
 import { parseFlags, toNumber, UsageError } from '../cli-args';
 import { EXIT_BAD_INPUT, isInputOrEnvironmentError } from '../exit-status';
@@ -31,8 +32,8 @@ share of drifted columns reaches --drift-share. Writes report.json and report.ht
   --psi                use PSI (threshold 0.1) for every column instead of the default tests
   --mlflow             also log the report (metrics, report.json, report.html) to MLflow, experiment
                        --experiment (default credit-scoring-drift), server --tracking-uri or $MLFLOW_TRACKING_URI
---current may also be the API's traffic log (TRAFFIC_LOG, one JSON object per scored applicant, *.jsonl): its
-application fields are compared with the reference's columns; fields no request carried are skipped.
+--current may also be the API's prediction log as JSONL (\`trainer monitor export\`, one object per scored
+applicant): its application fields are compared with the reference's columns; fields no request carried are skipped.
 Exit status: 0 no dataset drift, 1 dataset drift, 2 bad input.
 `;
 
@@ -123,17 +124,8 @@ export function loadTrafficColumns(
       applications.push(application as Record<string, unknown>);
     });
   if (applications.length === 0) throw new DriftInputError(`${file}: no scored applications`);
-  const data: Record<string, Float64Array | Array<string | null>> = {};
-  for (const [column, kind] of Object.entries(referenceTypes)) {
-    const values = applications.map((a) => a[column]);
-    if (values.every((v) => v === undefined || v === null)) continue;
-    const numericInReference =
-      kind === 'numeric' || values.every((v) => v === undefined || v === null || typeof v === 'number');
-    data[column] = numericInReference
-      ? Float64Array.from(values, (v) => (typeof v === 'number' ? v : NaN))
-      : values.map((v) => (v === undefined || v === null ? null : String(v)));
-  }
-  return { data };
+  // The same conversion `trainer monitor` applies to the database rows, so both give the same verdicts.
+  return { data: applicationColumns(applications, referenceTypes) };
 }
 
 /** One MLflow run per drift check: the flat metrics, the inputs as params, both reports as artifacts. */

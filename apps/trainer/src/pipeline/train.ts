@@ -42,6 +42,7 @@ import {
   type MlflowClient,
 } from '@credit-scoring/tracking';
 import { modelLabel, type TrainConfig } from '../config';
+import { logReference } from './reference';
 import { Progress, StageClock } from '../progress';
 import { loadTrainingData, summarizeData, type LoadedData } from './data';
 import { sourceDatasets, splitDataset } from './datasets';
@@ -226,6 +227,8 @@ export async function runPipeline(
             (run) => logChampion(run, client, champion, threshold, config, final, inputs, tags),
           ),
         );
+        // The training reference travels with the model version (its run), for `trainer monitor`.
+        await logReference(client, modelRunId, data.tables.application, splits.train, config.seed);
         await parent.logMetrics({
           best_cv_cost_per_applicant: champion.row.cvCost,
           best_test_cost_per_applicant: champion.row.testCost,

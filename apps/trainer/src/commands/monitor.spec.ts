@@ -1,0 +1,257 @@
+// trainer monitor over a window of generated traffic written to a real prediction log (SQLite and PostgreSQL):
+// shifted columns are flagged and the others are not, with the same per-column verdicts as `trainer drift` on the
+// same rows exported as JSONL; bounds on drift share and refusal rate exit 1 and POST the webhook; --mlflow reads the
+// reference sample stored with a registered model version and logs the reports under that version's run.
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pl from 'nodejs-polars';
+import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
+import { openPredictionStore, type PredictionRecord, type PredictionStore } from '@credit-scoring/monitoring';
+import { freshPostgresDatabase } from '@credit-scoring/monitoring/testing';
+import { MlflowClient } from '@credit-scoring/tracking';
+import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
+import { logReference, REFERENCE_ARTIFACT } from '../pipeline/reference';
+import { runDrift } from './drift';
+import { monitorCommand } from './monitor';
+
+jest.setTimeout(300_000);
+
+const dir = fs.mkdtempSync(join(tmpdir(), 'monitor-cmd-'));
+const SHIFTED = ['AMT_INCOME_TOTAL', 'NAME_CONTRACT_TYPE'];
+const WINDOW_START = Date.UTC(2026, 10, 1);
+let reference: string;
+let traffic: Array<Record<string, unknown>>;
+
+// The reference is every generated application (train and test files: 1,159 rows, above Evidently's 1,000-row
+// small-sample limit, so the tests are its distances, not p-values that flag ~5 % of unchanged columns by chance);
+// the traffic is 1,500 of those applications drawn again, the shifted columns changed.
+beforeAll(async () => {
+  const data = await syntheticDataDir(SYNTHETIC);
+  const train = pl.readCSV(join(data, 'application_train.csv'), { inferSchemaLength: 10000 }).drop('TARGET');
+  const test = pl.readCSV(join(data, 'application_test.csv'), { inferSchemaLength: 10000 });
+  const all = pl.concat([train, test.select(...train.columns)], { how: 'vertical' });
+  reference = join(dir, 'reference.csv');
+  all.writeCSV(reference);
+  const pool = all.toRecords() as Array<Record<string, unknown>>;
+  traffic = Array.from({ length: 1500 }, (_, i) => pool[(i * 7919) % pool.length]);
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Scored applicants as the API logs them: only the fields sent, a decision, a time inside the window. */
+function records(rows: Array<Record<string, unknown>>, shift: boolean, refusedEvery = 4): PredictionRecord[] {
+  return rows.map((row, i) => {
+    const application = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null));
+    if (shift) {
+      application.AMT_INCOME_TOTAL = (application.AMT_INCOME_TOTAL as number) * 3;
+      application.NAME_CONTRACT_TYPE = 'Revolving loans';
+    }
+    const refused = i % refusedEvery === 0;
+    return {
+      time: WINDOW_START + i * 1000,
+      requestId: `r-${i}`,
+      route: '/predict',
+      client: String(row.SK_ID_CURR),
+      modelVersion: '1',
+      probability: refused ? 0.6 : 0.05,
+      decision: refused ? 'refused' : 'granted',
+      threshold: 0.16,
+      latencyMs: 1,
+      application,
+    };
+  });
+}
+
+async function quietly(run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  try {
+    return { code: await run(), out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
+const WINDOW = [
+  '--from',
+  new Date(WINDOW_START).toISOString(),
+  '--to',
+  new Date(WINDOW_START + 86_400_000).toISOString(),
+];
+
+describe.each(['sqlite', 'postgres'])('trainer monitor on %s', (engine) => {
+  let store: PredictionStore;
+  let where: string[];
+  let drop: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    if (engine === 'postgres') {
+      const database = await freshPostgresDatabase();
+      drop = database.drop;
+      where = ['--database-url', database.url];
+      store = openPredictionStore({ databaseUrl: database.url });
+    } else {
+      const file = join(dir, 'log.sqlite');
+      where = ['--log-file', file];
+      store = openPredictionStore({ sqliteFile: file });
+    }
+    await store.migrate();
+    // Before the window: unshifted traffic that must not count; in it: the shifted window.
+    await store.insert(records(traffic.slice(0, 200), false).map((r) => ({ ...r, time: r.time - 7 * 86_400_000 })));
+    await store.insert(records(traffic.slice(0, 1500), true));
+  });
+  afterAll(async () => {
+    await store.close();
+    await drop?.();
+  });
+
+  it('flags the shifted columns and only them, with the verdicts of trainer drift on the same rows', async () => {
+    const out = join(dir, `report-${engine}`);
+    const monitor = await quietly(() => monitorCommand(['--reference', reference, ...where, ...WINDOW, '--out', out]));
+    expect(monitor.err).toBe('');
+    expect(monitor.code).toBe(0);
+    const report = JSON.parse(fs.readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.window.rows).toBe(1500);
+    expect(report.window.refusalRate).toBeCloseTo(0.25, 2);
+    type ColumnJson = { column_name: string; drift_detected: boolean; drift_score: number };
+    const columns = report.columns as ColumnJson[];
+    const drifted = columns
+      .filter((c) => c.drift_detected)
+      .map((c) => c.column_name)
+      .sort();
+    expect(drifted).toEqual(SHIFTED);
+    expect(fs.readFileSync(join(out, 'report.html'), 'utf8')).toContain('AMT_INCOME_TOTAL');
+
+    const jsonl = join(dir, `export-${engine}.jsonl`);
+    const exported = await quietly(() => monitorCommand(['export', ...where, ...WINDOW, '--out', jsonl]));
+    expect(exported.code).toBe(0);
+    expect(fs.readFileSync(jsonl, 'utf8').trim().split('\n')).toHaveLength(1500);
+    expect(fs.statSync(jsonl).mode & 0o777).toBe(0o600);
+    const drift = runDrift({ reference, current: jsonl });
+    expect(drift.report.columns.map((c) => [c.column, c.driftDetected, c.score])).toEqual(
+      columns.map((c) => [c.column_name, c.drift_detected, c.drift_score]),
+    );
+  });
+
+  it('exits 1 and POSTs the webhook when drift share or refusal rate leave their bounds', async () => {
+    const received: Array<{ alerts: string[] }> = [];
+    const hook = http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        received.push(JSON.parse(body));
+        response.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/alert`;
+    try {
+      const out = join(dir, `alerts-${engine}`);
+      const base = ['--reference', reference, ...where, ...WINDOW, '--out', out, '--webhook', url];
+      const refusals = await quietly(() => monitorCommand([...base, '--max-refusal-rate', '0.2']));
+      expect(refusals.code).toBe(1);
+      const drift = await quietly(() => monitorCommand([...base, '--drift-share', '0.01']));
+      expect(drift.code).toBe(1);
+      const calm = await quietly(() =>
+        monitorCommand([...base, '--min-refusal-rate', '0.1', '--max-refusal-rate', '0.3']),
+      );
+      expect(calm.code).toBe(0);
+      expect(received.map((r) => r.alerts)).toEqual([
+        [expect.stringMatching(/^refusal rate 0\.25\d* above 0\.2$/)],
+        [expect.stringMatching(/^dataset drift: 2 of \d+ columns/)],
+      ]);
+    } finally {
+      hook.close();
+    }
+  });
+
+  it('exits 2 with one line on bad input', async () => {
+    const empty = await quietly(() =>
+      monitorCommand([
+        '--reference',
+        reference,
+        ...where,
+        '--from',
+        '2020-01-01T00:00:00Z',
+        '--to',
+        '2020-01-02T00:00:00Z',
+      ]),
+    );
+    expect(empty.code).toBe(2);
+    expect(empty.err).toMatch(/^trainer monitor: the window holds 0 logged applications, fewer than 100\n$/);
+    expect(
+      (await quietly(() => monitorCommand([...where, '--window-hours', 'x', '--reference', reference]))).code,
+    ).toBe(2);
+    expect((await quietly(() => monitorCommand(['export', ...where]))).code).toBe(2);
+  });
+});
+
+describe('trainer monitor with the reference stored with the model version', () => {
+  let server: LocalServer | undefined;
+  let trackingUri: string;
+  beforeAll(async () => {
+    trackingUri = process.env.MLFLOW_TRACKING_URI ?? '';
+    if (!trackingUri) {
+      server = await startLocalServer({ storeDir: fs.mkdtempSync(join(tmpdir(), 'monitor-mlruns-')) });
+      trackingUri = server.uri;
+    }
+  });
+  afterAll(async () => server?.stop());
+
+  it('reads the reference sample of NAME@ALIAS and logs metrics and reports under its run', async () => {
+    const client = new MlflowClient({ trackingUri });
+    const name = `monitor-test-${process.pid}`;
+    const experimentId = await client.getOrCreateExperiment(name);
+    const run = await client.createRun({ experimentId, runName: 'best model' });
+    const runId = run.info.runId;
+    const application = pl.readCSV(reference, { inferSchemaLength: 10000 });
+    await logReference(
+      client,
+      runId,
+      application,
+      Int32Array.from({ length: application.height }, (_, i) => i),
+      42,
+    );
+    await client.endRun(runId);
+    await client.getOrCreateRegisteredModel(name);
+    const version = await client.createModelVersion({ name, source: `runs:/${runId}/model`, runId });
+    await client.setRegisteredModelAlias(name, 'champion', version.version);
+    const stored = pl.readCSV((await client.downloadArtifactBytes(runId, REFERENCE_ARTIFACT)).toString());
+    expect(stored.height).toBe(Math.min(5000, application.height));
+    expect(stored.columns).not.toContain('TARGET');
+
+    const file = join(dir, 'mlflow-log.sqlite');
+    const store = openPredictionStore({ sqliteFile: file });
+    await store.migrate();
+    await store.insert(records(traffic.slice(0, 1500), true).map((r) => ({ ...r, modelVersion: version.version })));
+    await store.close();
+    const result = await quietly(() =>
+      monitorCommand([
+        '--model',
+        `${name}@champion`,
+        '--tracking-uri',
+        trackingUri,
+        '--log-file',
+        file,
+        ...WINDOW,
+        '--out',
+        join(dir, 'mlflow-report'),
+        '--mlflow',
+      ]),
+    );
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(`(${name} v${version.version})`);
+    const logged = await client.getRun(runId);
+    expect(logged.metrics['monitor.drift_share']).toBeGreaterThan(0);
+    const folders = await client.listArtifacts(runId, 'monitoring');
+    const reports = folders.filter((f) => f.isDir);
+    expect(reports).toHaveLength(1);
+    const html = await client.downloadArtifactBytes(runId, `${reports[0].path}/report.html`);
+    expect(html.toString()).toContain('AMT_INCOME_TOTAL');
+  });
+});
