@@ -14,6 +14,7 @@ import { errorsPlugin } from './plugins/errors';
 import { methodsPlugin } from './plugins/methods';
 import { metricsPlugin } from './plugins/metrics';
 import { modelPlugin } from './plugins/model';
+import { driftReportPlugin, type DriftMonitorOptions } from './plugins/drift-report';
 import { predictionLogPlugin, type PredictionLogOptions } from './plugins/prediction-log';
 import { bodyStrictValidatorFactory, formatSchemaErrors } from './plugins/validation';
 import { modelInfoRoutes } from './routes/model-info';
@@ -41,6 +42,10 @@ export interface BuildAppOptions {
   clients?: ClientsDataset;
   /** The prediction log (SQLite file or PostgreSQL); off when absent. */
   predictionLog?: PredictionLogOptions;
+  /** Folder of the latest drift report (served, and read into gauges); default reports/monitor. */
+  driftReportDir?: string;
+  /** Check the log's last window for drift every N minutes inside the API (needs the prediction log). */
+  driftMonitor?: DriftMonitorOptions;
   bodyLimitBytes?: number;
   maxBatch?: number;
   logger?: FastifyServerOptions['logger'];
@@ -132,6 +137,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await app.register(modelPlugin, { store, autoStart: options.autoLoadModel });
   await app.register(predictionLogPlugin, { log: options.predictionLog });
+  await app.register(driftReportPlugin, {
+    dir: options.driftReportDir ?? 'reports/monitor',
+    monitor: options.driftMonitor,
+  });
 
   await app.register(operationsRoutes);
   await app.register(modelInfoRoutes);

@@ -32,6 +32,10 @@ export interface ApiConfig {
   clientsCsv?: string;
   /** The prediction log (PREDICTION_LOG=on|off, default on): PostgreSQL with DATABASE_URL, else a SQLite file. */
   predictionLog?: PredictionLogConfig;
+  /** DRIFT_REPORT_DIR: the latest drift report served at /monitoring/drift (default reports/monitor). */
+  driftReportDir: string;
+  /** The in-API drift monitor (MONITOR_INTERVAL_MINUTES > 0), off by default: cron `trainer monitor` instead. */
+  driftMonitor?: { referenceCsv: string; intervalMinutes: number; windowHours: number };
   bodyLimitBytes: number;
   maxBatch: number;
   logLevel: string;
@@ -103,6 +107,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     rateLimitWindow: env.RATE_LIMIT_WINDOW ?? '1 minute',
     clientsCsv: optional(env, 'CLIENTS_CSV'),
     predictionLog: predictionLogFromEnv(env),
+    driftReportDir: optional(env, 'DRIFT_REPORT_DIR') ?? 'reports/monitor',
+    driftMonitor: driftMonitorFromEnv(env),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, 1024),
     maxBatch: integer(env, 'MAX_BATCH', 1000, 1),
     logLevel: env.LOG_LEVEL ?? 'info',
@@ -134,4 +140,16 @@ function predictionLogFromEnv(env: NodeJS.ProcessEnv): PredictionLogConfig | und
     flushIntervalMs: integer(env, 'PREDICTION_LOG_FLUSH_MS', 50, 1),
     batchRows: integer(env, 'PREDICTION_LOG_BATCH_ROWS', 500, 1),
   };
+}
+
+function driftMonitorFromEnv(env: NodeJS.ProcessEnv): ApiConfig['driftMonitor'] {
+  const intervalMinutes = integer(env, 'MONITOR_INTERVAL_MINUTES', 0, 0);
+  if (intervalMinutes === 0) return undefined;
+  const referenceCsv = optional(env, 'MONITOR_REFERENCE_CSV');
+  if (!referenceCsv)
+    throw new ConfigError('MONITOR_INTERVAL_MINUTES needs MONITOR_REFERENCE_CSV (raw application rows)');
+  if ((env.PREDICTION_LOG ?? 'on').trim().toLowerCase() === 'off') {
+    throw new ConfigError('MONITOR_INTERVAL_MINUTES needs the prediction log (PREDICTION_LOG=on)');
+  }
+  return { referenceCsv, intervalMinutes, windowHours: integer(env, 'MONITOR_WINDOW_HOURS', 24, 1) };
 }

@@ -35,6 +35,12 @@ async function main(): Promise<void> {
       retentionDays: config.predictionLog.retentionDays,
       writer: { flushIntervalMs: config.predictionLog.flushIntervalMs, batchRows: config.predictionLog.batchRows },
     },
+    driftReportDir: config.driftReportDir,
+    driftMonitor: config.driftMonitor && {
+      referenceCsv: config.driftMonitor.referenceCsv,
+      intervalMs: config.driftMonitor.intervalMinutes * 60_000,
+      windowMs: config.driftMonitor.windowHours * 3_600_000,
+    },
     bodyLimitBytes: config.bodyLimitBytes,
     maxBatch: config.maxBatch,
     logger: { level: config.logLevel },

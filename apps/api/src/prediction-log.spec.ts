@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Client } from 'pg';
+import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
 import { freshPostgresDatabase } from '@credit-scoring/monitoring/testing';
-import { buildApp } from './app';
+import { buildApp, type BuildAppOptions } from './app';
 import { BundleSource } from './model/sources';
 import type { PredictionLogOptions } from './plugins/prediction-log';
 import type { ApplicantInput } from './scoring';
@@ -28,11 +29,17 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function apiWith(predictionLog: PredictionLogOptions, apiKey?: string): Promise<FastifyInstance> {
+async function apiWith(
+  predictionLog: PredictionLogOptions,
+  apiKey?: string,
+  more: Partial<BuildAppOptions> = {},
+): Promise<FastifyInstance> {
   const app = await buildApp({
     modelSource: new BundleSource(bundleDir),
     predictionLog,
     apiKey,
+    driftReportDir: path.join(work, 'no-reports'),
+    ...more,
     defaultMetrics: false,
   });
   await app.ready();
@@ -163,5 +170,36 @@ describe('the prediction log through the API', () => {
     await admin.end();
     await app.close();
     await database.drop();
+  });
+
+  it('checks the last window for drift in the API, serves the report and exposes drift gauges', async () => {
+    const referenceCsv = path.join(await syntheticDataDir(SYNTHETIC), 'application_train.csv');
+    const reports = path.join(work, 'reports');
+    const app = await apiWith({ sqliteFile: path.join(work, 'drift.sqlite') }, 'secret', {
+      driftReportDir: reports,
+      driftMonitor: { referenceCsv, intervalMs: 3_600_000, windowMs: 3_600_000 },
+    });
+    const key = { 'x-api-key': 'secret' };
+    expect((await app.inject({ url: '/monitoring/drift', headers: key })).statusCode).toBe(404);
+    expect((await app.inject({ url: '/monitoring/drift/report', headers: key })).statusCode).toBe(404);
+    for (let i = 0; i < 2; i++) expect((await predict(app, applicants, key)).statusCode).toBe(200);
+    await app.predictionLog?.writer.flush();
+    await app.driftReports.runMonitor();
+
+    expect((await app.inject('/monitoring/drift')).statusCode).toBe(401);
+    const summary = await app.inject({ url: '/monitoring/drift', headers: key });
+    expect(summary.statusCode).toBe(200);
+    const body = summary.json();
+    expect(body.window.rows).toBe(2 * applicants.length);
+    expect(typeof body.shareOfDriftedColumns).toBe('number');
+    const page = await app.inject({ url: '/monitoring/drift/report', headers: key });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('AMT_INCOME_TOTAL');
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metrics).toContain(`monitoring_drift_share ${body.shareOfDriftedColumns}`);
+    expect(metrics).toContain(`monitoring_window_rows ${2 * applicants.length}`);
+    expect(metrics).toMatch(/monitoring_drift_score\{column="AMT_INCOME_TOTAL",stattest="[^"]+"\} [0-9.e-]+/);
+    await app.close();
   });
 });

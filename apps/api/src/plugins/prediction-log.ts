@@ -126,8 +126,8 @@ export const predictionLogPlugin = fp(
           const p = predictions[i];
           let application: Record<string, unknown> = applicant.application;
           if (config.hashKey) {
-            const { SK_ID_CURR: _id, ...rest } = application;
-            application = rest;
+            application = { ...application };
+            delete application.SK_ID_CURR;
           }
           return {
             time,

@@ -1,6 +1,8 @@
-// Read side of the prediction log: the logged predictions (paged, newest first, filtered) and per-day decision
-// counts and score distributions. Registered in the scoring scope, so the API key protects them when one is set:
+// Read side of the prediction log: the logged predictions (paged, newest first, filtered), per-day decision
+// counts and score distributions, and the latest drift check (summary and web report). Registered in the scoring scope, so the API key protects them when one is set:
 // the rows hold applicants' personal fields.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import type { FromSchema } from 'json-schema-to-ts';
 import type { PredictionFilter, StoredPrediction } from '@credit-scoring/monitoring';
@@ -79,16 +81,16 @@ export const predictionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: { se
   opts,
 ) => {
   const security = opts.secured ? [{ apiKey: [] }] : undefined;
-  const requireLog = async () => {
+  const logOf = () => {
     if (!app.predictionLog) {
       throw Object.assign(new Error('the prediction log is off (PREDICTION_LOG=off)'), { statusCode: 404 });
     }
+    return app.predictionLog;
   };
 
   app.get(
     '/predictions',
     {
-      preHandler: requireLog,
       schema: {
         tags: ['monitoring'],
         summary: 'Logged predictions, newest first, paged and filtered',
@@ -110,7 +112,7 @@ export const predictionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: { se
       },
     },
     async (request) => {
-      const log = app.predictionLog!;
+      const log = logOf();
       const q = request.query;
       const filter: PredictionFilter = {
         from: timeOf(q.from),
@@ -128,7 +130,6 @@ export const predictionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: { se
   app.get(
     '/predictions/daily',
     {
-      preHandler: requireLog,
       schema: {
         tags: ['monitoring'],
         summary: 'Per UTC day: decision counts, refusal rate and the score distribution',
@@ -147,12 +148,99 @@ export const predictionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: { se
     },
     async (request) => {
       const q = request.query;
-      const days = await app.predictionLog!.store.daily({
+      const days = await logOf().store.daily({
         from: timeOf(q.from),
         to: timeOf(q.to),
         modelVersion: q.modelVersion,
       });
       return { days };
+    },
+  );
+
+  const noReport = () =>
+    Object.assign(
+      new Error('no drift report yet: run `trainer monitor --out <DRIFT_REPORT_DIR>` or set MONITOR_INTERVAL_MINUTES'),
+      {
+        statusCode: 404,
+      },
+    );
+
+  app.get(
+    '/monitoring/drift',
+    {
+      schema: {
+        tags: ['monitoring'],
+        summary: 'The latest drift check of the prediction log: window, drift share, drifted columns',
+        security,
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['writtenAt', 'datasetDrift', 'shareOfDriftedColumns', 'driftShare', 'driftedColumns', 'report'],
+            properties: {
+              writtenAt: { type: 'string', format: 'date-time' },
+              window: {
+                type: 'object',
+                properties: {
+                  from: { type: 'integer' },
+                  to: { type: 'integer' },
+                  rows: { type: 'integer' },
+                  refusalRate: { type: 'number' },
+                  modelVersion: { type: 'string' },
+                },
+              },
+              datasetDrift: { type: 'boolean' },
+              shareOfDriftedColumns: { type: 'number' },
+              driftShare: { type: 'number' },
+              driftedColumns: { type: 'array', items: { type: 'string' } },
+              report: { type: 'string', description: 'Where the HTML report is served' },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async () => {
+      const found = app.driftReports.latest();
+      if (!found) throw noReport();
+      const { report, writtenAt } = found;
+      return {
+        writtenAt: writtenAt.toISOString(),
+        window: report.window,
+        datasetDrift: report.dataset.dataset_drift,
+        shareOfDriftedColumns: report.dataset.share_of_drifted_columns,
+        driftShare: report.dataset.drift_share,
+        driftedColumns: report.columns.filter((c) => c.drift_detected).map((c) => c.column_name),
+        report: '/monitoring/drift/report',
+      };
+    },
+  );
+
+  app.get(
+    '/monitoring/drift/report',
+    {
+      schema: {
+        tags: ['monitoring'],
+        summary: 'The latest drift report as a self-contained web page',
+        security,
+        produces: ['text/html'],
+        response: {
+          200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (_request, reply) => {
+      const file = path.join(app.driftReports.dir, 'report.html');
+      if (!fs.existsSync(file)) throw noReport();
+      // The page is self-contained (inline CSS/SVG/JS): nothing else may load from it.
+      reply
+        .type('text/html; charset=utf-8')
+        .header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:",
+        );
+      return fs.readFileSync(file, 'utf8');
     },
   );
 };

@@ -1,0 +1,167 @@
+// The latest drift report of the prediction log, wherever it came from: `trainer monitor --out DIR` run by cron, or
+// the optional in-API monitor below, both write DIR/report.json and report.html (renamed into place, never half
+// written). The API serves them and turns report.json into Prometheus gauges, re-read when the file changes, so a
+// dashboard and an alert rule see drift share, per-column scores and the window's refusal rate.
+import fp from 'fastify-plugin';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Gauge } from 'prom-client';
+import { loadCsvColumns } from '@credit-scoring/drift';
+import { driftOfWindow } from '@credit-scoring/monitoring';
+
+export interface DriftMonitorOptions {
+  /** Application rows to compare against (raw Kaggle fields, e.g. the model's reference sample). */
+  referenceCsv: string;
+  intervalMs: number;
+  windowMs: number;
+  driftShare?: number;
+}
+
+export interface DriftReportOptions {
+  /** Where report.json and report.html are read (and written by the in-API monitor). */
+  dir: string;
+  monitor?: DriftMonitorOptions;
+}
+
+/** The parts of report.json the gauges and GET /monitoring/drift read. */
+export interface DriftReportJson {
+  window?: { from?: number; to?: number; rows: number; refusalRate: number; modelVersion?: string };
+  dataset: {
+    number_of_columns: number;
+    number_of_drifted_columns: number;
+    share_of_drifted_columns: number;
+    drift_share: number;
+    dataset_drift: boolean;
+  };
+  columns: Array<{ column_name: string; drift_score: number; drift_detected: boolean; stattest_name: string }>;
+}
+
+export interface DriftReports {
+  readonly dir: string;
+  /** The latest report.json, parsed; undefined when none was written yet (or it is unreadable). */
+  latest(): { report: DriftReportJson; writtenAt: Date } | undefined;
+  /** Runs the in-API monitor once now (when configured); resolves when the report is written. */
+  runMonitor(): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    driftReports: DriftReports;
+  }
+}
+
+export const driftReportPlugin = fp(
+  async (app: FastifyInstance, opts: DriftReportOptions) => {
+    const dir = path.resolve(opts.dir);
+    const jsonFile = path.join(dir, 'report.json');
+    let cache: { mtimeMs: number; report: DriftReportJson; writtenAt: Date } | undefined;
+    const latest = () => {
+      const stat = fs.statSync(jsonFile, { throwIfNoEntry: false });
+      if (!stat) return undefined;
+      if (cache?.mtimeMs !== stat.mtimeMs) {
+        try {
+          cache = {
+            mtimeMs: stat.mtimeMs,
+            report: JSON.parse(fs.readFileSync(jsonFile, 'utf8')),
+            writtenAt: stat.mtime,
+          };
+        } catch (error) {
+          app.log.warn({ err: error }, 'drift report: report.json unreadable');
+          return undefined;
+        }
+      }
+      return cache && { report: cache.report, writtenAt: cache.writtenAt };
+    };
+
+    const registers = [app.metrics.registry];
+    const gauge = (name: string, help: string, read: (r: DriftReportJson) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          const found = latest();
+          const value = found && read(found.report);
+          if (value === undefined) this.reset();
+          else this.set(value);
+        },
+      });
+    gauge(
+      'monitoring_drift_share',
+      'Share of drifted columns in the latest window',
+      (r) => r.dataset.share_of_drifted_columns,
+    );
+    gauge('monitoring_dataset_drift', '1 when the latest window drifted (share ≥ drift_share)', (r) =>
+      r.dataset.dataset_drift ? 1 : 0,
+    );
+    gauge(
+      'monitoring_drifted_columns',
+      'Drifted columns in the latest window',
+      (r) => r.dataset.number_of_drifted_columns,
+    );
+    gauge('monitoring_window_refusal_rate', 'Refusal rate of the latest window', (r) => r.window?.refusalRate);
+    gauge('monitoring_window_rows', 'Logged applications in the latest window', (r) => r.window?.rows);
+    gauge('monitoring_report_timestamp_seconds', 'When the latest drift report was written', () => {
+      const found = latest();
+      return found && found.writtenAt.getTime() / 1000;
+    });
+    new Gauge({
+      name: 'monitoring_drift_score',
+      help: "Each column's drift score in the latest window (p-value or distance, see the report's stattest)",
+      labelNames: ['column', 'stattest'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const c of latest()?.report.columns ?? []) {
+          if (Number.isFinite(c.drift_score))
+            this.set({ column: c.column_name, stattest: c.stattest_name }, c.drift_score);
+        }
+      },
+    });
+
+    const monitor = opts.monitor;
+    let reference: ReturnType<typeof loadCsvColumns> | undefined;
+    let running: Promise<void> | undefined;
+    const runOnce = async () => {
+      const log = app.predictionLog;
+      if (!monitor || !log) return;
+      reference ??= loadCsvColumns(monitor.referenceCsv);
+      const to = Date.now();
+      const result = await driftOfWindow(log.store, {
+        reference: { data: reference.data, types: reference.types, label: path.basename(monitor.referenceCsv) },
+        window: { from: to - monitor.windowMs, to },
+        driftShare: monitor.driftShare,
+      });
+      fs.mkdirSync(dir, { recursive: true });
+      for (const [name, content] of [
+        ['report.html', result.html],
+        ['report.json', result.json],
+      ] as const) {
+        fs.writeFileSync(path.join(dir, `.${name}.tmp`), content);
+        fs.renameSync(path.join(dir, `.${name}.tmp`), path.join(dir, name));
+      }
+      app.log.info({ rows: result.rows, alerts: result.alerts }, 'drift monitor: window checked');
+    };
+    const runMonitor = () => {
+      running ??= runOnce()
+        .catch((error: unknown) => {
+          // Too few rows in the window or an unreadable reference: the next run may do better; scoring is untouched.
+          app.log.warn({ err: error }, 'drift monitor: window not checked');
+        })
+        .finally(() => {
+          running = undefined;
+        });
+      return running;
+    };
+    app.decorate('driftReports', { dir, latest, runMonitor });
+    if (monitor) {
+      const timer = setInterval(() => void runMonitor(), monitor.intervalMs).unref();
+      app.addHook('onClose', async () => {
+        clearInterval(timer);
+        await running;
+      });
+    }
+  },
+  { name: 'drift-report', dependencies: ['metrics'] },
+);
