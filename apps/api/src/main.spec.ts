@@ -42,6 +42,29 @@ function freePort(): Promise<number> {
 }
 
 describe('configuration', () => {
+  it('turns the prediction log on by default (SQLite), PostgreSQL with DATABASE_URL, off on request', () => {
+    expect(configFromEnv({}).predictionLog).toEqual({
+      databaseUrl: undefined,
+      sqliteFile: 'data/monitoring/predictions.sqlite',
+      hashKey: undefined,
+      retentionDays: 0,
+      flushIntervalMs: 50,
+      batchRows: 500,
+    });
+    expect(configFromEnv({ DATABASE_URL: 'postgres://u@h/db', PREDICTION_LOG_RETENTION_DAYS: '30' })).toMatchObject({
+      predictionLog: { databaseUrl: 'postgres://u@h/db', retentionDays: 30 },
+    });
+    expect(configFromEnv({ PREDICTION_LOG: 'off' }).predictionLog).toBeUndefined();
+    expect(() => configFromEnv({ TRAFFIC_LOG: 'traffic.jsonl' })).toThrow(/trainer monitor export/);
+    expect(() => configFromEnv({ DATABASE_URL: 'mysql://h/db' })).toThrow(ConfigError);
+    expect(() => configFromEnv({ MONITOR_INTERVAL_MINUTES: '10' })).toThrow(/MONITOR_REFERENCE_CSV/);
+    expect(configFromEnv({ MONITOR_INTERVAL_MINUTES: '10', MONITOR_REFERENCE_CSV: 'ref.csv' }).driftMonitor).toEqual({
+      referenceCsv: 'ref.csv',
+      intervalMinutes: 10,
+      windowHours: 24,
+    });
+  });
+
   it('parses models:/<name>@<alias> and rejects other forms', () => {
     expect(parseModelUri('models:/credit-scoring@champion')).toEqual({ name: 'credit-scoring', alias: 'champion' });
     expect(() => parseModelUri('models:/credit-scoring/3')).toThrow(ConfigError);
