@@ -1,0 +1,303 @@
+// Prediction log benchmark: the compiled API at a constant 2,000 req/s of single real applicants with the log off
+// (the reference), on SQLite (the default) and on PostgreSQL (DATABASE_URL), side by side in interleaved rounds so
+// the shared machine's noise falls on every configuration alike. Reports latency percentiles per configuration, the
+// p99 the log adds (target ≤ 1 ms), the rows/s it wrote and that every request is in the log once; plus the stores'
+// insert capacity in-process (rows/s through the BatchWriter, no HTTP). Writes docs/benchmarks.md section 'monitor'.
+//
+//   flock /tmp/heavy.lock timeout 1200 npx tsx tools/bench/monitor/run.ts --bundle tmp/bench-monitor-bundle
+//     [--data-dir DIR] [--rounds N] [--seconds S] [--quick] (a smoke test: short, section not written)
+//
+// The load is tools/bench/api's open-loop generator (latency from each request's scheduled time) over 8 keep-alive
+// connections, on the bundle and the requests of the api bench (every row of application_train.csv).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { Client } from 'pg';
+import { realDataDir } from '@credit-scoring/data';
+import {
+  BatchWriter,
+  DEFAULT_WRITER,
+  openPredictionStore,
+  type PredictionRecord,
+  type PredictionStore,
+} from '@credit-scoring/monitoring';
+import { applicantsFor, tablesIn } from '../../../apps/api/src/testing/trained-model';
+import { closedLoop, freePort, openLoop, waitReady, type Load, type Target } from '../api/load';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const { writeSection } = require(path.join(root, 'tools', 'bench', 'write-section.js')) as {
+  writeSection: (name: string, markdown: string) => void;
+};
+
+const RATE = 2000;
+const CONNECTIONS = 8;
+const TARGET_ADDED_P99_MS = 1;
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
+}
+const QUICK = process.argv.includes('--quick');
+const ROUNDS = Number(option('rounds', QUICK ? '1' : '3'));
+const SECONDS = Number(option('seconds', QUICK ? '3' : '20'));
+const WARM_SECONDS = QUICK ? 1 : 5;
+
+type Config = 'off' | 'sqlite' | 'postgres';
+const LABELS: Record<Config, string> = {
+  off: 'log off (reference)',
+  sqlite: 'log on, SQLite (default)',
+  postgres: 'log on, PostgreSQL',
+};
+
+interface Round {
+  config: Config;
+  load: Load & { sendLagP99: number };
+  written: number;
+  errors: number;
+  logged: number;
+  /** Requests the round sent (warm-up included): each must be in the log once. */
+  sent: number;
+}
+
+function metric(text: string, name: string): number {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(name))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+async function resetPostgres(url: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  await client.query('DROP TABLE IF EXISTS predictions, schema_migrations');
+  await client.end();
+}
+
+async function countPostgres(url: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const n = Number((await client.query('SELECT COUNT(DISTINCT request_id) AS n FROM predictions')).rows[0].n);
+  await client.end();
+  return n;
+}
+
+/** One round: a fresh API process (and a fresh log), warm-up, the constant-rate load, /metrics, SIGTERM. */
+async function round(
+  config: Config,
+  server: string,
+  bundleDir: string,
+  bodies: Buffer[],
+  work: string,
+  databaseUrl: string,
+): Promise<Round> {
+  const sqliteFile = path.join(work, 'predictions.sqlite');
+  rmSync(sqliteFile, { force: true });
+  rmSync(`${sqliteFile}-wal`, { force: true });
+  rmSync(`${sqliteFile}-shm`, { force: true });
+  if (config === 'postgres') await resetPostgres(databaseUrl);
+  const port = await freePort();
+  const target: Target = { host: '127.0.0.1', port };
+  const child = spawn(process.execPath, [server], {
+    cwd: root,
+    env: {
+      ...process.env,
+      MLFLOW_TRACKING_URI: '',
+      MODEL_BUNDLE_DIR: bundleDir,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      PREDICTION_LOG: config === 'off' ? 'off' : 'on',
+      PREDICTION_LOG_FILE: sqliteFile,
+      DATABASE_URL: config === 'postgres' ? databaseUrl : '',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    await waitReady(`http://127.0.0.1:${port}`, child);
+    const warm = await closedLoop('warm-up', target, bodies, CONNECTIONS, WARM_SECONDS, '');
+    const before = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const load = await openLoop(LABELS[config], target, bodies, RATE, CONNECTIONS, SECONDS);
+    // What the log wrote during the measured load: the batch window after the last request, then the counters.
+    await new Promise((r) => setTimeout(r, 500));
+    const after = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const written =
+      metric(after, 'prediction_log_rows_written_total') - metric(before, 'prediction_log_rows_written_total');
+    const errors = metric(after, 'prediction_log_errors_total');
+    child.kill('SIGTERM');
+    const code = await exited;
+    if (code !== 0) throw new Error(`${config}: the API exited with ${code}`);
+    let logged = 0;
+    if (config === 'sqlite') {
+      const db = new Database(sqliteFile, { readonly: true });
+      logged = (db.prepare('SELECT COUNT(DISTINCT request_id) AS n FROM predictions').get() as { n: number }).n;
+      db.close();
+    } else if (config === 'postgres') logged = await countPostgres(databaseUrl);
+    return { config, load, written, errors, logged, sent: warm.requests + load.requests };
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
+
+/** Rows/s one store takes through the BatchWriter in-process (default batch window and size), real applications. */
+async function insertCapacity(store: PredictionStore, records: PredictionRecord[], seconds: number): Promise<number> {
+  await store.migrate();
+  const writer = new BatchWriter(store);
+  const started = performance.now();
+  let pushed = 0;
+  while (performance.now() - started < seconds * 1000) {
+    const chunk = records.slice(pushed % records.length, (pushed % records.length) + DEFAULT_WRITER.batchRows);
+    writer.push(chunk);
+    pushed += chunk.length;
+    await writer.flush();
+  }
+  await writer.close();
+  const elapsed = (performance.now() - started) / 1000;
+  await store.close();
+  return writer.totals.written / elapsed;
+}
+
+function startPostgres(work: string): string {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const out = spawnSync(path.join(root, 'tools', 'postgres', 'start.sh'), ['--port', '0'], {
+    env: { ...process.env, PG_CLUSTER_DIR: path.join(work, 'postgres') },
+    encoding: 'utf8',
+  });
+  if (out.status !== 0) throw new Error(`PostgreSQL did not start: ${out.stderr}`);
+  return out.stdout.trim().split('\n').pop() as string;
+}
+
+function git(...args: string[]): string {
+  return spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout.trim();
+}
+
+const ms = (x: number) => x.toFixed(2);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const bundleDir = path.resolve(root, option('bundle', path.join('tmp', 'bench-monitor-bundle')));
+  if (!existsSync(path.join(bundleDir, 'MLmodel'))) throw new Error(`no model bundle in ${bundleDir} (--bundle DIR)`);
+  const dataDir = path.resolve(option('data-dir', realDataDir()));
+  const work = path.join(root, 'tmp', `bench-monitor-${process.pid}`);
+  mkdirSync(work, { recursive: true });
+  const server = path.join(work, 'main.js');
+  let databaseUrl = '';
+  try {
+    const build = spawnSync(process.execPath, [path.join(root, 'tools', 'deploy', 'build-api.js'), '--out', server], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (build.status !== 0) throw new Error(`build-api failed: ${build.stderr}`);
+    const tables = await tablesIn(dataDir);
+    const applicants = applicantsFor(
+      tables,
+      Int32Array.from({ length: tables.application.height }, (_, i) => i),
+    );
+    const bodies = applicants.map((a) => Buffer.from(JSON.stringify(a)));
+    databaseUrl = startPostgres(work);
+    console.log(`${applicants.length} applicants; PostgreSQL at ${databaseUrl}`);
+
+    const rounds: Round[] = [];
+    const order: Config[] = ['off', 'sqlite', 'postgres'];
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const config of r % 2 ? [...order].reverse() : order) {
+        const result = await round(config, server, bundleDir, bodies, work, databaseUrl);
+        console.log(
+          `round ${r + 1} ${config}: p50 ${ms(result.load.p50)} p99 ${ms(result.load.p99)} max ${ms(result.load.max)} ms, ` +
+            `${result.written} rows written, ${result.logged} logged, ${result.errors} errors`,
+        );
+        rounds.push(result);
+      }
+    }
+
+    // In-process insert capacity: the same applications as the API logs them.
+    const records: PredictionRecord[] = applicants.slice(0, 5000).map((a, i) => ({
+      time: Date.now(),
+      requestId: `bench-${i}`,
+      route: '/predict',
+      client: String(a.application.SK_ID_CURR),
+      modelVersion: '2',
+      probability: 0.1,
+      decision: 'granted',
+      threshold: 0.16,
+      latencyMs: 1,
+      application: a.application,
+    }));
+    const capacitySeconds = QUICK ? 2 : 8;
+    const sqliteCapacity = await insertCapacity(
+      openPredictionStore({ sqliteFile: path.join(work, 'capacity.sqlite') }),
+      records,
+      capacitySeconds,
+    );
+    await resetPostgres(databaseUrl);
+    const postgresCapacity = await insertCapacity(openPredictionStore({ databaseUrl }), records, capacitySeconds);
+    console.log(`insert capacity: SQLite ${fmt(sqliteCapacity)} rows/s, PostgreSQL ${fmt(postgresCapacity)} rows/s`);
+
+    const of = (config: Config) => rounds.filter((r) => r.config === config);
+    const p99Off = median(of('off').map((r) => r.load.p99));
+    const rows = order.map((config) => {
+      const rs = of(config);
+      const p99 = median(rs.map((r) => r.load.p99));
+      const added = p99 - p99Off;
+      const sent = rs.reduce((s, r) => s + r.sent, 0);
+      const logged = rs.reduce((s, r) => s + r.logged, 0);
+      const written = rs.reduce((s, r) => s + r.written, 0);
+      const rowsPerSec = written / (rs.length * SECONDS);
+      return (
+        `| ${LABELS[config]} | ${fmt(median(rs.map((r) => r.load.reqPerSec)))} | ${ms(median(rs.map((r) => r.load.p50)))} | ` +
+        `${ms(median(rs.map((r) => r.load.p90)))} | ${ms(p99)} | ${ms(median(rs.map((r) => r.load.max)))} | ` +
+        `${rs.map((r) => ms(r.load.p99)).join(' / ')} | ` +
+        (config === 'off'
+          ? '— | — | — |'
+          : `${added >= 0 ? '+' : ''}${ms(added)} (${added <= TARGET_ADDED_P99_MS ? '**met**' : '**NOT met**'}) | ` +
+            `${fmt(rowsPerSec)} | ${logged === sent ? 'yes' : 'NO'}: ${fmt(logged)} of ${fmt(sent)} requests, ` +
+            `${rs.reduce((s, r) => s + r.errors, 0)} errors |`)
+      );
+    });
+
+    const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+    const markdown = [
+      '## monitor — prediction log cost on the API at a constant 2,000 req/s',
+      '',
+      `Command: \`flock /tmp/heavy.lock timeout 1200 npx tsx tools/bench/monitor/run.ts --bundle tmp/bench-monitor-bundle\` — ` +
+        `${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${git('rev-parse', '--short', 'HEAD')}, ${cpu} ` +
+        `(2 cores shared by the API, the load generator, PostgreSQL and other engineers' work), Node ${process.version}, PostgreSQL 15 (tools/postgres/start.sh, fsync on).`,
+      '',
+      `Model and requests as in the api section (tmp/bench-monitor-bundle is a copy of its bundle; all ${fmt(applicants.length)} rows of application_train.csv, single applicants). ` +
+        `Each round starts a fresh compiled API (\`PREDICTION_LOG=off\`, the default SQLite file, or \`DATABASE_URL\`), warms it up for ${WARM_SECONDS} s, then ` +
+        `sends ${fmt(RATE)} req/s for ${SECONDS} s with the api bench's open-loop generator over ${CONNECTIONS} keep-alive connections (latency from each request's scheduled time). ` +
+        `${ROUNDS} rounds per configuration, interleaved (off, SQLite, PostgreSQL, then reversed…); the table gives the median of the rounds and every round's p99. ` +
+        `Batch window: the default ${DEFAULT_WRITER.flushIntervalMs} ms / ${DEFAULT_WRITER.batchRows} rows.`,
+      '',
+      '| configuration | req/s | p50 ms | p90 ms | p99 ms | max ms | p99 per round | p99 added (target ≤ 1 ms) | rows/s written | every request logged |',
+      '|---|---:|---:|---:|---:|---:|---|---:|---:|---|',
+      ...rows,
+      '',
+      `Insert capacity of the stores in-process (the BatchWriter, ${DEFAULT_WRITER.batchRows}-row transactions of real applications, ${capacitySeconds} s each, no HTTP): ` +
+        `SQLite **${fmt(sqliteCapacity)} rows/s**, PostgreSQL **${fmt(postgresCapacity)} rows/s** — the headroom above the ${fmt(RATE)} rows/s the load above writes.`,
+    ].join('\n');
+    console.log(`\n${markdown}`);
+    if (!QUICK) writeSection('monitor', markdown);
+  } finally {
+    if (databaseUrl && !process.env.DATABASE_URL) {
+      spawnSync(path.join(root, 'tools', 'postgres', 'stop.sh'), ['--purge'], {
+        env: { ...process.env, PG_CLUSTER_DIR: path.join(work, 'postgres') },
+      });
+    }
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
