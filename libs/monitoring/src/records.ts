@@ -20,10 +20,16 @@ export interface PredictionRecord {
   /** Time spent on the request until the prediction was ready (ms). */
   latencyMs: number;
   application: ApplicationFields;
+  /**
+   * `application` already serialised, when the caller did it (the API does, per request, so that a flush does not
+   * serialise a whole batch at once on the event loop).
+   */
+  applicationJson?: string;
 }
 
 /** A logged row as read back. Rows from the v1 schema (before request ids, thresholds, latencies) carry nulls. */
-export interface StoredPrediction extends Omit<PredictionRecord, 'requestId' | 'threshold' | 'latencyMs'> {
+export interface StoredPrediction
+  extends Omit<PredictionRecord, 'requestId' | 'threshold' | 'latencyMs' | 'applicationJson'> {
   id: number;
   requestId: string | null;
   threshold: number | null;

@@ -105,6 +105,6 @@ export function insertValues(row: PredictionRecord): Array<string | number | nul
     row.decision,
     row.threshold,
     row.latencyMs,
-    JSON.stringify(row.application),
+    row.applicationJson ?? JSON.stringify(row.application),
   ];
 }

@@ -47,7 +47,7 @@ export class BatchWriter {
     private readonly events: WriterEvents = {},
   ) {
     this.opts = { ...DEFAULT_WRITER, ...opts };
-    this.timer = setInterval(() => void this.flush(), this.opts.flushIntervalMs);
+    this.timer = setInterval(() => void this.startFlush(), this.opts.flushIntervalMs);
     this.timer.unref();
   }
 
@@ -70,7 +70,7 @@ export class BatchWriter {
       this.current.push(row);
       if (this.current.length >= this.opts.batchRows) this.seal();
     }
-    if (this.queue.length && !this.flushing) setImmediate(() => void this.flush());
+    if (this.queue.length && !this.flushing) setImmediate(() => void this.startFlush());
   }
 
   private seal(): void {
@@ -86,8 +86,17 @@ export class BatchWriter {
     this.events.dropped?.(rows, reason);
   }
 
-  /** Writes everything queued so far (one flush at a time); resolves when done, never rejects. */
-  flush(): Promise<void> {
+  /**
+   * Writes everything pushed so far, after the flush in progress if any; resolves when done (or when a batch failed
+   * and awaits its retry), never rejects.
+   */
+  async flush(): Promise<void> {
+    if (this.flushing) await this.flushing;
+    return this.startFlush();
+  }
+
+  /** One flush at a time: the timer's tick does nothing while one runs. */
+  private startFlush(): Promise<void> {
     if (this.flushing) return this.flushing;
     this.seal();
     if (this.queue.length === 0) return Promise.resolve();

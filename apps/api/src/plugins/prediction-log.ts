@@ -9,7 +9,7 @@ import {
   BatchWriter,
   clientKey,
   DAY_MS,
-  openPredictionStore,
+  ThreadedStore,
   type PredictionRecord,
   type PredictionStore,
   type StoreConfig,
@@ -65,7 +65,8 @@ export const predictionLogPlugin = fp(
       registers,
     });
     errors.inc({ kind: 'flush' }, 0);
-    const store = openPredictionStore({
+    // Writes run on a worker thread (ThreadedStore): a flush must not stall the requests being scored meanwhile.
+    const store: PredictionStore = new ThreadedStore({
       ...config,
       onIdleError: (error) => {
         errors.inc({ kind: 'connection' });
@@ -140,6 +141,7 @@ export const predictionLogPlugin = fp(
             threshold: p.threshold,
             latencyMs,
             application,
+            applicationJson: JSON.stringify(application),
           };
         });
         writer.push(rows);
