@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { realDataDir } from '@credit-scoring/data';
 import { loadBundle } from '../../../apps/api/src/model/bundle';
 import { applicantsFor, tablesIn } from '../../../apps/api/src/testing/trained-model';
-import { closedLoop, freePort, openLoop, percentile, post, waitReady, type Load, type Target } from './load';
+import { closedLoop, freePort, openLoop, waitReady, type Load, type Target } from './load';
 
 type ApplicantInput = ReturnType<typeof applicantsFor>[number];
 
