@@ -11,7 +11,8 @@
 #   stalled upload      apps/api       deadlines.spec.ts    7 of 100 body bytes: 408 and closed at REQUEST_TIMEOUT_MS
 #   SIGTERM             apps/api       deadlines.spec.ts    exit 0 within SHUTDOWN_TIMEOUT_MS with a request held open
 #   wrong API keys      apps/api       api-key.spec.ts      401, then 429 per client IP
-#   traffic log mode    apps/api       traffic-log.spec.ts  0600
+#   prediction log      apps/api       prediction-log.spec.ts full SQLite / dropped PostgreSQL: scoring 200, errors counted
+#                       libs/monitoring writer.spec.ts       the SQLite file is 0600
 #   exit statuses       apps/trainer   exit-status.spec.ts  bad CSVs → 2, drift 0/1, drift I/O (full disk, not a dir,
 #                                                            read-only) → 2
 #   drift input         libs/drift     load.spec.ts         short rows, blank lines, truncation rejected
@@ -26,7 +27,8 @@ cases=(
   "corrupt model text|libs/lightgbm/jest.config.js|src/model-text.spec.ts"
   "native argument checks|libs/lightgbm/jest.config.js|src/arguments.spec.ts"
   "API deadlines and truncated model.lgb|apps/api/jest.config.js|src/deadlines.spec.ts"
-  "API key failures and traffic log mode|apps/api/jest.config.js|src/plugins/api-key.spec.ts src/plugins/traffic-log.spec.ts"
+  "API key failures and prediction log failures|apps/api/jest.config.js|src/plugins/api-key.spec.ts src/prediction-log.spec.ts"
+  "prediction log writer and file mode|libs/monitoring/jest.config.js|src/writer.spec.ts"
   "trainer exit statuses|apps/trainer/jest.config.js|src/exit-status.spec.ts"
   "drift input checks|libs/drift/jest.config.js|src/load.spec.ts"
   "atomic generate|libs/data/jest.config.js|src/synthetic/atomic-write.spec.ts"

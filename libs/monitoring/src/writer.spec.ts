@@ -13,8 +13,11 @@ const records = (from: number, n: number) => Array.from({ length: n }, (_, i) =>
 
 describe('BatchWriter', () => {
   it('writes pushed rows in batches within the flush interval, and everything on close', async () => {
-    const store = new SqliteStore({ file: path.join(tmp, 'batches.sqlite') });
+    const file = path.join(tmp, 'batches.sqlite');
+    const store = new SqliteStore({ file });
     await store.migrate();
+    // Applicants' personal fields: the file is the API user's only.
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const batches: number[] = [];
     const writer = new BatchWriter(store, { flushIntervalMs: 20, batchRows: 100 }, { written: (n) => batches.push(n) });
     writer.push(records(0, 250));
