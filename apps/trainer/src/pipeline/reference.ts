@@ -1,7 +1,7 @@
 // The training reference stored with each model: a sample of the raw application rows the model was trained on
 // (Kaggle fields, TARGET dropped), logged as a CSV artifact of the run that holds the model, so `trainer monitor`
-// can compare logged traffic with what this very version learned from. 5,000 rows keep it near 2.7 MB (real sample) while the
-// drift tests stay Evidently's large-sample ones (normed Wasserstein / Jensen-Shannon above 1,000 rows).
+// can compare logged traffic with what this very version learned from. 5,000 rows keep it near 2.7 MB (real sample)
+// while the drift tests stay Evidently's large-sample ones (normed Wasserstein / Jensen-Shannon above 1,000 rows).
 import pl from 'nodejs-polars';
 import { Random } from '@credit-scoring/data';
 import type { MlflowClient } from '@credit-scoring/tracking';
