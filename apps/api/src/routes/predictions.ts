@@ -1,6 +1,6 @@
 // Read side of the prediction log: the logged predictions (paged, newest first, filtered), per-day decision
-// counts and score distributions, and the latest drift check (summary and web report). Registered in the scoring scope, so the API key protects them when one is set:
-// the rows hold applicants' personal fields.
+// counts and score distributions, and the latest drift check (summary and web report). Registered in the scoring
+// scope, so the API key protects them when one is set: the rows hold applicants' personal fields.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
