@@ -11,7 +11,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-bin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+# Debian/Ubuntu put each major version under /usr/lib/postgresql/N/bin: take the newest unless PG_BIN says.
+newest="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+bin="${PG_BIN:-${newest:-/usr/lib/postgresql/15/bin}}"
 user="${PG_USER:-postgres}"
 port=0
 while [ $# -gt 0 ]; do

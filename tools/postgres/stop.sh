@@ -3,7 +3,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-bin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+newest="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+bin="${PG_BIN:-${newest:-/usr/lib/postgresql/15/bin}}"
 user="${PG_USER:-postgres}"
 cluster="${PG_CLUSTER_DIR:-$root/tmp/postgres}"
 data="$cluster/data"
