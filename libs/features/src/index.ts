@@ -25,3 +25,4 @@ export {
   pythonScoring,
   type PythonScoringParts,
 } from './python';
+export { formulaText, type FeatureKind, type FeatureLineage } from './lineage';

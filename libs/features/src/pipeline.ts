@@ -10,6 +10,7 @@
  */
 import type { HomeCreditTables, SideTableName } from '@credit-scoring/data';
 import { FeatureError } from './errors';
+import { featureLineage, FeatureLineage } from './lineage';
 import {
   checkRows,
   consumeStateless,
@@ -161,6 +162,11 @@ export class FeaturePipeline {
       }
     }
     return { data, nRows: applicants.length, nCols };
+  }
+
+  /** For each feature, in order, the raw inputs it is computed from (from the declarative feature spec). */
+  lineage(): FeatureLineage[] {
+    return featureLineage(this.state);
   }
 
   /** Application fields the serving API accepts (Kaggle names), with types and fitted categories. */

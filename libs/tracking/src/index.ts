@@ -64,3 +64,11 @@ export {
   type ReadModelPackage,
   type RegisteredIdentity,
 } from './model-package';
+export {
+  shareBelow,
+  summarizePopulation,
+  type CategorySummary,
+  type FeatureSummary,
+  type NumericSummary,
+  type PopulationSummary,
+} from './model-package';

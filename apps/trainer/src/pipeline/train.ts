@@ -35,6 +35,7 @@ import {
 import {
   logModel,
   logModelFiles,
+  summarizePopulation,
   runContextTags,
   withRun,
   type ActiveRun,
@@ -556,6 +557,7 @@ async function logChampion(
       threshold,
       cost: config.cost,
       metrics,
+      population: populationOf(final.pipeline, final.train, booster, numIteration),
       extraFiles: {
         'model_info.json': JSON.stringify(
           { model: champion.spec.name, params: champion.search.best.cv.params, trainedAt: new Date().toISOString() },
@@ -574,6 +576,21 @@ async function logChampion(
     },
   );
   return run.runId;
+}
+
+/**
+ * The training rows' distribution of each feature the model splits on (population.json), with the labels of the
+ * category codes: the API places a client on it and words category codes as the client wrote them.
+ */
+function populationOf(
+  pipeline: FeaturePipeline,
+  train: FeatureMatrix,
+  booster: BoosterPredictor['booster'],
+  numIteration: number,
+) {
+  const splits = booster.featureImportance('split', numIteration);
+  const only = new Set(train.featureNames.filter((_, j) => splits[j] > 0));
+  return summarizePopulation({ ...train, categories: pipeline.toJSON().categoryLevels, only });
 }
 
 async function uploadPlot(run: ActiveRun, name: string, plot: Plot): Promise<void> {

@@ -32,3 +32,15 @@ export {
   type ReadModelPackage,
 } from './read';
 export { PYFUNC_MODULE, rawSignature, type PythonScoring } from './python-flavour';
+export {
+  parsePopulation,
+  POPULATION_FORMAT,
+  QUANTILE_STEPS,
+  shareBelow,
+  summarizePopulation,
+  type CategorySummary,
+  type FeatureSummary,
+  type NumericSummary,
+  type PopulationInput,
+  type PopulationSummary,
+} from './population';

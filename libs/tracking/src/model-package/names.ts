@@ -39,6 +39,8 @@ export const PACKAGE_FILES = {
   metrics: 'metrics.json',
   /** { "<file>": "sha256:<hex>" } for the files above the model's answers depend on, checked on read. */
   checksums: 'checksums.json',
+  /** Optional: the training population's quantiles / category shares per feature (population.ts); checksummed. */
+  population: 'population.json',
   /** Optional, written by an export from the registry: { "name", "version", "alias" }. */
   registered: 'registered_model.json',
   /** The feature spec as JSON, run by the Python executor in code/ (packages with Python scoring). */

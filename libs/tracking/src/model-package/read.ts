@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { CHECKSUMMED_FILES, DEFAULT_MODEL_NAME, ModelPackageError, PACKAGE_FILES } from './names';
+import { parsePopulation, type PopulationSummary } from './population';
 import { sha256 } from './write';
 
 /** Who a package folder is: registered_model.json when an export wrote one, otherwise the MLmodel's run. */
@@ -30,6 +31,8 @@ export interface ReadModelPackage {
   threshold: number;
   cost: Record<string, string | number | boolean>;
   metrics: Record<string, number>;
+  /** population.json when the package has one (packages written before it have none). */
+  population?: PopulationSummary;
   /** The parsed MLmodel file. */
   mlmodel: Record<string, unknown>;
 }
@@ -136,6 +139,19 @@ function checkChecksums(dir: string, recorded: unknown, contents: Map<string, Bu
   }
 }
 
+/** population.json's bytes, checked against its recorded checksum; undefined when the package has none. */
+async function readPopulation(dir: string, recorded: unknown): Promise<Buffer | undefined> {
+  const expected = isRecord(recorded) ? recorded[PACKAGE_FILES.population] : undefined;
+  if (expected === undefined) return undefined;
+  const bytes = await readBytes(dir, PACKAGE_FILES.population);
+  if (sha256(bytes) !== expected) {
+    throw new ModelPackageError(
+      `model package ${dir}: ${PACKAGE_FILES.population} does not match its recorded checksum (truncated or altered)`,
+    );
+  }
+  return bytes;
+}
+
 /** Reads and checks a package folder. Throws ModelPackageError naming the folder and file for anything wrong. */
 export async function readModelPackage(dir: string): Promise<ReadModelPackage> {
   // Said first: otherwise a mistyped folder reads as a package without checksums.
@@ -168,6 +184,7 @@ export async function readModelPackage(dir: string): Promise<ReadModelPackage> {
   const featureNames = /^feature_names=(.*)$/m.exec(modelText)?.[1].trim().split(' ') ?? [];
   const where = `model package ${dir}`;
   const json = (file: string) => parseJson(dir, file, contents.get(file) as Buffer);
+  const population = await readPopulation(dir, parseJson(dir, PACKAGE_FILES.checksums, checksums));
   return {
     dir,
     identity: identityOf(mlmodel, registered),
@@ -176,6 +193,7 @@ export async function readModelPackage(dir: string): Promise<ReadModelPackage> {
     featurePipeline: json(PACKAGE_FILES.pipeline),
     ...parseThreshold(json(PACKAGE_FILES.threshold), where),
     metrics: parseMetrics(json(PACKAGE_FILES.metrics), where),
+    population: population && parsePopulation(parseJson(dir, PACKAGE_FILES.population, population), where),
     mlmodel,
   };
 }

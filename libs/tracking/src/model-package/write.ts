@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import { CHECKSUMMED_FILES, MODEL_ARTIFACT_PATH, MODEL_ENV, ModelPackageError, PACKAGE_FILES } from './names';
 import { pythonFiles, pythonMlmodel, validatePython, type PythonScoring } from './python-flavour';
+import type { PopulationSummary } from './population';
 
 /** What the trainer hands over to be stored as one model. */
 export interface ModelPackage {
@@ -21,6 +22,8 @@ export interface ModelPackage {
   /** The cost model the threshold was chosen for. */
   cost: unknown;
   metrics: Record<string, number>;
+  /** The training population's summaries (population.json), for explanations in the client's terms. */
+  population?: PopulationSummary;
   /** More files to put next to the model (e.g. plots, reports); names relative to the model dir. */
   extraFiles?: Record<string, string | Buffer>;
   /**
@@ -83,9 +86,12 @@ export function modelFiles(
     ...(model.python ? pythonFiles(model.python) : {}),
     ...model.extraFiles,
   };
+  if (model.population) files[PACKAGE_FILES.population] = JSON.stringify(model.population);
   // A truncated or altered model.lgb must be refused before LightGBM parses it (its parser aborts the process).
   files[PACKAGE_FILES.checksums] = JSON.stringify(
-    Object.fromEntries(CHECKSUMMED_FILES.map((name) => [name, sha256(files[name])])),
+    Object.fromEntries(
+      [...CHECKSUMMED_FILES, PACKAGE_FILES.population].filter((n) => n in files).map((n) => [n, sha256(files[n])]),
+    ),
     null,
     2,
   );
