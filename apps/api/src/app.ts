@@ -17,6 +17,7 @@ import { modelPlugin } from './plugins/model';
 import { driftReportPlugin, type DriftMonitorOptions } from './plugins/drift-report';
 import { predictionLogPlugin, type PredictionLogOptions } from './plugins/prediction-log';
 import { bodyStrictValidatorFactory, formatSchemaErrors } from './plugins/validation';
+import { deskRoutes } from './routes/desk';
 import { modelInfoRoutes } from './routes/model-info';
 import { operationsRoutes } from './routes/operations';
 import { predictionsRoutes } from './routes/predictions';
@@ -144,6 +145,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(operationsRoutes);
   await app.register(modelInfoRoutes);
+  await app.register(deskRoutes);
   await app.register(async (scope) => {
     if (options.apiKey) {
       await scope.register(apiKeyPlugin, { apiKey: options.apiKey, maxFailures: options.apiKeyMaxFailures });

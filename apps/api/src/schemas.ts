@@ -114,13 +114,19 @@ export const predictionSchema = {
   title: 'Prediction',
   type: 'object',
   additionalProperties: false,
-  required: ['SK_ID_CURR', 'probability', 'decision', 'threshold', 'modelVersion'],
+  required: ['SK_ID_CURR', 'probability', 'decision', 'threshold', 'modelVersion', 'missingInputs'],
   properties: {
     SK_ID_CURR: { type: 'integer' },
     probability: { type: 'number', description: 'Probability of default (0..1).' },
     decision: { ...decision, description: 'refused when probability >= threshold' },
     threshold: { type: 'number' },
     modelVersion: { type: 'string' },
+    missingInputs: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'Model inputs (application fields the model reads) absent or null in this application; scored as missing.',
+    },
   },
 } as const;
 
@@ -132,6 +138,37 @@ const contributionSchema = {
     feature: { type: 'string' },
     value: { type: ['number', 'null'], description: 'Feature value after the pipeline (null = missing).' },
     contribution: { type: 'number', description: 'SHAP value in log-odds units; positive pushes towards default.' },
+    inputs: {
+      type: 'array',
+      description: 'The raw application fields the feature is computed from, with the values sent (null = missing).',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['field', 'value'],
+        properties: { field: { type: 'string' }, value: { type: ['number', 'string', 'null'] } },
+      },
+    },
+    label: { type: 'string', description: "A category code's label, as the client wrote it." },
+    shareBelow: {
+      type: 'number',
+      description: "Share of the training population (with a value) below this value (the model's population.json).",
+    },
+    sentence: { type: 'string', description: 'The reason in plain words, raw field names and values.' },
+  },
+} as const;
+
+const missingEffectSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['field', 'contribution', 'sentence'],
+  properties: {
+    field: { type: 'string' },
+    contribution: {
+      type: 'number',
+      description:
+        'Log-odds the absence adds: SHAP of the features it leaves empty, shared among their missing inputs.',
+    },
+    sentence: { type: 'string' },
   },
 } as const;
 
@@ -140,7 +177,7 @@ export const explanationSchema = {
   title: 'Explanation',
   type: 'object',
   additionalProperties: false,
-  required: [...predictionSchema.required, 'baseValue', 'rawScore', 'contributions'],
+  required: [...predictionSchema.required, 'baseValue', 'rawScore', 'contributions', 'missingEffects'],
   properties: {
     ...predictionSchema.properties,
     baseValue: { type: 'number', description: 'Expected log-odds (SHAP base value).' },
@@ -149,6 +186,11 @@ export const explanationSchema = {
       type: 'array',
       description: 'Top features by |SHAP value| (log-odds units; positive pushes towards default).',
       items: contributionSchema,
+    },
+    missingEffects: {
+      type: 'array',
+      description: 'Each missing model input whose absence moves the score, with that effect, largest first.',
+      items: missingEffectSchema,
     },
   },
 } as const;

@@ -3,6 +3,7 @@
 import { decide } from '@credit-scoring/decision';
 import { ApplicantHistory, FeatureError, RawApplication } from '@credit-scoring/features';
 import { ServingModel } from './model/serving-model';
+import { missingEffects, missingInputs, reason } from './reasons';
 import type { Explanation, Prediction } from './schemas';
 
 /** What the scoring functions take: the features lib's raw inputs (route bodies, typed from the schemas, fit it). */
@@ -22,6 +23,7 @@ function toPrediction(model: ServingModel, application: RawApplication, probabil
     decision: decide(probability, model.threshold),
     threshold: model.threshold,
     modelVersion: model.version,
+    missingInputs: missingInputs(model, application),
   };
 }
 
@@ -145,6 +147,9 @@ function explanation(
     feature: model.featureNames[j],
     value: Number.isNaN(row[j]) ? null : row[j],
     contribution: contrib[j],
+    ...reason(model, applicant.application, j, row[j], contrib[j]),
   }));
-  return { ...toPrediction(model, applicant.application, probability), baseValue, rawScore, contributions };
+  const prediction = toPrediction(model, applicant.application, probability);
+  const missingEffect = missingEffects(model, prediction.missingInputs, row, contrib);
+  return { ...prediction, baseValue, rawScore, contributions, missingEffects: missingEffect };
 }

@@ -1,7 +1,7 @@
 // A ServingModel assembled from a model package (the folder format is owned by @credit-scoring/tracking's
 // model-package module: names, checksums, identity). Here: restore the pipeline, parse the booster, check they agree.
 import { Booster } from '@credit-scoring/lightgbm';
-import { FeaturePipeline } from '@credit-scoring/features';
+import { FeaturePipeline, type FeatureLineage, type RawFieldSpec } from '@credit-scoring/features';
 import {
   ModelPackageError,
   readModelPackage,
@@ -11,7 +11,10 @@ import {
 import { ModelLoadError, ServingModel } from './serving-model';
 
 /** The package as read, with its identity possibly overridden by where it came from (an MLflow alias). */
-export type ModelParts = Pick<ReadModelPackage, 'modelText' | 'featurePipeline' | 'threshold' | 'cost' | 'metrics'> & {
+export type ModelParts = Pick<
+  ReadModelPackage,
+  'modelText' | 'featurePipeline' | 'threshold' | 'cost' | 'metrics' | 'population'
+> & {
   identity: PackageIdentity;
 };
 
@@ -37,6 +40,7 @@ export function assembleModel(parts: ModelParts, source: string): ServingModel {
     );
   }
   const rawFields = pipeline.rawFields();
+  const lineage = pipeline.lineage();
   const { identity } = parts;
   return {
     name: identity.name,
@@ -51,10 +55,20 @@ export function assembleModel(parts: ModelParts, source: string): ServingModel {
     featureNames,
     rawFields,
     requiredFields: rawFields.filter((field) => field.required).map((field) => field.name),
+    lineage,
+    modelInputs: modelInputs(booster, lineage, rawFields),
+    population: parts.population,
     threshold: parts.threshold,
     cost: parts.cost,
     metrics: parts.metrics,
   };
+}
+
+/** Application fields behind the features the booster splits on (SK_ID_CURR, an id, is no input). */
+function modelInputs(booster: Booster, lineage: FeatureLineage[], rawFields: RawFieldSpec[]): string[] {
+  const splits = booster.featureImportance('split');
+  const used = new Set(lineage.filter((_, j) => splits[j] > 0).flatMap((entry) => entry.fields));
+  return rawFields.map((field) => field.name).filter((name) => used.has(name) && name !== 'SK_ID_CURR');
 }
 
 /** Reads a package folder (an exported bundle) and assembles it; every failure is a ModelLoadError with the reason. */

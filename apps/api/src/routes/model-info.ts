@@ -1,6 +1,7 @@
 // What is being served: the model's identity and quality, and the raw fields it reads.
 import type { FastifyInstance } from 'fastify';
 import { requireModel } from '../plugins/model';
+import { plainName } from '../reasons';
 import { errorResponses } from '../schemas';
 
 export async function modelInfoRoutes(app: FastifyInstance): Promise<void> {
@@ -101,6 +102,8 @@ export async function modelInfoRoutes(app: FastifyInstance): Promise<void> {
                   required: ['name', 'type', 'required'],
                   properties: {
                     name: { type: 'string' },
+                    title: { type: 'string', description: 'The field in plain words.' },
+                    modelInput: { type: 'boolean', description: 'true when the model reads it (a split uses it).' },
                     type: { type: 'string', enum: ['number', 'integer', 'string'] },
                     required: { type: 'boolean', description: 'absent or null → 400 (the pipeline needs it)' },
                     allowedValues: {
@@ -122,6 +125,8 @@ export async function modelInfoRoutes(app: FastifyInstance): Promise<void> {
       modelVersion: request.model.version,
       fields: request.model.rawFields.map(({ name, type, required, values }) => ({
         name,
+        title: plainName(name),
+        modelInput: request.model.modelInputs.includes(name),
         type,
         required,
         allowedValues: values,

@@ -31,6 +31,7 @@ export async function operationsRoutes(app: FastifyInstance): Promise<void> {
         'cost-optimal threshold, and SHAP explanations.',
       modelVersion: app.modelStore.current?.version ?? null,
       links: {
+        desk: '/app',
         docs: '/docs',
         openapi: '/docs/json',
         health: '/health',

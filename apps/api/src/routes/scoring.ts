@@ -19,11 +19,12 @@ export interface ScoringRoutesOptions {
 const DEFAULT_TOP = 10;
 export const MAX_TOP = 100;
 /**
- * Largest /explain batch. An explanation carries up to MAX_TOP contributions (~110 bytes each), so one request is
- * answered with at most 100 × 100 × 110 B ≈ 1.1 MB, below the request body limit: a small request cannot make the
- * server build a response hundreds of times its size (1,000 applicants × top 1,000 made 62.5 MB).
+ * Largest /explain batch. An explanation carries up to MAX_TOP contributions (~300 bytes each since they carry
+ * their raw inputs and a sentence), so one request is answered with at most 40 × 100 × 300 B ≈ 1.2 MB, below the
+ * request body limit: a small request cannot make the server build a response hundreds of times its size
+ * (1,000 applicants × top 1,000 made 62.5 MB).
  */
-export const MAX_EXPLAIN_BATCH = 100;
+export const MAX_EXPLAIN_BATCH = 40;
 
 function applicantsBody(maxBatch: number) {
   return {

@@ -6,7 +6,7 @@ import { HomeCreditTables, loadTables, realDataDir, SIDE_TABLE_NAMES } from '@cr
 import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
 import { ApplicantHistory, FeaturePipeline, pythonScoring, RawApplication } from '@credit-scoring/features';
 import { Booster, Dataset, train } from '@credit-scoring/lightgbm';
-import { ModelPackage, writeModelPackage } from '@credit-scoring/tracking';
+import { ModelPackage, summarizePopulation, writeModelPackage } from '@credit-scoring/tracking';
 import type { ApplicantInput } from '../scoring';
 
 /** The cost model of the study (shares of AMT_CREDIT) and its decision-theory threshold fp / (fp + fn). */
@@ -105,6 +105,7 @@ export async function trainSmallModel(
     { numBoostRound: rounds },
   );
   dataset.free();
+  const splits = booster.featureImportance('split');
   const pkg: ModelPackage = {
     modelText: booster.saveModel(),
     featureNames: matrix.featureNames,
@@ -113,6 +114,12 @@ export async function trainSmallModel(
     threshold: TEST_THRESHOLD,
     cost: TEST_COST,
     metrics: { train_rows: rows.length, num_boost_round: rounds, num_leaves: numLeaves },
+    // As the trainer does: the training rows' distribution of the features the model splits on.
+    population: summarizePopulation({
+      ...matrix,
+      categories: pipeline.toJSON().categoryLevels,
+      only: new Set(matrix.featureNames.filter((_, j) => splits[j] > 0)),
+    }),
   };
   return { pipeline, booster, package: pkg, trainRows: rows };
 }
