@@ -11,6 +11,8 @@ import {
   readModelPackage,
   readPackageIdentity,
   replaceDirectory,
+  shareBelow,
+  summarizePopulation,
   writeModelPackage,
   type ModelPackage,
 } from './index';
@@ -168,5 +170,71 @@ describe('model package with Python scoring', () => {
     );
     const noId = { ...python, rawFields: python.rawFields.slice(1) };
     await expect(writeModelPackage(dir, 'run1', { ...pkg, python: noId })).rejects.toThrow(/SK_ID_CURR/);
+  });
+});
+
+describe('population.json', () => {
+  // 1000 rows: a numeric column 0..999 (every 4th missing), a category code column 0..2 with labels.
+  const nRows = 1000;
+  const data = new Float64Array(nRows * 2);
+  for (let i = 0; i < nRows; i++) {
+    data[i * 2] = i % 4 === 3 ? NaN : i;
+    data[i * 2 + 1] = i % 10 === 0 ? NaN : i % 3;
+  }
+  const population = summarizePopulation({
+    data,
+    nRows,
+    nCols: 2,
+    featureNames: ['AMOUNT', 'KIND'],
+    categories: { KIND: ['car', 'flat', 'house'] },
+  });
+
+  it('summarises numbers as 101 quantiles and codes as shares per label, with the missing share', () => {
+    const amount = population.features.AMOUNT;
+    expect(amount).toMatchObject({ kind: 'numeric', count: 750, missing: 0.25 });
+    if (amount.kind !== 'numeric') throw new Error('numeric expected');
+    expect(amount.quantiles).toHaveLength(101);
+    expect(amount.quantiles[0]).toBe(0);
+    expect(amount.quantiles[100]).toBe(998);
+    expect(amount.quantiles[50]).toBe(498);
+    // About 20 % of the present values are below 200, 90 % below 900.
+    expect(shareBelow(amount, 200)).toBeCloseTo(0.2, 2);
+    expect(shareBelow(amount, 900)).toBeCloseTo(0.9, 2);
+    expect(shareBelow(amount, -1)).toBe(0);
+    expect(shareBelow(amount, 5000)).toBe(1);
+    expect(population.features.KIND).toEqual({
+      kind: 'category',
+      count: 900,
+      missing: 0.1,
+      labels: ['car', 'flat', 'house'],
+      shares: [0.3, 0.3, 0.3],
+    });
+  });
+
+  it('travels in the package, checksummed; a package without one still reads', async () => {
+    const dir = path.join(tempDir('pkg'), 'bundle');
+    await writeModelPackage(dir, 'run1', { ...pkg, population });
+    expect((await readModelPackage(dir)).population).toEqual(population);
+    const checksums = JSON.parse(fs.readFileSync(path.join(dir, PACKAGE_FILES.checksums), 'utf8'));
+    expect(checksums[PACKAGE_FILES.population]).toMatch(/^sha256:/);
+    fs.appendFileSync(path.join(dir, PACKAGE_FILES.population), ' ');
+    await expect(readModelPackage(dir)).rejects.toThrow(/population\.json does not match its recorded checksum/);
+    const plain = path.join(tempDir('pkg'), 'plain');
+    await writeModelPackage(plain, 'run1', pkg);
+    expect(fs.existsSync(path.join(plain, PACKAGE_FILES.population))).toBe(false);
+    expect((await readModelPackage(plain)).population).toBeUndefined();
+  });
+
+  it('holds no raw row: only the quantiles of the columns asked for', () => {
+    const only = summarizePopulation({
+      data,
+      nRows,
+      nCols: 2,
+      featureNames: ['AMOUNT', 'KIND'],
+      categories: {},
+      only: new Set(['AMOUNT']),
+    });
+    expect(Object.keys(only.features)).toEqual(['AMOUNT']);
+    expect(JSON.stringify(only).length).toBeLessThan(2000);
   });
 });
