@@ -50,6 +50,8 @@ export default [
             '../../../apps/api/src/model/bundle',
             '../../../libs/features/src/test-support/histories',
             '../../apps/trainer/src/testing/generated-model',
+            // the decision desk's screenshot script reuses its browser tests' server and Chromium launcher
+            '../../apps/api/src/testing/desk-server',
           ],
           depConstraints: [
             { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app', 'type:tool'] },

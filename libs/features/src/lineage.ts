@@ -62,11 +62,17 @@ export function featureLineage(state: FittedPipelineState): FeatureLineage[] {
   for (const [name, expr] of Object.entries(APPLICATION_DERIVED)) {
     const inputs = { numeric: new Set<string>(), text: new Set<string>() };
     inputsOf(expr, inputs);
-    out.push({ feature: name, kind: 'formula', fields: [...inputs.numeric, ...inputs.text], formula: formulaText(name) });
+    out.push({
+      feature: name,
+      kind: 'formula',
+      fields: [...inputs.numeric, ...inputs.text],
+      formula: formulaText(name),
+    });
   }
   for (const c of state.applicationText) {
     if (state.options.categorical === 'codes') out.push({ feature: c, kind: 'category', fields: [c] });
-    else for (const level of state.categoryLevels[c]) out.push({ feature: '', kind: 'category-flag', fields: [c], level });
+    else
+      for (const level of state.categoryLevels[c]) out.push({ feature: '', kind: 'category-flag', fields: [c], level });
   }
   for (const spec of sideSpecs(state.options.sideTables)) {
     for (const o of aggregateOutputs(spec)) {
