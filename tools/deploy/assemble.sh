@@ -17,6 +17,8 @@ rm -rf "$out" && mkdir -p "$out/libs/lightgbm" "$out/dist/apps"
 cp "$root"/package.json "$root"/nx.json "$out/"
 cp -a "$root/node_modules" "$out/"
 cp -a "$root/dist/apps/api" "$out/dist/apps/"
+# The decision desk's page (GET /app): static files the API reads from <workspace root>/apps/api/desk.
+mkdir -p "$out/apps/api" && cp -a "$root/apps/api/desk" "$out/apps/api/"
 cp -a "$root/libs/lightgbm/build" "$out/libs/lightgbm/"
 [ -d "$root/libs/lightgbm/vendor" ] && mkdir -p "$out/libs/lightgbm/vendor" && cp -a "$root/libs/lightgbm/vendor/lib" "$out/libs/lightgbm/vendor/" 2>/dev/null || true
 cp -a "$bundle" "$out/dist/model-bundle"

@@ -43,7 +43,6 @@ async function main(): Promise<number> {
     await page.type('#client-id', String(CLIENT));
     await page.keyboard.press('Enter');
     await page.waitForSelector('#distributions figure svg');
-    await shoot(page, 'header', '0-header.png');
     await shoot(page, 'section.card', '1-find.png');
     await shoot(page, '#result', '2-decision.png');
 

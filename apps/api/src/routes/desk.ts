@@ -55,12 +55,18 @@ const summarySchema = {
 
 export async function deskRoutes(app: FastifyInstance): Promise<void> {
   const dir = deskDir();
-  const assets = new Map(
-    Object.entries(ASSETS).map(([file, type]) => [file, { type, body: fs.readFileSync(path.join(dir, file)) }]),
-  );
+  // An install without the page's folder (an image assembled by hand) still serves the API: the page is a 404.
+  const assets = new Map<string, { type: string; body: Buffer }>();
+  for (const [file, type] of Object.entries(ASSETS)) {
+    try {
+      assets.set(file, { type, body: fs.readFileSync(path.join(dir, file)) });
+    } catch {
+      app.log.warn(`decision desk: ${file} not found in ${dir}; /app is not served`);
+    }
+  }
   const send = (file: string) => {
     const asset = assets.get(file);
-    if (!asset) throw Object.assign(new Error(`no such file in the desk: ${file}`), { statusCode: 404 });
+    if (!asset) throw Object.assign(new Error('the decision desk is not installed on this server'), { statusCode: 404 });
     return asset;
   };
   for (const [route, file] of [
