@@ -128,7 +128,8 @@ async function showApplication(application, where) {
   $('whatif-delta').textContent = '';
   say(`Scoring ${where}…`);
   const explanation = await explainOne(application);
-  say(`${where}: ${explanation.decision} (risk of default ${percent(explanation.probability)}).`);
+  const who = where.charAt(0).toUpperCase() + where.slice(1);
+  say(`${who}: ${explanation.decision} (risk of default ${percent(explanation.probability)}).`);
 }
 
 function renderDecision(e) {
@@ -200,16 +201,17 @@ function gauge(probability, threshold) {
   const w = 640;
   const x = (p) => 20 + p * (w - 40);
   const label = `Risk of default ${percent(probability)} against the threshold ${percent(threshold)}`;
-  const root = chart(w, 70, label);
+  const root = chart(w, 84, label);
+  const anchor = probability < 0.1 ? 'start' : probability > 0.9 ? 'end' : 'middle';
   root.append(
     svg('rect', { x: x(0), y: 20, width: x(threshold) - x(0), height: 18, fill: '#d7ead8' }),
     svg('rect', { x: x(threshold), y: 20, width: x(1) - x(threshold), height: 18, fill: '#f5d3d8' }),
     svg('line', { x1: x(threshold), x2: x(threshold), y1: 12, y2: 46, stroke: '#1a1a1a', 'stroke-width': 2 }),
     svg('text', { x: x(threshold) + 4, y: 12 }, `threshold ${percent(threshold)}`),
     svg('circle', { cx: x(probability), cy: 29, r: 7, fill: probability >= threshold ? '#a3001b' : '#1b5e20' }),
-    svg('text', { x: x(probability), y: 62, 'text-anchor': 'middle' }, `this client ${percent(probability)}`),
-    svg('text', { x: x(0), y: 62 }, '0 %'),
-    svg('text', { x: x(1), y: 62, 'text-anchor': 'end' }, '100 %'),
+    svg('text', { x: x(0), y: 54 }, '0 %'),
+    svg('text', { x: x(1), y: 54, 'text-anchor': 'end' }, '100 %'),
+    svg('text', { x: x(probability), y: 76, 'text-anchor': anchor }, `this client ${percent(probability)}`),
   );
   return root;
 }
@@ -218,7 +220,9 @@ function gauge(probability, threshold) {
 function renderWaterfall(e) {
   const shown = e.contributions;
   const rest = e.rawScore - e.baseValue - shown.reduce((s, c) => s + c.contribution, 0);
-  const steps = [...shown.map((c) => ({ name: c.feature, delta: c.contribution }))];
+  // The feature in plain words: the start of its sentence ("External score 3 = 0.16, ..." → External score 3).
+  const title = (c) => c.sentence.split(/ = | is missing|: /)[0];
+  const steps = [...shown.map((c) => ({ name: title(c), delta: c.contribution }))];
   steps.push({ name: 'all other features', delta: rest });
   let at = e.baseValue;
   const bars = steps.map((s) => {
