@@ -366,9 +366,14 @@ const fmt = (v) => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') 
 
 // ------------------------------------------------------------------------------------------------- what-if
 
-function fieldInput(field, value) {
-  const id = `field-${field.name}`;
-  const label = el('label', { for: id }, `${field.title} `, el('span', { class: 'code' }, field.name));
+function fieldInput(field, value, prefix = 'field') {
+  const id = `${prefix}-${field.name}`;
+  const label = el(
+    'label',
+    { for: id },
+    `${field.title}${field.required ? ' (required)' : ''} `,
+    el('span', { class: 'code' }, field.name),
+  );
   let input;
   if (field.allowedValues) {
     input = el('select', { id, name: field.name });
@@ -401,22 +406,48 @@ function renderWhatIf(application, e) {
   );
 }
 
+/** One typed value of a form input: undefined when empty, an Error when it is not what the field takes. */
+function typedValue(field, raw) {
+  if (raw === '') return undefined;
+  if (field.type === 'string') return raw;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || (field.type === 'integer' && !Number.isInteger(value))) {
+    return new Error(`${field.title}: "${raw}" is not ${field.type === 'integer' ? 'a whole number' : 'a number'}`);
+  }
+  return value;
+}
+
+/** The hand-entry form: the client number, the required fields, then every field the model reads. */
+function renderEntryForm() {
+  const first = state.fields.filter((f) => f.required);
+  const rest = state.fields.filter((f) => !f.required && f.modelInput);
+  $('enter-fields').replaceChildren(...[...first, ...rest].map((f) => fieldInput(f, undefined, 'enter')));
+}
+
+function enteredApplication() {
+  const application = {};
+  for (const input of document.querySelectorAll('#enter-fields [data-field]')) {
+    const field = state.fieldByName.get(input.dataset.field);
+    const value = typedValue(field, input.value.trim());
+    if (value instanceof Error) throw value;
+    if (value === undefined && field.required) throw new Error(`${field.title} is required`);
+    if (value !== undefined) application[field.name] = value;
+  }
+  return application;
+}
+
 async function whatIfChanged(target) {
   const field = state.fieldByName.get(target.dataset.field);
   if (!field) return;
   const raw = target.value.trim();
   const next = { ...state.current };
-  if (raw === '') delete next[field.name];
-  else if (field.type === 'string') next[field.name] = raw;
-  else {
-    const value = Number(raw);
-    if (!Number.isFinite(value) || (field.type === 'integer' && !Number.isInteger(value))) {
-      $('whatif-delta').textContent =
-        `${field.title}: "${raw}" is not ${field.type === 'integer' ? 'a whole number' : 'a number'}.`;
-      return;
-    }
-    next[field.name] = value;
+  const value = typedValue(field, raw);
+  if (value instanceof Error) {
+    $('whatif-delta').textContent = `${value.message}.`;
+    return;
   }
+  if (value === undefined) delete next[field.name];
+  else next[field.name] = value;
   const before = state.explanation.probability;
   try {
     const e = await explainOne(next, { keepForm: true });
@@ -540,6 +571,15 @@ async function start() {
       $('batch').hidden = true;
       const { application } = await api(`/clients/${id}`);
       await showApplication(application, `client ${id}`);
+    });
+  });
+  renderEntryForm();
+  $('enter-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    handle(async () => {
+      const application = enteredApplication();
+      $('batch').hidden = true;
+      await showApplication(application, `client ${application.SK_ID_CURR}`);
     });
   });
   $('paste-form').addEventListener('submit', (event) => {

@@ -112,6 +112,21 @@ describeInBrowser('decision desk in headless Chromium', () => {
     for (const feature of placed) expect(expected.contributions.map((c) => c.feature)).toContain(feature);
   });
 
+  it('scores an application entered by hand, as /explain does', async () => {
+    await page.click('#enter summary');
+    const entered = { SK_ID_CURR: 7, AMT_CREDIT: 450000, AMT_INCOME_TOTAL: 90000, EXT_SOURCE_3: 0.35 };
+    for (const [field, value] of Object.entries(entered)) await page.type(`#enter-${field}`, String(value));
+    await page.click('#enter-form button[type="submit"]');
+    await page.waitForFunction(() => document.querySelector('#decision-text')?.textContent?.includes('Client 7:'));
+    const expected = await explainViaApi(entered);
+    const page_ = await shown();
+    expect(page_.probability).toBe(expected.probability);
+    expect(page_.reasons).toEqual(expected.contributions.map((c) => c.sentence));
+    expect(await page.$eval('#missing-summary', (e) => e.textContent)).toContain(
+      `${expected.missingInputs.length} of the`,
+    );
+  });
+
   it('says clearly when a client is unknown', async () => {
     await page.type('#client-id', '1');
     await page.keyboard.press('Enter');
@@ -213,6 +228,7 @@ describeInBrowser('decision desk in headless Chromium', () => {
     await page.type('#paste', fs.readFileSync(desk.clientsCsv, 'utf8').split('\n').slice(0, 6).join('\n'));
     await page.click('#paste-form button');
     await page.waitForFunction(() => document.querySelectorAll('#batch-table tbody tr').length === 5);
+    await page.click('#enter summary'); // the hand-entry form open too
     await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
     const violations = await page.evaluate(async () => {
       const result = await window.axe.run();
