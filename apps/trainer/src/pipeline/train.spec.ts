@@ -136,7 +136,7 @@ function pipelineSuite(
       });
       const files = (await client.listLoggedModelArtifacts(logged)).map((f) => f.path);
       expect(files).toEqual(
-        expect.arrayContaining(['MLmodel', 'model.lgb', 'feature_pipeline.json', 'threshold.json']),
+        expect.arrayContaining(['MLmodel', 'model.lgb', 'feature_pipeline.json', 'threshold.json', 'population.json']),
       );
       const comparison = (await client.downloadArtifactBytes(result.parentRunId, 'comparison.md')).toString();
       expect(comparison).toContain('| lightgbm |');
