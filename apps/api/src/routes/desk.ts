@@ -66,7 +66,8 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
   }
   const send = (file: string) => {
     const asset = assets.get(file);
-    if (!asset) throw Object.assign(new Error('the decision desk is not installed on this server'), { statusCode: 404 });
+    if (!asset)
+      throw Object.assign(new Error('the decision desk is not installed on this server'), { statusCode: 404 });
     return asset;
   };
   for (const [route, file] of [
