@@ -203,8 +203,9 @@ export interface MissingEffect {
 }
 
 /**
- * The effect of each missing input that has one (the others are only named in missingInputs): the SHAP contribution of every feature left without a value because of missing
- * inputs, shared equally among those inputs (a ratio of two missing fields gives each half), summed per field.
+ * The effect of each missing input that has one (the others are only named in missingInputs): the SHAP
+ * contribution of every feature left without a value because of missing inputs, shared equally among those inputs
+ * (a ratio of two missing fields gives each half), summed per field.
  */
 export function missingEffects(
   model: ServingModel,
