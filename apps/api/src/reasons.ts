@@ -111,12 +111,15 @@ export function formatValue(field: string, value: number | string | null): strin
   return grouped.format(value);
 }
 
-/** The share of clients with this value's rank, in words: "lower than 82 % of clients". */
-export function comparedToClients(summary: FeatureSummary | undefined, value: number): string | undefined {
+/** Share of the training population (with a value) below `value`; undefined without a numeric summary. */
+function populationShare(summary: FeatureSummary | undefined, value: number): number | undefined {
   if (!summary || summary.kind !== 'numeric' || !summary.count) return undefined;
   const below = shareBelow(summary, value);
-  if (Number.isNaN(below)) return undefined;
-  // Shares among the clients that have a value (the missing ones are not above or below).
+  return Number.isNaN(below) ? undefined : below;
+}
+
+/** A share below in words: "lower than 82 % of clients" (the missing ones are neither above nor below). */
+export function comparedToClients(below: number): string {
   return below >= 0.5
     ? `higher than ${Math.round(below * 100)} % of clients`
     : `lower than ${Math.round((1 - below) * 100)} % of clients`;
@@ -176,12 +179,11 @@ export function reason(
     lineage.kind === 'formula' && inputs.length
       ? ` (from ${inputs.map((i) => `${plainName(i.field)} = ${formatValue(i.field, i.value)}`).join(', ')})`
       : '';
-  const compared = comparedToClients(summary, value);
-  const below = summary?.kind === 'numeric' && summary.count ? shareBelow(summary, value) : undefined;
+  const below = populationShare(summary, value);
   return {
     inputs,
     shareBelow: below,
-    sentence: `${title} = ${shown}${from}${compared ? `, ${compared}` : ''}: ${effect}`,
+    sentence: `${title} = ${shown}${from}${below === undefined ? '' : `, ${comparedToClients(below)}`}: ${effect}`,
   };
 }
 
