@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { joinArtifactPath } from './artifact-paths';
-import { LoggedModelClient } from './logged-model-client';
+import { LoggedModelClient, type CreateLoggedModelOptions } from './logged-model-client';
 import { RegistryClient } from './registry-client';
 import { TrackingClient, type TerminalRunStatus } from './tracking-client';
 import { RestTransport, type TransportOptions } from './transport';
@@ -194,14 +194,7 @@ export class MlflowClient {
   // ------------------------------------------------------------- logged models
 
   /** Creates a logged model (status LOGGED_MODEL_PENDING) with its own artifact location; finalize it when done. */
-  createLoggedModel(opts: {
-    experimentId: string;
-    name: string;
-    sourceRunId?: string;
-    modelType?: string;
-    params?: Record<string, string | number | boolean>;
-    tags?: Record<string, string>;
-  }): Promise<LoggedModel> {
+  createLoggedModel(opts: CreateLoggedModelOptions): Promise<LoggedModel> {
     return this.loggedModels.create(opts);
   }
 

@@ -1,6 +1,7 @@
 // The client surface. The MLflow server process manager (for tests and the trainer's local server) is a separate
 // entry point, @credit-scoring/tracking/server, so that a program that only talks to MLflow never loads it.
 export { MlflowClient, type MlflowClientOptions } from './client';
+export type { CreateLoggedModelOptions } from './logged-model-client';
 export { LOG_BATCH_LIMITS } from './batch';
 export { VALUE_LIMITS } from './validation';
 export { MlflowError, MlflowConnectionError } from './errors';

@@ -12,17 +12,20 @@ const BASE = '/api/2.0/mlflow/logged-models';
 /** Characters MLflow refuses in a logged model's name (mlflow/utils/validation.py _validate_logged_model_name). */
 const BAD_NAME_CHARS = ['/', ':', '.', '%', '"', "'"];
 
+/** What a new logged model starts with (MLflow's CreateLoggedModel request). */
+export interface CreateLoggedModelOptions {
+  experimentId: string;
+  name: string;
+  sourceRunId?: string;
+  modelType?: string;
+  params?: Record<string, string | number | boolean>;
+  tags?: Record<string, string>;
+}
+
 export class LoggedModelClient {
   constructor(private readonly rest: RestTransport) {}
 
-  async create(opts: {
-    experimentId: string;
-    name: string;
-    sourceRunId?: string;
-    modelType?: string;
-    params?: Record<string, string | number | boolean>;
-    tags?: Record<string, string>;
-  }): Promise<LoggedModel> {
+  async create(opts: CreateLoggedModelOptions): Promise<LoggedModel> {
     requireText('experimentId', opts.experimentId);
     requireText('logged model name', opts.name);
     const bad = BAD_NAME_CHARS.filter((c) => opts.name.includes(c));

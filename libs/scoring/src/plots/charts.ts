@@ -16,6 +16,27 @@ function thinIndices(n: number, max: number): number[] {
   return Array.from({ length: max }, (_, k) => Math.round((k * (n - 1)) / (max - 1)));
 }
 
+/** The chance line and the axes every ROC chart shares. */
+const CHANCE_DIAGONAL = {
+  data: {
+    values: [
+      { fpr: 0, tpr: 0 },
+      { fpr: 1, tpr: 1 },
+    ],
+  },
+  mark: { type: 'line', strokeDash: [4, 4], color: '#999999' },
+  encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } },
+};
+const ROC_AXES = {
+  x: {
+    field: 'fpr',
+    type: 'quantitative',
+    title: 'False positive rate (good clients refused)',
+    scale: { domain: [0, 1] },
+  },
+  y: { field: 'tpr', type: 'quantitative', title: 'True positive rate (defaults caught)', scale: { domain: [0, 1] } },
+};
+
 export function rocCurveSpec(yTrue: Numbers, prob: Numbers, opts: { title?: string } = {}): VegaLiteSpec {
   const curve = rocCurve(yTrue, prob);
   const auc = rocAuc(yTrue, prob);
@@ -26,32 +47,12 @@ export function rocCurveSpec(yTrue: Numbers, prob: Numbers, opts: { title?: stri
     width: WIDTH,
     height: HEIGHT,
     layer: [
-      {
-        data: {
-          values: [
-            { fpr: 0, tpr: 0 },
-            { fpr: 1, tpr: 1 },
-          ],
-        },
-        mark: { type: 'line', strokeDash: [4, 4], color: '#999999' },
-        encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } },
-      },
+      CHANCE_DIAGONAL,
       {
         data: { values: points },
         mark: { type: 'line', color: '#1f77b4' },
         encoding: {
-          x: {
-            field: 'fpr',
-            type: 'quantitative',
-            title: 'False positive rate (good clients refused)',
-            scale: { domain: [0, 1] },
-          },
-          y: {
-            field: 'tpr',
-            type: 'quantitative',
-            title: 'True positive rate (defaults caught)',
-            scale: { domain: [0, 1] },
-          },
+          ...ROC_AXES,
           order: { field: 'fpr' },
         },
       },
@@ -81,32 +82,12 @@ export function rocOverlaySpec(series: RocSeries[], opts: { title?: string } = {
     width: WIDTH,
     height: HEIGHT,
     layer: [
-      {
-        data: {
-          values: [
-            { fpr: 0, tpr: 0 },
-            { fpr: 1, tpr: 1 },
-          ],
-        },
-        mark: { type: 'line', strokeDash: [4, 4], color: '#999999' },
-        encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } },
-      },
+      CHANCE_DIAGONAL,
       {
         data: { values: points },
         mark: { type: 'line', strokeWidth: 1.8 },
         encoding: {
-          x: {
-            field: 'fpr',
-            type: 'quantitative',
-            title: 'False positive rate (good clients refused)',
-            scale: { domain: [0, 1] },
-          },
-          y: {
-            field: 'tpr',
-            type: 'quantitative',
-            title: 'True positive rate (defaults caught)',
-            scale: { domain: [0, 1] },
-          },
+          ...ROC_AXES,
           color: {
             field: 'model',
             type: 'nominal',
