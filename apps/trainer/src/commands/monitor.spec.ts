@@ -12,7 +12,7 @@ import { openPredictionStore, type PredictionRecord, type PredictionStore } from
 import { freshPostgresDatabase } from '@credit-scoring/monitoring/testing';
 import { MlflowClient } from '@credit-scoring/tracking';
 import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
-import { logReference, REFERENCE_ARTIFACT } from '../pipeline/reference';
+import { logReference, REFERENCE_ARTIFACT, referenceCsv } from '../pipeline/reference';
 import { runDrift } from './drift';
 import { monitorCommand } from './monitor';
 
@@ -209,13 +209,8 @@ describe('trainer monitor with the reference stored with the model version', () 
     const run = await client.createRun({ experimentId, runName: 'best model' });
     const runId = run.info.runId;
     const application = pl.readCSV(reference, { inferSchemaLength: 10000 });
-    await logReference(
-      client,
-      runId,
-      application,
-      Int32Array.from({ length: application.height }, (_, i) => i),
-      42,
-    );
+    const rows = Int32Array.from({ length: application.height }, (_, i) => i);
+    await logReference(client, runId, referenceCsv(application, rows, 42));
     await client.endRun(runId);
     await client.getOrCreateRegisteredModel(name);
     const version = await client.createModelVersion({ name, source: `runs:/${runId}/model`, runId });

@@ -103,8 +103,12 @@ describe('trainer run --workers (LightGBM data-parallel on loopback)', () => {
       const dataMb = await byRank('worker_data_rss_mb');
       expect(dataMb).toHaveLength(n);
       expect(await byRank('worker_boosting_seconds')).toHaveLength(n);
-      const artifacts = (await client.listArtifacts(result.runId, 'model')).map((f) => f.path);
-      expect(artifacts).toContain('model/model.lgb');
+      // The model is the run's MLflow 3 logged model (`model`), not a folder of the run's artifacts.
+      const logged = (
+        await client.searchLoggedModels({ experimentIds: [run.info.experimentId], filter: "name = 'model'" })
+      ).filter((m) => m.sourceRunId === result.runId);
+      expect(logged).toHaveLength(1);
+      expect((await client.listLoggedModelArtifacts(logged[0])).map((f) => f.path)).toContain('model.lgb');
       outcomes.push({
         n,
         testAuc: result.testAuc,

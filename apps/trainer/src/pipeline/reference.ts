@@ -31,12 +31,7 @@ export function referenceCsv(
   return frame.writeCSV().toString();
 }
 
-export async function logReference(
-  client: MlflowClient,
-  runId: string,
-  application: pl.DataFrame,
-  trainRows: Int32Array,
-  seed: number,
-): Promise<void> {
-  await client.uploadArtifactBytes(runId, REFERENCE_ARTIFACT, referenceCsv(application, trainRows, seed));
+/** Uploads the reference CSV (made by referenceCsv before the tables are consumed by the features stage). */
+export async function logReference(client: MlflowClient, runId: string, csv: string): Promise<void> {
+  await client.uploadArtifactBytes(runId, REFERENCE_ARTIFACT, csv);
 }

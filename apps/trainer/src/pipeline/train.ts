@@ -43,7 +43,7 @@ import {
   type MlflowClient,
 } from '@credit-scoring/tracking';
 import { modelLabel, type TrainConfig } from '../config';
-import { logReference } from './reference';
+import { logReference, referenceCsv } from './reference';
 import { Progress, StageClock } from '../progress';
 import { loadTrainingData, summarizeData, type LoadedData } from './data';
 import { sourceDatasets, splitDataset } from './datasets';
@@ -140,6 +140,8 @@ export async function runPipeline(
       const dataSummary = summarizeData(data);
       await parent.uploadArtifactBytes('data_summary.json', JSON.stringify(dataSummary, null, 2));
 
+      // The monitoring reference is drawn now: the features stage consumes the tables it is drawn from.
+      const reference = referenceCsv(data.tables.application, splits.train, config.seed);
       const { final, folds } = await clock.time('features (final fit, CV folds)', async () => {
         // Every matrix comes from these columns: the tables (several GB of side-table rows at Kaggle scale) are
         // released table by table as they are aggregated (consume empties data.tables), the columns once the
@@ -229,7 +231,7 @@ export async function runPipeline(
           ),
         );
         // The training reference travels with the model version (its run), for `trainer monitor`.
-        await logReference(client, modelRunId, data.tables.application, splits.train, config.seed);
+        await logReference(client, modelRunId, reference);
         await parent.logMetrics({
           best_cv_cost_per_applicant: champion.row.cvCost,
           best_test_cost_per_applicant: champion.row.testCost,
