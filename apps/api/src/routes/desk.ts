@@ -17,7 +17,7 @@ const ASSETS: Record<string, string> = {
 };
 
 /** Summaries one request may ask for: the page asks for its strongest features only. */
-const MAX_POPULATION_FEATURES = 50;
+const MAX_POPULATION_FEATURES = 20;
 
 export function deskDir(): string {
   return path.join(workspaceRoot(), 'apps', 'api', 'desk');
@@ -30,7 +30,9 @@ const populationQuery = {
   properties: {
     features: {
       type: 'string',
-      maxLength: 4000,
+      // 20 names of up to 42 characters fit; a longer value, percent-encoded, could pass Node's 16 KB header
+      // limit and be refused with 431 before validation could answer 400.
+      maxLength: 1000,
       description: `Comma-separated feature names (at most ${MAX_POPULATION_FEATURES}), as /explain names them.`,
     },
   },

@@ -223,7 +223,7 @@ export const predictionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: { se
         tags: ['monitoring'],
         summary: 'The latest drift report as a self-contained web page',
         security,
-        produces: ['text/html'],
+        // No route-wide `produces`: the page is text/html, its errors (404 before any report…) are JSON.
         response: {
           200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } },
           ...errorResponses,
