@@ -85,8 +85,10 @@ export class WorkerLink {
 
   /** The next frame, which must be of `type`; rejects if the worker fails, leaves or stays silent past timeoutMs. */
   next(type: string, timeoutMs: number, phase: string): Promise<Frame> {
-    if (this.failure) return Promise.reject(this.failure);
+    // Frames that arrived before the worker closed still count: a worker sends 'done' and exits, and under load the
+    // close can come before the coordinator asks for that frame.
     const queued = this.frames.shift();
+    if (!queued && this.failure) return Promise.reject(this.failure);
     const got = queued
       ? Promise.resolve(queued)
       : new Promise<Frame>((resolve, reject) => {
