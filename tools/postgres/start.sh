@@ -50,7 +50,8 @@ fi
 chown "$user" "$cluster"
 
 if [ "$port" = 0 ]; then
-  port="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+  # stdout.write, not console.log: under nx (FORCE_COLOR) console.log colours a number with ANSI codes.
+  port="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})")"
 fi
 # The socket goes in the cluster folder (no write access to /var/run/postgresql needed); fsync stays on, so the
 # durability the tests measure is the real one.
