@@ -148,6 +148,8 @@ async function main(): Promise<void> {
   const started = new Date();
   const bundleArg = option('bundle', path.join('dist', 'model-bundle'));
   const bundleDir = path.resolve(root, bundleArg);
+  // The doc names the bundle relative to the repo, never this machine's folders.
+  const bundleShown = path.relative(root, bundleDir).startsWith('..') ? bundleArg : path.relative(root, bundleDir);
   const dataDir = path.resolve(option('data-dir', realDataDir()));
   if (!existsSync(path.join(bundleDir, 'MLmodel'))) throw new Error(`no model bundle in ${bundleDir} (--bundle DIR)`);
   const work = path.join(root, 'tmp', `bench-api-${process.pid}`);
@@ -295,12 +297,12 @@ async function main(): Promise<void> {
       const md = [
         '## api — Fastify scoring API over loopback HTTP',
         '',
-        `Command: \`flock /tmp/heavy.lock timeout 900 npx tsx tools/bench/api/run.ts --bundle ${bundleArg}\` — ` +
+        `Command: \`flock /tmp/heavy.lock timeout 900 npx tsx tools/bench/api/run.ts --bundle ${bundleShown}\` — ` +
           `${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit}${dirty}, ` +
           `${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores shared by the API process, the load generator ` +
           `and other engineers' light work), Node ${process.version}.`,
         '',
-        `Model: the bundle \`npm start\` exports on the real rows (${bundleArg}, a copy of dist/model-bundle ` +
+        `Model: the bundle \`npm start\` exports on the real rows (${bundleShown}, a copy of dist/model-bundle ` +
           'written by ' +
           '`npm start -- --data-dir ../shared/data/home-credit --search-rows 20000 --folds 5 --budget 4 ' +
           `--experiment credit-scoring-real\`): ${model.name} v${model.version}, ` +
