@@ -1,7 +1,7 @@
 // Jest global setup: tests run against a real PostgreSQL. DATABASE_URL when set (.ci/run starts one); otherwise a
 // throw-away cluster under tmp/postgres-tests-<pid> (tools/postgres/start.sh), stopped and removed by the teardown:
-// one per jest process, so projects run in parallel (nx run-many --parallel) do not start the same cluster twice. Workers inherit
-// the variable. Plain JS: it runs before ts-jest's transform is in place for the workers.
+// one per jest process, so projects run in parallel (nx run-many --parallel) never start the same cluster twice.
+// Workers inherit the variable. Plain JS: it runs before ts-jest's transform is in place for the workers.
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 
