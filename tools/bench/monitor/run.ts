@@ -41,8 +41,8 @@ function option(name: string, fallback: string): string {
   return at >= 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
 }
 const QUICK = process.argv.includes('--quick');
-const ROUNDS = Number(option('rounds', QUICK ? '1' : '3'));
-const SECONDS = Number(option('seconds', QUICK ? '3' : '20'));
+const ROUNDS = Number(option('rounds', QUICK ? '1' : '5'));
+const SECONDS = Number(option('seconds', QUICK ? '3' : '12'));
 const WARM_SECONDS = QUICK ? 1 : 5;
 
 type Config = 'off' | 'sqlite' | 'postgres';
