@@ -1,6 +1,6 @@
 import {
   classificationReport,
-  ConfusionMatrix,
+  type ClassificationReport,
   CostModel,
   rocAuc,
   thresholdSearch,
@@ -33,17 +33,11 @@ export interface CvOptions {
   onFold?: (event: { fold: number; folds: number; seconds: number; auc: number }) => void;
 }
 
-export interface FoldResult {
+/** A fold's validation report at the CV threshold (`CvResult.threshold`), with its cost and timing. */
+export interface FoldResult extends Omit<ClassificationReport, 'threshold'> {
   fold: number;
   nTrain: number;
   nValid: number;
-  auc: number;
-  prAuc: number;
-  accuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  confusion: ConfusionMatrix;
   cost: number;
   normalizedCost: number;
   seconds: number;
