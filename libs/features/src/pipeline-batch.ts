@@ -206,11 +206,16 @@ function extractColumns(
   };
 }
 
+/** Reads one side table when the features need it; undefined when the table does not exist (no such history). */
+export type SideTableLoader = (table: SideTableName) => Promise<pl.DataFrame | undefined>;
+
 /**
  * statelessColumns for a caller that gives the tables up: each side table is deleted from `tables` as soon as it is
  * aggregated, and the event loop turns before the next one, so that polars can release it (its buffers are freed by
  * N-API finalizers, which wait for the event loop). The application frame goes last. Peak memory is then about the
- * tables plus one table's working set, not the tables plus every table's.
+ * tables plus one table's working set, not the tables plus every table's. With `load`, a side table absent from
+ * `tables` is read just before it is aggregated: then only the application and one side table (bureau with its
+ * bureau_balance) are ever in memory at once.
  */
 export async function consumeStateless(
   tables: HomeCreditTables,
@@ -218,6 +223,7 @@ export async function consumeStateless(
   numeric: string[],
   text: string[],
   afterEachTable: () => void = () => undefined,
+  load?: SideTableLoader,
 ): Promise<StatelessColumns> {
   checkTables(tables);
   const turn = async () => {
@@ -231,7 +237,17 @@ export async function consumeStateless(
       await turn();
       return step.value;
     }
-    for (const name of step.value) delete tables[name];
+    const { need, done } = step.value;
+    if (need) {
+      for (const name of need) {
+        if (load && !tables[name]) {
+          const frame = await load(name);
+          if (frame) tables[name] = frame;
+        }
+      }
+      continue;
+    }
+    for (const name of done) delete tables[name];
     await turn();
   }
 }
@@ -273,13 +289,16 @@ function applicationColumns(tables: HomeCreditTables, numeric: string[], text: s
   };
 }
 
-/** The stateless columns, computed table by table: yields the side tables it is done with after each one. */
+/** A side table's turn: the tables it is about to read (`need`), or those it is done with (`done`). */
+type StatelessStep = { need: SideTableName[]; done?: undefined } | { need?: undefined; done: SideTableName[] };
+
+/** The stateless columns, computed table by table: yields the side tables it needs, then those it is done with. */
 function* statelessSteps(
   tables: HomeCreditTables,
   sideTables: SideTableName[],
   numeric: string[],
   text: string[],
-): Generator<SideTableName[], StatelessColumns> {
+): Generator<StatelessStep, StatelessColumns> {
   const { nRows, before, textColumns, idValues, target, amtCredit } = applicationColumns(tables, numeric, text);
 
   // Side-table aggregates per applicant; applicants sharing an SK_ID_CURR share its aggregates.
@@ -288,12 +307,15 @@ function* statelessSteps(
   const after: Array<Float64Array | number> = [];
   for (const spec of sideSpecs(sideTables)) {
     const outputs = aggregateOutputs(spec);
+    const useChild = sideTables.includes('bureau_balance');
+    // The caller may read the table (and its child) now, not before: see consumeStateless.
+    yield { need: spec.child && useChild ? [spec.table, spec.child.spec.table] : [spec.table] };
     if (!tables[spec.table]) {
       // table absent: nobody has history of that kind
       for (const o of outputs) after.push(o.zeroWhenEmpty ? 0 : NaN);
       continue;
     }
-    const perApplicant = aggregateSideTable(spec, tables, applicants, sideTables.includes('bureau_balance'));
+    const perApplicant = aggregateSideTable(spec, tables, applicants, useChild);
     outputs.forEach((o, k) =>
       after.push(
         oneRowPerApplicant
@@ -301,7 +323,7 @@ function* statelessSteps(
           : gatherSlots(perApplicant[k], applicants.ownerSlots, o.zeroWhenEmpty ? 0 : NaN),
       ),
     );
-    yield spec.child ? [spec.table, spec.child.spec.table] : [spec.table];
+    yield { done: spec.child ? [spec.table, spec.child.spec.table] : [spec.table] };
   }
 
   return {

@@ -356,6 +356,24 @@ function pipelineSuite(
       expect(Object.keys(copy)).toEqual([]);
       expect(turns).toBeGreaterThan(1);
       expect(sameBytes(pipeline.transform(consumed).data, matrix.data)).toBe(true);
+      // Side tables read on demand, one at a time: the same columns, and no table is asked for twice.
+      const loaded: string[] = [];
+      const held: number[] = [];
+      const onlyApplication = { application: train.application };
+      const lazily = await FeatureColumns.consume(onlyApplication, {
+        afterEachTable: () => held.push(Object.keys(onlyApplication).length),
+        load: async (table) => {
+          loaded.push(table);
+          return train[table];
+        },
+      });
+      expect([...loaded].sort()).toEqual(
+        Object.keys(train)
+          .filter((t) => t !== 'application')
+          .sort(),
+      );
+      expect(Math.max(...held)).toBe(1); // after each table's turn only the application is left
+      expect(sameBytes(pipeline.transform(lazily).data, matrix.data)).toBe(true);
       const fewer = FeatureColumns.of(train, { sideTables: ['bureau'] });
       expect(() => pipeline.transform(fewer)).toThrow(/aggregate side tables \[bureau\]; the pipeline needs \[bureau,/);
       expect(() => FeaturePipeline.fit(fewer)).toThrow(FeatureError);

@@ -17,6 +17,7 @@ import {
   FeatureMatrix,
   featureMatrix,
   statelessColumns,
+  type SideTableLoader,
   type StatelessColumns,
 } from './pipeline-batch';
 import {
@@ -212,16 +213,17 @@ export class FeatureColumns {
    * As `of`, taking the tables over: every frame is deleted from `tables` as soon as it is aggregated, and the event
    * loop turns between tables so that polars releases each one before the next is aggregated (its memory goes only
    * then). `tables` is empty afterwards. For a caller that needs nothing else from the tables. `afterEachTable` runs
-   * after each of those turns (e.g. to give the freed memory back to the OS).
+   * after each of those turns (e.g. to give the freed memory back to the OS). With `load`, a side table missing from
+   * `tables` is read only when its turn comes (undefined = no such table): tables may then hold just the application.
    */
   static async consume(
     tables: HomeCreditTables,
-    opts: Pick<FeatureOptions, 'sideTables'> & { afterEachTable?: () => void } = {},
+    opts: Pick<FeatureOptions, 'sideTables'> & { afterEachTable?: () => void; load?: SideTableLoader } = {},
   ): Promise<FeatureColumns> {
     const { sideTables } = resolveOptions(opts);
     const fields = applicationFields(tables.application);
     const names = fields.numeric.map((f) => f.name);
-    const columns = await consumeStateless(tables, sideTables, names, fields.text, opts.afterEachTable);
+    const columns = await consumeStateless(tables, sideTables, names, fields.text, opts.afterEachTable, opts.load);
     return new FeatureColumns(sideTables, fields, columns);
   }
 

@@ -3,9 +3,12 @@ import { join, resolve } from 'node:path';
 import {
   generateSynthetic,
   loadTables,
+  readTable,
   SIDE_TABLE_NAMES,
+  tablePath,
   workspaceRoot,
   type HomeCreditTables,
+  type SideTableName,
 } from '@credit-scoring/data';
 import type { TrainConfig } from '../config';
 
@@ -15,13 +18,21 @@ export interface LoadedData {
   source: { dir: string; generated: boolean };
   /** TARGET per application row (0 = repaid, 1 = default). */
   target: Float64Array;
+  /**
+   * Reads one side table of the source (undefined when its file is absent or side tables are off): with
+   * `sideTables: 'later'` the tables hold the application alone and the features stage reads the others one by one.
+   */
+  readSideTable: (table: SideTableName) => Promise<HomeCreditTables['application'] | undefined>;
 }
 
 /**
  * The real Kaggle folder when --data-dir is given, else the generated default: written once per (rows, seed) under
  * data/generated and reused, since the generator is deterministic.
  */
-export async function loadTrainingData(config: TrainConfig): Promise<LoadedData> {
+export async function loadTrainingData(
+  config: TrainConfig,
+  opts: { sideTables: 'now' | 'later' } = { sideTables: 'now' },
+): Promise<LoadedData> {
   let dir = config.dataDir;
   let generated = false;
   if (!dir) {
@@ -32,21 +43,33 @@ export async function loadTrainingData(config: TrainConfig): Promise<LoadedData>
       await generateSynthetic({ rows: config.rows, seed: config.seed, out: dir });
     }
   }
-  const tables = await loadTables(dir, { application: 'train', sideTables: config.sideTables });
+  const tables = await loadTables(dir, {
+    application: 'train',
+    sideTables: opts.sideTables === 'now' && config.sideTables,
+  });
   if (!tables.application.columns.includes('TARGET'))
     throw new Error(`${dir}/application_train.csv has no TARGET column`);
   const target = Float64Array.from(tables.application.getColumn('TARGET').toArray() as number[]);
   const positives = target.reduce((s, v) => s + v, 0);
   if (positives === 0 || positives === target.length)
     throw new Error(`${dir}: TARGET has a single class; nothing to learn`);
-  return { tables, source: { dir, generated }, target };
+  const from = dir;
+  const readSideTable = async (table: SideTableName) => {
+    const file = tablePath(from, table);
+    // A missing side-table file is a normal case (as in loadTables): nobody has history of that kind.
+    return config.sideTables && existsSync(file) ? readTable(file, table) : undefined;
+  };
+  return { tables, source: { dir, generated }, target, readSideTable };
 }
 
 /** A short description of the data for MLflow (data_summary.json) and the console. */
-export function summarizeData(data: LoadedData): Record<string, unknown> {
+export function summarizeData(
+  data: LoadedData,
+  sideRows: Partial<Record<SideTableName, number>> = {},
+): Record<string, unknown> {
   const { tables, target } = data;
   const rows: Record<string, number> = { application_train: tables.application.height };
-  for (const name of SIDE_TABLE_NAMES) rows[name] = tables[name]?.height ?? 0;
+  for (const name of SIDE_TABLE_NAMES) rows[name] = sideRows[name] ?? tables[name]?.height ?? 0;
   const defaults = target.reduce((s, v) => s + v, 0);
   const app = tables.application;
   const missing = app.columns

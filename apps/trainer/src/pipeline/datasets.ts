@@ -12,6 +12,7 @@ const MLFLOW_TYPES: Record<ColumnType, string> = { int: 'integer', float: 'doubl
 /** One file of the study: its dataset (whole file) and what the split datasets derive from it. */
 export interface SourceFile {
   table: TableName;
+  rows: number;
   columns: number;
   input: DatasetInput;
 }
@@ -26,7 +27,9 @@ async function fileDigest(file: string): Promise<string> {
 }
 
 /** The colspec MLflow writes for a pandas frame: every column in file order, `required` false where any is missing. */
-function schemaOf(table: TableName, frame: LoadedData['tables']['application']): string {
+type Frame = LoadedData['tables']['application'];
+
+function schemaOf(table: TableName, frame: Frame): string {
   const types = SCHEMAS[table];
   const colspec = frame.columns.map((name) => ({
     type: MLFLOW_TYPES[types[name]],
@@ -38,32 +41,32 @@ function schemaOf(table: TableName, frame: LoadedData['tables']['application']):
 
 /** Every file the study read (the application file, then the side tables found), with its digest and schema. */
 export async function sourceDatasets(data: LoadedData): Promise<SourceFile[]> {
-  const frames: Array<[TableName, LoadedData['tables']['application']]> = [
-    ['application_train', data.tables.application],
-  ];
+  const out = [await sourceDataset(data.source.dir, 'application_train', data.tables.application)];
   for (const [name, frame] of Object.entries(data.tables)) {
-    if (name !== 'application' && frame) frames.push([name as TableName, frame]);
-  }
-  const out: SourceFile[] = [];
-  for (const [table, frame] of frames) {
-    const file = tablePath(data.source.dir, table);
-    out.push({
-      table,
-      columns: frame.width,
-      input: {
-        dataset: {
-          name: table,
-          digest: await fileDigest(file),
-          sourceType: 'local',
-          source: JSON.stringify({ uri: file }),
-          schema: schemaOf(table, frame),
-          profile: JSON.stringify({ num_rows: frame.height, num_elements: frame.height * frame.width }),
-        },
-        tags: { 'mlflow.data.context': 'training' },
-      },
-    });
+    if (name !== 'application' && frame) out.push(await sourceDataset(data.source.dir, name as TableName, frame));
   }
   return out;
+}
+
+/** One file of the study as an MLflow dataset (its frame gives the schema and size). */
+export async function sourceDataset(dir: string, table: TableName, frame: Frame): Promise<SourceFile> {
+  const file = tablePath(dir, table);
+  return {
+    table,
+    rows: frame.height,
+    columns: frame.width,
+    input: {
+      dataset: {
+        name: table,
+        digest: await fileDigest(file),
+        sourceType: 'local',
+        source: JSON.stringify({ uri: file }),
+        schema: schemaOf(table, frame),
+        profile: JSON.stringify({ num_rows: frame.height, num_elements: frame.height * frame.width }),
+      },
+      tags: { 'mlflow.data.context': 'training' },
+    },
+  };
 }
 
 /**

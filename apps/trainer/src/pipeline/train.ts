@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { workspaceRoot } from '@credit-scoring/data';
+import { SIDE_TABLE_NAMES, workspaceRoot } from '@credit-scoring/data';
 import { FeatureColumns, FeaturePipeline, pythonScoring, type FeatureMatrix } from '@credit-scoring/features';
 import { Dataset } from '@credit-scoring/lightgbm';
 import {
@@ -46,7 +46,7 @@ import { modelLabel, type TrainConfig } from '../config';
 import { logReference, referenceCsv } from './reference';
 import { Progress, StageClock } from '../progress';
 import { loadTrainingData, summarizeData, type LoadedData } from './data';
-import { sourceDatasets, splitDataset } from './datasets';
+import { sourceDataset, sourceDatasets, splitDataset } from './datasets';
 import { makeSplits, type Splits } from './splits';
 import { comparisonArtifacts, trialsCsv } from './tables';
 
@@ -118,7 +118,8 @@ export async function runPipeline(
   client: MlflowClient,
   clock: StageClock,
 ): Promise<TrainedPipeline> {
-  const data = await clock.time('load data', () => loadTrainingData(config));
+  // The side tables are read one by one in the features stage, each dropped once aggregated (see below).
+  const data = await clock.time('load data', () => loadTrainingData(config, { sideTables: 'later' }));
   const splits = makeSplits(data.target, config);
   const experimentId = await client.getOrCreateExperiment(config.experiment);
   const specs = config.models.map((name) => MODEL_SPECS.find((s) => s.name === name)!);
@@ -136,9 +137,6 @@ export async function runPipeline(
     { experimentId, runName: `Model comparison ${started}`, tags: { ...tags, ...runTags(config, data) } },
     async (parent) => {
       await parent.logParams(flatConfig(config, splits, data));
-      await client.logInputs(parent.runId, [...sources.map((s) => s.input)]);
-      const dataSummary = summarizeData(data);
-      await parent.uploadArtifactBytes('data_summary.json', JSON.stringify(dataSummary, null, 2));
 
       // The monitoring reference is drawn now: the features stage consumes the tables it is drawn from.
       const reference = referenceCsv(data.tables.application, splits.train, config.seed);
@@ -146,9 +144,16 @@ export async function runPipeline(
         // Every matrix comes from these columns: the tables (several GB of side-table rows at Kaggle scale) are
         // released table by table as they are aggregated (consume empties data.tables), the columns once the
         // matrices are made. Each table's buffers, freed by polars' threads, stay in glibc's arenas until trimmed.
+        // Each side table is read when its turn comes, so one of them at a time is in memory beside the application
+        // (at 1M applicants all of them at once took 10-13 GiB); its dataset record is made while it is there.
         const columns = await FeatureColumns.consume(data.tables, {
           sideTables: config.sideTables,
           afterEachTable: () => Dataset.releaseFreedMemory(),
+          load: async (table) => {
+            const frame = await data.readSideTable(table);
+            if (frame) sources.push(await sourceDataset(data.source.dir, table, frame));
+            return frame;
+          },
         });
         const pipeline = FeaturePipeline.fit(columns, { rows: splits.train, sideTables: config.sideTables });
         return {
@@ -165,6 +170,12 @@ export async function runPipeline(
         };
       });
       Dataset.releaseFreedMemory(); // and the columns, once the matrices are made
+      // Every file read, in the usual order: the application, then the side tables as SIDE_TABLE_NAMES lists them.
+      const order = (table: string) => (table === 'application_train' ? -1 : SIDE_TABLE_NAMES.indexOf(table as never));
+      sources.sort((a, b) => order(a.table) - order(b.table));
+      await client.logInputs(parent.runId, [...sources.map((s) => s.input)]);
+      const dataSummary = summarizeData(data, Object.fromEntries(sources.map((s) => [s.table, s.rows])));
+      await parent.uploadArtifactBytes('data_summary.json', JSON.stringify(dataSummary, null, 2));
       process.stderr.write(
         `  ${final.train.nCols} features; train ${splits.train.length}, test ${splits.test.length}, search/CV on ${splits.cvRows.length}\n`,
       );
@@ -329,6 +340,7 @@ async function evaluateModel(
   await run.uploadArtifactBytes('search_trials.csv', trialsCsv(search));
 
   // Final fit on the whole training part with the best parameters, scored once on the held-out test set.
+  const fitStarted = performance.now();
   const predictor = await spec.fit(final.train, undefined, best.params, {
     seed: config.seed,
     threads: config.numThreads,
@@ -337,6 +349,7 @@ async function evaluateModel(
   await run.setTags(
     Object.fromEntries(Object.entries(predictor.info).map(([k, v]) => [`credit.final_fit.${k}`, String(v)])),
   );
+  process.stderr.write(`  ${spec.name}: final fit ${((performance.now() - fitStarted) / 1000).toFixed(1)} s\n`);
   const testProb = predictor.predictProba(final.test.data);
   const row = comparisonRow({
     model: spec.name,
