@@ -185,19 +185,31 @@ function activeScaledColumns(
   return out;
 }
 
+/** Columns gathered per pass over the rows by fitEncodings: one strided pass per column missed the cache per value. */
+const COLUMN_BLOCK = 16;
+
 function fitEncodings(x: MatrixLike, categorical: 'onehot' | 'drop'): ColumnEncoding[] {
   const isCategorical = new Set(x.categoricalFeatures);
   const encodings: ColumnEncoding[] = [];
-  const column = new Float64Array(x.nRows);
-  for (let c = 0; c < x.nCols; c++) {
-    for (let i = 0; i < x.nRows; i++) column[i] = x.data[i * x.nCols + c];
-    if (!isCategorical.has(c)) {
-      const m = median(column);
-      encodings.push({ kind: 'numeric', column: c, median: Number.isNaN(m) ? 0 : m });
-    } else if (categorical === 'onehot') {
-      let maxCode = -1;
-      for (const v of column) if (!Number.isNaN(v)) maxCode = Math.max(maxCode, v);
-      if (maxCode >= 0) encodings.push({ kind: 'onehot', column: c, levels: Math.floor(maxCode) + 1 });
+  const { nRows, nCols, data } = x;
+  const block = Array.from({ length: Math.min(COLUMN_BLOCK, nCols) }, () => new Float64Array(nRows));
+  for (let first = 0; first < nCols; first += block.length) {
+    const width = Math.min(block.length, nCols - first);
+    for (let i = 0; i < nRows; i++) {
+      const offset = i * nCols + first;
+      for (let k = 0; k < width; k++) block[k][i] = data[offset + k];
+    }
+    for (let k = 0; k < width; k++) {
+      const c = first + k;
+      const column = block[k];
+      if (!isCategorical.has(c)) {
+        const m = median(column);
+        encodings.push({ kind: 'numeric', column: c, median: Number.isNaN(m) ? 0 : m });
+      } else if (categorical === 'onehot') {
+        let maxCode = -1;
+        for (const v of column) if (!Number.isNaN(v)) maxCode = Math.max(maxCode, v);
+        if (maxCode >= 0) encodings.push({ kind: 'onehot', column: c, levels: Math.floor(maxCode) + 1 });
+      }
     }
   }
   return encodings;

@@ -57,13 +57,56 @@ export function selectRows(m: LabelledMatrix, rows: Int32Array): LabelledMatrix 
   };
 }
 
-/** numpy-style median of the finite values (mean of the two middle ones for an even count); NaN if none. */
+/**
+ * numpy-style median of the finite values (mean of the two middle ones for an even count); NaN if none. The middle
+ * values are selected (quickselect, linear on average) rather than sorted: the logistic regression takes the median
+ * of every column of the training matrix, and a full sort per column cost minutes on a million applicants.
+ */
 export function median(values: Numbers): number {
   const present = new Float64Array(values.length);
   let count = 0;
   for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) present[count++] = values[i];
   if (count === 0) return NaN;
-  const finite = present.subarray(0, count).sort(); // typed-array sort is numeric and fast
-  const mid = finite.length >> 1;
-  return finite.length % 2 === 1 ? finite[mid] : (finite[mid - 1] + finite[mid]) / 2;
+  const finite = present.subarray(0, count);
+  const mid = count >> 1;
+  const upper = selectInPlace(finite, mid);
+  if (count % 2 === 1) return upper;
+  // After the selection every value left of `mid` is <= the mid-th: the (mid-1)-th is their largest.
+  let lower = finite[0];
+  for (let i = 1; i < mid; i++) if (finite[i] > lower) lower = finite[i];
+  return (lower + upper) / 2;
+}
+
+/** The k-th smallest value (0-based) of `a` (no NaN), rearranging `a` so that a[i] <= a[k] for i < k and >= after. */
+function selectInPlace(a: Float64Array, k: number): number {
+  let left = 0;
+  let right = a.length - 1;
+  while (right > left) {
+    // Median of three as the pivot: sorted or constant columns (common here) stay linear.
+    const middle = (left + right) >> 1;
+    const pivot = medianOfThree(a[left], a[middle], a[right]);
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    // Now a[left..j] <= pivot, a[j+1..i-1] == pivot, a[i..right] >= pivot.
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+function medianOfThree(x: number, y: number, z: number): number {
+  if (x < y) return y < z ? y : x < z ? z : x;
+  return x < z ? x : y < z ? z : y;
 }
