@@ -63,13 +63,10 @@ export async function loadTrainingData(
 }
 
 /** A short description of the data for MLflow (data_summary.json) and the console. */
-export function summarizeData(
-  data: LoadedData,
-  sideRows: Partial<Record<SideTableName, number>> = {},
-): Record<string, unknown> {
+export function summarizeData(data: LoadedData): Record<string, unknown> & { rows: Record<string, number> } {
   const { tables, target } = data;
   const rows: Record<string, number> = { application_train: tables.application.height };
-  for (const name of SIDE_TABLE_NAMES) rows[name] = sideRows[name] ?? tables[name]?.height ?? 0;
+  for (const name of SIDE_TABLE_NAMES) rows[name] = tables[name]?.height ?? 0;
   const defaults = target.reduce((s, v) => s + v, 0);
   const app = tables.application;
   const missing = app.columns

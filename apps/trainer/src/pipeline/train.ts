@@ -138,7 +138,9 @@ export async function runPipeline(
     async (parent) => {
       await parent.logParams(flatConfig(config, splits, data));
 
-      // The monitoring reference is drawn now: the features stage consumes the tables it is drawn from.
+      // The data summary and the monitoring reference are drawn now: the features stage consumes the tables. The
+      // side tables are read there, so their row counts are added to the summary afterwards.
+      const dataSummary = summarizeData(data);
       const reference = referenceCsv(data.tables.application, splits.train, config.seed);
       const { final, folds } = await clock.time('features (final fit, CV folds)', async () => {
         // Every matrix comes from these columns: the tables (several GB of side-table rows at Kaggle scale) are
@@ -174,7 +176,8 @@ export async function runPipeline(
       const order = (table: string) => (table === 'application_train' ? -1 : SIDE_TABLE_NAMES.indexOf(table as never));
       sources.sort((a, b) => order(a.table) - order(b.table));
       await client.logInputs(parent.runId, [...sources.map((s) => s.input)]);
-      const dataSummary = summarizeData(data, Object.fromEntries(sources.map((s) => [s.table, s.rows])));
+      for (const source of sources)
+        if (source.table !== 'application_train') dataSummary.rows[source.table] = source.rows;
       await parent.uploadArtifactBytes('data_summary.json', JSON.stringify(dataSummary, null, 2));
       process.stderr.write(
         `  ${final.train.nCols} features; train ${splits.train.length}, test ${splits.test.length}, search/CV on ${splits.cvRows.length}\n`,
