@@ -12,8 +12,28 @@ const read = (name, file) => {
   return fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '';
 };
 
-/** One recorded run: stages (seconds, peak RSS sampled while it ran), GNU time's peak, the report's tables. */
+/**
+ * A run's summary kept in the repository (tools/bench/pipeline/runs/<name>.json): tmp/ does not outlive a session, so
+ * every run written into the section is summarised there, and a later session can still show it as its "before".
+ */
+const summaryFile = (name) => path.join(__dirname, 'runs', `${name}.json`);
+
+/** One recorded run, from tmp/bench-pipeline/<name>/ when present (its summary is then saved), else its summary. */
 function loadRun(name) {
+  if (!fs.existsSync(path.join(dirOf(name), 'run.json'))) {
+    if (!fs.existsSync(summaryFile(name)))
+      throw new Error(`no run ${name}: neither ${dirOf(name)} nor ${summaryFile(name)}`);
+    return { name, ...JSON.parse(fs.readFileSync(summaryFile(name), 'utf8')) };
+  }
+  const summary = recordedRun(name);
+  const { lastLine, ...kept } = summary;
+  fs.mkdirSync(path.dirname(summaryFile(name)), { recursive: true });
+  fs.writeFileSync(summaryFile(name), `${JSON.stringify(summary.failed ? summary : kept, null, 2)}\n`);
+  return summary;
+}
+
+/** One recorded run: stages (seconds, peak RSS sampled while it ran), GNU time's peak, the report's tables. */
+function recordedRun(name) {
   const run = JSON.parse(read(name, 'run.json'));
   const lines = read(name, 'stderr').split('\n');
   const samples = read(name, 'rss')
@@ -100,7 +120,8 @@ const time = (s) =>
 function describe(run) {
   return (
     `${run.label}: commit ${run.commit}, started ${run.started.replace('T', ' ').replace('Z', ' UTC')}, ` +
-    `load average ${run.loadBefore} before / ${run.loadAfter || '?'} after; command \`${run.command}\``
+    `load average ${run.loadBefore} before / ${run.loadAfter || '?'} after; command \`${run.command}\`` +
+    (run.transcribed ? ` (figures transcribed ${run.transcribed})` : '')
   );
 }
 
