@@ -75,6 +75,72 @@ describe('LightGBM binding', () => {
       expect(booster.predict(Float32Array.from(x.subarray(0, 10 * nCols))).length).toBe(10);
     });
 
+    describe('predictAsync (on a worker thread)', () => {
+      it('gives the numbers predict gives: Float64Array and Float32Array, raw scores, numIteration', async () => {
+        const rows = x.subarray(0, 500 * nCols);
+        expect(Array.from(await booster.predictAsync(rows))).toEqual(Array.from(booster.predict(rows)));
+        for (const numThreads of [1, 2]) {
+          expect(Array.from(await booster.predictAsync(rows, { numThreads }))).toEqual(
+            Array.from(booster.predict(rows)),
+          );
+        }
+        const raw = await booster.predictAsync(rows, { rawScore: true, numIteration: 7 });
+        expect(Array.from(raw)).toEqual(Array.from(booster.predict(rows, { rawScore: true, numIteration: 7 })));
+        const single = Float32Array.from(rows);
+        expect(Array.from(await booster.predictAsync(single))).toEqual(Array.from(booster.predict(single)));
+      });
+
+      it('runs off the main thread, and calls made together take turns and all resolve', async () => {
+        const rows = new Float64Array(20 * x.length);
+        for (let k = 0; k < 20; k++) rows.set(x, k * x.length);
+        const expected = Array.from(booster.predict(rows));
+        let settled = false;
+        const all = Promise.all([1, 2, 3].map(() => booster.predictAsync(rows, { numThreads: 1 }))).finally(
+          () => (settled = true),
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(settled).toBe(false); // the event loop turned while LightGBM was still predicting
+        for (const result of await all) expect(Array.from(result)).toEqual(expected);
+      });
+
+      it('while it runs the booster is busy: free() and the other methods throw; usable afterwards', async () => {
+        const copy = Booster.fromString(booster.saveModel());
+        const rows = x.subarray(0, 1000 * nCols);
+        const pending = copy.predictAsync(rows);
+        expect(() => copy.free()).toThrow('cannot free a Booster while a prediction is running; await predictAsync');
+        expect(copy.isFreed).toBe(false);
+        expect(() => copy.predict(rows)).toThrow(/busy predicting on a worker thread/);
+        expect(() => copy.predictSingle(rows.subarray(0, nCols))).toThrow(/busy predicting/);
+        expect(() => copy.saveModel()).toThrow(/busy predicting/);
+        expect(Array.from(await pending)).toEqual(Array.from(booster.predict(rows)));
+        expect(copy.predictSingle(rows.subarray(0, nCols))).toBe(booster.predictSingle(rows.subarray(0, nCols)));
+        copy.free();
+        await expect(copy.predictAsync(rows)).rejects.toThrow(/freed/);
+      });
+
+      it('bad input is a rejected promise with the reason, as for predict', async () => {
+        await expect(booster.predictAsync(x.subarray(0, nCols + 1))).rejects.toThrow(/not a whole number of rows/);
+        await expect(booster.predictAsync(new Float64Array(0))).rejects.toThrow(/not a whole number of rows/);
+        const notAMatrix = [1, 2, 3] as unknown as Float64Array;
+        await expect(booster.predictAsync(notAMatrix)).rejects.toThrow(/Float64Array or Float32Array/);
+        await expect(booster.predictAsync(x.subarray(0, nCols), { numThreads: 0 })).rejects.toThrow(/numThreads/);
+        await expect(booster.predictAsync(x.subarray(0, nCols), { numIteration: 1.5 })).rejects.toThrow(
+          /numIteration must be an integer/,
+        );
+      });
+
+      it("LightGBM's own failure on the worker thread is a LightGBMError", async () => {
+        // A parameter LightGBM refuses while parsing the prediction's configuration, on the worker thread.
+        const native = (booster as unknown as { handle: { predictForMatAsync: (...a: unknown[]) => Promise<unknown> } })
+          .handle;
+        const failure = native.predictForMatAsync(x.subarray(0, nCols), 1, 0, 0, -1, 'num_threads=many');
+        await expect(failure).rejects.toBeInstanceOf(LightGBMError);
+        expect(Array.from(await booster.predictAsync(x.subarray(0, nCols)))).toEqual(
+          Array.from(booster.predict(x.subarray(0, nCols))),
+        );
+      });
+    });
+
     it('dumps the model as JSON with the feature names', () => {
       const dump = booster.dumpModel() as { feature_names: string[]; tree_info: unknown[] };
       expect(dump.feature_names).toEqual(booster.featureNames);

@@ -67,6 +67,27 @@ export class Booster {
     return this.handle.predictForMat(data, nRows, type, 0, this.iterations(opts.numIteration), '');
   }
 
+  /**
+   * predict() on a libuv worker thread: the event loop (and JavaScript preparing the next rows) runs meanwhile. Same
+   * numbers as predict(). Until the promise settles the booster is busy: free() and its other methods throw (other
+   * predictAsync calls queue behind this one), and `data` must not be written to or transferred.
+   * numThreads: LightGBM's threads for this call (default: as predict, one per core).
+   */
+  async predictAsync(
+    data: Matrix,
+    opts: { rawScore?: boolean; numIteration?: number; numThreads?: number } = {},
+  ): Promise<Float64Array> {
+    checkIteration(opts.numIteration);
+    const threads = opts.numThreads;
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+      throw new Error(`numThreads must be a positive integer, got ${threads}`);
+    }
+    const nRows = this.rowsOf(data);
+    const type = opts.rawScore ? PREDICT_RAW_SCORE : PREDICT_NORMAL;
+    const parameters = threads === undefined ? '' : `num_threads=${threads}`;
+    return this.handle.predictForMatAsync(data, nRows, type, 0, this.iterations(opts.numIteration), parameters);
+  }
+
   /** SHAP values: nRows x (numFeature + 1), the last column is the expected value; rows sum to the raw score. */
   predictContrib(data: Matrix, opts: { numIteration?: number } = {}): Float64Array {
     checkIteration(opts.numIteration);

@@ -40,6 +40,15 @@ export interface NativeBooster {
     numIteration: number,
     parameters: string,
   ): Float64Array;
+  /** predictForMat on a libuv worker thread; the booster is busy (its other methods throw) until it settles */
+  predictForMatAsync(
+    data: Float64Array | Float32Array,
+    nRows: number,
+    predictType: number,
+    startIteration: number,
+    numIteration: number,
+    parameters: string,
+  ): Promise<Float64Array>;
   predictSingle(row: Float64Array | number[], contrib: boolean, numIteration: number): number | Float64Array;
   featureImportance(numIteration: number, importanceType: number): Float64Array;
   free(): void;

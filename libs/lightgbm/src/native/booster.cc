@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include <algorithm>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -124,6 +126,74 @@ class UpdateWorker : public Napi::AsyncWorker {
   std::vector<std::vector<double>> evals_;
 };
 
+// Runs LGBM_BoosterPredictForMat on a libuv worker thread, so JavaScript can prepare the next rows meanwhile. The
+// input typed array and the booster object are referenced until the call ends (neither can be collected); the booster
+// counts the running prediction, so free() and every other call on it throw until then. Predictions into one booster
+// take turns on its mutex. The input must not be written to, transferred or resized while the promise is pending
+// (JavaScript cannot be prevented from doing so: the caller's contract, as for Python's predict on another thread).
+class PredictWorker : public Napi::AsyncWorker {
+ public:
+  struct Call {
+    MatrixView matrix;
+    int32_t nRows = 0;
+    int nCols = 0;
+    int predictType = 0;
+    int startIteration = 0;
+    int numIteration = 0;
+    std::string parameters;
+    int64_t outLength = 0;
+  };
+
+  PredictWorker(Napi::Env env, NativeBooster* booster, Napi::Object self, Napi::Object input, Call call)
+      : Napi::AsyncWorker(env, "lightgbm.predict"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        booster_(booster),
+        handle_(booster->handle()),
+        call_(std::move(call)),
+        out_(static_cast<size_t>(call_.outLength)) {
+    self_ = Napi::Persistent(self);
+    input_ = Napi::Persistent(input);
+    booster_->AddPrediction(1);
+  }
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    std::lock_guard<std::mutex> turn(booster_->PredictMutex());
+    int64_t written = 0;
+    int status = LGBM_BoosterPredictForMat(handle_, call_.matrix.data, call_.matrix.dtype, call_.nRows, call_.nCols, 1,
+                                           call_.predictType, call_.startIteration, call_.numIteration,
+                                           call_.parameters.c_str(), &written, out_.data());
+    if (status != 0) return SetError(LastError());
+    if (written != call_.outLength) {
+      return SetError("LightGBM wrote " + std::to_string(written) + " predictions, expected " +
+                      std::to_string(call_.outLength));
+    }
+    ReleaseIdleOpenMPThreads();  // this worker thread's team, if num_threads > 1 made one (see above)
+  }
+
+  void OnOK() override {
+    booster_->AddPrediction(-1);
+    Napi::Float64Array out = Napi::Float64Array::New(Env(), out_.size());
+    std::copy(out_.begin(), out_.end(), out.Data());
+    deferred_.Resolve(out);
+  }
+
+  void OnError(const Napi::Error& error) override {
+    booster_->AddPrediction(-1);
+    deferred_.Reject(MakeLightGBMError(Env(), error.Message()).Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference self_;
+  Napi::ObjectReference input_;
+  NativeBooster* booster_;
+  BoosterHandle handle_;
+  Call call_;
+  std::vector<double> out_;
+};
+
 }  // namespace
 
 Napi::Function NativeBooster::Define(Napi::Env env) {
@@ -140,6 +210,7 @@ Napi::Function NativeBooster::Define(Napi::Env env) {
                          InstanceMethod("saveModelToString", &NativeBooster::SaveModelToString),
                          InstanceMethod("dumpModel", &NativeBooster::DumpModel),
                          InstanceMethod("predictForMat", &NativeBooster::PredictForMat),
+                         InstanceMethod("predictForMatAsync", &NativeBooster::PredictForMatAsync),
                          InstanceMethod("predictSingle", &NativeBooster::PredictSingle),
                          InstanceMethod("featureImportance", &NativeBooster::FeatureImportance),
                          InstanceMethod("free", &NativeBooster::Free),
@@ -176,6 +247,9 @@ void NativeBooster::Release() {
 BoosterHandle NativeBooster::Handle(Napi::Env env) const {
   if (!handle_) throw Napi::Error::New(env, "Booster has been freed");
   if (busy_) throw Napi::Error::New(env, "Booster is busy training on a worker thread; wait for the step to finish");
+  if (predictions_ > 0) {
+    throw Napi::Error::New(env, "Booster is busy predicting on a worker thread; await predictAsync before using it");
+  }
   return handle_;
 }
 
@@ -318,6 +392,35 @@ Napi::Value NativeBooster::PredictForMat(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// predictForMatAsync(data, nRows, predictType, startIteration, numIteration, parameters) -> Promise<Float64Array>
+// As predictForMat, on a worker thread. Another prediction may be running (they take turns); training may not.
+Napi::Value NativeBooster::PredictForMatAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PredictWorker::Call call;
+  call.matrix = GetMatrix(info[0], "data");
+  call.nRows = GetInt32(info[1], "nRows");
+  call.predictType = GetInteger(info[2], "predictType");
+  call.startIteration = GetInteger(info[3], "startIteration");
+  call.numIteration = GetInteger(info[4], "numIteration");
+  call.parameters = GetOptionalString(info[5], "parameters");
+  if (!handle_) throw Napi::Error::New(env, "Booster has been freed");
+  if (busy_) throw Napi::Error::New(env, "Booster is busy training on a worker thread; wait for the step to finish");
+  // Read-only queries, safe beside a running prediction (LightGBM's own predictions share a read lock).
+  LGBM_CHECK(env, LGBM_BoosterGetNumFeature(handle_, &call.nCols));
+  if (call.matrix.length != static_cast<size_t>(call.nRows) * call.nCols) {
+    throw Napi::RangeError::New(env, "data has " + std::to_string(call.matrix.length) + " values, expected " +
+                                         std::to_string(call.nRows) + " rows x " + std::to_string(call.nCols) +
+                                         " features");
+  }
+  LGBM_CHECK(env, LGBM_BoosterCalcNumPredict(handle_, call.nRows, call.predictType, call.startIteration,
+                                             call.numIteration, &call.outLength));
+  auto* worker = new PredictWorker(env, this, info.This().As<Napi::Object>(), info[0].As<Napi::Object>(),
+                                   std::move(call));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
 NativeBooster::FastPredictor& NativeBooster::Fast(Napi::Env env, int predictType, int numIteration) {
   FastPredictor& fast = predictType == C_API_PREDICT_CONTRIB ? fastContrib_ : fastNormal_;
   if (fast.config && fast.numIteration == numIteration) return fast;
@@ -367,6 +470,9 @@ Napi::Value NativeBooster::FeatureImportance(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeBooster::Free(const Napi::CallbackInfo& info) {
   if (busy_) throw Napi::Error::New(info.Env(), "cannot free a Booster while it is training");
+  if (predictions_ > 0) {
+    throw Napi::Error::New(info.Env(), "cannot free a Booster while a prediction is running; await predictAsync first");
+  }
   Release();
   return info.Env().Undefined();
 }

@@ -1,6 +1,7 @@
 // NativeBooster: owns one LightGBM BoosterHandle, its fast single-row predictors and the datasets it trains on.
 #pragma once
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "common.h"
@@ -18,6 +19,11 @@ class NativeBooster : public Napi::ObjectWrap<NativeBooster> {
 
   BoosterHandle handle() const { return handle_; }
   void SetBusy(bool busy) { busy_ = busy; }
+  // Predictions running on worker threads (predictForMatAsync): while any runs, every other use of the booster
+  // throws, free() included, and they take turns on predictMutex_ (LightGBM sets its per-booster prediction state,
+  // the iteration range, at the start of each call).
+  void AddPrediction(int delta) { predictions_ += delta; }
+  std::mutex& PredictMutex() { return predictMutex_; }
 
  private:
   Napi::Value AddValidData(const Napi::CallbackInfo& info);
@@ -31,12 +37,14 @@ class NativeBooster : public Napi::ObjectWrap<NativeBooster> {
   Napi::Value SaveModelToString(const Napi::CallbackInfo& info);
   Napi::Value DumpModel(const Napi::CallbackInfo& info);
   Napi::Value PredictForMat(const Napi::CallbackInfo& info);
+  Napi::Value PredictForMatAsync(const Napi::CallbackInfo& info);
   Napi::Value PredictSingle(const Napi::CallbackInfo& info);
   Napi::Value FeatureImportance(const Napi::CallbackInfo& info);
   Napi::Value Free(const Napi::CallbackInfo& info);
   Napi::Value IsFreed(const Napi::CallbackInfo& info);
 
-  // The handle for a call from JavaScript; throws if freed or if a training step is running on a worker thread.
+  // The handle for a call from JavaScript; throws if freed or if a training step or a prediction is running on a
+  // worker thread.
   BoosterHandle Handle(Napi::Env env) const;
   int NumFeatureOf(Napi::Env env) const;
   void Release();
@@ -51,6 +59,8 @@ class NativeBooster : public Napi::ObjectWrap<NativeBooster> {
 
   BoosterHandle handle_ = nullptr;
   bool busy_ = false;
+  int predictions_ = 0;
+  std::mutex predictMutex_;
   std::vector<std::shared_ptr<DatasetOwner>> datasets_;  // kept alive while LightGBM points into them
   FastPredictor fastNormal_;
   FastPredictor fastContrib_;
