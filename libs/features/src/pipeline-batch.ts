@@ -63,12 +63,16 @@ const { normalise } = expr;
 
 const statelessCache = new WeakMap<HomeCreditTables, Map<string, StatelessColumns>>();
 
-/** The feature matrix of `rows` (indices into the application table), in that order. */
+/**
+ * The feature matrix of `rows` (indices into the application table), in that order; written at the start of `into`
+ * when given (every value is written: the buffer's old contents do not matter).
+ */
 export function featureMatrix(
   state: FittedPipelineState,
   levelIndex: Map<string, Map<string, number>>,
   columns: StatelessColumns,
   rows: Int32Array,
+  into?: Float64Array,
 ): Pick<FeatureMatrix, 'data' | 'nRows' | 'nCols'> {
   const nRows = rows.length;
   const nCols = state.featureNames.length;
@@ -85,7 +89,7 @@ export function featureMatrix(
   });
   columns.after.forEach((values) => sources.push(typeof values === 'number' ? { constant: values } : { values }));
   if (sources.length !== nCols) throw new FeatureError(`internal: built ${sources.length} columns, expected ${nCols}`);
-  const data = new Float64Array(nRows * nCols);
+  const data = matrixBuffer(nRows * nCols, into);
   // Constant columns (~700 of 833 when no side table is given) come from one template row copied into each row.
   const template = new Float64Array(nCols);
   const varying: Array<[Exclude<MatrixSource, { constant: number }>, number]> = [];
@@ -106,6 +110,15 @@ export function featureMatrix(
     }
   }
   return { data, nRows, nCols };
+}
+
+function matrixBuffer(length: number, into: Float64Array | undefined): Float64Array {
+  if (into === undefined) return new Float64Array(length);
+  if (!(into instanceof Float64Array)) throw new FeatureError('into must be a Float64Array');
+  if (into.length < length) {
+    throw new FeatureError(`into holds ${into.length} values, the matrix needs ${length}`);
+  }
+  return into.subarray(0, length);
 }
 
 /**

@@ -295,6 +295,23 @@ function pipelineSuite(
         expect(pipeline.toJSON().version).toBe(1);
       });
 
+      it('into: the matrix written over a reused buffer equals a fresh one, with or without side tables', () => {
+        const rows = Int32Array.from({ length: 300 }, (_, i) => (7 * i) % train.application.height);
+        const bare = { application: train.application };
+        for (const tables of [train, bare]) {
+          const fresh = pipeline.transform(tables, { rows });
+          const into = new Float64Array(fresh.data.length + 5).fill(-1.5); // stale values everywhere
+          const written = pipeline.transform(tables, { rows, into });
+          expect(written.data.buffer).toBe(into.buffer);
+          expect(sameBytes(written.data, fresh.data)).toBe(true);
+          expect(Array.from(into.subarray(fresh.data.length))).toEqual([-1.5, -1.5, -1.5, -1.5, -1.5]);
+        }
+        const small = new Float64Array(pipeline.featureNames.length * 299);
+        expect(() => pipeline.transform(bare, { rows, into: small })).toThrow(
+          /into holds \d+ values, the matrix needs/,
+        );
+      });
+
       it("fitting on a row subset learns only that subset's categories (no leakage)", () => {
         const types = train.application.getColumn('NAME_INCOME_TYPE').toArray() as string[];
         const rows = Int32Array.from(types.flatMap((t, i) => (t === 'Working' || t === 'Pensioner' ? [i] : [])));

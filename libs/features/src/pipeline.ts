@@ -115,8 +115,15 @@ export class FeaturePipeline {
     return JSON.parse(JSON.stringify(this.state)) as FittedPipelineState;
   }
 
-  /** Features of `rows` of the application table (all rows by default), in that order. */
-  transform(tables: HomeCreditTables | FeatureColumns, opts: { rows?: Int32Array } = {}): FeatureMatrix {
+  /**
+   * Features of `rows` of the application table (all rows by default), in that order. `into`: a buffer to write the
+   * matrix in (at least nRows x nCols values; `data` is then its start), so that a caller scoring chunk after chunk
+   * reuses memory instead of faulting in a fresh matrix each time (~0.17 s of kernel time per 333 MB, 50,000 rows).
+   */
+  transform(
+    tables: HomeCreditTables | FeatureColumns,
+    opts: { rows?: Int32Array; into?: Float64Array } = {},
+  ): FeatureMatrix {
     const s = this.state;
     const columns = sourceColumns(
       tables,
@@ -127,7 +134,7 @@ export class FeaturePipeline {
     const rows = checkRows(opts.rows, columns.nRows) ?? Int32Array.from({ length: columns.nRows }, (_, i) => i);
     const target = columns.target;
     return {
-      ...featureMatrix(s, this.levelIndex, columns, rows),
+      ...featureMatrix(s, this.levelIndex, columns, rows, opts.into),
       featureNames: this.featureNames,
       categoricalFeatures: this.categoricalFeatures,
       ids: Int32Array.from(rows, (i) => columns.ids[i]),
