@@ -182,6 +182,13 @@ function assemble(pkg: ReadModelPackage, description: string): ScoringModel {
   return { description, pipeline, booster, threshold: pkg.threshold };
 }
 
+/**
+ * LightGBM threads per chunk prediction. It runs beside this thread's reading and transforming of the next chunk, on
+ * a 2-core machine: one thread leaves a core to JavaScript (and polars) instead of both fighting for two (measured
+ * on 307,511 applicants: 1 and 2 threads took the same wall time, 2 used more CPU).
+ */
+const PREDICT_THREADS = 1;
+
 type SideTables = Omit<HomeCreditTables, 'application'>;
 
 /**
@@ -239,7 +246,7 @@ async function scoreFile(
   opts: { chunkRows: number; withDecision: boolean },
 ): Promise<number> {
   // Seconds per stage, reported at the end (a user sees what to expect from a bigger file; the benchmark splits by it).
-  const spent = { input: 0, 'side tables': 0, features: 0, LightGBM: 0, writing: 0 };
+  const spent = { input: 0, 'side tables': 0, features: 0, 'LightGBM wait': 0, writing: 0 };
   let lap = performance.now();
   const charge = (stage: keyof typeof spent) => {
     const now = performance.now();
@@ -257,28 +264,41 @@ async function scoreFile(
   const temp = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.tmp`);
   const fd = fs.openSync(temp, 'w');
   let scored = 0;
+  // Chunks LightGBM is scoring on a worker thread (oldest first) while this thread reads and transforms the next.
+  const scoring: Array<{ ids: Int32Array; probabilities: Promise<Float64Array>; share: number }> = [];
+  const started = Date.now();
+  // Two matrices in turn: chunk k is transformed into one while LightGBM reads chunk k-1 from the other.
+  const buffers = new MatrixBuffers(model.pipeline.featureNames.length);
+  const writeOldest = async () => {
+    const { ids, probabilities, share } = scoring[0];
+    const p = await probabilities;
+    scoring.shift();
+    charge('LightGBM wait');
+    fs.writeSync(fd, submissionLines(ids, p, opts.withDecision ? model.threshold : undefined));
+    charge('writing');
+    scored += ids.length;
+    process.stderr.write(
+      `predict: ${scored} applicants (${share}% of the file) ${formatSeconds((Date.now() - started) / 1000)}\n`,
+    );
+    lap = performance.now();
+  };
   try {
     fs.writeSync(fd, opts.withDecision ? 'SK_ID_CURR,TARGET,decision,threshold\n' : 'SK_ID_CURR,TARGET\n');
-    const started = Date.now();
     for (let next = first; !next.done; next = await chunks.next()) {
       charge('input');
       const chunk = next.value;
       const ids = chunk.frame.getColumn('SK_ID_CURR');
       // the side tables hold these applicants' rows only: a chunk of the whole file needs no semi-join
       const history = chunk.frame.height === applicants.length ? side : historyOf(side, ids);
-      const matrix = model.pipeline.transform({ application: chunk.frame, ...history });
+      const matrix = model.pipeline.transform({ application: chunk.frame, ...history }, { into: buffers.next(chunk) });
       charge('features');
-      const probabilities = model.booster.predict(matrix.data);
-      charge('LightGBM');
-      fs.writeSync(fd, submissionLines(matrix.ids, probabilities, opts.withDecision ? model.threshold : undefined));
-      charge('writing');
-      scored += matrix.nRows;
-      const share = Math.round((100 * chunk.bytesRead) / chunk.fileBytes);
-      process.stderr.write(
-        `predict: ${scored} applicants (${share}% of the file) ${formatSeconds((Date.now() - started) / 1000)}\n`,
-      );
-      lap = performance.now();
+      // Queued behind the previous chunk's prediction (predictions take turns), which is written meanwhile.
+      const probabilities = model.booster.predictAsync(matrix.data, { numThreads: PREDICT_THREADS });
+      probabilities.catch(() => undefined); // awaited in order below: not an unhandled rejection meanwhile
+      scoring.push({ ids: matrix.ids, probabilities, share: Math.round((100 * chunk.bytesRead) / chunk.fileBytes) });
+      while (scoring.length > 1) await writeOldest();
     }
+    while (scoring.length > 0) await writeOldest();
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fs.renameSync(temp, out);
@@ -287,6 +307,8 @@ async function scoreFile(
     process.stderr.write(`predict: time by stage: ${stages.join(', ')}\n`);
     return scored;
   } catch (error) {
+    // e.g. a bad row in chunk k+1 while chunk k is being scored: the booster is busy (cannot be freed) until then.
+    await Promise.allSettled(scoring.map((s) => s.probabilities));
     try {
       fs.closeSync(fd);
     } catch {
@@ -294,6 +316,24 @@ async function scoreFile(
     }
     fs.rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * The feature matrices of the chunks, used in turn (the predictions take turns too, so when chunk k is transformed
+ * only chunk k-1 is still being read by LightGBM). Reused rather than allocated per chunk: a fresh 333 MB matrix per
+ * 50,000 rows cost its page faults every time.
+ */
+class MatrixBuffers {
+  private readonly buffers: Float64Array[] = [];
+  private turn = 0;
+  constructor(private readonly nCols: number) {}
+
+  next(chunk: { frame: pl.DataFrame }): Float64Array {
+    const slot = this.turn++ % 2;
+    const length = chunk.frame.height * this.nCols;
+    if ((this.buffers[slot]?.length ?? -1) < length) this.buffers[slot] = new Float64Array(length);
+    return this.buffers[slot];
   }
 }
 
