@@ -214,13 +214,24 @@ function extractColumns(
     numbers: numbers.map(floats),
     text: text.map((c) => ({
       values: [...((columnValues.array(levels, c)[0] as string[] | null) ?? [])],
-      codes: Int32Array.from(floats(rankName(c)), (rank) => (Number.isNaN(rank) ? -1 : rank - 1)),
+      codes: rankCodes(floats(rankName(c))),
     })),
   };
 }
 
 /** Reads one side table when the features need it; undefined when the table does not exist (no such history). */
 export type SideTableLoader = (table: SideTableName) => Promise<pl.DataFrame | undefined>;
+
+/**
+ * Dense ranks (1-based, NaN = missing) as dictionary codes (0-based, -1 = missing). A loop: `Int32Array.from` with a
+ * mapping function walks its source through the iterator protocol, ~0.15 µs per value (0.7 s of a 307,511-row
+ * application-only transform).
+ */
+function rankCodes(ranks: Float64Array): Int32Array {
+  const codes = new Int32Array(ranks.length);
+  for (let i = 0; i < ranks.length; i++) codes[i] = Number.isNaN(ranks[i]) ? -1 : ranks[i] - 1;
+  return codes;
+}
 
 /**
  * statelessColumns for a caller that gives the tables up: each side table is deleted from `tables` as soon as it is
