@@ -155,6 +155,22 @@ describe('trainer predict on bad input', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  it('a bad row in a later chunk, read while LightGBM scores the chunks before it: exit 2, nothing written', () => {
+    const out = path.join(work, 'never.csv');
+    const late = file(
+      'late-bad-value.csv',
+      withRows((fields) => {
+        fields[header.indexOf('AMT_CREDIT')] = 'lots';
+      }),
+    );
+    const r = trainer('predict', '--input', late, '--bundle', bundle, '--out', out, '--chunk-rows', '1');
+    // One line: the reason (not a "cannot free a Booster while a prediction is running" from chunk 1's prediction).
+    expect(r.stderr).toMatch(/^trainer: [^\n]*row 2, column AMT_CREDIT \(float\): value 'lots' is not a number\n$/);
+    expect(r.status).toBe(2);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.readdirSync(work).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   it.each([
     [[], /--input FILE\.csv is required/],
     [['--input', 'x.csv'], /--out FILE\.csv is required/],
