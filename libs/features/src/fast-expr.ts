@@ -96,6 +96,14 @@ export class PExpr {
   sort(): PExpr {
     return new PExpr(this._expr.sortWith(false, false, false, false));
   }
+  /** the distinct values in order of first appearance */
+  uniqueStable(): PExpr {
+    return new PExpr(this._expr.uniqueStable());
+  }
+  /** a categorical's codes (UInt32; null stays null) */
+  toPhysical(): PExpr {
+    return new PExpr(this._expr.toPhysical());
+  }
   /** dense rank: 1 + position in the sorted distinct values; null stays null */
   rankDense(): PExpr {
     return new PExpr(this._expr.rank('dense', false));
