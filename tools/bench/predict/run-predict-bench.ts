@@ -191,7 +191,7 @@ function applicationOnlyNote(ours: Timed, rows: number): string {
     `start-up included; trainer predict took ${f(ours.seconds)} (CPU ${f(ours.cpuSeconds)} on 2 cores). ` +
     `Start-up (tsx compiling and loading the modules, nodejs-polars, the bundle) ${f(ours.seconds - staged)}; ` +
     `then, on the main thread, reading the file ${f(t.input)} (the checked scan and polars parsing 50,000-row ` +
-    `chunks), the 833-column transform ${f(t.features)} (polars cleaning, ratios and category ranks, then the ` +
+    `chunks), the 833-column transform ${f(t.features)} (polars cleaning, ratios and category codes, then the ` +
     `row-major matrix written into one of two reused buffers) and writing ${f(t.writing)}. LightGBM ` +
     '(`LGBM_BoosterPredictForMat` through `Booster.predictAsync`, one thread: it copies each dense row into ' +
     '(index, value) pairs, NaNs included, then walks the trees) scores chunk k on a worker thread while the main ' +
