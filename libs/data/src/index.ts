@@ -24,3 +24,4 @@ export {
 } from './load';
 export { generateSynthetic, type GenerateOptions, type GenerateResult } from './synthetic/generate';
 export { readApplicationChunks, type ApplicationChunk } from './read-chunks';
+export { ScanThreads } from './scan-threads';

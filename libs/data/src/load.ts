@@ -4,6 +4,7 @@ import pl from 'nodejs-polars';
 import { checkNotTruncated, checkFieldCounts, findBadValueIn, findFirstBadRow, readHeader } from './csv-checks';
 import { CsvScanner, keySet, type ScannedRows } from './csv-scan';
 import { DataError } from './errors';
+import type { ScanThreads } from './scan-threads';
 import { POLARS_DTYPES, SCHEMAS, SIDE_TABLE_NAMES, type SideTableName, type TableName } from './schemas';
 
 /** The application rows (train: with TARGET; test: without) plus whichever side tables exist. Absent = no history. */
@@ -90,8 +91,13 @@ export interface RowFilter {
  * With `only`, every line is still checked for its structure (field count, blank, truncation), but only the rows of
  * those keys are parsed (in file order): the side-table rows of the applicants being scored are a small share of a
  * Kaggle file, and parsing is most of the cost. Values in the other rows are not parsed, so not type-checked.
+ * With `threads` (and `only`), the scan runs on one of those worker threads: the caller's thread is free meanwhile.
  */
-export async function readTable(file: string, table: TableName, opts: { only?: RowFilter } = {}): Promise<pl.DataFrame> {
+export async function readTable(
+  file: string,
+  table: TableName,
+  opts: { only?: RowFilter; threads?: ScanThreads } = {},
+): Promise<pl.DataFrame> {
   if (!fs.existsSync(file)) throw new DataError(`${table}.csv not found: looked for ${file}`, { file });
   const header = readHeader(file);
   checkColumns(file, table, header);
@@ -107,13 +113,9 @@ export async function readTable(file: string, table: TableName, opts: { only?: R
     const { column, keys } = opts.only;
     const position = header.indexOf(column);
     if (position < 0 || types[position] !== 'int') throw new DataError(`${file}: no integer column ${column} to filter on`);
-    const scanner = new CsvScanner(file, header.length, { collect: true, keep: { column: position, wanted: keySet(keys) } });
-    let kept: ScannedRows;
-    try {
-      kept = scanner.next();
-    } finally {
-      scanner.close();
-    }
+    const kept = opts.threads
+      ? await opts.threads.scan(file, header.length, { column: position, keys })
+      : scanHere(file, header.length, position, keys);
     try {
       frame = pl.readCSV(kept.bytes, options);
     } catch (error) {
@@ -133,6 +135,16 @@ export async function readTable(file: string, table: TableName, opts: { only?: R
     }
   }
   return frame.select(...Object.keys(expected));
+}
+
+/** The checked scan keeping the rows of `keys`, on this thread. */
+function scanHere(file: string, nColumns: number, column: number, keys: ArrayLike<number>): ScannedRows {
+  const scanner = new CsvScanner(file, nColumns, { collect: true, keep: { column, wanted: keySet(keys) } });
+  try {
+    return scanner.next();
+  } finally {
+    scanner.close();
+  }
 }
 
 /** Loads the application file (required) and the side tables found in `dir`. */

@@ -182,7 +182,7 @@ export function statelessColumns(
   if (!found) {
     const steps = statelessSteps(tables, sideTables, numeric, text);
     let step = steps.next();
-    while (!step.done) step = steps.next();
+    while (!step.done) step = steps.next(); // the spec's order
     found = step.value;
     perTables.set(key, found);
   }
@@ -247,6 +247,9 @@ function dictionaries(cleaned: pl.DataFrame, text: string[]): DictionaryColumn[]
  * tables plus one table's working set, not the tables plus every table's. With `load`, a side table absent from
  * `tables` is read just before it is aggregated: then only the application and one side table (bureau with its
  * bureau_balance) are ever in memory at once.
+ * `next` (optional) picks the side table to aggregate next among the pending ones (their spec names; bureau stands
+ * for bureau and bureau_balance) once it is in `tables` or known absent: a caller still reading the tables has each
+ * one aggregated as soon as it is read. Without it, the spec's order.
  */
 export async function consumeStateless(
   tables: HomeCreditTables,
@@ -255,6 +258,7 @@ export async function consumeStateless(
   text: string[],
   afterEachTable: () => void = () => undefined,
   load?: SideTableLoader,
+  next?: (pending: SideTableName[]) => Promise<SideTableName>,
 ): Promise<StatelessColumns> {
   checkTables(tables);
   const turn = async () => {
@@ -262,15 +266,21 @@ export async function consumeStateless(
     afterEachTable();
   };
   const steps = statelessSteps(tables, sideTables, numeric, text);
-  for (let step = steps.next(); ; step = steps.next()) {
+  let choice: SideTableName | undefined;
+  for (let step = steps.next(); ; step = steps.next(choice)) {
+    choice = undefined;
     if (step.done) {
       for (const name of Object.keys(tables)) delete tables[name as keyof HomeCreditTables];
       await turn();
       return step.value;
     }
-    const { need, done } = step.value;
-    if (need) {
-      for (const name of need) {
+    const value = step.value;
+    if ('pending' in value) {
+      if (next) choice = await next(value.pending);
+      continue;
+    }
+    if ('need' in value) {
+      for (const name of value.need) {
         if (load && !tables[name]) {
           const frame = await load(name);
           if (frame) tables[name] = frame;
@@ -278,7 +288,7 @@ export async function consumeStateless(
       }
       continue;
     }
-    for (const name of done) delete tables[name];
+    for (const name of value.done) delete tables[name];
     await turn();
   }
 }
@@ -320,39 +330,52 @@ function applicationColumns(tables: HomeCreditTables, numeric: string[], text: s
   };
 }
 
-/** A side table's turn: the tables it is about to read (`need`), or those it is done with (`done`). */
-type StatelessStep = { need: SideTableName[]; done?: undefined } | { need?: undefined; done: SideTableName[] };
+/**
+ * A step of statelessSteps: `pending` asks which of those side tables to aggregate next (the answer is passed to
+ * next(); undefined = the first); `need` lists the tables it is about to read, `done` those it has finished with.
+ */
+type StatelessStep = { pending: SideTableName[] } | { need: SideTableName[] } | { done: SideTableName[] };
 
-/** The stateless columns, computed table by table: yields the side tables it needs, then those it is done with. */
+/**
+ * The stateless columns, computed table by table in the order the caller picks (each table's aggregates depend on
+ * that table alone, so the order changes no bit): asks for the next table, yields the side tables it needs, then
+ * those it is done with.
+ */
 function* statelessSteps(
   tables: HomeCreditTables,
   sideTables: SideTableName[],
   numeric: string[],
   text: string[],
-): Generator<StatelessStep, StatelessColumns> {
+): Generator<StatelessStep, StatelessColumns, SideTableName | undefined> {
   const { nRows, before, textColumns, idValues, target, amtCredit } = applicationColumns(tables, numeric, text);
 
   // Side-table aggregates per applicant; applicants sharing an SK_ID_CURR share its aggregates.
   const applicants = new KeySlots(idValues);
   const oneRowPerApplicant = applicants.ownerSlots.every((slot, r) => slot === r);
-  const after: Array<Float64Array | number> = [];
-  for (const spec of sideSpecs(sideTables)) {
+  const specs = sideSpecs(sideTables);
+  const perSpec: Array<Array<Float64Array | number>> = new Array(specs.length);
+  const pending = specs.map((spec) => spec.table);
+  while (pending.length > 0) {
+    const choice = yield { pending: [...pending] };
+    const at = specs.findIndex((spec) => spec.table === (choice ?? pending[0]));
+    if (at < 0 || !pending.includes(specs[at].table))
+      throw new FeatureError(`internal: side table ${String(choice)} is not pending`);
+    pending.splice(pending.indexOf(specs[at].table), 1);
+    const spec = specs[at];
     const outputs = aggregateOutputs(spec);
     const useChild = sideTables.includes('bureau_balance');
     // The caller may read the table (and its child) now, not before: see consumeStateless.
     yield { need: spec.child && useChild ? [spec.table, spec.child.spec.table] : [spec.table] };
     if (!tables[spec.table]) {
       // table absent: nobody has history of that kind
-      for (const o of outputs) after.push(o.zeroWhenEmpty ? 0 : NaN);
+      perSpec[at] = outputs.map((o) => (o.zeroWhenEmpty ? 0 : NaN));
       continue;
     }
     const perApplicant = aggregateSideTable(spec, tables, applicants, useChild);
-    outputs.forEach((o, k) =>
-      after.push(
-        oneRowPerApplicant
-          ? perApplicant[k]
-          : gatherSlots(perApplicant[k], applicants.ownerSlots, o.zeroWhenEmpty ? 0 : NaN),
-      ),
+    perSpec[at] = outputs.map((o, k) =>
+      oneRowPerApplicant
+        ? perApplicant[k]
+        : gatherSlots(perApplicant[k], applicants.ownerSlots, o.zeroWhenEmpty ? 0 : NaN),
     );
     yield { done: spec.child ? [spec.table, spec.child.spec.table] : [spec.table] };
   }
@@ -364,6 +387,6 @@ function* statelessSteps(
     amtCredit,
     before,
     text: textColumns,
-    after,
+    after: perSpec.flat(),
   };
 }

@@ -131,10 +131,32 @@ export class FeaturePipeline {
       s.applicationNumeric.map((f) => f.name),
       s.applicationText,
     );
-    const rows = checkRows(opts.rows, columns.nRows) ?? Int32Array.from({ length: columns.nRows }, (_, i) => i);
+    return this.matrixOf(columns, checkRows(opts.rows, columns.nRows), opts.into);
+  }
+
+  /**
+   * transform of every application row, for side tables still being read: `next(pending)` resolves to one of the
+   * pending side tables (spec names; bureau stands for bureau and bureau_balance) once it is in `tables` or known
+   * absent, and that table is aggregated at once, while the caller reads the others. Takes the tables over (each
+   * frame is deleted from `tables` once aggregated). The matrix equals transform's: each table's aggregates depend on
+   * that table alone.
+   */
+  async transformArriving(
+    tables: HomeCreditTables,
+    next: (pending: SideTableName[]) => Promise<SideTableName>,
+  ): Promise<FeatureMatrix> {
+    const s = this.state;
+    const numeric = s.applicationNumeric.map((f) => f.name);
+    const { sideTables } = s.options;
+    const columns = await consumeStateless(tables, sideTables, numeric, s.applicationText, undefined, undefined, next);
+    return this.matrixOf(columns, undefined);
+  }
+
+  private matrixOf(columns: StatelessColumns, only: Int32Array | undefined, into?: Float64Array): FeatureMatrix {
+    const rows = only ?? Int32Array.from({ length: columns.nRows }, (_, i) => i);
     const target = columns.target;
     return {
-      ...featureMatrix(s, this.levelIndex, columns, rows, opts.into),
+      ...featureMatrix(this.state, this.levelIndex, columns, rows, into),
       featureNames: this.featureNames,
       categoricalFeatures: this.categoricalFeatures,
       ids: Int32Array.from(rows, (i) => columns.ids[i]),

@@ -7,6 +7,7 @@ import {
   readApplicationChunks,
   readKeys,
   readTable,
+  ScanThreads,
   tablePath,
   workspaceRoot,
   type HomeCreditTables,
@@ -191,30 +192,93 @@ const PREDICT_THREADS = 1;
 
 type SideTables = Omit<HomeCreditTables, 'application'>;
 
+/** Each side table the pipeline aggregates, as it is read: the frame, or undefined when its file is absent. */
+type SideReads = Map<SideTableName, Promise<pl.DataFrame | undefined>>;
+
 /**
- * The side tables the pipeline aggregates, read once (checked like every Kaggle file; an absent file = no history),
- * only the rows of `applicants` parsed: bureau_balance through those applicants' bureau records.
+ * Scans (and the main thread's parsing) at a time: the checked pass over every line of ~2.4 GB at Kaggle scale is
+ * most of the reading, so it runs on worker threads while this thread parses and aggregates the tables read.
  */
-async function readSideTables(dir: string, pipeline: FeaturePipeline, applicants: Int32Array): Promise<SideTables> {
-  const tables: SideTables = {};
+const READ_LANES = 2;
+
+/**
+ * Starts reading the side tables the pipeline aggregates (checked like every Kaggle file; an absent file = no
+ * history), only the rows of `applicants` parsed: bureau_balance through those applicants' bureau records. The scans
+ * run on `threads`, READ_LANES tables at a time, bureau first (its SK_ID_BUREAU values select the bureau_balance
+ * rows), the biggest files next so that the lanes end together.
+ */
+function readSideTables(
+  dir: string,
+  pipeline: FeaturePipeline,
+  applicants: Int32Array,
+  threads: ScanThreads,
+): SideReads {
   const wanted = pipeline.toJSON().options.sideTables;
-  // bureau first: its SK_ID_BUREAU values select the bureau_balance rows
-  const order = [...wanted].sort((a, b) => Number(a === 'bureau_balance') - Number(b === 'bureau_balance'));
-  for (const table of order) {
+  const order = READ_ORDER.filter((table) => wanted.includes(table));
+  const reads: SideReads = new Map();
+  const settled = new Map<SideTableName, (read: Promise<pl.DataFrame | undefined>) => void>();
+  for (const table of order) reads.set(table, new Promise((resolve) => settled.set(table, resolve)));
+  const readOne = async (table: SideTableName): Promise<pl.DataFrame | undefined> => {
     const file = tablePath(dir, table);
-    if (!fs.existsSync(file)) continue;
+    if (!fs.existsSync(file)) return undefined;
+    const keys = table === 'bureau_balance' ? bureauIds(await reads.get('bureau')) : applicants;
     const started = Date.now();
-    const only =
-      table === 'bureau_balance'
-        ? { column: 'SK_ID_BUREAU', keys: bureauIds(tables.bureau) }
-        : { column: 'SK_ID_CURR', keys: applicants };
-    tables[table] = await readTable(file, table, { only });
+    const column = table === 'bureau_balance' ? 'SK_ID_BUREAU' : 'SK_ID_CURR';
+    const frame = await readTable(file, table, { only: { column, keys }, threads });
     process.stderr.write(
-      `predict: read ${table} (${tables[table]?.height} rows of these applicants, ` +
+      `predict: read ${table} (${frame.height} rows of these applicants, ` +
         `${formatSeconds((Date.now() - started) / 1000)})\n`,
     );
+    return frame;
+  };
+  const queue = [...order];
+  const lane = async (): Promise<void> => {
+    for (let table = queue.shift(); table !== undefined; table = queue.shift()) {
+      const read = readOne(table);
+      read.catch(() => undefined); // a failed read rejects where it is awaited; the lane stops here
+      settled.get(table)?.(read);
+      await read;
+    }
+  };
+  for (let i = 0; i < READ_LANES; i++) lane().catch(() => undefined);
+  return reads;
+}
+
+/** bureau first (bureau_balance waits for it), then the largest Kaggle files first. */
+const READ_ORDER: SideTableName[] = [
+  'bureau',
+  'installments_payments',
+  'bureau_balance',
+  'credit_card_balance',
+  'previous_application',
+  'POS_CASH_balance',
+];
+
+/** Every side table read (for a file scored in several chunks). */
+async function allSideTables(reads: SideReads): Promise<SideTables> {
+  const tables: SideTables = {};
+  for (const [table, read] of reads) {
+    const frame = await read;
+    if (frame) tables[table] = frame;
   }
   return tables;
+}
+
+/**
+ * For FeaturePipeline.transformArriving: the first of the pending side tables read, put into `tables` (bureau with
+ * bureau_balance, which its aggregates join). Rejects with the first read that failed.
+ */
+function arrivals(reads: SideReads, tables: HomeCreditTables) {
+  const ready = (table: SideTableName): Promise<SideTableName> => {
+    const parts: SideTableName[] = table === 'bureau' ? ['bureau', 'bureau_balance'] : [table];
+    return Promise.all(
+      parts.map(async (part) => {
+        const frame = await reads.get(part);
+        if (frame) tables[part] = frame;
+      }),
+    ).then(() => table);
+  };
+  return (pending: SideTableName[]) => Promise.race(pending.map(ready));
 }
 
 const bureauIds = (bureau: pl.DataFrame | undefined): Int32Array =>
@@ -259,10 +323,9 @@ async function scoreFile(
   charge('input');
   const applicants = dataDir ? readKeys(input, 'SK_ID_CURR') : new Int32Array(0);
   charge('input');
-  const side = dataDir ? await readSideTables(dataDir, model.pipeline, applicants) : {};
-  charge('side tables');
+  const threads = dataDir ? new ScanThreads(READ_LANES) : undefined;
   const temp = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.tmp`);
-  const fd = fs.openSync(temp, 'w');
+  let fd = -1;
   let scored = 0;
   // Chunks LightGBM is scoring on a worker thread (oldest first) while this thread reads and transforms the next.
   const scoring: Array<{ ids: Int32Array; probabilities: Promise<Float64Array>; share: number }> = [];
@@ -283,14 +346,23 @@ async function scoreFile(
     lap = performance.now();
   };
   try {
+    const reads = dataDir && threads ? readSideTables(dataDir, model.pipeline, applicants, threads) : new Map();
+    // A file of one chunk (the usual case): each side table is aggregated as soon as it is read, while the threads
+    // scan the next ones. Several chunks: every side table is read first, then each chunk takes its applicants' rows.
+    const oneChunk = !first.done && first.value.frame.height === applicants.length;
+    const side = oneChunk ? {} : await allSideTables(reads);
+    charge('side tables');
+    fd = fs.openSync(temp, 'w');
     fs.writeSync(fd, opts.withDecision ? 'SK_ID_CURR,TARGET,decision,threshold\n' : 'SK_ID_CURR,TARGET\n');
     for (let next = first; !next.done; next = await chunks.next()) {
       charge('input');
       const chunk = next.value;
-      const ids = chunk.frame.getColumn('SK_ID_CURR');
-      // the side tables hold these applicants' rows only: a chunk of the whole file needs no semi-join
-      const history = chunk.frame.height === applicants.length ? side : historyOf(side, ids);
-      const matrix = model.pipeline.transform({ application: chunk.frame, ...history }, { into: buffers.next(chunk) });
+      const matrix = oneChunk
+        ? await transformArriving(model.pipeline, chunk.frame, reads, charge)
+        : model.pipeline.transform(
+            { application: chunk.frame, ...historyOf(side, chunk.frame.getColumn('SK_ID_CURR')) },
+            { into: buffers.next(chunk) },
+          );
       charge('features');
       // Queued behind the previous chunk's prediction (predictions take turns), which is written meanwhile.
       const probabilities = model.booster.predictAsync(matrix.data, { numThreads: PREDICT_THREADS });
@@ -310,12 +382,14 @@ async function scoreFile(
     // e.g. a bad row in chunk k+1 while chunk k is being scored: the booster is busy (cannot be freed) until then.
     await Promise.allSettled(scoring.map((s) => s.probabilities));
     try {
-      fs.closeSync(fd);
+      if (fd >= 0) fs.closeSync(fd);
     } catch {
       /* already closed */
     }
     fs.rmSync(temp, { force: true });
     throw error;
+  } finally {
+    await threads?.close();
   }
 }
 
@@ -335,6 +409,26 @@ class MatrixBuffers {
     if ((this.buffers[slot]?.length ?? -1) < length) this.buffers[slot] = new Float64Array(length);
     return this.buffers[slot];
   }
+}
+
+/**
+ * The features of the whole file's applicants with the side tables aggregated as they arrive. Stage times: waiting
+ * for reads (and parsing them) is 'side tables', the rest 'features'.
+ */
+async function transformArriving(
+  pipeline: FeaturePipeline,
+  application: pl.DataFrame,
+  reads: SideReads,
+  charge: (stage: 'side tables' | 'features') => void,
+) {
+  const tables: HomeCreditTables = { application };
+  const arrive = arrivals(reads, tables);
+  return pipeline.transformArriving(tables, async (pending) => {
+    charge('features');
+    const table = await arrive(pending);
+    charge('side tables');
+    return table;
+  });
 }
 
 /**
