@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pl from 'nodejs-polars';
 import { CsvScanner, keySet } from './csv-scan';
-import { DataError, generateSynthetic, readKeys, readTable, tablePath } from './index';
+import { DataError, generateSynthetic, readKeys, readTable, ScanThreads, tablePath } from './index';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'data-scan-'));
 beforeAll(() => generateSynthetic({ rows: 400, seed: 5, out: dir }));
@@ -94,6 +94,31 @@ describe('readTable with only some keys', () => {
     const file = write('bureau.csv', lines.join('\n'));
     const read = readTable(file, 'bureau', { only: { column: 'SK_ID_CURR', keys: [Number(id)] } });
     await expect(read).rejects.toThrow(/row 7, column \w+ \(int\): value 'oops' is not a number/);
+  });
+
+  it('scans on worker threads with the same rows and the same errors', async () => {
+    const threads = new ScanThreads(2);
+    try {
+      const file = tablePath(dir, 'installments_payments');
+      const whole = await readTable(file, 'installments_payments');
+      const ids = Int32Array.from(whole.getColumn('SK_ID_CURR').toArray() as number[]).filter((_, i) => i % 2 === 0);
+      const only = { column: 'SK_ID_CURR', keys: ids };
+      // more scans than threads: they wait their turn
+      const [a, b, c] = await Promise.all([1, 2, 3].map(() => readTable(file, 'installments_payments', { only, threads })));
+      const here = await readTable(file, 'installments_payments', { only });
+      expect(a.height).toBeGreaterThan(0);
+      for (const frame of [a, b, c]) expect(frame.frameEqual(here, true)).toBe(true);
+      const lines = fs.readFileSync(file, 'utf8').split('\n');
+      lines[5] = lines[5].split(',').slice(0, 3).join(',');
+      const short = write('short-instalments.csv', lines.join('\n'));
+      const read = readTable(short, 'installments_payments', { only, threads });
+      await expect(read).rejects.toThrow(DataError);
+      await expect(read).rejects.toThrow(/short-instalments\.csv row 5: 3 fields where the header has 8$/);
+      expect(((await read.catch((e: unknown) => e)) as DataError).row).toBe(5);
+    } finally {
+      await threads.close();
+    }
+    await expect(threads.scan(tablePath(dir, 'installments_payments'), 8, { column: 1, keys: [] })).rejects.toThrow(/closed/);
   });
 
   it('readKeys lists a column of every row', () => {

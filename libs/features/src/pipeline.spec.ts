@@ -396,6 +396,42 @@ function pipelineSuite(
       expect(() => FeaturePipeline.fit(fewer)).toThrow(FeatureError);
     });
 
+    it('transformArriving gives the transform matrix whatever order the side tables arrive in', async () => {
+      const arriving: HomeCreditTables = { application: train.application };
+      const asked: string[][] = [];
+      const arrived = await pipeline.transformArriving(arriving, async (pending) => {
+        asked.push([...pending]);
+        await new Promise((resolve) => setImmediate(resolve));
+        const table = pending[pending.length - 1]; // the spec's order reversed
+        arriving[table] = train[table];
+        if (table === 'bureau') arriving.bureau_balance = train.bureau_balance;
+        return table;
+      });
+      expect(asked[0]).toEqual([
+        'bureau',
+        'previous_application',
+        'POS_CASH_balance',
+        'installments_payments',
+        'credit_card_balance',
+      ]);
+      expect(asked.map((p) => p.length)).toEqual([5, 4, 3, 2, 1]);
+      expect(Object.keys(arriving)).toEqual([]);
+      expect(sameBytes(arrived.data, matrix.data)).toBe(true);
+      expect(Array.from(arrived.ids)).toEqual(Array.from(matrix.ids));
+      // a table that never arrives (no file): nobody has that history, as transform without it
+      const withoutCards: HomeCreditTables = { ...train, credit_card_balance: undefined };
+      const partial: HomeCreditTables = { application: train.application };
+      const skipped = await pipeline.transformArriving(partial, async (pending) => {
+        if (pending[0] !== 'credit_card_balance') partial[pending[0]] = train[pending[0]];
+        if (pending[0] === 'bureau') partial.bureau_balance = train.bureau_balance;
+        return pending[0];
+      });
+      expect(sameBytes(skipped.data, pipeline.transform(withoutCards).data)).toBe(true);
+      await expect(
+        pipeline.transformArriving({ application: train.application }, async () => 'bureau'),
+      ).rejects.toThrow(/not pending/);
+    });
+
     it('rejects bad input with errors naming the problem', () => {
       const app = trainIndex.applications[0];
       expect(() => pipeline.transformOne({ ...app, AMT_CREDIT: 'lots' })).toThrow(/AMT_CREDIT is not a number/);
