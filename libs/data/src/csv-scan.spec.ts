@@ -115,6 +115,13 @@ describe('readTable with only some keys', () => {
       await expect(read).rejects.toThrow(DataError);
       await expect(read).rejects.toThrow(/short-instalments\.csv row 5: 3 fields where the header has 8$/);
       expect(((await read.catch((e: unknown) => e)) as DataError).row).toBe(5);
+      // a bad value among the kept rows: polars (parsing on its own threads) rejects it, the error names its row
+      const id = lines[9].split(',')[1];
+      lines[5] = fs.readFileSync(file, 'utf8').split('\n')[5];
+      lines[9] = lines[9].replace(/,(-?[\d.]+)$/, ',oops');
+      const bad = write('bad-instalments.csv', lines.join('\n'));
+      const parsed = readTable(bad, 'installments_payments', { only: { column: 'SK_ID_CURR', keys: [Number(id)] }, threads });
+      await expect(parsed).rejects.toThrow(/bad-instalments\.csv row 9, column AMT_PAYMENT \(float\): value 'oops'/);
     } finally {
       await threads.close();
     }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pl from 'nodejs-polars';
 import { checkNotTruncated, checkFieldCounts, findBadValueIn, findFirstBadRow, readHeader } from './csv-checks';
@@ -91,7 +92,8 @@ export interface RowFilter {
  * With `only`, every line is still checked for its structure (field count, blank, truncation), but only the rows of
  * those keys are parsed (in file order): the side-table rows of the applicants being scored are a small share of a
  * Kaggle file, and parsing is most of the cost. Values in the other rows are not parsed, so not type-checked.
- * With `threads` (and `only`), the scan runs on one of those worker threads: the caller's thread is free meanwhile.
+ * With `threads` (and `only`), the scan runs on one of those worker threads and polars parses the kept rows on its
+ * own threads: the caller's thread is free meanwhile.
  */
 export async function readTable(
   file: string,
@@ -117,7 +119,7 @@ export async function readTable(
       ? await opts.threads.scan(file, header.length, { column: position, keys })
       : scanHere(file, header.length, position, keys);
     try {
-      frame = pl.readCSV(kept.bytes, options);
+      frame = opts.threads ? await parseAside(kept.bytes, options) : pl.readCSV(kept.bytes, options);
     } catch (error) {
       const body = kept.bytes.subarray(kept.bytes.indexOf(10) + 1).toString('utf8');
       const located = findBadValueIn(file, body, (k) => kept.rows[k], types, header);
@@ -135,6 +137,21 @@ export async function readTable(
     }
   }
   return frame.select(...Object.keys(expected));
+}
+
+/**
+ * The kept rows parsed by polars without blocking this thread: pl.readCSV of bytes is a synchronous call, an async
+ * collect of a file scan is not (same parser, same options; hence the temporary file).
+ */
+async function parseAside(csv: Buffer, options: Parameters<typeof pl.scanCSV>[1]): Promise<pl.DataFrame> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-scoring-rows-'));
+  try {
+    const file = path.join(dir, 'rows.csv');
+    fs.writeFileSync(file, csv);
+    return await pl.scanCSV(file, options).collect();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The checked scan keeping the rows of `keys`, on this thread. */
