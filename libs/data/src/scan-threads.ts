@@ -34,7 +34,8 @@ function serve(request: ScanRequest): { reply: ScanReply; transfer: ArrayBuffer[
     // copied out of the scanner's growing buffer: the reply owns exactly its bytes
     const bytes = new Uint8Array(kept.bytes);
     const rows = kept.rows.slice();
-    return { reply: { id: request.id, ok: true, bytes, rows, nRows: kept.nRows }, transfer: [bytes.buffer, rows.buffer] };
+    const reply: ScanReply = { id: request.id, ok: true, bytes, rows, nRows: kept.nRows };
+    return { reply, transfer: [bytes.buffer, rows.buffer] };
   } catch (error) {
     const where = error instanceof DataError ? { file: error.file, column: error.column, row: error.row } : {};
     return { reply: { id: request.id, ok: false, message: (error as Error).message, where }, transfer: [] };
@@ -56,7 +57,8 @@ if (!isMainThread && workerData === WORKER_MARK && parentPort) {
  * inherit the main thread's tsx loader), directly when it runs compiled.
  */
 function workerSource(): string {
-  const register = __filename.endsWith('.ts') ? `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();` : '';
+  const tsx = __filename.endsWith('.ts') ? require.resolve('tsx/cjs/api') : undefined;
+  const register = tsx ? `require(${JSON.stringify(tsx)}).register();` : '';
   return `${register}require(${JSON.stringify(__filename)});`;
 }
 
@@ -82,7 +84,8 @@ export class ScanThreads {
    */
   scan(file: string, nColumns: number, keep: { column: number; keys: ArrayLike<number> }): Promise<ScannedRows> {
     if (this.closed) return Promise.reject(new Error('scan threads: closed'));
-    const request: ScanRequest = { id: this.nextId++, file, nColumns, column: keep.column, keys: Int32Array.from(keep.keys) };
+    const keys = Int32Array.from(keep.keys);
+    const request: ScanRequest = { id: this.nextId++, file, nColumns, column: keep.column, keys };
     return new Promise<ScannedRows>((resolve, reject) => {
       this.queue.push({
         request,

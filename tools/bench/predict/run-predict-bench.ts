@@ -341,9 +341,10 @@ async function main(): Promise<void> {
     'Job, file to file: read the application file (and the side tables), build the features of the feature spec ' +
       '(the side-table rows of those applicants only), predict, write `SK_ID_CURR,TARGET`. Ours: `trainer predict` ' +
       '(tsx start-up included): every line of every file is checked (field count, blank, truncation; libs/data ' +
-      "csv-scan.ts, on two worker threads), but only the side-table rows of the file's applicants are parsed (readTable " +
-      '`only`, polars off the main thread), bureau_balance through their bureau records; the main thread aggregates ' +
-      'each side table as soon as it is read. Reference: tools/bench/predict/predict_pandas.py (pandas 2.3.3 `read_csv` of ' +
+      "csv-scan.ts, on two worker threads), but only the side-table rows of the file's applicants are parsed " +
+      '(readTable `only`, polars off the main thread), bureau_balance through their bureau records; the main thread ' +
+      'aggregates each side table as soon as it is read. Reference: tools/bench/predict/predict_pandas.py (pandas ' +
+      '2.3.3 `read_csv` of ' +
       "every table, then `isin` on the applicants; the same spec exported as JSON, the bundle's category levels, " +
       'lightgbm 4.7.0 `Booster(model_file=model.lgb).predict`). Wall time, CPU time (user + system) and peak RSS by ' +
       `GNU time, the faster of ${RUNS} runs each, on a machine shared with other jobs (the heavy lock keeps other ` +
