@@ -3,8 +3,9 @@
 // (PostgreSQL), which every request arriving meanwhile waits out (measured: tools/bench/monitor). Here the event loop
 // only posts the rows' column values and the worker's own connection runs the transaction. The application JSON is
 // built here too when the row says where its application sits in a request body's text (`applicationSource`): the
-// text is posted once per batch and parsed once per request, and each application serialised from that parse, which
-// saved the event loop ~20 µs per real applicant (JSON.stringify, 20 ms per 1,000-applicant body; tools/bench/api).
+// text is posted once per batch and parsed once per request, and each application serialised from that parse. On
+// the event loop, JSON.stringify of each real application (~10 µs for 3 kB) and the garbage of the strings waiting
+// for their flush took ~13 % + ~10 % (GC) of the API's time under 1,000-applicant bodies (tools/bench/api --cpu-prof).
 // Reads, migrations and retention stay on the calling thread's connection (SQLite WAL lets readers and the writer
 // overlap).
 import { Worker } from 'node:worker_threads';
