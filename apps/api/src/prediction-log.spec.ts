@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
 import { freshPostgresDatabase } from '@credit-scoring/monitoring/testing';
@@ -13,6 +14,7 @@ import { buildApp, type BuildAppOptions } from './app';
 import { BundleSource } from './model/sources';
 import type { PredictionLogOptions } from './plugins/prediction-log';
 import type { ApplicantInput } from './scoring';
+import type { ApplicationBody } from './schemas';
 import { applicantsFor, generatedTables, heldOutRows, trainSmallModel, writeBundle } from './testing/trained-model';
 
 let work: string;
@@ -30,9 +32,10 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function apiWith(
-  predictionLog: PredictionLogOptions,
+  predictionLog: PredictionLogOptions | undefined,
   apiKey?: string,
   more: Partial<BuildAppOptions> = {},
+  beforeReady?: (app: FastifyInstance) => void,
 ): Promise<FastifyInstance> {
   const app = await buildApp({
     modelSource: new BundleSource(bundleDir),
@@ -42,6 +45,7 @@ async function apiWith(
     ...more,
     defaultMetrics: false,
   });
+  beforeReady?.(app);
   await app.ready();
   await app.modelStore.whenReady();
   return app;
@@ -201,5 +205,162 @@ describe('the prediction log through the API', () => {
     expect(metrics).toContain(`monitoring_window_rows ${2 * applicants.length}`);
     expect(metrics).toMatch(/monitoring_drift_score\{column="AMT_INCOME_TOTAL",stattest="[^"]+"\} [0-9.e-]+/);
     await app.close();
+  });
+});
+
+/**
+ * One applicant's body as a client might write it: spaces and newlines, numbers spelt 1.350e5, 0.0 and -0, escaped
+ * text, a field twice (the last one counts), nulls; the rest of its real fields after.
+ */
+function oddlyWritten(application: ApplicantInput['application']): string {
+  const odd: Record<string, string> = {
+    AMT_INCOME_TOTAL: '1.350e5',
+    CNT_CHILDREN: '0.0',
+    AMT_ANNUITY: '-0',
+    NAME_CONTRACT_TYPE: '"Cash\\u0020loans"',
+    CODE_GENDER: '"\\u0046"',
+    EXT_SOURCE_1: 'null',
+    OWN_CAR_AGE: '12 , "OWN_CAR_AGE" : 13.50',
+  };
+  const rest = Object.entries(application).filter(([name]) => !(name in odd));
+  const fields = [
+    ...Object.entries(odd).map(([k, v]) => `"${k}" :  ${v}`),
+    ...rest.map(([k, v]) => `"${k}":${JSON.stringify(v)}`),
+  ];
+  return `{\n  "application" : {\n    ${fields.join(',\n    ')}\n  }\n}`;
+}
+
+describe('what the log stores of an application', () => {
+  /** The application column as stored, oldest first, read with the engine's own client. */
+  async function storedJson(log: PredictionLogOptions): Promise<string[]> {
+    if (log.sqliteFile) {
+      const db = new Database(log.sqliteFile, { readonly: true });
+      const rows = db.prepare('SELECT application FROM predictions ORDER BY id').all() as Array<{
+        application: string;
+      }>;
+      db.close();
+      return rows.map((r) => r.application);
+    }
+    const client = new Client({ connectionString: log.databaseUrl });
+    await client.connect();
+    const { rows } = await client.query('SELECT application FROM predictions ORDER BY id');
+    await client.end();
+    return rows.map((r: { application: string }) => r.application);
+  }
+
+  const clientsOf = (list: ApplicantInput[]) => {
+    const byId = new Map(list.map((a) => [Number(a.application.SK_ID_CURR), a.application as ApplicationBody]));
+    return { source: 'the test applicants', size: byId.size, get: (id: number) => byId.get(id) };
+  };
+
+  /**
+   * Sends single and batch bodies (written oddly) to /predict and /explain, and scores two known clients; returns
+   * what each route had after validation (the stored form until now: JSON.stringify of the validated application),
+   * in the order the rows were logged.
+   */
+  async function scoreAll(log: PredictionLogOptions): Promise<{ expected: string[]; stored: string[] }> {
+    const validated: string[] = [];
+    const app = await apiWith(
+      log,
+      undefined,
+      // Small batches: one request's rows are written in several transactions.
+      { clients: clientsOf(applicants.slice(0, 2)) },
+      (api) =>
+        api.addHook('preHandler', async (request) => {
+          const body = request.body as ApplicantInput | ApplicantInput[] | undefined;
+          if (!body) return;
+          for (const a of Array.isArray(body) ? body : [body]) {
+            const application = { ...a.application };
+            if (log.hashKey) delete application.SK_ID_CURR;
+            validated.push(JSON.stringify(application));
+          }
+        }),
+    );
+    const inject = async (url: string, payload?: string) => {
+      const reply = await app.inject({
+        method: payload ? 'POST' : 'GET',
+        url,
+        payload,
+        headers: payload ? { 'content-type': 'application/json' } : {},
+      });
+      expect(reply.statusCode).toBe(200);
+      await app.predictionLog?.writer.flush();
+    };
+    await inject('/predict', oddlyWritten(applicants[0].application));
+    await inject(
+      '/predict',
+      `[${applicants
+        .slice(0, 23)
+        .map((a) => oddlyWritten(a.application))
+        .join(' ,\n')}]`,
+    );
+    await inject('/explain?top=3', oddlyWritten(applicants[1].application));
+    await inject(
+      '/explain',
+      `[ ${applicants
+        .slice(3, 9)
+        .map((a) => oddlyWritten(a.application))
+        .join(',')} ]`,
+    );
+    await inject(`/clients/${applicants[1].application.SK_ID_CURR}/prediction`);
+    await inject(`/clients/${applicants[0].application.SK_ID_CURR}/explanation`);
+    for (const id of [1, 0]) {
+      const application = { ...applicants[id].application };
+      if (log.hashKey) delete application.SK_ID_CURR;
+      validated.push(JSON.stringify(application));
+    }
+    await app.close();
+    return { expected: validated, stored: await storedJson(log) };
+  }
+
+  it.each([
+    ['SQLite', false],
+    ['SQLite, client ids hashed', true],
+  ])('is the validated application, exactly, on %s (single, batch, explain, known clients)', async (name, hashed) => {
+    const log = { sqliteFile: path.join(work, `exact-${String(hashed)}.sqlite`), ...(hashed ? { hashKey: 'k' } : {}) };
+    const { expected, stored } = await scoreAll({ ...log, writer: { batchRows: 7 } });
+    expect(expected).toHaveLength(1 + 23 + 1 + 6 + 2);
+    expect(stored).toEqual(expected);
+    // The odd spellings were parsed, not copied: 1.350e5 is stored as 135000, the escapes as text.
+    expect(JSON.parse(stored[0])).toMatchObject({ AMT_INCOME_TOTAL: 135000, CODE_GENDER: 'F', OWN_CAR_AGE: 13.5 });
+    expect(stored.some((json) => json.includes('SK_ID_CURR'))).toBe(!hashed);
+  });
+
+  it('is the validated application, exactly, on PostgreSQL', async () => {
+    const database = await freshPostgresDatabase();
+    const { expected, stored } = await scoreAll({ databaseUrl: database.url, writer: { batchRows: 5 } });
+    expect(stored).toHaveLength(33);
+    expect(stored).toEqual(expected);
+    await database.drop();
+  });
+
+  it('logs nothing of a body that is refused, and refuses it as without the log', async () => {
+    const file = path.join(work, 'refused.sqlite');
+    const withLog = await apiWith({ sqliteFile: file });
+    const withoutLog = await apiWith(undefined);
+    const { SK_ID_CURR } = applicants[0].application;
+    const bodies = [
+      '',
+      '{"application": {"SK_ID_CURR": 1',
+      '{"application": {"SK_ID_CURR": 1}, "__proto__": {"x": 1}}',
+      '{"application": {"SK_ID_CURR": 1, "constructor": {"prototype": {"x": 1}}}}',
+      JSON.stringify({ application: { ...applicants[0].application, AMT_CREDIT: '1000' } }),
+      JSON.stringify({ application: { ...applicants[0].application, NOT_A_FIELD: 1 } }),
+      JSON.stringify([{ application: { SK_ID_CURR } }, { application: { SK_ID_CURR: -5 } }]),
+    ];
+    for (const payload of bodies) {
+      const [a, b] = await Promise.all(
+        [withLog, withoutLog].map((app) =>
+          app.inject({ method: 'POST', url: '/predict', payload, headers: { 'content-type': 'application/json' } }),
+        ),
+      );
+      expect(a.statusCode).toBe(400);
+      expect(a.json()).toEqual(b.json());
+      expect(a.json().message).toMatch(/\w/);
+    }
+    await withLog.predictionLog?.writer.flush();
+    expect(await withLog.predictionLog?.store.count()).toBe(0);
+    await withLog.close();
+    await withoutLog.close();
   });
 });

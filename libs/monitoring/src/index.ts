@@ -1,5 +1,7 @@
 export type {
   ApplicationFields,
+  ApplicationSource,
+  JsonText,
   DailySummary,
   PredictionFilter,
   PredictionPage,

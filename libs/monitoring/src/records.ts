@@ -25,11 +25,31 @@ export interface PredictionRecord {
    * serialise a whole batch at once on the event loop).
    */
   applicationJson?: string;
+  /**
+   * Where `application` sits in the JSON text it was parsed from (the request body), when the caller kept the text
+   * and `application` is that parse unchanged (minus `omit`): the writer thread then parses the text once per request
+   * and serialises each application from it, so the event loop serialises nothing. Ignored when `applicationJson`
+   * is given; stores without a writer thread serialise `application` itself (the same JSON).
+   */
+  applicationSource?: ApplicationSource;
+}
+
+/** The text of one JSON document, shared by the records parsed from it (compared by identity, never hashed). */
+export interface JsonText {
+  readonly text: string;
+}
+
+export interface ApplicationSource {
+  body: JsonText;
+  /** Keys from the document's root to the application object, e.g. [3, 'application'] for a batch's 4th applicant. */
+  path: ReadonlyArray<string | number>;
+  /** Fields left out of the stored JSON (SK_ID_CURR when the client id is hashed). */
+  omit?: readonly string[];
 }
 
 /** A logged row as read back. Rows from the v1 schema (before request ids, thresholds, latencies) carry nulls. */
 export interface StoredPrediction
-  extends Omit<PredictionRecord, 'requestId' | 'threshold' | 'latencyMs' | 'applicationJson'> {
+  extends Omit<PredictionRecord, 'requestId' | 'threshold' | 'latencyMs' | 'applicationJson' | 'applicationSource'> {
   id: number;
   requestId: string | null;
   threshold: number | null;

@@ -80,7 +80,6 @@ export function fromRaw(row: RawRow): StoredPrediction {
   };
 }
 
-/** One row's values in INSERT_COLUMNS order. */
 export const INSERT_COLUMNS = [
   'logged_at',
   'request_id',
@@ -94,7 +93,8 @@ export const INSERT_COLUMNS = [
   'application',
 ] as const;
 
-export function insertValues(row: PredictionRecord): Array<string | number | null> {
+/** One row's values in INSERT_COLUMNS order; `application` stands in for the application column when given. */
+export function insertValues<A = never>(row: PredictionRecord, application?: A): Array<string | number | null | A> {
   return [
     row.time,
     row.requestId,
@@ -105,6 +105,6 @@ export function insertValues(row: PredictionRecord): Array<string | number | nul
     row.decision,
     row.threshold,
     row.latencyMs,
-    row.applicationJson ?? JSON.stringify(row.application),
+    application ?? row.applicationJson ?? JSON.stringify(row.application),
   ];
 }

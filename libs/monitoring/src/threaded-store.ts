@@ -1,12 +1,23 @@
 // Writes on a worker thread. better-sqlite3 is synchronous and pg builds each multi-row INSERT on the calling
 // thread: on the API's event loop a 100-row flush of real applications blocked it 4.2 ms (SQLite) and 1.8 ms
 // (PostgreSQL), which every request arriving meanwhile waits out (measured: tools/bench/monitor). Here the event loop
-// only posts the rows' column values — the application JSON is serialised per request when the row is recorded
-// (`applicationJson`), not all at once in the flush — and the worker's own connection runs the transaction. Reads,
-// migrations and retention stay on the calling thread's connection (SQLite WAL lets readers and the writer overlap).
+// only posts the rows' column values and the worker's own connection runs the transaction. The application JSON is
+// built here too when the row says where its application sits in a request body's text (`applicationSource`): the
+// text is posted once per batch and parsed once per request, and each application serialised from that parse. On
+// the event loop, JSON.stringify of each real application (~10 µs for 3 kB) and the garbage of the strings waiting
+// for their flush took ~13 % + ~10 % (GC) of the API's time under 1,000-applicant bodies (tools/bench/api --cpu-prof).
+// Reads, migrations and retention stay on the calling thread's connection (SQLite WAL lets readers and the writer
+// overlap).
 import { Worker } from 'node:worker_threads';
 import { insertValues, INSERT_COLUMNS, type PredictionStore } from './store';
-import type { DailySummary, PredictionFilter, PredictionPage, PredictionRecord, StoredPrediction } from './records';
+import type {
+  DailySummary,
+  JsonText,
+  PredictionFilter,
+  PredictionPage,
+  PredictionRecord,
+  StoredPrediction,
+} from './records';
 import { openPredictionStore, type StoreConfig } from './open';
 
 // Plain CommonJS run with `eval`, so it needs no build step and works alike under tsx, ts-jest and the compiled API;
@@ -14,6 +25,27 @@ import { openPredictionStore, type StoreConfig } from './open';
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { engine, file, url, maxPageCount, modules, columns } = workerData;
+const applicationColumn = columns.indexOf('application');
+// The last few request bodies parsed, by id: the rows of one request may be split over two batches.
+const parsedBodies = new Map();
+function parsedBody(body) {
+  let value = parsedBodies.get(body.id);
+  if (value === undefined) {
+    value = JSON.parse(body.text);
+    parsedBodies.set(body.id, value);
+    if (parsedBodies.size > 4) parsedBodies.delete(parsedBodies.keys().next().value);
+  }
+  return value;
+}
+function applicationJson(source, bodies) {
+  let value = parsedBody(bodies[source.body]);
+  for (const key of source.path) value = value[key];
+  if (source.omit) {
+    value = { ...value };
+    for (const key of source.omit) delete value[key];
+  }
+  return JSON.stringify(value);
+}
 let insertBatch;
 let close;
 if (engine === 'sqlite') {
@@ -49,6 +81,10 @@ parentPort.on('message', async (message) => {
     return;
   }
   try {
+    for (const row of message.rows) {
+      const application = row[applicationColumn];
+      if (typeof application !== 'string') row[applicationColumn] = applicationJson(application, message.bodies);
+    }
     await insertBatch(message.rows);
     parentPort.postMessage({ id: message.id });
   } catch (error) {
@@ -56,6 +92,13 @@ parentPort.on('message', async (message) => {
   }
 });
 `;
+
+/** An application column the writer thread fills: `body` indexes the message's bodies. */
+interface SourceRef {
+  body: number;
+  path: ReadonlyArray<string | number>;
+  omit?: readonly string[];
+}
 
 interface Reply {
   id?: number;
@@ -72,6 +115,9 @@ export class ThreadedStore implements PredictionStore {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private nextId = 0;
+  /** Ids of the request bodies posted to the writer thread (its cache of parsed bodies is keyed by them). */
+  private readonly bodyIds = new WeakMap<JsonText, number>();
+  private nextBodyId = 0;
   private dead: Error | undefined;
 
   constructor(private readonly config: StoreConfig) {
@@ -128,11 +174,32 @@ export class ThreadedStore implements PredictionStore {
     if (!this.worker) return Promise.reject(new Error('the prediction log is not migrated yet'));
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
-    const values = rows.map(insertValues);
+    const bodies: Array<{ id: number; text: string }> = [];
+    const posted = new Map<JsonText, number>();
+    const values = rows.map((row) => {
+      const source = row.applicationJson === undefined ? row.applicationSource : undefined;
+      if (!source) return insertValues(row);
+      let body = posted.get(source.body);
+      if (body === undefined) {
+        body = bodies.length;
+        posted.set(source.body, body);
+        bodies.push({ id: this.bodyId(source.body), text: source.body.text });
+      }
+      return insertValues<SourceRef>(row, { body, path: source.path, omit: source.omit });
+    });
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker?.postMessage({ id, rows: values });
+      this.worker?.postMessage({ id, rows: values, bodies });
     });
+  }
+
+  private bodyId(body: JsonText): number {
+    let id = this.bodyIds.get(body);
+    if (id === undefined) {
+      id = this.nextBodyId++;
+      this.bodyIds.set(body, id);
+    }
+    return id;
   }
 
   version(): Promise<number> {

@@ -16,11 +16,12 @@
 // 1/rate s whatever happened before, and each latency is taken from its scheduled time. (autocannon is not used for
 // the max rate either: it pre-builds every request body per connection, seconds for 14,368 bodies, and counted that
 // in the first latencies and in the run's duration.)
-import { spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
 import { realDataDir } from '@credit-scoring/data';
 import { loadBundle } from '../../../apps/api/src/model/bundle';
 import { applicantsFor, tablesIn } from '../../../apps/api/src/testing/trained-model';
@@ -113,11 +114,22 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** Prints where the API spent its CPU in each phase: self time per function, the top ones (--cpu-prof). */
+/**
+ * Prints where the API spent its CPU in each phase: self time per function, the top ones (--cpu-prof). Node writes a
+ * profile per thread (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile): the event loop's is thread 0, the
+ * prediction log's writer thread another one.
+ */
 function summarizeProfile(dir: string, marks: typeof phases): void {
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`no .cpuprofile in ${dir}`);
-  const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (!files.length) throw new Error(`no .cpuprofile in ${dir}`);
+  for (const file of files.sort()) {
+    const thread = file.split('.').at(-3);
+    console.log(`\n--- ${thread === '0' ? 'main thread' : `worker thread ${thread}`} (${file}) ---`);
+    summarizeThread(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile, marks);
+  }
+}
+
+function summarizeThread(profile: CpuProfile, marks: typeof phases): void {
   const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const name = (id: number) => {
     const f = frames.get(id);
@@ -137,6 +149,43 @@ function summarizeProfile(dir: string, marks: typeof phases): void {
     console.log(`\nAPI CPU profile, ${w.name} (${(span / 1e6).toFixed(1)} s): self time, share of the wall time`);
     for (const [fn, us] of [...w.self].sort((a, b) => b[1] - a[1]).slice(0, 15))
       console.log(`${((100 * us) / span).toFixed(1).padStart(6)} %  ${fn}`);
+  }
+}
+
+interface Api {
+  url: string;
+  target: Target;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/** Starts the compiled API on a free port with `env` added (under `node --cpu-prof` into `profDir` with --cpu-prof). */
+async function startApi(server: string, bundleDir: string, env: Record<string, string>, profDir: string): Promise<Api> {
+  const port = await freePort();
+  const nodeArgs = flag('cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+  const child = spawn(process.execPath, [...nodeArgs, server], {
+    cwd: root,
+    env: {
+      ...process.env,
+      MLFLOW_TRACKING_URI: '',
+      MODEL_BUNDLE_DIR: bundleDir,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { url: `http://127.0.0.1:${port}`, target: { host: '127.0.0.1', port }, child, exited };
+}
+
+function countRows(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM predictions').get() as { n: number }).n;
+  } finally {
+    db.close();
   }
 }
 
@@ -201,29 +250,23 @@ async function main(): Promise<void> {
     const perBody = (x: number) => x / batchBodies.length;
     model.booster.free();
 
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const target: Target = { host: '127.0.0.1', port };
+    // Two servers side by side, loaded one at a time: the prediction log on (the default: SQLite, a fresh file here)
+    // and off (PREDICTION_LOG=off), so the log's cost is read off rows measured in the same run.
+    const logFile = path.join(work, 'predictions.sqlite');
     if (flag('cpu-prof')) rmSync(profDir, { recursive: true, force: true });
-    const nodeArgs = flag('cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
-    const child = spawn(process.execPath, [...nodeArgs, server], {
-      cwd: root,
-      env: {
-        ...process.env,
-        MLFLOW_TRACKING_URI: '',
-        MODEL_BUNDLE_DIR: bundleDir,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const on = await startApi(server, bundleDir, { PREDICTION_LOG_FILE: logFile }, path.join(profDir, 'log-on'));
+    const off = await startApi(server, bundleDir, { PREDICTION_LOG: 'off' }, path.join(profDir, 'log-off'));
+    const { target } = on;
     try {
-      await waitReady(url, child);
+      await waitReady(on.url, on.child);
+      await waitReady(off.url, off.child);
       console.log('warm-up...');
-      await closedLoop('warm-up', target, singles, 8, SECONDS.warm, '');
-      await closedLoop('warm-up batch', target, batchBodies, 1, SECONDS.warm, '');
+      const logged: Load[] = [];
+      for (const api of [on, off]) {
+        const w1 = await closedLoop('warm-up', api.target, singles, 8, SECONDS.warm, '');
+        const w2 = await closedLoop('warm-up batch', api.target, batchBodies, 1, SECONDS.warm, '');
+        if (api === on) logged.push(w1, { ...w2, requests: w2.requests * BATCH });
+      }
 
       console.log('measuring...');
       phase('GET /health');
@@ -235,10 +278,26 @@ async function main(): Promise<void> {
         SECONDS.health,
         'reference: HTTP, no scoring; closed loop, 8 connections',
       );
-      phase('single, max rate');
-      const maxSingle = await closedLoop('POST /predict, 1 applicant, max rate', target, singles, 8, SECONDS.max, '');
-      const maxOk = maxSingle.reqPerSec >= TARGET_MAX_RATE;
-      maxSingle.note = `closed loop, 8 connections; target ≥ ${fmt(TARGET_MAX_RATE)} req/s: ${met(maxOk)}`;
+      const maxSingle: Record<'on' | 'off', Load> = { on: health, off: health };
+      for (const [mode, api] of [
+        ['on', on],
+        ['off', off],
+      ] as const) {
+        phase(`single, max rate, log ${mode}`);
+        const l = await closedLoop(
+          `POST /predict, 1 applicant, max rate, log ${mode}`,
+          api.target,
+          singles,
+          8,
+          SECONDS.max,
+          '',
+        );
+        l.note =
+          `closed loop, 8 connections; target ≥ ${fmt(TARGET_MAX_RATE)} req/s: ` +
+          `${met(l.reqPerSec >= TARGET_MAX_RATE)}`;
+        maxSingle[mode] = l;
+      }
+      logged.push(maxSingle.on);
       const fixed = [];
       for (const connections of [8, 32]) {
         phase(`single, ${FIXED_RATE}/s, ${connections} connections`);
@@ -255,41 +314,67 @@ async function main(): Promise<void> {
           `open loop, pool of ${connections} (${l.sockets} used), send lag p99 ${ms(l.sendLagP99)} ms; ` +
           `target p99 ≤ ${TARGET_P99_MS} ms: ${met(ok)}`;
         fixed.push(l);
+        logged.push(l);
       }
-      phase('batch');
-      const batchSerial = await closedLoop(
-        `POST /predict, ${fmt(BATCH)} applicants per body`,
-        target,
-        batchBodies,
-        1,
-        SECONDS.batch,
-        '',
-      );
-      const batchPair = await closedLoop(
-        `POST /predict, ${fmt(BATCH)} applicants per body`,
-        target,
-        batchBodies,
-        2,
-        SECONDS.batch,
-        '',
-      );
-      for (const [l, c] of [
-        [batchSerial, 1],
-        [batchPair, 2],
-      ] as const) {
-        const perS = l.reqPerSec * BATCH;
-        l.note =
-          `1 body after another on ${c} connection${c > 1 ? 's' : ''}: **${fmt(perS)} applicants/s**; ` +
-          `target ≥ ${fmt(TARGET_BATCH_PER_S)}: ${met(perS >= TARGET_BATCH_PER_S)}`;
+      // Log on and off alternate per connection count, so a neighbour's burst on the shared machine hits both alike.
+      const batch: Record<'on' | 'off', Load[]> = { on: [], off: [] };
+      for (const c of [1, 2]) {
+        for (const [mode, api] of [
+          ['on', on],
+          ['off', off],
+        ] as const) {
+          phase(`batch, ${c} connection${c > 1 ? 's' : ''}, log ${mode}`);
+          const l = await closedLoop(
+            `POST /predict, ${fmt(BATCH)} applicants per body, log ${mode}`,
+            api.target,
+            batchBodies,
+            c,
+            SECONDS.batch,
+            '',
+          );
+          const perS = l.reqPerSec * BATCH;
+          l.note =
+            `1 body after another on ${c} connection${c > 1 ? 's' : ''}: **${fmt(perS)} applicants/s**; ` +
+            `target ≥ ${fmt(TARGET_BATCH_PER_S)}: ${met(perS >= TARGET_BATCH_PER_S)}`;
+          batch[mode].push(l);
+          if (mode === 'on') logged.push({ ...l, requests: l.requests * BATCH });
+        }
       }
+      const [batchSerial] = batch.on;
 
       phase('end');
-      child.kill('SIGTERM');
-      const code = await exited;
-      if (code !== 0) throw new Error(`API did not shut down cleanly on SIGTERM (exit ${code})`);
-      if (flag('cpu-prof')) summarizeProfile(profDir, phases);
+      for (const api of [on, off]) {
+        api.child.kill('SIGTERM');
+        const code = await api.exited;
+        if (code !== 0) throw new Error(`API did not shut down cleanly on SIGTERM (exit ${code})`);
+      }
+      if (flag('cpu-prof')) {
+        for (const mode of ['on', 'off']) {
+          console.log(`\n===== API with the prediction log ${mode} =====`);
+          summarizeProfile(path.join(profDir, `log-${mode}`), phases);
+        }
+      }
+      // Every applicant answered by the log-on server should be a row in its file (the writer drains at SIGTERM);
+      // what is missing was dropped (queue full: the writer thread fell behind) and is said, not hidden.
+      const scoredOn = logged.reduce((s, l) => s + l.requests, 0);
+      const rowsLogged = countRows(logFile);
+      const logLine =
+        `prediction log: ${fmt(rowsLogged)} rows for ${fmt(scoredOn)} applicants scored by the log-on server` +
+        (rowsLogged === scoredOn
+          ? ', one each'
+          : ` (${fmt(scoredOn - rowsLogged)} dropped: the writer thread fell behind and its queue was full)`);
+      console.log(logLine);
 
-      const loads = [health, maxSingle, ...fixed, batchSerial, batchPair];
+      const loads = [
+        health,
+        maxSingle.on,
+        maxSingle.off,
+        ...fixed,
+        batch.on[0],
+        batch.off[0],
+        batch.on[1],
+        batch.off[1],
+      ];
       const line = (l: Load) =>
         `| ${l.label} | ${fmt(l.reqPerSec)} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)} | ${l.note} |`;
       const commit = git('rev-parse', '--short', 'HEAD');
@@ -308,7 +393,10 @@ async function main(): Promise<void> {
           `--experiment credit-scoring-real\`): ${model.name} v${model.version}, ` +
           `${model.featureNames.length} features. ` +
           'API: the compiled build (tools/deploy/build-api.js, as `npm run build:api`) started with `node`, ' +
-          '`MODEL_BUNDLE_DIR` and `LOG_LEVEL=warn`; it exited 0 on SIGTERM at the end.',
+          '`MODEL_BUNDLE_DIR` and `LOG_LEVEL=warn`; it exited 0 on SIGTERM at the end. Two such servers run side ' +
+          'by side, loaded one at a time: the prediction log on (the default: SQLite, a fresh file; the rows ' +
+          'without "log" in their label run there) and off (`PREDICTION_LOG=off`). After the run, the ' +
+          `${logLine}.`,
         '',
         `Requests: all ${fmt(applicants.length)} rows of application_train.csv (TARGET dropped, raw Kaggle fields), ` +
           `cycled; ${fmt(withHistory)} of them carry their side-table rows from the sample (the rest have none). ` +
@@ -354,7 +442,7 @@ async function main(): Promise<void> {
         `| … its booster.predict of the ${fmt(BATCH)}-row matrix alone | ${ms(perBody(boosterPredictMs))} ms | ` +
           `${((perBody(boosterPredictMs) * 1e3) / BATCH).toFixed(1)} µs |`,
         '',
-        `Where the time goes. At the max rate one request costs the API ${fmt(1e6 / maxSingle.reqPerSec)} µs of ` +
+        `Where the time goes. At the max rate one request costs the API ${fmt(1e6 / maxSingle.on.reqPerSec)} µs of ` +
           `wall time (the load generator shares the 2 cores); scoring in-process is ` +
           `${inProcessUs.toFixed(0)} µs and ` +
           `parsing its body ${singleParseUs.toFixed(0)} µs; the GET /health floor alone is ` +
@@ -376,7 +464,7 @@ async function main(): Promise<void> {
       if (QUICK) console.log('(--quick: section not written)');
       else writeSection('api', text);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      for (const api of [on, off]) if (api.child.exitCode === null) api.child.kill('SIGKILL');
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

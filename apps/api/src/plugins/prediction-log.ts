@@ -3,13 +3,15 @@
 // DATABASE_URL — through a batching writer, off the request path. Logging problems (full disk, dropped connection)
 // are counted in /metrics and logged; they never fail or slow a scoring request. Replaces the TRAFFIC_LOG file.
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import {
   BatchWriter,
   clientKey,
   DAY_MS,
   ThreadedStore,
+  type ApplicationSource,
+  type JsonText,
   type PredictionRecord,
   type PredictionStore,
   type StoreConfig,
@@ -17,6 +19,7 @@ import {
 } from '@credit-scoring/monitoring';
 import type { ApplicantInput } from '../scoring';
 import type { Prediction } from '../schemas';
+import { bodyValidationKeepsParse } from './validation';
 
 export interface PredictionLogOptions extends StoreConfig {
   /** Store HMAC-SHA256(hashKey, SK_ID_CURR) instead of the id (and drop SK_ID_CURR from the stored fields). */
@@ -42,6 +45,24 @@ declare module 'fastify' {
 }
 
 const RETENTION_CHECK_MS = 3_600_000;
+
+/**
+ * Replaces the application/json parser with Fastify's own default one (the same errors, the same __proto__ and
+ * constructor checks, per the server's options) that also keeps each body's text, for the writer thread.
+ */
+function keepJsonBodyTexts(app: FastifyInstance): WeakMap<FastifyRequest, JsonText> {
+  const texts = new WeakMap<FastifyRequest, JsonText>();
+  const { onProtoPoisoning, onConstructorPoisoning } = app.initialConfig;
+  const parse = app.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text: string, done) => {
+    parse(request, text, (error, body) => {
+      if (!error) texts.set(request, { text });
+      done(error, body);
+    });
+  });
+  return texts;
+}
 
 export const predictionLogPlugin = fp(
   async (app: FastifyInstance, opts: { log?: PredictionLogOptions }) => {
@@ -114,6 +135,32 @@ export const predictionLogPlugin = fp(
     }
 
     const clientOf = (id: unknown) => clientKey(id, config.hashKey);
+    const omit = config.hashKey ? ['SK_ID_CURR'] : undefined;
+    const bodyTexts = keepJsonBodyTexts(app);
+    const keepsParse = new Map<unknown, boolean>();
+    /**
+     * Where each applicant's application sits in the request body's text, when the applicants are that body as
+     * parsed and validated (not, e.g., a client read from the dataset): the writer thread serialises them from the
+     * text, not this thread. Undefined otherwise (today's path: serialised here).
+     */
+    const sourcesOf = (request: FastifyRequest, applicants: readonly ApplicantInput[]) => {
+      const body = bodyTexts.get(request);
+      if (!body) return undefined;
+      const schema = request.routeOptions.schema?.body;
+      let keeps = keepsParse.get(schema);
+      if (keeps === undefined) {
+        keeps = bodyValidationKeepsParse([schema, Object.values(app.getSchemas())]);
+        keepsParse.set(schema, keeps);
+      }
+      if (!keeps) return undefined;
+      if (applicants === request.body) {
+        return (i: number): ApplicationSource => ({ body, path: [i, 'application'], omit });
+      }
+      if (applicants.length === 1 && applicants[0] === request.body) {
+        return (): ApplicationSource => ({ body, path: ['application'], omit });
+      }
+      return undefined;
+    };
     app.decorate('predictionLog', {
       store,
       writer,
@@ -123,6 +170,7 @@ export const predictionLogPlugin = fp(
         const { request } = reply;
         // Since Fastify received the request: parsing, validation and scoring, not the response's serialisation.
         const latencyMs = Math.round(reply.elapsedTime * 1000) / 1000;
+        const sourceOf = sourcesOf(request, applicants);
         const rows: PredictionRecord[] = applicants.map((applicant, i) => {
           const p = predictions[i];
           let application: Record<string, unknown> = applicant.application;
@@ -141,7 +189,7 @@ export const predictionLogPlugin = fp(
             threshold: p.threshold,
             latencyMs,
             application,
-            applicationJson: JSON.stringify(application),
+            ...(sourceOf ? { applicationSource: sourceOf(i) } : { applicationJson: JSON.stringify(application) }),
           };
         });
         writer.push(rows);

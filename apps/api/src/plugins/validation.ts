@@ -10,6 +10,23 @@ const STRICT_BODY_OPTIONS = { coerceTypes: false, removeAdditional: false, allEr
 /** URL parts keep Fastify's coercion; `verbose` puts the offending value in each error so the message can quote it. */
 const URL_OPTIONS = { verbose: true } as const;
 
+/** Whether a schema (or any schema it may reference) names a `default`: Ajv's useDefaults would write it in. */
+function hasDefault(schema: unknown): boolean {
+  if (Array.isArray(schema)) return schema.some(hasDefault);
+  if (schema === null || typeof schema !== 'object') return false;
+  return Object.entries(schema).some(([key, value]) => key === 'default' || hasDefault(value));
+}
+
+/**
+ * Whether validating a body against `schemas` (a route's body schema and the shared schemas it may `$ref`) leaves
+ * it exactly as parsed. True with the strict body options unless a schema has a `default` (Fastify's Ajv options keep
+ * useDefaults on): then the validated body is the parse of the body's text, so another thread can rebuild it from
+ * the text (the prediction log does). Conservative: any key named `default` counts.
+ */
+export function bodyValidationKeepsParse(schemas: readonly unknown[]): boolean {
+  return !STRICT_BODY_OPTIONS.coerceTypes && !STRICT_BODY_OPTIONS.removeAdditional && !hasDefault(schemas);
+}
+
 /** schemaController.compilersFactory.buildValidator: strict Ajv for bodies, Fastify's default for the URL parts. */
 export function bodyStrictValidatorFactory(): ValidatorFactory {
   const pool = AjvCompiler();
