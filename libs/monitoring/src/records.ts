@@ -19,7 +19,12 @@ export interface PredictionRecord {
   threshold: number;
   /** Time spent on the request until the prediction was ready (ms). */
   latencyMs: number;
-  application: ApplicationFields;
+  /**
+   * The application as an object. Left out when `applicationJson` or `applicationSource` carries it: a record waits
+   * in the writer's queue for up to a batch window, and at 2,000 requests/s keeping each parsed application (120-odd
+   * fields) alive that long promotes them to V8's old generation, whose collections then pause the event loop.
+   */
+  application?: ApplicationFields;
   /**
    * `application` already serialised, when the caller did it (the API does, per request, so that a flush does not
    * serialise a whole batch at once on the event loop).
@@ -51,6 +56,7 @@ export interface ApplicationSource {
 export interface StoredPrediction
   extends Omit<PredictionRecord, 'requestId' | 'threshold' | 'latencyMs' | 'applicationJson' | 'applicationSource'> {
   id: number;
+  application: ApplicationFields;
   requestId: string | null;
   threshold: number | null;
   latencyMs: number | null;

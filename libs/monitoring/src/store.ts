@@ -105,6 +105,19 @@ export function insertValues<A = never>(row: PredictionRecord, application?: A):
     row.decision,
     row.threshold,
     row.latencyMs,
-    application ?? row.applicationJson ?? JSON.stringify(row.application),
+    application ?? applicationJsonOf(row),
   ];
+}
+
+/** The application column of a record: its JSON as given, or serialised from the object or from the body text. */
+export function applicationJsonOf(row: PredictionRecord): string {
+  if (row.applicationJson !== undefined) return row.applicationJson;
+  if (row.application) return JSON.stringify(row.application);
+  if (!row.applicationSource) throw new Error('a prediction record without its application');
+  const { body, path, omit } = row.applicationSource;
+  let value: unknown = JSON.parse(body.text);
+  for (const key of path) value = (value as Record<string | number, unknown>)[key];
+  const application = { ...(value as Record<string, unknown>) };
+  for (const key of omit ?? []) delete application[key];
+  return JSON.stringify(application);
 }

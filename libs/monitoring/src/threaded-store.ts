@@ -24,6 +24,12 @@ import { openPredictionStore, type StoreConfig } from './open';
 // the drivers are required by the absolute paths the parent resolved.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+// The writer gives way to the event loop when both cores are busy: on Linux a thread has its own nice value, set by
+// setpriority on the thread's id (/proc/thread-self). Elsewhere, or if refused, it runs at the process's priority.
+try {
+  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  require('node:os').setPriority(tid, workerData.nice);
+} catch {}
 const { engine, file, url, maxPageCount, modules, columns } = workerData;
 const applicationColumn = columns.indexOf('application');
 // The last few request bodies parsed, by id: the rows of one request may be split over two batches.
@@ -100,6 +106,9 @@ interface SourceRef {
   omit?: readonly string[];
 }
 
+/** The writer thread's nice value, above the API's: a flush waits a few ms rather than a request being scored. */
+const WRITER_NICE = 10;
+
 interface Reply {
   id?: number;
   error?: string;
@@ -143,6 +152,7 @@ export class ThreadedStore implements PredictionStore {
         maxPageCount: this.config.sqliteMaxPageCount,
         modules: { sqlite: require.resolve('better-sqlite3'), pg: require.resolve('pg') },
         columns: INSERT_COLUMNS,
+        nice: WRITER_NICE,
       },
     });
     worker.on('message', (reply: Reply) => {

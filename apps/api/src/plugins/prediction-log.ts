@@ -135,6 +135,13 @@ export const predictionLogPlugin = fp(
     }
 
     const clientOf = (id: unknown) => clientKey(id, config.hashKey);
+    /** An application's stored JSON when the body text cannot stand for it: without SK_ID_CURR when hashing. */
+    const storedJson = (application: Record<string, unknown>) => {
+      if (!config.hashKey) return JSON.stringify(application);
+      const copy = { ...application };
+      delete copy.SK_ID_CURR;
+      return JSON.stringify(copy);
+    };
     const omit = config.hashKey ? ['SK_ID_CURR'] : undefined;
     const bodyTexts = keepJsonBodyTexts(app);
     const keepsParse = new Map<unknown, boolean>();
@@ -173,11 +180,6 @@ export const predictionLogPlugin = fp(
         const sourceOf = sourcesOf(request, applicants);
         const rows: PredictionRecord[] = applicants.map((applicant, i) => {
           const p = predictions[i];
-          let application: Record<string, unknown> = applicant.application;
-          if (config.hashKey) {
-            application = { ...application };
-            delete application.SK_ID_CURR;
-          }
           return {
             time,
             requestId: String(request.id),
@@ -188,8 +190,8 @@ export const predictionLogPlugin = fp(
             decision: p.decision,
             threshold: p.threshold,
             latencyMs,
-            application,
-            ...(sourceOf ? { applicationSource: sourceOf(i) } : { applicationJson: JSON.stringify(application) }),
+            // The body text stands for the parsed application, which is not kept (see PredictionRecord.application).
+            ...(sourceOf ? { applicationSource: sourceOf(i) } : { applicationJson: storedJson(applicant.application) }),
           };
         });
         writer.push(rows);
