@@ -1,7 +1,7 @@
 // Load generation shared by the API benchmarks (tools/bench/api, tools/bench/monitor): keep-alive HTTP clients, the
 // open-loop constant-rate generator (latency from each request's scheduled time, no coordinated omission) and the
-// closed loop, plus the percentile summary. Moved out of api/run.ts unchanged so the benches measure alike.
-import { ChildProcess } from 'node:child_process';
+// closed loop, plus the percentile summary, and starting the compiled API. Shared so the benches measure alike.
+import { ChildProcess, spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -199,4 +199,41 @@ export async function closedLoop(
   const elapsed = (performance.now() - start) / 1000;
   agent.destroy();
   return summary(label, latencies, elapsed, note);
+}
+
+/** A compiled API started by a benchmark. */
+export interface Api {
+  url: string;
+  target: Target;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts the compiled API (`server`, run by `node` as deployed) on a free port of 127.0.0.1 with the bundle in
+ * `bundleDir`, no MLflow, warnings-only logs, and `env` on top; `nodeArgs` go before the script (e.g. --cpu-prof).
+ */
+export async function startApi(
+  cwd: string,
+  server: string,
+  bundleDir: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<Api> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...nodeArgs, server], {
+    cwd,
+    env: {
+      ...process.env,
+      MLFLOW_TRACKING_URI: '',
+      MODEL_BUNDLE_DIR: bundleDir,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { url: `http://127.0.0.1:${port}`, target: { host: '127.0.0.1', port }, child, exited };
 }

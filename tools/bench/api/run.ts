@@ -16,7 +16,7 @@
 // 1/rate s whatever happened before, and each latency is taken from its scheduled time. (autocannon is not used for
 // the max rate either: it pre-builds every request body per connection, seconds for 14,368 bodies, and counted that
 // in the first latencies and in the run's duration.)
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,7 +25,7 @@ import Database from 'better-sqlite3';
 import { realDataDir } from '@credit-scoring/data';
 import { loadBundle } from '../../../apps/api/src/model/bundle';
 import { applicantsFor, tablesIn } from '../../../apps/api/src/testing/trained-model';
-import { closedLoop, freePort, openLoop, waitReady, type Load, type Target } from './load';
+import { closedLoop, openLoop, startApi, waitReady, type Api, type Load } from './load';
 
 type ApplicantInput = ReturnType<typeof applicantsFor>[number];
 
@@ -152,32 +152,14 @@ function summarizeThread(profile: CpuProfile, marks: typeof phases): void {
   }
 }
 
-interface Api {
-  url: string;
-  target: Target;
-  child: ChildProcess;
-  exited: Promise<number | null>;
-}
-
-/** Starts the compiled API on a free port with `env` added (under `node --cpu-prof` into `profDir` with --cpu-prof). */
-async function startApi(server: string, bundleDir: string, env: Record<string, string>, profDir: string): Promise<Api> {
-  const port = await freePort();
-  const nodeArgs = flag('cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
-  const child = spawn(process.execPath, [...nodeArgs, server], {
-    cwd: root,
-    env: {
-      ...process.env,
-      MLFLOW_TRACKING_URI: '',
-      MODEL_BUNDLE_DIR: bundleDir,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { url: `http://127.0.0.1:${port}`, target: { host: '127.0.0.1', port }, child, exited };
+/** The compiled API with `env` (under `node --cpu-prof` into `profDir` when the bench runs with --cpu-prof). */
+function startProfiledApi(
+  server: string,
+  bundleDir: string,
+  env: Record<string, string>,
+  profDir: string,
+): Promise<Api> {
+  return startApi(root, server, bundleDir, env, flag('cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []);
 }
 
 function countRows(file: string): number {
@@ -254,8 +236,13 @@ async function main(): Promise<void> {
     // and off (PREDICTION_LOG=off), so the log's cost is read off rows measured in the same run.
     const logFile = path.join(work, 'predictions.sqlite');
     if (flag('cpu-prof')) rmSync(profDir, { recursive: true, force: true });
-    const on = await startApi(server, bundleDir, { PREDICTION_LOG_FILE: logFile }, path.join(profDir, 'log-on'));
-    const off = await startApi(server, bundleDir, { PREDICTION_LOG: 'off' }, path.join(profDir, 'log-off'));
+    const on = await startProfiledApi(
+      server,
+      bundleDir,
+      { PREDICTION_LOG_FILE: logFile },
+      path.join(profDir, 'log-on'),
+    );
+    const off = await startProfiledApi(server, bundleDir, { PREDICTION_LOG: 'off' }, path.join(profDir, 'log-off'));
     const { target } = on;
     try {
       await waitReady(on.url, on.child);

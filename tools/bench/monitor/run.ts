@@ -9,7 +9,7 @@
 //
 // The load is tools/bench/api's open-loop generator (latency from each request's scheduled time) over 8 keep-alive
 // connections, on the bundle and the requests of the api bench (every row of application_train.csv).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,7 +25,7 @@ import {
   type PredictionStore,
 } from '@credit-scoring/monitoring';
 import { applicantsFor, tablesIn } from '../../../apps/api/src/testing/trained-model';
-import { closedLoop, freePort, openLoop, waitReady, type Load, type Target } from '../api/load';
+import { closedLoop, openLoop, startApi, waitReady, type Load } from '../api/load';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const { writeSection } = require(path.join(root, 'tools', 'bench', 'write-section.js')) as {
@@ -105,35 +105,22 @@ async function round(
   rmSync(`${sqliteFile}-wal`, { force: true });
   rmSync(`${sqliteFile}-shm`, { force: true });
   if (config === 'postgres') await resetPostgres(databaseUrl);
-  const port = await freePort();
-  const target: Target = { host: '127.0.0.1', port };
-  const child = spawn(process.execPath, [server], {
-    cwd: root,
-    env: {
-      ...process.env,
-      MLFLOW_TRACKING_URI: '',
-      MODEL_BUNDLE_DIR: bundleDir,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      PREDICTION_LOG: config === 'off' ? 'off' : 'on',
-      PREDICTION_LOG_FILE: sqliteFile,
-      DATABASE_URL: config === 'postgres' ? databaseUrl : '',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  const { url, target, child, exited } = await startApi(root, server, bundleDir, {
+    PREDICTION_LOG: config === 'off' ? 'off' : 'on',
+    PREDICTION_LOG_FILE: sqliteFile,
+    DATABASE_URL: config === 'postgres' ? databaseUrl : '',
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
-    await waitReady(`http://127.0.0.1:${port}`, child);
+    await waitReady(url, child);
     const warm = await closedLoop('warm-up', target, bodies, CONNECTIONS, WARM_SECONDS, '');
     // The max-rate warm-up queues thousands of rows more than 2,000 req/s does: let the writer catch up first, so the
     // measured window is the steady state at the target rate, not the log draining a burst on the shared cores.
-    const drained = await queueDrained(port);
-    const before = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const drained = await queueDrained(url);
+    const before = await (await fetch(`${url}/metrics`)).text();
     const load = await openLoop(LABELS[config], target, bodies, RATE, CONNECTIONS, SECONDS);
     // What the log wrote during the measured load: the batch window after the last request, then the counters.
     await new Promise((r) => setTimeout(r, 500));
-    const after = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const after = await (await fetch(`${url}/metrics`)).text();
     const written =
       metric(after, 'prediction_log_rows_written_total') - metric(before, 'prediction_log_rows_written_total');
     const errors = metric(after, 'prediction_log_errors_total');
@@ -153,10 +140,10 @@ async function round(
 }
 
 /** Seconds until the API's prediction log queue is empty (0 at once when the log is off); fails after 60 s. */
-async function queueDrained(port: number): Promise<number> {
+async function queueDrained(url: string): Promise<number> {
   const started = performance.now();
   for (;;) {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const text = await (await fetch(`${url}/metrics`)).text();
     if (metric(text, 'prediction_log_queue_rows') === 0) return (performance.now() - started) / 1000;
     if (performance.now() - started > 60_000) throw new Error('the prediction log queue did not drain in 60 s');
     await new Promise((r) => setTimeout(r, 100));
