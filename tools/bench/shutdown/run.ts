@@ -10,9 +10,9 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { splitCsvLine } from '@credit-scoring/data';
+import { freePort } from '../api/load';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const { writeSection } = require(path.join(root, 'tools', 'bench', 'write-section.js')) as {
@@ -32,17 +32,6 @@ interface Outcome {
   body?: string;
   error?: string;
   latencyMs?: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function bundleDir(): string {
