@@ -24,11 +24,18 @@ import { openPredictionStore, type StoreConfig } from './open';
 // the drivers are required by the absolute paths the parent resolved.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-// The writer gives way to the event loop when both cores are busy: on Linux a thread has its own nice value, set by
-// setpriority on the thread's id (/proc/thread-self). Elsewhere, or if refused, it runs at the process's priority.
+// The writer gives way to the threads that answer requests. On Linux a thread has its own scheduling policy and nice
+// value, set through its id (/proc/thread-self). SCHED_IDLE (util-linux's chrt) runs it only on CPU time no other
+// thread wants, and a waking thread preempts it at once; a nice value only weights its share: at nice 10 the event
+// loop and the other processes on the cores waited up to ~10 ms behind a flush (perf sched, tools/bench/monitor).
+// Without chrt the nice value is the fallback; elsewhere, or if both are refused, the process's priority.
 try {
-  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  require('node:os').setPriority(tid, workerData.nice);
+  const tid = String(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  try {
+    require('node:child_process').execFileSync('chrt', ['--idle', '--pid', '0', tid], { stdio: 'ignore' });
+  } catch {
+    require('node:os').setPriority(Number(tid), workerData.nice);
+  }
 } catch {}
 const { engine, file, url, maxPageCount, modules, columns } = workerData;
 const applicationColumn = columns.indexOf('application');
@@ -106,7 +113,7 @@ interface SourceRef {
   omit?: readonly string[];
 }
 
-/** The writer thread's nice value, above the API's: a flush waits a few ms rather than a request being scored. */
+/** The writer thread's nice value where SCHED_IDLE cannot be set: a flush waits rather than a request being scored. */
 const WRITER_NICE = 10;
 
 interface Reply {

@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { workspaceRoot } from '@credit-scoring/data';
-import { BatchWriter, PostgresStore, SqliteStore } from './index';
+import { BatchWriter, PostgresStore, SqliteStore, ThreadedStore } from './index';
 import { freshPostgresDatabase, sampleRecord } from './testing';
 
 const tmp = path.join(workspaceRoot(), 'tmp', 'monitoring-tests', `writer-${process.pid}`);
@@ -101,5 +102,34 @@ describe('BatchWriter', () => {
     await admin.end();
     await store.close();
     await database.drop();
+  });
+});
+
+/** Each thread's scheduling policy (field 41 of /proc/<tid>/stat, counted after the parenthesised name; 5 = IDLE). */
+function threadPolicies(): Map<string, number> {
+  const policies = new Map<string, number>();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    policies.set(tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3]));
+  }
+  return policies;
+}
+const SCHED_IDLE = 5;
+const hasChrt = process.platform === 'linux' && spawnSync('chrt', ['--version']).status === 0;
+
+describe('ThreadedStore', () => {
+  // Linux with util-linux's chrt, as on the project's machines and in the image (elsewhere it falls back to nice).
+  (hasChrt ? it : it.skip)('runs its writer thread as SCHED_IDLE and leaves every other thread as it was', async () => {
+    const before = threadPolicies();
+    const store = new ThreadedStore({ sqliteFile: path.join(tmp, 'threaded.sqlite') });
+    await store.migrate();
+    await store.insert(records(0, 3)); // answered by the writer thread, so its start-up has run
+    const after = threadPolicies();
+    const idle = [...after].filter(([, policy]) => policy === SCHED_IDLE).map(([tid]) => tid);
+    expect(idle).toHaveLength(1);
+    expect(before.has(idle[0])).toBe(false);
+    for (const [tid, policy] of before) if (after.has(tid)) expect(after.get(tid)).toBe(policy);
+    expect(await store.count()).toBe(3);
+    await store.close();
   });
 });
