@@ -6,6 +6,8 @@
 //
 //   flock /tmp/heavy.lock timeout 1200 npx tsx tools/bench/monitor/run.ts --bundle tmp/bench-monitor-bundle
 //     [--data-dir DIR] [--rounds N] [--seconds S] [--quick] (a smoke test: short, section not written)
+//     [--sched] (record each round with `perf sched`: how often the API's event loop and the load generator waited
+//     for a CPU; see sched.ts)
 //
 // The load is tools/bench/api's open-loop generator (latency from each request's scheduled time) over 8 keep-alive
 // connections, on the bundle and the requests of the api bench (every row of application_train.csv).
@@ -26,6 +28,7 @@ import {
 } from '@credit-scoring/monitoring';
 import { applicantsFor, tablesIn } from '../../../apps/api/src/testing/trained-model';
 import { closedLoop, openLoop, startApi, waitReady, type Load } from '../api/load';
+import { checkPerf, mainThreadWaits, recordSched, type ThreadWaits } from './sched';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const { writeSection } = require(path.join(root, 'tools', 'bench', 'write-section.js')) as {
@@ -44,6 +47,7 @@ const QUICK = process.argv.includes('--quick');
 const ROUNDS = Number(option('rounds', QUICK ? '1' : '5'));
 const SECONDS = Number(option('seconds', QUICK ? '3' : '12'));
 const WARM_SECONDS = QUICK ? 1 : 5;
+const SCHED = process.argv.includes('--sched');
 
 type Config = 'off' | 'sqlite' | 'postgres';
 const LABELS: Record<Config, string> = {
@@ -62,6 +66,8 @@ interface Round {
   sent: number;
   /** Seconds the log took to write the warm-up's backlog before the measured window. */
   drainSeconds: number;
+  /** With --sched: CPU waits of the API's event loop and of the load generator during the measured window. */
+  sched?: Record<'api' | 'loadgen', ThreadWaits>;
 }
 
 function metric(text: string, name: string): number {
@@ -117,7 +123,11 @@ async function round(
     // measured window is the steady state at the target rate, not the log draining a burst on the shared cores.
     const drained = await queueDrained(url);
     const before = await (await fetch(`${url}/metrics`)).text();
+    const recording = SCHED ? recordSched(path.join(work, `sched-${config}.data`), SECONDS + 1) : undefined;
+    if (recording) await new Promise((r) => setTimeout(r, 300)); // perf is recording before the first request
     const load = await openLoop(LABELS[config], target, bodies, RATE, CONNECTIONS, SECONDS);
+    await recording?.done;
+    const sched = recording && mainThreadWaits(recording.file, { api: child.pid ?? 0, loadgen: process.pid });
     // What the log wrote during the measured load: the batch window after the last request, then the counters.
     await new Promise((r) => setTimeout(r, 500));
     const after = await (await fetch(`${url}/metrics`)).text();
@@ -133,7 +143,7 @@ async function round(
       logged = (db.prepare('SELECT COUNT(DISTINCT request_id) AS n FROM predictions').get() as { n: number }).n;
       db.close();
     } else if (config === 'postgres') logged = await countPostgres(databaseUrl);
-    return { config, load, written, errors, logged, sent: warm.requests + load.requests, drainSeconds: drained };
+    return { config, load, written, errors, logged, sent: warm.requests + load.requests, drainSeconds: drained, sched };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
@@ -183,6 +193,12 @@ function git(...args: string[]): string {
 }
 
 const ms = (x: number) => x.toFixed(2);
+/** Median over the rounds of how often each main thread waited > 2 ms for a CPU. */
+const schedCell = (rs: Round[]) =>
+  `${median(rs.map((r) => r.sched?.api.over2ms ?? NaN))} / ${median(rs.map((r) => r.sched?.loadgen.over2ms ?? NaN))}`;
+const schedNote = (w: Record<'api' | 'loadgen', ThreadWaits>) =>
+  `event loop ${w.api.over2ms} (longest ${w.api.maxMs.toFixed(1)} ms), load generator ${w.loadgen.over2ms} ` +
+  `(longest ${w.loadgen.maxMs.toFixed(1)} ms)`;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
@@ -190,6 +206,7 @@ async function main(): Promise<void> {
   const bundleDir = path.resolve(root, option('bundle', path.join('tmp', 'bench-monitor-bundle')));
   if (!existsSync(path.join(bundleDir, 'MLmodel'))) throw new Error(`no model bundle in ${bundleDir} (--bundle DIR)`);
   const dataDir = path.resolve(option('data-dir', realDataDir()));
+  if (SCHED) checkPerf();
   const work = path.join(root, 'tmp', `bench-monitor-${process.pid}`);
   mkdirSync(work, { recursive: true });
   const server = path.join(work, 'main.js');
@@ -217,7 +234,8 @@ async function main(): Promise<void> {
         console.log(
           `round ${r + 1} ${config}: p50 ${ms(result.load.p50)} p99 ${ms(result.load.p99)} max ${ms(result.load.max)} ms, ` +
             `${result.written} rows written, ${result.logged} logged, ${result.errors} errors, ` +
-            `warm-up backlog written in ${result.drainSeconds.toFixed(1)} s`,
+            `warm-up backlog written in ${result.drainSeconds.toFixed(1)} s` +
+            (result.sched ? `; CPU waits > 2 ms: ${schedNote(result.sched)}` : ''),
         );
         rounds.push(result);
       }
@@ -260,6 +278,7 @@ async function main(): Promise<void> {
         `| ${LABELS[config]} | ${fmt(median(rs.map((r) => r.load.reqPerSec)))} | ${ms(median(rs.map((r) => r.load.p50)))} | ` +
         `${ms(median(rs.map((r) => r.load.p90)))} | ${ms(p99)} | ${ms(median(rs.map((r) => r.load.max)))} | ` +
         `${rs.map((r) => ms(r.load.p99)).join(' / ')} | ` +
+        (SCHED ? `${schedCell(rs)} | ` : '') +
         (config === 'off'
           ? '— | — | — |'
           : `${added >= 0 ? '+' : ''}${ms(added)} (${added <= TARGET_ADDED_P99_MS ? '**met**' : '**NOT met**'}) | ` +
@@ -282,8 +301,10 @@ async function main(): Promise<void> {
         `${ROUNDS} rounds per configuration, interleaved (off, SQLite, PostgreSQL, then reversed…); the table gives the median of the rounds and every round's p99. ` +
         `Batch window: the default ${DEFAULT_WRITER.flushIntervalMs} ms / ${DEFAULT_WRITER.batchRows} rows.`,
       '',
-      '| configuration | req/s | p50 ms | p90 ms | p99 ms | max ms | p99 per round | p99 added (target ≤ 1 ms) | rows/s written | every request logged |',
-      '|---|---:|---:|---:|---:|---:|---|---:|---:|---|',
+      '| configuration | req/s | p50 ms | p90 ms | p99 ms | max ms | p99 per round | ' +
+        (SCHED ? 'CPU waits > 2 ms per round: event loop / load generator (median) | ' : '') +
+        'p99 added (target ≤ 1 ms) | rows/s written | every request logged |',
+      `|---|---:|---:|---:|---:|---:|---|${SCHED ? '---|' : ''}---:|---:|---|`,
       ...rows,
       '',
       `Insert capacity of the stores in-process (the BatchWriter, ${DEFAULT_WRITER.batchRows}-row transactions of real applications, ${capacitySeconds} s each, no HTTP): ` +
