@@ -51,6 +51,8 @@ export interface TrainConfig {
   /** Where generated data goes (git-ignored). */
   generatedDir: string;
   numThreads: number;
+  /** Model families trained at once, sharing the threads (pipeline/lanes.ts); the results do not depend on it. */
+  parallelModels: number;
   /** Also write the results (comparison, threshold, stage times, the command) as Markdown to this file. */
   report?: string;
   /**
@@ -77,6 +79,7 @@ export const DEFAULTS: TrainConfig = {
   alias: DEFAULT_MODEL_ALIAS,
   generatedDir: 'data/generated',
   numThreads: 2,
+  parallelModels: 2,
   bundleOut: resolve(workspaceRoot(), DEFAULT_BUNDLE_DIR),
   tags: {},
 };
@@ -98,6 +101,8 @@ Modelling
   --search-rows N       applicants (stratified sample of the training part) the search and CV use (default ${DEFAULTS.searchRows})
   --seed N              seed for data, folds, search and LightGBM (default ${DEFAULTS.seed})
   --threads N           threads per fit: LightGBM, logistic loss (default ${DEFAULTS.numThreads})
+  --parallel-models N   model families trained at once, sharing the threads; 1: one after another; the results
+                        are the same (default ${DEFAULTS.parallelModels})
 Cost
   --cost credit|unit    credit: FN loses fn-loss x AMT_CREDIT, FP loses fp-loss x AMT_CREDIT (default)
                         unit: FN costs --fn, FP costs --fp
@@ -134,6 +139,7 @@ const RUN_FLAGS = {
   'search-rows': { type: 'string' },
   seed: { type: 'string' },
   threads: { type: 'string' },
+  'parallel-models': { type: 'string' },
   cost: { type: 'string' },
   'fn-loss': { type: 'string' },
   'fp-loss': { type: 'string' },
@@ -188,6 +194,7 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
     searchRows: toInt('search-rows', v['search-rows'], 100) ?? base.searchRows,
     seed: toInt('seed', v.seed, 0, 2 ** 31 - 1) ?? base.seed,
     numThreads: toInt('threads', v.threads, 1, 256) ?? base.numThreads,
+    parallelModels: toInt('parallel-models', v['parallel-models'], 1, 16) ?? base.parallelModels,
     cost,
     trackingUri: v['tracking-uri'] ?? base.trackingUri ?? (env.MLFLOW_TRACKING_URI || undefined),
     experiment: v.experiment ?? base.experiment,
@@ -251,6 +258,7 @@ const FILE_TO_FLAG: Record<string, string> = {
   searchRows: 'search-rows',
   seed: 'seed',
   numThreads: 'threads',
+  parallelModels: 'parallel-models',
 };
 
 function fileAsFlags(file: Partial<TrainConfig>): Record<string, string> {

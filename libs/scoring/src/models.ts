@@ -94,7 +94,7 @@ export const logisticSpec: ModelSpec = {
     if (p.categorical !== 'onehot' && p.categorical !== 'drop') {
       throw new Error(`logistic: categorical must be 'onehot' or 'drop', got ${String(p.categorical)}`);
     }
-    const model = LogisticRegression.fit(train as MatrixLike, labelsOf('logistic.fit', train), {
+    const model = await LogisticRegression.fit(train as MatrixLike, labelsOf('logistic.fit', train), {
       C: Number(p.C),
       maxIter: Number(p.max_iter),
       // sklearn's default tolerance on the same per-sample gradient: ample for ranking and cost, ~3× fewer iterations.

@@ -49,6 +49,7 @@ import { loadTrainingData, summarizeData, type LoadedData } from './data';
 import { sourceDataset, sourceDatasets, splitDataset } from './datasets';
 import { makeSplits, type Splits } from './splits';
 import { comparisonArtifacts, trialsCsv } from './tables';
+import { FamilyLanes } from './lanes';
 
 /** The training and held-out test applicants as MLflow datasets: what each model was fitted and scored on. */
 interface SplitInputs {
@@ -183,25 +184,26 @@ export async function runPipeline(
         `  ${final.train.nCols} features; train ${splits.train.length}, test ${splits.test.length}, search/CV on ${splits.cvRows.length}\n`,
       );
 
-      const outcomes: ModelOutcome[] = [];
+      const trained: ModelOutcome[] = []; // as they finish, so that every predictor is freed, whatever fails
       try {
-        for (const spec of specs) {
-          outcomes.push(
-            await clock.time(`model ${spec.name}`, () =>
-              withRun(
-                client,
-                {
-                  experimentId,
-                  parentRunId: parent.runId,
-                  runName: modelLabel(spec.name),
-                  tags: { ...tags, 'credit.stage': 'model' },
-                },
-                (run) => evaluateModel(run, spec, config, splits, final, folds, inputs),
-              ),
+        const lanes = new FamilyLanes(config.parallelModels, config.numThreads);
+        const outcomes = await lanes.run(specs, longestFirst, async (spec) => {
+          const outcome = await clock.time(`model ${spec.name}`, () =>
+            withRun(
+              client,
+              {
+                experimentId,
+                parentRunId: parent.runId,
+                runName: modelLabel(spec.name),
+                tags: { ...tags, 'credit.stage': 'model' },
+              },
+              (run) => evaluateModel(run, spec, config, { splits, final, folds, inputs, lanes }),
             ),
           );
+          trained.push(outcome);
           Dataset.releaseFreedMemory(); // the model's datasets and design matrices
-        }
+          return outcome;
+        });
         const comparison = outcomes.map((o) => o.row);
         const table = comparisonMarkdown(comparison);
         await parent.uploadArtifactBytes('comparison.md', `${table}\n`);
@@ -286,35 +288,55 @@ export async function runPipeline(
           stages: clock.durations,
         };
       } finally {
-        for (const o of outcomes) o.predictor.free();
+        for (const o of trained) o.predictor.free();
       }
     },
   );
+}
+
+/**
+ * The order families start in when several train at once: the longest first, so that the one left running alone at
+ * the end is a short one (at Kaggle scale: lightgbm 3m20s, logistic 2m05s, gbm_plain 1m50s, lightgbm_rf 1m45s alone).
+ */
+const TRAINING_ORDER = ['lightgbm', 'logistic', 'gbm_plain', 'lightgbm_rf', 'dummy'];
+const longestFirst = (a: ModelSpec, b: ModelSpec) => rank(a) - rank(b);
+const rank = (spec: ModelSpec) =>
+  (TRAINING_ORDER.indexOf(spec.name) + TRAINING_ORDER.length + 1) % (TRAINING_ORDER.length + 1);
+
+/** What every model family is trained and scored on, and the lanes it shares the cores in. */
+interface ModelInputs {
+  splits: Splits;
+  final: { pipeline: FeaturePipeline; train: FeatureMatrix; test: FeatureMatrix };
+  folds: PreparedFolds;
+  inputs: SplitInputs;
+  lanes: FamilyLanes;
 }
 
 async function evaluateModel(
   run: ActiveRun,
   spec: ModelSpec,
   config: TrainConfig,
-  splits: Splits,
-  final: { pipeline: FeaturePipeline; train: FeatureMatrix; test: FeatureMatrix },
-  folds: PreparedFolds,
-  inputs: SplitInputs,
+  { splits, final, folds, inputs, lanes }: ModelInputs,
 ): Promise<ModelOutcome> {
   await run.setTags({ 'credit.model': spec.name, 'credit.description': spec.description });
   await run.client.logInputs(run.runId, [inputs.train, inputs.test]);
   const trials = Object.keys(spec.space).length === 0 ? 1 : config.budget;
   const progress = new Progress(`${spec.name} trials`, trials);
+  const booster = 'trainingSetup' in spec;
+  // LightGBM's trees do not depend on its thread count; the logistic loss's row blocks are its thread count.
+  const threads = () => (booster ? lanes.threads() : config.numThreads);
   const search = await hyperparameterSearch(
     spec,
     (params) =>
       crossValidate(spec, params, folds, splits.folds, {
         costModel: config.cost,
         seed: config.seed,
-        threads: config.numThreads,
+        threads: threads(),
         // LightGBM trains off the main thread: two small folds at once, one thread each (same trees, see CvOptions).
-        concurrency: 'trainingSetup' in spec ? 2 : 1,
-        onFold: ({ fold, folds, auc }) => process.stderr.write(`    fold ${fold}/${folds} AUC ${auc.toFixed(4)}\n`),
+        concurrency: booster ? 2 : 1,
+        // Named, since two families may be printing at once.
+        onFold: ({ fold, folds, auc }) =>
+          process.stderr.write(`    ${spec.name} fold ${fold}/${folds} AUC ${auc.toFixed(4)}\n`),
       }),
     {
       trials,
@@ -342,11 +364,12 @@ async function evaluateModel(
   });
   await run.uploadArtifactBytes('search_trials.csv', trialsCsv(search));
 
-  // Final fit on the whole training part with the best parameters, scored once on the held-out test set.
-  const fitStarted = performance.now();
-  const predictor = await spec.fit(final.train, undefined, best.params, {
-    seed: config.seed,
-    threads: config.numThreads,
+  // Final fit on the whole training part with the best parameters, scored once on the held-out test set. Final fits
+  // take turns (memory, see FamilyLanes); the time printed is the fit's own, without the wait for its turn.
+  let fitStarted = 0;
+  const predictor = await lanes.finalFit(() => {
+    fitStarted = performance.now();
+    return spec.fit(final.train, undefined, best.params, { seed: config.seed, threads: threads() });
   });
   // What the fit itself decided (early-stopping optimum, rounds after refit, L-BFGS iterations): tags, not params.
   await run.setTags(
