@@ -51,8 +51,13 @@ export interface TrainConfig {
   /** Where generated data goes (git-ignored). */
   generatedDir: string;
   numThreads: number;
-  /** Model families trained at once, sharing the threads (pipeline/lanes.ts); the results do not depend on it. */
+  /** Model families searched at once (pipeline/lanes.ts); the results do not depend on it. */
   parallelModels: number;
+  /**
+   * Stop a search trial whose mean fold AUC is below the best trial's on the same folds by more than this, after two
+   * folds (SearchOptions.prune). Off when absent: pruned trials have no CV cost, so the search logs fewer of them.
+   */
+  pruneMargin?: number;
   /** Also write the results (comparison, threshold, stage times, the command) as Markdown to this file. */
   report?: string;
   /**
@@ -101,8 +106,10 @@ Modelling
   --search-rows N       applicants (stratified sample of the training part) the search and CV use (default ${DEFAULTS.searchRows})
   --seed N              seed for data, folds, search and LightGBM (default ${DEFAULTS.seed})
   --threads N           threads per fit: LightGBM, logistic loss (default ${DEFAULTS.numThreads})
-  --parallel-models N   model families trained at once, sharing the threads; 1: one after another; the results
-                        are the same (default ${DEFAULTS.parallelModels})
+  --parallel-models N   model families searched at once (final fits take turns); 1: one after another; the
+                        results are the same (default ${DEFAULTS.parallelModels})
+  --prune MARGIN        stop a search trial early once its mean AUC on 2+ folds is below the best trial's on the
+                        same folds by more than MARGIN (e.g. 0.01); pruned trials get no CV cost (default: off)
 Cost
   --cost credit|unit    credit: FN loses fn-loss x AMT_CREDIT, FP loses fp-loss x AMT_CREDIT (default)
                         unit: FN costs --fn, FP costs --fp
@@ -140,6 +147,7 @@ const RUN_FLAGS = {
   seed: { type: 'string' },
   threads: { type: 'string' },
   'parallel-models': { type: 'string' },
+  prune: { type: 'string' },
   cost: { type: 'string' },
   'fn-loss': { type: 'string' },
   'fp-loss': { type: 'string' },
@@ -195,6 +203,7 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
     seed: toInt('seed', v.seed, 0, 2 ** 31 - 1) ?? base.seed,
     numThreads: toInt('threads', v.threads, 1, 256) ?? base.numThreads,
     parallelModels: toInt('parallel-models', v['parallel-models'], 1, 16) ?? base.parallelModels,
+    pruneMargin: toNumber('prune', v.prune, 0, 0.5) ?? base.pruneMargin,
     cost,
     trackingUri: v['tracking-uri'] ?? base.trackingUri ?? (env.MLFLOW_TRACKING_URI || undefined),
     experiment: v.experiment ?? base.experiment,
@@ -259,6 +268,7 @@ const FILE_TO_FLAG: Record<string, string> = {
   seed: 'seed',
   numThreads: 'threads',
   parallelModels: 'parallel-models',
+  pruneMargin: 'prune',
 };
 
 function fileAsFlags(file: Partial<TrainConfig>): Record<string, string> {

@@ -1,67 +1,95 @@
 /**
- * Model families trained side by side, two at a time by default.
+ * Model families trained side by side: up to `lanes` at once, and their final fits one at a time.
  *
  * Why: one family alone leaves a core idle for much of its time (the logistic regression's single-threaded encoding
- * passes, LightGBM's dataset binning on the main thread, plots and MLflow uploads): at Kaggle scale the trainer used
- * 1.5 of the 2 cores. Two families at once keep both busy. What keeps the results and the memory as they were:
- * - LightGBM fits take the threads their family's share allows (`threads()`): with `deterministic` LightGBM builds the
- *   same trees on any number of threads. The logistic regression keeps its own thread count: its loss is summed in
- *   that many row blocks, and the block count is part of its arithmetic.
- * - The final fits on the whole training part take turns (`finalFit`): each holds about 2 GB at Kaggle scale (the
- *   logistic design, a binned LightGBM dataset), so two at once would raise the peak by that much. The searches, on
- *   the 8,000-applicant sample, run beside them.
+ * passes, LightGBM's dataset binning on the main thread, depth-limited trees whose OpenMP regions are too short to
+ * share, plots and MLflow uploads): at Kaggle scale the trainer used 1.5 of the 2 cores. Several families at once
+ * keep both busy. What keeps the results and the memory as they were:
+ * - Every fit keeps the threads it had: LightGBM with `deterministic` builds the same trees on any number of threads
+ *   anyway, and the logistic regression sums its loss in as many row blocks as it has threads. Threads beyond the
+ *   cores only take turns on them.
+ * - The final fits on the whole training part take turns: each holds about 2 GB at Kaggle scale (the logistic
+ *   design, a binned LightGBM dataset), so two at once would raise the peak by that much. A family waiting for its
+ *   turn gives up its lane meanwhile, so that another family's search (on the 8,000-applicant sample, a few MB) runs
+ *   beside the final fit rather than waiting behind it; when its turn comes it takes the next free lane first.
  */
-export class FamilyLanes {
-  private running = 0;
-  private waiting = 0;
-  private finalTurn: Promise<void> = Promise.resolve();
+export interface Lane {
+  /** Runs the family's final fit once no other final fit runs (in the order asked), its lane given up meanwhile. */
+  finalFit<R>(fit: () => Promise<R>): Promise<R>;
+}
 
-  /** `lanes` families at once; `threads` shared among the families running. */
-  constructor(
-    private readonly lanes: number,
-    private readonly totalThreads: number,
-  ) {
+export class FamilyLanes {
+  private busy = 0;
+  private readonly waiting: Array<() => void> = [];
+  private finalTurn: Promise<void> = Promise.resolve();
+  private failed = false;
+
+  constructor(private readonly lanes: number) {
     if (!(Number.isInteger(lanes) && lanes >= 1)) throw new Error(`lanes must be an integer >= 1, got ${lanes}`);
   }
 
   /**
-   * Trains every family, at most `lanes` at once, taking them in `order`; results in the families' own order. After a
-   * failure no new family starts; the ones running are waited for (so none is left half-logged), then the first error
-   * is thrown.
+   * Trains every family, taking them in `order`; results in the families' own order. After a failure no new family
+   * starts; the ones running are waited for (so none is left half-logged), then the first error is thrown.
    */
-  async run<T, R>(families: T[], order: (a: T, b: T) => number, train: (family: T) => Promise<R>): Promise<R[]> {
-    const queue = families.map((family, index) => ({ family, index })).sort((a, b) => order(a.family, b.family));
+  async run<T, R>(
+    families: T[],
+    order: (a: T, b: T) => number,
+    train: (family: T, lane: Lane) => Promise<R>,
+  ): Promise<R[]> {
     const results: R[] = new Array(families.length);
-    const failures: unknown[] = [];
-    const lane = async () => {
-      for (let next = queue.shift(); next && failures.length === 0; next = queue.shift()) {
-        this.waiting = queue.length;
-        this.running++;
+    const queue = families.map((family, index) => ({ family, index })).sort((a, b) => order(a.family, b.family));
+    const settled = await Promise.allSettled(
+      queue.map(async ({ family, index }) => {
+        await this.takeLane();
+        let holding = true;
+        const leaveLane = () => {
+          if (holding) this.freeLane();
+          holding = false;
+        };
         try {
-          results[next.index] = await train(next.family);
+          if (this.failed) return;
+          const lane: Lane = {
+            finalFit: (fit) => {
+              leaveLane();
+              return this.takeFinalTurn(async () => {
+                await this.takeLane({ first: true });
+                holding = true;
+                return fit();
+              });
+            },
+          };
+          results[index] = await train(family, lane);
         } catch (error) {
-          failures.push(error);
+          this.failed = true;
+          throw error;
         } finally {
-          this.running--;
+          leaveLane();
         }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.lanes, families.length) }, lane));
-    if (failures.length > 0) throw failures[0];
+      }),
+    );
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure) throw failure.reason;
     return results;
   }
 
-  /**
-   * Threads for a LightGBM fit starting now: all of them when its family is the last one running, else its family's
-   * share (a family waiting for a lane counts: it takes one as soon as the lanes start).
-   */
-  threads(): number {
-    const sharing = Math.min(this.lanes, this.running + this.waiting);
-    return Math.max(1, Math.floor(this.totalThreads / Math.max(1, sharing)));
+  /** A lane, now or when one is freed; `first`: before the families waiting to start (a final fit's turn came). */
+  private takeLane({ first = false } = {}): Promise<void> {
+    if (this.busy < this.lanes) {
+      this.busy++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => (first ? this.waiting.unshift(resolve) : this.waiting.push(resolve)));
   }
 
-  /** Runs `fit` once no other final fit is running (in the order asked). */
-  async finalFit<R>(fit: () => Promise<R>): Promise<R> {
+  /** The lane goes to the next family waiting, if any (it keeps the count), else it is free. */
+  private freeLane(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy--;
+  }
+
+  private async takeFinalTurn<R>(fit: () => Promise<R>): Promise<R> {
     const previous = this.finalTurn;
     let release: (() => void) | undefined;
     this.finalTurn = new Promise<void>((resolve) => (release = resolve));

@@ -49,7 +49,7 @@ import { loadTrainingData, summarizeData, type LoadedData } from './data';
 import { sourceDataset, sourceDatasets, splitDataset } from './datasets';
 import { makeSplits, type Splits } from './splits';
 import { comparisonArtifacts, trialsCsv } from './tables';
-import { FamilyLanes } from './lanes';
+import { FamilyLanes, type Lane } from './lanes';
 
 /** The training and held-out test applicants as MLflow datasets: what each model was fitted and scored on. */
 interface SplitInputs {
@@ -186,8 +186,8 @@ export async function runPipeline(
 
       const trained: ModelOutcome[] = []; // as they finish, so that every predictor is freed, whatever fails
       try {
-        const lanes = new FamilyLanes(config.parallelModels, config.numThreads);
-        const outcomes = await lanes.run(specs, longestFirst, async (spec) => {
+        const lanes = new FamilyLanes(config.parallelModels);
+        const outcomes = await lanes.run(specs, longestFirst, async (spec, lane) => {
           const outcome = await clock.time(`model ${spec.name}`, () =>
             withRun(
               client,
@@ -197,7 +197,7 @@ export async function runPipeline(
                 runName: modelLabel(spec.name),
                 tags: { ...tags, 'credit.stage': 'model' },
               },
-              (run) => evaluateModel(run, spec, config, { splits, final, folds, inputs, lanes }),
+              (run) => evaluateModel(run, spec, config, { splits, final, folds, inputs, lane }),
             ),
           );
           trained.push(outcome);
@@ -303,35 +303,34 @@ const longestFirst = (a: ModelSpec, b: ModelSpec) => rank(a) - rank(b);
 const rank = (spec: ModelSpec) =>
   (TRAINING_ORDER.indexOf(spec.name) + TRAINING_ORDER.length + 1) % (TRAINING_ORDER.length + 1);
 
-/** What every model family is trained and scored on, and the lanes it shares the cores in. */
+/** What every model family is trained and scored on, and its lane among the families trained at once. */
 interface ModelInputs {
   splits: Splits;
   final: { pipeline: FeaturePipeline; train: FeatureMatrix; test: FeatureMatrix };
   folds: PreparedFolds;
   inputs: SplitInputs;
-  lanes: FamilyLanes;
+  lane: Lane;
 }
 
 async function evaluateModel(
   run: ActiveRun,
   spec: ModelSpec,
   config: TrainConfig,
-  { splits, final, folds, inputs, lanes }: ModelInputs,
+  { splits, final, folds, inputs, lane }: ModelInputs,
 ): Promise<ModelOutcome> {
   await run.setTags({ 'credit.model': spec.name, 'credit.description': spec.description });
   await run.client.logInputs(run.runId, [inputs.train, inputs.test]);
   const trials = Object.keys(spec.space).length === 0 ? 1 : config.budget;
   const progress = new Progress(`${spec.name} trials`, trials);
   const booster = 'trainingSetup' in spec;
-  // LightGBM's trees do not depend on its thread count; the logistic loss's row blocks are its thread count.
-  const threads = () => (booster ? lanes.threads() : config.numThreads);
   const search = await hyperparameterSearch(
     spec,
-    (params) =>
+    (params, control) =>
       crossValidate(spec, params, folds, splits.folds, {
+        ...control,
         costModel: config.cost,
         seed: config.seed,
-        threads: threads(),
+        threads: config.numThreads,
         // LightGBM trains off the main thread: two small folds at once, one thread each (same trees, see CvOptions).
         concurrency: booster ? 2 : 1,
         // Named, since two families may be printing at once.
@@ -342,6 +341,12 @@ async function evaluateModel(
       trials,
       seed: config.seed,
       tpe: trials >= 8,
+      prune: config.pruneMargin === undefined ? undefined : { margin: config.pruneMargin, minFolds: 2 },
+      onPruned: (t) =>
+        process.stderr.write(
+          `  ${spec.name} trial ${t.index} pruned after ${t.folds.length} folds: AUC ` +
+            `${mean(t.folds.map((f) => f.auc)).toFixed(4)} against the best's ${t.bestAuc.toFixed(4)}\n`,
+        ),
       onProgress: (p) =>
         progress.tick(p.trial, `cost/applicant ${p.score.toFixed(2)} (best ${p.bestScore.toFixed(2)})`),
     },
@@ -367,9 +372,9 @@ async function evaluateModel(
   // Final fit on the whole training part with the best parameters, scored once on the held-out test set. Final fits
   // take turns (memory, see FamilyLanes); the time printed is the fit's own, without the wait for its turn.
   let fitStarted = 0;
-  const predictor = await lanes.finalFit(() => {
+  const predictor = await lane.finalFit(() => {
     fitStarted = performance.now();
-    return spec.fit(final.train, undefined, best.params, { seed: config.seed, threads: threads() });
+    return spec.fit(final.train, undefined, best.params, { seed: config.seed, threads: config.numThreads });
   });
   // What the fit itself decided (early-stopping optimum, rounds after refit, L-BFGS iterations): tags, not params.
   await run.setTags(
@@ -668,8 +673,12 @@ function flatConfig(config: TrainConfig, splits: Splits, data: LoadedData): Reco
     cost_model: describeCostModel(config.cost),
     train_rows: splits.train.length,
     test_rows: splits.test.length,
+    // Only when on, so that a run without pruning logs what it always did.
+    ...(config.pruneMargin === undefined ? {} : { prune_auc_margin: config.pruneMargin }),
   };
 }
+
+const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / values.length;
 
 /** MLflow metric names: snake case, and the normalised cost under the name the tables use. */
 const metricName = (key: string) =>
