@@ -311,7 +311,7 @@ function readConfigFile(path: string): Partial<TrainConfig> {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new UsageError(`--config ${path}: expected a JSON object`);
-  const known = new Set(Object.keys(DEFAULTS).concat(['dataDir', 'trackingUri', 'report']));
+  const known = new Set(Object.keys(DEFAULTS).concat(['dataDir', 'trackingUri', 'report', 'pruneMargin']));
   const unknown = Object.keys(parsed).filter((k) => !known.has(k));
   if (unknown.length) throw new UsageError(`--config ${path}: unknown setting(s) ${unknown.join(', ')}`);
   // Same type as the default (the cost object is checked field by field when the flags are merged).
@@ -326,9 +326,11 @@ function readConfigFile(path: string): Partial<TrainConfig> {
     const expected =
       key === 'dataDir' || key === 'trackingUri' || key === 'report'
         ? 'string'
-        : Array.isArray(DEFAULTS[key as keyof TrainConfig])
-          ? 'array'
-          : typeof DEFAULTS[key as keyof TrainConfig];
+        : key === 'pruneMargin'
+          ? 'number'
+          : Array.isArray(DEFAULTS[key as keyof TrainConfig])
+            ? 'array'
+            : typeof DEFAULTS[key as keyof TrainConfig];
     const actual = Array.isArray(value) ? 'array' : typeof value;
     if (actual !== expected)
       throw new UsageError(`--config ${path}: '${key}' must be a ${expected}, got ${JSON.stringify(value)}`);
