@@ -114,14 +114,13 @@ export async function hyperparameterSearch(
     const trialStart = Date.now();
     const leader = trials.length > 0 ? trials.reduce((a, b) => (b.score < a.score ? b : a)) : undefined;
     const prune = opts.prune;
-    const control: TrialControl =
-      prune && leader ? { shouldStop: (done) => losing(done, leader, prune) !== undefined } : {};
+    const control: TrialControl = prune && leader ? { shouldStop: (done) => losing(done, leader, prune) } : {};
     let cv: CvResult;
     try {
       cv = await evaluate(sampled, control);
     } catch (error) {
       if (!(error instanceof TrialPruned) || !prune || !leader) throw error;
-      const bestAuc = losing(error.folds, leader, prune) ?? NaN;
+      const bestAuc = leaderAuc(error.folds, leader);
       const seconds = (Date.now() - trialStart) / 1000;
       pruned.push({ index: index + 1, params: { ...spec.defaults, ...sampled }, folds: error.folds, bestAuc, seconds });
       opts.onPruned?.(pruned[pruned.length - 1]);
@@ -152,17 +151,14 @@ export async function hyperparameterSearch(
   return { best, trials, pruned, stoppedBy };
 }
 
-/**
- * The leader's mean AUC on the folds `done` covers, when the trial is below it by more than the margin (with at least
- * `minFolds` folds scored); undefined while the trial may still win.
- */
-function losing(done: FoldAuc[], leader: Trial, prune: { margin: number; minFolds: number }): number | undefined {
-  if (done.length < prune.minFolds) return undefined;
-  const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / values.length;
-  const own = mean(done.map((f) => f.auc));
-  const leaderAuc = mean(done.map((f) => leader.cv.folds[f.fold - 1].auc));
-  return own < leaderAuc - prune.margin ? leaderAuc : undefined;
+/** True when a trial, with at least `minFolds` folds scored, is below the leader on them by more than the margin. */
+function losing(done: FoldAuc[], leader: Trial, prune: { margin: number; minFolds: number }): boolean {
+  return done.length >= prune.minFolds && meanAuc(done) < leaderAuc(done, leader) - prune.margin;
 }
+
+/** The leader's mean AUC on the folds that `done` scored. */
+const leaderAuc = (done: FoldAuc[], leader: Trial) => meanAuc(done.map((f) => leader.cv.folds[f.fold - 1]));
+const meanAuc = (folds: Array<{ auc: number }>) => folds.reduce((s, f) => s + f.auc, 0) / folds.length;
 
 function key(params: HyperParams): string {
   return JSON.stringify(Object.entries(params).sort(([a], [b]) => a.localeCompare(b)));

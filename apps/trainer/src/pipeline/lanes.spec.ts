@@ -24,37 +24,47 @@ describe('FamilyLanes', () => {
     expect(most).toBe(2);
   });
 
-  it('runs the final fits one at a time; a family waiting for its turn lends its lane to a search', async () => {
+  it('one heavy part of a final fit at a time, in turn; searches and light parts run beside them', async () => {
     const lanes = new FamilyLanes(1);
-    const log: string[] = [];
+    const now = { searching: 0, heavy: 0, light: 0 };
+    const most = { searching: 0, heavy: 0 };
+    let overlaps = { searchBesideFit: false, lightBesideHeavy: false };
+    const turns: string[] = [];
+    const note = () => {
+      most.searching = Math.max(most.searching, now.searching);
+      most.heavy = Math.max(most.heavy, now.heavy);
+      overlaps = {
+        searchBesideFit: overlaps.searchBesideFit || (now.searching > 0 && now.heavy + now.light > 0),
+        lightBesideHeavy: overlaps.lightBesideHeavy || (now.light > 0 && now.heavy > 0),
+      };
+    };
     await lanes.run(
       ['x', 'y', 'z'],
       () => 0,
       async (family, lane) => {
-        log.push(`${family} search`);
+        now.searching++;
+        note();
         await tick();
-        await lane.finalFit(async () => {
-          log.push(`${family} final`);
+        now.searching--;
+        await lane.finalFit(async (heavyPartDone) => {
+          turns.push(family);
+          now.heavy++;
+          note();
+          await tick();
+          now.heavy--;
+          heavyPartDone();
+          now.light++;
           await tick();
           await tick();
-          log.push(`${family} final done`);
+          await tick();
+          note();
+          now.light--;
         });
       },
     );
-    // One lane: x, waiting for its turn, lends its lane to y's search; x's turn comes, and it fits once y lends the
-    // lane in turn. The lane x frees goes first to y, whose turn has come, before z starts: never two final fits at
-    // once, and a final fit never waits behind a family that has not started.
-    expect(log).toEqual([
-      'x search',
-      'y search',
-      'x final',
-      'x final done',
-      'y final',
-      'y final done',
-      'z search',
-      'z final',
-      'z final done',
-    ]);
+    expect(most).toEqual({ searching: 1, heavy: 1 });
+    expect(turns).toEqual(['x', 'y', 'z']);
+    expect(overlaps).toEqual({ searchBesideFit: true, lightBesideHeavy: true });
   });
 
   it('after a failure starts no new family, waits for the running ones, then throws the first error', async () => {

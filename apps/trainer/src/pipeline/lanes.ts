@@ -1,5 +1,6 @@
 /**
- * Model families trained side by side: up to `lanes` at once, and their final fits one at a time.
+ * Model families trained side by side: up to `lanes` searches at once, and the memory-heavy part of the final fits
+ * one at a time.
  *
  * Why: one family alone leaves a core idle for much of its time (the logistic regression's single-threaded encoding
  * passes, LightGBM's dataset binning on the main thread, depth-limited trees whose OpenMP regions are too short to
@@ -8,14 +9,19 @@
  * - Every fit keeps the threads it had: LightGBM with `deterministic` builds the same trees on any number of threads
  *   anyway, and the logistic regression sums its loss in as many row blocks as it has threads. Threads beyond the
  *   cores only take turns on them.
- * - The final fits on the whole training part take turns: each holds about 2 GB at Kaggle scale (the logistic
- *   design, a binned LightGBM dataset), so two at once would raise the peak by that much. A family waiting for its
- *   turn gives up its lane meanwhile, so that another family's search (on the 8,000-applicant sample, a few MB) runs
- *   beside the final fit rather than waiting behind it; when its turn comes it takes the next free lane first.
+ * - The final fits on the whole training part take turns for their memory-heavy part: the logistic regression's
+ *   whole fit (its standardised design, about 2 GB at Kaggle scale), a booster's dataset building (LightGBM's
+ *   bin-finding sample, about 1.3 GB). Two at once would raise the peak by that much; a booster's boosting, which
+ *   keeps only the binned rows (a few hundred MB), runs beside the next one's turn. A family leaves its search lane
+ *   when it reaches its final fit, so that the next family's search (on the 8,000-applicant sample, a few MB) runs
+ *   beside the final fits rather than waiting behind them.
  */
 export interface Lane {
-  /** Runs the family's final fit once no other final fit runs (in the order asked), its lane given up meanwhile. */
-  finalFit<R>(fit: () => Promise<R>): Promise<R>;
+  /**
+   * Leaves the family's lane and runs its final fit once the fits asked before have passed their memory-heavy part.
+   * `fit` calls `heavyPartDone` when its own has passed (at the latest, the turn passes when it ends).
+   */
+  finalFit<R>(fit: (heavyPartDone: () => void) => Promise<R>): Promise<R>;
 }
 
 export class FamilyLanes {
@@ -52,11 +58,7 @@ export class FamilyLanes {
           const lane: Lane = {
             finalFit: (fit) => {
               leaveLane();
-              return this.takeFinalTurn(async () => {
-                await this.takeLane({ first: true });
-                holding = true;
-                return fit();
-              });
+              return this.takeFinalTurn(fit);
             },
           };
           results[index] = await train(family, lane);
@@ -73,13 +75,12 @@ export class FamilyLanes {
     return results;
   }
 
-  /** A lane, now or when one is freed; `first`: before the families waiting to start (a final fit's turn came). */
-  private takeLane({ first = false } = {}): Promise<void> {
+  private takeLane(): Promise<void> {
     if (this.busy < this.lanes) {
       this.busy++;
       return Promise.resolve();
     }
-    return new Promise((resolve) => (first ? this.waiting.unshift(resolve) : this.waiting.push(resolve)));
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   /** The lane goes to the next family waiting, if any (it keeps the count), else it is free. */
@@ -89,15 +90,15 @@ export class FamilyLanes {
     else this.busy--;
   }
 
-  private async takeFinalTurn<R>(fit: () => Promise<R>): Promise<R> {
+  private async takeFinalTurn<R>(fit: (heavyPartDone: () => void) => Promise<R>): Promise<R> {
     const previous = this.finalTurn;
-    let release: (() => void) | undefined;
+    let release: () => void = () => undefined;
     this.finalTurn = new Promise<void>((resolve) => (release = resolve));
     await previous;
     try {
-      return await fit();
+      return await fit(() => release());
     } finally {
-      release?.();
+      release();
     }
   }
 }

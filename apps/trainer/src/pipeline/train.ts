@@ -370,11 +370,15 @@ async function evaluateModel(
   await run.uploadArtifactBytes('search_trials.csv', trialsCsv(search));
 
   // Final fit on the whole training part with the best parameters, scored once on the held-out test set. Final fits
-  // take turns (memory, see FamilyLanes); the time printed is the fit's own, without the wait for its turn.
+  // take turns for their memory-heavy part (see FamilyLanes); the time printed is the fit's own, without the wait.
   let fitStarted = 0;
-  const predictor = await lane.finalFit(() => {
+  const predictor = await lane.finalFit((heavyPartDone) => {
     fitStarted = performance.now();
-    return spec.fit(final.train, undefined, best.params, { seed: config.seed, threads: config.numThreads });
+    return spec.fit(final.train, undefined, best.params, {
+      seed: config.seed,
+      threads: config.numThreads,
+      onDatasetsBuilt: heavyPartDone,
+    });
   });
   // What the fit itself decided (early-stopping optimum, rounds after refit, L-BFGS iterations): tags, not params.
   await run.setTags(
