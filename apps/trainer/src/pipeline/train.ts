@@ -91,6 +91,8 @@ export interface PipelineResult {
   data: Record<string, unknown>;
   splits: { train: number; test: number; cv: number; folds: number; features: number };
   stages: Array<{ stage: string; seconds: number }>;
+  /** Wall time from the start of the run to the end of the pipeline (the model stages overlap). */
+  elapsedSeconds: number;
 }
 
 /** What runPipeline leaves: everything but the registered version, which registerChampion adds as the last step. */
@@ -286,6 +288,7 @@ export async function runPipeline(
             features: final.train.nCols,
           },
           stages: clock.durations,
+          elapsedSeconds: clock.elapsedSeconds(),
         };
       } finally {
         for (const o of trained) o.predictor.free();
