@@ -303,8 +303,11 @@ export async function runPipeline(
  */
 const TRAINING_ORDER = ['lightgbm', 'logistic', 'gbm_plain', 'lightgbm_rf', 'dummy'];
 const longestFirst = (a: ModelSpec, b: ModelSpec) => rank(a) - rank(b);
-const rank = (spec: ModelSpec) =>
-  (TRAINING_ORDER.indexOf(spec.name) + TRAINING_ORDER.length + 1) % (TRAINING_ORDER.length + 1);
+/** A family's place in TRAINING_ORDER; one not listed comes last. */
+function rank(spec: ModelSpec): number {
+  const place = TRAINING_ORDER.indexOf(spec.name);
+  return place < 0 ? TRAINING_ORDER.length : place;
+}
 
 /** What every model family is trained and scored on, and its lane among the families trained at once. */
 interface ModelInputs {
