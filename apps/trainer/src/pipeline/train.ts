@@ -189,6 +189,7 @@ export async function runPipeline(
       const trained: ModelOutcome[] = []; // as they finish, so that every predictor is freed, whatever fails
       try {
         const lanes = new FamilyLanes(config.parallelModels);
+        const linkSplits = oneAtATime((runId: string) => client.logInputs(runId, [inputs.train, inputs.test]));
         const outcomes = await lanes.run(specs, longestFirst, async (spec, lane) => {
           const outcome = await clock.time(`model ${spec.name}`, () =>
             withRun(
@@ -199,7 +200,7 @@ export async function runPipeline(
                 runName: modelLabel(spec.name),
                 tags: { ...tags, 'credit.stage': 'model' },
               },
-              (run) => evaluateModel(run, spec, config, { splits, final, folds, inputs, lane }),
+              (run) => evaluateModel(run, spec, config, { splits, final, folds, inputs, lane, linkSplits }),
             ),
           );
           trained.push(outcome);
@@ -316,16 +317,31 @@ interface ModelInputs {
   folds: PreparedFolds;
   inputs: SplitInputs;
   lane: Lane;
+  /** Logs the training and test datasets as the run's inputs. */
+  linkSplits: (runId: string) => Promise<void>;
+}
+
+/**
+ * `action`, run for one call at a time. MLflow's server creates a dataset record on its first use, and two first uses
+ * at once (two model families starting together) collide on its unique key (HTTP 400, UNIQUE constraint failed).
+ */
+function oneAtATime<A>(action: (arg: A) => Promise<void>): (arg: A) => Promise<void> {
+  let last: Promise<void> = Promise.resolve();
+  return (arg) => {
+    const next = last.then(() => action(arg));
+    last = next.catch(() => undefined); // a failure is its caller's, the next call still runs
+    return next;
+  };
 }
 
 async function evaluateModel(
   run: ActiveRun,
   spec: ModelSpec,
   config: TrainConfig,
-  { splits, final, folds, inputs, lane }: ModelInputs,
+  { splits, final, folds, inputs, lane, linkSplits }: ModelInputs,
 ): Promise<ModelOutcome> {
   await run.setTags({ 'credit.model': spec.name, 'credit.description': spec.description });
-  await run.client.logInputs(run.runId, [inputs.train, inputs.test]);
+  await linkSplits(run.runId);
   const trials = Object.keys(spec.space).length === 0 ? 1 : config.budget;
   const progress = new Progress(`${spec.name} trials`, trials);
   const booster = 'trainingSetup' in spec;
