@@ -36,6 +36,19 @@ describe('parseRunConfig', () => {
     }
   });
 
+  it('reads --parallel-models and --prune (off unless given), from flags or the config file', () => {
+    expect(parseRunConfig([], {})).toMatchObject({ parallelModels: 2, pruneMargin: undefined });
+    expect(parseRunConfig(['--parallel-models', '1', '--prune', '0.02'], {})).toMatchObject({
+      parallelModels: 1,
+      pruneMargin: 0.02,
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'trainer-prune-')), 'run.json');
+    writeFileSync(file, JSON.stringify({ parallelModels: 3, pruneMargin: 0.05 }));
+    expect(parseRunConfig(['--config', file], {})).toMatchObject({ parallelModels: 3, pruneMargin: 0.05 });
+    expect(() => parseRunConfig(['--parallel-models', '0'], {})).toThrow(UsageError);
+    expect(() => parseRunConfig(['--prune', '-1'], {})).toThrow(UsageError);
+  });
+
   it('returns null for --help', () => {
     expect(parseRunConfig(['--help'], {})).toBeNull();
   });

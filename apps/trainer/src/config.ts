@@ -51,6 +51,13 @@ export interface TrainConfig {
   /** Where generated data goes (git-ignored). */
   generatedDir: string;
   numThreads: number;
+  /** Model families searched at once (pipeline/lanes.ts); the results do not depend on it. */
+  parallelModels: number;
+  /**
+   * Stop a search trial whose mean fold AUC is below the best trial's on the same folds by more than this, after two
+   * folds (SearchOptions.prune). Off when absent: pruned trials have no CV cost, so the search logs fewer of them.
+   */
+  pruneMargin?: number;
   /** Also write the results (comparison, threshold, stage times, the command) as Markdown to this file. */
   report?: string;
   /**
@@ -77,6 +84,7 @@ export const DEFAULTS: TrainConfig = {
   alias: DEFAULT_MODEL_ALIAS,
   generatedDir: 'data/generated',
   numThreads: 2,
+  parallelModels: 2,
   bundleOut: resolve(workspaceRoot(), DEFAULT_BUNDLE_DIR),
   tags: {},
 };
@@ -98,6 +106,10 @@ Modelling
   --search-rows N       applicants (stratified sample of the training part) the search and CV use (default ${DEFAULTS.searchRows})
   --seed N              seed for data, folds, search and LightGBM (default ${DEFAULTS.seed})
   --threads N           threads per fit: LightGBM, logistic loss (default ${DEFAULTS.numThreads})
+  --parallel-models N   model families searched at once (final fits take turns); 1: one after another; the
+                        results are the same (default ${DEFAULTS.parallelModels})
+  --prune MARGIN        stop a search trial early once its mean AUC on 2+ folds is below the best trial's on the
+                        same folds by more than MARGIN (e.g. 0.01); pruned trials get no CV cost (default: off)
 Cost
   --cost credit|unit    credit: FN loses fn-loss x AMT_CREDIT, FP loses fp-loss x AMT_CREDIT (default)
                         unit: FN costs --fn, FP costs --fp
@@ -134,6 +146,8 @@ const RUN_FLAGS = {
   'search-rows': { type: 'string' },
   seed: { type: 'string' },
   threads: { type: 'string' },
+  'parallel-models': { type: 'string' },
+  prune: { type: 'string' },
   cost: { type: 'string' },
   'fn-loss': { type: 'string' },
   'fp-loss': { type: 'string' },
@@ -188,6 +202,8 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
     searchRows: toInt('search-rows', v['search-rows'], 100) ?? base.searchRows,
     seed: toInt('seed', v.seed, 0, 2 ** 31 - 1) ?? base.seed,
     numThreads: toInt('threads', v.threads, 1, 256) ?? base.numThreads,
+    parallelModels: toInt('parallel-models', v['parallel-models'], 1, 16) ?? base.parallelModels,
+    pruneMargin: toNumber('prune', v.prune, 0, 0.5) ?? base.pruneMargin,
     cost,
     trackingUri: v['tracking-uri'] ?? base.trackingUri ?? (env.MLFLOW_TRACKING_URI || undefined),
     experiment: v.experiment ?? base.experiment,
@@ -251,6 +267,8 @@ const FILE_TO_FLAG: Record<string, string> = {
   searchRows: 'search-rows',
   seed: 'seed',
   numThreads: 'threads',
+  parallelModels: 'parallel-models',
+  pruneMargin: 'prune',
 };
 
 function fileAsFlags(file: Partial<TrainConfig>): Record<string, string> {
@@ -293,7 +311,7 @@ function readConfigFile(path: string): Partial<TrainConfig> {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new UsageError(`--config ${path}: expected a JSON object`);
-  const known = new Set(Object.keys(DEFAULTS).concat(['dataDir', 'trackingUri', 'report']));
+  const known = new Set(Object.keys(DEFAULTS).concat(['dataDir', 'trackingUri', 'report', 'pruneMargin']));
   const unknown = Object.keys(parsed).filter((k) => !known.has(k));
   if (unknown.length) throw new UsageError(`--config ${path}: unknown setting(s) ${unknown.join(', ')}`);
   // Same type as the default (the cost object is checked field by field when the flags are merged).
@@ -308,9 +326,11 @@ function readConfigFile(path: string): Partial<TrainConfig> {
     const expected =
       key === 'dataDir' || key === 'trackingUri' || key === 'report'
         ? 'string'
-        : Array.isArray(DEFAULTS[key as keyof TrainConfig])
-          ? 'array'
-          : typeof DEFAULTS[key as keyof TrainConfig];
+        : key === 'pruneMargin'
+          ? 'number'
+          : Array.isArray(DEFAULTS[key as keyof TrainConfig])
+            ? 'array'
+            : typeof DEFAULTS[key as keyof TrainConfig];
     const actual = Array.isArray(value) ? 'array' : typeof value;
     if (actual !== expected)
       throw new UsageError(`--config ${path}: '${key}' must be a ${expected}, got ${JSON.stringify(value)}`);

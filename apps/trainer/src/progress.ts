@@ -35,6 +35,12 @@ export function formatSeconds(seconds: number): string {
 /** Times a stage and remembers its duration for the final summary (and docs/benchmarks.md). */
 export class StageClock {
   readonly durations: Array<{ stage: string; seconds: number }> = [];
+  private readonly started = process.hrtime.bigint();
+
+  /** Seconds since the clock was made: the run's wall time, which stages running side by side do not add up to. */
+  elapsedSeconds(): number {
+    return Number(process.hrtime.bigint() - this.started) / 1e9;
+  }
 
   async time<T>(stage: string, fn: () => Promise<T>): Promise<T> {
     const start = process.hrtime.bigint();

@@ -84,20 +84,25 @@ function ensembleSuite(
         expect(predictor.booster.numIterations).toBe(predictor.numIteration);
       });
 
-      it('without refit keeps the early-stopped booster (as for large training sets)', async () => {
+      it('without refit keeps the early-stopped booster (as for large training sets); says when its datasets are built', async () => {
         const split = stratifiedSplit(
           y,
           Int32Array.from({ length: sample.nRows }, (_, i) => i),
           0.2,
           5,
         );
-        const kept = (await lightgbmSpec.fit(
+        let built = 0;
+        const fitting = lightgbmSpec.fit(
           selectRows(sample, split.train),
           undefined,
           { learning_rate: 0.1 },
-          { refit: false },
-        )) as BoosterPredictor;
+          { refit: false, onDatasetsBuilt: () => built++ },
+        );
+        // The datasets are built before the first await of the fit; boosting goes on off the main thread.
+        expect(built).toBe(1);
+        const kept = (await fitting) as BoosterPredictor;
         try {
+          expect(built).toBe(1);
           expect(kept.info.refit).toBe(false);
           expect(kept.numIteration).toBe(Number(predictor.info.bestIteration));
           expect(kept.booster.bestIteration).toBe(kept.numIteration);

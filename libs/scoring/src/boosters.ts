@@ -122,7 +122,7 @@ async function fitBooster(
   checkMatrix(`${spec.name}.fit`, trainSet);
   const seed = opts.seed ?? 0;
   const setup = spec.trainingSetup(params, seed);
-  const run = boosterRun(spec.name, setup, opts.threads);
+  const run = boosterRun(spec.name, setup, opts.threads, opts.onDatasetsBuilt);
   let fitted: { booster: Booster; numIteration: number; bestIteration: number; refit: boolean };
   if (valid) {
     fitted = { ...(await run.withStopping(trainSet, valid)), refit: false };
@@ -184,7 +184,12 @@ interface MatrixRows {
 const rowsOf = (matrix: LabelledMatrix, rows: Int32Array): MatrixRows => ({ matrix, rows });
 
 /** The two ways a flavour trains: with early stopping on a validation set, or a fixed number of rounds. */
-function boosterRun(name: string, setup: BoosterTrainingSetup, threads: number | undefined) {
+function boosterRun(
+  name: string,
+  setup: BoosterTrainingSetup,
+  threads: number | undefined,
+  onDatasetsBuilt: (() => void) | undefined,
+) {
   const params = threads === undefined ? setup.params : { ...setup.params, num_threads: threads };
   const datasetOf = (m: LabelledMatrix | MatrixRows, reference?: Dataset) => {
     const { matrix, rows } = 'rows' in m ? m : { matrix: m, rows: undefined };
@@ -208,13 +213,16 @@ function boosterRun(name: string, setup: BoosterTrainingSetup, threads: number |
       const trainData = datasetOf(fitRows);
       const validData = datasetOf(stopRows, trainData);
       try {
-        const booster = await train(params, trainData, {
+        // train() builds the datasets before its first await: once it returns its promise, they are built.
+        const training = train(params, trainData, {
           valid: [validData],
           validNames: ['valid'],
           numBoostRound: setup.numBoostRound,
           earlyStoppingRounds: setup.earlyStoppingRounds > 0 ? setup.earlyStoppingRounds : undefined,
           earlyStoppingMinRounds: setup.earlyStoppingMinRounds,
         });
+        onDatasetsBuilt?.();
+        const booster = await training;
         const bestIteration = booster.bestIteration;
         return { booster, numIteration: bestIteration > 0 ? bestIteration : setup.numBoostRound, bestIteration };
       } finally {
@@ -225,7 +233,9 @@ function boosterRun(name: string, setup: BoosterTrainingSetup, threads: number |
     async plain(rows: LabelledMatrix, numBoostRound: number): Promise<Booster> {
       const data = datasetOf(rows);
       try {
-        return await train(params, data, { numBoostRound });
+        const training = train(params, data, { numBoostRound });
+        onDatasetsBuilt?.();
+        return await training;
       } finally {
         data.free();
       }

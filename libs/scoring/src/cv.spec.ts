@@ -1,11 +1,11 @@
 import { comparisonMarkdown, comparisonRow } from './compare';
-import { crossValidate, reuseFoldPipelines, RowTransformer } from './cv';
+import { crossValidate, reuseFoldPipelines, RowTransformer, TrialPruned } from './cv';
 import { stratifiedKFold } from './folds';
 import { LabelledMatrix } from './matrix';
 import { lightgbmSpec, randomForestSpec } from './boosters';
-import { dummySpec, HyperParams, logisticSpec } from './models';
+import { dummySpec, HyperParams, logisticSpec, ModelSpec } from './models';
 import { describeRealData } from '@credit-scoring/data/testing';
-import { hyperparameterSearch, SearchProgress } from './search';
+import { hyperparameterSearch, SearchProgress, TrialControl } from './search';
 import { generatedApplicationSample, realApplicationSample } from './testing/real-sample';
 
 const COLUMNS = [
@@ -130,6 +130,63 @@ describe('hyperparameter search over CV on generated data', () => {
       expect(Number(t.params.C)).toBeLessThanOrEqual(10);
     }
     expect(result.best.score).toBeLessThanOrEqual(result.trials[0].score);
+  });
+
+  it('prune: a clearly losing trial stops after two folds; the draws and the best are those of the full search', async () => {
+    // A one-column scorer: the default column EXT_SOURCE_2 ranks applicants well, AMT_INCOME_TOTAL hardly at all.
+    const columnSpec: ModelSpec = {
+      name: 'one_column',
+      description: 'the probability is a squashed column value',
+      defaults: { column: COLUMNS.indexOf('EXT_SOURCE_2') },
+      space: {
+        column: { type: 'choice', values: [COLUMNS.indexOf('EXT_SOURCE_2'), COLUMNS.indexOf('AMT_INCOME_TOTAL')] },
+      },
+      fit: async (train, _valid, params = {}) => {
+        const column = Number(params.column ?? columnSpec.defaults.column);
+        const nCols = train.nCols;
+        const score = (v: number) => (Number.isNaN(v) ? 0.5 : 1 / (1 + Math.exp(v / (Math.abs(v) + 1))));
+        return {
+          modelName: 'one_column',
+          info: {},
+          predictProba: (data) =>
+            Float64Array.from({ length: data.length / nCols }, (_, i) => score(data[i * nCols + column])),
+          free: () => undefined,
+        };
+      },
+    };
+    const folds = stratifiedKFold(y, 5, 2);
+    const foldsRun: number[] = [];
+    const evaluate = (params: HyperParams, control: TrialControl) =>
+      crossValidate(columnSpec, params, sample, folds, { costModel: unit, ...control }).catch((error: unknown) => {
+        if (error instanceof TrialPruned) foldsRun.push(error.folds.length);
+        throw error;
+      });
+    const full = await hyperparameterSearch(columnSpec, evaluate, { trials: 3, seed: 1 });
+    const pruned = await hyperparameterSearch(columnSpec, evaluate, {
+      trials: 3,
+      seed: 1,
+      prune: { margin: 0.02, minFolds: 2 },
+    });
+    // Trial 1 is the defaults ({}), so trial 3 may draw the default column again.
+    expect(full.trials.map((t) => t.params.column)).toEqual([8, 0, 8]);
+    expect(full.trials[1].auc).toBeLessThan(full.trials[0].auc - 0.05);
+    expect(pruned.trials.map((t) => t.index)).toEqual([1, 3]);
+    expect(pruned.pruned.map((t) => [t.index, t.params.column, t.folds.length])).toEqual([[2, 0, 2]]);
+    expect(foldsRun).toEqual([2]);
+    expect(pruned.pruned[0].bestAuc).toBeCloseTo(
+      (full.trials[0].cv.folds[0].auc + full.trials[0].cv.folds[1].auc) / 2,
+      12,
+    );
+    expect(pruned.best.params).toEqual(full.best.params);
+    expect(pruned.best.score).toBe(full.best.score);
+    // A margin the losing trial stays within: nothing is pruned.
+    const lenient = await hyperparameterSearch(columnSpec, evaluate, {
+      trials: 3,
+      seed: 1,
+      prune: { margin: 0.5, minFolds: 2 },
+    });
+    expect(lenient.pruned).toEqual([]);
+    expect(lenient.trials.map((t) => t.score)).toEqual(full.trials.map((t) => t.score));
   });
 });
 

@@ -31,6 +31,25 @@ export interface CvOptions {
    */
   concurrency?: number;
   onFold?: (event: { fold: number; folds: number; seconds: number; auc: number }) => void;
+  /**
+   * Asked after every fold with the validation AUC of each fold done so far (fold numbers from 1): true stops the
+   * CV, which then rejects with TrialPruned (no fold starts any more; the ones running finish). For pruning a search
+   * trial that is clearly losing (SearchOptions.prune).
+   */
+  shouldStop?: (done: FoldAuc[]) => boolean;
+}
+
+export interface FoldAuc {
+  fold: number;
+  auc: number;
+}
+
+/** A cross-validation stopped by `shouldStop`: the folds it scored. */
+export class TrialPruned extends Error {
+  constructor(readonly folds: FoldAuc[]) {
+    super(`cross-validation stopped after ${folds.length} fold(s)`);
+    this.name = 'TrialPruned';
+  }
 }
 
 /** A fold's validation report at the CV threshold (`CvResult.threshold`), with its cost and timing. */
@@ -145,6 +164,8 @@ export async function crossValidate<T>(
   const yTrue = new Float64Array(nRows).fill(NaN);
   const amtCredit = new Float64Array(nRows).fill(NaN);
   const fits: Array<{ fold: Fold; nTrain: number; seconds: number; info: FoldResult['info'] }> = [];
+  const done: FoldAuc[] = [];
+  let stopped = false;
   const concurrency = Math.max(1, Math.min(Math.floor(opts.concurrency ?? 1), folds.length));
   // Concurrent fits share the threads; each fit still gets at least one.
   const threads =
@@ -170,7 +191,10 @@ export async function crossValidate<T>(
       });
       const seconds = (Date.now() - started) / 1000;
       fits[k] = { fold, nTrain: train.nRows, seconds, info: predictor.info };
-      opts.onFold?.({ fold: k + 1, folds: folds.length, seconds, auc: rocAuc(y, prob) });
+      const auc = rocAuc(y, prob);
+      opts.onFold?.({ fold: k + 1, folds: folds.length, seconds, auc });
+      done.push({ fold: k + 1, auc });
+      if (opts.shouldStop?.(done.slice())) stopped = true;
     } finally {
       predictor.free();
     }
@@ -178,9 +202,10 @@ export async function crossValidate<T>(
   // `concurrency` lanes, each fitting the next fold not yet taken; every fold writes only its own rows and slot.
   let next = 0;
   const lane = async () => {
-    while (next < folds.length) await fitFold(next++);
+    while (next < folds.length && !stopped) await fitFold(next++);
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
+  if (stopped) throw new TrialPruned(done);
 
   const scored = Int32Array.from(folds.flatMap((f) => Array.from(f.valid)));
   const pick = (a: Float64Array, rows: Int32Array) => Float64Array.from(rows, (r) => a[r]);

@@ -32,12 +32,22 @@ export {
   type FoldMatrices,
   type CvOptions,
   type CvResult,
+  type FoldAuc,
   type FoldResult,
+  TrialPruned,
   type PipelineFitter,
   type RowTransformer,
 } from './cv';
 export { applicationTarget, featurePipelineFitter } from './feature-folds';
-export { hyperparameterSearch, type SearchOptions, type SearchProgress, type SearchResult, type Trial } from './search';
+export {
+  hyperparameterSearch,
+  type PrunedTrial,
+  type SearchOptions,
+  type SearchProgress,
+  type SearchResult,
+  type Trial,
+  type TrialControl,
+} from './search';
 export { comparisonCells, comparisonMarkdown, comparisonRow, type ComparisonRow } from './compare';
 export {
   gainImportance,

@@ -17,19 +17,22 @@ export interface LbfgsResult {
   converged: boolean;
 }
 
-/** `evaluate` returns f(x) and writes ∇f(x) into `grad`. Stops when max|∇f| <= tol. */
-export function minimizeLbfgs(
-  evaluate: (x: Float64Array, grad: Float64Array) => number,
+/**
+ * `evaluate` returns f(x) and writes ∇f(x) into `grad`. Stops when max|∇f| <= tol. Asynchronous because an evaluation
+ * may run on worker threads (parallel-logloss.ts): the caller's event loop stays free meanwhile.
+ */
+export async function minimizeLbfgs(
+  evaluate: (x: Float64Array, grad: Float64Array) => Promise<number>,
   x0: Float64Array,
   opts: LbfgsOptions = {},
-): LbfgsResult {
+): Promise<LbfgsResult> {
   const maxIter = opts.maxIter ?? 1000;
   const tol = opts.tol ?? 1e-8;
   const m = opts.memory ?? 10;
   const d = x0.length;
   const x = Float64Array.from(x0);
   const grad = new Float64Array(d);
-  let value = evaluate(x, grad);
+  let value = await evaluate(x, grad);
   const sHistory: Float64Array[] = [];
   const yHistory: Float64Array[] = [];
   const rhoHistory: number[] = [];
@@ -71,7 +74,7 @@ export function minimizeLbfgs(
     let valueNew = NaN;
     for (let tries = 0; tries < 60; tries++) {
       for (let i = 0; i < d; i++) xNew[i] = x[i] + step * direction[i];
-      valueNew = evaluate(xNew, gradNew);
+      valueNew = await evaluate(xNew, gradNew);
       if (valueNew <= value + 1e-4 * step * slope) break;
       step *= 0.5;
     }

@@ -69,7 +69,8 @@ export class LogisticRegression {
     return Float64Array.from(this.state.scales);
   }
 
-  static fit(x: MatrixLike, y: Numbers, opts: LogisticOptions = {}): LogisticRegression {
+  /** Asynchronous: on large designs the loss is evaluated on worker threads while the event loop stays free. */
+  static async fit(x: MatrixLike, y: Numbers, opts: LogisticOptions = {}): Promise<LogisticRegression> {
     checkMatrix('LogisticRegression.fit', x);
     if (y.length !== x.nRows) throw new Error(`LogisticRegression.fit: ${y.length} labels for ${x.nRows} rows`);
     checkBinaryLabels('LogisticRegression.fit', y);
@@ -95,7 +96,7 @@ export class LogisticRegression {
     const active = featureNames.map((_, j) => j).filter((j) => !constant[j]);
     const threads = opts.threads ?? (x.nRows * active.length >= PARALLEL_MIN_CELLS ? availableParallelism() : 1);
     const design = activeScaledColumns(rows, active, means, scales, threads > 1);
-    const result = minimizeLogLoss(design, x.nRows, active.length, y, C, { ...opts, threads });
+    const result = await minimizeLogLoss(design, x.nRows, active.length, y, C, { ...opts, threads });
     const coefficients = new Array<number>(featureNames.length).fill(0);
     active.forEach((j, k) => (coefficients[j] = result.x[k]));
     const state: LogisticState = {
@@ -143,11 +144,18 @@ export class LogisticRegression {
  * Minimises the per-sample objective f/(C·n) = mean logloss + ‖w‖²/(2Cn) — the same minimiser as sklearn's
  * C·Σ logloss + ½‖w‖², with a gradient whose scale does not depend on n. Parameters: d weights then the intercept.
  */
-function minimizeLogLoss(design: Float64Array, n: number, d: number, y: Numbers, C: number, opts: LogisticOptions) {
+async function minimizeLogLoss(
+  design: Float64Array,
+  n: number,
+  d: number,
+  y: Numbers,
+  C: number,
+  opts: LogisticOptions,
+) {
   const penalty = 1 / (C * n);
   const sums = new LogLossSums(design, y, n, d, opts.threads);
-  const evaluate = (theta: Float64Array, grad: Float64Array): number => {
-    const loss = sums.evaluate(theta, grad);
+  const evaluate = async (theta: Float64Array, grad: Float64Array): Promise<number> => {
+    const loss = await sums.evaluate(theta, grad);
     let wSquared = 0;
     for (let j = 0; j < d; j++) {
       grad[j] = grad[j] / n + penalty * theta[j];
@@ -157,7 +165,10 @@ function minimizeLogLoss(design: Float64Array, n: number, d: number, y: Numbers,
     return loss / n + 0.5 * penalty * wSquared;
   };
   try {
-    return minimizeLbfgs(evaluate, new Float64Array(d + 1), { maxIter: opts.maxIter ?? 1000, tol: opts.tol ?? 1e-8 });
+    return await minimizeLbfgs(evaluate, new Float64Array(d + 1), {
+      maxIter: opts.maxIter ?? 1000,
+      tol: opts.tol ?? 1e-8,
+    });
   } finally {
     sums.close();
   }

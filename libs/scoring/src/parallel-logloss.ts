@@ -5,6 +5,13 @@ const { logLossBlock, sigmoid } = require('./logloss-block.js') as {
   logLossBlock: LogLossBlock;
   sigmoid: (z: number) => number;
 };
+/** Atomics.waitAsync (Node 16+), missing from the TypeScript lib this workspace compiles against. */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string };
+  }
+).waitAsync;
+
 /** The logistic function both the fit and predictProba use (one definition, in logloss-block.js). */
 export { sigmoid };
 
@@ -22,9 +29,10 @@ type LogLossBlock = (
  * Sums of the logistic loss and its gradient over every row, computed in row blocks on several threads.
  *
  * Why: at Kaggle scale one evaluation streams a 246k × ~1000 design matrix (2 GB) and L-BFGS needs hundreds of
- * evaluations, all on the main thread while the other core idles. Worker threads each own a contiguous block of rows
- * of the shared matrix; the main thread computes the first block itself, waits (Atomics, so the optimiser stays
- * synchronous) and adds the partial sums in block order, so results depend only on the number of blocks.
+ * evaluations. With more than one block, every block is computed by a worker thread, each owning a contiguous block of
+ * rows of the shared matrix, and the main thread only waits (Atomics.waitAsync): the event loop stays free, so other
+ * work of the process (another model's boosting rounds, MLflow uploads) goes on during the fit. The partial sums are
+ * added in block order, so results depend only on the number of blocks, not on which thread computed which block.
  */
 export class LogLossSums {
   private readonly workers: Worker[] = [];
@@ -33,6 +41,7 @@ export class LogLossSums {
   private readonly theta: Float64Array;
   private readonly y: Float64Array;
   private readonly bounds: number[];
+  /** The one block's sums when there are no workers. */
   private readonly own: Float64Array;
 
   /** `design` (n × d, row-major) should live on a SharedArrayBuffer when threads > 1, or it is copied once. */
@@ -46,7 +55,7 @@ export class LogLossSums {
     const blocks = Math.max(1, Math.min(Math.floor(threads), Math.ceil(n / 1000)));
     this.bounds = Array.from({ length: blocks + 1 }, (_, b) => Math.round((b * n) / blocks));
     this.control = new Int32Array(new SharedArrayBuffer(3 * 4));
-    this.partials = new Float64Array(new SharedArrayBuffer(Math.max(1, blocks - 1) * (d + 2) * 8));
+    this.partials = new Float64Array(new SharedArrayBuffer(blocks * (d + 2) * 8));
     this.theta = new Float64Array(new SharedArrayBuffer((d + 1) * 8));
     this.y = new Float64Array(new SharedArrayBuffer(n * 8));
     this.y.set(labels);
@@ -55,7 +64,7 @@ export class LogLossSums {
       this.design = new Float64Array(new SharedArrayBuffer(design.byteLength));
       this.design.set(design);
     }
-    for (let b = 1; b < blocks; b++) {
+    for (let b = 0; b < blocks && blocks > 1; b++) {
       const worker = new Worker(path.join(__dirname, 'logloss-block.js'), {
         workerData: {
           task: 'credit-scoring/logloss-block',
@@ -67,7 +76,7 @@ export class LogLossSums {
           d,
           from: this.bounds[b],
           to: this.bounds[b + 1],
-          slot: b - 1,
+          slot: b,
           generation: 0,
         },
       });
@@ -77,23 +86,32 @@ export class LogLossSums {
   }
 
   get threads(): number {
-    return this.workers.length + 1;
+    return Math.max(1, this.workers.length);
   }
 
-  /** Loss sum over all rows at `theta` (d weights, then the intercept); gradient sums written into `grad`. */
-  evaluate(theta: Float64Array, grad: Float64Array): number {
+  /**
+   * Loss sum over all rows at `theta` (d weights, then the intercept); gradient sums written into `grad`. Resolves
+   * once every block is summed; with one block it is computed here, on the calling thread.
+   */
+  async evaluate(theta: Float64Array, grad: Float64Array): Promise<number> {
+    if (this.workers.length === 0) {
+      const loss = logLossBlock(this.design, this.y, this.d, theta, this.bounds[0], this.bounds[1], this.own);
+      grad.set(this.own);
+      return loss;
+    }
     this.theta.set(theta);
     Atomics.store(this.control, 1, 0);
     Atomics.add(this.control, 0, 1);
     Atomics.notify(this.control, 0);
-    let loss = logLossBlock(this.design, this.y, this.d, this.theta, this.bounds[0], this.bounds[1], this.own);
-    grad.set(this.own);
     for (let done = Atomics.load(this.control, 1); done < this.workers.length; done = Atomics.load(this.control, 1)) {
-      Atomics.wait(this.control, 1, done);
+      await waitAsync(this.control, 1, done).value;
     }
     if (Atomics.load(this.control, 2) !== 0)
       throw new Error('logistic regression: a worker thread failed to evaluate its rows');
+    // Block order, as one thread would add them: the first block's sums, then each next block's.
     const width = this.d + 2;
+    let loss = 0;
+    grad.fill(0);
     for (let w = 0; w < this.workers.length; w++) {
       loss += this.partials[w * width];
       for (let j = 0; j <= this.d; j++) grad[j] += this.partials[w * width + 1 + j];

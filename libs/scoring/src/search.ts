@@ -1,4 +1,4 @@
-import { CvResult } from './cv';
+import { CvResult, TrialPruned, type FoldAuc } from './cv';
 import { HyperParams, ModelSpec, ParamDomain, ParamSpace } from './models';
 import { Mulberry32Random, type Random } from '@credit-scoring/data';
 
@@ -38,19 +38,46 @@ export interface SearchOptions {
   tpe?: boolean;
   /** Wall-clock budget: no new trial starts when the mean trial time would overrun it (the first trial always runs). */
   timeBudgetSeconds?: number;
+  /**
+   * Prune clearly losing trials, as Optuna's pruners do: once a trial has `minFolds` folds scored, it stops when its
+   * mean validation AUC on them is below the best trial's mean AUC on the same folds by more than `margin`. A pruned
+   * trial has no CV cost: it is listed in `pruned`, never chosen, and the parameters of the later trials are the
+   * ones drawn without pruning (the sampler draws the same numbers). Off by default: it changes what is logged.
+   */
+  prune?: { margin: number; minFolds: number };
   onProgress?: (p: SearchProgress) => void;
+  onPruned?: (trial: PrunedTrial) => void;
+}
+
+/** A trial stopped by `prune`, with the folds it scored. */
+export interface PrunedTrial {
+  index: number;
+  params: HyperParams;
+  folds: FoldAuc[];
+  /** Mean AUC of the best trial on the same folds, which the trial was compared with. */
+  bestAuc: number;
+  seconds: number;
 }
 
 export interface SearchResult {
   best: Trial;
   trials: Trial[];
+  pruned: PrunedTrial[];
   stoppedBy: 'trials' | 'time' | 'space';
 }
 
-/** `evaluate` runs the CV for one parameter set (e.g. params => crossValidate(spec, params, data, folds, opts)). */
+/** What a search hands to each evaluation: when to stop a losing trial (see SearchOptions.prune). */
+export interface TrialControl {
+  shouldStop?: (done: FoldAuc[]) => boolean;
+}
+
+/**
+ * `evaluate` runs the CV for one parameter set (e.g. (params, control) => crossValidate(spec, params, data, folds,
+ * { ...opts, ...control })).
+ */
 export async function hyperparameterSearch(
   spec: ModelSpec,
-  evaluate: (params: HyperParams) => Promise<CvResult>,
+  evaluate: (params: HyperParams, control: TrialControl) => Promise<CvResult>,
   opts: SearchOptions,
 ): Promise<SearchResult> {
   if (!Number.isInteger(opts.trials) || opts.trials < 1)
@@ -61,6 +88,7 @@ export async function hyperparameterSearch(
     ? Math.min(opts.trials, opts.startupTrials ?? Math.max(5, Math.ceil(opts.trials / 3)))
     : opts.trials;
   const trials: Trial[] = [];
+  const pruned: PrunedTrial[] = [];
   const started = Date.now();
   const seen = new Set<string>();
 
@@ -84,7 +112,20 @@ export async function hyperparameterSearch(
     seen.add(key(sampled));
 
     const trialStart = Date.now();
-    const cv = await evaluate(sampled);
+    const leader = trials.length > 0 ? trials.reduce((a, b) => (b.score < a.score ? b : a)) : undefined;
+    const prune = opts.prune;
+    const control: TrialControl = prune && leader ? { shouldStop: (done) => losing(done, leader, prune) } : {};
+    let cv: CvResult;
+    try {
+      cv = await evaluate(sampled, control);
+    } catch (error) {
+      if (!(error instanceof TrialPruned) || !prune || !leader) throw error;
+      const bestAuc = leaderAuc(error.folds, leader);
+      const seconds = (Date.now() - trialStart) / 1000;
+      pruned.push({ index: index + 1, params: { ...spec.defaults, ...sampled }, folds: error.folds, bestAuc, seconds });
+      opts.onPruned?.(pruned[pruned.length - 1]);
+      continue;
+    }
     const trial: Trial = {
       index: index + 1,
       params: cv.params,
@@ -107,8 +148,17 @@ export async function hyperparameterSearch(
     });
   }
   const best = trials.reduce((a, b) => (b.score < a.score ? b : a));
-  return { best, trials, stoppedBy };
+  return { best, trials, pruned, stoppedBy };
 }
+
+/** True when a trial, with at least `minFolds` folds scored, is below the leader on them by more than the margin. */
+function losing(done: FoldAuc[], leader: Trial, prune: { margin: number; minFolds: number }): boolean {
+  return done.length >= prune.minFolds && meanAuc(done) < leaderAuc(done, leader) - prune.margin;
+}
+
+/** The leader's mean AUC on the folds that `done` scored. */
+const leaderAuc = (done: FoldAuc[], leader: Trial) => meanAuc(done.map((f) => leader.cv.folds[f.fold - 1]));
+const meanAuc = (folds: Array<{ auc: number }>) => folds.reduce((s, f) => s + f.auc, 0) / folds.length;
 
 function key(params: HyperParams): string {
   return JSON.stringify(Object.entries(params).sort(([a], [b]) => a.localeCompare(b)));

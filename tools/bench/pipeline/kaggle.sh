@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job at Kaggle scale: generated applicants with all seven tables (tens of millions of side rows), end to
 # end through the trainer (search + CV on a stratified sample, final fits on the whole training part, threshold,
-# plots, registry). Records wall time, time and peak RSS per stage (RSS of the trainer sampled every second) and the
+# plots, registry). Records wall time, time, peak RSS and CPU per stage (RSS and CPU ticks of the trainer sampled every second) and the
 # trainer's report under tmp/bench-pipeline/<rows>-<label>/; tools/bench/pipeline/section.js writes the runs into
 # docs/benchmarks.md, section "pipeline".
 # Usage (from the repository root, under `flock /tmp/heavy.lock`):
@@ -34,6 +34,11 @@ while kill -0 $pid 2>/dev/null; do
     [ -n "$r" ] && [ "$r" -gt "$rss" ] && rss=$r
   done
   echo "$(($(date +%s) - start)) $rss" >> "$out/rss"
+  # CPU (user + system, clock ticks) of the trainer's processes so far: per-stage use of the 2 cores
+  ticks=$(for p in $(pgrep -f 'apps/trainer/src/main.ts run --data-dir '"$data"); do
+    awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true
+  done | awk '{s += $1} END {print s + 0}')
+  echo "$(($(date +%s) - start)) $ticks" >> "$out/cpu"
   sleep 1
 done
 wait $pid || { echo "trainer failed, see $out/stderr" >&2; exit 1; }

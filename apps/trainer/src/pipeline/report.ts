@@ -71,10 +71,12 @@ export function resultsMarkdown(
     '',
     '## Time per stage (2 cores)',
     '',
+    'Model families train side by side, so their stages overlap: the total is the wall time, not their sum.',
+    '',
     '| stage | time |',
     '|---|---:|',
     ...result.stages.map((st) => `| ${st.stage} | ${formatSeconds(st.seconds)} |`),
-    `| **total** | **${formatSeconds(result.stages.reduce((t, st) => t + st.seconds, 0))}** |`,
+    `| **total** | **${formatSeconds(result.elapsedSeconds)}** |`,
     '',
   ].join('\n');
 }

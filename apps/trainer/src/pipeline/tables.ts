@@ -2,14 +2,35 @@ import { comparisonCells, type ComparisonRow, type SearchResult } from '@credit-
 
 /** The search trials as CSV (one row per trial: score, AUC, seconds, then every parameter), for MLflow. */
 export function trialsCsv(search: SearchResult): string {
-  const keys = [...new Set(search.trials.flatMap((t) => Object.keys(t.params)))].sort();
-  const lines = [['trial', 'cost_per_applicant', 'cv_auc', 'seconds', ...keys].join(',')];
-  for (const t of search.trials)
-    lines.push(
-      [t.index, t.score, t.auc, t.seconds.toFixed(2), ...keys.map((k) => String(t.params[k] ?? ''))].join(','),
-    );
-  return `${lines.join('\n')}\n`;
+  const all = [...search.trials, ...search.pruned];
+  const keys = [...new Set(all.flatMap((t) => Object.keys(t.params)))].sort();
+  const params = (t: { params: Record<string, unknown> }) => keys.map((k) => String(t.params[k] ?? ''));
+  // Without pruning the file is what it always was; with it, a pruned trial has no cost and says after how many folds.
+  const pruning = search.pruned.length > 0;
+  const header = [
+    'trial',
+    'cost_per_applicant',
+    'cv_auc',
+    'seconds',
+    ...(pruning ? ['pruned_after_folds'] : []),
+    ...keys,
+  ];
+  const rows: Array<{ index: number; cells: Array<string | number> }> = [
+    ...search.trials.map((t) => ({
+      index: t.index,
+      cells: [t.index, t.score, t.auc, t.seconds.toFixed(2), ...(pruning ? [''] : []), ...params(t)],
+    })),
+    ...search.pruned.map((t) => ({
+      index: t.index,
+      cells: [t.index, '', meanAuc(t.folds), t.seconds.toFixed(2), t.folds.length, ...params(t)],
+    })),
+  ];
+  rows.sort((a, b) => a.index - b.index);
+  const lines = [header, ...rows.map((r) => r.cells)];
+  return `${lines.map((l) => l.join(',')).join('\n')}\n`;
 }
+
+const meanAuc = (folds: Array<{ auc: number }>) => folds.reduce((s, f) => s + f.auc, 0) / folds.length;
 
 /** The comparison as a fixed-width console table, best test cost first. */
 export function comparisonConsole(rows: ComparisonRow[]): string {

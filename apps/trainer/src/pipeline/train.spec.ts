@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { modelLabel, parseRunConfig, type TrainConfig } from '../config';
-import { StageClock } from '../progress';
+import { formatSeconds, StageClock } from '../progress';
 import { registerChampion } from './register';
 import { resultsMarkdown } from './report';
 import { runPipeline, type PipelineResult } from './train';
@@ -163,6 +163,9 @@ function pipelineSuite(
       expect(markdown).toContain('## Search trials');
       expect(markdown).toContain(`**${chosen.cvCost.toFixed(2)} / ${chosen.cvAuc.toFixed(4)}**`);
       expect(markdown).toMatch(/^\| dummy \| \*\*[\d.]+ \/ 0\.5000\*\* \| — \|$/m); // one trial: nothing to search
+      // The model stages overlap: the total is the wall time, at least the longest stage.
+      expect(result.elapsedSeconds).toBeGreaterThanOrEqual(Math.max(...result.stages.map((st) => st.seconds)));
+      expect(markdown).toContain(`| **total** | **${formatSeconds(result.elapsedSeconds)}** |`);
       // The data folder as given (relative to where the command ran), never this machine's absolute path.
       const shown = /^- Data: (.+) \(default rate/m.exec(markdown)?.[1] ?? '';
       expect(isAbsolute(shown)).toBe(false);
