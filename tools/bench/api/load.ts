@@ -237,3 +237,22 @@ export async function startApi(
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { url: `http://127.0.0.1:${port}`, target: { host: '127.0.0.1', port }, child, exited };
 }
+
+/** The sum of a Prometheus metric's samples (every label set) in a /metrics text. */
+export function metric(text: string, name: string): number {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(name))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+/** Seconds until the API's prediction log queue is empty (0 at once when the log is off); fails after 60 s. */
+export async function logQueueDrained(url: string): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    if (metric(text, 'prediction_log_queue_rows') === 0) return (performance.now() - started) / 1000;
+    if (performance.now() - started > 60_000) throw new Error('the prediction log queue did not drain in 60 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

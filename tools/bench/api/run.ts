@@ -25,7 +25,7 @@ import Database from 'better-sqlite3';
 import { realDataDir } from '@credit-scoring/data';
 import { loadBundle } from '../../../apps/api/src/model/bundle';
 import { applicantsFor, tablesIn } from '../../../apps/api/src/testing/trained-model';
-import { closedLoop, openLoop, startApi, waitReady, type Api, type Load } from './load';
+import { closedLoop, logQueueDrained, openLoop, startApi, waitReady, type Api, type Load } from './load';
 
 type ApplicantInput = ReturnType<typeof applicantsFor>[number];
 
@@ -287,21 +287,29 @@ async function main(): Promise<void> {
       logged.push(maxSingle.on);
       const fixed = [];
       for (const connections of [8, 32]) {
-        phase(`single, ${FIXED_RATE}/s, ${connections} connections`);
-        const l = await openLoop(
-          `POST /predict, 1 applicant, constant ${fmt(FIXED_RATE)} req/s, ${connections} connections`,
-          target,
-          singles,
-          FIXED_RATE,
-          connections,
-          SECONDS.fixed,
-        );
-        const ok = l.p99 <= TARGET_P99_MS && l.reqPerSec >= FIXED_RATE * 0.97;
-        l.note =
-          `open loop, pool of ${connections} (${l.sockets} used), send lag p99 ${ms(l.sendLagP99)} ms; ` +
-          `target p99 ≤ ${TARGET_P99_MS} ms: ${met(ok)}`;
-        fixed.push(l);
-        logged.push(l);
+        for (const [mode, api] of [
+          ['on', on],
+          ['off', off],
+        ] as const) {
+          phase(`single, ${FIXED_RATE}/s, ${connections} connections, log ${mode}`);
+          // The max-rate rows leave the log thousands of rows behind: measure the steady state, not that backlog.
+          const drained = await logQueueDrained(api.url);
+          const l = await openLoop(
+            `POST /predict, 1 applicant, constant ${fmt(FIXED_RATE)} req/s, ${connections} connections, log ${mode}`,
+            api.target,
+            singles,
+            FIXED_RATE,
+            connections,
+            SECONDS.fixed,
+          );
+          const ok = l.p99 <= TARGET_P99_MS && l.reqPerSec >= FIXED_RATE * 0.97;
+          l.note =
+            `open loop, pool of ${connections} (${l.sockets} used), send lag p99 ${ms(l.sendLagP99)} ms` +
+            (mode === 'on' ? `, after the log's backlog was written (${drained.toFixed(1)} s)` : '') +
+            `; target p99 ≤ ${TARGET_P99_MS} ms: ${met(ok)}`;
+          fixed.push(l);
+          if (mode === 'on') logged.push(l);
+        }
       }
       // Log on and off alternate per connection count, so a neighbour's burst on the shared machine hits both alike.
       const batch: Record<'on' | 'off', Load[]> = { on: [], off: [] };

@@ -27,7 +27,7 @@ import {
   type PredictionStore,
 } from '@credit-scoring/monitoring';
 import { applicantsFor, tablesIn } from '../../../apps/api/src/testing/trained-model';
-import { closedLoop, openLoop, startApi, waitReady, type Load } from '../api/load';
+import { closedLoop, logQueueDrained, metric, openLoop, startApi, waitReady, type Load } from '../api/load';
 import { checkPerf, mainThreadWaits, recordSched, type ThreadWaits } from './sched';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -68,13 +68,6 @@ interface Round {
   drainSeconds: number;
   /** With --sched: CPU waits of the API's event loop and of the load generator during the measured window. */
   sched?: Record<'api' | 'loadgen', ThreadWaits>;
-}
-
-function metric(text: string, name: string): number {
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(name))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
 function median(values: number[]): number {
@@ -121,7 +114,7 @@ async function round(
     const warm = await closedLoop('warm-up', target, bodies, CONNECTIONS, WARM_SECONDS, '');
     // The max-rate warm-up queues thousands of rows more than 2,000 req/s does: let the writer catch up first, so the
     // measured window is the steady state at the target rate, not the log draining a burst on the shared cores.
-    const drained = await queueDrained(url);
+    const drained = await logQueueDrained(url);
     const before = await (await fetch(`${url}/metrics`)).text();
     const recording = SCHED ? recordSched(path.join(work, `sched-${config}.data`), SECONDS + 1) : undefined;
     if (recording) await new Promise((r) => setTimeout(r, 300)); // perf is recording before the first request
@@ -146,17 +139,6 @@ async function round(
     return { config, load, written, errors, logged, sent: warm.requests + load.requests, drainSeconds: drained, sched };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
-  }
-}
-
-/** Seconds until the API's prediction log queue is empty (0 at once when the log is off); fails after 60 s. */
-async function queueDrained(url: string): Promise<number> {
-  const started = performance.now();
-  for (;;) {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    if (metric(text, 'prediction_log_queue_rows') === 0) return (performance.now() - started) / 1000;
-    if (performance.now() - started > 60_000) throw new Error('the prediction log queue did not drain in 60 s');
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -299,7 +281,12 @@ async function main(): Promise<void> {
         `Each round starts a fresh compiled API (\`PREDICTION_LOG=off\`, the default SQLite file, or \`DATABASE_URL\`), warms it up for ${WARM_SECONDS} s, then ` +
         `sends ${fmt(RATE)} req/s for ${SECONDS} s with the api bench's open-loop generator over ${CONNECTIONS} keep-alive connections (latency from each request's scheduled time). ` +
         `${ROUNDS} rounds per configuration, interleaved (off, SQLite, PostgreSQL, then reversed…); the table gives the median of the rounds and every round's p99. ` +
-        `Batch window: the default ${DEFAULT_WRITER.flushIntervalMs} ms / ${DEFAULT_WRITER.batchRows} rows.`,
+        `Batch window: the default ${DEFAULT_WRITER.flushIntervalMs} ms / ${DEFAULT_WRITER.batchRows} rows.` +
+        (SCHED
+          ? ' **Recorded with `--sched`**: `perf sched record` ran during every measured window and inflates the ' +
+            'percentiles itself (log-off p99 25-100 ms where a run without it gives 3-5 ms); compare the CPU-wait ' +
+            'counts between configurations, not these latencies.'
+          : ''),
       '',
       '| configuration | req/s | p50 ms | p90 ms | p99 ms | max ms | p99 per round | ' +
         (SCHED ? 'CPU waits > 2 ms per round: event loop / load generator (median) | ' : '') +
