@@ -302,6 +302,14 @@ function parseModels(list: string): ModelName[] {
   return names as ModelName[];
 }
 
+/** Settings a --config file may give that have no default (so DEFAULTS cannot tell their type). */
+const SETTINGS_WITHOUT_DEFAULT: Record<string, 'string' | 'number'> = {
+  dataDir: 'string',
+  trackingUri: 'string',
+  report: 'string',
+  pruneMargin: 'number',
+};
+
 function readConfigFile(path: string): Partial<TrainConfig> {
   let parsed: unknown;
   try {
@@ -311,7 +319,7 @@ function readConfigFile(path: string): Partial<TrainConfig> {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new UsageError(`--config ${path}: expected a JSON object`);
-  const known = new Set(Object.keys(DEFAULTS).concat(['dataDir', 'trackingUri', 'report', 'pruneMargin']));
+  const known = new Set([...Object.keys(DEFAULTS), ...Object.keys(SETTINGS_WITHOUT_DEFAULT)]);
   const unknown = Object.keys(parsed).filter((k) => !known.has(k));
   if (unknown.length) throw new UsageError(`--config ${path}: unknown setting(s) ${unknown.join(', ')}`);
   // Same type as the default (the cost object is checked field by field when the flags are merged).
@@ -324,13 +332,8 @@ function readConfigFile(path: string): Partial<TrainConfig> {
       throw new UsageError(`--config ${path}: 'bundleOut' must be a folder or false, got ${JSON.stringify(value)}`);
     }
     const expected =
-      key === 'dataDir' || key === 'trackingUri' || key === 'report'
-        ? 'string'
-        : key === 'pruneMargin'
-          ? 'number'
-          : Array.isArray(DEFAULTS[key as keyof TrainConfig])
-            ? 'array'
-            : typeof DEFAULTS[key as keyof TrainConfig];
+      SETTINGS_WITHOUT_DEFAULT[key] ??
+      (Array.isArray(DEFAULTS[key as keyof TrainConfig]) ? 'array' : typeof DEFAULTS[key as keyof TrainConfig]);
     const actual = Array.isArray(value) ? 'array' : typeof value;
     if (actual !== expected)
       throw new UsageError(`--config ${path}: '${key}' must be a ${expected}, got ${JSON.stringify(value)}`);

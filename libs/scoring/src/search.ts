@@ -54,6 +54,8 @@ export interface PrunedTrial {
   index: number;
   params: HyperParams;
   folds: FoldAuc[];
+  /** Its mean AUC on those folds. */
+  auc: number;
   /** Mean AUC of the best trial on the same folds, which the trial was compared with. */
   bestAuc: number;
   seconds: number;
@@ -112,7 +114,7 @@ export async function hyperparameterSearch(
     seen.add(key(sampled));
 
     const trialStart = Date.now();
-    const leader = trials.length > 0 ? trials.reduce((a, b) => (b.score < a.score ? b : a)) : undefined;
+    const leader = trials.length > 0 ? bestOf(trials) : undefined;
     const prune = opts.prune;
     const control: TrialControl = prune && leader ? { shouldStop: (done) => losing(done, leader, prune) } : {};
     let cv: CvResult;
@@ -122,7 +124,8 @@ export async function hyperparameterSearch(
       if (!(error instanceof TrialPruned) || !prune || !leader) throw error;
       const bestAuc = leaderAuc(error.folds, leader);
       const seconds = (Date.now() - trialStart) / 1000;
-      pruned.push({ index: index + 1, params: { ...spec.defaults, ...sampled }, folds: error.folds, bestAuc, seconds });
+      const params = { ...spec.defaults, ...sampled };
+      pruned.push({ index: index + 1, params, folds: error.folds, auc: meanAuc(error.folds), bestAuc, seconds });
       opts.onPruned?.(pruned[pruned.length - 1]);
       continue;
     }
@@ -141,15 +144,17 @@ export async function hyperparameterSearch(
       trials: opts.trials,
       params: trial.params,
       score: trial.score,
-      bestScore: Math.min(...trials.map((t) => t.score)),
+      bestScore: bestOf(trials).score,
       elapsedSeconds,
       etaSeconds: (elapsedSeconds / (index + 1)) * (opts.trials - index - 1),
       phase,
     });
   }
-  const best = trials.reduce((a, b) => (b.score < a.score ? b : a));
-  return { best, trials, pruned, stoppedBy };
+  return { best: bestOf(trials), trials, pruned, stoppedBy };
 }
+
+/** The trial with the lowest CV cost (the first of equals). */
+const bestOf = (trials: Trial[]) => trials.reduce((a, b) => (b.score < a.score ? b : a));
 
 /** True when a trial, with at least `minFolds` folds scored, is below the leader on them by more than the margin. */
 function losing(done: FoldAuc[], leader: Trial, prune: { margin: number; minFolds: number }): boolean {

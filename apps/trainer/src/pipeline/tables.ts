@@ -22,15 +22,13 @@ export function trialsCsv(search: SearchResult): string {
     })),
     ...search.pruned.map((t) => ({
       index: t.index,
-      cells: [t.index, '', meanAuc(t.folds), t.seconds.toFixed(2), t.folds.length, ...params(t)],
+      cells: [t.index, '', t.auc, t.seconds.toFixed(2), t.folds.length, ...params(t)],
     })),
   ];
   rows.sort((a, b) => a.index - b.index);
   const lines = [header, ...rows.map((r) => r.cells)];
   return `${lines.map((l) => l.join(',')).join('\n')}\n`;
 }
-
-const meanAuc = (folds: Array<{ auc: number }>) => folds.reduce((s, f) => s + f.auc, 0) / folds.length;
 
 /** The comparison as a fixed-width console table, best test cost first. */
 export function comparisonConsole(rows: ComparisonRow[]): string {

@@ -367,7 +367,7 @@ async function evaluateModel(
       onPruned: (t) =>
         process.stderr.write(
           `  ${spec.name} trial ${t.index} pruned after ${t.folds.length} folds: AUC ` +
-            `${mean(t.folds.map((f) => f.auc)).toFixed(4)} against the best's ${t.bestAuc.toFixed(4)}\n`,
+            `${t.auc.toFixed(4)} against the best's ${t.bestAuc.toFixed(4)}\n`,
         ),
       onProgress: (p) =>
         progress.tick(p.trial, `cost/applicant ${p.score.toFixed(2)} (best ${p.bestScore.toFixed(2)})`),
@@ -703,8 +703,6 @@ function flatConfig(config: TrainConfig, splits: Splits, data: LoadedData): Reco
     ...(config.pruneMargin === undefined ? {} : { prune_auc_margin: config.pruneMargin }),
   };
 }
-
-const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / values.length;
 
 /** MLflow metric names: snake case, and the normalised cost under the name the tables use. */
 const metricName = (key: string) =>
