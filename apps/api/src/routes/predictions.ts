@@ -24,7 +24,13 @@ const pageQuery = {
     decision: { type: 'string', enum: ['granted', 'refused'] },
     client: { type: 'integer', minimum: 0, maximum: 2147483647, description: 'SK_ID_CURR' },
     limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 100 },
-    before: { type: 'integer', minimum: 1, description: "The previous page's `next`: rows older than it" },
+    // Ids are bigints in PostgreSQL and exact in JavaScript only up to 2^53: a larger cursor is no page of ours.
+    before: {
+      type: 'integer',
+      minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: "The previous page's `next`: rows older than it",
+    },
   },
 } as const;
 
@@ -74,7 +80,13 @@ function toWire(row: StoredPrediction): LoggedPrediction {
   return { ...row, time: new Date(row.time).toISOString() };
 }
 
-const timeOf = (text: string | undefined) => (text === undefined ? undefined : Date.parse(text));
+/** Milliseconds of a schema-valid date-time. RFC 3339 allows a leap second (…:60), which Date.parse refuses:
+ * it is read as the instant after …:59, as POSIX clocks count it. */
+function timeOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const leap = /^(.*T\d\d:\d\d:)60(.*)$/i.exec(text);
+  return leap ? Date.parse(`${leap[1]}59${leap[2]}`) + 1000 : Date.parse(text);
+}
 
 export const predictionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: { secured: boolean } }> = async (
   app,
