@@ -13,7 +13,8 @@ export const MAX_PAGE = 1000;
 const filterProperties = {
   from: { type: 'string', format: 'date-time', description: 'Logged at or after this time (ISO 8601)' },
   to: { type: 'string', format: 'date-time', description: 'Logged before this time (ISO 8601)' },
-  modelVersion: { type: 'string', minLength: 1, maxLength: 100 },
+  // No NUL: PostgreSQL text cannot hold one, so no logged version has it and the query would be refused.
+  modelVersion: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[^\\u0000]+$' },
 } as const;
 
 const pageQuery = {
