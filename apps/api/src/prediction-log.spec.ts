@@ -203,6 +203,22 @@ describe('the prediction log through the API', () => {
     await database.drop();
   });
 
+  it('answers 503 on the read routes while the database is gone, and keeps scoring', async () => {
+    const database = await freshPostgresDatabase();
+    const app = await apiWith({ databaseUrl: database.url });
+    expect((await app.inject('/predictions')).statusCode).toBe(200);
+    await database.drop();
+    for (const url of ['/predictions', '/predictions/daily']) {
+      const reply = await app.inject(url);
+      expect(reply.statusCode).toBe(503);
+      expect(reply.json().message).toBe(
+        "the prediction log's database (postgres) cannot be read now; scoring goes on, retry later",
+      );
+    }
+    expect((await predict(app, applicants[0])).statusCode).toBe(200);
+    await app.close();
+  });
+
   it('checks the last window for drift in the API, serves the report and exposes drift gauges', async () => {
     const referenceCsv = path.join(await syntheticDataDir(SYNTHETIC), 'application_train.csv');
     const reports = path.join(work, 'reports');

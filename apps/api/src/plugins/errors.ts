@@ -1,6 +1,7 @@
 // One error shape for every failure ({ statusCode, error, message, fields? }). Client mistakes keep their 4xx status
-// and a message that says what to fix; anything else is logged with the request id and answered with a bare 500, so
-// internals never leak and the process never crashes on a bad request.
+// and a message that says what to fix; a 503 (a dependency such as the log's database is down) keeps its message,
+// which names no internals; anything else is logged with the request id and answered with a bare 500, so internals
+// never leak and the process never crashes on a bad request.
 import fp from 'fastify-plugin';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
@@ -47,6 +48,10 @@ export const errorsPlugin = fp(
       if (status >= 400 && status < 500) {
         request.log.info({ code: error.code }, error.message);
         return reply.code(status).send(errorBody(status, clientMessage(error)));
+      }
+      if (status === 503) {
+        request.log.warn({ err: error.cause ?? error }, error.message);
+        return reply.code(503).send(errorBody(503, error.message));
       }
       request.log.error({ err: error }, 'request failed');
       return reply.code(500).send(errorBody(500, 'internal error; the request id is in the server log'));

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import type { FromSchema } from 'json-schema-to-ts';
-import type { PredictionFilter, StoredPrediction } from '@credit-scoring/monitoring';
+import type { PredictionFilter, PredictionStore, StoredPrediction } from '@credit-scoring/monitoring';
 import { errorResponses } from '../schemas';
 
 export const MAX_PAGE = 1000;
@@ -83,6 +83,19 @@ function toWire(row: StoredPrediction): LoggedPrediction {
 
 /** Milliseconds of a schema-valid date-time. RFC 3339 allows a leap second (…:60), which Date.parse refuses:
  * it is read as the instant after …:59, as POSIX clocks count it. */
+/**
+ * A read of the log's database. Its failure (the server down, the file unreadable) is the service's state, not a
+ * bug: 503 with a message that names the engine, not the driver's text (which may name hosts, databases or files).
+ */
+async function readLog<T>(store: PredictionStore, read: (store: PredictionStore) => Promise<T>): Promise<T> {
+  try {
+    return await read(store);
+  } catch (error) {
+    const message = `the prediction log's database (${store.engine}) cannot be read now; scoring goes on, retry later`;
+    throw Object.assign(new Error(message, { cause: error }), { statusCode: 503 });
+  }
+}
+
 function timeOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const leap = /^(.*T\d\d:\d\d:)60(.*)$/i.exec(text);
@@ -135,7 +148,7 @@ export const predictionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: { se
         client: q.client === undefined ? undefined : (log.clientOf(q.client) ?? undefined),
       };
       const limit = q.limit ?? 100;
-      const rows = await log.store.page({ ...filter, limit, before: q.before });
+      const rows = await readLog(log.store, (store) => store.page({ ...filter, limit, before: q.before }));
       return { predictions: rows.map(toWire), next: rows.length === limit ? rows[rows.length - 1].id : null };
     },
   );
@@ -161,11 +174,8 @@ export const predictionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: { se
     },
     async (request) => {
       const q = request.query;
-      const days = await logOf().store.daily({
-        from: timeOf(q.from),
-        to: timeOf(q.to),
-        modelVersion: q.modelVersion,
-      });
+      const filter = { from: timeOf(q.from), to: timeOf(q.to), modelVersion: q.modelVersion };
+      const days = await readLog(logOf().store, (store) => store.daily(filter));
       return { days };
     },
   );
