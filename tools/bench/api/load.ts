@@ -212,6 +212,7 @@ export interface Api {
 /**
  * Starts the compiled API (`server`, run by `node` as deployed) on a free port of 127.0.0.1 with the bundle in
  * `bundleDir`, no MLflow, warnings-only logs, and `env` on top; `nodeArgs` go before the script (e.g. --cpu-prof).
+ * Its stdout is the benchmark's, or a pipe (`child.stdout`) to read, e.g. a --trace-gc.
  */
 export async function startApi(
   cwd: string,
@@ -219,6 +220,7 @@ export async function startApi(
   bundleDir: string,
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  stdout: 'inherit' | 'pipe' = 'inherit',
 ): Promise<Api> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, server], {
@@ -232,7 +234,7 @@ export async function startApi(
       LOG_LEVEL: 'warn',
       ...env,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { url: `http://127.0.0.1:${port}`, target: { host: '127.0.0.1', port }, child, exited };

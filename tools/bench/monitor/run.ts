@@ -8,6 +8,7 @@
 //     [--data-dir DIR] [--rounds N] [--seconds S] [--quick] (a smoke test: short, section not written)
 //     [--sched] (record each round with `perf sched`: how often the API's event loop and the load generator waited
 //     for a CPU; see sched.ts)
+//     [--gc] (run the API with --trace-gc: its event loop's garbage-collection pauses in each measured window; gc.ts)
 //
 // The load is tools/bench/api's open-loop generator (latency from each request's scheduled time) over 8 keep-alive
 // connections, on the bundle and the requests of the api bench (every row of application_train.csv).
@@ -29,6 +30,7 @@ import {
 import { applicantsFor, tablesIn } from '../../../apps/api/src/testing/trained-model';
 import { closedLoop, logQueueDrained, metric, openLoop, startApi, waitReady, type Load } from '../api/load';
 import { checkPerf, mainThreadWaits, recordSched, type ThreadWaits } from './sched';
+import { gcNote, GcTrace, type GcPauses } from './gc';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const { writeSection } = require(path.join(root, 'tools', 'bench', 'write-section.js')) as {
@@ -48,6 +50,7 @@ const ROUNDS = Number(option('rounds', QUICK ? '1' : '5'));
 const SECONDS = Number(option('seconds', QUICK ? '3' : '12'));
 const WARM_SECONDS = QUICK ? 1 : 5;
 const SCHED = process.argv.includes('--sched');
+const GC = process.argv.includes('--gc');
 
 type Config = 'off' | 'sqlite' | 'postgres';
 const LABELS: Record<Config, string> = {
@@ -68,6 +71,8 @@ interface Round {
   drainSeconds: number;
   /** With --sched: CPU waits of the API's event loop and of the load generator during the measured window. */
   sched?: Record<'api' | 'loadgen', ThreadWaits>;
+  /** With --gc: the API's event-loop garbage-collection pauses during the measured window. */
+  gc?: GcPauses;
 }
 
 function median(values: number[]): number {
@@ -104,11 +109,16 @@ async function round(
   rmSync(`${sqliteFile}-wal`, { force: true });
   rmSync(`${sqliteFile}-shm`, { force: true });
   if (config === 'postgres') await resetPostgres(databaseUrl);
-  const { url, target, child, exited } = await startApi(root, server, bundleDir, {
+  const spawned = performance.now();
+  const env = {
     PREDICTION_LOG: config === 'off' ? 'off' : 'on',
     PREDICTION_LOG_FILE: sqliteFile,
     DATABASE_URL: config === 'postgres' ? databaseUrl : '',
-  });
+  };
+  const { url, target, child, exited } = GC
+    ? await startApi(root, server, bundleDir, env, ['--trace-gc'], 'pipe')
+    : await startApi(root, server, bundleDir, env);
+  const trace = GC && child.stdout ? new GcTrace(child.stdout) : undefined;
   try {
     await waitReady(url, child);
     const warm = await closedLoop('warm-up', target, bodies, CONNECTIONS, WARM_SECONDS, '');
@@ -118,7 +128,9 @@ async function round(
     const before = await (await fetch(`${url}/metrics`)).text();
     const recording = SCHED ? recordSched(path.join(work, `sched-${config}.data`), SECONDS + 1) : undefined;
     if (recording) await new Promise((r) => setTimeout(r, 300)); // perf is recording before the first request
+    const loadStarted = performance.now() - spawned;
     const load = await openLoop(LABELS[config], target, bodies, RATE, CONNECTIONS, SECONDS);
+    const gc = trace?.eventLoopPauses(loadStarted, performance.now() - spawned);
     await recording?.done;
     const sched = recording && mainThreadWaits(recording.file, { api: child.pid ?? 0, loadgen: process.pid });
     // What the log wrote during the measured load: the batch window after the last request, then the counters.
@@ -136,7 +148,8 @@ async function round(
       logged = (db.prepare('SELECT COUNT(DISTINCT request_id) AS n FROM predictions').get() as { n: number }).n;
       db.close();
     } else if (config === 'postgres') logged = await countPostgres(databaseUrl);
-    return { config, load, written, errors, logged, sent: warm.requests + load.requests, drainSeconds: drained, sched };
+    const sent = warm.requests + load.requests;
+    return { config, load, written, errors, logged, sent, drainSeconds: drained, sched, gc };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
@@ -178,6 +191,10 @@ const ms = (x: number) => x.toFixed(2);
 /** Median over the rounds of how often each main thread waited > 2 ms for a CPU. */
 const schedCell = (rs: Round[]) =>
   `${median(rs.map((r) => r.sched?.api.over2ms ?? NaN))} / ${median(rs.map((r) => r.sched?.loadgen.over2ms ?? NaN))}`;
+/** Median over the rounds of the event loop's GC pause time (ms) and of its pauses > 2 ms. */
+const gcCell = (rs: Round[]) =>
+  `${median(rs.map((r) => (r.gc ? r.gc.scavengeMs + r.gc.markCompactMs : NaN))).toFixed(0)} ms / ` +
+  `${median(rs.map((r) => r.gc?.over2ms ?? NaN))}`;
 const schedNote = (w: Record<'api' | 'loadgen', ThreadWaits>) =>
   `event loop ${w.api.over2ms} (longest ${w.api.maxMs.toFixed(1)} ms), load generator ${w.loadgen.over2ms} ` +
   `(longest ${w.loadgen.maxMs.toFixed(1)} ms)`;
@@ -217,7 +234,8 @@ async function main(): Promise<void> {
           `round ${r + 1} ${config}: p50 ${ms(result.load.p50)} p99 ${ms(result.load.p99)} max ${ms(result.load.max)} ms, ` +
             `${result.written} rows written, ${result.logged} logged, ${result.errors} errors, ` +
             `warm-up backlog written in ${result.drainSeconds.toFixed(1)} s` +
-            (result.sched ? `; CPU waits > 2 ms: ${schedNote(result.sched)}` : ''),
+            (result.sched ? `; CPU waits > 2 ms: ${schedNote(result.sched)}` : '') +
+            (result.gc ? `; event-loop GC: ${gcNote(result.gc)}` : ''),
         );
         rounds.push(result);
       }
@@ -261,6 +279,7 @@ async function main(): Promise<void> {
         `${ms(median(rs.map((r) => r.load.p90)))} | ${ms(p99)} | ${ms(median(rs.map((r) => r.load.max)))} | ` +
         `${rs.map((r) => ms(r.load.p99)).join(' / ')} | ` +
         (SCHED ? `${schedCell(rs)} | ` : '') +
+        (GC ? `${gcCell(rs)} | ` : '') +
         (config === 'off'
           ? '— | — | — |'
           : `${added >= 0 ? '+' : ''}${ms(added)} (${added <= TARGET_ADDED_P99_MS ? '**met**' : '**NOT met**'}) | ` +
@@ -271,9 +290,12 @@ async function main(): Promise<void> {
 
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
     const markdown = [
-      '## monitor — prediction log cost on the API at a constant 2,000 req/s',
+      SCHED || GC
+        ? "## monitor-diagnosis — where the prediction log's p99 goes (a traced run of the monitor bench)"
+        : '## monitor — prediction log cost on the API at a constant 2,000 req/s',
       '',
-      `Command: \`flock /tmp/heavy.lock timeout 1200 npx tsx tools/bench/monitor/run.ts --bundle tmp/bench-monitor-bundle\` — ` +
+      `Command: \`flock /tmp/heavy.lock timeout 1200 npx tsx tools/bench/monitor/run.ts --bundle tmp/bench-monitor-bundle` +
+        `${SCHED ? ' --sched' : ''}${GC ? ' --gc' : ''}\` — ` +
         `${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${git('rev-parse', '--short', 'HEAD')}, ${cpu} ` +
         `(2 cores shared by the API, the load generator, PostgreSQL and other engineers' work), Node ${process.version}, PostgreSQL 15 (tools/postgres/start.sh, fsync on).`,
       '',
@@ -286,19 +308,26 @@ async function main(): Promise<void> {
           ? ' **Recorded with `--sched`**: `perf sched record` ran during every measured window and inflates the ' +
             'percentiles itself (log-off p99 25-100 ms where a run without it gives 3-5 ms); compare the CPU-wait ' +
             'counts between configurations, not these latencies.'
+          : '') +
+        (GC
+          ? ' **Recorded with `--gc`**: the API ran with `--trace-gc`, whose lines it writes synchronously; compare ' +
+            'its GC pauses between configurations traced alike, and the latency target in a run without it.'
           : ''),
       '',
       '| configuration | req/s | p50 ms | p90 ms | p99 ms | max ms | p99 per round | ' +
         (SCHED ? 'CPU waits > 2 ms per round: event loop / load generator (median) | ' : '') +
+        (GC ? 'event-loop GC pauses per round: total / > 2 ms (median) | ' : '') +
         'p99 added (target ≤ 1 ms) | rows/s written | every request logged |',
-      `|---|---:|---:|---:|---:|---:|---|${SCHED ? '---|' : ''}---:|---:|---|`,
+      `|---|---:|---:|---:|---:|---:|---|${SCHED ? '---|' : ''}${GC ? '---|' : ''}---:|---:|---|`,
       ...rows,
       '',
       `Insert capacity of the stores in-process (the BatchWriter, ${DEFAULT_WRITER.batchRows}-row transactions of real applications, ${capacitySeconds} s each, no HTTP): ` +
         `SQLite **${fmt(sqliteCapacity)} rows/s**, PostgreSQL **${fmt(postgresCapacity)} rows/s** — the headroom above the ${fmt(RATE)} rows/s the load above writes.`,
     ].join('\n');
     console.log(`\n${markdown}`);
-    if (!QUICK) writeSection('monitor', markdown);
+    // A traced run (--sched, --gc) slows the API itself: its table goes to a section of its own, beside the latencies
+    // of record.
+    if (!QUICK) writeSection(SCHED || GC ? 'monitor-diagnosis' : 'monitor', markdown);
   } finally {
     if (databaseUrl && !process.env.DATABASE_URL) {
       spawnSync(path.join(root, 'tools', 'postgres', 'stop.sh'), ['--purge'], {
