@@ -149,6 +149,7 @@ describe('the prediction log through the API', () => {
     await app.close();
     await database?.drop();
   });
+
   it('keeps scoring when the SQLite database is full; failures are counted in /metrics', async () => {
     const file = path.join(work, 'full.sqlite');
     // Created and migrated first, then reopened capped a few pages above its size: the first batches fill it.
