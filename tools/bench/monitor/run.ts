@@ -9,6 +9,8 @@
 //     [--sched] (record each round with `perf sched`: how often the API's event loop and the load generator waited
 //     for a CPU; see sched.ts)
 //     [--gc] (run the API with --trace-gc: its event loop's garbage-collection pauses in each measured window; gc.ts)
+//     [--pin] (the API's threads on CPU 0, this process, the load generator, on CPU 1: the log's threads then compete
+//     with the event loop only, never with the load generator)
 //
 // The load is tools/bench/api's open-loop generator (latency from each request's scheduled time) over 8 keep-alive
 // connections, on the bundle and the requests of the api bench (every row of application_train.csv).
@@ -51,6 +53,15 @@ const SECONDS = Number(option('seconds', QUICK ? '3' : '12'));
 const WARM_SECONDS = QUICK ? 1 : 5;
 const SCHED = process.argv.includes('--sched');
 const GC = process.argv.includes('--gc');
+const PIN = process.argv.includes('--pin');
+/** A diagnostic run (its setting changes what is measured): its own section, no verdict on the target. */
+const DIAGNOSIS = ['sched', 'gc', 'pin'].filter((flag) => process.argv.includes(`--${flag}`));
+
+/** Sets the CPU affinity of every thread of `pid` (threads it starts later inherit it). */
+function pinTo(cpu: number, pid: number): void {
+  const out = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`--pin needs util-linux's taskset: ${out.error?.message ?? out.stderr}`);
+}
 
 type Config = 'off' | 'sqlite' | 'postgres';
 const LABELS: Record<Config, string> = {
@@ -121,6 +132,7 @@ async function round(
   const trace = GC && child.stdout ? new GcTrace(child.stdout) : undefined;
   try {
     await waitReady(url, child);
+    if (PIN) pinTo(0, child.pid ?? 0);
     const warm = await closedLoop('warm-up', target, bodies, CONNECTIONS, WARM_SECONDS, '');
     // The max-rate warm-up queues thousands of rows more than 2,000 req/s does: let the writer catch up first, so the
     // measured window is the steady state at the target rate, not the log draining a burst on the shared cores.
@@ -198,9 +210,9 @@ const gcCell = (rs: Round[]) =>
 const schedNote = (w: Record<'api' | 'loadgen', ThreadWaits>) =>
   `event loop ${w.api.over2ms} (longest ${w.api.maxMs.toFixed(1)} ms), load generator ${w.loadgen.over2ms} ` +
   `(longest ${w.loadgen.maxMs.toFixed(1)} ms)`;
-/** A traced run's latencies include the tracing's own cost: they get no verdict against the target. */
+/** A diagnostic run's latencies include its tracing's cost or another CPU layout: no verdict against the target. */
 const verdict = (added: number) =>
-  SCHED || GC ? 'traced: no verdict' : added <= TARGET_ADDED_P99_MS ? '**met**' : '**NOT met**';
+  DIAGNOSIS.length ? 'diagnosis: no verdict' : added <= TARGET_ADDED_P99_MS ? '**met**' : '**NOT met**';
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
@@ -209,6 +221,7 @@ async function main(): Promise<void> {
   if (!existsSync(path.join(bundleDir, 'MLmodel'))) throw new Error(`no model bundle in ${bundleDir} (--bundle DIR)`);
   const dataDir = path.resolve(option('data-dir', realDataDir()));
   if (SCHED) checkPerf();
+  if (PIN) pinTo(1, process.pid);
   const work = path.join(root, 'tmp', `bench-monitor-${process.pid}`);
   mkdirSync(work, { recursive: true });
   const server = path.join(work, 'main.js');
@@ -293,12 +306,12 @@ async function main(): Promise<void> {
 
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
     const markdown = [
-      SCHED || GC
-        ? "## monitor-diagnosis — where the prediction log's p99 goes (a traced run of the monitor bench)"
+      DIAGNOSIS.length
+        ? `## monitor-${DIAGNOSIS.join('-')} — where the prediction log's p99 goes (a diagnostic run of the monitor bench)`
         : '## monitor — prediction log cost on the API at a constant 2,000 req/s',
       '',
       `Command: \`flock /tmp/heavy.lock timeout 1200 npx tsx tools/bench/monitor/run.ts --bundle tmp/bench-monitor-bundle` +
-        `${SCHED ? ' --sched' : ''}${GC ? ' --gc' : ''}\` — ` +
+        `${DIAGNOSIS.map((flag) => ` --${flag}`).join('')}\` — ` +
         `${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${git('rev-parse', '--short', 'HEAD')}, ${cpu} ` +
         `(2 cores shared by the API, the load generator, PostgreSQL and other engineers' work), Node ${process.version}, PostgreSQL 15 (tools/postgres/start.sh, fsync on).`,
       '',
@@ -315,6 +328,10 @@ async function main(): Promise<void> {
         (GC
           ? ' **Recorded with `--gc`**: the API ran with `--trace-gc`, whose lines it writes synchronously; compare ' +
             'its GC pauses between configurations traced alike, and the latency target in a run without it.'
+          : '') +
+        (PIN
+          ? ' **Pinned with `--pin`**: the API ran on CPU 0 only and the load generator on CPU 1 (PostgreSQL ' +
+            "unpinned): the log's threads compete with the event loop, not with the load generator."
           : ''),
       '',
       '| configuration | req/s | p50 ms | p90 ms | p99 ms | max ms | p99 per round | ' +
@@ -328,9 +345,9 @@ async function main(): Promise<void> {
         `SQLite **${fmt(sqliteCapacity)} rows/s**, PostgreSQL **${fmt(postgresCapacity)} rows/s** — the headroom above the ${fmt(RATE)} rows/s the load above writes.`,
     ].join('\n');
     console.log(`\n${markdown}`);
-    // A traced run (--sched, --gc) slows the API itself: its table goes to a section of its own, beside the latencies
-    // of record.
-    if (!QUICK) writeSection(SCHED || GC ? 'monitor-diagnosis' : 'monitor', markdown);
+    // A diagnostic run (--sched, --gc, --pin) measures something else than the deployed API: its table goes to a
+    // section of its own, beside the latencies of record.
+    if (!QUICK) writeSection(DIAGNOSIS.length ? `monitor-${DIAGNOSIS.join('-')}` : 'monitor', markdown);
   } finally {
     if (databaseUrl && !process.env.DATABASE_URL) {
       spawnSync(path.join(root, 'tools', 'postgres', 'stop.sh'), ['--purge'], {
