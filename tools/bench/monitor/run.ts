@@ -54,8 +54,10 @@ const WARM_SECONDS = QUICK ? 1 : 5;
 const SCHED = process.argv.includes('--sched');
 const GC = process.argv.includes('--gc');
 const PIN = process.argv.includes('--pin');
-/** A diagnostic run (its setting changes what is measured): its own section, no verdict on the target. */
-const DIAGNOSIS = ['sched', 'gc', 'pin'].filter((flag) => process.argv.includes(`--${flag}`));
+/** The diagnostic flags given (each changes what is measured): such a run gets its own section, no verdict. */
+const DIAGNOSIS = Object.entries({ sched: SCHED, gc: GC, pin: PIN })
+  .filter(([, on]) => on)
+  .map(([flag]) => flag);
 
 /** Sets the CPU affinity of every thread of `pid` (threads it starts later inherit it). */
 function pinTo(cpu: number, pid: number): void {
@@ -126,9 +128,14 @@ async function round(
     PREDICTION_LOG_FILE: sqliteFile,
     DATABASE_URL: config === 'postgres' ? databaseUrl : '',
   };
-  const { url, target, child, exited } = GC
-    ? await startApi(root, server, bundleDir, env, ['--trace-gc'], 'pipe')
-    : await startApi(root, server, bundleDir, env);
+  const { url, target, child, exited } = await startApi(
+    root,
+    server,
+    bundleDir,
+    env,
+    GC ? ['--trace-gc'] : [],
+    GC ? 'pipe' : 'inherit',
+  );
   const trace = GC && child.stdout ? new GcTrace(child.stdout) : undefined;
   try {
     await waitReady(url, child);

@@ -81,21 +81,23 @@ function toWire(row: StoredPrediction): LoggedPrediction {
   return { ...row, time: new Date(row.time).toISOString() };
 }
 
-/** Milliseconds of a schema-valid date-time. RFC 3339 allows a leap second (…:60), which Date.parse refuses:
- * it is read as the instant after …:59, as POSIX clocks count it. */
 /**
  * A read of the log's database. Its failure (the server down, the file unreadable) is the service's state, not a
  * bug: 503 with a message that names the engine, not the driver's text (which may name hosts, databases or files).
  */
-async function readLog<T>(store: PredictionStore, read: (store: PredictionStore) => Promise<T>): Promise<T> {
+async function readLog<T>(engine: PredictionStore['engine'], read: () => Promise<T>): Promise<T> {
   try {
-    return await read(store);
+    return await read();
   } catch (error) {
-    const message = `the prediction log's database (${store.engine}) cannot be read now; scoring goes on, retry later`;
+    const message = `the prediction log's database (${engine}) cannot be read now; scoring goes on, retry later`;
     throw Object.assign(new Error(message, { cause: error }), { statusCode: 503 });
   }
 }
 
+/**
+ * Milliseconds of a schema-valid date-time. RFC 3339 allows a leap second (…:60), which Date.parse refuses: it is
+ * read as the instant after …:59, as POSIX clocks count it.
+ */
 function timeOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const leap = /^(.*T\d\d:\d\d:)60(.*)$/i.exec(text);
@@ -148,7 +150,7 @@ export const predictionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: { se
         client: q.client === undefined ? undefined : (log.clientOf(q.client) ?? undefined),
       };
       const limit = q.limit ?? 100;
-      const rows = await readLog(log.store, (store) => store.page({ ...filter, limit, before: q.before }));
+      const rows = await readLog(log.store.engine, () => log.store.page({ ...filter, limit, before: q.before }));
       return { predictions: rows.map(toWire), next: rows.length === limit ? rows[rows.length - 1].id : null };
     },
   );
@@ -175,7 +177,8 @@ export const predictionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: { se
     async (request) => {
       const q = request.query;
       const filter = { from: timeOf(q.from), to: timeOf(q.to), modelVersion: q.modelVersion };
-      const days = await readLog(logOf().store, (store) => store.daily(filter));
+      const { store } = logOf();
+      const days = await readLog(store.engine, () => store.daily(filter));
       return { days };
     },
   );
