@@ -7,6 +7,17 @@ const path = require('node:path');
 // The same text as REAL_DATA_SKIP_MARK in libs/data/src/testing/index.ts (this file is plain JS, loaded by Jest).
 const REAL_DATA_SKIP_MARK = 'real-data tier skipped: ';
 
+// The first lines of an error text (up to its stack), without ANSI colours, joined to fit one line of a log.
+function firstLine(text) {
+  const lines = String(text ?? '')
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((l) => l.trim());
+  const stack = lines.findIndex((l) => l.startsWith('at '));
+  const head = lines.slice(0, stack < 0 ? lines.length : stack).filter((l) => l.length > 0);
+  return (head.slice(0, 4).join(' | ') || '(no message)').slice(0, 400);
+}
+
 class CountReporter {
   constructor(globalConfig) {
     this.rootDir = globalConfig.rootDir;
@@ -18,7 +29,16 @@ class CountReporter {
     fs.mkdirSync(dir, { recursive: true });
     const failedSuites = results.numFailedTestSuites + results.numRuntimeErrorTestSuites;
     const realDataSkipped = {};
+    // Failing tests by name, with the first line of their error: CI logs are often read from their tail only, and
+    // summarize.js prints these just above the closing line.
+    const failures = [];
     for (const file of results.testResults) {
+      const where = path.relative(workspace, file.testFilePath);
+      if (file.testExecError) failures.push(`${where}: suite did not run: ${firstLine(file.testExecError.message)}`);
+      for (const test of file.testResults) {
+        if (test.status === 'failed')
+          failures.push(`${where}: ${test.fullName}: ${firstLine(test.failureMessages[0])}`);
+      }
       for (const test of file.testResults) {
         if (test.status !== 'pending') continue;
         const title = [...test.ancestorTitles].reverse().find((t) => t.includes(REAL_DATA_SKIP_MARK));
@@ -39,6 +59,7 @@ class CountReporter {
         skipped: results.numPendingTests + results.numTodoTests,
         failedSuites,
         realDataSkipped,
+        failures,
       }),
     );
   }

@@ -11,6 +11,7 @@ const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const failures = [];
 const realDataSkipped = {};
 for (const file of files) {
   const r = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
@@ -18,6 +19,7 @@ for (const file of files) {
   // A suite that failed with no failing test crashed before its tests ran: count it once.
   failed += r.failed + (r.failed === 0 ? r.failedSuites : 0);
   skipped += r.skipped;
+  failures.push(...(r.failures ?? []));
   for (const [reason, n] of Object.entries(r.realDataSkipped ?? {}))
     realDataSkipped[reason] = (realDataSkipped[reason] ?? 0) + n;
   console.log(
@@ -37,6 +39,8 @@ if (expected && files.length < expected) {
   failed += expected - files.length;
   console.log(`${expected - files.length} project(s) reported no results`);
 }
+// Named last, next to the counts, so a log read from its tail says which tests failed and why.
+for (const failure of failures) console.log(`FAILED ${failure}`);
 // The self-contained tier always runs; the real-data tier only where the Home Credit sample is (HOME_CREDIT_DIR).
 for (const [reason, n] of Object.entries(realDataSkipped))
   console.log(`real-data tier skipped: ${reason} (${n} tests)`);
