@@ -542,11 +542,19 @@ function download() {
 
 // ------------------------------------------------------------------------------------------------- wiring
 
+// While a task runs the main region is marked busy (aria-busy): assistive technology waits for the whole answer
+// rather than announcing the decision before its reasons and what-if form are drawn, and so do the browser tests.
+let running = 0;
 async function handle(task) {
+  running += 1;
+  $('main').setAttribute('aria-busy', 'true');
   try {
     await task();
   } catch (error) {
     say(error.message, true);
+  } finally {
+    running -= 1;
+    if (running === 0) $('main').removeAttribute('aria-busy');
   }
 }
 

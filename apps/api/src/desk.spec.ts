@@ -69,6 +69,12 @@ describeInBrowser('decision desk in headless Chromium', () => {
       {},
       id,
     );
+    await settled();
+  }
+
+  /** Waits until the page has finished what it was asked (the decision is drawn before its what-if form). */
+  async function settled(): Promise<void> {
+    await page.waitForFunction(() => !document.querySelector('#main')?.hasAttribute('aria-busy'));
   }
 
   /** What the page shows: probability (exact, from the data attribute), decision, reason and missing sentences. */
