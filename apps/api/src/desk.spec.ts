@@ -124,6 +124,7 @@ describeInBrowser('decision desk in headless Chromium', () => {
     for (const [field, value] of Object.entries(entered)) await page.type(`#enter-${field}`, String(value));
     await page.click('#enter-form button[type="submit"]');
     await page.waitForFunction(() => document.querySelector('#decision-text')?.textContent?.includes('Client 7:'));
+    await settled();
     const expected = await explainViaApi(entered);
     const page_ = await shown();
     expect(page_.probability).toBe(expected.probability);
