@@ -74,7 +74,7 @@ describeInBrowser('decision desk in headless Chromium', () => {
 
   /** Waits until the page has finished what it was asked (the decision is drawn before its what-if form). */
   async function settled(): Promise<void> {
-    await page.waitForFunction(() => !document.querySelector('#main')?.hasAttribute('aria-busy'));
+    await page.waitForFunction(() => document.querySelector('#main')?.getAttribute('aria-busy') === null);
   }
 
   /** What the page shows: probability (exact, from the data attribute), decision, reason and missing sentences. */
