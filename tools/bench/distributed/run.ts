@@ -17,7 +17,6 @@ import { startLocalServer } from '@credit-scoring/tracking/server';
 const root = join(__dirname, '..', '..', '..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const main = join(root, 'apps', 'trainer', 'src', 'main.ts');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { writeSection } = require('../write-section.js') as { writeSection: (name: string, md: string) => void };
 
 interface Report {

@@ -103,7 +103,6 @@ async function main(): Promise<void> {
     '',
     `Ours / pandas feature time: **${ratio.toFixed(2)}x** (target <= 0.5x).`,
   ].join('\n');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(path.join(root, 'tools', 'bench', 'write-section.js')).writeSection('features', md);
   console.log(md);
 }

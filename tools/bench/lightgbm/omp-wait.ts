@@ -109,7 +109,6 @@ async function main(): Promise<void> {
     '',
     reading,
   ].join('\n');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('../write-section.js').writeSection('omp-wait', md);
   console.error('written to docs/benchmarks.md (section omp-wait)');
 }
