@@ -15,7 +15,7 @@ export {
   type RawRow,
   type RawValue,
 } from './pipeline';
-export type { SideTableLoader } from './pipeline-batch';
+export { targetOf, type SideTableLoader } from './pipeline-batch';
 export { REQUIRED_APPLICATION_FIELDS } from './pipeline-state';
 export { FeatureError } from './errors';
 export {

@@ -38,6 +38,13 @@ export interface FeatureMatrix {
   amtCredit: Float64Array;
 }
 
+/** The matrix's TARGET column; an error when its application table had none (a test-layout file, not a training one). */
+export function targetOf(matrix: FeatureMatrix): Float64Array {
+  if (!matrix.target)
+    throw new FeatureError('the applications have no TARGET column: training and scoring need labels');
+  return matrix.target;
+}
+
 /** The fit-independent per-applicant values of one tables object (column-major). */
 export interface StatelessColumns {
   nRows: number;

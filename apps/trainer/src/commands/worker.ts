@@ -107,7 +107,8 @@ function runJob(socket: Socket, lightgbmPort: number): Promise<void> {
     socket.on('error', () => undefined); // 'close' follows and says what matters
 
     const start = (frame: Frame) => {
-      job = frame.message.job as JobSpec;
+      const current = frame.message.job as JobSpec;
+      job = current;
       started = performance.now();
       const [trainX, trainY, validX, validY] = frame.payloads as Float32Array[];
       const input: ThreadInput = { job, trainX, trainY, validX, validY };
@@ -128,17 +129,17 @@ function runJob(socket: Socket, lightgbmPort: number): Promise<void> {
         if (m.type === 'iteration') {
           void sendFrame(socket, { type: 'iteration', iteration: m.iteration }, [m.predictions]).catch(() => undefined);
         } else if (m.type === 'error') {
-          fail(`rank ${job?.rank}: ${m.message}`);
+          fail(`rank ${current.rank}: ${m.message}`);
         } else if (m.type === 'done') {
           const report: WorkerReport = {
-            rank: job!.rank,
+            rank: current.rank,
             pid: process.pid,
             iterations: m.result.iterations,
             seconds: { ...m.result.timings, receive: 0, total: (performance.now() - started) / 1000 },
             baselineRssBytes,
             peakRssBytes: process.resourceUsage().maxRSS * 1024,
           };
-          const model = job!.rank === 0 ? m.result.model : undefined;
+          const model = current.rank === 0 ? m.result.model : undefined;
           finished = true;
           clearInterval(watchdog);
           // Its LightGBM work is over (network closed, handles freed); the tsx loader would keep it alive.

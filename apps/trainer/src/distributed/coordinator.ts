@@ -1,5 +1,5 @@
 import { rocAuc, describeCostModel, thresholdSearch } from '@credit-scoring/decision';
-import { FeaturePipeline } from '@credit-scoring/features';
+import { FeaturePipeline, targetOf } from '@credit-scoring/features';
 import { Booster, EarlyStopping } from '@credit-scoring/lightgbm';
 import { lightgbmSpec, stratifiedSplit } from '@credit-scoring/scoring';
 import { logModel, withRun, type ActiveRun, type MlflowClient } from '@credit-scoring/tracking';
@@ -122,7 +122,7 @@ async function train(
       const fit = pipeline.transform(data.tables, { rows: share(inner.train, link.rank) });
       const valid = pipeline.transform(data.tables, { rows: share(inner.valid, link.rank) });
       nCols = fit.nCols;
-      validLabels.push(valid.target!);
+      validLabels.push(targetOf(valid));
       validAmt.push(valid.amtCredit);
       trainRows.push(fit.nRows);
       const job: JobSpec = {
@@ -140,9 +140,9 @@ async function train(
       };
       await link.send({ type: 'job', job }, [
         Float32Array.from(fit.data),
-        Float32Array.from(fit.target!),
+        Float32Array.from(targetOf(fit)),
         Float32Array.from(valid.data),
-        Float32Array.from(valid.target!),
+        Float32Array.from(targetOf(valid)),
       ]);
       sendSeconds.push((performance.now() - t0) / 1000);
     }
@@ -197,7 +197,7 @@ async function train(
   const booster = Booster.fromString(model);
   try {
     const test = pipeline.transform(data.tables, { rows: splits.test });
-    const testAuc = rocAuc(test.target!, booster.predict(test.data));
+    const testAuc = rocAuc(targetOf(test), booster.predict(test.data));
     const threshold = thresholdSearch(yValid, bestPredictions, concat(validAmt), config.cost).threshold;
     const seconds = (performance.now() - started) / 1000;
     await logRun(run, { config, n, reports, setup, testAuc, bestValidAuc, bestIteration, iteration, seconds });

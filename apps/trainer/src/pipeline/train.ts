@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { SIDE_TABLE_NAMES, workspaceRoot } from '@credit-scoring/data';
-import { FeatureColumns, FeaturePipeline, pythonScoring, type FeatureMatrix } from '@credit-scoring/features';
+import { FeatureColumns, FeaturePipeline, pythonScoring, targetOf, type FeatureMatrix } from '@credit-scoring/features';
 import { Dataset } from '@credit-scoring/lightgbm';
 import {
   bayesThreshold,
@@ -125,7 +125,7 @@ export async function runPipeline(
   const data = await clock.time('load data', () => loadTrainingData(config, { sideTables: 'later' }));
   const splits = makeSplits(data.target, config);
   const experimentId = await client.getOrCreateExperiment(config.experiment);
-  const specs = config.models.map((name) => MODEL_SPECS.find((s) => s.name === name)!);
+  const specs = config.models.map(specOf);
   // As Python's client: who ran what (user, source, git commit) on every run, then the user's own tags.
   const tags = { ...runContextTags({ sourceName: SOURCE_NAME, cwd: workspaceRoot() }), ...config.tags };
   const sources = await clock.time('dataset digests', () => sourceDatasets(data));
@@ -216,7 +216,7 @@ export async function runPipeline(
         for (const [name, content] of Object.entries(artifacts.files)) await parent.uploadArtifactBytes(name, content);
         await parent.setTags(artifacts.tags);
         const overlay = await rocOverlayPlot(
-          outcomes.map((o) => ({ model: modelLabel(o.spec.name), yTrue: final.test.target!, prob: o.testProb })),
+          outcomes.map((o) => ({ model: modelLabel(o.spec.name), yTrue: targetOf(final.test), prob: o.testProb })),
         );
         await uploadPlot(parent, 'roc_overlay', overlay);
 
@@ -296,6 +296,13 @@ export async function runPipeline(
       }
     },
   );
+}
+
+/** The spec of a model family named in the config (parseRunConfig accepts only the names of MODEL_SPECS). */
+function specOf(name: string): ModelSpec {
+  const spec = MODEL_SPECS.find((s) => s.name === name);
+  if (!spec) throw new Error(`no model family named ${name}`);
+  return spec;
 }
 
 /**
@@ -411,7 +418,7 @@ async function evaluateModel(
   const row = comparisonRow({
     model: spec.name,
     cv: best,
-    test: { yTrue: final.test.target!, prob: testProb, amtCredit: final.test.amtCredit },
+    test: { yTrue: targetOf(final.test), prob: testProb, amtCredit: final.test.amtCredit },
     costModel: config.cost,
   });
   await logModelOutcome(run, spec, config, final, inputs, { search, row, predictor, testProb });
@@ -477,13 +484,13 @@ async function logModelOutcome(
   }
 
   const test = final.test;
-  const report = classificationReport(test.target!, testProb, row.threshold);
+  const report = classificationReport(targetOf(test), testProb, row.threshold);
   const cv = search.best.cv;
   const scored = Array.from(cv.oof.keys()).filter((i) => !Number.isNaN(cv.oof[i]));
   const pick = (a: Float64Array) => Float64Array.from(scored, (i) => a[i]);
   const costs = thresholdSearch(pick(cv.yTrue), pick(cv.oof), pick(cv.amtCredit), config.cost);
   const plots: Array<[string, Plot]> = [
-    ['roc', await rocCurvePlot(test.target!, testProb, { title: `${label}: ROC (test), AUC ${row.auc.toFixed(4)}` })],
+    ['roc', await rocCurvePlot(targetOf(test), testProb, { title: `${label}: ROC (test), AUC ${row.auc.toFixed(4)}` })],
     [
       'confusion_matrix',
       await confusionMatrixPlot(report.confusion, {
@@ -574,7 +581,7 @@ async function logChampion(
   const { booster, numIteration } = champion.predictor;
   await client.logInputs(run.runId, [inputs.train, inputs.test]);
   const test = final.test;
-  const report = classificationReport(test.target!, champion.testProb, threshold);
+  const report = classificationReport(targetOf(test), champion.testProb, threshold);
   const metrics: Record<string, number> = {
     test_auc: report.auc,
     test_pr_auc: report.prAuc,
@@ -601,7 +608,10 @@ async function logChampion(
     seed: config.seed,
   });
   const plots: Array<[string, Plot]> = [
-    ['roc', await rocCurvePlot(test.target!, champion.testProb, { title: `ROC (test), AUC ${report.auc.toFixed(4)}` })],
+    [
+      'roc',
+      await rocCurvePlot(targetOf(test), champion.testProb, { title: `ROC (test), AUC ${report.auc.toFixed(4)}` }),
+    ],
     [
       'confusion_matrix',
       await confusionMatrixPlot(report.confusion, { title: `Confusion matrix at threshold ${threshold}` }),
