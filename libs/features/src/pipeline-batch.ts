@@ -41,7 +41,7 @@ export interface FeatureMatrix {
 /** The matrix's TARGET column; an error when its application table had none (a test-layout file, not a training one). */
 export function targetOf(matrix: FeatureMatrix): Float64Array {
   if (!matrix.target)
-    throw new FeatureError('the applications have no TARGET column: training and scoring need labels');
+    throw new FeatureError('the applications have no TARGET column: training and evaluation need the labels');
   return matrix.target;
 }
 

@@ -5,6 +5,7 @@ import {
   FeatureColumns,
   FeatureError,
   FeaturePipeline,
+  targetOf,
   type FeatureMatrix,
   type RawApplication,
   type RawRow,
@@ -77,7 +78,11 @@ function pipelineSuite(
       expect(Array.from(matrix.ids.slice(0, 3))).toEqual(
         known?.firstIds ?? train.application.getColumn('SK_ID_CURR').head(3).toArray(),
       );
-      expect(matrix.target!.reduce((a, b) => a + b, 0)).toBe(train.application.getColumn('TARGET').sum());
+      expect(targetOf(matrix).reduce((a, b) => a + b, 0)).toBe(train.application.getColumn('TARGET').sum());
+      // application_test has no TARGET: its matrix has none, and asking for it names the problem.
+      expect(() => targetOf(pipeline.transform(test))).toThrow(
+        new FeatureError('the applications have no TARGET column: training and evaluation need the labels'),
+      );
       expect(matrix.amtCredit[0]).toBe(train.application.getColumn('AMT_CREDIT').get(0));
       // categorical codes are integers 0..K-1 or NaN
       const state = pipeline.toJSON();
