@@ -8,7 +8,7 @@ const path = require('node:path');
 const REAL_DATA_SKIP_MARK = 'real-data tier skipped: ';
 
 // The first lines of an error text (up to its stack), without ANSI colours, joined to fit one line of a log.
-function firstLine(text) {
+function errorHead(text) {
   const lines = String(text ?? '')
     .replace(/\u001b\[[0-9;]*m/g, '')
     .split('\n')
@@ -29,17 +29,15 @@ class CountReporter {
     fs.mkdirSync(dir, { recursive: true });
     const failedSuites = results.numFailedTestSuites + results.numRuntimeErrorTestSuites;
     const realDataSkipped = {};
-    // Failing tests by name, with the first line of their error: CI logs are often read from their tail only, and
+    // Failing tests by name, with the first lines of their error: CI logs are often read from their tail only, and
     // summarize.js prints these just above the closing line.
     const failures = [];
     for (const file of results.testResults) {
       const where = path.relative(workspace, file.testFilePath);
-      if (file.testExecError) failures.push(`${where}: suite did not run: ${firstLine(file.testExecError.message)}`);
+      if (file.testExecError) failures.push(`${where}: suite did not run: ${errorHead(file.testExecError.message)}`);
       for (const test of file.testResults) {
         if (test.status === 'failed')
-          failures.push(`${where}: ${test.fullName}: ${firstLine(test.failureMessages[0])}`);
-      }
-      for (const test of file.testResults) {
+          failures.push(`${where}: ${test.fullName}: ${errorHead(test.failureMessages[0])}`);
         if (test.status !== 'pending') continue;
         const title = [...test.ancestorTitles].reverse().find((t) => t.includes(REAL_DATA_SKIP_MARK));
         const reason = title?.slice(title.indexOf(REAL_DATA_SKIP_MARK) + REAL_DATA_SKIP_MARK.length).replace(/\]$/, '');
