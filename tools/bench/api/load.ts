@@ -115,7 +115,7 @@ export async function openLoop(
   rate: number,
   connections: number,
   seconds: number,
-): Promise<Load & { sockets: number; sendLagP99: number }> {
+): Promise<Load & { sockets: number; sendLagP99: number; latencies: number[] }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections, scheduling: 'fifo' });
   const total = Math.round(rate * seconds);
   const interval = 1000 / rate;
@@ -170,7 +170,7 @@ export async function openLoop(
     throw new Error(`${label}: ${failures} of ${total} requests failed (${String(firstError ?? 'non-200')})`);
   const load = summary(label, latencies, elapsed, '');
   lags.sort();
-  return { ...load, sockets: sockets.size, sendLagP99: percentile(lags, 0.99) };
+  return { ...load, sockets: sockets.size, sendLagP99: percentile(lags, 0.99), latencies };
 }
 
 /** Closed loop with our own client: `connections` loops, each sends its next body when the previous answer is read. */

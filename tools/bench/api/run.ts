@@ -25,7 +25,7 @@ import Database from 'better-sqlite3';
 import { realDataDir } from '@credit-scoring/data';
 import { loadBundle } from '../../../apps/api/src/model/bundle';
 import { applicantsFor, tablesIn } from '../../../apps/api/src/testing/trained-model';
-import { closedLoop, logQueueDrained, openLoop, startApi, waitReady, type Api, type Load } from './load';
+import { closedLoop, logQueueDrained, openLoop, startApi, summary, waitReady, type Api, type Load } from './load';
 
 type ApplicantInput = ReturnType<typeof applicantsFor>[number];
 
@@ -51,6 +51,36 @@ const QUICK = flag('quick');
 const SECONDS = QUICK
   ? { warm: 1, health: 1, max: 2, fixed: 2, batch: 2 }
   : { warm: 5, health: 8, max: 15, fixed: 20, batch: 15 };
+/** Rounds of each constant-rate configuration, interleaved (see pooledFixed). */
+const FIXED_ROUNDS = QUICK ? 1 : 3;
+
+/** One constant-rate round of one configuration. */
+type FixedRound = Awaited<ReturnType<typeof openLoop>> & { connections: number; mode: 'on' | 'off'; drained: number };
+
+/**
+ * A constant-rate configuration over all its rounds: the percentiles of every request of every round (as one window
+ * of their summed length), each round's p99 and the generator's worst send lag in the note, the target judged on the
+ * pooled p99.
+ */
+function pooledFixed(rounds: FixedRound[]): Load {
+  const [first] = rounds;
+  const seconds = rounds.reduce((s, r) => s + r.requests / r.reqPerSec, 0);
+  const l = summary(
+    first.label,
+    rounds.flatMap((r) => r.latencies),
+    seconds,
+    '',
+  );
+  const ok = l.p99 <= TARGET_P99_MS && rounds.every((r) => r.reqPerSec >= FIXED_RATE * 0.97);
+  const drained = Math.max(...rounds.map((r) => r.drained));
+  l.note =
+    `open loop, pool of ${first.connections} (${Math.min(...rounds.map((r) => r.sockets))} used), ` +
+    `${rounds.length} round${rounds.length > 1 ? 's' : ''} of ${SECONDS.fixed} s: p99 per round ${rounds.map((r) => ms(r.p99)).join(' / ')} ms, ` +
+    `send lag p99 ≤ ${ms(Math.max(...rounds.map((r) => r.sendLagP99)))} ms` +
+    (first.mode === 'on' ? `, each after the log's backlog was written (≤ ${drained.toFixed(1)} s)` : '') +
+    `; target p99 ≤ ${TARGET_P99_MS} ms: ${met(ok)}`;
+  return l;
+}
 
 /** Mean µs per call of `run` over `items` calls, best of `rounds` rounds (the machine is shared). */
 function bestUs(items: number, run: () => void, rounds = QUICK ? 1 : 5): number {
@@ -285,32 +315,35 @@ async function main(): Promise<void> {
         maxSingle[mode] = l;
       }
       logged.push(maxSingle.on);
-      const fixed = [];
-      for (const connections of [8, 32]) {
-        for (const [mode, api] of [
-          ['on', on],
-          ['off', off],
-        ] as const) {
-          phase(`single, ${FIXED_RATE}/s, ${connections} connections, log ${mode}`);
-          // The max-rate rows leave the log thousands of rows behind: measure the steady state, not that backlog.
-          const drained = await logQueueDrained(api.url);
-          const l = await openLoop(
-            `POST /predict, 1 applicant, constant ${fmt(FIXED_RATE)} req/s, ${connections} connections, log ${mode}`,
-            api.target,
-            singles,
-            FIXED_RATE,
-            connections,
-            SECONDS.fixed,
-          );
-          const ok = l.p99 <= TARGET_P99_MS && l.reqPerSec >= FIXED_RATE * 0.97;
-          l.note =
-            `open loop, pool of ${connections} (${l.sockets} used), send lag p99 ${ms(l.sendLagP99)} ms` +
-            (mode === 'on' ? `, after the log's backlog was written (${drained.toFixed(1)} s)` : '') +
-            `; target p99 ≤ ${TARGET_P99_MS} ms: ${met(ok)}`;
-          fixed.push(l);
-          if (mode === 'on') logged.push(l);
+      // Constant-rate rounds, interleaved: one 20-s window can be spoiled by a burst of a neighbour on the 2 shared
+      // cores (session 9: 43.6 ms p99 with the log off, 2.8 ms in the next window). Each configuration is judged on
+      // the p99 of all its rounds' requests (one longer window); every round's p99 is listed beside it.
+      const fixedRounds = new Map<string, FixedRound[]>();
+      for (let round = 0; round < FIXED_ROUNDS; round++) {
+        for (const connections of [8, 32]) {
+          const modes = [
+            ['on', on],
+            ['off', off],
+          ] as const;
+          for (const [mode, api] of round % 2 === 0 ? modes : [...modes].reverse()) {
+            phase(`single, ${FIXED_RATE}/s, ${connections} connections, log ${mode}, round ${round + 1}`);
+            // The max-rate rows leave the log thousands of rows behind: measure the steady state, not that backlog.
+            const drained = await logQueueDrained(api.url);
+            const l = await openLoop(
+              `POST /predict, 1 applicant, constant ${fmt(FIXED_RATE)} req/s, ${connections} connections, log ${mode}`,
+              api.target,
+              singles,
+              FIXED_RATE,
+              connections,
+              SECONDS.fixed,
+            );
+            const key = `${connections} ${mode}`;
+            fixedRounds.set(key, [...(fixedRounds.get(key) ?? []), { ...l, connections, mode, drained }]);
+            if (mode === 'on') logged.push(l);
+          }
         }
       }
+      const fixed = [...fixedRounds.values()].map(pooledFixed);
       // Log on and off alternate per connection count, so a neighbour's burst on the shared machine hits both alike.
       const batch: Record<'on' | 'off', Load[]> = { on: [], off: [] };
       for (const c of [1, 2]) {
@@ -413,7 +446,10 @@ async function main(): Promise<void> {
           'N connections (node:http Agent, all N opened first; a request waits in the pool while all are busy), and ' +
           'its latency counts from the time it was due, so a stall counts against every request it holds up (no ' +
           "coordinated omission). The generator's timer wakes about every millisecond and sends what has come due; " +
-          'that send lag is inside the latencies and its p99 is in the note. The other rows are closed loops with ' +
+          'that send lag is inside the latencies and its p99 is in the note. Each constant-rate configuration runs ' +
+          `${FIXED_ROUNDS} rounds of ${SECONDS.fixed} s, interleaved (8 then 32 connections, log on then off, the ` +
+          'order reversed in the next round); its row gives the percentiles of all its requests and each ' +
+          "round's p99, so one spoiled window shows as such. The other rows are closed loops with " +
           'the same client (each connection sends its next request when the previous answer is read).',
         '',
         `Response time of one ${fmt(BATCH)}-applicant body (${meanBatchMB.toFixed(1)} MB, JSON parsing and schema ` +
