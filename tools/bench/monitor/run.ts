@@ -15,7 +15,7 @@
 // The load is tools/bench/api's open-loop generator (latency from each request's scheduled time) over 8 keep-alive
 // connections, on the bundle and the requests of the api bench (every row of application_train.csv).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -54,8 +54,10 @@ const WARM_SECONDS = QUICK ? 1 : 5;
 const SCHED = process.argv.includes('--sched');
 const GC = process.argv.includes('--gc');
 const PIN = process.argv.includes('--pin');
+/** PostgreSQL's processes at SCHED_IDLE: what its share of the 2 cores costs the API (a database host of its own). */
+const DB_IDLE = process.argv.includes('--db-idle');
 /** The diagnostic flags given (each changes what is measured): such a run gets its own section, no verdict. */
-const DIAGNOSIS = Object.entries({ sched: SCHED, gc: GC, pin: PIN })
+const DIAGNOSIS = Object.entries({ sched: SCHED, gc: GC, pin: PIN, 'db-idle': DB_IDLE })
   .filter(([, on]) => on)
   .map(([flag]) => flag);
 
@@ -199,7 +201,21 @@ function startPostgres(work: string): string {
     encoding: 'utf8',
   });
   if (out.status !== 0) throw new Error(`PostgreSQL did not start: ${out.stderr}`);
+  if (DB_IDLE) idlePostgres(path.join(work, 'postgres', 'data', 'postmaster.pid'));
   return out.stdout.trim().split('\n').pop() as string;
+}
+
+/**
+ * --db-idle: the postmaster and its running children at SCHED_IDLE (the backends it forks later inherit it), so the
+ * database only gets CPU time the API and the load generator leave: a stand-in for a database on another host.
+ */
+function idlePostgres(pidFile: string): void {
+  const postmaster = readFileSync(pidFile, 'utf8').split('\n')[0].trim();
+  const children = spawnSync('pgrep', ['-P', postmaster], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  for (const pid of [postmaster, ...children]) {
+    const out = spawnSync('chrt', ['--idle', '-a', '-p', '0', pid], { encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(`--db-idle needs util-linux's chrt: ${out.error?.message ?? out.stderr}`);
+  }
 }
 
 function git(...args: string[]): string {
@@ -347,6 +363,10 @@ async function main(): Promise<void> {
         (GC
           ? ' **Recorded with `--gc`**: the API ran with `--trace-gc`, whose lines it writes synchronously; compare ' +
             'its GC pauses between configurations traced alike, and the latency target in a run without it.'
+          : '') +
+        (DB_IDLE
+          ? ' **PostgreSQL at idle priority with `--db-idle`**: its server processes ran at SCHED_IDLE (only on CPU ' +
+            'time the API and the load generator left), a stand-in for a database on a host of its own.'
           : '') +
         (PIN
           ? ' **Pinned with `--pin`**: the API ran on CPU 0 only and the load generator on CPU 1 (PostgreSQL ' +
