@@ -11,6 +11,7 @@
 //     [--gc] (run the API with --trace-gc: its event loop's garbage-collection pauses in each measured window; gc.ts)
 //     [--pin] (the API's threads on CPU 0, this process, the load generator, on CPU 1: the log's threads then compete
 //     with the event loop only, never with the load generator)
+//     [--db-idle] (PostgreSQL's processes at SCHED_IDLE: does its server's share of the 2 cores explain its added p99?)
 //
 // The load is tools/bench/api's open-loop generator (latency from each request's scheduled time) over 8 keep-alive
 // connections, on the bundle and the requests of the api bench (every row of application_train.csv).
