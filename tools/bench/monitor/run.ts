@@ -12,6 +12,7 @@
 //     [--pin] (the API's threads on CPU 0, this process, the load generator, on CPU 1: the log's threads then compete
 //     with the event loop only, never with the load generator)
 //     [--db-idle] (PostgreSQL's processes at SCHED_IDLE: does its server's share of the 2 cores explain its added p99?)
+//     [--single-gc] (the API under node --single-threaded-gc: do V8's GC helper threads carry the writer's cost?)
 //
 // The load is tools/bench/api's open-loop generator (latency from each request's scheduled time) over 8 keep-alive
 // connections, on the bundle and the requests of the api bench (every row of application_train.csv).
@@ -57,8 +58,13 @@ const GC = process.argv.includes('--gc');
 const PIN = process.argv.includes('--pin');
 /** PostgreSQL's processes at SCHED_IDLE: what its share of the 2 cores costs the API (a database host of its own). */
 const DB_IDLE = process.argv.includes('--db-idle');
+/**
+ * The API run with V8's --single-threaded-gc: each isolate collects its garbage on its own thread, so the writer
+ * thread's collections run at its SCHED_IDLE policy instead of on V8's shared helper threads at normal priority.
+ */
+const SINGLE_GC = process.argv.includes('--single-gc');
 /** The diagnostic flags given (each changes what is measured): such a run gets its own section, no verdict. */
-const DIAGNOSIS = Object.entries({ sched: SCHED, gc: GC, pin: PIN, 'db-idle': DB_IDLE })
+const DIAGNOSIS = Object.entries({ sched: SCHED, gc: GC, pin: PIN, 'db-idle': DB_IDLE, 'single-gc': SINGLE_GC })
   .filter(([, on]) => on)
   .map(([flag]) => flag);
 
@@ -136,7 +142,7 @@ async function round(
     server,
     bundleDir,
     env,
-    GC ? ['--trace-gc'] : [],
+    [...(GC ? ['--trace-gc'] : []), ...(SINGLE_GC ? ['--single-threaded-gc'] : [])],
     GC ? 'pipe' : 'inherit',
   );
   const trace = GC && child.stdout ? new GcTrace(child.stdout) : undefined;
@@ -364,6 +370,10 @@ async function main(): Promise<void> {
         (GC
           ? ' **Recorded with `--gc`**: the API ran with `--trace-gc`, whose lines it writes synchronously; compare ' +
             'its GC pauses between configurations traced alike, and the latency target in a run without it.'
+          : '') +
+        (SINGLE_GC
+          ? ' **The API ran with `node --single-threaded-gc`** (every configuration, the log off too): each thread ' +
+            "collects its own garbage, the writer's at its idle priority, the event loop's without helper threads."
           : '') +
         (DB_IDLE
           ? ' **PostgreSQL at idle priority with `--db-idle`**: its server processes ran at SCHED_IDLE (only on CPU ' +
