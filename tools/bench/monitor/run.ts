@@ -12,6 +12,7 @@
 //     [--pin] (the API's threads on CPU 0, this process, the load generator, on CPU 1: the log's threads then compete
 //     with the event loop only, never with the load generator)
 //     [--db-idle] (PostgreSQL's processes at SCHED_IDLE: does its server's share of the 2 cores explain its added p99?)
+//     [--db-nosync] (PostgreSQL with synchronous_commit off: is the WAL's flush at each commit what the API pays?)
 //     [--single-gc] (the API under node --single-threaded-gc: do V8's GC helper threads carry the writer's cost?)
 //
 // The load is tools/bench/api's open-loop generator (latency from each request's scheduled time) over 8 keep-alive
@@ -63,8 +64,17 @@ const DB_IDLE = process.argv.includes('--db-idle');
  * thread's collections run at its SCHED_IDLE policy instead of on V8's shared helper threads at normal priority.
  */
 const SINGLE_GC = process.argv.includes('--single-gc');
+/** PostgreSQL with synchronous_commit off: no WAL flush to disk at each commit (does the disk's fsync cost the API?). */
+const DB_NOSYNC = process.argv.includes('--db-nosync');
 /** The diagnostic flags given (each changes what is measured): such a run gets its own section, no verdict. */
-const DIAGNOSIS = Object.entries({ sched: SCHED, gc: GC, pin: PIN, 'db-idle': DB_IDLE, 'single-gc': SINGLE_GC })
+const DIAGNOSIS = Object.entries({
+  sched: SCHED,
+  gc: GC,
+  pin: PIN,
+  'db-idle': DB_IDLE,
+  'single-gc': SINGLE_GC,
+  'db-nosync': DB_NOSYNC,
+})
   .filter(([, on]) => on)
   .map(([flag]) => flag);
 
@@ -106,6 +116,15 @@ async function resetPostgres(url: string): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   await client.query('DROP TABLE IF EXISTS predictions, schema_migrations');
+  await client.end();
+}
+
+/** A server setting for the whole cluster (ALTER SYSTEM), applied at once. */
+async function setPostgres(url: string, name: string, value: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  await client.query(`ALTER SYSTEM SET ${name} = '${value}'`);
+  await client.query('SELECT pg_reload_conf()');
   await client.end();
 }
 
@@ -269,6 +288,7 @@ async function main(): Promise<void> {
     );
     const bodies = applicants.map((a) => Buffer.from(JSON.stringify(a)));
     databaseUrl = startPostgres(work);
+    if (DB_NOSYNC) await setPostgres(databaseUrl, 'synchronous_commit', 'off');
     console.log(`${applicants.length} applicants; PostgreSQL at ${databaseUrl}`);
 
     const rounds: Round[] = [];
@@ -370,6 +390,10 @@ async function main(): Promise<void> {
         (GC
           ? ' **Recorded with `--gc`**: the API ran with `--trace-gc`, whose lines it writes synchronously; compare ' +
             'its GC pauses between configurations traced alike, and the latency target in a run without it.'
+          : '') +
+        (DB_NOSYNC
+          ? ' **PostgreSQL with `synchronous_commit = off` (`--db-nosync`)**: a commit returns before its WAL is ' +
+            'flushed to disk, so the log writes no fsync per batch.'
           : '') +
         (SINGLE_GC
           ? ' **The API ran with `node --single-threaded-gc`** (every configuration, the log off too): each thread ' +
