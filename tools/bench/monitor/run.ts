@@ -13,6 +13,7 @@
 //     with the event loop only, never with the load generator)
 //     [--db-idle] (PostgreSQL's processes at SCHED_IDLE: does its server's share of the 2 cores explain its added p99?)
 //     [--db-nosync] (PostgreSQL with synchronous_commit off: is the WAL's flush at each commit what the API pays?)
+//     [--cpu-prof] (the API profiled: tmp/bench-monitor-prof/<config>-<n>/, a .cpuprofile per thread)
 //     [--single-gc] (the API under node --single-threaded-gc: do V8's GC helper threads carry the writer's cost?)
 //
 // The load is tools/bench/api's open-loop generator (latency from each request's scheduled time) over 8 keep-alive
@@ -66,6 +67,10 @@ const DB_IDLE = process.argv.includes('--db-idle');
 const SINGLE_GC = process.argv.includes('--single-gc');
 /** PostgreSQL with synchronous_commit off: no WAL flush to disk at each commit (does the disk's fsync cost the API?). */
 const DB_NOSYNC = process.argv.includes('--db-nosync');
+/** The API under `node --cpu-prof`: a profile per thread and round in tmp/bench-monitor-prof/<config>-<n>/. */
+const CPU_PROF = process.argv.includes('--cpu-prof');
+const profRoot = path.join(root, 'tmp', 'bench-monitor-prof');
+let profRound = 0;
 /** The diagnostic flags given (each changes what is measured): such a run gets its own section, no verdict. */
 const DIAGNOSIS = Object.entries({
   sched: SCHED,
@@ -74,6 +79,7 @@ const DIAGNOSIS = Object.entries({
   'db-idle': DB_IDLE,
   'single-gc': SINGLE_GC,
   'db-nosync': DB_NOSYNC,
+  'cpu-prof': CPU_PROF,
 })
   .filter(([, on]) => on)
   .map(([flag]) => flag);
@@ -161,7 +167,11 @@ async function round(
     server,
     bundleDir,
     env,
-    [...(GC ? ['--trace-gc'] : []), ...(SINGLE_GC ? ['--single-threaded-gc'] : [])],
+    [
+      ...(GC ? ['--trace-gc'] : []),
+      ...(SINGLE_GC ? ['--single-threaded-gc'] : []),
+      ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profRoot, `${config}-${++profRound}`)}`] : []),
+    ],
     GC ? 'pipe' : 'inherit',
   );
   const trace = GC && child.stdout ? new GcTrace(child.stdout) : undefined;
@@ -390,6 +400,10 @@ async function main(): Promise<void> {
         (GC
           ? ' **Recorded with `--gc`**: the API ran with `--trace-gc`, whose lines it writes synchronously; compare ' +
             'its GC pauses between configurations traced alike, and the latency target in a run without it.'
+          : '') +
+        (CPU_PROF
+          ? ' **The API ran under `node --cpu-prof`** (its sampling costs every configuration alike; the profiles ' +
+            'are in tmp/bench-monitor-prof/).'
           : '') +
         (DB_NOSYNC
           ? ' **PostgreSQL with `synchronous_commit = off` (`--db-nosync`)**: a commit returns before its WAL is ' +
