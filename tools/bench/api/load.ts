@@ -62,6 +62,17 @@ export function summary(label: string, latencies: number[], seconds: number, not
   };
 }
 
+/** Rounds of one load as one window: the percentiles of all their requests, over their summed duration. */
+export function pooled(label: string, rounds: ReadonlyArray<Load & { latencies: number[] }>): Load {
+  const seconds = rounds.reduce((s, r) => s + r.requests / r.reqPerSec, 0);
+  return summary(
+    label,
+    rounds.flatMap((r) => r.latencies),
+    seconds,
+    '',
+  );
+}
+
 export interface Target {
   host: string;
   port: number;

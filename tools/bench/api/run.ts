@@ -25,7 +25,7 @@ import Database from 'better-sqlite3';
 import { realDataDir } from '@credit-scoring/data';
 import { loadBundle } from '../../../apps/api/src/model/bundle';
 import { applicantsFor, tablesIn } from '../../../apps/api/src/testing/trained-model';
-import { closedLoop, logQueueDrained, openLoop, startApi, summary, waitReady, type Api, type Load } from './load';
+import { closedLoop, logQueueDrained, openLoop, pooled, startApi, waitReady, type Api, type Load } from './load';
 
 type ApplicantInput = ReturnType<typeof applicantsFor>[number];
 
@@ -64,13 +64,7 @@ type FixedRound = Awaited<ReturnType<typeof openLoop>> & { connections: number; 
  */
 function pooledFixed(rounds: FixedRound[]): Load {
   const [first] = rounds;
-  const seconds = rounds.reduce((s, r) => s + r.requests / r.reqPerSec, 0);
-  const l = summary(
-    first.label,
-    rounds.flatMap((r) => r.latencies),
-    seconds,
-    '',
-  );
+  const l = pooled(first.label, rounds);
   const ok = l.p99 <= TARGET_P99_MS && rounds.every((r) => r.reqPerSec >= FIXED_RATE * 0.97);
   const drained = Math.max(...rounds.map((r) => r.drained));
   l.note =

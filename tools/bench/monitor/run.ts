@@ -34,7 +34,7 @@ import {
   type PredictionStore,
 } from '@credit-scoring/monitoring';
 import { applicantsFor, tablesIn } from '../../../apps/api/src/testing/trained-model';
-import { closedLoop, logQueueDrained, metric, openLoop, startApi, summary, waitReady, type Load } from '../api/load';
+import { closedLoop, logQueueDrained, metric, openLoop, pooled, startApi, waitReady, type Load } from '../api/load';
 import { checkPerf, mainThreadWaits, recordSched, type ThreadWaits } from './sched';
 import { gcNote, GcTrace, type GcPauses } from './gc';
 
@@ -55,34 +55,74 @@ const QUICK = process.argv.includes('--quick');
 const ROUNDS = Number(option('rounds', QUICK ? '1' : '5'));
 const SECONDS = Number(option('seconds', QUICK ? '3' : '12'));
 const WARM_SECONDS = QUICK ? 1 : 5;
-const SCHED = process.argv.includes('--sched');
-const GC = process.argv.includes('--gc');
-const PIN = process.argv.includes('--pin');
-/** PostgreSQL's processes at SCHED_IDLE: what its share of the 2 cores costs the API (a database host of its own). */
-const DB_IDLE = process.argv.includes('--db-idle');
 /**
- * The API run with V8's --single-threaded-gc: each isolate collects its garbage on its own thread, so the writer
- * thread's collections run at its SCHED_IDLE policy instead of on V8's shared helper threads at normal priority.
+ * The diagnostic flags: each changes what is measured, so a run with any of them gets its own section, no verdict, and
+ * says in it what it changed.
  */
-const SINGLE_GC = process.argv.includes('--single-gc');
-/** PostgreSQL with synchronous_commit off: no WAL flush to disk at each commit (does the disk's fsync cost the API?). */
-const DB_NOSYNC = process.argv.includes('--db-nosync');
-/** The API under `node --cpu-prof`: a profile per thread and round in tmp/bench-monitor-prof/<config>-<n>/. */
-const CPU_PROF = process.argv.includes('--cpu-prof');
+const DIAGNOSTICS = [
+  {
+    flag: 'sched',
+    note:
+      '**Recorded with `--sched`**: `perf sched record` ran during every measured window and inflates the ' +
+      'percentiles itself (log-off p99 25-100 ms where a run without it gives 3-5 ms); compare the CPU-wait ' +
+      'counts between configurations, not these latencies.',
+  },
+  {
+    flag: 'gc',
+    note:
+      '**Recorded with `--gc`**: the API ran with `--trace-gc`, whose lines it writes synchronously; compare ' +
+      'its GC pauses between configurations traced alike, and the latency target in a run without it.',
+  },
+  {
+    flag: 'pin',
+    note:
+      '**Pinned with `--pin`**: the API ran on CPU 0 only and the load generator on CPU 1 (PostgreSQL ' +
+      "unpinned): the log's threads compete with the event loop, not with the load generator.",
+  },
+  // PostgreSQL's processes at SCHED_IDLE: what its share of the 2 cores costs the API (a database host of its own).
+  {
+    flag: 'db-idle',
+    note:
+      '**PostgreSQL at idle priority with `--db-idle`**: its server processes ran at SCHED_IDLE (only on CPU ' +
+      'time the API and the load generator left), a stand-in for a database on a host of its own.',
+  },
+  // V8's --single-threaded-gc: each isolate collects its garbage on its own thread, so the writer thread's collections
+  // run at its SCHED_IDLE policy instead of on V8's shared helper threads at normal priority.
+  {
+    flag: 'single-gc',
+    note:
+      '**The API ran with `node --single-threaded-gc`** (every configuration, the log off too): each thread ' +
+      "collects its own garbage, the writer's at its idle priority, the event loop's without helper threads.",
+  },
+  // PostgreSQL with synchronous_commit off: no WAL flush to disk at each commit (does the disk's fsync cost the API?).
+  {
+    flag: 'db-nosync',
+    note:
+      '**PostgreSQL with `synchronous_commit = off` (`--db-nosync`)**: a commit returns before its WAL is ' +
+      'flushed to disk, so the log writes no fsync per batch.',
+  },
+  // The API under `node --cpu-prof`: a profile per thread and round in tmp/bench-monitor-prof/<config>-<n>/.
+  {
+    flag: 'cpu-prof',
+    note:
+      '**The API ran under `node --cpu-prof`** (its sampling costs every configuration alike; the profiles ' +
+      'are in tmp/bench-monitor-prof/).',
+  },
+] as const;
+const given = (flag: (typeof DIAGNOSTICS)[number]['flag']) => process.argv.includes(`--${flag}`);
+/** The diagnostic flags given. */
+const DIAGNOSIS = DIAGNOSTICS.filter((d) => given(d.flag));
+/** The docs/benchmarks.md section a run writes: a diagnostic run its own, named after its flags. */
+const SECTION = ['monitor', ...DIAGNOSIS.map((d) => d.flag)].join('-');
+const SCHED = given('sched');
+const GC = given('gc');
+const PIN = given('pin');
+const DB_IDLE = given('db-idle');
+const SINGLE_GC = given('single-gc');
+const DB_NOSYNC = given('db-nosync');
+const CPU_PROF = given('cpu-prof');
 const profRoot = path.join(root, 'tmp', 'bench-monitor-prof');
 let profRound = 0;
-/** The diagnostic flags given (each changes what is measured): such a run gets its own section, no verdict. */
-const DIAGNOSIS = Object.entries({
-  sched: SCHED,
-  gc: GC,
-  pin: PIN,
-  'db-idle': DB_IDLE,
-  'single-gc': SINGLE_GC,
-  'db-nosync': DB_NOSYNC,
-  'cpu-prof': CPU_PROF,
-})
-  .filter(([, on]) => on)
-  .map(([flag]) => flag);
 
 /** Sets the CPU affinity of every thread of `pid` (threads it starts later inherit it). */
 function pinTo(cpu: number, pid: number): void {
@@ -343,18 +383,16 @@ async function main(): Promise<void> {
     const of = (config: Config) => rounds.filter((r) => r.config === config);
     // A configuration's percentiles are those of all its rounds' requests (one window of their summed length), as in
     // the api bench; the median of the rounds' p99 is listed beside them.
-    const pooled = (config: Config) =>
-      summary(
+    const pool = (config: Config) =>
+      pooled(
         LABELS[config],
-        of(config).flatMap((r) => r.load.latencies),
-        SECONDS * of(config).length,
-        '',
+        of(config).map((r) => r.load),
       );
-    const p99Off = pooled('off').p99;
+    const p99Off = pool('off').p99;
     const medianP99Off = median(of('off').map((r) => r.load.p99));
     const rows = order.map((config) => {
       const rs = of(config);
-      const all = pooled(config);
+      const all = pool(config);
       const medianP99 = median(rs.map((r) => r.load.p99));
       const added = all.p99 - p99Off;
       const addedMedian = medianP99 - medianP99Off;
@@ -379,11 +417,11 @@ async function main(): Promise<void> {
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
     const markdown = [
       DIAGNOSIS.length
-        ? `## monitor-${DIAGNOSIS.join('-')} — where the prediction log's p99 goes (a diagnostic run of the monitor bench)`
+        ? `## ${SECTION} — where the prediction log's p99 goes (a diagnostic run of the monitor bench)`
         : '## monitor — prediction log cost on the API at a constant 2,000 req/s',
       '',
       `Command: \`flock /tmp/heavy.lock timeout 1200 npx tsx tools/bench/monitor/run.ts --bundle tmp/bench-monitor-bundle` +
-        `${DIAGNOSIS.map((flag) => ` --${flag}`).join('')}\` — ` +
+        `${DIAGNOSIS.map((d) => ` --${d.flag}`).join('')}\` — ` +
         `${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${git('rev-parse', '--short', 'HEAD')}, ${cpu} ` +
         `(2 cores shared by the API, the load generator, PostgreSQL and other engineers' work), Node ${process.version}, PostgreSQL 15 (tools/postgres/start.sh, fsync on).`,
       '',
@@ -392,35 +430,7 @@ async function main(): Promise<void> {
         `sends ${fmt(RATE)} req/s for ${SECONDS} s with the api bench's open-loop generator over ${CONNECTIONS} keep-alive connections (latency from each request's scheduled time). ` +
         `${ROUNDS} rounds per configuration, interleaved (off, SQLite, PostgreSQL, then reversed…); the table gives the percentiles of all of a configuration's requests (its rounds as one window), the target judged on that p99, and every round's p99 with their median. ` +
         `Batch window: the default ${DEFAULT_WRITER.flushIntervalMs} ms / ${DEFAULT_WRITER.batchRows} rows.` +
-        (SCHED
-          ? ' **Recorded with `--sched`**: `perf sched record` ran during every measured window and inflates the ' +
-            'percentiles itself (log-off p99 25-100 ms where a run without it gives 3-5 ms); compare the CPU-wait ' +
-            'counts between configurations, not these latencies.'
-          : '') +
-        (GC
-          ? ' **Recorded with `--gc`**: the API ran with `--trace-gc`, whose lines it writes synchronously; compare ' +
-            'its GC pauses between configurations traced alike, and the latency target in a run without it.'
-          : '') +
-        (CPU_PROF
-          ? ' **The API ran under `node --cpu-prof`** (its sampling costs every configuration alike; the profiles ' +
-            'are in tmp/bench-monitor-prof/).'
-          : '') +
-        (DB_NOSYNC
-          ? ' **PostgreSQL with `synchronous_commit = off` (`--db-nosync`)**: a commit returns before its WAL is ' +
-            'flushed to disk, so the log writes no fsync per batch.'
-          : '') +
-        (SINGLE_GC
-          ? ' **The API ran with `node --single-threaded-gc`** (every configuration, the log off too): each thread ' +
-            "collects its own garbage, the writer's at its idle priority, the event loop's without helper threads."
-          : '') +
-        (DB_IDLE
-          ? ' **PostgreSQL at idle priority with `--db-idle`**: its server processes ran at SCHED_IDLE (only on CPU ' +
-            'time the API and the load generator left), a stand-in for a database on a host of its own.'
-          : '') +
-        (PIN
-          ? ' **Pinned with `--pin`**: the API ran on CPU 0 only and the load generator on CPU 1 (PostgreSQL ' +
-            "unpinned): the log's threads compete with the event loop, not with the load generator."
-          : ''),
+        DIAGNOSIS.map((d) => ` ${d.note}`).join(''),
       '',
       '| configuration | req/s | p50 ms | p90 ms | p99 ms | max ms | p99 per round | ' +
         (SCHED ? 'CPU waits > 2 ms per round: event loop / load generator (median) | ' : '') +
@@ -435,7 +445,7 @@ async function main(): Promise<void> {
     console.log(`\n${markdown}`);
     // A diagnostic run (--sched, --gc, --pin) measures something else than the deployed API: its table goes to a
     // section of its own, beside the latencies of record.
-    if (!QUICK) writeSection(DIAGNOSIS.length ? `monitor-${DIAGNOSIS.join('-')}` : 'monitor', markdown);
+    if (!QUICK) writeSection(SECTION, markdown);
   } finally {
     if (databaseUrl && !process.env.DATABASE_URL) {
       spawnSync(path.join(root, 'tools', 'postgres', 'stop.sh'), ['--purge'], {
