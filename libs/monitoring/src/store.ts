@@ -14,6 +14,11 @@ export interface PredictionStore {
   version(): Promise<number>;
   /** Appends rows in one transaction: all of them or none. */
   insert(rows: readonly PredictionRecord[]): Promise<void>;
+  /**
+   * Optional: takes a batch into the store's own keeping (ThreadedStore: the writer thread's copy), so the caller
+   * can drop its rows at once instead of holding them until the commit and through the retries.
+   */
+  hold?(rows: readonly PredictionRecord[]): HeldBatch;
   /** Newest first, keyset-paged. */
   page(query: PredictionPage): Promise<StoredPrediction[]>;
   /** Oldest first, for exports and drift windows; `visit` gets chunks of at most `chunk` rows. */
@@ -24,6 +29,14 @@ export interface PredictionStore {
   /** Retention: deletes rows logged before `time` (ms); returns how many. */
   deleteBefore(time: number): Promise<number>;
   close(): Promise<void>;
+}
+
+/** A batch a store keeps for the caller (see PredictionStore.hold). */
+export interface HeldBatch {
+  /** Inserts the held rows in one transaction; after a failure it may be called again (a retry). */
+  write(): Promise<void>;
+  /** Forgets the rows (given up after failures; a written batch is forgotten by itself). */
+  release(): void;
 }
 
 /** Where clauses shared by both engines' SQL; `param(i)` spells the i-th placeholder (? or $i). */

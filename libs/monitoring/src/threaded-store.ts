@@ -6,10 +6,12 @@
 // text is posted once per batch and parsed once per request, and each application serialised from that parse. On
 // the event loop, JSON.stringify of each real application (~10 µs for 3 kB) and the garbage of the strings waiting
 // for their flush took ~13 % + ~10 % (GC) of the API's time under 1,000-applicant bodies (tools/bench/api --cpu-prof).
+// The writer thread also keeps each batch until it is written or given up (`hold`), so the BatchWriter's retries need
+// no copy on the event loop.
 // Reads, migrations and retention stay on the calling thread's connection (SQLite WAL lets readers and the writer
 // overlap).
 import { Worker } from 'node:worker_threads';
-import { insertValues, INSERT_COLUMNS, type PredictionStore } from './store';
+import { insertValues, INSERT_COLUMNS, type HeldBatch, type PredictionStore } from './store';
 import type {
   DailySummary,
   JsonText,
@@ -87,21 +89,38 @@ if (engine === 'sqlite') {
   };
   close = () => pool.end();
 }
-parentPort.on('message', async (message) => {
-  if (message.op === 'close') {
-    await close().catch(() => undefined);
-    parentPort.close();
-    return;
-  }
+// Batches held for the event loop until written or released: their rows (or why they could not be built) by id.
+const held = new Map();
+function hold(message) {
   try {
     for (const row of message.rows) {
       const application = row[applicationColumn];
       if (typeof application !== 'string') row[applicationColumn] = applicationJson(application, message.bodies);
     }
-    await insertBatch(message.rows);
+    held.set(message.batch, message.rows);
+  } catch (error) {
+    held.set(message.batch, error);
+  }
+}
+async function write(message) {
+  try {
+    const rows = held.get(message.batch);
+    if (rows === undefined) throw new Error('internal: batch ' + message.batch + ' is not held');
+    if (rows instanceof Error) throw rows;
+    await insertBatch(rows);
+    held.delete(message.batch);
     parentPort.postMessage({ id: message.id });
   } catch (error) {
     parentPort.postMessage({ id: message.id, error: error.message, code: error.code });
+  }
+}
+parentPort.on('message', async (message) => {
+  if (message.op === 'hold') hold(message);
+  else if (message.op === 'write') await write(message);
+  else if (message.op === 'release') held.delete(message.batch);
+  else if (message.op === 'close') {
+    await close().catch(() => undefined);
+    parentPort.close();
   }
 });
 `;
@@ -131,6 +150,7 @@ export class ThreadedStore implements PredictionStore {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private nextId = 0;
+  private nextBatch = 0;
   /** Ids of the request bodies posted to the writer thread (its cache of parsed bodies is keyed by them). */
   private readonly bodyIds = new WeakMap<JsonText, number>();
   private nextBodyId = 0;
@@ -186,11 +206,58 @@ export class ThreadedStore implements PredictionStore {
     this.pending.clear();
   }
 
-  insert(rows: readonly PredictionRecord[]): Promise<void> {
-    if (rows.length === 0) return Promise.resolve();
-    if (!this.worker) return Promise.reject(new Error('the prediction log is not migrated yet'));
+  async insert(rows: readonly PredictionRecord[]): Promise<void> {
+    if (rows.length === 0) return;
+    const batch = this.hold(rows);
+    try {
+      await batch.write();
+    } catch (error) {
+      batch.release();
+      throw error;
+    }
+  }
+
+  /**
+   * Posts the rows' column values to the writer thread, which keeps them until written or released: the event loop
+   * drops its rows now, where holding them through a commit (and PostgreSQL's takes longer than SQLite's) kept them
+   * alive across young-generation collections (tools/bench/monitor, --cpu-prof).
+   */
+  hold(rows: readonly PredictionRecord[]): HeldBatch {
+    const worker = this.worker;
+    if (!worker) return this.unusable(new Error('the prediction log is not migrated yet'));
+    if (this.dead) return this.unusable(this.dead);
+    const batch = this.nextBatch++;
+    worker.postMessage({ op: 'hold', batch, ...this.columnValues(rows) });
+    let written = false;
+    return {
+      write: () =>
+        this.request({ op: 'write', batch }).then(() => {
+          written = true;
+        }),
+      release: () => {
+        if (!written) this.worker?.postMessage({ op: 'release', batch });
+      },
+    };
+  }
+
+  private unusable(error: Error): HeldBatch {
+    return { write: () => Promise.reject(error), release: () => undefined };
+  }
+
+  /** Sends one message that the writer thread answers, and waits for the answer. */
+  private request(message: { op: 'write'; batch: number }): Promise<void> {
     if (this.dead) return Promise.reject(this.dead);
+    const worker = this.worker;
+    if (!worker) return Promise.reject(new Error('the prediction log is closed'));
     const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ ...message, id });
+    });
+  }
+
+  /** Each row's INSERT values; an application still in its request body's text travels as that text, once a body. */
+  private columnValues(rows: readonly PredictionRecord[]) {
     const bodies: Array<{ id: number; text: string }> = [];
     const posted = new Map<JsonText, number>();
     const values = rows.map((row) => {
@@ -204,10 +271,7 @@ export class ThreadedStore implements PredictionStore {
       }
       return insertValues<SourceRef>(row, { body, path: source.path, omit: source.omit });
     });
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker?.postMessage({ id, rows: values, bodies });
-    });
+    return { rows: values, bodies };
   }
 
   private bodyId(body: JsonText): number {

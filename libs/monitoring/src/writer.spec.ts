@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { workspaceRoot } from '@credit-scoring/data';
 import { BatchWriter, PostgresStore, SqliteStore, ThreadedStore } from './index';
@@ -50,58 +51,101 @@ describe('BatchWriter', () => {
     await store.close();
   });
 
-  it('a full SQLite database fails flushes (counted) and never throws to the caller', async () => {
-    // max_page_count bounds the file like a full disk: SQLITE_FULL on the insert that needs one more page.
-    const file = path.join(tmp, 'full.sqlite');
-    const setup = new SqliteStore({ file });
-    await setup.migrate();
-    await setup.close();
-    const pages = 24;
-    const store = new SqliteStore({ file, maxPageCount: pages });
-    const failures: string[] = [];
-    const writer = new BatchWriter(
-      store,
-      { flushIntervalMs: 10, batchRows: 50, maxAttempts: 2 },
-      { failed: (error) => failures.push(error.message) },
-    );
-    for (let i = 0; i < 40; i++) expect(() => writer.push(records(i * 50, 50))).not.toThrow();
-    await writer.close();
-    expect(failures.length).toBeGreaterThan(0);
-    expect(failures[0]).toMatch(/full/i);
-    expect(writer.totals.failedFlushes).toBe(failures.length);
-    expect(writer.totals.written + writer.totals.dropped).toBe(2000);
-    expect(await store.count()).toBe(writer.totals.written);
-    await store.close();
-  });
+  // Directly, and through the writer thread that keeps each batch for its retries (PredictionStore.hold), as the API.
+  const stores = {
+    direct: {
+      sqlite: (file: string, maxPageCount?: number) => new SqliteStore({ file, maxPageCount }),
+      postgres: (url: string, onIdleError: (e: Error) => void) => new PostgresStore({ url, onIdleError }),
+    },
+    threaded: {
+      sqlite: (file: string, maxPageCount?: number) =>
+        new ThreadedStore({ sqliteFile: file, sqliteMaxPageCount: maxPageCount }),
+      postgres: (url: string, onIdleError: (e: Error) => void) => new ThreadedStore({ databaseUrl: url, onIdleError }),
+    },
+  };
 
-  it('a dropped PostgreSQL connection fails one flush, then the batch is retried and nothing is lost', async () => {
-    const database = await freshPostgresDatabase();
-    const idleErrors: Error[] = [];
-    const store = new PostgresStore({ url: database.url, onIdleError: (e) => idleErrors.push(e) });
+  it.each(Object.keys(stores) as Array<keyof typeof stores>)(
+    'a full SQLite database fails flushes (counted) and never throws to the caller (%s)',
+    async (kind) => {
+      // max_page_count bounds the file like a full disk: SQLITE_FULL on the insert that needs one more page.
+      const file = path.join(tmp, `full-${kind}.sqlite`);
+      const setup = new SqliteStore({ file });
+      await setup.migrate();
+      await setup.close();
+      const pages = 24;
+      const store = stores[kind].sqlite(file, pages);
+      await store.migrate();
+      const failures: string[] = [];
+      const writer = new BatchWriter(
+        store,
+        { flushIntervalMs: 10, batchRows: 50, maxAttempts: 2 },
+        { failed: (error) => failures.push(error.message) },
+      );
+      for (let i = 0; i < 40; i++) expect(() => writer.push(records(i * 50, 50))).not.toThrow();
+      await writer.close();
+      expect(failures.length).toBeGreaterThan(0);
+      expect(failures[0]).toMatch(/full/i);
+      expect(writer.totals.failedFlushes).toBe(failures.length);
+      expect(writer.totals.written + writer.totals.dropped).toBe(2000);
+      expect(await store.count()).toBe(writer.totals.written);
+      await store.close();
+    },
+  );
+
+  it.each(Object.keys(stores) as Array<keyof typeof stores>)(
+    'a dropped PostgreSQL connection fails one flush, then the batch is retried and nothing is lost (%s)',
+    async (kind) => {
+      const database = await freshPostgresDatabase();
+      const idleErrors: Error[] = [];
+      const store = stores[kind].postgres(database.url, (e) => idleErrors.push(e));
+      await store.migrate();
+      const failures: string[] = [];
+      const writer = new BatchWriter(
+        store,
+        { flushIntervalMs: 20, batchRows: 100 },
+        { failed: (error) => failures.push(error.message) },
+      );
+      writer.push(records(0, 100));
+      await writer.flush();
+      // End every connection of the pool from the server's side, as a restart or a network cut would.
+      const admin = new Client({ connectionString: database.url });
+      await admin.connect();
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
+      writer.push(records(100, 100));
+      await new Promise((r) => setTimeout(r, 300));
+      await writer.close();
+      expect(await store.count()).toBe(200);
+      expect(writer.totals).toMatchObject({ written: 200, dropped: 0 });
+      expect(idleErrors.length + failures.length).toBeGreaterThan(0);
+      await admin.end();
+      await store.close();
+      await database.drop();
+    },
+  );
+});
+
+describe('ThreadedStore.hold', () => {
+  it('keeps a batch in the writer thread through failed writes until it is written or released', async () => {
+    const file = path.join(tmp, 'held.sqlite');
+    const store = new ThreadedStore({ sqliteFile: file });
     await store.migrate();
-    const failures: string[] = [];
-    const writer = new BatchWriter(
-      store,
-      { flushIntervalMs: 20, batchRows: 100 },
-      { failed: (error) => failures.push(error.message) },
-    );
-    writer.push(records(0, 100));
-    await writer.flush();
-    // End every connection of the pool from the server's side, as a restart or a network cut would.
-    const admin = new Client({ connectionString: database.url });
-    await admin.connect();
-    await admin.query(
-      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
-    );
-    writer.push(records(100, 100));
-    await new Promise((r) => setTimeout(r, 300));
-    await writer.close();
-    expect(await store.count()).toBe(200);
-    expect(writer.totals).toMatchObject({ written: 200, dropped: 0 });
-    expect(idleErrors.length + failures.length).toBeGreaterThan(0);
-    await admin.end();
+    const batch = store.hold(records(0, 20));
+    const other = store.hold(records(20, 5));
+    // A trigger (set from another connection) fails the write and leaves the batch held: once it is gone, the retry
+    // writes it.
+    const admin = new Database(file);
+    admin.exec("CREATE TRIGGER refuse BEFORE INSERT ON predictions BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    await expect(batch.write()).rejects.toThrow(/refused/);
+    admin.exec('DROP TRIGGER refuse');
+    admin.close();
+    await batch.write();
+    expect(await store.count()).toBe(20);
+    other.release();
+    await expect(other.write()).rejects.toThrow(/not held/);
+    expect(await store.count()).toBe(20);
     await store.close();
-    await database.drop();
   });
 });
 

@@ -4,7 +4,7 @@
 // A failed flush (full disk, dropped connection) is counted and logged, its rows go back to the head of the queue
 // for `maxAttempts` tries, then are dropped and counted: scoring never waits on, or fails because of, the log.
 import type { PredictionRecord } from './records';
-import type { PredictionStore } from './store';
+import type { HeldBatch, PredictionStore } from './store';
 
 export interface WriterOptions {
   /** Default 50 ms. */
@@ -26,9 +26,13 @@ export interface WriterEvents {
 export const DEFAULT_WRITER = { flushIntervalMs: 50, batchRows: 500, maxQueueRows: 50_000, maxAttempts: 3 } as const;
 
 interface Pending {
-  rows: PredictionRecord[];
+  /** The rows, until the first attempt hands them to a store that holds batches (then its handle). */
+  rows: readonly PredictionRecord[] | HeldBatch;
+  count: number;
   attempts: number;
 }
+
+const isHeld = (rows: Pending['rows']): rows is HeldBatch => !Array.isArray(rows);
 
 export class BatchWriter {
   private readonly opts: Required<WriterOptions>;
@@ -75,7 +79,7 @@ export class BatchWriter {
 
   private seal(): void {
     if (this.current.length === 0) return;
-    this.queue.push({ rows: this.current, attempts: 0 });
+    this.queue.push({ rows: this.current, count: this.current.length, attempts: 0 });
     this.queued += this.current.length;
     this.current = [];
   }
@@ -111,22 +115,33 @@ export class BatchWriter {
       const batch = this.queue[0];
       const started = performance.now();
       try {
-        await this.store.insert(batch.rows);
+        await this.write(batch);
       } catch (error) {
         batch.attempts++;
         this.totals.failedFlushes++;
-        this.events.failed?.(error as Error, batch.rows.length, batch.attempts);
+        this.events.failed?.(error as Error, batch.count, batch.attempts);
         if (batch.attempts < this.opts.maxAttempts) return; // retried on the next tick of the timer
         this.queue.shift();
-        this.queued -= batch.rows.length;
-        this.drop(batch.rows.length, 'write failed');
+        this.queued -= batch.count;
+        this.release(batch);
+        this.drop(batch.count, 'write failed');
         continue;
       }
       this.queue.shift();
-      this.queued -= batch.rows.length;
-      this.totals.written += batch.rows.length;
-      this.events.written?.(batch.rows.length, performance.now() - started);
+      this.queued -= batch.count;
+      this.totals.written += batch.count;
+      this.events.written?.(batch.count, performance.now() - started);
     }
+  }
+
+  /** One attempt. A store that holds batches takes the rows on the first one, so none stay here while it commits. */
+  private write(batch: Pending): Promise<void> {
+    if (!isHeld(batch.rows) && this.store.hold) batch.rows = this.store.hold(batch.rows);
+    return isHeld(batch.rows) ? batch.rows.write() : this.store.insert(batch.rows);
+  }
+
+  private release(batch: Pending): void {
+    if (isHeld(batch.rows)) batch.rows.release();
   }
 
   /** Stops the timer and writes what is queued (each batch still gets its attempts). */
@@ -138,6 +153,7 @@ export class BatchWriter {
     }
     this.closed = true;
     this.drop(this.pendingRows, 'closed');
+    for (const batch of this.queue) this.release(batch);
     this.queue = [];
     this.current = [];
     this.queued = 0;

@@ -101,6 +101,14 @@ const DIAGNOSTICS = [
       '**PostgreSQL with `synchronous_commit = off` (`--db-nosync`)**: a commit returns before its WAL is ' +
       'flushed to disk, so the log writes no fsync per batch.',
   },
+  // The API connects through PostgreSQL's Unix socket: no TCP loopback, whose receive work the kernel may run in
+  // the softirq of whichever thread sends next, the event loop's response writes included.
+  {
+    flag: 'db-socket',
+    note:
+      "**PostgreSQL over its Unix socket (`--db-socket`)**: `DATABASE_URL` names the cluster's socket folder " +
+      '(`?host=<dir>`) instead of 127.0.0.1, as a database on the same host is usually reached.',
+  },
   // The API under `node --cpu-prof`: a profile per thread and round in tmp/bench-monitor-prof/<config>-<n>/.
   {
     flag: 'cpu-prof',
@@ -121,6 +129,7 @@ const DB_IDLE = given('db-idle');
 const SINGLE_GC = given('single-gc');
 const DB_NOSYNC = given('db-nosync');
 const CPU_PROF = given('cpu-prof');
+const DB_SOCKET = given('db-socket');
 const profRoot = path.join(root, 'tmp', 'bench-monitor-prof');
 let profRound = 0;
 
@@ -278,7 +287,14 @@ function startPostgres(work: string): string {
   });
   if (out.status !== 0) throw new Error(`PostgreSQL did not start: ${out.stderr}`);
   if (DB_IDLE) idlePostgres(path.join(work, 'postgres', 'data', 'postmaster.pid'));
-  return out.stdout.trim().split('\n').pop() as string;
+  const url = out.stdout.trim().split('\n').pop() as string;
+  return DB_SOCKET ? viaSocket(url, path.join(work, 'postgres')) : url;
+}
+
+/** The same database reached through the cluster's Unix socket (start.sh puts it in the cluster folder). */
+function viaSocket(url: string, socketDir: string): string {
+  const parsed = new URL(url);
+  return `postgresql://${parsed.username}@/${parsed.pathname.slice(1)}?host=${encodeURIComponent(socketDir)}&port=${parsed.port}`;
 }
 
 /**
