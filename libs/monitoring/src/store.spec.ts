@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { workspaceRoot } from '@credit-scoring/data';
-import { LATEST_VERSION, PostgresStore, SqliteStore, type PredictionStore } from './index';
+import { LATEST_VERSION, MIGRATIONS, PostgresStore, SqliteStore, type PredictionStore } from './index';
 import { freshPostgresDatabase, sampleRecord } from './testing';
 
 const tmp = path.join(workspaceRoot(), 'tmp', 'monitoring-tests', `store-${process.pid}`);
@@ -109,7 +109,7 @@ describe.each(engines)('prediction store on $name', (engine) => {
         app: JSON.stringify({ AMT_CREDIT: 1000 }),
       },
     ]);
-    expect(await store.migrate()).toBe(2);
+    expect(await store.migrate()).toBe(LATEST_VERSION);
     const rows = await store.page({ limit: 10 });
     expect(rows).toHaveLength(2);
     const [explain, predict] = rows;
@@ -192,14 +192,44 @@ describe('migrations on PostgreSQL from several processes at once', () => {
     const database = await freshPostgresDatabase();
     const stores = Array.from({ length: 4 }, () => new PostgresStore({ url: database.url }));
     try {
-      expect(await Promise.all(stores.map((s) => s.migrate()))).toEqual([2, 2, 2, 2]);
+      expect(await Promise.all(stores.map((s) => s.migrate()))).toEqual(Array(4).fill(LATEST_VERSION));
       const client = new Client({ connectionString: database.url });
       await client.connect();
       const applied = await client.query('SELECT version FROM schema_migrations ORDER BY version');
       await client.end();
-      expect(applied.rows.map((r) => r.version)).toEqual([1, 2]);
+      expect(applied.rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
     } finally {
       await Promise.all(stores.map((s) => s.close()));
+      await database.drop();
+    }
+  });
+});
+
+describe('prediction store on postgres, v3', () => {
+  it('compresses the application of rows written after v3 with lz4; rows from before keep pglz', async () => {
+    const database = await freshPostgresDatabase();
+    const store = new PostgresStore({ url: database.url });
+    // ~3 kB of JSON like a real application: above the size PostgreSQL compresses a value at.
+    const fields = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`FIELD_${i}`, i * 1.5]));
+    const large = (i: number) => sampleRecord(i, { application: { SK_ID_CURR: 100000 + i, ...fields } });
+    try {
+      expect(await store.migrate(2)).toBe(2);
+      await store.insert([large(1)]);
+      expect(await store.migrate()).toBe(3);
+      await store.insert([large(2)]);
+      const client = new Client({ connectionString: database.url });
+      await client.connect();
+      const methods = await client.query<{ method: string }>(
+        'SELECT pg_column_compression(application) AS method FROM predictions ORDER BY id',
+      );
+      await client.end();
+      expect(methods.rows.map((r) => r.method)).toEqual(['pglz', 'lz4']);
+      expect((await store.page({ limit: 2 })).map((r) => r.application)).toEqual([
+        large(2).application,
+        large(1).application,
+      ]);
+    } finally {
+      await store.close();
       await database.drop();
     }
   });
