@@ -146,6 +146,23 @@ it('reports missing model inputs in /predict and /explain, and the effect of eac
   for (const field of full.missingInputs) expect(applicants[2].application[field] ?? null).toBeNull();
 });
 
+it('names the same missing inputs for an applicant in a batch as alone (the batch reads them in its transform)', async () => {
+  const sparse = {
+    application: { SK_ID_CURR: 424243, AMT_CREDIT: 500000, AMT_INCOME_TOTAL: 150000, EXT_SOURCE_2: null },
+  };
+  const batch = [sparse, applicants[2], applicants[3], sparse];
+  const alone = async (url: string, body: object, key: string) =>
+    (await app.inject({ method: 'POST', url, payload: body })).json()[key][0].missingInputs as string[];
+  const inBatch = async (url: string, key: string) =>
+    ((await app.inject({ method: 'POST', url, payload: batch })).json()[key] as Prediction[]).map(
+      (p) => p.missingInputs,
+    );
+  const expected = await Promise.all(batch.map((b) => alone('/predict', b, 'predictions')));
+  expect(expected[0]).toContain('EXT_SOURCE_2'); // null counts as missing
+  expect(await inBatch('/predict', 'predictions')).toEqual(expected);
+  expect(await inBatch('/explain', 'explanations')).toEqual(expected);
+});
+
 it('serves population summaries of named features, and 400 for too many', async () => {
   const res = await app.inject({ url: '/model/population?features=EXT_SOURCE_2,ORGANIZATION_TYPE,NOT_A_FEATURE' });
   expect(res.statusCode).toBe(200);

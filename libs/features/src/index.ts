@@ -7,6 +7,7 @@ export {
   type FeatureMatrix,
   type FeatureOptions,
   type FeatureRows,
+  type TransformManyOptions,
   type FittedPipelineState,
   type RawApplication,
   type ApplicantHistory,

@@ -70,6 +70,25 @@ describe('the compiled one-row path on generated data', () => {
     expect([empty.nRows, empty.data.length]).toEqual([0, 0]);
   });
 
+  it('transformMany writes into a given matrix from a given row, and names the fields each applicant lacks', () => {
+    const nCols = matrix.nCols;
+    const names = pipeline.rawFields().map((f) => f.name);
+    const slice = applicants.slice(10, 20).map((a, i) =>
+      // Some fields absent, some null, some present: each applicant differently.
+      ({ ...a, application: { ...a.application, [names[i + 1]]: null, [names[i + 2]]: undefined } }),
+    );
+    const into = new Float64Array(30 * nCols).fill(-1);
+    const rows = pipeline.transformMany(slice, { into: { data: into, row: 5 }, missingOf: names });
+    expect(rows.data).toBe(into);
+    expect(sameBytes(into.subarray(5 * nCols, 15 * nCols), pipeline.transformMany(slice).data)).toBe(true);
+    expect([...into.subarray(0, 5 * nCols), ...into.subarray(15 * nCols)].every((v) => v === -1)).toBe(true);
+    const lacking = (a: Applicant) => names.filter((n) => a.application[n] === undefined || a.application[n] === null);
+    expect(rows.missing).toEqual(slice.map(lacking));
+    expect(rows.missing?.[3]).toEqual(expect.arrayContaining([names[4], names[5]]));
+    expect(() => pipeline.transformMany(slice, { into: { data: into, row: 21 } })).toThrow(/do not fit/);
+    expect(() => pipeline.transformMany(slice, { missingOf: ['NOT_A_FIELD'] })).toThrow(FeatureError);
+  });
+
   it('an applicant with 3 fields equals the batch row of an application with only those fields', () => {
     const kept = ['SK_ID_CURR', 'AMT_CREDIT', 'AMT_INCOME_TOTAL'];
     const app = tables.application.head(5);

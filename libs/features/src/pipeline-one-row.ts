@@ -49,9 +49,23 @@ export interface Applicant {
 
 /** Feature rows of several applicants, row-major (row i at i * nCols), as LightGBM's predict takes them. */
 export interface FeatureRows {
+  /** The matrix written: a new one, or the one given as `into` (the applicants' rows from its `row` on). */
   data: Float64Array;
   nRows: number;
   nCols: number;
+  /** With `missingOf`: per applicant, those of the named fields it lacks (absent or null), in the order named. */
+  missing?: string[][];
+}
+
+/** How transformMany writes its rows, and what it reports besides them. */
+export interface TransformManyOptions {
+  /** Write into this row-major matrix from row `row` on, instead of a new matrix (a batch built in slices). */
+  into?: { data: Float64Array; row: number };
+  /**
+   * Application fields to report when an applicant lacks them, read from the one pass the transform makes over
+   * each application's fields (a lookup per name costs more on objects of changing shapes: see write()).
+   */
+  missingOf?: readonly string[];
 }
 
 const ID_SLOT = -(2 ** 30);
@@ -70,6 +84,8 @@ export class CompiledRow {
   /** the applicant's raw field values by slot (undefined = absent), gathered in one pass over its own fields */
   private readonly numericRaw: RawValue[];
   private readonly textRaw: RawValue[];
+  /** the applicant's SK_ID_CURR as given */
+  private idRaw: RawValue = undefined;
   private readonly derived: Formula[];
   private readonly text: Array<{ name: string; index: Map<string, number>; oneHot: boolean }>;
   private readonly tables: Array<{ plan: TablePlan; childTable?: SideTableName }>;
@@ -118,6 +134,7 @@ export class CompiledRow {
       else if (slot === ID_SLOT) idRaw = value;
       else textRaw[-1 - slot] = value;
     }
+    this.idRaw = idRaw;
     let col = offset;
     for (let i = 0; i < numericNames.length; i++) {
       clean[i] = cleanNumber(numericRaw[i], numericNames[i], 'application', daysSentinel[i] === 1);
@@ -143,6 +160,21 @@ export class CompiledRow {
     }
     if (col - offset !== this.nCols)
       throw new FeatureError(`internal: built ${col - offset} values, expected ${this.nCols}`);
+  }
+
+  /** The slots of application fields, for `lacks`; a field the pipeline does not read is an error of the caller's. */
+  slotsOf(names: readonly string[]): Int32Array {
+    return Int32Array.from(names, (name) => {
+      const slot = this.fieldSlots.get(name);
+      if (slot === undefined) throw new FeatureError(`${name} is not an application field of this pipeline`);
+      return slot;
+    });
+  }
+
+  /** Whether the application last written lacked the field in `slot` (absent or null). */
+  lacks(slot: number): boolean {
+    const value = slot === ID_SLOT ? this.idRaw : slot >= 0 ? this.numericRaw[slot] : this.textRaw[-1 - slot];
+    return value === undefined || value === null;
   }
 }
 

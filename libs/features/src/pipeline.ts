@@ -25,6 +25,7 @@ import {
   ApplicantHistory,
   CompiledRow,
   FeatureRows,
+  TransformManyOptions,
   RawApplication,
   RawRow,
   RawValue,
@@ -52,6 +53,7 @@ export type {
   FeatureMatrix,
   FeatureOptions,
   FeatureRows,
+  TransformManyOptions,
   FittedPipelineState,
   RawApplication,
   RawFieldSpec,
@@ -176,22 +178,29 @@ export class FeaturePipeline {
    * The rows of many raw applicants as one row-major matrix (row i = transformOne of applicant i), for one LightGBM
    * predict call. A bad applicant throws a FeatureError whose `applicant` is its index.
    */
-  transformMany(applicants: readonly Applicant[]): FeatureRows {
+  transformMany(applicants: readonly Applicant[], options: TransformManyOptions = {}): FeatureRows {
     if (!Array.isArray(applicants)) throw new FeatureError('applicants must be an array of { application, history }');
     const nCols = this.oneRow.nCols;
-    const data = new Float64Array(applicants.length * nCols);
+    const data = options.into?.data ?? new Float64Array(applicants.length * nCols);
+    const first = options.into?.row ?? 0;
+    if (!Number.isInteger(first) || first < 0 || (first + applicants.length) * nCols > data.length)
+      throw new FeatureError(`into: ${applicants.length} rows from row ${first} do not fit its matrix`);
+    const names = options.missingOf;
+    const slots = names && this.oneRow.slotsOf(names);
+    const missing: string[][] | undefined = names && [];
     for (let i = 0; i < applicants.length; i++) {
       const applicant = applicants[i];
       try {
         if (applicant === null || typeof applicant !== 'object')
           throw new FeatureError('an applicant must be an object { application, history }');
-        this.oneRow.write(applicant.application, applicant.history, data, i * nCols);
+        this.oneRow.write(applicant.application, applicant.history, data, (first + i) * nCols);
       } catch (error) {
         if (error instanceof FeatureError) throw new FeatureError(error.message, i);
         throw error;
       }
+      if (names && slots && missing) missing.push(names.filter((_, k) => this.oneRow.lacks(slots[k])));
     }
-    return { data, nRows: applicants.length, nCols };
+    return { data, nRows: applicants.length, nCols, missing };
   }
 
   /** For each feature, in order, the raw inputs it is computed from (from the declarative feature spec). */

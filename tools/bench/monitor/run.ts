@@ -57,6 +57,12 @@ const ROUNDS = Number(option('rounds', QUICK ? '1' : '5'));
 const SECONDS = Number(option('seconds', QUICK ? '3' : '12'));
 const WARM_SECONDS = QUICK ? 1 : 5;
 /**
+ * Whole rounds (every configuration, in the same order) run first and are not counted: the first SQLite round of a
+ * run gave p99 13.9, 22.8, 24.0 and 7.8 ms in four runs of 2026-12-06 where the later ones gave 3.7-6.1 (save one of
+ * 28.8), and one such window moves the pooled p99 by a millisecond or more.
+ */
+const WARM_ROUNDS = Number(option('warm-rounds', QUICK ? '0' : '1'));
+/**
  * The diagnostic flags: each changes what is measured, so a run with any of them gets its own section, no verdict, and
  * says in it what it changed.
  */
@@ -394,10 +400,16 @@ async function main(): Promise<void> {
     console.log(`${applicants.length} applicants; PostgreSQL at ${databaseUrl}`);
 
     const rounds: Round[] = [];
+    const discarded: Round[] = [];
     const order: Config[] = ['off', 'sqlite', 'postgres'];
-    for (let r = 0; r < ROUNDS; r++) {
+    for (let r = -WARM_ROUNDS; r < ROUNDS; r++) {
       for (const config of r % 2 ? [...order].reverse() : order) {
         const result = await round(config, server, bundleDir, bodies, work, databaseUrl);
+        if (r < 0) {
+          console.log(`warm-up round ${config}: p99 ${ms(result.load.p99)} ms (not counted)`);
+          discarded.push(result);
+          continue;
+        }
         console.log(
           `round ${r + 1} ${config}: p50 ${ms(result.load.p50)} p99 ${ms(result.load.p99)} max ${ms(result.load.max)} ms, ` +
             `${result.written} rows written, ${result.logged} logged, ${result.errors} errors, ` +
@@ -502,7 +514,11 @@ async function main(): Promise<void> {
       `Model and requests as in the api section (tmp/bench-monitor-bundle is a copy of its bundle; all ${fmt(applicants.length)} rows of application_train.csv, single applicants). ` +
         `Each round starts a fresh compiled API (\`PREDICTION_LOG=off\`, the default SQLite file, or \`DATABASE_URL\`), warms it up for ${WARM_SECONDS} s, then ` +
         `sends ${fmt(RATE)} req/s for ${SECONDS} s with the api bench's open-loop generator over ${CONNECTIONS} keep-alive connections (latency from each request's scheduled time). ` +
-        `${ROUNDS} rounds per configuration, interleaved (off, SQLite, PostgreSQL, then reversed…); the table gives the percentiles of all of a configuration's requests (its rounds as one window), the target judged on that p99, and every round's p99 with their median. ` +
+        `${ROUNDS} rounds per configuration, interleaved (off, SQLite, PostgreSQL, then reversed…)` +
+        (discarded.length
+          ? ` after ${WARM_ROUNDS} such round(s) not counted (their p99: ${discarded.map((d) => `${d.config} ${ms(d.load.p99)}`).join(', ')} ms; a run's first round was its slowest)`
+          : '') +
+        `; the table gives the percentiles of all of a configuration's requests (its rounds as one window), the target judged on that p99, and every round's p99 with their median. ` +
         `Batch window: the default ${DEFAULT_WRITER.flushIntervalMs} ms / ${DEFAULT_WRITER.batchRows} rows.` +
         DIAGNOSIS.map((d) => ` ${d.note}`).join(''),
       '',
