@@ -59,7 +59,8 @@ const WARM_SECONDS = QUICK ? 1 : 5;
 /**
  * Whole rounds (every configuration, in the same order) run first and are not counted: the first SQLite round of a
  * run gave p99 13.9, 22.8, 24.0 and 7.8 ms in four runs of 2026-12-06 where the later ones gave 3.7-6.1 (save one of
- * 28.8), and one such window moves the pooled p99 by a millisecond or more.
+ * 28.8), and one such window moves the pooled p99 by a millisecond or more. (The first run with a warm-up round had
+ * an ordinary one, SQLite 3.35 ms: common practice, kept, though the effect is not shown to be systematic.)
  */
 const WARM_ROUNDS = Number(option('warm-rounds', QUICK ? '0' : '1'));
 /**
