@@ -186,8 +186,7 @@ export class FeaturePipeline {
     if (!Number.isInteger(first) || first < 0 || (first + applicants.length) * nCols > data.length)
       throw new FeatureError(`into: ${applicants.length} rows from row ${first} do not fit its matrix`);
     const names = options.missingOf;
-    const slots = names && this.oneRow.slotsOf(names);
-    const missing: string[][] | undefined = names && [];
+    const lacking = names && { slots: this.oneRow.slotsOf(names), rows: [] as string[][] };
     for (let i = 0; i < applicants.length; i++) {
       const applicant = applicants[i];
       try {
@@ -198,9 +197,9 @@ export class FeaturePipeline {
         if (error instanceof FeatureError) throw new FeatureError(error.message, i);
         throw error;
       }
-      if (names && slots && missing) missing.push(names.filter((_, k) => this.oneRow.lacks(slots[k])));
+      if (names && lacking) lacking.rows.push(names.filter((_, k) => this.oneRow.lacks(lacking.slots[k])));
     }
-    return { data, nRows: applicants.length, nCols, missing };
+    return { data, nRows: applicants.length, nCols, missing: lacking?.rows };
   }
 
   /** For each feature, in order, the raw inputs it is computed from (from the declarative feature spec). */
