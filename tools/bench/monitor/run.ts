@@ -87,6 +87,13 @@ const DIAGNOSTICS = [
       '**Pinned with `--pin`**: the API ran on CPU 0 only and the load generator on CPU 1 (PostgreSQL ' +
       "unpinned): the log's threads compete with the event loop, not with the load generator.",
   },
+  // PostgreSQL's processes on CPU 1 only: with --pin (the API on CPU 0), the server's work never runs on the API's core.
+  {
+    flag: 'db-pin',
+    note:
+      '**PostgreSQL pinned with `--db-pin`**: its server processes ran on CPU 1 only (the backends it forks ' +
+      "inherit it), so with `--pin` the database never ran on the API's core.",
+  },
   // PostgreSQL's processes at SCHED_IDLE: what its share of the 2 cores costs the API (a database host of its own).
   {
     flag: 'db-idle',
@@ -133,6 +140,7 @@ const SECTION = ['monitor', ...DIAGNOSIS.map((d) => d.flag)].join('-');
 const SCHED = given('sched');
 const GC = given('gc');
 const PIN = given('pin');
+const DB_PIN = given('db-pin');
 const DB_IDLE = given('db-idle');
 const SINGLE_GC = given('single-gc');
 const DB_NOSYNC = given('db-nosync');
@@ -308,13 +316,18 @@ async function insertCapacity(
   };
 }
 
-/** User + system CPU time (ms) of a PostgreSQL cluster's postmaster and its children, from /proc. */
-function postgresCpuMs(pidFile: string): number {
+/** A PostgreSQL cluster's postmaster and its running children. */
+function postgresPids(pidFile: string): string[] {
   const postmaster = readFileSync(pidFile, 'utf8').split('\n')[0].trim();
   const children = spawnSync('pgrep', ['-P', postmaster], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  return [postmaster, ...children];
+}
+
+/** User + system CPU time (ms) of a PostgreSQL cluster's postmaster and its children, from /proc. */
+function postgresCpuMs(pidFile: string): number {
   const tick = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
   let total = 0;
-  for (const pid of [postmaster, ...children]) {
+  for (const pid of postgresPids(pidFile)) {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     total += (Number(fields[11]) + Number(fields[12])) * tick; // utime, stime (fields 14 and 15)
@@ -330,6 +343,8 @@ function startPostgres(work: string): string {
   });
   if (out.status !== 0) throw new Error(`PostgreSQL did not start: ${out.stderr}`);
   if (DB_IDLE) idlePostgres(path.join(work, 'postgres', 'data', 'postmaster.pid'));
+  if (DB_PIN)
+    for (const pid of postgresPids(path.join(work, 'postgres', 'data', 'postmaster.pid'))) pinTo(1, Number(pid));
   const url = out.stdout.trim().split('\n').pop() as string;
   return DB_SOCKET ? viaSocket(url, path.join(work, 'postgres')) : url;
 }
@@ -345,9 +360,7 @@ function viaSocket(url: string, socketDir: string): string {
  * database only gets CPU time the API and the load generator leave: a stand-in for a database on another host.
  */
 function idlePostgres(pidFile: string): void {
-  const postmaster = readFileSync(pidFile, 'utf8').split('\n')[0].trim();
-  const children = spawnSync('pgrep', ['-P', postmaster], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-  for (const pid of [postmaster, ...children]) {
+  for (const pid of postgresPids(pidFile)) {
     const out = spawnSync('chrt', ['--idle', '-a', '-p', '0', pid], { encoding: 'utf8' });
     if (out.status !== 0) throw new Error(`--db-idle needs util-linux's chrt: ${out.error?.message ?? out.stderr}`);
   }
