@@ -15,6 +15,10 @@
 //     [--db-nosync] (PostgreSQL with synchronous_commit off: is the WAL's flush at each commit what the API pays?)
 //     [--cpu-prof] (the API profiled: tmp/bench-monitor-prof/<config>-<n>/, a .cpuprofile per thread)
 //     [--single-gc] (the API under node --single-threaded-gc: do V8's GC helper threads carry the writer's cost?)
+//     [--db-pin] (PostgreSQL's processes on CPU 1: with --pin, never on the API's core)
+//     [--db-socket] (the API reaches PostgreSQL over its Unix socket instead of loopback TCP)
+//     [--rounds N] [--warm-rounds N] (measured rounds per configuration, default 5; rounds run first and not counted,
+//     default 1)
 //
 // The load is tools/bench/api's open-loop generator (latency from each request's scheduled time) over 8 keep-alive
 // connections, on the bundle and the requests of the api bench (every row of application_train.csv).
@@ -316,6 +320,11 @@ async function insertCapacity(
   };
 }
 
+/** The pid file of the cluster startPostgres starts in `work` (absent when DATABASE_URL named another server). */
+function postmasterPidFile(work: string): string {
+  return path.join(work, 'postgres', 'data', 'postmaster.pid');
+}
+
 /** A PostgreSQL cluster's postmaster and its running children. */
 function postgresPids(pidFile: string): string[] {
   const postmaster = readFileSync(pidFile, 'utf8').split('\n')[0].trim();
@@ -342,9 +351,8 @@ function startPostgres(work: string): string {
     encoding: 'utf8',
   });
   if (out.status !== 0) throw new Error(`PostgreSQL did not start: ${out.stderr}`);
-  if (DB_IDLE) idlePostgres(path.join(work, 'postgres', 'data', 'postmaster.pid'));
-  if (DB_PIN)
-    for (const pid of postgresPids(path.join(work, 'postgres', 'data', 'postmaster.pid'))) pinTo(1, Number(pid));
+  if (DB_IDLE) idlePostgres(postmasterPidFile(work));
+  if (DB_PIN) for (const pid of postgresPids(postmasterPidFile(work))) pinTo(1, Number(pid));
   const url = out.stdout.trim().split('\n').pop() as string;
   return DB_SOCKET ? viaSocket(url, path.join(work, 'postgres')) : url;
 }
@@ -456,7 +464,7 @@ async function main(): Promise<void> {
     );
     // PostgreSQL on schema v2 (the application column compressed with pglz) beside the latest (v3: lz4), with the
     // server's CPU per row when the bench started the server itself.
-    const pidFile = path.join(work, 'postgres', 'data', 'postmaster.pid');
+    const pidFile = postmasterPidFile(work);
     const serverCpuMs = existsSync(pidFile) ? () => postgresCpuMs(pidFile) : undefined;
     const postgresCapacity: Record<'v2' | 'latest', Capacity> = {
       v2: { rowsPerSecond: 0 },
@@ -530,7 +538,7 @@ async function main(): Promise<void> {
         `sends ${fmt(RATE)} req/s for ${SECONDS} s with the api bench's open-loop generator over ${CONNECTIONS} keep-alive connections (latency from each request's scheduled time). ` +
         `${ROUNDS} rounds per configuration, interleaved (off, SQLite, PostgreSQL, then reversed…)` +
         (discarded.length
-          ? ` after ${WARM_ROUNDS} such round(s) not counted (their p99: ${discarded.map((d) => `${d.config} ${ms(d.load.p99)}`).join(', ')} ms; a run's first round was its slowest)`
+          ? ` after ${WARM_ROUNDS} such round(s) not counted (their p99: ${discarded.map((d) => `${d.config} ${ms(d.load.p99)}`).join(', ')} ms)`
           : '') +
         `; the table gives the percentiles of all of a configuration's requests (its rounds as one window), the target judged on that p99, and every round's p99 with their median. ` +
         `Batch window: the default ${DEFAULT_WRITER.flushIntervalMs} ms / ${DEFAULT_WRITER.batchRows} rows.` +
