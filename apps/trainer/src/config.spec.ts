@@ -49,6 +49,18 @@ describe('parseRunConfig', () => {
     expect(() => parseRunConfig(['--prune', '-1'], {})).toThrow(UsageError);
   });
 
+  it('reads --final-fits (auto unless given), from flags or the config file', () => {
+    expect(parseRunConfig([], {})).toMatchObject({ finalFits: 'auto' });
+    expect(parseRunConfig(['--final-fits', 'champion'], {})).toMatchObject({ finalFits: 'champion' });
+    const file = join(mkdtempSync(join(tmpdir(), 'trainer-final-fits-')), 'run.json');
+    writeFileSync(file, JSON.stringify({ finalFits: 'all' }));
+    expect(parseRunConfig(['--config', file], {})).toMatchObject({ finalFits: 'all' });
+    expect(parseRunConfig(['--config', file, '--final-fits', 'auto'], {})).toMatchObject({ finalFits: 'auto' });
+    expect(() => parseRunConfig(['--final-fits', 'some'], {})).toThrow(/--final-fits must be 'all', 'champion'/);
+    writeFileSync(file, JSON.stringify({ finalFits: 'best' }));
+    expect(() => parseRunConfig(['--config', file], {})).toThrow(UsageError);
+  });
+
   it('returns null for --help', () => {
     expect(parseRunConfig(['--help'], {})).toBeNull();
   });

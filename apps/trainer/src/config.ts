@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { workspaceRoot } from '@credit-scoring/data';
 import { DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME } from '@credit-scoring/tracking';
 import { parseFlags, toInt, toNumber, UsageError } from './cli-args';
+import { FINAL_FITS_ALL_MAX_ROWS, type FinalFitsSetting } from './pipeline/final-fits';
 
 /** The model families compared, named as @credit-scoring/scoring's specs. */
 export const MODEL_NAMES = ['dummy', 'logistic', 'lightgbm_rf', 'gbm_plain', 'lightgbm'] as const;
@@ -58,6 +59,11 @@ export interface TrainConfig {
    * folds (SearchOptions.prune). Off when absent: pruned trials have no CV cost, so the search logs fewer of them.
    */
   pruneMargin?: number;
+  /**
+   * Families fitted on the whole training part and scored on the test set: all, the champion only, or `auto` (all up
+   * to FINAL_FITS_ALL_MAX_ROWS training applicants, the champion only above; pipeline/final-fits.ts says why).
+   */
+  finalFits: FinalFitsSetting;
   /** Also write the results (comparison, threshold, stage times, the command) as Markdown to this file. */
   report?: string;
   /**
@@ -85,6 +91,7 @@ export const DEFAULTS: TrainConfig = {
   generatedDir: 'data/generated',
   numThreads: 2,
   parallelModels: 2,
+  finalFits: 'auto',
   bundleOut: resolve(workspaceRoot(), DEFAULT_BUNDLE_DIR),
   tags: {},
 };
@@ -110,6 +117,9 @@ Modelling
                         results are the same (default ${DEFAULTS.parallelModels})
   --prune MARGIN        stop a search trial early once its mean AUC on 2+ folds is below the best trial's on the
                         same folds by more than MARGIN (e.g. 0.01); pruned trials get no CV cost (default: off)
+  --final-fits WHICH    families fitted on the whole training part and scored on the test set: all, champion
+                        (the others keep their CV figures), or auto: all up to ${FINAL_FITS_ALL_MAX_ROWS.toLocaleString('en-US')} training applicants,
+                        the champion only above (default ${DEFAULTS.finalFits})
 Cost
   --cost credit|unit    credit: FN loses fn-loss x AMT_CREDIT, FP loses fp-loss x AMT_CREDIT (default)
                         unit: FN costs --fn, FP costs --fp
@@ -148,6 +158,7 @@ const RUN_FLAGS = {
   threads: { type: 'string' },
   'parallel-models': { type: 'string' },
   prune: { type: 'string' },
+  'final-fits': { type: 'string' },
   cost: { type: 'string' },
   'fn-loss': { type: 'string' },
   'fp-loss': { type: 'string' },
@@ -204,6 +215,7 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
     numThreads: toInt('threads', v.threads, 1, 256) ?? base.numThreads,
     parallelModels: toInt('parallel-models', v['parallel-models'], 1, 16) ?? base.parallelModels,
     pruneMargin: toNumber('prune', v.prune, 0, 0.5) ?? base.pruneMargin,
+    finalFits: finalFitsSetting(v['final-fits'] ?? base.finalFits),
     cost,
     trackingUri: v['tracking-uri'] ?? base.trackingUri ?? (env.MLFLOW_TRACKING_URI || undefined),
     experiment: v.experiment ?? base.experiment,
@@ -221,6 +233,11 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
   if (!/^[A-Za-z0-9_-]+$/.test(config.alias))
     throw new UsageError(`--alias must be letters, digits, '-' or '_', got '${config.alias}'`);
   return config;
+}
+
+function finalFitsSetting(value: string): FinalFitsSetting {
+  if (value === 'all' || value === 'champion' || value === 'auto') return value;
+  throw new UsageError(`--final-fits must be 'all', 'champion' or 'auto', got '${value}'`);
 }
 
 /** --bundle-out / --no-bundle / the config's bundleOut (paths relative to the working directory, like --data-dir). */
@@ -269,6 +286,7 @@ const FILE_TO_FLAG: Record<string, string> = {
   numThreads: 'threads',
   parallelModels: 'parallel-models',
   pruneMargin: 'prune',
+  finalFits: 'final-fits',
 };
 
 function fileAsFlags(file: Partial<TrainConfig>): Record<string, string> {

@@ -1,4 +1,4 @@
-import { comparisonMarkdown, comparisonRow } from './compare';
+import { comparisonCells, comparisonMarkdown, comparisonRow, searchedRow } from './compare';
 import { crossValidate, reuseFoldPipelines, RowTransformer, TrialPruned } from './cv';
 import { stratifiedKFold } from './folds';
 import { LabelledMatrix } from './matrix';
@@ -338,5 +338,14 @@ describe('comparisonRow', () => {
     expect(comparisonMarkdown([row])).toContain(
       '| logistic | C=1 | 0.500 | 0.7000 | 0.7500 | 0.5000 | 0.5000 | 0.42 | 2.75 |',
     );
+
+    // A family without a final fit keeps its CV figures; its test cells are blank, and it comes after tested rows.
+    const searched = searchedRow({ model: 'gbm_plain', cv: { ...cv, mean: { ...cv.mean, normalizedCost: 0.1 } } });
+    expect(searched).toMatchObject({ auc: null, accuracy: null, f1: null, testCost: null, cvCost: 0.1, cvAuc: 0.7 });
+    const cheaper = searchedRow({ model: 'dummy', cv: { ...cv, mean: { ...cv.mean, normalizedCost: 0.05 } } });
+    const cells = comparisonCells([searched, row, cheaper]);
+    expect(cells.map((c) => c.row.model)).toEqual(['logistic', 'dummy', 'gbm_plain']);
+    expect(cells[2].cells).toEqual(['0.500', '0.7000', '—', '—', '—', '0.10', '—']);
+    expect(comparisonMarkdown([searched])).toContain('| gbm_plain | C=1 | 0.500 | 0.7000 | — | — | — | 0.10 | — |');
   });
 });

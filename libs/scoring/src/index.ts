@@ -48,7 +48,15 @@ export {
   type Trial,
   type TrialControl,
 } from './search';
-export { comparisonCells, comparisonMarkdown, comparisonRow, type ComparisonRow } from './compare';
+export {
+  comparisonCells,
+  comparisonMarkdown,
+  comparisonRow,
+  NOT_TESTED,
+  searchedRow,
+  type ComparisonRow,
+  type TestedRow,
+} from './compare';
 export {
   gainImportance,
   importanceTable,

@@ -67,6 +67,27 @@ describe('FamilyLanes', () => {
     expect(overlaps).toEqual({ searchBesideFit: true, lightBesideHeavy: true });
   });
 
+  it('a family that leaves its lane lets the next search start while it waits', async () => {
+    const lanes = new FamilyLanes(1);
+    const events: string[] = [];
+    let release: () => void = () => undefined;
+    const verdict = new Promise<void>((resolve) => (release = resolve));
+    await lanes.run(
+      ['first', 'second'],
+      () => 0,
+      async (family, lane) => {
+        events.push(`${family} searches`);
+        await tick();
+        if (family === 'first') {
+          lane.leave();
+          await verdict; // e.g. the champion's ballot: answered only once the second family has searched
+          events.push('first answered');
+        } else release();
+      },
+    );
+    expect(events).toEqual(['first searches', 'second searches', 'first answered']);
+  });
+
   it('after a failure starts no new family, waits for the running ones, then throws the first error', async () => {
     const lanes = new FamilyLanes(2);
     const finished: string[] = [];

@@ -22,6 +22,8 @@ export interface Lane {
    * `fit` calls `heavyPartDone` when its own has passed (at the latest, the turn passes when it ends).
    */
   finalFit<R>(fit: (heavyPartDone: () => void) => Promise<R>): Promise<R>;
+  /** Leaves the family's search lane, its search being over, so that the next family's starts while it waits. */
+  leave(): void;
 }
 
 export class FamilyLanes {
@@ -60,6 +62,7 @@ export class FamilyLanes {
               leaveLane();
               return this.takeFinalTurn(fit);
             },
+            leave: leaveLane,
           };
           results[index] = await train(family, lane);
         } catch (error) {

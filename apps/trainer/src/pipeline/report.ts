@@ -48,6 +48,11 @@ export function resultsMarkdown(
     '',
     `- Data: ${config.dataDir ? dataDirShown(config.dataDir) : `generated, ${config.rows} applicants, seed ${config.seed}`} (default rate ${((result.data.defaultRate as number) * 100).toFixed(2)} %).`,
     `- Split: ${s.train} training applicants (search and ${s.folds}-fold stratified CV on ${s.cv} of them, the feature pipeline fitted inside each fold), ${s.test} held out for the test columns; ${s.features} features.`,
+    ...(result.finalFits === 'champion'
+      ? [
+          `- Final fits: the champion only (\`--final-fits\`); the other families show their CV figures, — in the test columns.`,
+        ]
+      : []),
     `- Cost (${cost}); costs below are per applicant. Each model's threshold is the one minimising its out-of-fold cost; the test columns apply it unchanged.`,
     `- Seed ${config.seed}, ${config.budget} search trials per model. MLflow: ${trackingUri}, experiment \`${config.experiment}\`, parent run \`${result.parentRunId}\`.`,
     '',

@@ -1,4 +1,4 @@
-import { comparisonCells, type ComparisonRow, type SearchResult } from '@credit-scoring/scoring';
+import { comparisonCells, NOT_TESTED, type ComparisonRow, type SearchResult } from '@credit-scoring/scoring';
 
 /** The search trials as CSV (one row per trial: score, AUC, seconds, then every parameter), for MLflow. */
 export function trialsCsv(search: SearchResult): string {
@@ -82,7 +82,11 @@ export function comparisonArtifacts(
     '</style></head><body>',
     '<h2>Model comparison</h2>',
     '<p>Costs per applicant; best test cost first. Each model is scored on the same held-out test applicants at the ' +
-      'threshold chosen on its out-of-fold probabilities.</p>',
+      'threshold chosen on its out-of-fold probabilities.' +
+      (rows.some((r) => r.testCost === null)
+        ? ` ${NOT_TESTED}: no final fit (only the champion is fitted on the whole training part); CV figures only.`
+        : '') +
+      '</p>',
     `<table><thead><tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>`,
     ...body.map(
       (cells) =>
@@ -99,7 +103,9 @@ export function comparisonArtifacts(
     '</ul></body></html>',
   ].join('\n');
   const csv = [COMPARISON_COLUMNS.join(','), ...body.map((cells) => cells.map(csvCell).join(','))].join('\n');
-  const numeric = (cells: string[]) => cells.map((c, j) => (j === 0 || j === cells.length - 1 ? c : Number(c)));
+  // A family without a final fit has no test figures: null in the table, as log_table writes a missing value.
+  const numeric = (cells: string[]) =>
+    cells.map((c, j) => (j === 0 || j === cells.length - 1 ? c : c === NOT_TESTED ? null : Number(c)));
   const table = { columns: [...COMPARISON_COLUMNS], data: body.map(numeric) };
   return {
     files: {

@@ -12,7 +12,7 @@ import { modelLabel, parseRunConfig, type TrainConfig } from '../config';
 import { formatSeconds, StageClock } from '../progress';
 import { registerChampion } from './register';
 import { resultsMarkdown } from './report';
-import { runPipeline, type PipelineResult } from './train';
+import { runPipeline, type PipelineResult, type TrainedPipeline } from './train';
 
 /*
  * The whole pipeline against a real MLflow server (.ci/run's server when MLFLOW_TRACKING_URI is set, else one started
@@ -62,6 +62,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** Each suite's study, by title, for the suites that compare a variant with it. */
+const studies = new Map<string, PipelineResult>();
+const GENERATED = 'runPipeline on generated data';
+const GENERATED_MODELS = ['dummy', 'logistic', 'lightgbm'];
+
 function pipelineSuite(
   describeTier: (name: string, fn: () => void) => void,
   title: string,
@@ -81,6 +86,7 @@ function pipelineSuite(
       // As `trainer run` does, after everything else: register and promote.
       const version = await registerChampion(client, { runId, parentRunId: trained.parentRunId, name, alias });
       result = { ...trained, champion: { ...trained.champion, version } };
+      studies.set(title, result);
       children = (
         await client.searchRuns({
           experimentIds: [result.experimentId],
@@ -108,7 +114,7 @@ function pipelineSuite(
       );
       const lightgbm = result.comparison.find((r) => r.model === 'lightgbm')!;
       const dummy = result.comparison.find((r) => r.model === 'dummy')!;
-      expect(lightgbm.testCost).toBeLessThan(dummy.testCost);
+      expect(lightgbm.testCost).toBeLessThan(dummy.testCost!);
     });
 
     it('logs the cost curve as a metric series and the threshold as a param', async () => {
@@ -282,11 +288,68 @@ function pipelineSuite(
 
 // The run's mechanics (every child run, artifacts, report, registry) with three models on generated data; on the real
 // sample, what only real rows can show: LightGBM's quality there (the logistic model adds time, not evidence).
-pipelineSuite(describe, 'runPipeline on generated data', () => syntheticDataDir(SYNTHETIC), 0.7, [
-  'dummy',
-  'logistic',
-  'lightgbm',
-]);
+pipelineSuite(describe, GENERATED, () => syntheticDataDir(SYNTHETIC), 0.7, GENERATED_MODELS);
+
+describe('runPipeline with --final-fits champion', () => {
+  // The generated suite's study again, only the champion fitted on the whole training part: the same champion and
+  // figures, the other families with their CV figures only.
+  let all: TrainedPipeline;
+  let result: TrainedPipeline;
+  let children: Run[];
+  let dataDir = '';
+  const study = (extra: string[]) =>
+    config(dataDir, ['--models', GENERATED_MODELS.join(','), '--experiment', `${experiment}-champion-only`, ...extra]);
+
+  beforeAll(async () => {
+    dataDir = await syntheticDataDir(SYNTHETIC);
+    all = studies.get(GENERATED) ?? (await runPipeline(study(['--final-fits', 'all']), client, new StageClock()));
+    result = await runPipeline(study(['--final-fits', 'champion']), client, new StageClock());
+    children = (
+      await client.searchRuns({
+        experimentIds: [result.experimentId],
+        filter: `tags.mlflow.parentRunId = '${result.parentRunId}'`,
+      })
+    ).runs;
+  });
+
+  it('chooses the same champion, threshold and test figures as with every family fitted', () => {
+    const figures = ({ model, threshold, testAuc, cvAuc, cvAucStd, bayes }: TrainedPipeline['champion']) => ({
+      model,
+      threshold,
+      testAuc,
+      cvAuc,
+      cvAucStd,
+      bayes,
+    });
+    expect(figures(result.champion)).toEqual(figures(all.champion));
+    expect(result.comparison.find((r) => r.model === 'lightgbm')).toEqual(
+      all.comparison.find((r) => r.model === 'lightgbm'),
+    );
+    expect(result.searches).toEqual(all.searches);
+  });
+
+  it("keeps the other families' CV figures, without test figures, logged model or test set", async () => {
+    for (const model of ['dummy', 'logistic']) {
+      const row = result.comparison.find((r) => r.model === model)!;
+      const before = all.comparison.find((r) => r.model === model)!;
+      expect(row).toEqual({ ...before, auc: null, accuracy: null, f1: null, testCost: null });
+      const run = children.find((r) => r.tags['credit.model'] === model)!;
+      expect(run.info.status).toBe('FINISHED');
+      expect(run.tags['credit.final_fit']).toMatch(/^none: not the champion/);
+      expect(run.metrics.cv_auc).toBe(row.cvAuc);
+      expect(run.metrics.test_auc).toBeUndefined();
+      expect(run.inputs.map((i) => i.tags['mlflow.data.context'])).toEqual(['training']);
+    }
+    const logged = await client.searchLoggedModels({ experimentIds: [result.experimentId] });
+    const modelRuns = children.filter((r) => r.tags['credit.stage'] === 'model');
+    const withModel = modelRuns.filter((r) => logged.some((m) => m.sourceRunId === r.info.runId));
+    expect(withModel.map((r) => r.tags['credit.model'])).toEqual(['lightgbm']);
+    const parent = await client.getRun(result.parentRunId);
+    expect(parent.params.final_fits).toBe('champion');
+    const comparison = (await client.downloadArtifactBytes(result.parentRunId, 'comparison.md')).toString();
+    expect(comparison).toMatch(/^\| logistic \| .* \| — \| — \| — \| [\d.]+ \| — \|$/m);
+  });
+});
 pipelineSuite(describeRealData, 'runPipeline on the real sample', async () => realDataDir(), 0.7, [
   'dummy',
   'lightgbm',

@@ -22,6 +22,7 @@ import {
   PreparedFolds,
   rocCurvePlot,
   rocOverlayPlot,
+  searchedRow,
   shapSummary,
   shapSummaryPlot,
   type BoosterPredictor,
@@ -31,6 +32,7 @@ import {
   type Plot,
   type Predictor,
   type SearchResult,
+  type TestedRow,
 } from '@credit-scoring/scoring';
 import {
   logModel,
@@ -50,6 +52,7 @@ import { sourceDataset, sourceDatasets, splitDataset } from './datasets';
 import { makeSplits, type Splits } from './splits';
 import { comparisonArtifacts, trialsCsv } from './tables';
 import { FamilyLanes, type Lane } from './lanes';
+import { ChampionBallot, championOf, resolveFinalFits, type FinalFits } from './final-fits';
 
 /** The training and held-out test applicants as MLflow datasets: what each model was fitted and scored on. */
 interface SplitInputs {
@@ -67,6 +70,8 @@ export interface PipelineResult {
   parentRunId: string;
   experimentId: string;
   comparison: ComparisonRow[];
+  /** Which families were fitted on the whole training part and scored on the test set (./final-fits.ts). */
+  finalFits: FinalFits;
   /** Every search trial per model (trial 1 = the model's defaults), scored by CV cost; `chosen` = the lowest cost. */
   searches: Array<{
     model: string;
@@ -100,16 +105,26 @@ export type TrainedPipeline = Omit<PipelineResult, 'champion'> & {
   champion: Omit<PipelineResult['champion'], 'version'>;
 };
 
-/** One model family after search, CV and the final fit on the whole training part. */
-interface ModelOutcome {
+/** One model family after search and CV; its comparison row has no test figures. */
+interface SearchedOutcome {
   spec: ModelSpec;
   search: SearchResult;
   row: ComparisonRow;
+}
+
+/** A family also fitted on the whole training part and scored on the test set. */
+interface FittedOutcome extends SearchedOutcome {
+  row: TestedRow;
   predictor: Predictor;
   testProb: Float64Array;
 }
 
+/** Which families get a final fit: every one, or the champion only (./final-fits.ts). */
+type ModelOutcome = SearchedOutcome | FittedOutcome;
+
+const isFitted = (o: ModelOutcome): o is FittedOutcome => 'predictor' in o;
 const isBooster = (p: Predictor): p is BoosterPredictor => 'booster' in p;
+const isBoosterSpec = (spec: ModelSpec) => 'trainingSetup' in spec;
 
 /**
  * The whole study, logged to MLflow as one parent run with a child run per model, a threshold run and a best-model
@@ -186,24 +201,32 @@ export async function runPipeline(
         `  ${final.train.nCols} features; train ${splits.train.length}, test ${splits.test.length}, search/CV on ${splits.cvRows.length}\n`,
       );
 
-      const trained: ModelOutcome[] = []; // as they finish, so that every predictor is freed, whatever fails
+      const trained: FittedOutcome[] = []; // as they finish, so that every predictor is freed, whatever fails
       try {
         const lanes = new FamilyLanes(config.parallelModels);
-        const linkSplits = oneAtATime((runId: string) => client.logInputs(runId, [inputs.train, inputs.test]));
+        const linkSplits = oneAtATime((link: DatasetLink) => client.logInputs(link.runId, link.parts));
+        const finalFits = resolveFinalFits(config.finalFits, splits.train.length);
+        // Only the champion is fitted: each family waits, after its search, for every other family's CV cost.
+        const ballot = finalFits === 'champion' ? new ChampionBallot(specs.map((s) => s.name)) : undefined;
         const outcomes = await lanes.run(specs, longestFirst, async (spec, lane) => {
-          const outcome = await clock.time(`model ${spec.name}`, () =>
-            withRun(
-              client,
-              {
-                experimentId,
-                parentRunId: parent.runId,
-                runName: modelLabel(spec.name),
-                tags: { ...tags, 'credit.stage': 'model' },
-              },
-              (run) => evaluateModel(run, spec, config, { splits, final, folds, inputs, lane, linkSplits }),
-            ),
-          );
-          trained.push(outcome);
+          const outcome = await clock
+            .time(`model ${spec.name}`, () =>
+              withRun(
+                client,
+                {
+                  experimentId,
+                  parentRunId: parent.runId,
+                  runName: modelLabel(spec.name),
+                  tags: { ...tags, 'credit.stage': 'model' },
+                },
+                (run) => evaluateModel(run, spec, config, { splits, final, folds, inputs, lane, linkSplits, ballot }),
+              ),
+            )
+            .catch((error: unknown) => {
+              ballot?.fail(error); // the families waiting for the champion give up too
+              throw error;
+            });
+          if (isFitted(outcome)) trained.push(outcome);
           Dataset.releaseFreedMemory(); // the model's datasets and design matrices
           return outcome;
         });
@@ -216,7 +239,9 @@ export async function runPipeline(
         for (const [name, content] of Object.entries(artifacts.files)) await parent.uploadArtifactBytes(name, content);
         await parent.setTags(artifacts.tags);
         const overlay = await rocOverlayPlot(
-          outcomes.map((o) => ({ model: modelLabel(o.spec.name), yTrue: targetOf(final.test), prob: o.testProb })),
+          outcomes
+            .filter(isFitted)
+            .map((o) => ({ model: modelLabel(o.spec.name), yTrue: targetOf(final.test), prob: o.testProb })),
         );
         await uploadPlot(parent, 'roc_overlay', overlay);
 
@@ -263,6 +288,7 @@ export async function runPipeline(
           parentRunId: parent.runId,
           experimentId,
           comparison,
+          finalFits,
           searches: outcomes.map(({ spec, search }) => ({
             model: spec.name,
             chosen: search.best.index,
@@ -317,6 +343,12 @@ function rank(spec: ModelSpec): number {
   return place < 0 ? TRAINING_ORDER.length : place;
 }
 
+/** Datasets a run used, to log as its inputs. */
+interface DatasetLink {
+  runId: string;
+  parts: DatasetInput[];
+}
+
 /** What every model family is trained and scored on, and its lane among the families trained at once. */
 interface ModelInputs {
   splits: Splits;
@@ -324,8 +356,10 @@ interface ModelInputs {
   folds: PreparedFolds;
   inputs: SplitInputs;
   lane: Lane;
-  /** Logs the training and test datasets as the run's inputs. */
-  linkSplits: (runId: string) => Promise<void>;
+  /** Logs datasets as the run's inputs: the training part when it starts, the test part when it is scored on it. */
+  linkSplits: (link: DatasetLink) => Promise<void>;
+  /** Present when only the champion gets a final fit: where each family learns, after its search, if it is the one. */
+  ballot?: ChampionBallot;
 }
 
 /**
@@ -345,13 +379,13 @@ async function evaluateModel(
   run: ActiveRun,
   spec: ModelSpec,
   config: TrainConfig,
-  { splits, final, folds, inputs, lane, linkSplits }: ModelInputs,
+  { splits, final, folds, inputs, lane, linkSplits, ballot }: ModelInputs,
 ): Promise<ModelOutcome> {
   await run.setTags({ 'credit.model': spec.name, 'credit.description': spec.description });
-  await linkSplits(run.runId);
+  await linkSplits({ runId: run.runId, parts: [inputs.train] });
   const trials = Object.keys(spec.space).length === 0 ? 1 : config.budget;
   const progress = new Progress(`${spec.name} trials`, trials);
-  const booster = 'trainingSetup' in spec;
+  const booster = isBoosterSpec(spec);
   const search = await hyperparameterSearch(
     spec,
     (params, control) =>
@@ -397,6 +431,15 @@ async function evaluateModel(
     ],
   });
   await run.uploadArtifactBytes('search_trials.csv', trialsCsv(search));
+  if (ballot) {
+    lane.leave(); // the next family's search need not wait for this one's verdict
+    if (!(await ballot.isChampion({ name: spec.name, booster, cvCost: best.mean.normalizedCost }))) {
+      await run.setTags({ 'credit.final_fit': 'none: not the champion (final fits: champion)' });
+      process.stderr.write(`  ${spec.name}: CV AUC ${best.mean.auc.toFixed(4)}, no final fit (not the champion)\n`);
+      return { spec, search, row: searchedRow({ model: spec.name, cv: best }) };
+    }
+  }
+  await linkSplits({ runId: run.runId, parts: [inputs.test] });
 
   // Final fit on the whole training part with the best parameters, scored once on the held-out test set. Final fits
   // take turns for their memory-heavy part (see FamilyLanes); the time printed is the fit's own, without the wait.
@@ -440,7 +483,7 @@ async function logModelOutcome(
   config: TrainConfig,
   final: { pipeline: FeaturePipeline; test: FeatureMatrix },
   inputs: SplitInputs,
-  outcome: Omit<ModelOutcome, 'spec'>,
+  outcome: Omit<FittedOutcome, 'spec'>,
 ): Promise<void> {
   const { search, row, predictor, testProb } = outcome;
   const label = modelLabel(spec.name);
@@ -514,11 +557,14 @@ async function logModelOutcome(
 }
 
 /** The served format is LightGBM's, so the champion is the booster with the lowest CV cost (the table shows all). */
-function pickChampion(outcomes: ModelOutcome[]): ModelOutcome & { predictor: BoosterPredictor } {
-  const boosters = outcomes.filter((o): o is ModelOutcome & { predictor: BoosterPredictor } => isBooster(o.predictor));
-  if (boosters.length === 0)
-    throw new Error('no booster model among --models: the registry needs lightgbm, lightgbm_rf or gbm_plain');
-  return boosters.reduce((a, b) => (b.row.cvCost < a.row.cvCost ? b : a));
+function pickChampion(outcomes: ModelOutcome[]): FittedOutcome & { predictor: BoosterPredictor } {
+  const name = championOf(
+    outcomes.map((o) => ({ name: o.spec.name, booster: isBoosterSpec(o.spec), cvCost: o.row.cvCost })),
+  );
+  const champion = outcomes.find((o) => o.spec.name === name)!;
+  if (!isFitted(champion) || !isBooster(champion.predictor))
+    throw new Error(`the champion ${name} has no fitted booster`); // the ballot fits the champion: a bug if reached
+  return champion as FittedOutcome & { predictor: BoosterPredictor };
 }
 
 /** Threshold from the champion's out-of-fold probabilities: the cost curve as a metric series, the optimum as a param. */
@@ -571,7 +617,7 @@ async function tuneThreshold(
 async function logChampion(
   run: ActiveRun,
   client: MlflowClient,
-  champion: ModelOutcome & { predictor: BoosterPredictor },
+  champion: FittedOutcome & { predictor: BoosterPredictor },
   threshold: number,
   config: TrainConfig,
   final: { pipeline: FeaturePipeline; train: FeatureMatrix; test: FeatureMatrix },
@@ -711,6 +757,7 @@ function flatConfig(config: TrainConfig, splits: Splits, data: LoadedData): Reco
     test_rows: splits.test.length,
     // Only when on, so that a run without pruning logs what it always did.
     ...(config.pruneMargin === undefined ? {} : { prune_auc_margin: config.pruneMargin }),
+    final_fits: resolveFinalFits(config.finalFits, splits.train.length),
   };
 }
 
