@@ -59,7 +59,7 @@ export class ChampionBallot {
     if (this.entries.some((e) => e.name === family.name)) throw new Error(`ChampionBallot: ${family.name} voted twice`);
     this.entries.push(family);
     if (this.entries.length === this.order.length) {
-      const ordered = this.order.map((name) => this.entries.find((e) => e.name === name)!);
+      const ordered = this.order.flatMap((name) => this.entries.filter((e) => e.name === name));
       try {
         this.settle.resolve(championOf(ordered));
       } catch (error) {

@@ -339,6 +339,8 @@ describe('runPipeline with --final-fits champion', () => {
       expect(run.metrics.cv_auc).toBe(row.cvAuc);
       expect(run.metrics.test_auc).toBeUndefined();
       expect(run.inputs.map((i) => i.tags['mlflow.data.context'])).toEqual(['training']);
+      const plots = (await client.listArtifacts(run.info.runId, 'plots')).map((f) => f.path).sort();
+      expect(plots).toEqual(['plots/cost_vs_threshold.png', 'plots/cost_vs_threshold.svg']); // out-of-fold: no test
     }
     const logged = await client.searchLoggedModels({ experimentIds: [result.experimentId] });
     const modelRuns = children.filter((r) => r.tags['credit.stage'] === 'model');

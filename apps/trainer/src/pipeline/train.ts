@@ -435,6 +435,7 @@ async function evaluateModel(
     lane.leave(); // the next family's search need not wait for this one's verdict
     if (!(await ballot.isChampion({ name: spec.name, booster, cvCost: best.mean.normalizedCost }))) {
       await run.setTags({ 'credit.final_fit': 'none: not the champion (final fits: champion)' });
+      await uploadPlot(run, 'cost_vs_threshold', await outOfFoldCostPlot(spec, best, config));
       process.stderr.write(`  ${spec.name}: CV AUC ${best.mean.auc.toFixed(4)}, no final fit (not the champion)\n`);
       return { spec, search, row: searchedRow({ model: spec.name, cv: best }) };
     }
@@ -528,10 +529,6 @@ async function logModelOutcome(
 
   const test = final.test;
   const report = classificationReport(targetOf(test), testProb, row.threshold);
-  const cv = search.best.cv;
-  const scored = Array.from(cv.oof.keys()).filter((i) => !Number.isNaN(cv.oof[i]));
-  const pick = (a: Float64Array) => Float64Array.from(scored, (i) => a[i]);
-  const costs = thresholdSearch(pick(cv.yTrue), pick(cv.oof), pick(cv.amtCredit), config.cost);
   const plots: Array<[string, Plot]> = [
     ['roc', await rocCurvePlot(targetOf(test), testProb, { title: `${label}: ROC (test), AUC ${row.auc.toFixed(4)}` })],
     [
@@ -540,14 +537,7 @@ async function logModelOutcome(
         title: `${label}: confusion matrix (test) at threshold ${row.threshold.toFixed(3)}`,
       }),
     ],
-    [
-      'cost_vs_threshold',
-      await costCurvePlot(costs, {
-        title: `${label}: cost by threshold (out-of-fold)`,
-        bayesThreshold: bayesThreshold(config.cost),
-        costLabel: 'cost per applicant',
-      }),
-    ],
+    ['cost_vs_threshold', await outOfFoldCostPlot(spec, search.best.cv, config)],
   ];
   if (isBooster(predictor)) {
     const importance = gainImportance(predictor.booster, { numIteration: predictor.numIteration });
@@ -556,13 +546,25 @@ async function logModelOutcome(
   for (const [name, plot] of plots) await uploadPlot(run, name, plot);
 }
 
+/** A family's cost by threshold on its out-of-fold probabilities: its search's, so every family has it, fitted or not. */
+async function outOfFoldCostPlot(spec: ModelSpec, cv: CvResult, config: TrainConfig): Promise<Plot> {
+  const scored = Array.from(cv.oof.keys()).filter((i) => !Number.isNaN(cv.oof[i]));
+  const pick = (a: Float64Array) => Float64Array.from(scored, (i) => a[i]);
+  const costs = thresholdSearch(pick(cv.yTrue), pick(cv.oof), pick(cv.amtCredit), config.cost);
+  return costCurvePlot(costs, {
+    title: `${modelLabel(spec.name)}: cost by threshold (out-of-fold)`,
+    bayesThreshold: bayesThreshold(config.cost),
+    costLabel: 'cost per applicant',
+  });
+}
+
 /** The served format is LightGBM's, so the champion is the booster with the lowest CV cost (the table shows all). */
 function pickChampion(outcomes: ModelOutcome[]): FittedOutcome & { predictor: BoosterPredictor } {
   const name = championOf(
     outcomes.map((o) => ({ name: o.spec.name, booster: isBoosterSpec(o.spec), cvCost: o.row.cvCost })),
   );
-  const champion = outcomes.find((o) => o.spec.name === name)!;
-  if (!isFitted(champion) || !isBooster(champion.predictor))
+  const champion = outcomes.find((o) => o.spec.name === name);
+  if (!champion || !isFitted(champion) || !isBooster(champion.predictor))
     throw new Error(`the champion ${name} has no fitted booster`); // the ballot fits the champion: a bug if reached
   return champion as FittedOutcome & { predictor: BoosterPredictor };
 }
