@@ -2,7 +2,7 @@
 // a misspelt number fails loudly before the server listens.
 import { DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_URI } from '@credit-scoring/tracking';
 import { DEFAULT_BODY_LIMIT_BYTES } from './app';
-import { DEFAULT_SQLITE_FILE, type WriterPlacement } from '@credit-scoring/monitoring';
+import { DEFAULT_SQLITE_FILE } from '@credit-scoring/monitoring';
 
 export interface MlflowModelSourceConfig {
   kind: 'mlflow';
@@ -59,8 +59,6 @@ export interface PredictionLogConfig {
   flushIntervalMs: number;
   /** PREDICTION_LOG_BATCH_ROWS: rows per transaction at most. */
   batchRows: number;
-  /** PREDICTION_LOG_WRITER: where the writes run, a worker thread or a child process (ThreadedStore). */
-  placement: WriterPlacement;
 }
 
 export class ConfigError extends Error {
@@ -141,15 +139,7 @@ function predictionLogFromEnv(env: NodeJS.ProcessEnv): PredictionLogConfig | und
     retentionDays: integer(env, 'PREDICTION_LOG_RETENTION_DAYS', 0, 0),
     flushIntervalMs: integer(env, 'PREDICTION_LOG_FLUSH_MS', 50, 1),
     batchRows: integer(env, 'PREDICTION_LOG_BATCH_ROWS', 500, 1),
-    placement: writerPlacement(env),
   };
-}
-
-function writerPlacement(env: NodeJS.ProcessEnv): WriterPlacement {
-  const placement = (optional(env, 'PREDICTION_LOG_WRITER') ?? 'thread').toLowerCase();
-  if (placement !== 'thread' && placement !== 'process')
-    throw new ConfigError(`PREDICTION_LOG_WRITER must be thread or process, got "${env.PREDICTION_LOG_WRITER}"`);
-  return placement;
 }
 
 function driftMonitorFromEnv(env: NodeJS.ProcessEnv): ApiConfig['driftMonitor'] {

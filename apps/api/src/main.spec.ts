@@ -50,10 +50,7 @@ describe('configuration', () => {
       retentionDays: 0,
       flushIntervalMs: 50,
       batchRows: 500,
-      placement: 'thread',
     });
-    expect(configFromEnv({ PREDICTION_LOG_WRITER: 'process' }).predictionLog?.placement).toBe('process');
-    expect(() => configFromEnv({ PREDICTION_LOG_WRITER: 'fork' })).toThrow(/PREDICTION_LOG_WRITER must be/);
     expect(configFromEnv({ DATABASE_URL: 'postgres://u@h/db', PREDICTION_LOG_RETENTION_DAYS: '30' })).toMatchObject({
       predictionLog: { databaseUrl: 'postgres://u@h/db', retentionDays: 30 },
     });

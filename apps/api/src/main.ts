@@ -34,7 +34,6 @@ async function main(): Promise<void> {
       hashKey: config.predictionLog.hashKey,
       retentionDays: config.predictionLog.retentionDays,
       writer: { flushIntervalMs: config.predictionLog.flushIntervalMs, batchRows: config.predictionLog.batchRows },
-      placement: config.predictionLog.placement,
     },
     driftReportDir: config.driftReportDir,
     driftMonitor: config.driftMonitor && {

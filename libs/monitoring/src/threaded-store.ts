@@ -10,7 +10,6 @@
 // no copy on the event loop.
 // Reads, migrations and retention stay on the calling thread's connection (SQLite WAL lets readers and the writer
 // overlap).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { insertValues, INSERT_COLUMNS, type HeldBatch, type PredictionStore } from './store';
 import type {
@@ -23,16 +22,10 @@ import type {
 } from './records';
 import { openPredictionStore, type StoreConfig } from './open';
 
-// Plain CommonJS run with `eval` (a thread) or `node -e` (a process), so it needs no build step and works alike under
-// tsx, ts-jest and the compiled API; the drivers are required by the absolute paths the parent resolved.
+// Plain CommonJS run with `eval`, so it needs no build step and works alike under tsx, ts-jest and the compiled API;
+// the drivers are required by the absolute paths the parent resolved.
 const WORKER_SOURCE = `
-const threads = require('node:worker_threads');
-// A thread talks through its port; a process (placement 'process') through its IPC channel, and exits with its parent.
-const parentPort = threads.isMainThread
-  ? { postMessage: (m) => process.send(m), on: (e, f) => process.on(e, f), close: () => process.disconnect() }
-  : threads.parentPort;
-const workerData = threads.isMainThread ? JSON.parse(process.env.PREDICTION_LOG_WRITER) : threads.workerData;
-if (threads.isMainThread) process.on('disconnect', () => process.exit(0));
+const { parentPort, workerData } = require('node:worker_threads');
 // The writer gives way to the threads that answer requests. On Linux a thread has its own scheduling policy and nice
 // value, set through its id (/proc/thread-self). SCHED_IDLE (util-linux's chrt) runs it only on CPU time no other
 // thread wants, and a waking thread preempts it at once; a nice value only weights its share: at nice 10 the event
@@ -150,32 +143,11 @@ interface Reply {
   message?: string;
 }
 
-/**
- * Where the writer runs. `thread`: a worker thread of the API's process. `process`: a child process started at
- * SCHED_IDLE with every thread it has, V8's garbage-collection helpers included: a worker thread's garbage is
- * collected by helper threads the process shares, which run at normal priority whatever the writer thread's own
- * (tools/bench/monitor, --pin --db-pin --single-gc).
- */
-export type WriterPlacement = 'thread' | 'process';
-
-export interface ThreadedStoreConfig extends StoreConfig {
-  /** Where the writer runs; default `thread`. */
-  placement?: WriterPlacement;
-}
-
-/** The writer as the store sees it, thread or process: messages both ways and how it ends. */
-interface WriterChannel {
-  post(message: unknown): void;
-  onMessage(listener: (reply: Reply) => void): void;
-  onError(listener: (error: Error) => void): void;
-  onExit(listener: (code: number | null) => void): void;
-}
-
 export class ThreadedStore implements PredictionStore {
   readonly engine: PredictionStore['engine'];
   readonly location: string;
   private readonly local: PredictionStore;
-  private worker: WriterChannel | undefined;
+  private worker: Worker | undefined;
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private nextBatch = 0;
@@ -184,7 +156,7 @@ export class ThreadedStore implements PredictionStore {
   private nextBodyId = 0;
   private dead: Error | undefined;
 
-  constructor(private readonly config: ThreadedStoreConfig) {
+  constructor(private readonly config: StoreConfig) {
     this.local = openPredictionStore(config);
     this.engine = this.local.engine;
     this.location = this.local.location;
@@ -197,18 +169,20 @@ export class ThreadedStore implements PredictionStore {
     return version;
   }
 
-  private startWorker(): WriterChannel {
-    const workerData = {
-      engine: this.engine,
-      file: this.engine === 'sqlite' ? this.location : undefined,
-      url: this.config.databaseUrl,
-      maxPageCount: this.config.sqliteMaxPageCount,
-      modules: { sqlite: require.resolve('better-sqlite3'), pg: require.resolve('pg') },
-      columns: INSERT_COLUMNS,
-      nice: WRITER_NICE,
-    };
-    const worker = this.config.placement === 'process' ? writerProcess(workerData) : writerThread(workerData);
-    worker.onMessage((reply) => {
+  private startWorker(): Worker {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        engine: this.engine,
+        file: this.engine === 'sqlite' ? this.location : undefined,
+        url: this.config.databaseUrl,
+        maxPageCount: this.config.sqliteMaxPageCount,
+        modules: { sqlite: require.resolve('better-sqlite3'), pg: require.resolve('pg') },
+        columns: INSERT_COLUMNS,
+        nice: WRITER_NICE,
+      },
+    });
+    worker.on('message', (reply: Reply) => {
       if (reply.event === 'idle-error') {
         this.config.onIdleError?.(new Error(reply.message));
         return;
@@ -219,10 +193,9 @@ export class ThreadedStore implements PredictionStore {
       if (reply.error) waiting.reject(Object.assign(new Error(reply.error), { code: reply.code }));
       else waiting.resolve();
     });
-    worker.onError((error) => this.fail(error));
-    worker.onExit((code) => {
-      if (code !== 0)
-        this.fail(new Error(`prediction log writer ${this.config.placement ?? 'thread'} exited with ${code}`));
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => {
+      if (code !== 0) this.fail(new Error(`prediction log writer thread exited with ${code}`));
     });
     return worker;
   }
@@ -254,7 +227,7 @@ export class ThreadedStore implements PredictionStore {
     if (!worker) return this.unusable(new Error('the prediction log is not migrated yet'));
     if (this.dead) return this.unusable(this.dead);
     const batch = this.nextBatch++;
-    worker.post({ op: 'hold', batch, ...this.columnValues(rows) });
+    worker.postMessage({ op: 'hold', batch, ...this.columnValues(rows) });
     let written = false;
     return {
       write: () =>
@@ -262,7 +235,7 @@ export class ThreadedStore implements PredictionStore {
           written = true;
         }),
       release: () => {
-        if (!written) this.worker?.post({ op: 'release', batch });
+        if (!written) this.worker?.postMessage({ op: 'release', batch });
       },
     };
   }
@@ -279,7 +252,7 @@ export class ThreadedStore implements PredictionStore {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.post({ ...message, id });
+      worker.postMessage({ ...message, id });
     });
   }
 
@@ -333,58 +306,10 @@ export class ThreadedStore implements PredictionStore {
     const worker = this.worker;
     this.worker = undefined;
     if (worker) {
-      const exited = new Promise((resolve) => worker.onExit(resolve));
-      worker.post({ op: 'close' });
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage({ op: 'close' });
       await exited;
     }
     await this.local.close();
   }
-}
-
-function writerThread(workerData: object): WriterChannel {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
-  return {
-    post: (message) => worker.postMessage(message),
-    onMessage: (listener) => worker.on('message', listener),
-    onError: (listener) => worker.on('error', listener),
-    onExit: (listener) => worker.on('exit', listener),
-  };
-}
-
-/**
- * The writer as a child process of its own, under `chrt --idle 0` where util-linux is there (every thread the process
- * starts is then SCHED_IDLE), else at nice WRITER_NICE. Messages are structured clones, as to a thread. The child
- * leaves when its channel closes, so a killed API leaves no writer behind.
- */
-function writerProcess(workerData: object): WriterChannel {
-  const node = [process.execPath, '-e', WORKER_SOURCE];
-  const [command, ...args] = hasChrt()
-    ? ['chrt', '--idle', '0', ...node]
-    : ['nice', '-n', String(WRITER_NICE), ...node];
-  const child: ChildProcess = spawn(command, args, {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    serialization: 'advanced',
-    env: { ...process.env, PREDICTION_LOG_WRITER: JSON.stringify(workerData) },
-  });
-  return {
-    post: (message) => {
-      child.send(message as Parameters<ChildProcess['send']>[0]);
-    },
-    onMessage: (listener) => child.on('message', listener),
-    onError: (listener) => child.on('error', listener),
-    onExit: (listener) => child.on('exit', listener),
-  };
-}
-
-let chrtFound: boolean | undefined;
-function hasChrt(): boolean {
-  if (chrtFound === undefined) {
-    try {
-      execFileSync('chrt', ['--idle', '0', 'true'], { stdio: 'ignore' }); // present, and SCHED_IDLE allowed here
-      chrtFound = true;
-    } catch {
-      chrtFound = false;
-    }
-  }
-  return chrtFound;
 }

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
@@ -51,7 +51,7 @@ describe('BatchWriter', () => {
     await store.close();
   });
 
-  // Directly, through the writer thread that keeps each batch for its retries (PredictionStore.hold), as the API.
+  // Directly, and through the writer thread that keeps each batch for its retries (PredictionStore.hold), as the API.
   const stores = {
     direct: {
       sqlite: (file: string, maxPageCount?: number) => new SqliteStore({ file, maxPageCount }),
@@ -61,12 +61,6 @@ describe('BatchWriter', () => {
       sqlite: (file: string, maxPageCount?: number) =>
         new ThreadedStore({ sqliteFile: file, sqliteMaxPageCount: maxPageCount }),
       postgres: (url: string, onIdleError: (e: Error) => void) => new ThreadedStore({ databaseUrl: url, onIdleError }),
-    },
-    process: {
-      sqlite: (file: string, maxPageCount?: number) =>
-        new ThreadedStore({ sqliteFile: file, sqliteMaxPageCount: maxPageCount, placement: 'process' }),
-      postgres: (url: string, onIdleError: (e: Error) => void) =>
-        new ThreadedStore({ databaseUrl: url, onIdleError, placement: 'process' }),
     },
   };
 
@@ -155,53 +149,14 @@ describe('ThreadedStore.hold', () => {
   });
 });
 
-/**
- * Each thread's scheduling policy (field 41 of /proc/<pid>/task/<tid>/stat, counted after the parenthesised name; 5 =
- * IDLE).
- */
-function threadPolicies(pid: number | 'self' = 'self'): Map<string, number> {
+/** Each thread's scheduling policy (field 41 of /proc/<tid>/stat, counted after the parenthesised name; 5 = IDLE). */
+function threadPolicies(): Map<string, number> {
   const policies = new Map<string, number>();
-  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-    const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
     policies.set(tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3]));
   }
   return policies;
-}
-
-/** Processes whose parent is `parent` and whose environment names the prediction log's writer. */
-function writerProcesses(parent: number): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-        const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
-        return /^PPid:\s+(\d+)$/m.exec(status)?.[1] === String(parent) && env.includes('PREDICTION_LOG_WRITER=');
-      } catch {
-        return false; // gone meanwhile
-      }
-    })
-    .map(Number);
-}
-
-/** The process has exited (its /proc entry is gone, or a zombie waiting for whoever adopted it to reap it). */
-function exited(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-/** Waits up to `ms` for `check` to hold. */
-async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
-  for (const start = Date.now(); Date.now() - start < ms; ) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return check();
 }
 const SCHED_IDLE = 5;
 const hasChrt = process.platform === 'linux' && spawnSync('chrt', ['--version']).status === 0;
@@ -220,39 +175,5 @@ describe('ThreadedStore', () => {
     for (const [tid, policy] of before) if (after.has(tid)) expect(after.get(tid)).toBe(policy);
     expect(await store.count()).toBe(3);
     await store.close();
-  });
-
-  (hasChrt ? it : it.skip)(
-    "placement 'process': a child process with every thread at SCHED_IDLE, gone once the store closes",
-    async () => {
-      const before = threadPolicies();
-      const store = new ThreadedStore({ sqliteFile: path.join(tmp, 'process.sqlite'), placement: 'process' });
-      await store.migrate();
-      await store.insert(records(0, 3)); // answered by the writer process: it is up
-      const [writer] = writerProcesses(process.pid);
-      expect(writer).toBeDefined();
-      const policies = [...threadPolicies(writer).values()];
-      expect(policies.length).toBeGreaterThan(1); // V8's helper threads too
-      expect(policies.every((policy) => policy === SCHED_IDLE)).toBe(true);
-      expect(threadPolicies()).toEqual(before); // nothing of this process changed
-      expect(await store.count()).toBe(3);
-      await store.close();
-      expect(exited(writer)).toBe(true);
-    },
-  );
-
-  it("placement 'process': the writer leaves when the API is killed (no orphan)", async () => {
-    const file = path.join(tmp, 'orphan.sqlite');
-    const script = path.join(__dirname, 'testing', 'process-writer-child.ts');
-    const api = spawn(process.execPath, ['--import', 'tsx', script, file], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const ready = await new Promise<string>((resolve, reject) => {
-      api.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
-      api.once('exit', (code) => reject(new Error(`the child exited with ${code} before it was ready`)));
-    });
-    expect(ready).toBe('ready');
-    const [writer] = writerProcesses(api.pid!);
-    expect(writer).toBeDefined();
-    api.kill('SIGKILL');
-    expect(await eventually(() => exited(writer))).toBe(true);
   });
 });

@@ -17,7 +17,6 @@
 //     [--single-gc] (the API under node --single-threaded-gc: do V8's GC helper threads carry the writer's cost?)
 //     [--db-pin] (PostgreSQL's processes on CPU 1: with --pin, never on the API's core)
 //     [--db-socket] (the API reaches PostgreSQL over its Unix socket instead of loopback TCP)
-//     [--writer-process] (the log's writer as a child process at SCHED_IDLE, PREDICTION_LOG_WRITER=process)
 //     [--rounds N] [--warm-rounds N] (measured rounds per configuration, default 5; rounds run first and not counted,
 //     default 1)
 //
@@ -120,13 +119,6 @@ const DIAGNOSTICS = [
     note:
       '**PostgreSQL with `synchronous_commit = off` (`--db-nosync`)**: a commit returns before its WAL is ' +
       'flushed to disk, so the log writes no fsync per batch.',
-  },
-  // The writer in a process of its own: its garbage collected by its own V8 helper threads, all at SCHED_IDLE.
-  {
-    flag: 'writer-process',
-    note:
-      "**The log's writer ran as a child process (`PREDICTION_LOG_WRITER=process`)** started under `chrt --idle`, " +
-      'so every thread it has, V8\'s garbage-collection helpers included, runs at SCHED_IDLE.',
   },
   // The API connects through PostgreSQL's Unix socket: no TCP loopback, whose receive work the kernel may run in
   // the softirq of whichever thread sends next, the event loop's response writes included.
@@ -238,7 +230,6 @@ async function round(
     PREDICTION_LOG: config === 'off' ? 'off' : 'on',
     PREDICTION_LOG_FILE: sqliteFile,
     DATABASE_URL: config === 'postgres' ? databaseUrl : '',
-    ...(given('writer-process') ? { PREDICTION_LOG_WRITER: 'process' } : {}),
   };
   const { url, target, child, exited } = await startApi(
     root,

@@ -16,7 +16,6 @@ import {
   type PredictionStore,
   type StoreConfig,
   type WriterOptions,
-  type WriterPlacement,
 } from '@credit-scoring/monitoring';
 import type { ApplicantInput } from '../scoring';
 import type { Prediction } from '../schemas';
@@ -28,8 +27,6 @@ export interface PredictionLogOptions extends StoreConfig {
   /** Delete rows older than this many days (checked at start and hourly); 0 or absent keeps everything. */
   retentionDays?: number;
   writer?: WriterOptions;
-  /** Where the writes run: a worker thread (default) or a child process (ThreadedStore). */
-  placement?: WriterPlacement;
 }
 
 export interface PredictionLog {
@@ -95,8 +92,7 @@ export const predictionLogPlugin = fp(
       registers,
     });
     errors.inc({ kind: 'flush' }, 0);
-    // Writes run on a worker thread or a child process (ThreadedStore): a flush must not stall the requests being
-    // scored meanwhile.
+    // Writes run on a worker thread (ThreadedStore): a flush must not stall the requests being scored meanwhile.
     const store: PredictionStore = new ThreadedStore({
       ...config,
       onIdleError: (error) => {
