@@ -119,7 +119,7 @@ interface FittedOutcome extends SearchedOutcome {
   testProb: Float64Array;
 }
 
-/** Which families get a final fit: every one, or the champion only (./final-fits.ts). */
+/** A family's outcome: searched only, or fitted as well (which families are fitted: ./final-fits.ts). */
 type ModelOutcome = SearchedOutcome | FittedOutcome;
 
 const isFitted = (o: ModelOutcome): o is FittedOutcome => 'predictor' in o;
