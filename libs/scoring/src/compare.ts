@@ -58,14 +58,10 @@ export function comparisonRow(args: {
   const { cv, test } = args;
   const decisions = decideAll(test.prob, cv.threshold);
   return {
-    model: args.model,
-    bestParams: cv.params,
-    threshold: cv.threshold,
+    ...searchedRow({ model: args.model, cv }),
     accuracy: accuracy(test.yTrue, decisions),
     auc: rocAuc(test.yTrue, test.prob),
     f1: f1(test.yTrue, decisions),
-    cvAuc: cv.mean.auc,
-    cvCost: cv.mean.normalizedCost,
     testCost: normalizedBusinessCost(test.yTrue, decisions, test.amtCredit, args.costModel),
   };
 }

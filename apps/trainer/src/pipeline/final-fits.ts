@@ -11,7 +11,10 @@
 export type FinalFits = 'all' | 'champion';
 export type FinalFitsSetting = FinalFits | 'auto';
 
-/** Up to this many training applicants, `auto` fits every family (the same size as the booster's refit rule). */
+/**
+ * Up to this many training applicants, `auto` fits every family: seconds to a minute each (the real rows: 11,494).
+ * The size where libs/scoring's REFIT_MAX_ROWS also stops a booster's refit, though the two rules are independent.
+ */
 export const FINAL_FITS_ALL_MAX_ROWS = 50_000;
 
 export function resolveFinalFits(setting: FinalFitsSetting, trainRows: number): FinalFits {

@@ -52,7 +52,7 @@ import { sourceDataset, sourceDatasets, splitDataset } from './datasets';
 import { makeSplits, type Splits } from './splits';
 import { comparisonArtifacts, trialsCsv } from './tables';
 import { FamilyLanes, type Lane } from './lanes';
-import { ChampionBallot, championOf, resolveFinalFits, type FinalFits } from './final-fits';
+import { ChampionBallot, championOf, resolveFinalFits, type FinalFits, type SearchedFamily } from './final-fits';
 
 /** The training and held-out test applicants as MLflow datasets: what each model was fitted and scored on. */
 interface SplitInputs {
@@ -125,6 +125,12 @@ type ModelOutcome = SearchedOutcome | FittedOutcome;
 const isFitted = (o: ModelOutcome): o is FittedOutcome => 'predictor' in o;
 const isBooster = (p: Predictor): p is BoosterPredictor => 'booster' in p;
 const isBoosterSpec = (spec: ModelSpec) => 'trainingSetup' in spec;
+/** A family's search as the champion rule reads it (final-fits.ts). */
+const searchedFamily = (spec: ModelSpec, cv: CvResult): SearchedFamily => ({
+  name: spec.name,
+  booster: isBoosterSpec(spec),
+  cvCost: cv.mean.normalizedCost,
+});
 
 /**
  * The whole study, logged to MLflow as one parent run with a child run per model, a threshold run and a best-model
@@ -433,7 +439,7 @@ async function evaluateModel(
   await run.uploadArtifactBytes('search_trials.csv', trialsCsv(search));
   if (ballot) {
     lane.leave(); // the next family's search need not wait for this one's verdict
-    if (!(await ballot.isChampion({ name: spec.name, booster, cvCost: best.mean.normalizedCost }))) {
+    if (!(await ballot.isChampion(searchedFamily(spec, best)))) {
       await run.setTags({ 'credit.final_fit': 'none: not the champion (final fits: champion)' });
       await uploadPlot(run, 'cost_vs_threshold', await outOfFoldCostPlot(spec, best, config));
       process.stderr.write(`  ${spec.name}: CV AUC ${best.mean.auc.toFixed(4)}, no final fit (not the champion)\n`);
@@ -560,9 +566,7 @@ async function outOfFoldCostPlot(spec: ModelSpec, cv: CvResult, config: TrainCon
 
 /** The served format is LightGBM's, so the champion is the booster with the lowest CV cost (the table shows all). */
 function pickChampion(outcomes: ModelOutcome[]): FittedOutcome & { predictor: BoosterPredictor } {
-  const name = championOf(
-    outcomes.map((o) => ({ name: o.spec.name, booster: isBoosterSpec(o.spec), cvCost: o.row.cvCost })),
-  );
+  const name = championOf(outcomes.map((o) => searchedFamily(o.spec, o.search.best.cv)));
   const champion = outcomes.find((o) => o.spec.name === name);
   if (!champion || !isFitted(champion) || !isBooster(champion.predictor))
     throw new Error(`the champion ${name} has no fitted booster`); // the ballot fits the champion: a bug if reached
