@@ -1,8 +1,9 @@
 // Behaviour of the binding (ownership, bad input, prediction paths) on generated Home Credit rows: none of it depends
 // on the real sample, so it runs from a bare clone. Agreement with Python LightGBM on real rows is golden.spec.ts.
+import { createHook } from 'node:async_hooks';
 import * as path from 'node:path';
 import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
-import { Booster, Dataset, LightGBMError, type Params, train } from './index';
+import { Booster, Dataset, EarlyStopping, LightGBMError, type Params, train } from './index';
 import { loadApplicationTrain, type NumericTable } from './test-data';
 
 const PARAMS: Params = {
@@ -287,6 +288,68 @@ describe('LightGBM binding', () => {
       expect(trees(model.saveModel())).toBe(model.bestIteration);
       expect(trees(model.saveModel({ numIteration: 2 }))).toBe(2);
       expect(model.numIterations).toBe(model.bestIteration);
+    });
+
+    it('early stopping trains many rounds per trip to the worker thread: the same trees and evaluations as one', async () => {
+      // Each trip is one async resource of the addon's update worker (named in src/native/booster.cc).
+      let trips = 0;
+      const hook = createHook({ init: (_id, type) => void (type === 'lightgbm.update' && trips++) });
+      const fit = async (perRound: boolean) => {
+        const [trainSet, validSet] = makeSets();
+        const seen: number[] = [];
+        trips = 0;
+        hook.enable();
+        const model = await train({ ...PARAMS, learning_rate: 0.05 }, trainSet, {
+          valid: [validSet],
+          numBoostRound: 400,
+          earlyStoppingRounds: 20,
+          earlyStoppingMinRounds: 10,
+          callbacks: [(e) => seen.push(e.evals[0].value)],
+          // A custom metric needs the predictions after every round, so it forces one round per trip; AUC, the
+          // first metric, still decides the stop.
+          feval: perRound ? () => ({ name: 'none', value: 0, higherBetter: true }) : undefined,
+        });
+        hook.disable();
+        return { model, seen, trips };
+      };
+      try {
+        const batched = await fit(false);
+        const single = await fit(true);
+        expect(single.trips).toBe(single.seen.length);
+        expect(batched.trips).toBeLessThan(single.trips / 5);
+        expect(batched.seen).toEqual(single.seen);
+        expect(batched.model.bestIteration).toBe(single.model.bestIteration);
+        expect(batched.seen.length).toBe(batched.model.bestIteration + 20); // no round beyond the stop
+        expect(batched.model.saveModel()).toBe(single.model.saveModel());
+        batched.model.free();
+        single.model.free();
+      } finally {
+        hook.disable();
+      }
+    });
+
+    it('EarlyStopping.earliestStop: never later than the round update() stops at, and that round once known', () => {
+      let state = 12345;
+      const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      let stops = 0;
+      for (let run = 0; run < 200; run++) {
+        const patience = 1 + Math.floor(random() * 10);
+        const stopper = new EarlyStopping(patience, Math.floor(random() * 15));
+        const promised: number[] = [stopper.earliestStop(0)]; // after round t, the earliest stop is promised[t]
+        for (let iteration = 1; iteration <= 300; iteration++) {
+          const value = random() < 0.05 ? Number.NaN : random() + iteration * 0.002 * (random() - 0.3);
+          const stop = stopper.update(iteration, { dataName: 'v', metric: 'auc', value, higherBetter: true }, false);
+          if (stop) {
+            expect(Math.max(...promised)).toBeLessThanOrEqual(iteration); // no round trained beyond the stop
+            expect(promised[iteration - 1]).toBe(iteration); // and none wasted on a trip of one round
+            stops++;
+            break;
+          }
+          promised.push(stopper.earliestStop(iteration));
+          expect(promised[iteration]).toBeGreaterThan(iteration);
+        }
+      }
+      expect(stops).toBeGreaterThan(100);
     });
 
     it('earlyStoppingMinRounds: no best iteration before that round, or the last round if training ends first', async () => {

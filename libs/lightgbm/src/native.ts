@@ -14,8 +14,10 @@ export interface NativeDataset {
 }
 
 export interface NativeUpdateResult {
+  /** iterations done (fewer than asked when LightGBM found nothing left to split) */
   iterations: number;
   finished: boolean;
+  /** per requested dataset: its metrics after each iteration done, iteration after iteration */
   evals: Float64Array[];
 }
 

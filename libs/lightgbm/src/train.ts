@@ -80,6 +80,15 @@ export class EarlyStopping {
     }
     return iteration - this.bestIteration >= this.patience;
   }
+
+  /**
+   * The first round after `iteration` at which update() could return true: patience rounds after the best so far, or
+   * after the first round that may be the best when none was seen yet.
+   */
+  earliestStop(iteration: number): number {
+    const best = Number.isNaN(this.best) ? Math.max(this.minRounds, iteration + 1) : this.bestIteration;
+    return best + this.patience;
+  }
 }
 
 /**
@@ -189,21 +198,49 @@ async function boost(
   if (stopper && metricNames.length === 0 && !opts.feval) {
     throw new Error('early stopping needs a metric: set params.metric or pass feval');
   }
-  for (let iteration = 1; iteration <= rounds; iteration++) {
+  const dataIndices = targets.map((t) => t.dataIndex);
+  let iteration = 0;
+  while (iteration < rounds) {
     const step = await handle.updateAsync(
-      1,
-      targets.map((t) => t.dataIndex),
+      roundsPerTrip(iteration, rounds, stopper, opts.feval),
+      dataIndices,
       logParams,
     );
-    const evals = collectEvals(handle, targets, metricNames, step.evals, opts.feval);
-    for (const callback of callbacks) callback({ iteration, evals });
-    if (stopper) {
-      const watched = evals.find((e) => e.dataName === targets.find((t) => !t.isTraining)?.name);
-      if (watched && stopper.update(iteration, watched, iteration === rounds || step.finished)) break;
+    for (let i = 0; i < step.iterations; i++) {
+      iteration++;
+      const values = step.evals.map((v) => iterationSlice(v, i, step.iterations));
+      const evals = collectEvals(handle, targets, metricNames, values, opts.feval);
+      for (const callback of callbacks) callback({ iteration, evals });
+      if (stopper) {
+        const watched = evals.find((e) => e.dataName === targets.find((t) => !t.isTraining)?.name);
+        const isLastRound = iteration === rounds || (step.finished && i === step.iterations - 1);
+        if (watched && stopper.update(iteration, watched, isLastRound)) return stopper.bestIteration;
+      }
     }
-    if (step.finished) break;
+    if (step.finished || step.iterations === 0) break;
   }
   return stopper ? stopper.bestIteration : 0;
+}
+
+/** At most this many rounds per trip when nothing can stop training (callbacks still see every round, later). */
+const MAX_ROUNDS_PER_TRIP = 100;
+
+/**
+ * How many rounds the next trip to the worker thread trains. Each trip costs a thread hand-over and waits for the
+ * event loop, so as many as early stopping allows: up to the first round at which it could stop, none beyond, so the
+ * trees, the evaluations and the best iteration are those of one round per trip. A custom metric reads the
+ * predictions after every round: one round per trip then.
+ */
+function roundsPerTrip(iteration: number, rounds: number, stopper: EarlyStopping | null, feval?: Feval): number {
+  if (feval) return 1;
+  const untilStop = stopper ? stopper.earliestStop(iteration) - iteration : MAX_ROUNDS_PER_TRIP;
+  return Math.max(1, Math.min(rounds - iteration, untilStop, MAX_ROUNDS_PER_TRIP));
+}
+
+/** One iteration's metrics out of a trip's evaluations of one dataset (see NativeUpdateResult.evals). */
+function iterationSlice(values: Float64Array, index: number, iterations: number): Float64Array {
+  const stride = values.length / iterations;
+  return values.subarray(index * stride, (index + 1) * stride);
 }
 
 function collectEvals(

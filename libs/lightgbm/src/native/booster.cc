@@ -49,8 +49,10 @@ Napi::Array ToJsArray(Napi::Env env, const std::vector<std::string>& names) {
   return out;
 }
 
-// Runs boosting iterations on a libuv worker thread, then evaluates the requested datasets there too (AUC on a
-// large validation set is not free). The booster is marked busy meanwhile so JavaScript cannot use it concurrently.
+// Runs boosting iterations on a libuv worker thread and evaluates the requested datasets there after each one (AUC
+// on a large validation set is not free), so early stopping can watch many rounds per trip: a trip per round cost
+// ~30 % of a small fit's time, more when the event loop was busy (docs/benchmarks.md, "boost-trips"). The booster is
+// marked busy meanwhile so JavaScript cannot use it concurrently.
 class UpdateWorker : public Napi::AsyncWorker {
  public:
   UpdateWorker(Napi::Env env, NativeBooster* booster, Napi::Object self, int iterations, std::vector<int> evalIndices,
@@ -74,20 +76,21 @@ class UpdateWorker : public Napi::AsyncWorker {
     if (!logParams_.empty() && LGBM_DatasetUpdateParamChecking(logParams_.c_str(), "") != 0) {
       return SetError(LastError());
     }
+    int evalCount = 0;
+    if (LGBM_BoosterGetEvalCounts(handle_, &evalCount) != 0) return SetError(LastError());
+    evals_.assign(evalIndices_.size(), {});
     for (int i = 0; i < iterations_ && !finished_; ++i) {
       int isFinished = 0;
       if (LGBM_BoosterUpdateOneIter(handle_, &isFinished) != 0) return SetError(LastError());
       ++done_;
       finished_ = isFinished != 0;
-    }
-    int evalCount = 0;
-    if (LGBM_BoosterGetEvalCounts(handle_, &evalCount) != 0) return SetError(LastError());
-    for (int dataIndex : evalIndices_) {
-      std::vector<double> values(evalCount);
-      int outLength = 0;
-      if (LGBM_BoosterGetEval(handle_, dataIndex, &outLength, values.data()) != 0) return SetError(LastError());
-      values.resize(outLength);
-      evals_.push_back(std::move(values));
+      for (size_t k = 0; k < evalIndices_.size(); ++k) {
+        std::vector<double> values(evalCount);
+        int outLength = 0;
+        if (LGBM_BoosterGetEval(handle_, evalIndices_[k], &outLength, values.data()) != 0) return SetError(LastError());
+        // The training data (index 0) has metrics only with is_provide_training_metric: its stride may be 0.
+        evals_[k].insert(evals_[k].end(), values.begin(), values.begin() + outLength);
+      }
     }
     ReleaseIdleOpenMPThreads();  // the next call may run on another thread (main or another libuv worker)
   }
@@ -123,6 +126,7 @@ class UpdateWorker : public Napi::AsyncWorker {
   std::string logParams_;
   int done_ = 0;
   bool finished_ = false;
+  // Per requested dataset, every iteration's metrics one after the other (iteration-major, a fixed stride).
   std::vector<std::vector<double>> evals_;
 };
 
