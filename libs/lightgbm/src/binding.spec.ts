@@ -305,9 +305,7 @@ describe('LightGBM binding', () => {
           earlyStoppingRounds: 20,
           earlyStoppingMinRounds: 10,
           callbacks: [(e) => seen.push(e.evals[0].value)],
-          // A custom metric needs the predictions after every round, so it forces one round per trip; AUC, the
-          // first metric, still decides the stop.
-          feval: perRound ? () => ({ name: 'none', value: 0, higherBetter: true }) : undefined,
+          maxRoundsPerTrip: perRound ? 1 : undefined,
         });
         hook.disable();
         return { model, seen, trips };
@@ -321,6 +319,9 @@ describe('LightGBM binding', () => {
         expect(batched.model.bestIteration).toBe(single.model.bestIteration);
         expect(batched.seen.length).toBe(batched.model.bestIteration + 20); // no round beyond the stop
         expect(batched.model.saveModel()).toBe(single.model.saveModel());
+        await expect(train(PARAMS, makeSets()[0], { maxRoundsPerTrip: 0 })).rejects.toThrow(
+          /maxRoundsPerTrip must be a positive integer/,
+        );
         batched.model.free();
         single.model.free();
       } finally {

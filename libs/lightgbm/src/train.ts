@@ -35,6 +35,11 @@ export interface TrainOptions {
   earlyStoppingMinRounds?: number;
   callbacks?: Array<(e: IterationEvent) => void>;
   feval?: Feval;
+  /**
+   * Most rounds per trip to the worker thread (default 100); early stopping never lets a trip pass the first round it
+   * could stop at. Callbacks see every round when its trip ends; 1 hands each round back as soon as it is trained.
+   */
+  maxRoundsPerTrip?: number;
 }
 
 /** An evaluated dataset: its index in LightGBM (0 = training data, 1.. = validation sets in order). */
@@ -108,6 +113,7 @@ export async function train(params: Params, trainSet: Dataset, opts: TrainOption
     patienceValue === undefined || Number(patienceValue) <= 0
       ? 0
       : positiveInteger(patienceValue, 'earlyStoppingRounds');
+  if (opts.maxRoundsPerTrip !== undefined) positiveInteger(opts.maxRoundsPerTrip, 'maxRoundsPerTrip');
   const minRounds =
     opts.earlyStoppingMinRounds === undefined || opts.earlyStoppingMinRounds === 0
       ? 0
@@ -198,11 +204,13 @@ async function boost(
   if (stopper && metricNames.length === 0 && !opts.feval) {
     throw new Error('early stopping needs a metric: set params.metric or pass feval');
   }
+  // A custom metric reads the predictions after every round: one round per trip then.
+  const perTrip = opts.feval ? 1 : (opts.maxRoundsPerTrip ?? MAX_ROUNDS_PER_TRIP);
   const dataIndices = targets.map((t) => t.dataIndex);
   let iteration = 0;
   while (iteration < rounds) {
     const step = await handle.updateAsync(
-      roundsPerTrip(iteration, rounds, stopper, opts.feval),
+      roundsPerTrip(iteration, rounds, stopper, perTrip),
       dataIndices,
       logParams,
     );
@@ -222,19 +230,16 @@ async function boost(
   return stopper ? stopper.bestIteration : 0;
 }
 
-/** At most this many rounds per trip when nothing can stop training (callbacks still see every round, later). */
 const MAX_ROUNDS_PER_TRIP = 100;
 
 /**
  * How many rounds the next trip to the worker thread trains. Each trip costs a thread hand-over and waits for the
  * event loop, so as many as early stopping allows: up to the first round at which it could stop, none beyond, so the
- * trees, the evaluations and the best iteration are those of one round per trip. A custom metric reads the
- * predictions after every round: one round per trip then.
+ * trees, the evaluations and the best iteration are those of one round per trip.
  */
-function roundsPerTrip(iteration: number, rounds: number, stopper: EarlyStopping | null, feval?: Feval): number {
-  if (feval) return 1;
-  const untilStop = stopper ? stopper.earliestStop(iteration) - iteration : MAX_ROUNDS_PER_TRIP;
-  return Math.max(1, Math.min(rounds - iteration, untilStop, MAX_ROUNDS_PER_TRIP));
+function roundsPerTrip(iteration: number, rounds: number, stopper: EarlyStopping | null, perTrip: number): number {
+  const untilStop = stopper ? stopper.earliestStop(iteration) - iteration : perTrip;
+  return Math.max(1, Math.min(rounds - iteration, untilStop, perTrip));
 }
 
 /** One iteration's metrics out of a trip's evaluations of one dataset (see NativeUpdateResult.evals). */
