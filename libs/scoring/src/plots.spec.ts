@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { confusionMatrix, decideAll, thresholdSearch } from '@credit-scoring/decision';
 import { summarizeContributions } from './importance';
 import { Mulberry32Random } from '@credit-scoring/data';
@@ -10,7 +12,7 @@ import {
   rocOverlayPlot,
   shapSummaryPlot,
 } from './plots/charts';
-import { Plot, rasterizeSvg } from './plots/render';
+import { Plot, rasterizeSvg, renderSvgs } from './plots/render';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -92,5 +94,27 @@ describe('plots (vega-lite → SVG → PNG)', () => {
     const withText = await confusionMatrixPlot(m, { title: 'WWWWWWWWWWWWWWWWWWWWWWWWWWWW' });
     const withoutText = await confusionMatrixPlot(m, { title: '' });
     expect(inkShare(withText.svg) - inkShare(withoutText.svg)).toBeGreaterThan(0.005);
+  });
+
+  it('one worker serves charts drawn at once, survives a bad spec, and never keeps the process alive', async () => {
+    const titles = Array.from({ length: 6 }, (_, i) => `chart number ${i}`);
+    const m = { tn: 50, fp: 10, fn: 5, tp: 8 };
+    const plots = await Promise.all(titles.map((title) => confusionMatrixPlot(m, { title })));
+    plots.forEach((plot, i) => expectValidPlot(plot, [titles[i]]));
+    await expect(renderSvgs([{ mark: 'no-such-mark', data: { values: [] } }])).rejects.toThrow(/vega rendering failed/);
+    expectValidPlot(await confusionMatrixPlot(m, { title: 'after the failure' }), ['after the failure']);
+    // A process that draws a chart and has nothing else to do exits by itself, promptly.
+    const script = `require(${JSON.stringify(require.resolve('./plots/charts'))})
+      .confusionMatrixPlot({ tn: 1, fp: 2, fn: 3, tp: 4 }).then((p) => console.log(p.svg.length))`;
+    const root = path.resolve(__dirname, '..', '..', '..');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
+    });
+    expect(child.error).toBeUndefined();
+    expect(child.status).toBe(0);
+    expect(Number(child.stdout.trim())).toBeGreaterThan(1000);
   });
 });
