@@ -225,6 +225,48 @@ describe('population.json', () => {
     expect((await readModelPackage(plain)).population).toBeUndefined();
   });
 
+  it('quantiles are the values a sort puts at each rank, whatever the column holds', () => {
+    let state = 99;
+    const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const shapes: Array<(i: number, n: number) => number> = [
+      () => random() * 1e6 - 5e5, // continuous
+      () => Math.floor(random() * 3), // a flag or code: few distinct values
+      () => 7, // constant
+      (i) => i, // already sorted
+      (i, n) => n - i, // reversed
+      () => (random() < 0.9 ? NaN : random()), // mostly missing
+      () => NaN, // all missing
+      () => (random() < 0.5 ? -0 : random() < 0.5 ? 0 : 1e-300), // signed zeros and a tiny value
+      (i) => (i % 17) * 0.1 + (random() < 0.01 ? 1e9 : 0), // periodic with outliers
+    ];
+    for (const n of [1, 2, 15, 16, 17, 101, 5000]) {
+      const data = new Float64Array(n * shapes.length);
+      for (let i = 0; i < n; i++) shapes.forEach((shape, j) => (data[i * shapes.length + j] = shape(i, n)));
+      const names = shapes.map((_, j) => `C${j}`);
+      const summary = summarizePopulation({
+        data,
+        nRows: n,
+        nCols: shapes.length,
+        featureNames: names,
+        categories: {},
+      });
+      names.forEach((name, j) => {
+        const sorted = Float64Array.from({ length: n }, (_, i) => data[i * shapes.length + j])
+          .filter((v) => !Number.isNaN(v))
+          .sort();
+        const expected = sorted.length
+          ? Array.from({ length: 101 }, (_, p) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)])
+          : [];
+        const feature = summary.features[name];
+        if (feature.kind !== 'numeric') throw new Error('numeric expected');
+        // As population.json stores them: six significant digits, -0 written as 0.
+        const stored = (q: number[]) => JSON.stringify(q.map((v) => Number(v.toPrecision(6))));
+        expect([n, name, stored(feature.quantiles)]).toEqual([n, name, stored(expected)]);
+        expect(feature.count).toBe(sorted.length);
+      });
+    }
+  });
+
   it('holds no raw row: only the quantiles of the columns asked for', () => {
     const only = summarizePopulation({
       data,

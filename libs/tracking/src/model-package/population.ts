@@ -53,8 +53,8 @@ export interface PopulationInput {
 /** Six significant digits: enough for a percentile, and population.json stays small. */
 const round = (x: number) => Number(x.toPrecision(6));
 
-function numericSummary(values: Float64Array, nRows: number): NumericSummary {
-  const sorted = values.sort();
+function numericSummary(values: Float64Array, nRows: number, scratch: SortScratch): NumericSummary {
+  const sorted = sortNumbers(values, scratch);
   const quantiles: number[] = [];
   for (let p = 0; p <= QUANTILE_STEPS; p++) {
     const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / QUANTILE_STEPS) * sorted.length) - 1));
@@ -68,18 +68,88 @@ function numericSummary(values: Float64Array, nRows: number): NumericSummary {
   };
 }
 
+/** Buffers for sortNumbers, made once per summary for columns of up to `rows` values. */
+interface SortScratch {
+  hi: Uint32Array;
+  lo: Uint32Array;
+  hiOut: Uint32Array;
+  loOut: Uint32Array;
+  counts: Uint32Array;
+}
+
+const scratchFor = (rows: number): SortScratch => ({
+  hi: new Uint32Array(rows),
+  lo: new Uint32Array(rows),
+  hiOut: new Uint32Array(rows),
+  loOut: new Uint32Array(rows),
+  counts: new Uint32Array(1 << 16),
+});
+
+/**
+ * Sorts doubles (no NaN) in place, ascending, exactly as Float64Array.prototype.sort does (-0 before 0), by a radix
+ * sort of their bits, 16 at a time. Why not the built-in sort: ~24 ms for a column of 246,009 values, and the
+ * champion's hundreds of columns made this summary most of the best-model stage at Kaggle scale; digits every value
+ * shares (e.g. the low bits of whole numbers) are skipped.
+ */
+function sortNumbers(values: Float64Array, scratch: SortScratch): Float64Array {
+  const n = values.length;
+  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2); // little-endian: low word first
+  let { hi, lo, hiOut, loOut } = scratch;
+  // Order-preserving keys: negative numbers have every bit flipped, the others only the sign bit.
+  for (let i = 0; i < n; i++) {
+    const h = words[2 * i + 1];
+    const negative = h >>> 31 === 1;
+    hi[i] = negative ? ~h >>> 0 : (h | 0x80000000) >>> 0;
+    lo[i] = negative ? ~words[2 * i] >>> 0 : words[2 * i];
+  }
+  const counts = scratch.counts;
+  for (let pass = 0; pass < 4; pass++) {
+    const from = pass < 2 ? lo : hi;
+    const shift = pass % 2 === 0 ? 0 : 16;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(from[i] >>> shift) & 0xffff]++;
+    if (n === 0 || counts[(from[0] >>> shift) & 0xffff] === n) continue; // one digit for all: already in order
+    let sum = 0;
+    for (let d = 0; d < 1 << 16; d++) {
+      const c = counts[d];
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const at = counts[(from[i] >>> shift) & 0xffff]++;
+      hiOut[at] = hi[i];
+      loOut[at] = lo[i];
+    }
+    const hiIn = hi;
+    hi = hiOut;
+    hiOut = hiIn;
+    const loIn = lo;
+    lo = loOut;
+    loOut = loIn;
+  }
+  for (let i = 0; i < n; i++) {
+    const positive = hi[i] >>> 31 === 1;
+    words[2 * i + 1] = positive ? hi[i] & 0x7fffffff : ~hi[i];
+    words[2 * i] = positive ? lo[i] : ~lo[i];
+  }
+  return values;
+}
+
 /** The summary of every (or every `only`) column of the matrix. */
 export function summarizePopulation(input: PopulationInput): PopulationSummary {
   const { data, nRows, nCols, featureNames } = input;
   const features: Record<string, FeatureSummary> = {};
+  const column = new Float64Array(nRows); // one buffer for every column's present values
+  const scratch = scratchFor(nRows);
   for (let j = 0; j < nCols; j++) {
     const name = featureNames[j];
     if (input.only && !input.only.has(name)) continue;
-    const present: number[] = [];
-    for (let i = 0; i < nRows; i++) {
-      const v = data[i * nCols + j];
-      if (!Number.isNaN(v)) present.push(v);
+    let count = 0;
+    for (let i = 0, at = j; i < nRows; i++, at += nCols) {
+      const v = data[at];
+      if (v === v) column[count++] = v; // not NaN
     }
+    const present = column.subarray(0, count);
     const labels = input.categories[name];
     if (labels) {
       const counts = new Array<number>(labels.length).fill(0);
@@ -91,7 +161,7 @@ export function summarizePopulation(input: PopulationInput): PopulationSummary {
         labels: [...labels],
         shares: counts.map((c) => round(c / nRows)),
       };
-    } else features[name] = numericSummary(Float64Array.from(present), nRows);
+    } else features[name] = numericSummary(present, nRows, scratch);
   }
   return { format: POPULATION_FORMAT, version: POPULATION_VERSION, rows: nRows, features };
 }
