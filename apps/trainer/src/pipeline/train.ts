@@ -48,7 +48,7 @@ import { modelLabel, type TrainConfig } from '../config';
 import { logReference, referenceCsv } from './reference';
 import { Progress, StageClock } from '../progress';
 import { loadTrainingData, summarizeData, type LoadedData } from './data';
-import { sourceDataset, sourceDatasets, splitDataset } from './datasets';
+import { type SourceFile, sourceDataset, sourceDatasets, splitDataset } from './datasets';
 import { makeSplits, type Splits } from './splits';
 import { comparisonArtifacts, trialsCsv } from './tables';
 import { FamilyLanes, type Lane } from './lanes';
@@ -166,6 +166,8 @@ export async function runPipeline(
       // side tables are read there, so their row counts are added to the summary afterwards.
       const dataSummary = summarizeData(data);
       const reference = referenceCsv(data.tables.application, splits.train, config.seed);
+      // Each side table's record, its digest hashed on a worker thread while the features are computed.
+      const sideSources: Array<Promise<SourceFile>> = [];
       const { final, folds } = await clock.time('features (final fit, CV folds)', async () => {
         // Every matrix comes from these columns: the tables (several GB of side-table rows at Kaggle scale) are
         // released table by table as they are aggregated (consume empties data.tables), the columns once the
@@ -177,7 +179,11 @@ export async function runPipeline(
           afterEachTable: () => Dataset.releaseFreedMemory(),
           load: async (table) => {
             const frame = await data.readSideTable(table);
-            if (frame) sources.push(await sourceDataset(data.source.dir, table, frame));
+            if (frame) {
+              const source = sourceDataset(data.source.dir, table, frame);
+              source.catch(() => undefined); // awaited after the stage; should the stage fail first, not unhandled
+              sideSources.push(source);
+            }
             return frame;
           },
         });
@@ -196,6 +202,7 @@ export async function runPipeline(
         };
       });
       Dataset.releaseFreedMemory(); // and the columns, once the matrices are made
+      sources.push(...(await Promise.all(sideSources)));
       // Every file read, in the usual order: the application, then the side tables as SIDE_TABLE_NAMES lists them.
       const order = (table: string) => (table === 'application_train' ? -1 : SIDE_TABLE_NAMES.indexOf(table as never));
       sources.sort((a, b) => order(a.table) - order(b.table));
