@@ -5,6 +5,7 @@ import { workspaceRoot } from '@credit-scoring/data';
 import { DEFAULT_BUNDLE_DIR } from '@credit-scoring/tracking';
 import { UsageError } from './cli-args';
 import { DEFAULTS, parseRunConfig } from './config';
+import { PRUNE_AUTO_MIN_ROWS, resolvePrune } from './pipeline/prune';
 
 describe('parseRunConfig', () => {
   it('gives the defaults without flags and takes the tracking URI from the environment', () => {
@@ -36,17 +37,39 @@ describe('parseRunConfig', () => {
     }
   });
 
-  it('reads --parallel-models and --prune (off unless given), from flags or the config file', () => {
-    expect(parseRunConfig([], {})).toMatchObject({ parallelModels: 2, pruneMargin: undefined });
+  it('reads --parallel-models and --prune (auto unless given), from flags or the config file', () => {
+    expect(parseRunConfig([], {})).toMatchObject({ parallelModels: 2, pruneMargin: 'auto' });
     expect(parseRunConfig(['--parallel-models', '1', '--prune', '0.02'], {})).toMatchObject({
       parallelModels: 1,
       pruneMargin: 0.02,
     });
-    const file = join(mkdtempSync(join(tmpdir(), 'trainer-prune-')), 'run.json');
-    writeFileSync(file, JSON.stringify({ parallelModels: 3, pruneMargin: 0.05 }));
-    expect(parseRunConfig(['--config', file], {})).toMatchObject({ parallelModels: 3, pruneMargin: 0.05 });
+    expect(parseRunConfig(['--prune', 'off'], {})?.pruneMargin).toBe('off');
+    expect(parseRunConfig(['--prune', '0'], {})?.pruneMargin).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'trainer-prune-'));
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ parallelModels: 3, pruneMargin: 0.05 }));
+    expect(parseRunConfig(['--config', join(dir, 'run.json')], {})).toMatchObject({
+      parallelModels: 3,
+      pruneMargin: 0.05,
+    });
+    writeFileSync(join(dir, 'off.json'), JSON.stringify({ pruneMargin: 'off' }));
+    expect(parseRunConfig(['--config', join(dir, 'off.json')], {})?.pruneMargin).toBe('off');
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ pruneMargin: 'sometimes' }));
+    expect(() => parseRunConfig(['--config', join(dir, 'bad.json')], {})).toThrow(/--prune must be a margin/);
+    writeFileSync(join(dir, 'odd.json'), JSON.stringify({ pruneMargin: true }));
+    expect(() => parseRunConfig(['--config', join(dir, 'odd.json')], {})).toThrow(/'pruneMargin' must be a string/);
     expect(() => parseRunConfig(['--parallel-models', '0'], {})).toThrow(UsageError);
     expect(() => parseRunConfig(['--prune', '-1'], {})).toThrow(UsageError);
+    for (const bad of ['0.6', 'yes', ''])
+      expect(() => parseRunConfig(['--prune', bad], {})).toThrow(/--prune must be a margin from 0 to 0.5/);
+  });
+
+  it("--prune auto: the 0.02 margin above 50,000 training applicants, none at or below; a margin or 'off' as given", () => {
+    expect(resolvePrune('auto', 11_494)).toBeUndefined(); // the real rows
+    expect(resolvePrune('auto', PRUNE_AUTO_MIN_ROWS)).toBeUndefined();
+    expect(resolvePrune('auto', PRUNE_AUTO_MIN_ROWS + 1)).toBe(0.02);
+    expect(resolvePrune('auto', 246_009)).toBe(0.02); // Kaggle scale
+    expect(resolvePrune('off', 246_009)).toBeUndefined();
+    expect(resolvePrune(0.05, 1_000)).toBe(0.05);
   });
 
   it('reads --final-fits (auto unless given), from flags or the config file', () => {

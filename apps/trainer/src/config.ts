@@ -4,6 +4,7 @@ import { workspaceRoot } from '@credit-scoring/data';
 import { DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME } from '@credit-scoring/tracking';
 import { parseFlags, toInt, toNumber, UsageError } from './cli-args';
 import { FINAL_FITS_ALL_MAX_ROWS, type FinalFitsSetting } from './pipeline/final-fits';
+import { PRUNE_AUTO_MARGIN, PRUNE_AUTO_MIN_ROWS, type PruneSetting } from './pipeline/prune';
 
 /** The model families compared, named as @credit-scoring/scoring's specs. */
 export const MODEL_NAMES = ['dummy', 'logistic', 'lightgbm_rf', 'gbm_plain', 'lightgbm'] as const;
@@ -56,9 +57,9 @@ export interface TrainConfig {
   parallelModels: number;
   /**
    * Stop a search trial whose mean fold AUC is below the best trial's on the same folds by more than this, after two
-   * folds (SearchOptions.prune). Off when absent: pruned trials have no CV cost, so the search logs fewer of them.
+   * folds (SearchOptions.prune): a margin, `off`, or `auto` (pipeline/prune.ts: on only at scale).
    */
-  pruneMargin?: number;
+  pruneMargin: PruneSetting;
   /**
    * Families fitted on the whole training part and scored on the test set: all, the champion only, or `auto` (all up
    * to FINAL_FITS_ALL_MAX_ROWS training applicants, the champion only above; pipeline/final-fits.ts says why).
@@ -91,6 +92,7 @@ export const DEFAULTS: TrainConfig = {
   generatedDir: 'data/generated',
   numThreads: 2,
   parallelModels: 2,
+  pruneMargin: 'auto',
   finalFits: 'auto',
   bundleOut: resolve(workspaceRoot(), DEFAULT_BUNDLE_DIR),
   tags: {},
@@ -116,7 +118,8 @@ Modelling
   --parallel-models N   model families searched at once (final fits take turns); 1: one after another; the
                         results are the same (default ${DEFAULTS.parallelModels})
   --prune MARGIN        stop a search trial early once its mean AUC on 2+ folds is below the best trial's on the
-                        same folds by more than MARGIN (e.g. 0.01); pruned trials get no CV cost (default: off)
+                        same folds by more than MARGIN (e.g. 0.01); pruned trials get no CV cost. off, or auto:
+                        ${PRUNE_AUTO_MARGIN} above ${PRUNE_AUTO_MIN_ROWS.toLocaleString('en-US')} training applicants (default auto)
   --final-fits WHICH    families fitted on the whole training part and scored on the test set: all, champion
                         (the others keep their CV figures), or auto: all up to ${FINAL_FITS_ALL_MAX_ROWS.toLocaleString('en-US')} training applicants,
                         the champion only above (default ${DEFAULTS.finalFits})
@@ -214,7 +217,7 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
     seed: toInt('seed', v.seed, 0, 2 ** 31 - 1) ?? base.seed,
     numThreads: toInt('threads', v.threads, 1, 256) ?? base.numThreads,
     parallelModels: toInt('parallel-models', v['parallel-models'], 1, 16) ?? base.parallelModels,
-    pruneMargin: toNumber('prune', v.prune, 0, 0.5) ?? base.pruneMargin,
+    pruneMargin: v.prune === undefined ? base.pruneMargin : pruneSetting(v.prune),
     finalFits: finalFitsSetting(v['final-fits'] ?? base.finalFits),
     cost,
     trackingUri: v['tracking-uri'] ?? base.trackingUri ?? (env.MLFLOW_TRACKING_URI || undefined),
@@ -233,6 +236,14 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
   if (!/^[A-Za-z0-9_-]+$/.test(config.alias))
     throw new UsageError(`--alias must be letters, digits, '-' or '_', got '${config.alias}'`);
   return config;
+}
+
+function pruneSetting(value: string | number): PruneSetting {
+  if (value === 'off' || value === 'auto') return value;
+  const margin = Number(value);
+  if (value === '' || !(margin >= 0 && margin <= 0.5))
+    throw new UsageError(`--prune must be a margin from 0 to 0.5, 'off' or 'auto', got '${value}'`);
+  return margin;
 }
 
 function finalFitsSetting(value: string): FinalFitsSetting {
@@ -325,7 +336,6 @@ const SETTINGS_WITHOUT_DEFAULT: Record<string, 'string' | 'number'> = {
   dataDir: 'string',
   trackingUri: 'string',
   report: 'string',
-  pruneMargin: 'number',
 };
 
 function readConfigFile(path: string): Partial<TrainConfig> {
@@ -343,6 +353,7 @@ function readConfigFile(path: string): Partial<TrainConfig> {
   // Same type as the default (the cost object is checked field by field when the flags are merged).
   for (const [key, value] of Object.entries(parsed)) {
     if (key === 'bundleOut' && (value === false || (typeof value === 'string' && value.trim() !== ''))) continue;
+    if (key === 'pruneMargin' && typeof value === 'number') continue; // a margin, or 'off' / 'auto' as the default
     if (key === 'tags' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new UsageError(`--config ${path}: 'tags' must be an object of strings, got ${JSON.stringify(value)}`);
     }

@@ -53,6 +53,7 @@ import { makeSplits, type Splits } from './splits';
 import { comparisonArtifacts, trialsCsv } from './tables';
 import { FamilyLanes, type Lane } from './lanes';
 import { ChampionBallot, championOf, resolveFinalFits, type FinalFits, type SearchedFamily } from './final-fits';
+import { resolvePrune } from './prune';
 
 /** The training and held-out test applicants as MLflow datasets: what each model was fitted and scored on. */
 interface SplitInputs {
@@ -397,6 +398,7 @@ async function evaluateModel(
   await run.setTags({ 'credit.model': spec.name, 'credit.description': spec.description });
   await linkSplits({ runId: run.runId, parts: [inputs.train] });
   const trials = Object.keys(spec.space).length === 0 ? 1 : config.budget;
+  const pruneMargin = resolvePrune(config.pruneMargin, splits.train.length);
   const progress = new Progress(`${spec.name} trials`, trials);
   const booster = isBoosterSpec(spec);
   const search = await hyperparameterSearch(
@@ -417,7 +419,7 @@ async function evaluateModel(
       trials,
       seed: config.seed,
       tpe: trials >= 8,
-      prune: config.pruneMargin === undefined ? undefined : { margin: config.pruneMargin, minFolds: 2 },
+      prune: pruneMargin === undefined ? undefined : { margin: pruneMargin, minFolds: 2 },
       onPruned: (t) =>
         process.stderr.write(
           `  ${spec.name} trial ${t.index} pruned after ${t.folds.length} folds: AUC ` +
@@ -753,6 +755,7 @@ function runTags(config: TrainConfig, data: LoadedData): Record<string, string> 
  * --data-dir run it used to log the generator's default (20000) instead of the file's count.
  */
 function flatConfig(config: TrainConfig, splits: Splits, data: LoadedData): Record<string, string | number | boolean> {
+  const pruneMargin = resolvePrune(config.pruneMargin, splits.train.length);
   return {
     data_dir: config.dataDir ? relative(workspaceRoot(), config.dataDir) || '.' : 'generated',
     data_source: data.source.generated ? 'generated' : 'files',
@@ -769,7 +772,7 @@ function flatConfig(config: TrainConfig, splits: Splits, data: LoadedData): Reco
     train_rows: splits.train.length,
     test_rows: splits.test.length,
     // Only when on, so that a run without pruning logs what it always did.
-    ...(config.pruneMargin === undefined ? {} : { prune_auc_margin: config.pruneMargin }),
+    ...(pruneMargin === undefined ? {} : { prune_auc_margin: pruneMargin }),
     final_fits: resolveFinalFits(config.finalFits, splits.train.length),
   };
 }
