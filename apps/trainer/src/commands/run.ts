@@ -1,6 +1,6 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { MlflowClient } from '@credit-scoring/tracking';
-import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
+import { freePort, startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
 import { parseRunConfig, RUN_HELP } from '../config';
 import { runDistributedCommand } from '../distributed/command';
 import { takeDistributedFlags } from '../distributed/settings';
@@ -22,27 +22,36 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const clock = new StageClock();
-  let server: LocalServer | undefined;
   let trackingUri = config.trackingUri;
+  // Without a tracking URI, a local server on mlruns/ starts beside the data loading and the features, which need no
+  // server (runPipeline waits for it before opening the first run).
+  let starting: Promise<LocalServer> | undefined;
   if (!trackingUri) {
-    server = await clock.time('start local MLflow server (mlruns/)', () => startLocalServer());
-    trackingUri = server.uri;
+    const port = await freePort();
+    trackingUri = `http://127.0.0.1:${port}`;
+    starting = clock.time('start local MLflow server (mlruns/)', () => startLocalServer({ port }));
+    starting.catch(() => undefined); // the pipeline reports its failure
   }
+  const server = starting !== undefined;
+  const stopServer = async () => (await starting?.catch(() => undefined))?.stop();
   // The local server lives in its own process group: Ctrl-C does not reach it. On a signal the open runs mark
   // themselves KILLED (libs/tracking withRun); then we stop the server and leave with the conventional status.
   const onSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`\n${signal}: marking open runs KILLED and stopping\n`);
     setTimeout(() => {
-      void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+      void stopServer().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     }, SIGNAL_GRACE_MS);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     const client = new MlflowClient({ trackingUri });
-    if (distributed.settings) return await runDistributedCommand(config, distributed.settings, client, clock);
+    if (distributed.settings) {
+      await starting;
+      return await runDistributedCommand(config, distributed.settings, client, clock);
+    }
     const started = Date.now();
-    const result = await runPipeline(config, client, clock);
+    const result = await runPipeline(config, client, clock, { ready: starting });
     const out = process.stdout;
     out.write(
       `\nModel comparison (cost: ${config.cost.kind === 'credit' ? `FN ${config.cost.fnLoss} x AMT_CREDIT, FP ${config.cost.fpLoss} x AMT_CREDIT` : `FN ${config.cost.fn}, FP ${config.cost.fp}`}; costs per applicant)\n`,
@@ -109,6 +118,6 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    await server?.stop();
+    await stopServer();
   }
 }

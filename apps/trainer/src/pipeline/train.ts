@@ -142,11 +142,11 @@ export async function runPipeline(
   config: TrainConfig,
   client: MlflowClient,
   clock: StageClock,
+  tracking: { ready?: Promise<unknown> } = {},
 ): Promise<TrainedPipeline> {
   // The side tables are read one by one in the features stage, each dropped once aggregated (see below).
   const data = await clock.time('load data', () => loadTrainingData(config, { sideTables: 'later' }));
   const splits = makeSplits(data.target, config);
-  const experimentId = await client.getOrCreateExperiment(config.experiment);
   const specs = config.models.map(specOf);
   // As Python's client: who ran what (user, source, git commit) on every run, then the user's own tags.
   const tags = { ...runContextTags({ sourceName: SOURCE_NAME, cwd: workspaceRoot() }), ...config.tags };
@@ -155,187 +155,190 @@ export async function runPipeline(
     train: splitDataset(sources[0], 'train', splits.train, 'training'),
     test: splitDataset(sources[0], 'test', splits.test, 'evaluation'),
   };
+  // What the runs record of the data, drawn now: the features stage consumes the tables. The side tables are read
+  // there, so their row counts are added to the summary afterwards.
+  const params = flatConfig(config, splits, data);
+  const parentTags = { ...tags, ...runTags(config, data) };
+  const dataSummary = summarizeData(data);
+  const reference = referenceCsv(data.tables.application, splits.train, config.seed);
+  // Each side table's record, its digest hashed on a worker thread while the features are computed.
+  const sideSources: Array<Promise<SourceFile>> = [];
+  // The features are computed while a local MLflow server starts (`tracking.ready`, ~6 s of Python): the parent run
+  // opens as soon as it answers and waits for them, so a failure of either is still the run's (FAILED).
+  const features = clock.time('features (final fit, CV folds)', async () => {
+    // Every matrix comes from these columns: the tables (several GB of side-table rows at Kaggle scale) are
+    // released table by table as they are aggregated (consume empties data.tables), the columns once the
+    // matrices are made. Each table's buffers, freed by polars' threads, stay in glibc's arenas until trimmed.
+    // Each side table is read when its turn comes, so one of them at a time is in memory beside the application
+    // (at 1M applicants all of them at once took 10-13 GiB); its dataset record is made while it is there.
+    const columns = await FeatureColumns.consume(data.tables, {
+      sideTables: config.sideTables,
+      afterEachTable: () => Dataset.releaseFreedMemory(),
+      load: async (table) => {
+        const frame = await data.readSideTable(table);
+        if (frame) {
+          const source = sourceDataset(data.source.dir, table, frame);
+          source.catch(() => undefined); // awaited after the stage; should the stage fail first, not unhandled
+          sideSources.push(source);
+        }
+        return frame;
+      },
+    });
+    const pipeline = FeaturePipeline.fit(columns, { rows: splits.train, sideTables: config.sideTables });
+    return {
+      final: {
+        pipeline,
+        train: pipeline.transform(columns, { rows: splits.train }),
+        test: pipeline.transform(columns, { rows: splits.test }),
+      },
+      // Per-fold pipelines, fitted on each fold's training rows, are built once here and shared by every trial
+      // of every model.
+      folds: PreparedFolds.prepare(columns, splits.folds, (c: FeatureColumns, rows) =>
+        FeaturePipeline.fit(c, { rows, sideTables: config.sideTables }),
+      ),
+    };
+  });
+  features.catch(() => undefined); // awaited in the parent run; should the server fail first, not unhandled
+  await tracking.ready;
+  const experimentId = await client.getOrCreateExperiment(config.experiment);
   const started = new Date().toISOString().slice(0, 16).replace('T', ' ');
 
-  return withRun(
-    client,
-    { experimentId, runName: `Model comparison ${started}`, tags: { ...tags, ...runTags(config, data) } },
-    async (parent) => {
-      await parent.logParams(flatConfig(config, splits, data));
+  return withRun(client, { experimentId, runName: `Model comparison ${started}`, tags: parentTags }, async (parent) => {
+    await parent.logParams(params);
+    const { final, folds } = await features;
+    Dataset.releaseFreedMemory(); // and the columns, once the matrices are made
+    sources.push(...(await Promise.all(sideSources)));
+    // Every file read, in the usual order: the application, then the side tables as SIDE_TABLE_NAMES lists them.
+    const order = (table: string) => (table === 'application_train' ? -1 : SIDE_TABLE_NAMES.indexOf(table as never));
+    sources.sort((a, b) => order(a.table) - order(b.table));
+    await client.logInputs(parent.runId, [...sources.map((s) => s.input)]);
+    for (const source of sources)
+      if (source.table !== 'application_train') dataSummary.rows[source.table] = source.rows;
+    await parent.uploadArtifactBytes('data_summary.json', JSON.stringify(dataSummary, null, 2));
+    process.stderr.write(
+      `  ${final.train.nCols} features; train ${splits.train.length}, test ${splits.test.length}, search/CV on ${splits.cvRows.length}\n`,
+    );
 
-      // The data summary and the monitoring reference are drawn now: the features stage consumes the tables. The
-      // side tables are read there, so their row counts are added to the summary afterwards.
-      const dataSummary = summarizeData(data);
-      const reference = referenceCsv(data.tables.application, splits.train, config.seed);
-      // Each side table's record, its digest hashed on a worker thread while the features are computed.
-      const sideSources: Array<Promise<SourceFile>> = [];
-      const { final, folds } = await clock.time('features (final fit, CV folds)', async () => {
-        // Every matrix comes from these columns: the tables (several GB of side-table rows at Kaggle scale) are
-        // released table by table as they are aggregated (consume empties data.tables), the columns once the
-        // matrices are made. Each table's buffers, freed by polars' threads, stay in glibc's arenas until trimmed.
-        // Each side table is read when its turn comes, so one of them at a time is in memory beside the application
-        // (at 1M applicants all of them at once took 10-13 GiB); its dataset record is made while it is there.
-        const columns = await FeatureColumns.consume(data.tables, {
-          sideTables: config.sideTables,
-          afterEachTable: () => Dataset.releaseFreedMemory(),
-          load: async (table) => {
-            const frame = await data.readSideTable(table);
-            if (frame) {
-              const source = sourceDataset(data.source.dir, table, frame);
-              source.catch(() => undefined); // awaited after the stage; should the stage fail first, not unhandled
-              sideSources.push(source);
-            }
-            return frame;
-          },
-        });
-        const pipeline = FeaturePipeline.fit(columns, { rows: splits.train, sideTables: config.sideTables });
-        return {
-          final: {
-            pipeline,
-            train: pipeline.transform(columns, { rows: splits.train }),
-            test: pipeline.transform(columns, { rows: splits.test }),
-          },
-          // Per-fold pipelines, fitted on each fold's training rows, are built once here and shared by every trial
-          // of every model.
-          folds: PreparedFolds.prepare(columns, splits.folds, (c: FeatureColumns, rows) =>
-            FeaturePipeline.fit(c, { rows, sideTables: config.sideTables }),
-          ),
-        };
+    const trained: FittedOutcome[] = []; // as they finish, so that every predictor is freed, whatever fails
+    try {
+      const lanes = new FamilyLanes(config.parallelModels);
+      const linkSplits = oneAtATime((link: DatasetLink) => client.logInputs(link.runId, link.parts));
+      const finalFits = resolveFinalFits(config.finalFits, splits.train.length);
+      // Only the champion is fitted: each family waits, after its search, for every other family's CV cost.
+      const ballot = finalFits === 'champion' ? new ChampionBallot(specs.map((s) => s.name)) : undefined;
+      const outcomes = await lanes.run(specs, longestFirst, async (spec, lane) => {
+        const outcome = await clock
+          .time(`model ${spec.name}`, () =>
+            withRun(
+              client,
+              {
+                experimentId,
+                parentRunId: parent.runId,
+                runName: modelLabel(spec.name),
+                tags: { ...tags, 'credit.stage': 'model' },
+              },
+              (run) => evaluateModel(run, spec, config, { splits, final, folds, inputs, lane, linkSplits, ballot }),
+            ),
+          )
+          .catch((error: unknown) => {
+            ballot?.fail(error); // the families waiting for the champion give up too
+            throw error;
+          });
+        if (isFitted(outcome)) trained.push(outcome);
+        Dataset.releaseFreedMemory(); // the model's datasets and design matrices
+        return outcome;
       });
-      Dataset.releaseFreedMemory(); // and the columns, once the matrices are made
-      sources.push(...(await Promise.all(sideSources)));
-      // Every file read, in the usual order: the application, then the side tables as SIDE_TABLE_NAMES lists them.
-      const order = (table: string) => (table === 'application_train' ? -1 : SIDE_TABLE_NAMES.indexOf(table as never));
-      sources.sort((a, b) => order(a.table) - order(b.table));
-      await client.logInputs(parent.runId, [...sources.map((s) => s.input)]);
-      for (const source of sources)
-        if (source.table !== 'application_train') dataSummary.rows[source.table] = source.rows;
-      await parent.uploadArtifactBytes('data_summary.json', JSON.stringify(dataSummary, null, 2));
-      process.stderr.write(
-        `  ${final.train.nCols} features; train ${splits.train.length}, test ${splits.test.length}, search/CV on ${splits.cvRows.length}\n`,
+      const comparison = outcomes.map((o) => o.row);
+      const table = comparisonMarkdown(comparison);
+      await parent.uploadArtifactBytes('comparison.md', `${table}\n`);
+      await parent.uploadArtifactBytes('comparison.json', JSON.stringify(comparison, null, 2));
+      // The same comparison as MLflow's viewer shows it well: an HTML page, a CSV and a log_table JSON.
+      const artifacts = comparisonArtifacts(comparison, modelLabel);
+      for (const [name, content] of Object.entries(artifacts.files)) await parent.uploadArtifactBytes(name, content);
+      await parent.setTags(artifacts.tags);
+      const overlay = await rocOverlayPlot(
+        outcomes
+          .filter(isFitted)
+          .map((o) => ({ model: modelLabel(o.spec.name), yTrue: targetOf(final.test), prob: o.testProb })),
       );
+      await uploadPlot(parent, 'roc_overlay', overlay);
 
-      const trained: FittedOutcome[] = []; // as they finish, so that every predictor is freed, whatever fails
-      try {
-        const lanes = new FamilyLanes(config.parallelModels);
-        const linkSplits = oneAtATime((link: DatasetLink) => client.logInputs(link.runId, link.parts));
-        const finalFits = resolveFinalFits(config.finalFits, splits.train.length);
-        // Only the champion is fitted: each family waits, after its search, for every other family's CV cost.
-        const ballot = finalFits === 'champion' ? new ChampionBallot(specs.map((s) => s.name)) : undefined;
-        const outcomes = await lanes.run(specs, longestFirst, async (spec, lane) => {
-          const outcome = await clock
-            .time(`model ${spec.name}`, () =>
-              withRun(
-                client,
-                {
-                  experimentId,
-                  parentRunId: parent.runId,
-                  runName: modelLabel(spec.name),
-                  tags: { ...tags, 'credit.stage': 'model' },
-                },
-                (run) => evaluateModel(run, spec, config, { splits, final, folds, inputs, lane, linkSplits, ballot }),
-              ),
-            )
-            .catch((error: unknown) => {
-              ballot?.fail(error); // the families waiting for the champion give up too
-              throw error;
-            });
-          if (isFitted(outcome)) trained.push(outcome);
-          Dataset.releaseFreedMemory(); // the model's datasets and design matrices
-          return outcome;
-        });
-        const comparison = outcomes.map((o) => o.row);
-        const table = comparisonMarkdown(comparison);
-        await parent.uploadArtifactBytes('comparison.md', `${table}\n`);
-        await parent.uploadArtifactBytes('comparison.json', JSON.stringify(comparison, null, 2));
-        // The same comparison as MLflow's viewer shows it well: an HTML page, a CSV and a log_table JSON.
-        const artifacts = comparisonArtifacts(comparison, modelLabel);
-        for (const [name, content] of Object.entries(artifacts.files)) await parent.uploadArtifactBytes(name, content);
-        await parent.setTags(artifacts.tags);
-        const overlay = await rocOverlayPlot(
-          outcomes
-            .filter(isFitted)
-            .map((o) => ({ model: modelLabel(o.spec.name), yTrue: targetOf(final.test), prob: o.testProb })),
-        );
-        await uploadPlot(parent, 'roc_overlay', overlay);
-
-        const champion = pickChampion(outcomes);
-        const tuned = await clock.time('threshold', () =>
-          withRun(
-            client,
-            {
-              experimentId,
-              parentRunId: parent.runId,
-              runName: `Threshold (${modelLabel(champion.spec.name)})`,
-              tags: { ...tags, 'credit.stage': 'threshold', 'credit.model': champion.spec.name },
-            },
-            async (run) => {
-              await client.logInputs(run.runId, [inputs.train]); // out-of-fold probabilities of the training part
-              return tuneThreshold(run, champion.search.best.cv, config);
-            },
-          ),
-        );
-        const threshold = tuned.threshold;
-        const modelRunId = await clock.time('best model', () =>
-          withRun(
-            client,
-            {
-              experimentId,
-              parentRunId: parent.runId,
-              runName: `Best model (${modelLabel(champion.spec.name)})`,
-              tags: { ...tags, 'credit.stage': 'best-model', 'credit.model': champion.spec.name },
-            },
-            (run) => logChampion(run, client, champion, threshold, config, final, inputs, tags),
-          ),
-        );
-        // The training reference travels with the model version (its run), for `trainer monitor`.
-        await logReference(client, modelRunId, reference);
-        await parent.logMetrics({
-          best_cv_cost_per_applicant: champion.row.cvCost,
-          best_test_cost_per_applicant: champion.row.testCost,
-          best_test_auc: champion.row.auc,
+      const champion = pickChampion(outcomes);
+      const tuned = await clock.time('threshold', () =>
+        withRun(
+          client,
+          {
+            experimentId,
+            parentRunId: parent.runId,
+            runName: `Threshold (${modelLabel(champion.spec.name)})`,
+            tags: { ...tags, 'credit.stage': 'threshold', 'credit.model': champion.spec.name },
+          },
+          async (run) => {
+            await client.logInputs(run.runId, [inputs.train]); // out-of-fold probabilities of the training part
+            return tuneThreshold(run, champion.search.best.cv, config);
+          },
+        ),
+      );
+      const threshold = tuned.threshold;
+      const modelRunId = await clock.time('best model', () =>
+        withRun(
+          client,
+          {
+            experimentId,
+            parentRunId: parent.runId,
+            runName: `Best model (${modelLabel(champion.spec.name)})`,
+            tags: { ...tags, 'credit.stage': 'best-model', 'credit.model': champion.spec.name },
+          },
+          (run) => logChampion(run, client, champion, threshold, config, final, inputs, tags),
+        ),
+      );
+      // The training reference travels with the model version (its run), for `trainer monitor`.
+      await logReference(client, modelRunId, reference);
+      await parent.logMetrics({
+        best_cv_cost_per_applicant: champion.row.cvCost,
+        best_test_cost_per_applicant: champion.row.testCost,
+        best_test_auc: champion.row.auc,
+        threshold,
+      });
+      await parent.setTags({ 'credit.champion': champion.spec.name });
+      await parent.uploadArtifactBytes('stages.json', JSON.stringify(clock.durations, null, 2));
+      return {
+        parentRunId: parent.runId,
+        experimentId,
+        comparison,
+        finalFits,
+        searches: outcomes.map(({ spec, search }) => ({
+          model: spec.name,
+          chosen: search.best.index,
+          stoppedBy: search.stoppedBy,
+          trials: search.trials.map((t) => ({ trial: t.index, cvCost: t.score, cvAuc: t.auc })),
+        })),
+        champion: {
+          model: champion.spec.name,
+          runId: modelRunId,
+          alias: config.alias,
+          name: config.modelName,
           threshold,
-        });
-        await parent.setTags({ 'credit.champion': champion.spec.name });
-        await parent.uploadArtifactBytes('stages.json', JSON.stringify(clock.durations, null, 2));
-        return {
-          parentRunId: parent.runId,
-          experimentId,
-          comparison,
-          finalFits,
-          searches: outcomes.map(({ spec, search }) => ({
-            model: spec.name,
-            chosen: search.best.index,
-            stoppedBy: search.stoppedBy,
-            trials: search.trials.map((t) => ({ trial: t.index, cvCost: t.score, cvAuc: t.auc })),
-          })),
-          champion: {
-            model: champion.spec.name,
-            runId: modelRunId,
-            alias: config.alias,
-            name: config.modelName,
-            threshold,
-            testAuc: champion.row.auc,
-            cvAuc: champion.search.best.cv.mean.auc,
-            cvAucStd: champion.search.best.cv.std.auc,
-            bayes: { threshold: tuned.bayes, agrees: tuned.agrees },
-          },
-          data: dataSummary,
-          splits: {
-            train: splits.train.length,
-            test: splits.test.length,
-            cv: splits.cvRows.length,
-            folds: config.folds,
-            features: final.train.nCols,
-          },
-          stages: clock.durations,
-          elapsedSeconds: clock.elapsedSeconds(),
-        };
-      } finally {
-        for (const o of trained) o.predictor.free();
-      }
-    },
-  );
+          testAuc: champion.row.auc,
+          cvAuc: champion.search.best.cv.mean.auc,
+          cvAucStd: champion.search.best.cv.std.auc,
+          bayes: { threshold: tuned.bayes, agrees: tuned.agrees },
+        },
+        data: dataSummary,
+        splits: {
+          train: splits.train.length,
+          test: splits.test.length,
+          cv: splits.cvRows.length,
+          folds: config.folds,
+          features: final.train.nCols,
+        },
+        stages: clock.durations,
+        elapsedSeconds: clock.elapsedSeconds(),
+      };
+    } finally {
+      for (const o of trained) o.predictor.free();
+    }
+  });
 }
 
 /** The spec of a model family named in the config (parseRunConfig accepts only the names of MODEL_SPECS). */
