@@ -22,6 +22,10 @@ flags=(--data-dir "$data" --experiment credit-scoring-kaggle-bench --model-name 
   echo " \"started\": \"$(date -u +%FT%TZ)\", \"loadBefore\": \"$(cut -d' ' -f1-3 /proc/loadavg)\","
   echo " \"command\": \"tools/bench/pipeline/kaggle.sh $label $*\"}"
 } > "$out/run.json"
+# The tables read once before the clock starts: this machine's memory reclaim evicts them from the page cache between
+# runs, and a run that read them from disk stalled on I/O for up to a minute (session 13: /proc/pressure/io "full"
+# 30 %), which is the disk's figure, not the code's.
+cat "$data"/*.csv > /dev/null
 start=$(date +%s)
 # stderr lines stamped with seconds since the start, so the RSS samples can be assigned to the stage running then
 /usr/bin/time -v npx tsx apps/trainer/src/main.ts run "${flags[@]}" --report "$out/report.md" \
