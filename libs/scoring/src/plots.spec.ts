@@ -105,7 +105,7 @@ describe('plots (vega-lite → SVG → PNG)', () => {
     expectValidPlot(await confusionMatrixPlot(m, { title: 'after the failure' }), ['after the failure']);
     // A process that draws a chart and has nothing else to do exits by itself, promptly.
     const script = `require(${JSON.stringify(require.resolve('./plots/charts'))})
-      .confusionMatrixPlot({ tn: 1, fp: 2, fn: 3, tp: 4 }).then((p) => console.log(p.svg.length))`;
+      .confusionMatrixPlot({ tn: 1, fp: 2, fn: 3, tp: 4 }).then((p) => process.stdout.write(String(p.svg.length)))`;
     const root = path.resolve(__dirname, '..', '..', '..');
     const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
       cwd: root,
