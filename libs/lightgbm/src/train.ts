@@ -209,11 +209,7 @@ async function boost(
   const dataIndices = targets.map((t) => t.dataIndex);
   let iteration = 0;
   while (iteration < rounds) {
-    const step = await handle.updateAsync(
-      roundsPerTrip(iteration, rounds, stopper, perTrip),
-      dataIndices,
-      logParams,
-    );
+    const step = await handle.updateAsync(roundsPerTrip(iteration, rounds, stopper, perTrip), dataIndices, logParams);
     for (let i = 0; i < step.iterations; i++) {
       iteration++;
       const values = step.evals.map((v) => iterationSlice(v, i, step.iterations));
