@@ -32,7 +32,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     starting = clock.time('start local MLflow server (mlruns/)', () => startLocalServer({ port }));
     starting.catch(() => undefined); // the pipeline reports its failure
   }
-  const server = starting !== undefined;
+  const localServer = starting !== undefined;
   const stopServer = async () => (await starting?.catch(() => undefined))?.stop();
   // The local server lives in its own process group: Ctrl-C does not reach it. On a signal the open runs mark
   // themselves KILLED (libs/tracking withRun); then we stop the server and leave with the conventional status.
@@ -101,15 +101,15 @@ export async function runCommand(argv: string[]): Promise<number> {
     );
     if (bundleDir) out.write(`Bundle for the API: ${bundleDir}\n`);
     if (config.report) out.write(`Results written to ${config.report}\n`);
-    if (server) out.write('Browse the runs: npm run mlflow:ui  (store: mlruns/)\n');
+    if (localServer) out.write('Browse the runs: npm run mlflow:ui  (store: mlruns/)\n');
     if (bundleDir) {
       out.write(`Serve the model: MODEL_BUNDLE_DIR=${bundleDir} npm run serve  (the exported bundle`);
       out.write(
-        server
+        localServer
           ? ')\n'
           : `; or MLFLOW_TRACKING_URI=${trackingUri} npm run serve to follow models:/${c.name}@${c.alias})\n`,
       );
-    } else if (!server) {
+    } else if (!localServer) {
       out.write(
         `Serve the model: MLFLOW_TRACKING_URI=${trackingUri} npm run serve  (follows models:/${c.name}@${c.alias})\n`,
       );

@@ -18,7 +18,7 @@ export interface SourceFile {
 }
 
 /** MLflow's digests are short hex strings; 8 hex digits of the content's md5, as its pandas digest does. */
-const shortDigest = (hash: ReturnType<typeof createHash>) => hash.digest('hex').slice(0, 8);
+const shortDigest = (hex: string) => hex.slice(0, 8);
 
 /** Streams a file through md5 and posts the hex digest (a CommonJS worker, the same under tsx and compiled). */
 const DIGEST_WORKER = `
@@ -40,7 +40,7 @@ function fileDigest(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(DIGEST_WORKER, { eval: true, workerData: { file } });
     worker.once('message', (reply: { hex?: string; error?: string }) => {
-      if (reply.hex) resolve(reply.hex.slice(0, 8));
+      if (reply.hex) resolve(shortDigest(reply.hex));
       else reject(new Error(`cannot read ${file} for its digest: ${reply.error}`));
       void worker.terminate();
     });
@@ -114,7 +114,7 @@ export function splitDataset(
     dataset: {
       ...application.input.dataset,
       name: `${application.table} (${part})`,
-      digest: shortDigest(hash),
+      digest: shortDigest(hash.digest('hex')),
       profile: JSON.stringify({ num_rows: rows.length, num_elements: rows.length * columns }),
     },
     tags: { 'mlflow.data.context': context },

@@ -79,13 +79,13 @@ class UpdateWorker : public Napi::AsyncWorker {
     int evalCount = 0;
     if (LGBM_BoosterGetEvalCounts(handle_, &evalCount) != 0) return SetError(LastError());
     evals_.assign(evalIndices_.size(), {});
+    std::vector<double> values(evalCount);  // one round's metrics of one dataset, reused every round
     for (int i = 0; i < iterations_ && !finished_; ++i) {
       int isFinished = 0;
       if (LGBM_BoosterUpdateOneIter(handle_, &isFinished) != 0) return SetError(LastError());
       ++done_;
       finished_ = isFinished != 0;
       for (size_t k = 0; k < evalIndices_.size(); ++k) {
-        std::vector<double> values(evalCount);
         int outLength = 0;
         if (LGBM_BoosterGetEval(handle_, evalIndices_[k], &outLength, values.data()) != 0) return SetError(LastError());
         // The training data (index 0) has metrics only with is_provide_training_metric: its stride may be 0.
