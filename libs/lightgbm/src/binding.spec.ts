@@ -235,31 +235,85 @@ describe('LightGBM binding', () => {
       return [trainSet, validSet];
     };
 
-    it('rows: a dataset binned from rows of a larger matrix trains the model a copy of those rows trains', async () => {
-      // Scattered rows in a shuffled order, with runs of consecutive ones: the training part and an early-stopping part.
-      const order = Int32Array.from({ length: ROWS }, (_, i) => i).sort(
-        (a, b) => ((a * 7919) % 13) - ((b * 7919) % 13),
-      );
-      const [fitRows, stopRows] = [order.subarray(0, split), order.subarray(split)];
+    describe('rows: a dataset binned from rows of a larger matrix trains the model a copy of those rows trains', () => {
+      // Five copies of the rows, each value nudged so the copies differ: more rows than the binding pushes to
+      // LightGBM at once (4,096), taken scattered and shuffled, with runs of consecutive ones.
+      const TIMES = 5;
+      let big: Float64Array;
+      let bigY: Float64Array;
+      let fitRows: Int32Array;
+      let stopRows: Int32Array;
+      beforeAll(() => {
+        big = new Float64Array(TIMES * x.length);
+        for (let t = 0; t < TIMES; t++)
+          big.set(
+            x.map((v) => (v === 0 || Number.isNaN(v) ? v : v * (1 + t / 1000))),
+            t * x.length,
+          );
+        bigY = new Float64Array(TIMES * ROWS);
+        for (let t = 0; t < TIMES; t++) bigY.set(y, t * ROWS);
+        const order = Int32Array.from({ length: TIMES * ROWS }, (_, i) => i).sort(
+          (a, b) => ((a * 7919) % 13) - ((b * 7919) % 13),
+        );
+        const cut = Math.round(order.length * 0.85);
+        [fitRows, stopRows] = [order.subarray(0, cut), order.subarray(cut)];
+        expect(fitRows.length).toBeGreaterThan(4096);
+      });
       const copyOf = (rows: Int32Array) => {
         const out = new Float64Array(rows.length * nCols);
-        rows.forEach((r, k) => out.set(x.subarray(r * nCols, (r + 1) * nCols), k * nCols));
+        rows.forEach((r, k) => out.set(big.subarray(r * nCols, (r + 1) * nCols), k * nCols));
         return out;
       };
-      const labels = (rows: Int32Array) => Float64Array.from(rows, (r) => y[r]);
-      const fit = async (make: (rows: Int32Array, reference?: Dataset) => Dataset) => {
+      const labels = (rows: Int32Array) => Float64Array.from(rows, (r) => bigY[r]);
+      /** The model text and the validation AUCs of a fit with early stopping on the second set. */
+      const fit = async (
+        params: Params,
+        make: (rows: Int32Array, reference?: Dataset) => Dataset,
+      ): Promise<[string, number[]]> => {
         const trainSet = make(fitRows);
         const validSet = make(stopRows, trainSet);
-        const model = await train(PARAMS, trainSet, { valid: [validSet], numBoostRound: 40, earlyStoppingRounds: 5 });
-        return model.saveModel();
+        const aucs: number[] = [];
+        const model = await train(params, trainSet, {
+          valid: [validSet],
+          numBoostRound: 25,
+          earlyStoppingRounds: 5,
+          callbacks: [(event) => void aucs.push(event.evals[0].value)],
+        });
+        return [model.saveModel(), aucs];
       };
-      const copied = await fit(
-        (rows, reference) => new Dataset(copyOf(rows), { nRows: rows.length, nCols, label: labels(rows), reference }),
-      );
-      const inPlace = await fit(
-        (rows, reference) => new Dataset(x, { nRows: rows.length, nCols, label: labels(rows), reference, rows }),
-      );
-      expect(inPlace).toBe(copied);
+      const copied = (weight?: (rows: Int32Array) => Float64Array) => (rows: Int32Array, reference?: Dataset) =>
+        new Dataset(copyOf(rows), {
+          nRows: rows.length,
+          nCols,
+          label: labels(rows),
+          reference,
+          weight: weight?.(rows),
+        });
+      const inPlace = (weight?: (rows: Int32Array) => Float64Array) => (rows: Int32Array, reference?: Dataset) =>
+        new Dataset(big, { nRows: rows.length, nCols, label: labels(rows), reference, rows, weight: weight?.(rows) });
+
+      it.each([
+        ['every row in the sample of bin boundaries', PARAMS],
+        [
+          'a sample of 700 rows (bin_construct_sample_cnt), drawn by data_random_seed',
+          { ...PARAMS, bin_construct_sample_cnt: 700, data_random_seed: 3 },
+        ],
+        ['linear trees (built from a copy: LightGBM cannot push their rows)', { ...PARAMS, linear_tree: true }],
+      ])('%s', async (_, params) => {
+        const expected = await fit(params, copied());
+        expect(expected[0]).toMatch('linear_tree' in params ? /is_linear=1/ : /is_linear=0/);
+        expect(await fit(params, inPlace())).toEqual(expected);
+      });
+
+      it('a weighted training set with an unweighted validation set: the validation set stays unweighted', async () => {
+        // Only the training rows carry weights; a validation set made after its reference must not inherit them.
+        const weights = (rows: Int32Array) => Float64Array.from(rows, (r) => 1 + (r % 3));
+        const withWeights = (make: typeof copied) => (rows: Int32Array, reference?: Dataset) =>
+          make(reference ? undefined : weights)(rows, reference);
+        const expected = await fit(PARAMS, withWeights(copied));
+        expect(expected[1].every(Number.isFinite)).toBe(true);
+        expect(await fit(PARAMS, withWeights(inPlace))).toEqual(expected);
+      });
     });
 
     it('rows: bad row indices are refused at construction', () => {

@@ -1,5 +1,5 @@
 import { native, type NativeDataset } from './native';
-import { CATEGORICAL_ALIASES, type Params, paramsToString } from './params';
+import { CATEGORICAL_ALIASES, isLinearTree, type Params, paramsToString } from './params';
 
 export interface DatasetOptions {
   nRows: number;
@@ -35,6 +35,12 @@ function checkRows(rows: Int32Array, length: number, nRows: number, nCols: numbe
   }
   const bad = rows.findIndex((r) => r < 0 || r >= matrixRows);
   if (bad >= 0) throw new Error(`Dataset rows[${bad}] = ${rows[bad]} is outside the data's ${matrixRows} rows`);
+}
+
+function copyRows<T extends Float64Array | Float32Array>(data: T, rows: Int32Array, nCols: number): T {
+  const out = new (data.constructor as { new (length: number): T })(rows.length * nCols);
+  rows.forEach((r, k) => out.set(data.subarray(r * nCols, (r + 1) * nCols), k * nCols));
+  return out;
 }
 
 function toFloat32Field(values: ArrayLike<number>, name: string, nRows: number): Float32Array {
@@ -160,13 +166,21 @@ export class Dataset {
       for (const alias of CATEGORICAL_ALIASES) delete params[alias];
       if (categorical.length > 0) params.categorical_column = categorical;
     }
+    let data = this.data as Float64Array | Float32Array;
+    let rows = this.rows;
+    if (rows && isLinearTree(params)) {
+      // Rows are binned in place by pushing them to LightGBM, whose row pushing mis-sizes a linear tree's raw values:
+      // those datasets are built from a copy of the rows instead.
+      data = copyRows(data, rows, this.nCols);
+      rows = undefined;
+    }
     const handle = new (native().NativeDataset)(
-      this.data as Float64Array | Float32Array,
+      data,
       this.nRows,
       this.nCols,
       paramsToString(params),
       referenceHandle,
-      this.rows,
+      rows,
     );
     try {
       handle.setField('label', this.label);

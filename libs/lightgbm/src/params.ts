@@ -67,3 +67,11 @@ export const CATEGORICAL_ALIASES = [
   'cat_column',
   'categorical_features',
 ] as const;
+export const LINEAR_TREE_ALIASES = ['linear_tree', 'linear_trees'] as const;
+
+/** Whether LightGBM reads these params as linear trees (its config reads "true" or "+", in any case, as true). */
+export function isLinearTree(params: Params): boolean {
+  return LINEAR_TREE_ALIASES.some(
+    (name) => name in params && ['true', '+'].includes(String(params[name]).toLowerCase()),
+  );
+}

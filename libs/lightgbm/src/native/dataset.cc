@@ -2,6 +2,9 @@
 
 #include <malloc.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -35,15 +38,18 @@ Napi::Value NativeDataset::ReleaseFreedMemory(const Napi::CallbackInfo& info) {
 
 namespace {
 
-struct RowRuns {
-  std::vector<const void*> starts;
-  std::vector<int32_t> lengths;
-};
+// LightGBM counts a sampled value as zero, and leaves it out of the sample, at or below this magnitude
+// (kZeroThreshold in LightGBM/meta.h, a float literal widened to double).
+constexpr double kZeroThreshold = 1e-35f;
 
-// The rows to bin, as runs of consecutive matrix rows (one LightGBM "matrix" per run). LGBM_DatasetCreateFromMat is
-// LGBM_DatasetCreateFromMats over one matrix, and the latter samples and pushes rows by their position in the
-// concatenation: the dataset is the same as one built from a copy of those rows.
-RowRuns GetRowRuns(const Napi::Value& value, const MatrixView& matrix, int32_t nRows, int32_t nCols) {
+// Rows pushed to LightGBM at a time, copied next to each other first. LGBM_DatasetCreateFromMats over the runs of
+// consecutive rows (the way these datasets were built before) opens one OpenMP region per run, and the rows of a
+// random split come in runs of ~7: the final fit's 209,108 x 833 rows took 14 s to bin, almost all of it on one
+// thread; in blocks of 256 rows both threads push (tools/bench/lightgbm/dataset.ts).
+constexpr size_t kPushChunkRows = 4096;
+
+// The row indices, checked against the matrix, copied out before any LightGBM call.
+std::vector<int32_t> GetRowIndices(const Napi::Value& value, const MatrixView& matrix, int32_t nRows, int32_t nCols) {
   Napi::Env env = value.Env();
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
     throw Napi::TypeError::New(env, "rows must be an Int32Array");
@@ -58,23 +64,105 @@ RowRuns GetRowRuns(const Napi::Value& value, const MatrixView& matrix, int32_t n
                                          std::to_string(nCols));
   }
   const size_t matrixRows = matrix.length / static_cast<size_t>(nCols);
-  const size_t rowBytes = static_cast<size_t>(nCols) * (matrix.dtype == C_API_DTYPE_FLOAT32 ? 4 : 8);
-  const uint8_t* base = static_cast<const uint8_t*>(matrix.data);
-  RowRuns runs;
-  for (size_t k = 0; k < rows.ElementLength(); ++k) {
-    int32_t row = rows[k];
-    if (row < 0 || static_cast<size_t>(row) >= matrixRows) {
-      throw Napi::RangeError::New(env, "rows[" + std::to_string(k) + "] = " + std::to_string(row) +
+  std::vector<int32_t> indices(rows.Data(), rows.Data() + rows.ElementLength());
+  for (size_t k = 0; k < indices.size(); ++k) {
+    if (indices[k] < 0 || static_cast<size_t>(indices[k]) >= matrixRows) {
+      throw Napi::RangeError::New(env, "rows[" + std::to_string(k) + "] = " + std::to_string(indices[k]) +
                                            " is outside the matrix's " + std::to_string(matrixRows) + " rows");
     }
-    if (k > 0 && row == rows[k - 1] + 1) {
-      ++runs.lengths.back();
-    } else {
-      runs.starts.push_back(base + static_cast<size_t>(row) * rowBytes);
-      runs.lengths.push_back(1);
+  }
+  return indices;
+}
+
+// The bin boundaries' sample, as LGBM_DatasetCreateFromMats draws it from the same rows: LightGBM's own sample
+// indices (LGBM_SampleIndices, seeded by data_random_seed), and per column the non-zero and NaN values among them.
+template <typename T>
+DatasetHandle CreateFromSample(Napi::Env env, const T* base, const std::vector<int32_t>& rows, int32_t nCols,
+                               const std::string& params) {
+  const int32_t nRows = static_cast<int32_t>(rows.size());
+  int sampleCount = 0;
+  LGBM_CHECK(env, LGBM_GetSampleCount(nRows, params.c_str(), &sampleCount));
+  std::vector<int32_t> sample(static_cast<size_t>(sampleCount));
+  int32_t sampled = 0;
+  LGBM_CHECK(env, LGBM_SampleIndices(nRows, params.c_str(), sample.data(), &sampled));
+  auto sampledRow = [&](int32_t i) {
+    return base + static_cast<size_t>(rows[static_cast<size_t>(sample[i])]) * static_cast<size_t>(nCols);
+  };
+  auto kept = [](double v) { return std::fabs(v) > kZeroThreshold || std::isnan(v); };
+  // Counted first, so that each column's vectors are allocated once (growing them 166 M values at a time
+  // reallocated and page-faulted ~2 GB more).
+  std::vector<size_t> counts(static_cast<size_t>(nCols), 0);
+  for (int32_t i = 0; i < sampled; ++i) {
+    const T* row = sampledRow(i);
+    for (int32_t k = 0; k < nCols; ++k) counts[k] += kept(static_cast<double>(row[k]));
+  }
+  std::vector<std::vector<double>> values(static_cast<size_t>(nCols));
+  std::vector<std::vector<int>> positions(static_cast<size_t>(nCols));
+  for (int32_t k = 0; k < nCols; ++k) {
+    values[k].reserve(counts[k]);
+    positions[k].reserve(counts[k]);
+  }
+  for (int32_t i = 0; i < sampled; ++i) {
+    const T* row = sampledRow(i);
+    for (int32_t k = 0; k < nCols; ++k) {
+      const double v = static_cast<double>(row[k]);
+      if (kept(v)) {
+        values[k].push_back(v);
+        positions[k].push_back(i);
+      }
     }
   }
-  return runs;
+  std::vector<double*> valuePointers(static_cast<size_t>(nCols));
+  std::vector<int*> positionPointers(static_cast<size_t>(nCols));
+  std::vector<int> sizes(static_cast<size_t>(nCols));
+  for (int32_t k = 0; k < nCols; ++k) {
+    valuePointers[k] = values[k].data();
+    positionPointers[k] = positions[k].data();
+    sizes[k] = static_cast<int>(values[k].size());
+  }
+  DatasetHandle handle = nullptr;
+  LGBM_CHECK(env, LGBM_DatasetCreateFromSampledColumn(valuePointers.data(), positionPointers.data(), nCols,
+                                                      sizes.data(), sampled, nRows, nRows, params.c_str(), &handle));
+  return handle;
+}
+
+// Bins the rows into the dataset in blocks (see kPushChunkRows); the last block makes LightGBM finish the dataset.
+template <typename T>
+void PushRows(Napi::Env env, DatasetHandle handle, const T* base, int dtype, const std::vector<int32_t>& rows,
+              int32_t nCols) {
+  const size_t width = static_cast<size_t>(nCols);
+  std::vector<T> block(kPushChunkRows * width);
+  for (size_t start = 0; start < rows.size(); start += kPushChunkRows) {
+    const size_t n = std::min(kPushChunkRows, rows.size() - start);
+    for (size_t k = 0; k < n; ++k) {
+      std::memcpy(&block[k * width], base + static_cast<size_t>(rows[start + k]) * width, width * sizeof(T));
+    }
+    LGBM_CHECK(env, LGBM_DatasetPushRows(handle, block.data(), dtype, static_cast<int32_t>(n), nCols,
+                                         static_cast<int32_t>(start)));
+  }
+}
+
+// A dataset of some rows of the matrix, read in place: the dataset LGBM_DatasetCreateFromMats builds from a copy of
+// those rows (same sample, bins and row order), without the copy. Not for linear trees: LGBM_DatasetPushRows resizes
+// their raw values wrongly (dataset.ts copies the rows for them).
+template <typename T>
+std::shared_ptr<DatasetOwner> CreateFromRows(Napi::Env env, const T* base, int dtype, const std::vector<int32_t>& rows,
+                                             int32_t nCols, const std::string& params, DatasetHandle reference) {
+  DatasetHandle handle = nullptr;
+  if (reference == nullptr) {
+    handle = CreateFromSample(env, base, rows, nCols, params);
+  } else {
+    LGBM_CHECK(env, LGBM_DatasetCreateByReference(reference, static_cast<int64_t>(rows.size()), &handle));
+  }
+  auto owner = std::make_shared<DatasetOwner>(handle);  // freed if a push fails
+  if (reference != nullptr) {
+    // CreateByReference sizes weights and initial scores when the reference has them; a dataset built from a matrix
+    // has none until they are set.
+    LGBM_CHECK(env, LGBM_DatasetSetField(handle, "weight", nullptr, 0, C_API_DTYPE_FLOAT32));
+    LGBM_CHECK(env, LGBM_DatasetSetField(handle, "init_score", nullptr, 0, C_API_DTYPE_FLOAT64));
+  }
+  PushRows(env, handle, base, dtype, rows, nCols);
+  return owner;
 }
 
 }  // namespace
@@ -91,23 +179,24 @@ NativeDataset::NativeDataset(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
     referenceOwner = FromValue(info[4], "reference")->Shared(env);
     reference = referenceOwner->get();
   }
-  DatasetHandle handle = nullptr;
   if (info.Length() > 5 && !info[5].IsUndefined()) {
     // A subset of the matrix's rows, read in place: no row-subset copy of a large matrix beside its binned dataset.
-    RowRuns runs = GetRowRuns(info[5], matrix, nRows, nCols);
-    std::vector<int> rowMajor(runs.starts.size(), 1);
-    LGBM_CHECK(env, LGBM_DatasetCreateFromMats(static_cast<int32_t>(runs.starts.size()), runs.starts.data(),
-                                               matrix.dtype, runs.lengths.data(), nCols, rowMajor.data(),
-                                               params.c_str(), reference, &handle));
-  } else {
-    if (matrix.length != static_cast<size_t>(nRows) * static_cast<size_t>(nCols)) {
-      throw Napi::RangeError::New(env, "data has " + std::to_string(matrix.length) +
-                                           " values, expected nRows x nCols = " +
-                                           std::to_string(static_cast<size_t>(nRows) * nCols));
-    }
-    LGBM_CHECK(env, LGBM_DatasetCreateFromMat(matrix.data, matrix.dtype, nRows, nCols, 1, params.c_str(), reference,
-                                              &handle));
+    std::vector<int32_t> rows = GetRowIndices(info[5], matrix, nRows, nCols);
+    owner_ = matrix.dtype == C_API_DTYPE_FLOAT32
+                 ? CreateFromRows(env, static_cast<const float*>(matrix.data), matrix.dtype, rows, nCols, params,
+                                  reference)
+                 : CreateFromRows(env, static_cast<const double*>(matrix.data), matrix.dtype, rows, nCols, params,
+                                  reference);
+    return;
   }
+  if (matrix.length != static_cast<size_t>(nRows) * static_cast<size_t>(nCols)) {
+    throw Napi::RangeError::New(env, "data has " + std::to_string(matrix.length) +
+                                         " values, expected nRows x nCols = " +
+                                         std::to_string(static_cast<size_t>(nRows) * nCols));
+  }
+  DatasetHandle handle = nullptr;
+  LGBM_CHECK(env,
+             LGBM_DatasetCreateFromMat(matrix.data, matrix.dtype, nRows, nCols, 1, params.c_str(), reference, &handle));
   owner_ = std::make_shared<DatasetOwner>(handle);
 }
 
