@@ -131,30 +131,6 @@ describe('readTable with only some keys', () => {
     await expect(after).rejects.toThrow(/closed/);
   });
 
-  it('checks a whole file on a worker thread ahead of its read: the same frame, the same errors', async () => {
-    const threads = new ScanThreads(1);
-    try {
-      const file = tablePath(dir, 'previous_application');
-      const nColumns = fs.readFileSync(file, 'utf8').split('\n')[0].split(',').length;
-      const ahead = await readTable(file, 'previous_application', { checked: threads.check(file, nColumns) });
-      expect(ahead.frameEqual(await readTable(file, 'previous_application'), true)).toBe(true);
-      const lines = fs.readFileSync(file, 'utf8').split('\n');
-      lines[6] = lines[6].split(',').slice(0, 2).join(',');
-      const short = write('short-previous.csv', lines.join('\n'));
-      const here = await readTable(short, 'previous_application').catch((e: unknown) => e);
-      expect(here).toBeInstanceOf(DataError);
-      expect((here as DataError).message).toMatch(/short-previous\.csv row 6: 2 fields where the header has \d+$/);
-      const checked = threads.check(short, nColumns);
-      const read = readTable(short, 'previous_application', { checked });
-      await expect(read).rejects.toThrow(DataError);
-      await expect(read).rejects.toThrow((here as DataError).message);
-      expect(((await read.catch((e: unknown) => e)) as DataError).row).toBe(6);
-    } finally {
-      await threads.close();
-    }
-    await expect(threads.check(tablePath(dir, 'previous_application'), 3)).rejects.toThrow(/closed/);
-  });
-
   it('readKeys lists a column of every row', () => {
     const file = tablePath(dir, 'application_test');
     expect(Array.from(readKeys(file, 'SK_ID_CURR'))).toEqual(

@@ -93,13 +93,12 @@ export interface RowFilter {
  * those keys are parsed (in file order): the side-table rows of the applicants being scored are a small share of a
  * Kaggle file, and parsing is most of the cost. Values in the other rows are not parsed, so not type-checked.
  * With `threads` (and `only`), the scan runs on one of those worker threads and polars parses the kept rows on its
- * own threads: the caller's thread is free meanwhile. `checked` (without `only`): the file's field-count check, started
- * ahead by the caller with ScanThreads.check (its DataError is this read's).
+ * own threads: the caller's thread is free meanwhile.
  */
 export async function readTable(
   file: string,
   table: TableName,
-  opts: { only?: RowFilter; threads?: ScanThreads; checked?: Promise<void> } = {},
+  opts: { only?: RowFilter; threads?: ScanThreads } = {},
 ): Promise<pl.DataFrame> {
   if (!fs.existsSync(file)) throw new DataError(`${table}.csv not found: looked for ${file}`, { file });
   const header = readHeader(file);
@@ -128,9 +127,7 @@ export async function readTable(
       throw new DataError(`${file} could not be read: ${(error as Error).message.split('\n')[0]}`, { file });
     }
   } else {
-    // The field counts: checked here, unless the caller started that check ahead (ScanThreads.check of this file).
-    if (opts.checked) await opts.checked;
-    else checkFieldCounts(file, header.length);
+    checkFieldCounts(file, header.length);
     try {
       frame = pl.readCSV(file, options);
     } catch (error) {

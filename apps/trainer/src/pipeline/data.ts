@@ -3,9 +3,7 @@ import { join, resolve } from 'node:path';
 import {
   generateSynthetic,
   loadTables,
-  readHeader,
   readTable,
-  ScanThreads,
   SIDE_TABLE_NAMES,
   tablePath,
   workspaceRoot,
@@ -25,8 +23,6 @@ export interface LoadedData {
    * `sideTables: 'later'` the tables hold the application alone and the features stage reads the others one by one.
    */
   readSideTable: (table: SideTableName) => Promise<HomeCreditTables['application'] | undefined>;
-  /** Ends the thread that checks the side-table files ahead of readSideTable (see sideTableReader). */
-  close: () => Promise<void>;
 }
 
 /**
@@ -57,44 +53,13 @@ export async function loadTrainingData(
   const positives = target.reduce((s, v) => s + v, 0);
   if (positives === 0 || positives === target.length)
     throw new Error(`${dir}: TARGET has a single class; nothing to learn`);
-  const reader = sideTableReader(dir, config.sideTables);
-  return { tables, source: { dir, generated }, target, ...reader };
-}
-
-/**
- * Reads side tables one at a time, each file's field-count check (a pass over every line: ~5.5 s for the 2.6 GB of
- * side tables at Kaggle scale, on the thread that reads) started at the first read on one worker thread, file after
- * file in SIDE_TABLE_NAMES order, the order the features stage asks for them: each check runs while this thread
- * aggregates the tables before. A failed check is the error of its table's read, raised when that table is read.
- */
-function sideTableReader(dir: string, enabled: boolean): Pick<LoadedData, 'readSideTable' | 'close'> {
-  const present = (table: SideTableName) => enabled && existsSync(tablePath(dir, table));
-  let threads: ScanThreads | undefined;
-  let checks: Map<SideTableName, Promise<void>> | undefined;
-  const startChecks = () => {
-    threads = new ScanThreads(1);
-    const pool = threads;
-    checks = new Map(
-      SIDE_TABLE_NAMES.filter(present).map((table) => {
-        const file = tablePath(dir, table);
-        const check = Promise.resolve().then(() => pool.check(file, readHeader(file).length));
-        check.catch(() => undefined); // a table never read (an earlier one failed): not an unhandled rejection
-        return [table, check];
-      }),
-    );
-    return checks;
-  };
-  return {
+  const from = dir;
+  const readSideTable = async (table: SideTableName) => {
+    const file = tablePath(from, table);
     // A missing side-table file is a normal case (as in loadTables): nobody has history of that kind.
-    readSideTable: async (table) =>
-      present(table)
-        ? readTable(tablePath(dir, table), table, { checked: (checks ?? startChecks()).get(table) })
-        : undefined,
-    close: async () => {
-      await threads?.close();
-      threads = undefined;
-    },
+    return config.sideTables && existsSync(file) ? readTable(file, table) : undefined;
   };
+  return { tables, source: { dir, generated }, target, readSideTable };
 }
 
 /** A short description of the data for MLflow (data_summary.json) and the console. */

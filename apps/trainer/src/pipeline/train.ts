@@ -183,7 +183,7 @@ export async function runPipeline(
         }
         return frame;
       },
-    }).finally(data.close);
+    });
     const pipeline = FeaturePipeline.fit(columns, { rows: splits.train, sideTables: config.sideTables });
     return {
       final: {
