@@ -42,10 +42,11 @@ namespace {
 // (kZeroThreshold in LightGBM/meta.h, a float literal widened to double).
 constexpr double kZeroThreshold = 1e-35f;
 
-// Rows pushed to LightGBM at a time, copied next to each other first. LGBM_DatasetCreateFromMats over the runs of
-// consecutive rows (the way these datasets were built before) opens one OpenMP region per run, and the rows of a
-// random split come in runs of ~7: the final fit's 209,108 x 833 rows took 14 s to bin, almost all of it on one
-// thread; in blocks of 256 rows both threads push (tools/bench/lightgbm/dataset.ts).
+// Rows pushed to LightGBM at a time, copied next to each other first (27 MB for 833 float64 columns).
+// LGBM_DatasetCreateFromMats over the runs of consecutive rows (the way these datasets were built before) opens one
+// OpenMP region per run, and the rows of a random split come in runs of ~7: binning the final fit's 209,108 x 833
+// rows ran on one thread, waking the other for every run (14.1 s; 11.2 s in blocks, docs/benchmarks.md
+// "dataset-binning").
 constexpr size_t kPushChunkRows = 4096;
 
 // The row indices, checked against the matrix, copied out before any LightGBM call.
@@ -89,8 +90,8 @@ DatasetHandle CreateFromSample(Napi::Env env, const T* base, const std::vector<i
     return base + static_cast<size_t>(rows[static_cast<size_t>(sample[i])]) * static_cast<size_t>(nCols);
   };
   auto kept = [](double v) { return std::fabs(v) > kZeroThreshold || std::isnan(v); };
-  // Counted first, so that each column's vectors are allocated once (growing them 166 M values at a time
-  // reallocated and page-faulted ~2 GB more).
+  // Counted first, so that each column's vectors are allocated once, not grown value by value (~0.5 s of the final
+  // fit's binning).
   std::vector<size_t> counts(static_cast<size_t>(nCols), 0);
   for (int32_t i = 0; i < sampled; ++i) {
     const T* row = sampledRow(i);
