@@ -3,10 +3,8 @@ import { join, resolve } from 'node:path';
 import {
   generateSynthetic,
   loadTables,
-  readTable,
-  ScanThreads,
+  readSideTablesAhead,
   SIDE_TABLE_NAMES,
-  tablePath,
   workspaceRoot,
   type HomeCreditTables,
   type SideTableName,
@@ -24,7 +22,7 @@ export interface LoadedData {
    * `sideTables: 'later'` the tables hold the application alone and the features stage reads the others one by one.
    */
   readSideTable: (table: SideTableName) => Promise<HomeCreditTables['application'] | undefined>;
-  /** Ends the thread that checks the side-table files (see sideTableReader); reads not yet asked for are dropped. */
+  /** Ends the thread that checks the side-table files (readSideTablesAhead); reads not yet asked for are dropped. */
   close: () => Promise<void>;
 }
 
@@ -56,48 +54,9 @@ export async function loadTrainingData(
   const positives = target.reduce((s, v) => s + v, 0);
   if (positives === 0 || positives === target.length)
     throw new Error(`${dir}: TARGET has a single class; nothing to learn`);
-  return { tables, source: { dir, generated }, target, ...sideTableReader(dir, config.sideTables) };
-}
-
-type Frame = HomeCreditTables['application'];
-
-/**
- * Reads the side tables one ahead: asked for a table, it starts reading the next one in SIDE_TABLE_NAMES order (the
- * order the features stage asks for them), so that polars parses it and a worker thread checks its lines while the
- * caller's thread aggregates the table it has (at Kaggle scale the 2.6 GB of side tables took ~20 s of that thread
- * to check and parse, with one core idle). At most two tables are in memory beside the application: the one being
- * aggregated and the next. A read's failure is the error of its table, raised when that table is asked for.
- */
-function sideTableReader(dir: string, enabled: boolean): Pick<LoadedData, 'readSideTable' | 'close'> {
-  // A missing side-table file is a normal case (as in loadTables): nobody has history of that kind.
-  const present = SIDE_TABLE_NAMES.filter((table) => enabled && existsSync(tablePath(dir, table)));
-  const reads = new Map<SideTableName, Promise<Frame>>();
-  let threads: ScanThreads | undefined;
-  const start = (table: SideTableName) => {
-    let read = reads.get(table);
-    if (!read) {
-      threads ??= new ScanThreads(1);
-      read = readTable(tablePath(dir, table), table, { threads });
-      read.catch(() => undefined); // a read ahead that nobody asks for (an earlier table failed): not unhandled
-      reads.set(table, read);
-    }
-    return read;
-  };
-  return {
-    readSideTable: async (table) => {
-      if (!present.includes(table)) return undefined;
-      const read = start(table);
-      const next = present[present.indexOf(table) + 1];
-      if (next) start(next);
-      reads.delete(table); // its frame is the caller's now: nothing here keeps it alive
-      return read;
-    },
-    close: async () => {
-      reads.clear();
-      await threads?.close();
-      threads = undefined;
-    },
-  };
+  // Each side table read when the features stage asks for it, the next one read meanwhile (one at a time otherwise).
+  const sideTables = readSideTablesAhead(dir, { enabled: config.sideTables });
+  return { tables, source: { dir, generated }, target, readSideTable: sideTables.read, close: sideTables.close };
 }
 
 /** A short description of the data for MLflow (data_summary.json) and the console. */

@@ -1,18 +1,17 @@
-// The training data as the main job reads it: side tables one at a time, the next one read ahead.
+// Side tables read one ahead (the trainer's features stage reads them so): the frames loadTables reads, each
+// read's failure raised for its own table when asked for, the threads ended by close.
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataError, loadTables, tablePath, type HomeCreditTables, type SideTableName } from '@credit-scoring/data';
-import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
-import { DEFAULTS } from '../config';
-import { loadTrainingData } from './data';
+import { DataError, loadTables, readSideTablesAhead, tablePath, type HomeCreditTables, type SideTableName } from './index';
+import { SYNTHETIC, syntheticDataDir } from './testing';
 
-describe('loadTrainingData with side tables read later', () => {
+describe('readSideTablesAhead', () => {
   let dir: string;
   let whole: HomeCreditTables;
   beforeAll(async () => {
     const source = await syntheticDataDir(SYNTHETIC);
-    dir = mkdtempSync(join(tmpdir(), 'trainer-data-'));
+    dir = mkdtempSync(join(tmpdir(), 'data-ahead-'));
     for (const name of readdirSync(source)) copyFileSync(join(source, name), join(dir, name));
     whole = await loadTables(source, { application: 'train', sideTables: true });
   });
@@ -29,35 +28,36 @@ describe('loadTrainingData with side tables read later', () => {
     const lines = readFileSync(file, 'utf8').split('\n');
     lines[4] = lines[4].split(',')[0];
     writeFileSync(file, lines.join('\n'));
-    const data = await loadTrainingData({ ...DEFAULTS, dataDir: dir }, { sideTables: 'later' });
+    const reader = readSideTablesAhead(dir);
     try {
-      const bureau = await data.readSideTable('bureau');
+      const bureau = await reader.read('bureau');
       expect(bureau?.frameEqual(expected('bureau'), true)).toBe(true);
-      const failed = await data.readSideTable('bureau_balance').catch((e: unknown) => e);
+      const failed = await reader.read('bureau_balance').catch((e: unknown) => e);
       expect(failed).toBeInstanceOf(DataError);
       expect((failed as DataError).message).toMatch(/bureau_balance\.csv row 4: 1 fields where the header has 3$/);
-      // a table out of order, and one whose read ahead was started by the table before it
+      // tables out of order, and one whose read was started by the table before it
       for (const table of ['installments_payments', 'credit_card_balance', 'previous_application'] as const) {
-        const frame = await data.readSideTable(table);
+        const frame = await reader.read(table);
         expect(frame?.frameEqual(expected(table), true)).toBe(true);
       }
     } finally {
-      await data.close();
+      await reader.close();
     }
+    await expect(reader.read('bureau')).rejects.toThrow(/cannot read bureau: the side-table reader is closed/);
   });
 
-  it('answers undefined for a missing side-table file, and nothing when side tables are off', async () => {
+  it('answers undefined for a missing side-table file, and for every table when side tables are off', async () => {
     rmSync(tablePath(dir, 'POS_CASH_balance'));
-    const data = await loadTrainingData({ ...DEFAULTS, dataDir: dir }, { sideTables: 'later' });
+    const reader = readSideTablesAhead(dir);
     try {
-      expect(await data.readSideTable('POS_CASH_balance')).toBeUndefined();
-      const frame = await data.readSideTable('previous_application');
+      expect(await reader.read('POS_CASH_balance')).toBeUndefined();
+      const frame = await reader.read('previous_application');
       expect(frame?.frameEqual(expected('previous_application'), true)).toBe(true);
     } finally {
-      await data.close();
+      await reader.close();
     }
-    const off = await loadTrainingData({ ...DEFAULTS, dataDir: dir, sideTables: false }, { sideTables: 'later' });
-    expect(await off.readSideTable('bureau')).toBeUndefined();
+    const off = readSideTablesAhead(dir, { enabled: false });
+    expect(await off.read('bureau')).toBeUndefined();
     await off.close();
   });
 });
