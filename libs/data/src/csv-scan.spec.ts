@@ -131,49 +131,6 @@ describe('readTable with only some keys', () => {
     await expect(after).rejects.toThrow(/closed/);
   });
 
-
-  it('reads a whole file aside (checked on a worker, parsed on polars threads): the same frames, the same errors', async () => {
-    const threads = new ScanThreads(1);
-    try {
-      for (const table of ['bureau_balance', 'previous_application', 'credit_card_balance'] as const) {
-        const file = tablePath(dir, table);
-        const here = await readTable(file, table);
-        const aside = await readTable(file, table, { threads });
-        expect(aside.height).toBeGreaterThan(0);
-        expect(aside.columns).toEqual(here.columns);
-        expect(aside.frameEqual(here, true)).toBe(true);
-      }
-      const file = tablePath(dir, 'previous_application');
-      const lines = fs.readFileSync(file, 'utf8').split('\n');
-      const nColumns = lines[0].split(',').length;
-      // a short line polars alone would fill with nulls: the check on the worker rejects it, with its row
-      const short = [...lines];
-      short[6] = short[6].split(',').slice(0, 2).join(',');
-      const shortFile = write('short-previous.csv', short.join('\n'));
-      const here = await readTable(shortFile, 'previous_application').catch((e: unknown) => e);
-      expect(here).toBeInstanceOf(DataError);
-      expect((here as DataError).message).toMatch(
-        new RegExp(`short-previous\\.csv row 6: 2 fields where the header has ${nColumns}$`),
-      );
-      const read = readTable(shortFile, 'previous_application', { threads });
-      await expect(read).rejects.toThrow(DataError);
-      await expect(read).rejects.toThrow((here as DataError).message);
-      expect(((await read.catch((e: unknown) => e)) as DataError).row).toBe(6);
-      // a bad value: polars rejects it on its threads, and the error names its row and column as on this thread
-      const bad = [...lines];
-      bad[9] = bad[9].replace(/^(\d+),(\d+),/, '$1,oops,');
-      const badFile = write('bad-previous.csv', bad.join('\n'));
-      const badHere = await readTable(badFile, 'previous_application').catch((e: unknown) => e);
-      expect((badHere as DataError).message).toMatch(/bad-previous\.csv row 9, column SK_ID_CURR \(int\): value 'oops'/);
-      await expect(readTable(badFile, 'previous_application', { threads })).rejects.toThrow(
-        (badHere as DataError).message,
-      );
-    } finally {
-      await threads.close();
-    }
-    const closed = readTable(tablePath(dir, 'bureau_balance'), 'bureau_balance', { threads });
-    await expect(closed).rejects.toThrow(/closed/);
-  });
   it('readKeys lists a column of every row', () => {
     const file = tablePath(dir, 'application_test');
     expect(Array.from(readKeys(file, 'SK_ID_CURR'))).toEqual(

@@ -25,4 +25,3 @@ export {
 export { generateSynthetic, type GenerateOptions, type GenerateResult } from './synthetic/generate';
 export { readApplicationChunks, type ApplicationChunk } from './read-chunks';
 export { ScanThreads } from './scan-threads';
-export { readSideTablesAhead, type SideTableReader } from './read-ahead';

@@ -92,8 +92,8 @@ export interface RowFilter {
  * With `only`, every line is still checked for its structure (field count, blank, truncation), but only the rows of
  * those keys are parsed (in file order): the side-table rows of the applicants being scored are a small share of a
  * Kaggle file, and parsing is most of the cost. Values in the other rows are not parsed, so not type-checked.
- * With `threads`, the scan runs on one of those worker threads and polars parses (the kept rows, or the whole file
- * meanwhile) on its own threads: the caller's thread is free, e.g. to aggregate the table read before.
+ * With `threads` (and `only`), the scan runs on one of those worker threads and polars parses the kept rows on its
+ * own threads: the caller's thread is free meanwhile.
  */
 export async function readTable(
   file: string,
@@ -127,10 +127,10 @@ export async function readTable(
       throw new DataError(`${file} could not be read: ${(error as Error).message.split('\n')[0]}`, { file });
     }
   } else {
+    checkFieldCounts(file, header.length);
     try {
-      frame = opts.threads ? await readAside(file, header.length, options, opts.threads) : readHere(file, header.length, options);
+      frame = pl.readCSV(file, options);
     } catch (error) {
-      if (error instanceof DataError) throw error; // the field-count check's
       const located = await findFirstBadRow(file, types, header);
       if (located) throw located;
       throw new DataError(`${file} could not be read: ${(error as Error).message.split('\n')[0]}`, { file });
@@ -139,31 +139,11 @@ export async function readTable(
   return frame.select(...Object.keys(expected));
 }
 
-type CsvOptions = Parameters<typeof pl.scanCSV>[1];
-
-/** The whole file: its field counts checked, then parsed, on this thread. */
-function readHere(file: string, nColumns: number, options: Parameters<typeof pl.readCSV>[1]): pl.DataFrame {
-  checkFieldCounts(file, nColumns);
-  return pl.readCSV(file, options);
-}
-
-/**
- * The whole file read without blocking this thread: its field-count check on a scan thread while polars parses it on
- * its own threads (an async collect of a file scan: the same parser and options as pl.readCSV). The check decides: a
- * bad line is its DataError even when the parse got through (polars fills a short line's missing fields).
- */
-async function readAside(file: string, nColumns: number, options: CsvOptions, threads: ScanThreads) {
-  const parsed = pl.scanCSV(file, options).collect();
-  parsed.catch(() => undefined); // awaited after the check; should the check fail first, not unhandled
-  await threads.check(file, nColumns);
-  return parsed;
-}
-
 /**
  * The kept rows parsed by polars without blocking this thread: pl.readCSV of bytes is a synchronous call, an async
  * collect of a file scan is not (same parser, same options; hence the temporary file).
  */
-async function parseAside(csv: Buffer, options: CsvOptions): Promise<pl.DataFrame> {
+async function parseAside(csv: Buffer, options: Parameters<typeof pl.scanCSV>[1]): Promise<pl.DataFrame> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-scoring-rows-'));
   try {
     const file = path.join(dir, 'rows.csv');

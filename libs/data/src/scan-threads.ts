@@ -8,12 +8,13 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { CsvScanner, keySet, type ScannedRows } from './csv-scan';
 import { DataError } from './errors';
 
-/** One scan for a worker: every line of `file` checked, the rows whose `column` holds one of `keys` kept (if given). */
+/** One scan for a worker: every line of `file` checked, the rows whose `column` holds one of `keys` kept. */
 interface ScanRequest {
   id: number;
   file: string;
   nColumns: number;
-  keep?: { column: number; keys: Int32Array };
+  column: number;
+  keys: Int32Array;
 }
 
 type ScanReply =
@@ -24,12 +25,10 @@ const WORKER_MARK = 'credit-scoring/data scan thread';
 
 /** A scan on the worker thread: the reply transfers the kept bytes (no copy). */
 function serve(request: ScanRequest): { reply: ScanReply; transfer: ArrayBuffer[] } {
-  const { keep } = request;
-  const scanner = new CsvScanner(
-    request.file,
-    request.nColumns,
-    keep ? { collect: true, keep: { column: keep.column, wanted: keySet(keep.keys) } } : { collect: false },
-  );
+  const scanner = new CsvScanner(request.file, request.nColumns, {
+    collect: true,
+    keep: { column: request.column, wanted: keySet(request.keys) },
+  });
   try {
     const kept = scanner.next();
     // copied out of the scanner's growing buffer: the reply owns exactly its bytes
@@ -84,20 +83,9 @@ export class ScanThreads {
    * worker thread. Rejects with the scanner's DataError (same message, file and row) for a bad line.
    */
   scan(file: string, nColumns: number, keep: { column: number; keys: ArrayLike<number> }): Promise<ScannedRows> {
-    return this.request({ file, nColumns, keep: { column: keep.column, keys: Int32Array.from(keep.keys) } });
-  }
-
-  /**
-   * The checked scan of every line of `file`, keeping none (checkFieldCounts on a worker thread), so that a reader of
-   * the whole file can check it while polars parses it.
-   */
-  async check(file: string, nColumns: number): Promise<void> {
-    await this.request({ file, nColumns });
-  }
-
-  private request(scan: Omit<ScanRequest, 'id'>): Promise<ScannedRows> {
     if (this.closed) return Promise.reject(new Error('scan threads: closed'));
-    const request: ScanRequest = { id: this.nextId++, ...scan };
+    const keys = Int32Array.from(keep.keys);
+    const request: ScanRequest = { id: this.nextId++, file, nColumns, column: keep.column, keys };
     return new Promise<ScannedRows>((resolve, reject) => {
       this.queue.push({
         request,

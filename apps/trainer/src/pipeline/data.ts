@@ -3,8 +3,9 @@ import { join, resolve } from 'node:path';
 import {
   generateSynthetic,
   loadTables,
-  readSideTablesAhead,
+  readTable,
   SIDE_TABLE_NAMES,
+  tablePath,
   workspaceRoot,
   type HomeCreditTables,
   type SideTableName,
@@ -22,8 +23,6 @@ export interface LoadedData {
    * `sideTables: 'later'` the tables hold the application alone and the features stage reads the others one by one.
    */
   readSideTable: (table: SideTableName) => Promise<HomeCreditTables['application'] | undefined>;
-  /** Ends the thread that checks the side-table files (readSideTablesAhead); reads not yet asked for are dropped. */
-  close: () => Promise<void>;
 }
 
 /**
@@ -54,9 +53,13 @@ export async function loadTrainingData(
   const positives = target.reduce((s, v) => s + v, 0);
   if (positives === 0 || positives === target.length)
     throw new Error(`${dir}: TARGET has a single class; nothing to learn`);
-  // Each side table read when the features stage asks for it, the next one read meanwhile (one at a time otherwise).
-  const sideTables = readSideTablesAhead(dir, { enabled: config.sideTables });
-  return { tables, source: { dir, generated }, target, readSideTable: sideTables.read, close: sideTables.close };
+  const from = dir;
+  const readSideTable = async (table: SideTableName) => {
+    const file = tablePath(from, table);
+    // A missing side-table file is a normal case (as in loadTables): nobody has history of that kind.
+    return config.sideTables && existsSync(file) ? readTable(file, table) : undefined;
+  };
+  return { tables, source: { dir, generated }, target, readSideTable };
 }
 
 /** A short description of the data for MLflow (data_summary.json) and the console. */

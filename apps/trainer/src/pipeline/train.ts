@@ -169,9 +169,8 @@ export async function runPipeline(
     // Every matrix comes from these columns: the tables (several GB of side-table rows at Kaggle scale) are
     // released table by table as they are aggregated (consume empties data.tables), the columns once the
     // matrices are made. Each table's buffers, freed by polars' threads, stay in glibc's arenas until trimmed.
-    // Each side table is read when its turn comes, the next one read ahead while it is aggregated (data.ts), so two
-    // of them at most are in memory beside the application (at 1M applicants all of them at once took 10-13 GiB);
-    // its dataset record is made while it is there.
+    // Each side table is read when its turn comes, so one of them at a time is in memory beside the application
+    // (at 1M applicants all of them at once took 10-13 GiB); its dataset record is made while it is there.
     const columns = await FeatureColumns.consume(data.tables, {
       sideTables: config.sideTables,
       afterEachTable: () => Dataset.releaseFreedMemory(),
@@ -184,7 +183,7 @@ export async function runPipeline(
         }
         return frame;
       },
-    }).finally(data.close);
+    });
     const pipeline = FeaturePipeline.fit(columns, { rows: splits.train, sideTables: config.sideTables });
     return {
       final: {
