@@ -316,6 +316,36 @@ describe('LightGBM binding', () => {
       });
     });
 
+    describe('a dataset reused by another train()', () => {
+      // LightGBM's documented way to try several min_data_in_leaf values on one binned dataset.
+      const REUSABLE: Params = { ...PARAMS, feature_pre_filter: false, min_data_in_leaf: 40 };
+      const OTHER: Params = { ...PARAMS, feature_pre_filter: false, min_data_in_leaf: 5, num_leaves: 4 };
+      const fit = (params: Params, [trainSet, validSet]: [Dataset, Dataset]) =>
+        train(params, trainSet, { valid: [validSet], numBoostRound: 15 }).then((m) => m.saveModel());
+
+      it("trains that call's model (its own parameters), the model fresh datasets train", async () => {
+        const sets = makeSets();
+        const first = await fit(REUSABLE, sets);
+        const reused = await fit(OTHER, sets);
+        expect(reused).toEqual(await fit(OTHER, makeSets()));
+        expect(reused).not.toEqual(first);
+        expect(reused).toMatch(/\[num_leaves: 4\]/);
+      });
+
+      it("a change to its bins is refused with LightGBM's reason, and the dataset stays usable", async () => {
+        const sets = makeSets();
+        const first = await fit(REUSABLE, sets);
+        await expect(fit({ ...REUSABLE, max_bin: 15 }, sets)).rejects.toThrow(LightGBMError);
+        await expect(fit({ ...REUSABLE, max_bin: 15 }, sets)).rejects.toThrow(/max_bin/);
+        const [prefiltered, valid] = makeSets();
+        await fit({ ...PARAMS, min_data_in_leaf: 40 }, [prefiltered, valid]);
+        await expect(fit({ ...PARAMS, min_data_in_leaf: 5 }, [prefiltered, valid])).rejects.toThrow(
+          /feature_pre_filter/,
+        );
+        expect(await fit(REUSABLE, sets)).toEqual(first);
+      });
+    });
+
     it('rows: bad row indices are refused at construction', () => {
       const label = [0, 1];
       expect(() => new Dataset(x, { nRows: 2, nCols, label, rows: Int32Array.of(0, ROWS) })).toThrow(

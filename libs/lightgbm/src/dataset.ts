@@ -1,5 +1,5 @@
 import { native, type NativeDataset } from './native';
-import { CATEGORICAL_ALIASES, isLinearTree, type Params, paramsToString } from './params';
+import { CATEGORICAL_ALIASES, datasetLevelParams, isLinearTree, type Params, paramsToString } from './params';
 
 export interface DatasetOptions {
   nRows: number;
@@ -146,10 +146,18 @@ export class Dataset {
     this.freed = true;
   }
 
-  /** @internal the binned LightGBM dataset, built on first use with the training parameters merged in. */
+  /**
+   * @internal the binned LightGBM dataset, built on first use with the training parameters merged in. A built one
+   * serves any later train() whose parameters keep its bins: LightGBM's own check refuses the others (a changed
+   * max_bin, or a smaller min_data_in_leaf when features were pre-filtered by the larger one), as Python does.
+   */
   construct(trainParams: Params): NativeDataset {
     this.assertUsable();
-    if (this.handle) return this.handle;
+    if (this.handle) {
+      const built = paramsToString(this.constructedParams ?? {});
+      native().NativeDataset.checkParamUpdate(built, paramsToString(trainParams));
+      return this.handle;
+    }
     if (!this.label) throw new Error('a training or validation Dataset needs a label');
     let params: Params;
     let categorical = this.categoricalFeatures;
@@ -197,9 +205,12 @@ export class Dataset {
     return handle;
   }
 
-  /** @internal the parameters the LightGBM dataset was built with (dataset-level ones matter to the booster). */
+  /**
+   * @internal the dataset-level parameters the LightGBM dataset was built with, which its booster must share. Only
+   * those: a dataset reused by a second train() trains with that call's booster parameters, not the first one's.
+   */
   get datasetParams(): Params {
-    return { ...(this.constructedParams ?? {}) };
+    return datasetLevelParams(this.constructedParams ?? {});
   }
 
   private assertUsable(): void {

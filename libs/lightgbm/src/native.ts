@@ -65,7 +65,11 @@ interface NativeModule {
     parameters: string,
     reference: NativeDataset | null,
     rows?: Int32Array,
-  ) => NativeDataset) & { releaseFreedMemory(): boolean };
+  ) => NativeDataset) & {
+    releaseFreedMemory(): boolean;
+    /** throws LightGBM's error when `asked` changes a dataset-level parameter of a dataset built with `built` */
+    checkParamUpdate(built: string, asked: string): void;
+  };
   NativeBooster: new (train: NativeDataset | null, parametersOrModel: string) => NativeBooster;
   setErrorClass(ctor: new (message: string) => Error): void;
   /** src/native/network.cc: LightGBM's socket network; thread-local in LightGBM, so one thread does all of it */

@@ -75,3 +75,24 @@ export function isLinearTree(params: Params): boolean {
     (name) => name in params && ['true', '+'].includes(String(params[name]).toLowerCase()),
   );
 }
+
+/**
+ * LightGBM's dataset-level parameters and their aliases (the list Python's Dataset.get_params keeps): they fix the
+ * bins, so a booster must see the values its dataset was built with; every other parameter belongs to train().
+ */
+const DATASET_PARAMS: ReadonlySet<string> = new Set([
+  ...['bin_construct_sample_cnt', 'subsample_for_bin', 'data_random_seed', 'data_seed'],
+  ...CATEGORICAL_ALIASES,
+  ...['enable_bundle', 'bundle', 'is_enable_bundle', 'feature_pre_filter', 'forcedbins_filename'],
+  ...['group_column', 'group', 'group_id', 'query', 'query_column', 'query_id', 'header', 'has_header'],
+  ...['ignore_column', 'blacklist', 'ignore_feature', 'label_column', 'label', 'weight_column', 'weight'],
+  ...['is_enable_sparse', 'enable_sparse', 'is_sparse', 'sparse', ...LINEAR_TREE_ALIASES],
+  ...['max_bin', 'max_bins', 'max_bin_by_feature', 'min_data_in_bin', 'pre_partition', 'is_pre_partition'],
+  ...['precise_float_parser', 'two_round', 'two_round_loading', 'use_two_round_loading'],
+  ...['use_missing', 'zero_as_missing'],
+]);
+
+/** Only the dataset-level entries of `params`. */
+export function datasetLevelParams(params: Params): Params {
+  return Object.fromEntries(Object.entries(params).filter(([key]) => DATASET_PARAMS.has(key)));
+}

@@ -27,6 +27,7 @@ Napi::Function NativeDataset::Define(Napi::Env env) {
                          InstanceMethod("free", &NativeDataset::Free),
                          InstanceMethod("isFreed", &NativeDataset::IsFreed),
                          StaticMethod("releaseFreedMemory", &NativeDataset::ReleaseFreedMemory),
+                         StaticMethod("checkParamUpdate", &NativeDataset::CheckParamUpdate),
                      });
 }
 
@@ -34,6 +35,16 @@ Napi::Function NativeDataset::Define(Napi::Env env) {
 // arenas, counted in RSS, until malloc_trim hands the free pages back to the OS.
 Napi::Value NativeDataset::ReleaseFreedMemory(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), malloc_trim(0) == 1);
+}
+
+// A built dataset's bins cannot follow new dataset-level parameters: LightGBM's own check (the one Python runs when
+// a constructed Dataset meets train()'s params) says which one changed, as a LightGBMError.
+Napi::Value NativeDataset::CheckParamUpdate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string built = GetString(info[0], "built parameters");
+  const std::string asked = GetString(info[1], "new parameters");
+  LGBM_CHECK(env, LGBM_DatasetUpdateParamChecking(built.c_str(), asked.c_str()));
+  return env.Undefined();
 }
 
 namespace {

@@ -30,6 +30,9 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset> {
   static NativeDataset* FromValue(const Napi::Value& value, const char* what);
   // NativeDataset.releaseFreedMemory(): malloc_trim(0); true when memory went back to the OS.
   static Napi::Value ReleaseFreedMemory(const Napi::CallbackInfo& info);
+  // NativeDataset.checkParamUpdate(built, asked): throws LightGBM's error when `asked` changes a dataset-level
+  // parameter of a dataset built with `built` (both "k=v ..." strings).
+  static Napi::Value CheckParamUpdate(const Napi::CallbackInfo& info);
 
  private:
   Napi::Value SetField(const Napi::CallbackInfo& info);
