@@ -29,7 +29,7 @@ COLUMNS = ["AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "
            "EXT_SOURCE_2", "EXT_SOURCE_3"]
 
 COMMON = {"objective": "binary", "metric": "auc", "verbosity": -1, "num_threads": 2, "deterministic": True,
-          "force_col_wise": True}
+          "force_col_wise": True, "feature_pre_filter": False}
 FLAVOURS = {
     "lightgbm_rf": {"boosting": "rf", "num_leaves": 63, "min_data_in_leaf": 20, "bagging_fraction": 0.632,
                     "bagging_freq": 1, "feature_fraction": 0.5},

@@ -1,4 +1,5 @@
 import { Booster, Dataset, Params, train } from '@credit-scoring/lightgbm';
+import type { DatasetPart, FoldDatasets } from './fold-datasets';
 import { stratifiedSplit } from './folds';
 import { checkMatrix, LabelledMatrix, labelsOf } from './matrix';
 import {
@@ -60,6 +61,10 @@ const COMMON: HyperParams = {
   // Fixed (not auto-chosen by timing) so results repeat; column-wise histograms suit our ~800 features x 255 bins
   // (30k generated applicants, 200 rounds: 10-12 s vs 15 s row-wise).
   force_col_wise: true,
+  // Keep every feature in the binned dataset rather than drop those min_data_in_leaf cannot split (the default): a
+  // search then bins each fold once and its trials, whatever their min_data_in_leaf, reuse it (FoldDatasets).
+  // LightGBM's documented setting for exactly that.
+  feature_pre_filter: false,
 };
 
 /** What one fit hands to LightGBM: its params plus the round settings. */
@@ -122,13 +127,14 @@ async function fitBooster(
   checkMatrix(`${spec.name}.fit`, trainSet);
   const seed = opts.seed ?? 0;
   const setup = spec.trainingSetup(params, seed);
-  const run = boosterRun(spec.name, setup, opts.threads, opts.onDatasetsBuilt);
+  const kept = opts.datasets && { datasets: opts.datasets, seed };
+  const run = boosterRun(spec.name, setup, opts.threads, opts.onDatasetsBuilt, kept);
   let fitted: { booster: Booster; numIteration: number; bestIteration: number; refit: boolean };
   if (valid) {
     fitted = { ...(await run.withStopping(trainSet, valid)), refit: false };
   } else if (setup.earlyStoppingRounds <= 0) {
     // Nothing to stop on (e.g. the random forest): every training row builds the trees.
-    const booster = await run.plain(trainSet, setup.numBoostRound);
+    const booster = await run.plain(trainSet, setup.numBoostRound, 'all');
     fitted = { booster, numIteration: setup.numBoostRound, bestIteration: 0, refit: false };
   } else {
     const y = labelsOf(`${spec.name}.fit`, trainSet);
@@ -139,7 +145,10 @@ async function fitBooster(
       seed,
     );
     // Both parts are binned from the training matrix in place: no copy of 85 % of it lives beside the datasets.
-    const stopped = await run.withStopping(rowsOf(trainSet, split.train), rowsOf(trainSet, split.valid));
+    const stopped = await run.withStopping(rowsOf(trainSet, split.train), rowsOf(trainSet, split.valid), [
+      'fit',
+      'stop',
+    ]);
     const refit = opts.refit ?? trainSet.nRows <= REFIT_MAX_ROWS;
     fitted = { ...stopped, refit };
     if (refit) {
@@ -148,7 +157,7 @@ async function fitBooster(
       stopped.booster.free();
       const rounds = Math.max(1, Math.round(stopped.numIteration / (1 - INNER_VALID_FRACTION)));
       fitted = {
-        booster: await run.plain(trainSet, rounds),
+        booster: await run.plain(trainSet, rounds, 'all'),
         numIteration: rounds,
         bestIteration: stopped.bestIteration,
         refit,
@@ -189,29 +198,39 @@ function boosterRun(
   setup: BoosterTrainingSetup,
   threads: number | undefined,
   onDatasetsBuilt: (() => void) | undefined,
+  kept: { datasets: FoldDatasets; seed: number } | undefined,
 ) {
   const params = threads === undefined ? setup.params : { ...setup.params, num_threads: threads };
-  const datasetOf = (m: LabelledMatrix | MatrixRows, reference?: Dataset) => {
+  /** The dataset of `m`: kept across fits when the caller keeps them and `part` names which rows it holds. */
+  const datasetOf = (m: LabelledMatrix | MatrixRows, reference?: Dataset, part?: DatasetPart) => {
     const { matrix, rows } = 'rows' in m ? m : { matrix: m, rows: undefined };
-    const y = labelsOf(`${name}.fit`, matrix);
-    return new Dataset(matrix.data, {
-      nRows: rows ? rows.length : matrix.nRows,
-      nCols: matrix.nCols,
-      label: rows ? Float64Array.from(rows, (r) => y[r]) : y,
-      featureNames: matrix.featureNames,
-      categoricalFeatures: setup.nativeCategorical ? matrix.categoricalFeatures : [],
-      params,
-      reference,
-      rows,
-    });
+    const build = () => {
+      const y = labelsOf(`${name}.fit`, matrix);
+      return new Dataset(matrix.data, {
+        nRows: rows ? rows.length : matrix.nRows,
+        nCols: matrix.nCols,
+        label: rows ? Float64Array.from(rows, (r) => y[r]) : y,
+        featureNames: matrix.featureNames,
+        categoricalFeatures: setup.nativeCategorical ? matrix.categoricalFeatures : [],
+        params,
+        reference,
+        rows,
+      });
+    };
+    if (!kept || !part) return { dataset: build(), release: (d: Dataset) => d.free() };
+    const key = { part, seed: kept.seed, categorical: setup.nativeCategorical };
+    return { dataset: kept.datasets.get(matrix, key, build), release: () => undefined };
   };
   return {
     async withStopping(
       fitRows: LabelledMatrix | MatrixRows,
       stopRows: LabelledMatrix | MatrixRows,
+      parts?: [DatasetPart, DatasetPart],
     ): Promise<{ booster: Booster; numIteration: number; bestIteration: number }> {
-      const trainData = datasetOf(fitRows);
-      const validData = datasetOf(stopRows, trainData);
+      const fit = datasetOf(fitRows, undefined, parts?.[0]);
+      const trainData = fit.dataset;
+      const stop = datasetOf(stopRows, trainData, parts?.[1]);
+      const validData = stop.dataset;
       try {
         // train() builds the datasets before its first await: once it returns its promise, they are built.
         const training = train(params, trainData, {
@@ -226,18 +245,18 @@ function boosterRun(
         const bestIteration = booster.bestIteration;
         return { booster, numIteration: bestIteration > 0 ? bestIteration : setup.numBoostRound, bestIteration };
       } finally {
-        trainData.free();
-        validData.free();
+        fit.release(trainData);
+        stop.release(validData);
       }
     },
-    async plain(rows: LabelledMatrix, numBoostRound: number): Promise<Booster> {
-      const data = datasetOf(rows);
+    async plain(rows: LabelledMatrix, numBoostRound: number, part?: DatasetPart): Promise<Booster> {
+      const { dataset, release } = datasetOf(rows, undefined, part);
       try {
-        const training = train(params, data, { numBoostRound });
+        const training = train(params, dataset, { numBoostRound });
         onDatasetsBuilt?.();
         return await training;
       } finally {
-        data.free();
+        release(dataset);
       }
     },
   };

@@ -1,7 +1,8 @@
 import { comparisonCells, comparisonMarkdown, comparisonRow, searchedRow } from './compare';
-import { crossValidate, reuseFoldPipelines, RowTransformer, TrialPruned } from './cv';
+import { crossValidate, PreparedFolds, reuseFoldPipelines, RowTransformer, TrialPruned } from './cv';
+import { FoldDatasets } from './fold-datasets';
 import { stratifiedKFold } from './folds';
-import { LabelledMatrix } from './matrix';
+import { LabelledMatrix, selectRows } from './matrix';
 import { lightgbmSpec, randomForestSpec } from './boosters';
 import { dummySpec, HyperParams, logisticSpec, ModelSpec } from './models';
 import { describeRealData } from '@credit-scoring/data/testing';
@@ -112,6 +113,37 @@ describe('hyperparameter search over CV on generated data', () => {
     expect(progress[0].etaSeconds).toBeGreaterThanOrEqual(0);
     const again = await run();
     expect(again.trials.map((t) => t.params)).toEqual(first.trials.map((t) => t.params));
+  });
+
+  it("FoldDatasets: a search's trials bin each fold once and score as if each trial had binned its own", async () => {
+    const folds = stratifiedKFold(y, 3, 4);
+    const prepared = PreparedFolds.prepare(sample, folds, () => ({
+      transform: (m: LabelledMatrix, { rows }) => selectRows(m, rows),
+    }));
+    const opts = { costModel: unit, seed: 5, threads: 2, concurrency: 2 };
+    const trials: Array<[ModelSpec, HyperParams[], number]> = [
+      // lightgbm early-stops on an inner split, then refits on the fold: three datasets per fold
+      [lightgbmSpec, [{ num_boost_round: 150 }, { min_data_in_leaf: 10, num_leaves: 31, feature_fraction: 0.5 }], 3],
+      [randomForestSpec, [{}, { min_data_in_leaf: 5, num_leaves: 15, feature_fraction: 0.3 }], 1],
+    ];
+    for (const [spec, trialParams, perFold] of trials) {
+      const datasets = new FoldDatasets();
+      try {
+        for (const params of trialParams) {
+          const kept = await crossValidate(spec, params, prepared, folds, { ...opts, datasets });
+          expect(datasets.size).toBe(perFold * folds.length);
+          const own = await crossValidate(spec, params, prepared, folds, opts);
+          expect(Array.from(kept.oof)).toEqual(Array.from(own.oof));
+          expect(kept.folds.map((f) => f.info)).toEqual(own.folds.map((f) => f.info));
+        }
+      } finally {
+        datasets.free();
+      }
+      const build = () => {
+        throw new Error('built after free()');
+      };
+      expect(() => datasets.get(sample, { part: 'all', seed: 0, categorical: false }, build)).toThrow(/used after/);
+    }
   });
 
   it('TPE refinement on CV stays inside the space and never reports worse than the defaults', async () => {

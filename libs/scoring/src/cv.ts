@@ -6,6 +6,7 @@ import {
   thresholdSearch,
   validateCostModel,
 } from '@credit-scoring/decision';
+import type { FoldDatasets } from './fold-datasets';
 import { Fold } from './folds';
 import { checkMatrix, LabelledMatrix, labelsOf, selectRows } from './matrix';
 import { HyperParams, ModelSpec } from './models';
@@ -37,6 +38,11 @@ export interface CvOptions {
    * trial that is clearly losing (SearchOptions.prune).
    */
   shouldStop?: (done: FoldAuc[]) => boolean;
+  /**
+   * Boosters keep each fold's binned datasets here, for the next trial on the same folds (see FoldDatasets). Used
+   * with PreparedFolds only: other inputs give each call new fold matrices, whose datasets no later call could reuse.
+   */
+  datasets?: FoldDatasets;
 }
 
 export interface FoldAuc {
@@ -171,6 +177,9 @@ export async function crossValidate<T>(
   const threads =
     concurrency > 1 && opts.threads !== undefined ? Math.max(1, Math.floor(opts.threads / concurrency)) : opts.threads;
 
+  // Only prepared folds hand out the same matrix objects to every call, which is what keeps a kept dataset's rows right.
+  const datasets = data instanceof PreparedFolds ? opts.datasets : undefined;
+
   const fitFold = async (k: number) => {
     const fold = folds[k];
     const started = Date.now();
@@ -180,7 +189,8 @@ export async function crossValidate<T>(
         `crossValidate: fold ${k}: ${valid.nRows} transformed validation rows for ${fold.valid.length} indices`,
       );
     }
-    const predictor = await spec.fit(train, undefined, params, { seed: (opts.seed ?? 0) + k, threads });
+    const seed = (opts.seed ?? 0) + k;
+    const predictor = await spec.fit(train, undefined, params, { seed, threads, datasets });
     try {
       const prob = predictor.predictProba(valid.data);
       const y = labelsOf(`crossValidate fold ${k}`, valid);

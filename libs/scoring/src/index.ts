@@ -39,6 +39,7 @@ export {
   type RowTransformer,
 } from './cv';
 export { applicationTarget, featurePipelineFitter } from './feature-folds';
+export { FoldDatasets, type DatasetPart } from './fold-datasets';
 export {
   hyperparameterSearch,
   type PrunedTrial,

@@ -1,3 +1,4 @@
+import type { FoldDatasets } from './fold-datasets';
 import { LogisticRegression } from './logistic';
 import { checkMatrix, LabelledMatrix, labelsOf, MatrixLike } from './matrix';
 
@@ -37,6 +38,11 @@ export interface FitOptions {
    * that boosting keeps is a small part of it. May be called more than once (a refit builds again).
    */
   onDatasetsBuilt?: () => void;
+  /**
+   * Boosters: keep the binned datasets of this training matrix here and reuse them in later fits of it (a search's
+   * trials on one fold); the caller frees them. Without it every fit bins its rows and frees them.
+   */
+  datasets?: FoldDatasets;
 }
 
 /**

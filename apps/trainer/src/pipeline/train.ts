@@ -15,6 +15,7 @@ import {
   confusionMatrixPlot,
   costCurvePlot,
   crossValidate,
+  FoldDatasets,
   gainImportance,
   hyperparameterSearch,
   importancePlot,
@@ -404,6 +405,8 @@ async function evaluateModel(
   const pruneMargin = resolvePrune(config.pruneMargin, splits.train.length);
   const progress = new Progress(`${spec.name} trials`, trials);
   const booster = isBoosterSpec(spec);
+  // Each fold binned once for all the trials, not once per trial (FoldDatasets); freed when the search ends.
+  const datasets = booster ? new FoldDatasets() : undefined;
   const search = await hyperparameterSearch(
     spec,
     (params, control) =>
@@ -412,6 +415,7 @@ async function evaluateModel(
         costModel: config.cost,
         seed: config.seed,
         threads: config.numThreads,
+        datasets,
         // LightGBM trains off the main thread: two small folds at once, one thread each (same trees, see CvOptions).
         concurrency: booster ? 2 : 1,
         // Named, since two families may be printing at once.
@@ -431,7 +435,7 @@ async function evaluateModel(
       onProgress: (p) =>
         progress.tick(p.trial, `cost/applicant ${p.score.toFixed(2)} (best ${p.bestScore.toFixed(2)})`),
     },
-  );
+  ).finally(() => datasets?.free());
   const best = search.best.cv;
   await run.logParams(best.params);
   // Per-fold metrics as a series (step = fold), the means and spreads as plain metrics.
