@@ -29,12 +29,13 @@ COLUMNS = ["AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "
            "EXT_SOURCE_2", "EXT_SOURCE_3"]
 
 COMMON = {"objective": "binary", "metric": "auc", "verbosity": -1, "num_threads": 2, "deterministic": True,
-          "force_col_wise": True, "feature_pre_filter": False}
+          "force_col_wise": True}
 FLAVOURS = {
     "lightgbm_rf": {"boosting": "rf", "num_leaves": 63, "min_data_in_leaf": 20, "bagging_fraction": 0.632,
                     "bagging_freq": 1, "feature_fraction": 0.5},
     "gbm_plain": {"boosting": "gbdt", "learning_rate": 0.1, "max_depth": 3, "min_data_in_leaf": 20, "lambda_l2": 0,
-                  "feature_fraction": 1, "bagging_fraction": 1, "bagging_freq": 0, "num_leaves": 8},
+                  "feature_fraction": 1, "bagging_fraction": 1, "bagging_freq": 0, "num_leaves": 8,
+                  "feature_pre_filter": False},
     "lightgbm": {"boosting": "gbdt", "learning_rate": 0.02, "num_leaves": 8, "max_depth": -1, "min_data_in_leaf": 100,
                  "feature_fraction": 0.2, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l1": 0.1,
                  "lambda_l2": 10, "min_gain_to_split": 0, "cat_smooth": 20, "cat_l2": 10},

@@ -61,11 +61,21 @@ const COMMON: HyperParams = {
   // Fixed (not auto-chosen by timing) so results repeat; column-wise histograms suit our ~800 features x 255 bins
   // (30k generated applicants, 200 rounds: 10-12 s vs 15 s row-wise).
   force_col_wise: true,
-  // Keep every feature in the binned dataset rather than drop those min_data_in_leaf cannot split (the default): a
-  // search then bins each fold once and its trials, whatever their min_data_in_leaf, reuse it (FoldDatasets).
-  // LightGBM's documented setting for exactly that.
-  feature_pre_filter: false,
 };
+
+/**
+ * For a flavour whose trees see every feature: keep in the binned dataset the features LightGBM would drop as
+ * unsplittable under min_data_in_leaf (its default pre-filter), which then serves every trial's min_data_in_leaf
+ * (LightGBM's documented setting for that), so a search bins each fold once (FoldDatasets). Those features cannot be
+ * split either way: the trees are the same. Flavours that sample features keep the pre-filter, since sampling among
+ * the unsplittable features changes their models: at Kaggle scale lightgbm's CV cost rose 1.3 % and its test cost
+ * 1.4 %, on the real sample its test cost 3.5 %, though its AUCs rose (tools/bench/pipeline/notes.md, session 16).
+ */
+const KEEP_UNSPLITTABLE: HyperParams = { feature_pre_filter: false };
+
+/** Whether a flavour's trees see every feature (no column sampling, fixed and not searched). */
+const seesEveryFeature = (flavour: BoosterFlavour): boolean =>
+  Number(flavour.defaults.feature_fraction ?? 1) === 1 && !('feature_fraction' in flavour.space);
 
 /** What one fit hands to LightGBM: its params plus the round settings. */
 export interface BoosterTrainingSetup {
@@ -74,6 +84,8 @@ export interface BoosterTrainingSetup {
   earlyStoppingRounds: number;
   earlyStoppingMinRounds: number;
   nativeCategorical: boolean;
+  /** Its binned datasets serve every trial of a search (FitOptions.datasets); else each fit bins its own. */
+  reusesDatasets: boolean;
 }
 
 /** A booster model spec; `trainingSetup` shows exactly what LightGBM receives (logged, and checked against Python). */
@@ -90,13 +102,15 @@ function boosterSpec(flavour: BoosterFlavour): BoosterSpec {
     trainingSetup: (params = {}, seed = 0) => {
       checkParams(spec, params);
       const merged = { ...flavour.defaults, ...params };
-      const all: HyperParams = { ...COMMON, ...merged, ...(flavour.derive?.(merged) ?? {}), seed };
+      const reuse = seesEveryFeature(flavour) ? KEEP_UNSPLITTABLE : {};
+      const all: HyperParams = { ...COMMON, ...reuse, ...merged, ...(flavour.derive?.(merged) ?? {}), seed };
       return {
         params: Object.fromEntries(Object.entries(all).filter(([k]) => !(ROUND_KEYS as readonly string[]).includes(k))),
         numBoostRound: Number(all.num_boost_round),
         earlyStoppingRounds: Number(all.early_stopping_rounds),
         earlyStoppingMinRounds: warmUpRounds(all.learning_rate),
         nativeCategorical: flavour.nativeCategorical,
+        reusesDatasets: seesEveryFeature(flavour),
       };
     },
     fit: (trainSet, valid, params = {}, opts = {}) => fitBooster(spec, trainSet, valid, params, opts),
@@ -127,7 +141,7 @@ async function fitBooster(
   checkMatrix(`${spec.name}.fit`, trainSet);
   const seed = opts.seed ?? 0;
   const setup = spec.trainingSetup(params, seed);
-  const kept = opts.datasets && { datasets: opts.datasets, seed };
+  const kept = setup.reusesDatasets && opts.datasets ? { datasets: opts.datasets, seed } : undefined;
   const run = boosterRun(spec.name, setup, opts.threads, opts.onDatasetsBuilt, kept);
   let fitted: { booster: Booster; numIteration: number; bestIteration: number; refit: boolean };
   if (valid) {

@@ -3,7 +3,7 @@ import { crossValidate, PreparedFolds, reuseFoldPipelines, RowTransformer, Trial
 import { FoldDatasets } from './fold-datasets';
 import { stratifiedKFold } from './folds';
 import { LabelledMatrix, selectRows } from './matrix';
-import { lightgbmSpec, randomForestSpec } from './boosters';
+import { lightgbmSpec, plainGbmSpec, randomForestSpec } from './boosters';
 import { dummySpec, HyperParams, logisticSpec, ModelSpec } from './models';
 import { describeRealData } from '@credit-scoring/data/testing';
 import { hyperparameterSearch, SearchProgress, TrialControl } from './search';
@@ -115,16 +115,17 @@ describe('hyperparameter search over CV on generated data', () => {
     expect(again.trials.map((t) => t.params)).toEqual(first.trials.map((t) => t.params));
   });
 
-  it("FoldDatasets: a search's trials bin each fold once and score as if each trial had binned its own", async () => {
+  it("FoldDatasets: gbm_plain's trials bin each fold once and score as if each had binned its own", async () => {
     const folds = stratifiedKFold(y, 3, 4);
     const prepared = PreparedFolds.prepare(sample, folds, () => ({
       transform: (m: LabelledMatrix, { rows }) => selectRows(m, rows),
     }));
     const opts = { costModel: unit, seed: 5, threads: 2, concurrency: 2 };
     const trials: Array<[ModelSpec, HyperParams[], number]> = [
-      // lightgbm early-stops on an inner split, then refits on the fold: three datasets per fold
-      [lightgbmSpec, [{ num_boost_round: 150 }, { min_data_in_leaf: 10, num_leaves: 31, feature_fraction: 0.5 }], 3],
-      [randomForestSpec, [{}, { min_data_in_leaf: 5, num_leaves: 15, feature_fraction: 0.3 }], 1],
+      // early stopping on an inner split, then a refit on the fold: three datasets per fold, built by the first trial
+      [plainGbmSpec, [{ num_boost_round: 150 }, { min_data_in_leaf: 5, max_depth: 4, learning_rate: 0.05 }], 3],
+      // a flavour that samples features bins its own datasets for every fit
+      [lightgbmSpec, [{ num_boost_round: 150 }, { min_data_in_leaf: 10, num_leaves: 31 }], 0],
     ];
     for (const [spec, trialParams, perFold] of trials) {
       const datasets = new FoldDatasets();

@@ -8,8 +8,10 @@ export type DatasetPart = 'fit' | 'stop' | 'all';
  * LightGBM's binned datasets, kept across the fits of one hyper-parameter search. Every trial of a family fits the
  * same folds with the same seed, so the same inner split: binning them again for each trial cost about 1 s per
  * dataset at 6,400 x 833 (three per fold and trial, ~75 core-seconds of a Kaggle-scale run, tools/bench/pipeline
- * notes, session 15). A kept dataset serves any trial's booster parameters because the boosters build them with
- * `feature_pre_filter: false`; LightGBM itself refuses a trial that would change their bins (e.g. max_bin).
+ * notes, session 15). A kept dataset serves any trial's booster parameters because the flavours that keep them
+ * (BoosterTrainingSetup.reusesDatasets: those whose trees see every feature) build them with
+ * `feature_pre_filter: false`; LightGBM itself refuses a trial that would change their bins (e.g. max_bin). The
+ * other flavours bin their own datasets for each fit.
  *
  * Give one to crossValidate (CvOptions.datasets) for a search, then free() it. Datasets are keyed by the matrix
  * object, so they serve only fits of that very matrix: a fold's prepared matrices (PreparedFolds).
