@@ -405,7 +405,8 @@ async function evaluateModel(
   const pruneMargin = resolvePrune(config.pruneMargin, splits.train.length);
   const progress = new Progress(`${spec.name} trials`, trials);
   const booster = isBoosterSpec(spec);
-  // Each fold binned once for all the trials, not once per trial (FoldDatasets); freed when the search ends.
+  // The flavours that can (gbm_plain: BoosterTrainingSetup.reusesDatasets) bin each fold once for all the trials, not
+  // once per trial (FoldDatasets); freed when the search ends.
   const datasets = booster ? new FoldDatasets() : undefined;
   const search = await hyperparameterSearch(
     spec,
