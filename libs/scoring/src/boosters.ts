@@ -94,6 +94,7 @@ export interface BoosterSpec extends ModelSpec {
 }
 
 function boosterSpec(flavour: BoosterFlavour): BoosterSpec {
+  const reusesDatasets = seesEveryFeature(flavour);
   const spec: BoosterSpec = {
     name: flavour.name,
     description: flavour.description,
@@ -102,7 +103,7 @@ function boosterSpec(flavour: BoosterFlavour): BoosterSpec {
     trainingSetup: (params = {}, seed = 0) => {
       checkParams(spec, params);
       const merged = { ...flavour.defaults, ...params };
-      const reuse = seesEveryFeature(flavour) ? KEEP_UNSPLITTABLE : {};
+      const reuse = reusesDatasets ? KEEP_UNSPLITTABLE : {};
       const all: HyperParams = { ...COMMON, ...reuse, ...merged, ...(flavour.derive?.(merged) ?? {}), seed };
       return {
         params: Object.fromEntries(Object.entries(all).filter(([k]) => !(ROUND_KEYS as readonly string[]).includes(k))),
@@ -110,7 +111,7 @@ function boosterSpec(flavour: BoosterFlavour): BoosterSpec {
         earlyStoppingRounds: Number(all.early_stopping_rounds),
         earlyStoppingMinRounds: warmUpRounds(all.learning_rate),
         nativeCategorical: flavour.nativeCategorical,
-        reusesDatasets: seesEveryFeature(flavour),
+        reusesDatasets,
       };
     },
     fit: (trainSet, valid, params = {}, opts = {}) => fitBooster(spec, trainSet, valid, params, opts),

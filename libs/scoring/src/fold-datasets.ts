@@ -17,8 +17,7 @@ export type DatasetPart = 'fit' | 'stop' | 'all';
  * object, so they serve only fits of that very matrix: a fold's prepared matrices (PreparedFolds).
  */
 export class FoldDatasets {
-  private readonly byMatrix = new WeakMap<LabelledMatrix, Map<string, Dataset>>();
-  private readonly kept: Dataset[] = [];
+  private readonly byMatrix = new Map<LabelledMatrix, Map<string, Dataset>>();
   private freed = false;
 
   /** The dataset of `part` of `matrix` for this seed and categorical setting, built by `build` the first time. */
@@ -34,20 +33,19 @@ export class FoldDatasets {
     if (!dataset) {
       dataset = build();
       datasets.set(name, dataset);
-      this.kept.push(dataset);
     }
     return dataset;
   }
 
   /** How many datasets are kept. */
   get size(): number {
-    return this.kept.length;
+    return [...this.byMatrix.values()].reduce((n, datasets) => n + datasets.size, 0);
   }
 
   /** Releases every kept dataset (a booster still training on one keeps it until it is done). */
   free(): void {
-    this.kept.forEach((d) => d.free());
-    this.kept.length = 0;
+    this.byMatrix.forEach((datasets) => datasets.forEach((d) => d.free()));
+    this.byMatrix.clear();
     this.freed = true;
   }
 }
