@@ -53,11 +53,22 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  let settled = false;
+  // Node exits once nothing keeps its event loop alive, even with the command's promise still pending (session 17:
+  // a lone logistic fit waited on worker threads that did not hold the loop, and `trainer run` stopped mid-job with
+  // status 0). A stop like that is a bug: it must not look like success.
+  process.on('exit', () => {
+    if (settled) return;
+    process.stderr.write('trainer: internal error: the command stopped before it finished (nothing left to wait on)\n');
+    process.exitCode = EXIT_INTERNAL;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
+      settled = true;
       process.exitCode = code;
     },
     (err: unknown) => {
+      settled = true;
       const message = err instanceof Error ? err.message : String(err);
       const status = exitStatusOf(err);
       const prefix = status === EXIT_INTERNAL ? 'trainer: internal error: ' : 'trainer: ';

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LogisticRegression } from './logistic';
@@ -96,6 +97,29 @@ describe('LogisticRegression on worker threads', () => {
     expect(turns).toBeGreaterThan(3);
     const single = await LogisticRegression.fit(x, y, { C: 10, threads: 1 });
     Array.from(parallel.coefficients).forEach((w, j) => expect(w).toBeCloseTo(single.coefficients[j], 9));
+  });
+
+  it('keeps a process whose only work is the fit alive until it ends', () => {
+    // Nothing else pending (no timer, socket or native call): the workers alone must hold the event loop open.
+    const script = `
+      const { LogisticRegression } = require(${JSON.stringify(require.resolve('./logistic'))});
+      const nRows = 3000, nCols = 20;
+      const data = Float64Array.from({ length: nRows * nCols }, (_, i) => Math.sin(i * 12.9898) * 0.5 + 0.5);
+      const y = Array.from({ length: nRows }, (_, i) => (data[i * nCols] > 0.6 ? 1 : 0));
+      const featureNames = Array.from({ length: nCols }, (_, j) => 'F' + j);
+      LogisticRegression.fit({ data, nRows, nCols, featureNames, categoricalFeatures: [] }, y, { C: 1, threads: 2 })
+        .then((m) => process.stdout.write('fitted ' + m.coefficients.length));`;
+    const root = path.resolve(__dirname, '..', '..', '..');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
+    });
+    expect(child.error).toBeUndefined();
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    expect(child.stdout).toBe('fitted 20');
   });
 });
 

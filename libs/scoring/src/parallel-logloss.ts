@@ -102,9 +102,17 @@ export class LogLossSums {
     this.theta.set(theta);
     Atomics.store(this.control, 1, 0);
     Atomics.add(this.control, 0, 1);
+    // Atomics.waitAsync does not keep Node's event loop alive: with nothing else pending (a lone logistic fit, as
+    // in `trainer run --parallel-models 1`), the process would exit mid-fit with status 0. The workers hold it
+    // alive while they compute, and only then.
+    for (const worker of this.workers) worker.ref();
     Atomics.notify(this.control, 0);
-    for (let done = Atomics.load(this.control, 1); done < this.workers.length; done = Atomics.load(this.control, 1)) {
-      await waitAsync(this.control, 1, done).value;
+    try {
+      for (let done = Atomics.load(this.control, 1); done < this.workers.length; done = Atomics.load(this.control, 1)) {
+        await waitAsync(this.control, 1, done).value;
+      }
+    } finally {
+      for (const worker of this.workers) worker.unref();
     }
     if (Atomics.load(this.control, 2) !== 0)
       throw new Error('logistic regression: a worker thread failed to evaluate its rows');
@@ -119,7 +127,7 @@ export class LogLossSums {
     return loss;
   }
 
-  /** Stops the workers (they are unref'd, so a forgotten close never keeps the process alive). */
+  /** Stops the workers (unref'd between evaluations, so a forgotten close never keeps the process alive). */
   close(): void {
     Atomics.store(this.control, 0, -1);
     Atomics.notify(this.control, 0);
