@@ -81,4 +81,32 @@ describe('withRun', () => {
       expect(got.info.endTime).toBeDefined();
     },
   );
+
+  it('marks the run FAILED when the process runs out of work with the run still open', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(__dirname, 'testing', 'signal-child.ts'),
+        client.trackingUri,
+        experimentId,
+        'stranded',
+      ],
+      { cwd: workspaceRoot(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    const runId = /RUN ([0-9a-f]{32})/.exec(stdout)?.[1];
+    expect(runId).toBeDefined();
+    expect(stdout).not.toContain('RETURNED');
+    expect(code).toBe(0); // Node's own status for a drained loop: why the trainer checks for it (apps/trainer main.ts)
+    expect(stderr).toContain(`run ${runId}: the process has nothing left to wait on; marking the run FAILED`);
+    const got = await client.getRun(runId as string);
+    expect(got.info.status).toBe('FAILED');
+    expect(got.info.endTime).toBeDefined();
+  });
 });

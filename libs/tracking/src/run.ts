@@ -112,7 +112,8 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /**
  * Runs `fn` inside a new MLflow run and always closes it: FINISHED when fn resolves, FAILED when it throws
- * (the error is rethrown), KILLED when the process gets SIGINT/SIGTERM meanwhile. The signal handlers exist
+ * (the error is rethrown) or when the process runs out of work with fn still pending, KILLED when the process gets
+ * SIGINT/SIGTERM meanwhile. The signal handlers exist
  * only while the run is open; after marking the run, the signal is re-raised so the process still stops
  * (unless some other handler of the program is there to decide).
  */
@@ -146,10 +147,20 @@ export async function withRun<T>(
         if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
       });
   };
+  // Node exits once nothing keeps its event loop alive, even with fn still pending (a bug of the caller's: session
+  // 17's trainer waited on worker threads that held nothing). fn can then never finish and the run would stay
+  // RUNNING for good: it is marked FAILED first, the request keeping the process alive until it is answered.
+  const onStranded = () => {
+    process.removeListener('beforeExit', onStranded);
+    console.error(`[tracking] run ${run.info.runId}: the process has nothing left to wait on; marking the run FAILED`);
+    void close('FAILED', { attempts: 2, firstDelayMs: 500 }).catch(() => undefined);
+  };
   const removeHandlers = () => {
     for (const s of SIGNALS) process.removeListener(s, onSignal);
+    process.removeListener('beforeExit', onStranded);
   };
   for (const s of SIGNALS) process.on(s, onSignal);
+  process.on('beforeExit', onStranded);
 
   try {
     const result = await fn(active);

@@ -1,14 +1,18 @@
-// Child process for run.spec.ts: opens a run with withRun, announces its id, then works until a signal arrives.
+// Child process for run.spec.ts: opens a run with withRun, announces its id, then works until a signal arrives, or,
+// with a third argument `stranded`, waits on a promise that nothing can settle (Node runs out of work).
 import { MlflowClient } from '../client';
 import { withRun } from '../run';
 
 async function main(): Promise<void> {
-  const [uri, experimentId] = process.argv.slice(2);
+  const [uri, experimentId, mode] = process.argv.slice(2);
   const client = new MlflowClient({ trackingUri: uri });
-  await withRun(client, { experimentId, runName: 'interrupted' }, async (run) => {
+  const stranded = mode === 'stranded';
+  await withRun(client, { experimentId, runName: stranded ? 'stranded' : 'interrupted' }, async (run) => {
     process.stdout.write(`RUN ${run.runId}\n`);
+    if (stranded) await new Promise(() => undefined); // nothing will ever settle it, and nothing keeps Node alive
     await new Promise(() => setInterval(() => undefined, 1000)); // long training that never ends by itself
   });
+  process.stdout.write('RETURNED\n');
 }
 
 main().catch((err: unknown) => {
