@@ -113,9 +113,8 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 /**
  * Runs `fn` inside a new MLflow run and always closes it: FINISHED when fn resolves, FAILED when it throws
  * (the error is rethrown) or when the process runs out of work with fn still pending, KILLED when the process gets
- * SIGINT/SIGTERM meanwhile. The signal handlers exist
- * only while the run is open; after marking the run, the signal is re-raised so the process still stops
- * (unless some other handler of the program is there to decide).
+ * SIGINT/SIGTERM meanwhile. The signal handlers exist only while the run is open; after marking the run, the signal
+ * is re-raised so the process still stops (unless some other handler of the program is there to decide).
  */
 export async function withRun<T>(
   client: MlflowClient,
