@@ -135,7 +135,8 @@ Tracking
   --alias NAME          alias given to the new version (default ${DEFAULTS.alias})
   --tag KEY=VALUE       a tag on every run of the study (repeatable), e.g. --tag team=risk --tag ticket=CS-12
 Model bundle
-  --bundle-out DIR      export the new champion to DIR for the API (default ${DEFAULTS.bundleOut})
+  --bundle-out DIR      export the new champion to DIR for the API: a new or empty folder, or an older bundle,
+                        which it replaces (default ${DEFAULTS.bundleOut})
   --no-bundle           do not export a bundle (config: "bundleOut": false)
 Distributed (LightGBM data-parallel; apps/trainer/README.md, "Distributed training")
   --workers LIST        host:port,... of running \`trainer worker\`s: trains only the LightGBM model, each worker

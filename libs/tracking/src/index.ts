@@ -55,6 +55,7 @@ export {
   modelFiles,
   readModelPackage,
   readPackageIdentity,
+  checkReplaceableDirectory,
   replaceDirectory,
   writeIdentity,
   writeModelPackage,

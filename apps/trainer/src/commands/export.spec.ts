@@ -16,6 +16,7 @@ import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/ser
 import { generatedModel } from '../testing/generated-model';
 import { exportCommand } from './export';
 import { predictCommand } from './predict';
+import { exitStatusOf } from '../exit-status';
 
 jest.setTimeout(300_000);
 
@@ -83,6 +84,21 @@ it('exports the champion, replaces the bundle with the next one, and keeps it wh
 
   expect(await exportTo('--version', '1')).toBe(0);
   expect((await readModelPackage(out)).identity).toMatchObject({ version: '1', alias: undefined });
+
+  // A folder of the user's that is not a bundle, or a file, is never replaced: a bad-input error (exit 2).
+  const notes = path.join(work, 'notes');
+  fs.mkdirSync(notes);
+  fs.writeFileSync(path.join(notes, 'todo.txt'), 'keep');
+  for (const target of [notes, path.join(notes, 'todo.txt')]) {
+    const refused = quietly(() => exportCommand(['--name', name, '--out', target, '--tracking-uri', uri]));
+    await expect(refused).rejects.toMatchObject({
+      code: 'EEXIST',
+      message: expect.stringMatching(/refusing to replace/),
+    });
+    await expect(refused.catch((e: unknown) => exitStatusOf(e))).resolves.toBe(2);
+  }
+  expect(fs.readdirSync(notes)).toEqual(['todo.txt']);
+  expect(fs.readFileSync(path.join(notes, 'todo.txt'), 'utf8')).toBe('keep');
 });
 
 it('predicts with models:/NAME@ALIAS and models:/NAME/VERSION exactly as with the exported bundle', async () => {

@@ -16,7 +16,8 @@ const HELP = `Usage: trainer export [--name NAME] [--alias ALIAS | --version N] 
 
 Downloads a registered model (MLflow lightgbm-flavour directory plus our feature pipeline, threshold, cost and
 metrics) into a bundle folder. The API serves such a folder without MLflow: MODEL_BUNDLE_DIR=DIR npm run serve.
-The folder is replaced only once the new bundle is complete and its checksums verified.
+The folder is replaced only once the new bundle is complete and its checksums verified, and only if it is new,
+empty or an older bundle (a folder with an MLmodel file): any other folder or file is left alone (exit 2).
   --name NAME          registered model (default ${DEFAULT_MODEL_NAME})
   --alias ALIAS        alias to export (default ${DEFAULT_MODEL_ALIAS})
   --version N          export this version instead of an alias

@@ -1,9 +1,10 @@
-// `trainer run` end to end on a small slice of the real sample, against a real MLflow server: a report path that cannot
-// be written fails the command after training but before promotion, and leaves the registry as it was.
+// `trainer run` end to end on generated rows, against a real MLflow server: outputs that cannot be written are refused
+// before any training; a report that becomes unwritable during the run fails it after training but before promotion,
+// and leaves the registry as it was and the study's parent run FAILED.
 import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
 import { MlflowClient } from '@credit-scoring/tracking';
 import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from './run';
@@ -29,39 +30,63 @@ afterAll(async () => {
   if (store) rmSync(store, { recursive: true, force: true });
 });
 
-describe('trainer run', () => {
-  it('fails on a report it cannot write without registering, promoting or leaving a run RUNNING', async () => {
-    const report = join(store, 'no-such-dir', 'results.md');
-    const argv = [
-      '--data-dir',
-      await syntheticDataDir(SYNTHETIC), // generated rows: the failure path does not depend on the data
-      '--no-side-tables',
-      '--models',
-      'lightgbm',
-      '--folds',
-      '2',
-      '--budget',
-      '1',
-      '--search-rows',
-      '2000',
-      '--tracking-uri',
-      uri,
-      '--experiment',
-      experiment,
-      '--model-name',
-      modelName,
-      '--report',
-      report,
-      '--no-bundle',
-    ];
-    await expect(runCommand(argv)).rejects.toThrow(/ENOENT/);
+const argsWith = async (...extra: string[]) => [
+  '--data-dir',
+  await syntheticDataDir(SYNTHETIC), // generated rows: the failure paths do not depend on the data
+  '--no-side-tables',
+  '--models',
+  'lightgbm',
+  '--folds',
+  '2',
+  '--budget',
+  '1',
+  '--search-rows',
+  '2000',
+  '--tracking-uri',
+  uri,
+  '--experiment',
+  experiment,
+  '--model-name',
+  modelName,
+  ...extra,
+];
 
-    expect(await client.searchModelVersions(`name='${modelName}'`)).toEqual([]);
-    expect((await client.getRegisteredModel(modelName))?.aliases ?? {}).toEqual({});
+describe('trainer run', () => {
+  it('refuses outputs it could not write before training: no run, and a folder that is not a bundle untouched', async () => {
+    const work = join(store, 'work');
+    mkdirSync(work);
+    writeFileSync(join(work, 'notes.txt'), 'keep');
+    const refused: Array<[string[], RegExp]> = [
+      [['--report', join(store, 'no-such-dir', 'results.md'), '--no-bundle'], /--report: the folder .* does not exist/],
+      [['--report', store, '--no-bundle'], /--report .* is a folder/],
+      [['--bundle-out', work], /--bundle-out: .*work exists and it is a folder with other files .*refusing to replace/],
+      [['--bundle-out', join(work, 'notes.txt', 'bundle')], /notes\.txt is a file, not a folder/],
+    ];
+    for (const [extra, message] of refused) {
+      const started = Date.now();
+      await expect(runCommand(await argsWith(...extra))).rejects.toThrow(message);
+      expect(Date.now() - started).toBeLessThan(5_000); // before the data is even read
+    }
+    expect(readdirSync(work)).toEqual(['notes.txt']);
+    expect(await client.getExperimentByName(experiment)).toBeUndefined();
+  });
+
+  it('fails on a report it cannot write after training without registering, promoting or leaving a run open', async () => {
+    const reports = join(store, 'reports');
+    mkdirSync(reports);
+    const report = join(reports, 'results.md');
+    const running = runCommand(await argsWith('--report', report, '--no-bundle'));
+    rmSync(reports, { recursive: true }); // checked at the start, gone by the end
+    await expect(running).rejects.toThrow(`cannot write --report ${report}: ENOENT`);
+
+    expect(await client.getRegisteredModel(modelName)).toBeUndefined(); // created by this run, so deleted again
     expect(existsSync(report)).toBe(false);
     const experimentId = (await client.getExperimentByName(experiment))?.experimentId ?? 'missing';
     const runs = (await client.searchRuns({ experimentIds: [experimentId] })).runs;
     expect(runs.length).toBeGreaterThanOrEqual(3); // parent, model, threshold, best model
-    expect(runs.filter((r) => r.info.status !== 'FINISHED').map((r) => r.info.runName)).toEqual([]);
+    const parent = runs.filter((r) => r.info.runName?.startsWith('Model comparison'));
+    expect(parent.map((r) => r.info.status)).toEqual(['FAILED']);
+    expect(parent[0].tags['credit.failure']).toMatch(/^registry: cannot write --report/);
+    expect(runs.filter((r) => r.info.status === 'RUNNING').map((r) => r.info.runName)).toEqual([]);
   });
 });

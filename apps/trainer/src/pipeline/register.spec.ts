@@ -124,6 +124,17 @@ describe('registerChampion', () => {
     expect(await champion()).toBe('1');
   });
 
+  it('removes the registered model too when the failed run had created it, and only then', async () => {
+    const fresh = `${name}-fresh`;
+    const runId = await candidateRun();
+    const failing = registerChampion(client, { runId, name: fresh, alias: 'champion' }, async () => {
+      throw new Error('ENOSPC: no space left on device');
+    });
+    await expect(failing).rejects.toThrow('ENOSPC');
+    expect(await client.getRegisteredModel(fresh)).toBeUndefined();
+    expect(await client.getRegisteredModel(name)).toBeDefined(); // the earlier test's failure left its model
+  });
+
   it('removes the version when MLflow dies right after model-versions/create, once MLflow is back', async () => {
     const runId = await candidateRun();
     let restarted: Promise<LocalServer> | undefined;

@@ -33,8 +33,9 @@ export async function registerChampion(
   opts: { cleanupRetry?: CleanupRetry } = {},
 ): Promise<string> {
   const { name, alias, runId } = candidate;
-  await client.getOrCreateRegisteredModel(name);
-  const previous = (await client.getRegisteredModel(name))?.aliases[alias];
+  const existing = await client.getRegisteredModel(name);
+  if (!existing) await client.getOrCreateRegisteredModel(name);
+  const previous = existing?.aliases[alias];
   // MLflow 3: the version's source is the run's logged model (models:/<model_id>), as Python's registration does.
   const { source, modelId } = await resolveRunModel(client, runId);
   try {
@@ -48,21 +49,23 @@ export async function registerChampion(
     await client.setRegisteredModelAlias(name, alias, created.version);
     return created.version;
   } catch (err) {
-    await discardCandidate(client, candidate, previous, opts.cleanupRetry ?? DEFAULT_CLEANUP_RETRY);
+    await discardCandidate(client, candidate, previous, opts.cleanupRetry ?? DEFAULT_CLEANUP_RETRY, !existing);
     throw err;
   }
 }
 
 /**
  * Deletes every version of `name` that came from the candidate's run (found by run id, so a version whose create
- * answer was lost is found too) and puts the alias back on `previous` if it no longer points there. Retries with a
- * bounded backoff; never throws, but says on stderr what it could not undo.
+ * answer was lost is found too), and the registered model itself when this run created it, and puts the alias back
+ * on `previous` if it no longer points there. Retries with a bounded backoff; never throws, but says on stderr what
+ * it could not undo.
  */
 async function discardCandidate(
   client: MlflowClient,
   candidate: Candidate,
   previous: string | undefined,
   retry: CleanupRetry,
+  createdModel: boolean,
 ): Promise<void> {
   const { name, alias, runId } = candidate;
   let lastError: unknown;
@@ -75,6 +78,11 @@ async function discardCandidate(
       for (const v of seen) await client.deleteModelVersion(name, v);
       if (previous !== undefined) await restoreAlias(client, name, alias, previous);
       if (seen.length > 0) process.stderr.write(`  registration undone: ${name} version ${seen.join(', ')} deleted\n`);
+      // A registered model this run created goes too, unless someone else's version arrived meanwhile.
+      if (createdModel && (await client.searchModelVersions(`name='${name}'`)).length === 0) {
+        await client.deleteRegisteredModel(name);
+        process.stderr.write(`  registration undone: registered model ${name} (created by this run) deleted\n`);
+      }
       return;
     } catch (err) {
       lastError = err;

@@ -13,6 +13,7 @@ export {
 } from './names';
 export {
   modelFiles,
+  checkReplaceableDirectory,
   replaceDirectory,
   sha256,
   writeFiles,

@@ -102,6 +102,29 @@ describe('model package folder', () => {
     expect((await readPackageIdentity(dir)).version).toBe('1');
   });
 
+  it('replaces only what a bundle may replace: nothing, an empty folder or a bundle; never a file or other folders', async () => {
+    const root = tempDir('pkg');
+    const folder = path.join(root, 'work');
+    fs.mkdirSync(folder);
+    fs.writeFileSync(path.join(folder, 'notes.txt'), 'keep');
+    const file = path.join(root, 'notes.txt');
+    fs.writeFileSync(file, 'keep too');
+    for (const dir of [folder, file]) {
+      await expect(writeModelPackage(dir, 'run1', pkg)).rejects.toMatchObject({
+        code: 'EEXIST',
+        message: expect.stringMatching(/exists and .*refusing to replace it/),
+      });
+    }
+    expect(fs.readFileSync(path.join(folder, 'notes.txt'), 'utf8')).toBe('keep');
+    expect(fs.readFileSync(file, 'utf8')).toBe('keep too');
+    expect(fs.readdirSync(root).sort()).toEqual(['notes.txt', 'work']); // no temporary folder left either
+    const empty = path.join(root, 'empty');
+    fs.mkdirSync(empty);
+    await writeModelPackage(empty, 'run1', pkg, { name: 'scoring', version: '1' });
+    await writeModelPackage(empty, 'run2', pkg, { name: 'scoring', version: '2' }); // a bundle replaces a bundle
+    expect((await readPackageIdentity(empty)).version).toBe('2');
+  });
+
   // A real full disk: a 1 MB tmpfs holding a ~200 KB package cannot take a second, larger one beside it.
   const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
   (asRoot ? it : it.skip)(

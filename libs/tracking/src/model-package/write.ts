@@ -138,10 +138,38 @@ export function writeOrder(files: Record<string, unknown>): string[] {
 }
 
 /**
+ * Throws (code EEXIST) unless `dir` is absent, an empty folder, or a model package (a folder with an MLmodel file):
+ * the only things a bundle may replace. A user's `--out ~/work` or `--bundle-out /tmp` must not be deleted (session
+ * 17: `trainer export --out /tmp` replaced the whole of /tmp with a bundle).
+ */
+export function checkReplaceableDirectory(dir: string): void {
+  const target = path.resolve(dir);
+  let entries: string[];
+  try {
+    if (!fs.statSync(target).isDirectory()) throw notReplaceable(target, 'it is a file, not a folder');
+    entries = fs.readdirSync(target);
+  } catch (error) {
+    // Nothing there to lose (ENOTDIR: a parent is a file, which creating the folder reports).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return;
+    throw error;
+  }
+  if (entries.length > 0 && !entries.includes(PACKAGE_FILES.mlmodel))
+    throw notReplaceable(target, `it is a folder with other files (no ${PACKAGE_FILES.mlmodel}), not a model bundle`);
+}
+
+function notReplaceable(target: string, why: string): Error {
+  const message = `${target} exists and ${why}: refusing to replace it; give a new or empty folder, or an old bundle`;
+  return Object.assign(new Error(message), { code: 'EEXIST' });
+}
+
+/**
  * Fills a fresh temporary sibling of `dir` with `fill`, then renames it over `dir`. If anything fails (a full disk,
- * a bad download, a check) the temporary folder is removed and `dir` is left exactly as it was.
+ * a bad download, a check) the temporary folder is removed and `dir` is left exactly as it was. `dir` must pass
+ * checkReplaceableDirectory, checked before anything is written.
  */
 export async function replaceDirectory(dir: string, fill: (tempDir: string) => Promise<void>): Promise<void> {
+  checkReplaceableDirectory(dir);
   const target = path.resolve(dir);
   const parent = path.dirname(target);
   await fs.promises.mkdir(parent, { recursive: true });
