@@ -60,6 +60,38 @@ describe('LightGBM binding', () => {
       }
     });
 
+    it('SHAP rows of a random forest (trees averaged) sum to its log-odds too, up to any iteration', async () => {
+      const forest = await train(
+        { ...PARAMS, boosting: 'rf', bagging_fraction: 0.6, bagging_freq: 1, feature_fraction: 0.7 },
+        dataset(),
+        { numBoostRound: 25 },
+      );
+      const rows = x.subarray(0, 40 * nCols);
+      for (const [numIteration, trees] of [
+        [undefined, 25],
+        [10, 10],
+      ]) {
+        const contrib = forest.predictContrib(rows, { numIteration });
+        const probability = forest.predict(rows, { numIteration });
+        // LightGBM's raw score of an averaged model is its trees' sum, as Python's raw_score: the mean is the log-odds.
+        const raw = forest.predict(rows, { rawScore: true, numIteration });
+        for (let i = 0; i < 40; i++) {
+          const shap = contrib.subarray(i * (nCols + 1), (i + 1) * (nCols + 1));
+          const sum = shap.reduce((a, b) => a + b, 0);
+          expect(Math.abs(sum - Math.log(probability[i] / (1 - probability[i])))).toBeLessThan(1e-9);
+          expect(Math.abs(sum - raw[i] / (trees as number))).toBeLessThan(1e-9);
+          if (numIteration === undefined)
+            expect(Array.from(forest.predictSingleContrib(rows.subarray(i * nCols, (i + 1) * nCols)))).toEqual(
+              Array.from(shap),
+            );
+        }
+      }
+      const copy = Booster.fromString(forest.saveModel());
+      expect(Array.from(copy.predictContrib(rows))).toEqual(Array.from(forest.predictContrib(rows)));
+      copy.free();
+      forest.free();
+    });
+
     it('round-trips through the text format with identical predictions', () => {
       const copy = Booster.fromString(booster.saveModel());
       expect(Array.from(copy.predict(x))).toEqual(Array.from(booster.predict(x)));

@@ -27,6 +27,8 @@ export class Booster {
   readonly numFeature: number;
   readonly featureNames: string[];
   private readonly handle: NativeBooster;
+  /** Whether the model's score is the mean of its trees (the random forest), read from its text on first need. */
+  private averagesOutput: boolean | undefined;
 
   private constructor(handle: NativeBooster, bestIteration: number) {
     this.handle = handle;
@@ -59,7 +61,10 @@ export class Booster {
     return this.handle.isFreed();
   }
 
-  /** Probabilities (or raw scores) for row-major rows of numFeature values. */
+  /**
+   * Probabilities (or raw scores) for row-major rows of numFeature values. A raw score is LightGBM's, as Python's
+   * raw_score: for a model that averages its trees (boosting=rf) the trees' sum, not their mean (the log-odds).
+   */
   predict(data: Matrix, opts: { rawScore?: boolean; numIteration?: number } = {}): Float64Array {
     checkIteration(opts.numIteration);
     const nRows = this.rowsOf(data);
@@ -88,11 +93,15 @@ export class Booster {
     return this.handle.predictForMatAsync(data, nRows, type, 0, this.iterations(opts.numIteration), parameters);
   }
 
-  /** SHAP values: nRows x (numFeature + 1), the last column is the expected value; rows sum to the raw score. */
+  /**
+   * SHAP values: nRows x (numFeature + 1), the last column is the expected value; rows sum to the log-odds of the
+   * probability (the raw score, or for a model that averages its trees, the raw score over the trees used).
+   */
   predictContrib(data: Matrix, opts: { numIteration?: number } = {}): Float64Array {
     checkIteration(opts.numIteration);
     const nRows = this.rowsOf(data);
-    return this.handle.predictForMat(data, nRows, PREDICT_CONTRIB, 0, this.iterations(opts.numIteration), '');
+    const contrib = this.handle.predictForMat(data, nRows, PREDICT_CONTRIB, 0, this.iterations(opts.numIteration), '');
+    return this.averaged(contrib, opts.numIteration);
   }
 
   /** One row through LightGBM's fast single-row path (a predictor kept per booster): the probability. */
@@ -102,7 +111,21 @@ export class Booster {
 
   /** SHAP values of one row through the fast path: numFeature + 1 values, the last is the expected value. */
   predictSingleContrib(row: Float64Array | number[]): Float64Array {
-    return this.handle.predictSingle(row, true, this.iterations(undefined)) as Float64Array;
+    return this.averaged(this.handle.predictSingle(row, true, this.iterations(undefined)) as Float64Array, undefined);
+  }
+
+  /**
+   * A model that averages its trees (boosting=rf: `average_output` in its text) scores the mean of the trees' outputs,
+   * but LightGBM's contributions are their sum (LightGBM issue #6217): divided here by the trees used, so that they
+   * add up to the log-odds as for any other model. 100 trees made a forest's explanations 100 times too large.
+   */
+  private averaged(contrib: Float64Array, numIteration: number | undefined): Float64Array {
+    this.averagesOutput ??= /^average_output$/m.test(this.handle.saveModelToString(0, 1, IMPORTANCE_SPLIT));
+    if (!this.averagesOutput) return contrib;
+    const asked = this.iterations(numIteration);
+    const used = asked > 0 && asked < this.numIterations ? asked : this.numIterations; // LightGBM's rule
+    for (let i = 0; i < contrib.length; i++) contrib[i] /= used;
+    return contrib;
   }
 
   /** Per-feature importance, in feature order; like Python it counts up to bestIteration by default. */
