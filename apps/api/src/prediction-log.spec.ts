@@ -1,7 +1,7 @@
 // The prediction log through the API (inject): what a scored request leaves in the log, the read routes behind the
 // API key, the keyed-hash mode, and the failures that must never reach a client: a full SQLite database and a
 // PostgreSQL connection dropped by the server. Real LightGBM model, real SQLite file, real PostgreSQL server.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHmac } from 'node:crypto';
@@ -248,6 +248,19 @@ describe('the prediction log through the API', () => {
     expect(metrics).toContain(`monitoring_drift_share ${body.shareOfDriftedColumns}`);
     expect(metrics).toContain(`monitoring_window_rows ${2 * applicants.length}`);
     expect(metrics).toMatch(/monitoring_drift_score\{column="AMT_INCOME_TOTAL",stattest="[^"]+"\} [0-9.e-]+/);
+
+    // A report.json that is not a drift report (written by hand, or by another tool): as if there were none, and the
+    // scrape of every other metric goes on (it answered 500).
+    const jsonFile = path.join(reports, 'report.json');
+    for (const odd of ['{}', 'null', '[]', '"x"', '{"dataset": {}, "columns": []}', '{']) {
+      writeFileSync(jsonFile, odd);
+      utimesSync(jsonFile, new Date(), new Date(Date.now() + 1000 * odd.length)); // a new mtime each time
+      expect((await app.inject({ url: '/monitoring/drift', headers: key })).statusCode).toBe(404);
+      const scrape = await app.inject('/metrics');
+      expect(scrape.statusCode).toBe(200);
+      expect(scrape.body).toContain('prediction_log_rows_written_total');
+      expect(scrape.body).toContain('monitoring_window_rows 0'); // no report read
+    }
     await app.close();
   });
 });

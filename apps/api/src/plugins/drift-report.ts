@@ -51,6 +51,29 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * report.json as the gauges and the route read it, checked: the file is written by `trainer monitor` or by hand, and
+ * a `{}` in it made /metrics (the whole scrape) and /monitoring/drift answer 500.
+ */
+function asDriftReport(value: unknown): DriftReportJson {
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  const fail = (what: string): never => {
+    throw new Error(`report.json is not a drift report: ${what}`);
+  };
+  if (!isObject(value)) return fail('not a JSON object');
+  const { dataset, columns } = value;
+  if (!isObject(dataset)) return fail('no "dataset" object');
+  for (const key of ['number_of_columns', 'number_of_drifted_columns', 'share_of_drifted_columns', 'drift_share'])
+    if (typeof dataset[key] !== 'number') fail(`dataset.${key} is not a number`);
+  if (typeof dataset.dataset_drift !== 'boolean') fail('dataset.dataset_drift is not true or false');
+  if (!Array.isArray(columns)) return fail('no "columns" array');
+  for (const c of columns)
+    if (!isObject(c) || typeof c.column_name !== 'string' || typeof c.drift_score !== 'number')
+      fail('a column without a column_name and a numeric drift_score');
+  return value as unknown as DriftReportJson;
+}
+
 export const driftReportPlugin = fp(
   async (app: FastifyInstance, opts: DriftReportOptions) => {
     const dir = path.resolve(opts.dir);
@@ -63,7 +86,7 @@ export const driftReportPlugin = fp(
         try {
           cache = {
             mtimeMs: stat.mtimeMs,
-            report: JSON.parse(fs.readFileSync(jsonFile, 'utf8')),
+            report: asDriftReport(JSON.parse(fs.readFileSync(jsonFile, 'utf8'))),
             writtenAt: stat.mtime,
           };
         } catch (error) {
