@@ -8,10 +8,27 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 /** parseArgs with our error type, so every command reports bad flags the same way. */
 export function parseFlags<T extends Options>(argv: string[], options: T) {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: false, strict: true });
+    return parseArgs({ args: negativeValuesJoined(argv, options), options, allowPositionals: false, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n')[0]);
   }
+}
+
+/**
+ * `--budget -1` as `--budget=-1`: node's parseArgs takes a value that starts with '-' for an option and refuses it as
+ * "ambiguous"; joined, it reaches the flag's own range check, whose message says what is allowed.
+ */
+function negativeValuesJoined(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : undefined;
+    const next = argv[i + 1];
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
 }
 
 export function toInt(

@@ -100,6 +100,12 @@ describe('parseRunConfig', () => {
     [['--tag', 'novalue'], /--tag must be KEY=VALUE with a non-empty key, got 'novalue'/],
     [['--tag', '=x'], /--tag must be KEY=VALUE/],
     [['--unknown'], /Unknown option '--unknown'/],
+    // A negative number reaches the flag's range check (node's parser called it "ambiguous").
+    [['--budget', '-1'], /--budget must be an integer in \[1, 1000\], got '-1'/],
+    [['--fn-loss', '-0.5'], /--fn-loss must be a number in \[0, 100\], got '-0.5'/],
+    [['--models', ''], /--models needs at least one model/],
+    [['--model-name', ''], /--model-name must not be empty/],
+    [['--experiment', ' '], /--experiment must not be empty/],
   ])('rejects %j with a one-line reason', (argv, message) => {
     expect(() => parseRunConfig(argv, {})).toThrow(UsageError);
     expect(() => parseRunConfig(argv, {})).toThrow(message);

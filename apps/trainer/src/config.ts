@@ -210,7 +210,7 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
     dataDir: v['data-dir'] ?? base.dataDir,
     rows: toInt('rows', v.rows, 200, 10_000_000) ?? base.rows,
     sideTables: v['no-side-tables'] ? false : base.sideTables,
-    models: v.models ? parseModels(v.models) : base.models,
+    models: v.models === undefined ? base.models : parseModels(v.models),
     folds: toInt('folds', v.folds, 2, 20) ?? base.folds,
     budget: toInt('budget', v.budget, 1, 1000) ?? base.budget,
     testSize: toNumber('test-size', v['test-size'], 0.05, 0.5) ?? base.testSize,
@@ -234,6 +234,8 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
     config.dataDir = resolve(config.dataDir);
     if (!existsSync(config.dataDir)) throw new UsageError(`--data-dir ${config.dataDir} does not exist`);
   }
+  if (config.modelName.trim() === '') throw new UsageError('--model-name must not be empty');
+  if (config.experiment.trim() === '') throw new UsageError('--experiment must not be empty');
   if (!/^[A-Za-z0-9_-]+$/.test(config.alias))
     throw new UsageError(`--alias must be letters, digits, '-' or '_', got '${config.alias}'`);
   return config;
