@@ -55,6 +55,16 @@ function parseChunk(file: string, header: string[], rows: ScannedRows, firstRow:
       file,
     });
   }
+  // An empty id is a missing value to polars, and would be scored (and written) as applicant 0.
+  const ids = frame.getColumn('SK_ID_CURR');
+  if (ids.nullCount() > 0) {
+    const row = firstRow + (ids.isNull().toArray() as boolean[]).indexOf(true);
+    throw new DataError(`${file} row ${row}, column SK_ID_CURR: the applicant's id is empty`, {
+      file,
+      column: 'SK_ID_CURR',
+      row,
+    });
+  }
   return frame.select(...Object.keys(SCHEMAS.application_test));
 }
 

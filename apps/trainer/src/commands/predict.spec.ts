@@ -144,6 +144,17 @@ describe('trainer predict on bad input', () => {
         ),
       /row 2: 120 fields where the header has 121$/,
     ],
+    [
+      'an empty id',
+      () =>
+        file(
+          'no-id.csv',
+          withRows((fields) => {
+            fields[header.indexOf('SK_ID_CURR')] = '';
+          }),
+        ),
+      /row 2, column SK_ID_CURR: the applicant's id is empty$/,
+    ],
     ['an empty file', () => file('empty.csv', ''), /is empty \(no header line\)$/],
     ['a header alone', () => file('header.csv', `${header.join(',')}\n`), /has a header but no applicant rows$/],
   ])('%s exits 2 with one line naming it, and writes nothing', (_what, make, message) => {
