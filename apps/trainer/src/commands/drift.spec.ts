@@ -117,6 +117,14 @@ describe('trainer drift', () => {
       expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/line 2 is not JSON\n$/);
       expect(existsSync(join(dir, 'never'))).toBe(false);
       expect(await driftCommand(['--reference', reference])).toBe(2);
+      // Another table (bureau.csv shares one column with the applications): not a drift verdict (exit 1) but exit 2.
+      err.mockClear();
+      const bureau = join(data, 'bureau.csv');
+      expect(await driftCommand(['--reference', reference, '--current', bureau, '--out', join(dir, 'never')])).toBe(2);
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(
+        /bureau\.csv has only 1 of the reference's \d+ columns .*not the same table\? Name the columns to compare/,
+      );
+      expect(existsSync(join(dir, 'never'))).toBe(false);
     } finally {
       err.mockRestore();
     }

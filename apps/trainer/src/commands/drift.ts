@@ -62,6 +62,23 @@ export interface DriftRun {
 
 export const DEFAULT_EXCLUDED = ['SK_ID_CURR', 'TARGET'];
 
+/**
+ * Two CSV files sharing under half of the reference's columns are not two windows of one table (application_train
+ * against bureau.csv shares AMT_ANNUITY alone, and got a drift verdict, exit 1): a bad input, unless --columns says
+ * which columns to compare. A few columns missing are only left out of the report (its ignored columns).
+ */
+function checkSameTable(opts: DriftRunOptions, reference: object, current: object): void {
+  const excluded = new Set(opts.exclude ?? DEFAULT_EXCLUDED);
+  const compared = Object.keys(reference).filter((c) => !excluded.has(c));
+  const missing = compared.filter((c) => !(c in current));
+  if (compared.length > 0 && missing.length * 2 > compared.length)
+    throw new DriftInputError(
+      `${opts.current} has only ${compared.length - missing.length} of the reference's ${compared.length} columns ` +
+        `(missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}): not the same table? ` +
+        'Name the columns to compare with --columns',
+    );
+}
+
 /** Loads both CSV files and computes the drift report; throws DriftInputError on unusable input. */
 export function runDrift(opts: DriftRunOptions): DriftRun {
   const reference = loadCsvColumns(opts.reference);
@@ -74,6 +91,7 @@ export function runDrift(opts: DriftRunOptions): DriftRun {
   for (const c of [...(opts.categorical ?? []), ...(opts.numeric ?? [])]) {
     if (!(c in reference.data)) throw new DriftInputError(`column '${c}' is not in ${opts.reference}`);
   }
+  if (!opts.columns && !opts.current.endsWith('.jsonl')) checkSameTable(opts, reference.data, current.data);
   const stattest: StatTestName | undefined = opts.psi ? 'psi' : undefined;
   const report = detectDrift(reference.data, current.data, {
     schema,
