@@ -149,6 +149,21 @@ describe('loadTables on broken copies', () => {
     await expect(loadTables(dir)).rejects.toThrow(/row 12, column CNT_CHILDREN \(int\): value '1.5' is not an integer/);
   });
 
+  it('wants one row per applicant: an id repeated or empty is named with its row', async () => {
+    const lines = trainLines();
+    const id = (line: string) => line.split(',')[0];
+    writeTrain([...lines, lines[3]]); // data row 3 again, as row 41
+    await expect(loadTables(dir)).rejects.toThrow(
+      new RegExp(`row 41, column SK_ID_CURR: applicant ${id(lines[3])} appears a second time$`),
+    );
+    lines[9] = editCell(lines[9], 0, '');
+    writeTrain(lines);
+    const error = (await loadTables(dir).catch((e: unknown) => e)) as DataError;
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toMatch(/row 9, column SK_ID_CURR: the applicant's id is empty$/);
+    expect(error.row).toBe(9);
+  });
+
   it('detects a truncated file (last line cut)', async () => {
     const text = trainLines().join('\n') + '\n';
     fs.writeFileSync(tablePath(dir, 'application_train'), text.slice(0, text.length - 200));
