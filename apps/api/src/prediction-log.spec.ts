@@ -93,6 +93,10 @@ describe('the prediction log through the API', () => {
     expect(future.predictions).toHaveLength(0);
     const bad = await app.inject({ url: '/predictions?limit=5000&decision=maybe', headers: key });
     expect(bad.statusCode).toBe(400);
+    // A misspelt filter is refused, not dropped (which answered every row, unfiltered).
+    const typo = await app.inject({ url: '/predictions?decison=refused&limit=3', headers: key });
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json().message).toMatch(/decison/);
 
     const [today] = (await app.inject({ url: '/predictions/daily', headers: key })).json().days;
     expect(today).toMatchObject({ total: 30, refused, granted: 30 - refused });
