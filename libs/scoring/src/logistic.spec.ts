@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LogisticRegression } from './logistic';
 import { describeRealData } from '@credit-scoring/data/testing';
+import { runLoneProcess } from './testing/lone-process';
 import { realApplicationSample } from './testing/real-sample';
 
 /*
@@ -109,13 +109,7 @@ describe('LogisticRegression on worker threads', () => {
       const featureNames = Array.from({ length: nCols }, (_, j) => 'F' + j);
       LogisticRegression.fit({ data, nRows, nCols, featureNames, categoricalFeatures: [] }, y, { C: 1, threads: 2 })
         .then((m) => process.stdout.write('fitted ' + m.coefficients.length));`;
-    const root = path.resolve(__dirname, '..', '..', '..');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
-    });
+    const child = runLoneProcess(script, 60_000);
     expect(child.error).toBeUndefined();
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);

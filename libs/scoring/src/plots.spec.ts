@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { confusionMatrix, decideAll, thresholdSearch } from '@credit-scoring/decision';
 import { summarizeContributions } from './importance';
 import { Mulberry32Random } from '@credit-scoring/data';
@@ -13,6 +11,7 @@ import {
   shapSummaryPlot,
 } from './plots/charts';
 import { Plot, rasterizeSvg, renderSvgs } from './plots/render';
+import { runLoneProcess } from './testing/lone-process';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -106,13 +105,7 @@ describe('plots (vega-lite → SVG → PNG)', () => {
     // A process that draws a chart and has nothing else to do exits by itself, promptly.
     const script = `require(${JSON.stringify(require.resolve('./plots/charts'))})
       .confusionMatrixPlot({ tn: 1, fp: 2, fn: 3, tp: 4 }).then((p) => process.stdout.write(String(p.svg.length)))`;
-    const root = path.resolve(__dirname, '..', '..', '..');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 30_000,
-      env: { ...process.env, TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
-    });
+    const child = runLoneProcess(script, 30_000);
     expect(child.error).toBeUndefined();
     expect(child.status).toBe(0);
     expect(Number(child.stdout.trim())).toBeGreaterThan(1000);
