@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pl from 'nodejs-polars';
+import { checkApplicantIds } from './applicant-ids';
 import { checkNotTruncated, checkFieldCounts, findBadValueIn, findFirstBadRow, readHeader } from './csv-checks';
 import { CsvScanner, keySet, type ScannedRows } from './csv-scan';
 import { DataError } from './errors';
@@ -169,7 +170,7 @@ export async function loadTables(dir: string, opts: LoadOptions = {}): Promise<H
   const applicationTable: TableName = opts.application === 'test' ? 'application_test' : 'application_train';
   const applicationFile = tablePath(dir, applicationTable);
   const tables: HomeCreditTables = { application: await readTable(applicationFile, applicationTable) };
-  checkApplicantIds(applicationFile, tables.application);
+  checkApplicantIds(applicationFile, tables.application, { unique: true });
   const wanted =
     opts.sideTables === false ? [] : opts.sideTables === true || opts.sideTables === undefined ? SIDE_TABLE_NAMES : opts.sideTables;
   for (const side of wanted) {
@@ -179,24 +180,6 @@ export async function loadTables(dir: string, opts: LoadOptions = {}): Promise<H
     if (fs.existsSync(file)) tables[side] = await readTable(file, side);
   }
   return tables;
-}
-
-/**
- * One row per applicant: SK_ID_CURR present and unique. A repeated applicant would be split between the training and
- * the test part, and his side-table history counted for each copy; an empty id would be applicant 0.
- */
-function checkApplicantIds(file: string, application: pl.DataFrame): void {
-  const ids = application.getColumn('SK_ID_CURR');
-  const values = ids.toArray() as Array<number | null>;
-  const seen = new Set<number>();
-  for (let i = 0; i < values.length; i++) {
-    const id = values[i];
-    const row = i + 1;
-    if (id === null) throw new DataError(`${file} row ${row}, column SK_ID_CURR: the applicant's id is empty`, { file, row });
-    if (seen.has(id))
-      throw new DataError(`${file} row ${row}, column SK_ID_CURR: applicant ${id} appears a second time`, { file, row });
-    seen.add(id);
-  }
 }
 
 /**

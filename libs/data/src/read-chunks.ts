@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import pl from 'nodejs-polars';
+import { checkApplicantIds } from './applicant-ids';
 import { findBadValueIn, readHeader } from './csv-checks';
 import { CsvScanner, type ScannedRows } from './csv-scan';
 import { DataError } from './errors';
@@ -55,16 +56,7 @@ function parseChunk(file: string, header: string[], rows: ScannedRows, firstRow:
       file,
     });
   }
-  // An empty id is a missing value to polars, and would be scored (and written) as applicant 0.
-  const ids = frame.getColumn('SK_ID_CURR');
-  if (ids.nullCount() > 0) {
-    const row = firstRow + (ids.isNull().toArray() as boolean[]).indexOf(true);
-    throw new DataError(`${file} row ${row}, column SK_ID_CURR: the applicant's id is empty`, {
-      file,
-      column: 'SK_ID_CURR',
-      row,
-    });
-  }
+  checkApplicantIds(file, frame, { unique: false, firstRow });
   return frame.select(...Object.keys(SCHEMAS.application_test));
 }
 

@@ -144,16 +144,17 @@ export function writeOrder(files: Record<string, unknown>): string[] {
  */
 export function checkReplaceableDirectory(dir: string): void {
   const target = path.resolve(dir);
-  let entries: string[];
+  // Absent, or under a file (ENOTDIR, which creating the folder reports): nothing there to lose.
+  let stat: fs.Stats;
   try {
-    if (!fs.statSync(target).isDirectory()) throw notReplaceable(target, 'it is a file, not a folder');
-    entries = fs.readdirSync(target);
+    stat = fs.statSync(target);
   } catch (error) {
-    // Nothing there to lose (ENOTDIR: a parent is a file, which creating the folder reports).
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return;
     throw error;
   }
+  if (!stat.isDirectory()) throw notReplaceable(target, 'it is a file, not a folder');
+  const entries = fs.readdirSync(target);
   if (entries.length > 0 && !entries.includes(PACKAGE_FILES.mlmodel))
     throw notReplaceable(target, `it is a folder with other files (no ${PACKAGE_FILES.mlmodel}), not a model bundle`);
 }
