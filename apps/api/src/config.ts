@@ -59,6 +59,8 @@ export interface PredictionLogConfig {
   flushIntervalMs: number;
   /** PREDICTION_LOG_BATCH_ROWS: rows per transaction at most. */
   batchRows: number;
+  /** PREDICTION_LOG_RETRY_SECONDS: how long a failing batch is retried (with back-off) before it is dropped. */
+  retrySeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -139,6 +141,7 @@ function predictionLogFromEnv(env: NodeJS.ProcessEnv): PredictionLogConfig | und
     retentionDays: integer(env, 'PREDICTION_LOG_RETENTION_DAYS', 0, 0),
     flushIntervalMs: integer(env, 'PREDICTION_LOG_FLUSH_MS', 50, 1),
     batchRows: integer(env, 'PREDICTION_LOG_BATCH_ROWS', 500, 1),
+    retrySeconds: integer(env, 'PREDICTION_LOG_RETRY_SECONDS', 30, 0),
   };
 }
 

@@ -50,6 +50,7 @@ describe('configuration', () => {
       retentionDays: 0,
       flushIntervalMs: 50,
       batchRows: 500,
+      retrySeconds: 30,
     });
     expect(configFromEnv({ DATABASE_URL: 'postgres://u@h/db', PREDICTION_LOG_RETENTION_DAYS: '30' })).toMatchObject({
       predictionLog: { databaseUrl: 'postgres://u@h/db', retentionDays: 30 },

@@ -33,7 +33,11 @@ async function main(): Promise<void> {
       sqliteFile: config.predictionLog.sqliteFile,
       hashKey: config.predictionLog.hashKey,
       retentionDays: config.predictionLog.retentionDays,
-      writer: { flushIntervalMs: config.predictionLog.flushIntervalMs, batchRows: config.predictionLog.batchRows },
+      writer: {
+        flushIntervalMs: config.predictionLog.flushIntervalMs,
+        batchRows: config.predictionLog.batchRows,
+        retryForMs: config.predictionLog.retrySeconds * 1000,
+      },
     },
     driftReportDir: config.driftReportDir,
     driftMonitor: config.driftMonitor && {

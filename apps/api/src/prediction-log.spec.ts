@@ -161,13 +161,16 @@ describe('the prediction log through the API', () => {
     const app = await apiWith({
       sqliteFile: file,
       sqliteMaxPageCount: 12,
-      writer: { flushIntervalMs: 5, maxAttempts: 2 },
+      writer: { flushIntervalMs: 5, retryForMs: 20 },
     });
     for (let round = 0; round < 10; round++) {
       const reply = await predict(app, applicants.slice(0, 50));
       expect(reply.statusCode).toBe(200);
       await app.predictionLog?.writer.flush();
     }
+    // Past the retry window: the failing batch is given up (dropped, counted) on its next try.
+    await new Promise((r) => setTimeout(r, 60));
+    await app.predictionLog?.writer.flush();
     const metrics = (await app.inject('/metrics')).body;
     expect(metric(metrics, 'prediction_log_errors_total{kind="flush"}')).toBeGreaterThan(0);
     expect(metric(metrics, 'prediction_log_rows_dropped_total')).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { workspaceRoot } from '@credit-scoring/data';
 import { BatchWriter, PostgresStore, SqliteStore, ThreadedStore } from './index';
-import { freshPostgresDatabase, sampleRecord } from './testing';
+import { freshPostgresDatabase, sampleRecord, testDatabaseUrl } from './testing';
 
 const tmp = path.join(workspaceRoot(), 'tmp', 'monitoring-tests', `writer-${process.pid}`);
 beforeAll(() => fs.mkdirSync(tmp, { recursive: true }));
@@ -78,7 +78,7 @@ describe('BatchWriter', () => {
       const failures: string[] = [];
       const writer = new BatchWriter(
         store,
-        { flushIntervalMs: 10, batchRows: 50, maxAttempts: 2 },
+        { flushIntervalMs: 10, batchRows: 50, retryForMs: 30, closeRetryForMs: 100 },
         { failed: (error) => failures.push(error.message) },
       );
       for (let i = 0; i < 40; i++) expect(() => writer.push(records(i * 50, 50))).not.toThrow();
@@ -124,6 +124,109 @@ describe('BatchWriter', () => {
       await database.drop();
     },
   );
+});
+
+describe('BatchWriter retries', () => {
+  const stores = {
+    direct: (file: string) => new SqliteStore({ file }),
+    threaded: (file: string) => new ThreadedStore({ sqliteFile: file }),
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** Waits for `done()` (the writer thread runs at SCHED_IDLE: on a busy machine it may wait for a core). */
+  const until = async (done: () => boolean, timeoutMs = 10_000) => {
+    for (const end = performance.now() + timeoutMs; !done() && performance.now() < end; ) await sleep(10);
+  };
+  /** Refuses every insert into the log's table until the returned function is called (set from another connection). */
+  const refuseWrites = (file: string) => {
+    const admin = new Database(file);
+    admin.exec("CREATE TRIGGER refuse BEFORE INSERT ON predictions BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    return () => {
+      admin.exec('DROP TRIGGER refuse');
+      admin.close();
+    };
+  };
+
+  it.each(Object.keys(stores) as Array<keyof typeof stores>)(
+    'a database away for half a second (a restart) loses nothing, and the retries back off (%s)',
+    async (kind) => {
+      const file = path.join(tmp, `away-${kind}.sqlite`);
+      const store = stores[kind](file);
+      await store.migrate();
+      const allow = refuseWrites(file);
+      const writer = new BatchWriter(store, { flushIntervalMs: 10, batchRows: 100 });
+      writer.push(records(0, 250));
+      await until(() => writer.totals.failedFlushes > 0);
+      await sleep(500);
+      allow();
+      // Doubling from 10 ms, the next try comes within ~0.35 s of the database's return.
+      await until(() => writer.totals.written === 250);
+      expect(writer.totals).toMatchObject({ written: 250, dropped: 0 });
+      // One try per tick would be ~50 in 0.5 s; doubling waits make ~6.
+      expect(writer.totals.failedFlushes).toBeGreaterThan(2);
+      expect(writer.totals.failedFlushes).toBeLessThan(12);
+      await writer.close();
+      expect(await store.count()).toBe(250);
+      await store.close();
+    },
+  );
+
+  it.each(Object.keys(stores) as Array<keyof typeof stores>)(
+    'gives a batch up after the retry window, and close() gives up within its own bound (%s)',
+    async (kind) => {
+      const file = path.join(tmp, `gone-${kind}.sqlite`);
+      const store = stores[kind](file);
+      await store.migrate();
+      const allow = refuseWrites(file);
+      const dropped: string[] = [];
+      const writer = new BatchWriter(
+        store,
+        { flushIntervalMs: 10, batchRows: 100, retryForMs: 150, closeRetryForMs: 100 },
+        { dropped: (n, why) => dropped.push(`${n} ${why}`) },
+      );
+      writer.push(records(0, 100));
+      await until(() => dropped.length > 0);
+      expect(dropped).toEqual(['100 write failed']);
+      writer.push(records(100, 30));
+      const closing = performance.now();
+      await writer.close();
+      expect(performance.now() - closing).toBeLessThan(1_000);
+      expect(dropped).toEqual(['100 write failed', '30 closed']);
+      allow();
+      expect(await store.count()).toBe(0);
+      await store.close();
+    },
+  );
+
+  it('a PostgreSQL server refusing connections for a second (a restart) loses nothing', async () => {
+    const database = await freshPostgresDatabase();
+    const name = new URL(database.url).pathname.slice(1);
+    const store = new ThreadedStore({ databaseUrl: database.url, onIdleError: () => undefined });
+    await store.migrate();
+    const failures: string[] = [];
+    const writer = new BatchWriter(
+      store,
+      { flushIntervalMs: 20, batchRows: 50 },
+      { failed: (error) => failures.push(error.message) },
+    );
+    writer.push(records(0, 50));
+    await writer.flush();
+    // As a restart looks to a client: every connection ended, and new ones refused until the server is back.
+    const admin = new Client({ connectionString: testDatabaseUrl() });
+    await admin.connect();
+    await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`);
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+    writer.push(records(50, 100));
+    await until(() => failures.length > 0);
+    await sleep(1_000);
+    await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`);
+    await admin.end();
+    await until(() => writer.totals.written === 150);
+    expect(writer.totals).toMatchObject({ written: 150, dropped: 0 });
+    await writer.close();
+    expect(await store.count()).toBe(150);
+    await store.close();
+    await database.drop();
+  });
 });
 
 describe('ThreadedStore.hold', () => {

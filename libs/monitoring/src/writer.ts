@@ -1,8 +1,10 @@
 // Off the request path: the API pushes records into a bounded in-memory queue and answers; a flush writes them in
 // one transaction every `flushIntervalMs` or as soon as `batchRows` are waiting, whichever comes first. The batch
 // window (what a kill -9 may lose of answered requests) is therefore one interval plus the flush in progress.
-// A failed flush (full disk, dropped connection) is counted and logged, its rows go back to the head of the queue
-// for `maxAttempts` tries, then are dropped and counted: scoring never waits on, or fails because of, the log.
+// A failed flush (full disk, dropped connection, a database restarting) is counted and logged; its batch stays at the
+// head of the queue and is tried again after a delay that doubles from one interval up to `maxRetryDelayMs`, for
+// `retryForMs` from its first failure, then its rows are dropped and counted. A database away for a few seconds
+// therefore costs nothing but memory (the queue's bound), and scoring never waits on, or fails because of, the log.
 import type { PredictionRecord } from './records';
 import type { HeldBatch, PredictionStore } from './store';
 
@@ -13,8 +15,12 @@ export interface WriterOptions {
   batchRows?: number;
   /** Rows waiting at most; beyond, new rows are dropped and counted (default 50,000). */
   maxQueueRows?: number;
-  /** Tries per batch before its rows are dropped (default 3). */
-  maxAttempts?: number;
+  /** How long a failing batch is retried, from its first failure, before its rows are dropped (default 30 s). */
+  retryForMs?: number;
+  /** The longest wait between two tries of a batch (default 2 s); the first wait is one interval. */
+  maxRetryDelayMs?: number;
+  /** How long `close()` keeps retrying a failing batch before it drops what is left (default 5 s). */
+  closeRetryForMs?: number;
 }
 
 export interface WriterEvents {
@@ -23,13 +29,23 @@ export interface WriterEvents {
   dropped?(rows: number, reason: 'queue full' | 'write failed' | 'closed'): void;
 }
 
-export const DEFAULT_WRITER = { flushIntervalMs: 50, batchRows: 500, maxQueueRows: 50_000, maxAttempts: 3 } as const;
+export const DEFAULT_WRITER = {
+  flushIntervalMs: 50,
+  batchRows: 500,
+  maxQueueRows: 50_000,
+  retryForMs: 30_000,
+  maxRetryDelayMs: 2_000,
+  closeRetryForMs: 5_000,
+} as const;
 
 interface Pending {
   /** The rows, until the first attempt hands them to a store that holds batches (then its handle). */
   rows: readonly PredictionRecord[] | HeldBatch;
   count: number;
   attempts: number;
+  /** When the first try failed (performance.now()), and when the next one may run. */
+  failingSince?: number;
+  retryAt?: number;
 }
 
 const isHeld = (rows: Pending['rows']): rows is HeldBatch => !Array.isArray(rows);
@@ -114,13 +130,13 @@ export class BatchWriter {
     while (this.queue.length) {
       const batch = this.queue[0];
       const started = performance.now();
+      // The ticks in between do nothing: the batch (and the queue behind it, in order) waits for its retry.
+      if (batch.retryAt !== undefined && started < batch.retryAt) return;
       try {
         await this.write(batch);
       } catch (error) {
-        batch.attempts++;
-        this.totals.failedFlushes++;
-        this.events.failed?.(error as Error, batch.count, batch.attempts);
-        if (batch.attempts < this.opts.maxAttempts) return; // retried on the next tick of the timer
+        this.failed(batch, error as Error);
+        if (performance.now() - (batch.failingSince ?? 0) < this.opts.retryForMs) return;
         this.queue.shift();
         this.queued -= batch.count;
         this.release(batch);
@@ -134,6 +150,16 @@ export class BatchWriter {
     }
   }
 
+  private failed(batch: Pending, error: Error): void {
+    const now = performance.now();
+    batch.attempts++;
+    batch.failingSince ??= now;
+    const delay = Math.min(this.opts.flushIntervalMs * 2 ** (batch.attempts - 1), this.opts.maxRetryDelayMs);
+    batch.retryAt = now + delay;
+    this.totals.failedFlushes++;
+    this.events.failed?.(error, batch.count, batch.attempts);
+  }
+
   /** One attempt. A store that holds batches takes the rows on the first one, so none stay here while it commits. */
   private write(batch: Pending): Promise<void> {
     if (!isHeld(batch.rows) && this.store.hold) batch.rows = this.store.hold(batch.rows);
@@ -144,12 +170,21 @@ export class BatchWriter {
     if (isHeld(batch.rows)) batch.rows.release();
   }
 
-  /** Stops the timer and writes what is queued (each batch still gets its attempts). */
+  /**
+   * Stops the timer and writes what is queued, retrying a failing batch with the same back-off for at most
+   * `closeRetryForMs` (a stopping process has a deadline), then drops what is left, counted.
+   */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    for (let i = 0; i < this.opts.maxAttempts && this.pendingRows > 0; i++) {
+    const deadline = performance.now() + this.opts.closeRetryForMs;
+    while (this.pendingRows > 0) {
       if (this.flushing) await this.flushing;
-      await this.flush();
+      this.seal();
+      const now = performance.now();
+      if (this.queue.length === 0 || now >= deadline) break;
+      const wait = (this.queue[0].retryAt ?? 0) - now;
+      if (wait > 0) await new Promise((r) => setTimeout(r, Math.min(wait, deadline - now)));
+      else await this.startFlush();
     }
     this.closed = true;
     this.drop(this.pendingRows, 'closed');
