@@ -497,6 +497,12 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
         expect((await secured.inject('/model')).statusCode).toBe(200);
         const doc = (await secured.inject('/docs/json')).json();
         expect(doc.components.securitySchemes.apiKey).toEqual({ type: 'apiKey', in: 'header', name: 'x-api-key' });
+        // The training population's extremes are single applicants' values: behind the key, as documented.
+        const population = '/model/population?features=EXT_SOURCE_2';
+        expect((await secured.inject(population)).statusCode).toBe(401);
+        expect((await secured.inject({ url: population, headers: { 'x-api-key': 's3cret' } })).statusCode).toBe(200);
+        expect(doc.paths['/model/population'].get.security).toEqual([{ apiKey: [] }]);
+        expect((await secured.inject('/app')).statusCode).toBe(200);
       });
 
       it('limits scoring requests per client and leaves probes alone', async () => {

@@ -17,7 +17,7 @@ import { modelPlugin } from './plugins/model';
 import { driftReportPlugin, type DriftMonitorOptions } from './plugins/drift-report';
 import { predictionLogPlugin, type PredictionLogOptions } from './plugins/prediction-log';
 import { bodyStrictValidatorFactory, formatSchemaErrors } from './plugins/validation';
-import { deskRoutes } from './routes/desk';
+import { deskRoutes, populationRoutes } from './routes/desk';
 import { modelInfoRoutes } from './routes/model-info';
 import { operationsRoutes } from './routes/operations';
 import { predictionsRoutes } from './routes/predictions';
@@ -153,6 +153,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     if (options.rateLimit) await scope.register(rateLimit, options.rateLimit);
     await scope.register(scoringRoutes, { maxBatch, clients: options.clients, secured: Boolean(options.apiKey) });
     await scope.register(predictionsRoutes, { secured: Boolean(options.apiKey) });
+    await scope.register(populationRoutes, { secured: Boolean(options.apiKey) });
   });
   return app;
 }

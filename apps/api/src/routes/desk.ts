@@ -1,6 +1,8 @@
 // The decision desk: a page for loan officers (apps/api/desk: plain HTML, CSS and a JS module, no CDN, no build
 // step) served at /app, and the one read it needs beyond the scoring routes: the training population of the
-// strongest features, to draw the client on it. Nothing here runs on the scoring path.
+// strongest features, to draw the client on it. Nothing here runs on the scoring path. The page is open (it holds no
+// data); the population is registered with the scoring routes, behind the same API key and rate limit: its 0 % and
+// 100 % quantiles are single training applicants' values.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -90,13 +92,16 @@ export async function deskRoutes(app: FastifyInstance): Promise<void> {
         .send(asset.body);
     });
   }
+}
 
+export async function populationRoutes(app: FastifyInstance, opts: { secured: boolean }): Promise<void> {
   app.get(
     '/model/population',
     {
       preHandler: requireModel,
       schema: {
         tags: ['model'],
+        security: opts.secured ? [{ apiKey: [] }] : undefined,
         summary: "The training population's distribution of some features (from the model's population.json)",
         description:
           'Quantiles (numeric features) or shares per label (category codes) computed at training time; no raw ' +
