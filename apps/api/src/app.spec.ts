@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync, renameSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { HomeCreditTables, loadTables, realDataDir } from '@credit-scoring/data';
 import { describeRealData, SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
@@ -160,6 +161,18 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
       expect(predictions.map((p) => p.SK_ID_CURR)).toEqual(applicants.map((a) => a.application.SK_ID_CURR));
       predictions.forEach((p, i) => expect(Math.abs(p.probability - expected[i])).toBeLessThanOrEqual(1e-12));
       expect(new Set(predictions.map((p) => p.decision)).size).toBe(2); // both outcomes occur
+      // The same batch gzipped (a client saving bandwidth on 3 MB bodies): the same answers, and logged alike.
+      const gzipped = await app.inject({
+        method: 'POST',
+        url: '/predict',
+        payload: zlib.gzipSync(JSON.stringify(applicants)),
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-request-id': 'spec-gzip' },
+      });
+      expect(gzipped.statusCode).toBe(200);
+      expect(gzipped.json().predictions).toEqual(predictions);
+      await app.predictionLog?.writer.flush();
+      const logged = (await app.inject('/predictions?limit=1000')).json().predictions as Array<{ requestId: string }>;
+      expect(logged.filter((row) => row.requestId === 'spec-gzip')).toHaveLength(applicants.length);
     });
 
     it('lets a single-applicant request through while a large batch is being scored', async () => {

@@ -2,6 +2,7 @@
 // yet stays up, says so on /ready and refuses to score with 503.
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { BundleSource } from './model/sources';
@@ -138,6 +139,37 @@ describe('requests without a loaded model', () => {
     expect(text.statusCode).toBe(415);
   });
 
+  it('decodes gzip, deflate and br bodies, and refuses other codings and corrupt data', async () => {
+    const body = JSON.stringify({ application: { SK_ID_CURR: 100001, ...AMOUNTS } });
+    const send = (payload: Buffer, encoding: string) =>
+      predict(payload as unknown as string, { 'content-type': 'application/json', 'content-encoding': encoding });
+    // A valid applicant: 503 (no model yet) means it was decoded, parsed and validated.
+    for (const [encoding, encode] of [
+      ['gzip', zlib.gzipSync],
+      ['deflate', zlib.deflateSync],
+      ['br', zlib.brotliCompressSync],
+      ['identity', (b: Buffer) => b],
+    ] as const) {
+      expect({ encoding, status: (await send(encode(Buffer.from(body)), encoding)).statusCode }).toEqual({
+        encoding,
+        status: 503,
+      });
+    }
+    const unknown = await send(Buffer.from(body), 'compress');
+    expect(unknown.statusCode).toBe(415);
+    expect(unknown.json().message).toBe(
+      'Content-Encoding "compress" is not supported; send identity, gzip, deflate or br',
+    );
+    const twice = await send(zlib.gzipSync(zlib.gzipSync(Buffer.from(body))), 'gzip, gzip');
+    expect(twice.statusCode).toBe(415);
+    // Sent as gzip without being gzip: before, parsed as JSON whatever the header said.
+    const plain = await send(Buffer.from(body), 'gzip');
+    expect(plain.statusCode).toBe(400);
+    expect(plain.json().message).toMatch(/^the request body is not valid gzip data \(/);
+    const truncated = await send(zlib.gzipSync(Buffer.from(body)).subarray(0, 20), 'gzip');
+    expect(truncated.statusCode).toBe(400);
+  });
+
   it('bounds the batch size', async () => {
     const tooMany = Array.from({ length: 1001 }, (_, i) => ({ application: { SK_ID_CURR: i, ...AMOUNTS } }));
     const res = await predict(tooMany);
@@ -203,6 +235,27 @@ describe('requests without a loaded model', () => {
 });
 
 describe('body limit', () => {
+  it('applies the body limit to the decoded body: a small gzip that inflates past it is 413', async () => {
+    const app = await buildApp({
+      modelSource: new BundleSource(missingBundle),
+      autoLoadModel: false,
+      bodyLimitBytes: 64 * 1024,
+      defaultMetrics: false,
+    });
+    // 50 MB of spaces, ~50 kB gzipped: within the limit as sent, 800 times over it decoded.
+    const bomb = zlib.gzipSync(Buffer.alloc(50_000_000, ' '));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/predict',
+      payload: bomb,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().message).toContain('larger than');
+    await app.close();
+  });
+
   it('answers 413 for an oversized body', async () => {
     const app = await buildApp({
       modelSource: new BundleSource(missingBundle),
