@@ -106,6 +106,15 @@ it('places a numeric value on the training population: the share below agrees wi
   }
 });
 
+it('compares days shown as years in years: an older client is older than most, not "lower"', async () => {
+  const at = (days: number) => ({ ...applicants[2], application: { ...applicants[2].application, DAYS_BIRTH: days } });
+  const age = async (days: number) =>
+    (await explain(at(days)))[0].contributions.find((c) => c.feature === 'DAYS_BIRTH')?.sentence;
+  // 25,000 days before the application = 68.4 years, older than nearly every applicant; 7,500 = 20.5, younger.
+  expect(await age(-25_000)).toMatch(/^Age = 68\.4 years, higher than (9\d|100) % of clients: /);
+  expect(await age(-7_500)).toMatch(/^Age = 20\.5 years, lower than (9\d|100) % of clients: /);
+});
+
 it('reports missing model inputs in /predict and /explain, and the effect of each in /explain', async () => {
   const sparse = {
     application: {

@@ -180,11 +180,11 @@ export function reason(
       ? ` (from ${inputs.map((i) => `${plainName(i.field)} = ${formatValue(i.field, i.value)}`).join(', ')})`
       : '';
   const below = populationShare(summary, value);
-  return {
-    inputs,
-    shareBelow: below,
-    sentence: `${title} = ${shown}${from}${below === undefined ? '' : `, ${comparedToClients(below)}`}: ${effect}`,
-  };
+  // Days are stored negative (before the application) and shown as years: more years is a lower raw value, so the
+  // comparison in the sentence is made in the years it shows (shareBelow stays on the raw scale, as documented).
+  const inYears = lineage.kind === 'field' && lineage.feature.startsWith('DAYS_') && value <= 0;
+  const compared = below === undefined ? '' : `, ${comparedToClients(inYears ? 1 - below : below)}`;
+  return { inputs, shareBelow: below, sentence: `${title} = ${shown}${from}${compared}: ${effect}` };
 }
 
 /** The model inputs (application fields the booster reads) absent or null in this application. */
