@@ -126,6 +126,26 @@ describe('requests without a loaded model', () => {
     );
   });
 
+  it('rejects magnitudes the pipeline would read as missing (>= 2^45), in the application and its history', async () => {
+    // Before, income 1e14 passed the required-field check and was scored as a missing income.
+    const income = await predict({ application: { SK_ID_CURR: 1, AMT_CREDIT: 568800, AMT_INCOME_TOTAL: 1e14 } });
+    expect(income.statusCode).toBe(400);
+    expect(income.json().message).toBe(
+      'invalid request: body.application.AMT_INCOME_TOTAL must be below 3.5e+13 (a larger magnitude reads as missing), got number 100000000000000',
+    );
+    const days = await predict({ application: { SK_ID_CURR: 1, ...AMOUNTS, DAYS_EMPLOYED: -(2 ** 45) } });
+    expect(days.json().fields).toEqual(['body.application.DAYS_EMPLOYED']);
+    const history = await predict({
+      application: { SK_ID_CURR: 1, ...AMOUNTS },
+      history: { bureau: [{ AMT_CREDIT_SUM: 1e300 }] },
+    });
+    expect(history.statusCode).toBe(400);
+    expect(history.json().fields).toEqual(['body.history.bureau[0].AMT_CREDIT_SUM']);
+    // Just inside the bound, and ordinary large amounts, pass validation (503: no model here).
+    const inside = await predict({ application: { SK_ID_CURR: 1, AMT_CREDIT: 2 ** 45 - 1, AMT_INCOME_TOTAL: 1e9 } });
+    expect(inside.statusCode).toBe(503);
+  });
+
   it('rejects an empty body, a body that is not an applicant, and a wrong media type', async () => {
     const empty = await predict('', { 'content-type': 'application/json' });
     expect(empty.statusCode).toBe(400);

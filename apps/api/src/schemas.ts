@@ -2,7 +2,7 @@
 // (fast-json-stringify) and become the OpenAPI document's components (@fastify/swagger), so they are the one
 // definition of the wire format. Field names and types come from the Kaggle schema in @credit-scoring/data.
 import { SCHEMAS, SIDE_TABLE_NAMES, ColumnType } from '@credit-scoring/data';
-import { REQUIRED_APPLICATION_FIELDS } from '@credit-scoring/features';
+import { MAX_MAGNITUDE, REQUIRED_APPLICATION_FIELDS } from '@credit-scoring/features';
 import type { FromSchema } from 'json-schema-to-ts';
 
 /** Longest text value accepted in any field: Kaggle's longest category is ~50 characters. */
@@ -10,9 +10,15 @@ const MAX_TEXT = 200;
 /** Rows per side table for one applicant (Kaggle's largest histories are a few hundred rows). */
 export const MAX_HISTORY_ROWS = 5000;
 
+/**
+ * The feature pipeline reads a magnitude of 2^45 (3.5e13) or more as missing: such a number is refused here, so that
+ * it cannot pass for a value (a required field among them) and be scored as absent.
+ */
+const inRange = { exclusiveMinimum: -MAX_MAGNITUDE, exclusiveMaximum: MAX_MAGNITUDE } as const;
+
 function fieldSchema(type: ColumnType): Record<string, unknown> {
   if (type === 'str') return { type: ['string', 'null'], maxLength: MAX_TEXT };
-  return { type: [type === 'int' ? 'integer' : 'number', 'null'] };
+  return { type: [type === 'int' ? 'integer' : 'number', 'null'], ...inRange };
 }
 
 /**
@@ -84,7 +90,8 @@ function requiredApplicationFields(): Record<string, unknown> {
   const fields: Record<string, unknown> = { ...applicantId };
   for (const name of REQUIRED_APPLICATION_FIELDS) {
     const type = SCHEMAS.application_test[name];
-    if (!(name in fields)) fields[name] = { type: type === 'int' ? 'integer' : type === 'str' ? 'string' : 'number' };
+    if (name in fields) continue;
+    fields[name] = type === 'str' ? { type: 'string' } : { type: type === 'int' ? 'integer' : 'number', ...inRange };
   }
   return fields;
 }

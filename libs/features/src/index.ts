@@ -19,6 +19,7 @@ export {
 export { targetOf, type SideTableLoader } from './pipeline-batch';
 export { REQUIRED_APPLICATION_FIELDS } from './pipeline-state';
 export { FeatureError } from './errors';
+export { MAX_MAGNITUDE } from './expr';
 export {
   FEATURE_SPEC_JSON_VERSION,
   featureSpecJson,

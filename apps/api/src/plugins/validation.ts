@@ -119,6 +119,14 @@ function describe(
         field: at,
         text: `${at} must be ${expectedType(params.type)}, got ${describeValue(error.data, dataVar)}`,
       };
+    case 'exclusiveMaximum':
+    case 'exclusiveMinimum': {
+      // The only exclusive bounds are the pipeline's magnitude limit on numeric fields (schemas.ts).
+      const side = error.keyword === 'exclusiveMaximum' ? 'below' : 'above';
+      const limit = Number(params.limit).toExponential(1);
+      const value = describeValue(error.data, dataVar);
+      return { field: at, text: `${at} must be ${side} ${limit} (a larger magnitude reads as missing), got ${value}` };
+    }
     case 'maxItems':
       return { field: at, text: `${at} has too many items (at most ${String(params.limit)})` };
     case 'minItems':
