@@ -13,6 +13,8 @@ export interface StoreConfig {
   /** SQLite only: PRAGMA max_page_count (bounds the file, e.g. to test a full disk). */
   sqliteMaxPageCount?: number;
   onIdleError?: (error: Error) => void;
+  /** SQLite: open an existing file without changing it (readers); see SqliteOptions.readOnly. */
+  readOnly?: boolean;
 }
 
 export function openPredictionStore(config: StoreConfig = {}): PredictionStore {
@@ -21,7 +23,11 @@ export function openPredictionStore(config: StoreConfig = {}): PredictionStore {
       throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL');
     return new PostgresStore({ url: config.databaseUrl, onIdleError: config.onIdleError });
   }
-  return new SqliteStore({ file: config.sqliteFile ?? DEFAULT_SQLITE_FILE, maxPageCount: config.sqliteMaxPageCount });
+  return new SqliteStore({
+    file: config.sqliteFile ?? DEFAULT_SQLITE_FILE,
+    maxPageCount: config.sqliteMaxPageCount,
+    readOnly: config.readOnly,
+  });
 }
 
 /**

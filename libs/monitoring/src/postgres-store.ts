@@ -72,7 +72,9 @@ export class PostgresStore implements PredictionStore {
   }
 
   async version(): Promise<number> {
-    await this.pool.query(MIGRATIONS_TABLE);
+    // Read without creating anything: readers (trainer monitor) may have SELECT rights only.
+    const table = await this.pool.query<{ t: string | null }>("SELECT to_regclass('schema_migrations') AS t");
+    if (table.rows[0].t === null) return 0;
     const result = await this.pool.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
     return result.rows[0].v ?? 0;
   }

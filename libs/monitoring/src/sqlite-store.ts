@@ -21,6 +21,11 @@ export interface SqliteOptions {
   file: string;
   /** Upper bound on the file size in pages (PRAGMA max_page_count); a full database behaves like a full disk. */
   maxPageCount?: number;
+  /**
+   * For readers (`trainer monitor`): the file must exist and is neither created, migrated nor changed (no chmod, no
+   * journal mode), so a log owned by the API's user can be read by anyone allowed to read it.
+   */
+  readOnly?: boolean;
 }
 
 const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -34,6 +39,11 @@ export class SqliteStore implements PredictionStore {
 
   constructor(opts: SqliteOptions) {
     this.location = path.resolve(opts.file);
+    if (opts.readOnly) {
+      this.db = new Database(this.location, { readonly: true, fileMustExist: true });
+      this.db.pragma('busy_timeout = 5000');
+      return;
+    }
     fs.mkdirSync(path.dirname(this.location), { recursive: true });
     this.db = new Database(this.location);
     // The file holds applicants' personal fields: readable by the API's user only.
@@ -47,7 +57,9 @@ export class SqliteStore implements PredictionStore {
   }
 
   async version(): Promise<number> {
-    this.db.exec(MIGRATIONS_TABLE);
+    // Read without creating anything: readers ask too, and a file that is not a log stays as it was.
+    const table = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+    if (!table.get()) return 0;
     const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
     return row.v ?? 0;
   }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pl from 'nodejs-polars';
 import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
 import { openPredictionStore, type PredictionRecord, type PredictionStore } from '@credit-scoring/monitoring';
@@ -187,6 +188,62 @@ describe.each(['sqlite', 'postgres'])('trainer monitor on %s', (engine) => {
       (await quietly(() => monitorCommand([...where, '--window-hours', 'x', '--reference', reference]))).code,
     ).toBe(2);
     expect((await quietly(() => monitorCommand(['export', ...where]))).code).toBe(2);
+  });
+});
+
+describe('trainer monitor reads a log without changing it, and refuses what is not one', () => {
+  const exportTo = (where: string[]) =>
+    quietly(() => monitorCommand(['export', ...where, '--out', join(dir, 'refused.jsonl')]));
+
+  it("leaves a SQLite log as it found it (mode and bytes): the log is the API user's file", async () => {
+    const file = join(dir, 'readonly-log.sqlite');
+    const log = openPredictionStore({ sqliteFile: file });
+    await log.migrate();
+    await log.insert(records(traffic.slice(0, 10), false));
+    await log.close();
+    fs.chmodSync(file, 0o640);
+    const before = fs.readFileSync(file);
+    const exported = await quietly(() =>
+      monitorCommand(['export', '--log-file', file, '--out', join(dir, 'ro.jsonl')]),
+    );
+    expect(exported.code).toBe(0);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o640);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('exits 2 naming a SQLite file that is not a prediction log, and leaves it unchanged', async () => {
+    const file = join(dir, 'other.sqlite');
+    const other = new Database(file);
+    other.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)');
+    other.close();
+    fs.chmodSync(file, 0o644);
+    const before = fs.readFileSync(file);
+    const refused = await exportTo(['--log-file', file]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toBe(
+      `trainer monitor: ${file} is not a prediction log (no schema_migrations table; the API creates it when it starts with the log on)\n`,
+    );
+    expect(fs.statSync(file).mode & 0o777).toBe(0o644);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
+  });
+
+  it('exits 2 for a PostgreSQL database that does not exist or holds no log', async () => {
+    const database = await freshPostgresDatabase();
+    try {
+      const empty = await exportTo(['--database-url', database.url]);
+      expect(empty.code).toBe(2);
+      expect(empty.err).toMatch(/is not a prediction log/);
+      const missing = new URL(database.url);
+      missing.pathname = '/no_such_database';
+      const absent = await exportTo(['--database-url', missing.toString()]);
+      expect(absent.code).toBe(2);
+      expect(absent.err).toMatch(
+        /^trainer monitor: cannot read the prediction log at .*no_such_database.*does not exist\n$/,
+      );
+    } finally {
+      await database.drop();
+    }
   });
 });
 

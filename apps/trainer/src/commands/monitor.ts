@@ -10,6 +10,7 @@ import { DriftInputError, loadCsvColumns } from '@credit-scoring/drift';
 import {
   DEFAULT_SQLITE_FILE,
   driftOfWindow,
+  LATEST_VERSION,
   openPredictionStore,
   toJsonlLine,
   type PredictionFilter,
@@ -75,10 +76,34 @@ function openStore(values: { 'database-url'?: string; 'log-file'?: string }): Pr
     throw new UsageError(`no prediction log at ${sqliteFile} (set --log-file, or --database-url for PostgreSQL)`);
   }
   try {
-    return openPredictionStore({ databaseUrl: databaseUrl || undefined, sqliteFile });
+    // Read-only: the log belongs to the API; reading it must not create, migrate or re-permission anything.
+    return openPredictionStore({ databaseUrl: databaseUrl || undefined, sqliteFile, readOnly: true });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(`cannot read the prediction log at ${sqliteFile}: ${(error as Error).message}`);
   }
+}
+
+/** The log, checked to be one this trainer reads: a database that is not a log, or is unreachable, is exit 2. */
+async function openLog(values: { 'database-url'?: string; 'log-file'?: string }): Promise<PredictionStore> {
+  const store = openStore(values);
+  let version: number;
+  try {
+    version = await store.version();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw new UsageError(`cannot read the prediction log at ${store.location}: ${(error as Error).message}`);
+  }
+  const problem =
+    version === 0
+      ? 'is not a prediction log (no schema_migrations table; the API creates it when it starts with the log on)'
+      : version !== LATEST_VERSION
+        ? `has log schema v${version} and this trainer reads v${LATEST_VERSION}: start this version's API on it once`
+        : undefined;
+  if (problem) {
+    await store.close();
+    throw new UsageError(`${store.location} ${problem}`);
+  }
+  return store;
 }
 
 /** The model version a `NAME@ALIAS` or `NAME/VERSION` names, and the run its reference sample lives in. */
@@ -198,7 +223,7 @@ async function monitor(argv: string[]): Promise<number> {
     : await referenceFromRun(client as MlflowClient, (model as { runId: string }).runId);
   const reference = loadCsvColumns(referenceFile);
 
-  const store = openStore(values);
+  const store = await openLog(values);
   let result: WindowDrift;
   try {
     result = await driftOfWindow(store, {
@@ -273,7 +298,7 @@ async function exportLog(argv: string[]): Promise<number> {
       ? windowOf(values, values['model-version'])
       : { filter: { modelVersion: values['model-version'] }, label: 'whole log' };
   const out = path.resolve(values.out);
-  const store = openStore(values);
+  const store = await openLog(values);
   const temp = `${out}.tmp`;
   let rows = 0;
   try {
