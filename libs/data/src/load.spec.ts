@@ -154,7 +154,7 @@ describe('loadTables on broken copies', () => {
     const id = (line: string) => line.split(',')[0];
     writeTrain([...lines, lines[3]]); // data row 3 again, as row 41
     await expect(loadTables(dir)).rejects.toThrow(
-      new RegExp(`row 41, column SK_ID_CURR: applicant ${id(lines[3])} appears a second time$`),
+      new RegExp(`row 41, column SK_ID_CURR: applicant ${id(lines[3])} appears a second time \\(first on row 3\\)$`),
     );
     lines[9] = editCell(lines[9], 0, '');
     writeTrain(lines);

@@ -170,7 +170,7 @@ export async function loadTables(dir: string, opts: LoadOptions = {}): Promise<H
   const applicationTable: TableName = opts.application === 'test' ? 'application_test' : 'application_train';
   const applicationFile = tablePath(dir, applicationTable);
   const tables: HomeCreditTables = { application: await readTable(applicationFile, applicationTable) };
-  checkApplicantIds(applicationFile, tables.application, { unique: true });
+  checkApplicantIds(applicationFile, tables.application);
   const wanted =
     opts.sideTables === false ? [] : opts.sideTables === true || opts.sideTables === undefined ? SIDE_TABLE_NAMES : opts.sideTables;
   for (const side of wanted) {

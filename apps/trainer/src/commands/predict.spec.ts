@@ -111,10 +111,10 @@ describe('trainer predict on bad input', () => {
     fs.writeFileSync(target, content);
     return target;
   }
-  function withRows(rows: (fields: string[]) => void, columns = header): string {
+  function withRows(rows: (fields: string[], all: string[][]) => void, columns = header): string {
     const lines = fs.readFileSync(tablePath(data, 'application_test'), 'utf8').trimEnd().split('\n').slice(1, 4);
     const parsed = lines.map((line) => line.split(','));
-    rows(parsed[1]);
+    rows(parsed[1], parsed);
     return `${columns.join(',')}\n${parsed.map((fields) => fields.join(',')).join('\n')}\n`;
   }
 
@@ -155,6 +155,40 @@ describe('trainer predict on bad input', () => {
         ),
       /row 2, column SK_ID_CURR: the applicant's id is empty$/,
     ],
+    [
+      'a negative id',
+      () =>
+        file(
+          'negative-id.csv',
+          withRows((fields) => {
+            fields[header.indexOf('SK_ID_CURR')] = '-5';
+          }),
+        ),
+      /row 2, column SK_ID_CURR: applicant ids are not negative, got -5$/,
+    ],
+    [
+      // The API answers 400 for it: scored, it would pass for an applicant without that amount.
+      'an empty required amount',
+      () =>
+        file(
+          'no-credit.csv',
+          withRows((fields) => {
+            fields[header.indexOf('AMT_CREDIT')] = '';
+          }),
+        ),
+      /row 2, column AMT_CREDIT: the model requires a value, got an empty value$/,
+    ],
+    [
+      'an infinite required amount',
+      () =>
+        file(
+          'inf-income.csv',
+          withRows((fields) => {
+            fields[header.indexOf('AMT_INCOME_TOTAL')] = 'inf';
+          }),
+        ),
+      /row 2, column AMT_INCOME_TOTAL: the model requires a value, got Infinity$/,
+    ],
     ['an empty file', () => file('empty.csv', ''), /is empty \(no header line\)$/],
     ['a header alone', () => file('header.csv', `${header.join(',')}\n`), /has a header but no applicant rows$/],
   ])('%s exits 2 with one line naming it, and writes nothing', (_what, make, message) => {
@@ -182,7 +216,35 @@ describe('trainer predict on bad input', () => {
     expect(fs.readdirSync(work).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('an applicant twice, in different chunks: exit 2 naming both rows (a submission has each applicant once)', async () => {
+    const twice = file(
+      'twice.csv',
+      withRows((fields, all) => {
+        fields[header.indexOf('SK_ID_CURR')] = all[0][header.indexOf('SK_ID_CURR')];
+      }),
+    );
+    const id = fs.readFileSync(twice, 'utf8').split('\n')[1].split(',')[header.indexOf('SK_ID_CURR')];
+    const out = path.join(work, 'never.csv');
+    const args = ['--input', twice, '--bundle', bundle, '--out', out, '--chunk-rows', '1'];
+    await expect(predictCommand(args)).rejects.toThrow(
+      new RegExp(`row 2, column SK_ID_CURR: applicant ${id} appears a second time \\(first on row 1\\)$`),
+    );
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('refuses a --data-dir with none of the side tables (a wrong folder would silently drop every history)', async () => {
+    const empty = fs.mkdtempSync(path.join(work, 'no-tables-'));
+    fs.writeFileSync(path.join(empty, 'Bureau.csv'), 'SK_ID_CURR\n'); // another case: not the Kaggle name
+    const out = path.join(work, 'never.csv');
+    const args = ['--input', tablePath(data, 'application_test'), '--bundle', bundle, '--out', out];
+    await expect(predictCommand([...args, '--data-dir', empty])).rejects.toThrow(
+      /holds none of the side tables the model reads \(bureau\.csv, /,
+    );
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it.each([
+    [['--input', 'a.csv', '--out', os.tmpdir(), '--bundle', 'x'], /is a folder; name the CSV file to write/],
     [[], /--input FILE\.csv is required/],
     [['--input', 'x.csv'], /--out FILE\.csv is required/],
     [['--input', '/no/such.csv', '--out', 'o.csv', '--bundle', '/no/bundle'], /cannot read|not found/],

@@ -10,11 +10,12 @@ import {
   ScanThreads,
   tablePath,
   workspaceRoot,
+  type ApplicationChunk,
   type HomeCreditTables,
   type SideTableName,
 } from '@credit-scoring/data';
 import { decide } from '@credit-scoring/decision';
-import { FeatureError, FeaturePipeline, type FittedPipelineState } from '@credit-scoring/features';
+import { FeatureError, FeaturePipeline, MAX_MAGNITUDE, type FittedPipelineState } from '@credit-scoring/features';
 import { Booster, LightGBMError } from '@credit-scoring/lightgbm';
 import {
   DEFAULT_BUNDLE_DIR,
@@ -88,6 +89,9 @@ function parseOptions(argv: string[]): PredictOptions | null {
   if (input === out) throw new UsageError('--out must not be the --input file');
   if (!fs.statSync(path.dirname(out), { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`--out ${out}: the folder ${path.dirname(out)} does not exist`);
+  }
+  if (fs.statSync(out, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--out ${out} is a folder; name the CSV file to write`);
   }
   const dataDir = values['data-dir'] === undefined ? undefined : path.resolve(values['data-dir']);
   if (dataDir !== undefined && !fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory()) {
@@ -244,6 +248,23 @@ function readSideTables(
   return reads;
 }
 
+/**
+ * --data-dir is there to bring history: a folder with none of the side tables the model reads is a mistake (a wrong
+ * folder, or names in another case), refused; one without some of them scores those without that kind of history,
+ * which is said, since it lowers the probabilities of the applicants who have it.
+ */
+function checkSideTableFiles(dir: string, pipeline: FeaturePipeline): void {
+  const wanted = pipeline.toJSON().options.sideTables;
+  const absent = wanted.filter((table) => !fs.existsSync(tablePath(dir, table)));
+  const names = (tables: SideTableName[]) => tables.map((t) => path.basename(tablePath(dir, t))).join(', ');
+  if (wanted.length > 0 && absent.length === wanted.length) {
+    throw new UsageError(`--data-dir ${dir} holds none of the side tables the model reads (${names(wanted)})`);
+  }
+  if (absent.length > 0) {
+    process.stderr.write(`predict: warning: ${dir} has no ${names(absent)}: scored without that history\n`);
+  }
+}
+
 /** bureau first (bureau_balance waits for it), then the largest Kaggle files first. */
 const READ_ORDER: SideTableName[] = [
   'bureau',
@@ -318,11 +339,16 @@ async function scoreFile(
     lap = now;
   };
   const chunks = readApplicationChunks(input, { chunkRows: opts.chunkRows });
+  const required = model.pipeline
+    .rawFields()
+    .filter((f) => f.required && f.type !== 'string' && f.name !== 'SK_ID_CURR')
+    .map((f) => f.name);
   // The first chunk before anything else: a wrong header or a bad first row is reported before the side tables load.
   const first = await chunks.next();
   charge('input');
   const applicants = dataDir ? readKeys(input, 'SK_ID_CURR') : new Int32Array(0);
   charge('input');
+  if (dataDir) checkSideTableFiles(dataDir, model.pipeline);
   const threads = dataDir ? new ScanThreads(READ_LANES) : undefined;
   const temp = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.tmp`);
   let fd = -1;
@@ -357,6 +383,7 @@ async function scoreFile(
     for (let next = first; !next.done; next = await chunks.next()) {
       charge('input');
       const chunk = next.value;
+      checkRequiredValues(input, chunk, required);
       const matrix = oneChunk
         ? await transformArriving(model.pipeline, chunk.frame, reads, charge)
         : model.pipeline.transform(
@@ -390,6 +417,25 @@ async function scoreFile(
     throw error;
   } finally {
     await threads?.close();
+  }
+}
+
+/**
+ * The API's rule for the fields the model requires (a 400 there): a value that is empty, NaN, infinite or of a
+ * magnitude the pipeline reads as missing would be scored as if absent, so the file is refused, naming the row.
+ */
+function checkRequiredValues(file: string, chunk: ApplicationChunk, fields: string[]): void {
+  for (const field of fields) {
+    const values = chunk.frame.getColumn(field).toArray() as Array<number | null>;
+    const i = values.findIndex((v) => v === null || !(Math.abs(v) < MAX_MAGNITUDE));
+    if (i < 0) continue;
+    const row = chunk.firstRow + i;
+    const got = values[i] === null ? 'an empty value' : String(values[i]);
+    throw new DataError(`${file} row ${row}, column ${field}: the model requires a value, got ${got}`, {
+      file,
+      column: field,
+      row,
+    });
   }
 }
 
