@@ -16,6 +16,8 @@ import sys
 import urllib.error
 import urllib.request
 
+import pandas as pd
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kaggle_rows import nest_histories, read_kaggle  # noqa: E402
 
@@ -23,7 +25,8 @@ from kaggle_rows import nest_histories, read_kaggle  # noqa: E402
 def post(url, frame):
     # not frame.to_json: it rounds to 15 digits
     split = {"columns": list(frame.columns), "data": [list(map(_native, r)) for r in frame.itertuples(index=False)]}
-    body = json.dumps({"dataframe_split": split}, allow_nan=False)
+    # NaN is None already (_native); an infinite value goes as the Infinity literal that MLflow's server reads
+    body = json.dumps({"dataframe_split": split})
     request = urllib.request.Request(f"{url}/invocations", data=body.encode(),
                                      headers={"Content-Type": "application/json"})
     try:
@@ -64,6 +67,12 @@ def bad_inputs(application):
     text = good.copy()
     text["AMT_ANNUITY"] = "a lot"
     cases["AMT_ANNUITY text"] = text
+    infinite = good.copy()
+    infinite["AMT_CREDIT"] = float("inf")
+    cases["infinite AMT_CREDIT"] = infinite
+    huge_id = pd.concat([good, good], ignore_index=True)
+    huge_id["SK_ID_CURR"] = [2 ** 62, 2 ** 62 + 1]
+    cases["SK_ID_CURR beyond 32 bits"] = huge_id
     return cases
 
 

@@ -209,6 +209,13 @@ describe('mlflow.pyfunc and mlflow models serve on raw generated rows (self-cont
     );
     expect(errors['bureau row of another applicant'].message).toMatch(/a bureau row belongs to SK_ID_CURR \d+, not/);
     expect(errors['AMT_ANNUITY text'].message).toMatch(/AMT_ANNUITY/);
+    // Refused by the API (400), so refused here: scored, they passed for a missing amount and for another id.
+    expect(errors['infinite AMT_CREDIT'].message).toMatch(
+      /application row 0: required field AMT_CREDIT is out of range/,
+    );
+    expect(errors['SK_ID_CURR beyond 32 bits'].message).toMatch(
+      /application row 0: SK_ID_CURR must be a whole number from 0 to 2147483647, got 4611686018427387904/,
+    );
     for (const { status } of Object.values(errors)) expect(status).toBe('MlflowException');
   }, 300_000);
 

@@ -32,6 +32,8 @@ from credit_scoring_features import ID, SIDE_TABLES, FeatureExecutor, FeatureInp
 
 CHECKSUMMED = ("model.lgb", "feature_pipeline.json", "threshold.json", "metrics.json")
 OUTPUT_COLUMNS = ["SK_ID_CURR", "probability", "decision", "threshold", "modelVersion"]
+# The API's applicant id range (a 32-bit id).
+MAX_ID = 2147483647
 APPLICANT = "__applicant__"
 
 
@@ -129,11 +131,24 @@ class CreditScoringModel:
         absent = [f for f in self.required if f not in application.columns]
         if absent:
             raise BadInput(f"application lacks required field(s) {', '.join(absent)}")
+        # The API's rules (a 400 there): a required value that is NaN, infinite or of a magnitude the pipeline reads as
+        # missing would be scored as absent; an id must survive the float64 the features are computed in, so it is a
+        # whole number of 0..2^31-1 (2^62 came back as another applicant's id).
+        limit = self.executor.spec.get("maxMagnitude", 2.0 ** 45)
         for field in self.required:
             values = parse_numbers(application[field], field, "application")
-            missing = np.flatnonzero(np.isnan(values))
+            if field == ID:
+                bad = np.flatnonzero(~((values >= 0) & (values <= MAX_ID) & (values == np.floor(values))))
+                if len(bad):
+                    value = application[field].iloc[int(bad[0])]
+                    raise BadInput(f"application row {int(bad[0])}: {ID} must be a whole number from 0 to "
+                                   f"{MAX_ID}, got {value}")
+                continue
+            missing = np.flatnonzero(~(np.abs(values) < limit))
             if len(missing):
-                raise BadInput(f"application row {int(missing[0])}: required field {field} is missing")
+                value = values[int(missing[0])]
+                what = "missing" if np.isnan(value) else f"out of range ({value})"
+                raise BadInput(f"application row {int(missing[0])}: required field {field} is {what}")
 
     def _answer(self, ids, matrix):
         probability = self.booster.predict(matrix)
