@@ -8,19 +8,34 @@ const PREDICT_CHUNK = 1000;
 /** Reasons shown, and features placed on the population's distribution. */
 const TOP = 10;
 const DISTRIBUTIONS = 4;
+/** The API's limits on a client number (a 32-bit id) and on a text value. */
+const MAX_ID = 2147483647;
+const MAX_TEXT = 200;
+/** Problems listed in one message; the rest are counted. */
+const LISTED = 8;
 
 const state = {
   model: null,
   fields: [], // from /features: { name, title, type, required, allowedValues, modelInput }
   fieldByName: new Map(),
-  original: null, // the application as received
-  current: null, // the application as edited in what-if
+  original: null, // the applicant as received: { application, history? }
+  originalProbability: null,
   explanation: null,
-  batch: [], // { application, prediction }
+  batch: [], // { applicant, prediction }
   sort: { key: null, dir: 1 },
 };
 
-// ------------------------------------------------------------------------------------------------- API calls
+// ------------------------------------------------------------------------------------------------------- API calls
+
+/** An answer of the API other than 2xx, with its status and the request fields it names. */
+class ApiError extends Error {
+  constructor(status, body, retryAfter) {
+    super(body.message || `error ${status}`);
+    this.status = status;
+    this.fields = body.fields ?? [];
+    this.retryAfter = retryAfter;
+  }
+}
 
 async function api(path, body) {
   const headers = { accept: 'application/json' };
@@ -28,9 +43,14 @@ async function api(path, body) {
   if (key) headers['x-api-key'] = key;
   const init = body === undefined ? { headers } : { method: 'POST', headers, body: JSON.stringify(body) };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, init);
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new Error('The server did not answer (the network or the server is down): try again in a moment.');
+  }
   const json = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(json.message || `${response.status} ${response.statusText}`);
+  if (!response.ok) throw new ApiError(response.status, json, response.headers.get('retry-after'));
   return json;
 }
 
@@ -42,7 +62,133 @@ function say(text, error = false) {
 
 const percent = (p) => `${(p * 100).toFixed(1)} %`;
 
-// ------------------------------------------------------------------------------------------------- input parsing
+/** A field as officers read it: its title, with the column name when they differ. */
+function fieldWords(name) {
+  const field = state.fieldByName.get(name);
+  return field && field.title !== name ? `${field.title} (${name})` : name;
+}
+
+/** A list of problems in one sentence: the first few, then how many more. */
+function listProblems(problems) {
+  const more = problems.length > LISTED ? `; and ${problems.length - LISTED} more` : '';
+  return problems.slice(0, LISTED).join('; ') + more;
+}
+
+// ----------------------------------------------------------------------------------- API errors in officers' words
+
+/**
+ * What an API error means for the officer, and what to do. `place(i)` names the i-th applicant of the request as
+ * the officer knows it (a line of their file); the API only knows its index in the request.
+ */
+function officerMessage(error, place = () => '') {
+  if (!(error instanceof ApiError)) return error.message;
+  const { status, message } = error;
+  if (status === 401) return apiKeyMessage();
+  if (status === 429 && /API key/.test(message)) {
+    openSettings();
+    const wait = error.retryAfter ?? 60;
+    return `Too many wrong API keys from this computer: wait ${wait} s, then check the key under Settings.`;
+  }
+  if (status === 429) return 'The server is busy (too many requests): wait a moment and try again.';
+  if (status === 413) return 'This is more than the server takes at once: send fewer applications or less history.';
+  if (status === 503) return 'The model is not available yet (the server is loading it): try again in a moment.';
+  if (status >= 500) return `The server failed (error ${status}): try again, and tell support if it happens again.`;
+  if (status === 400 && message.startsWith('invalid request: ')) {
+    return message
+      .slice('invalid request: '.length)
+      .split(/; (?=body)/)
+      .map((problem) => officerProblem(problem, place))
+      .join('; ');
+  }
+  return message;
+}
+
+function openSettings() {
+  $('settings').open = true;
+}
+
+function apiKeyMessage() {
+  openSettings();
+  return $('api-key').value.trim()
+    ? 'The API key entered under Settings is not accepted by the server: check it and try again.'
+    : 'This server asks for an API key: enter it under Settings (opened below) and try again.';
+}
+
+/** "body[502].application.CNT_CHILDREN must be an integer or null, got number 1.5" → "line 1504, Children (…". */
+function officerProblem(problem, place) {
+  const m = /^body(?:\[(\d+)\])?((?:\.\w+|\[\d+\])*):? (.*)$/.exec(problem);
+  if (!m) return problem;
+  const [, index, path, rule] = m;
+  const where = place(Number(index ?? 0));
+  const subject = pathWords(path);
+  if (!subject) return where ? `${where}: ${ruleWords(rule)}` : ruleWords(rule);
+  return `${where ? `${where}, ` : ''}${subject} ${ruleWords(rule)}`;
+}
+
+function pathWords(path) {
+  const application = /^\.application\.(\w+)$/.exec(path);
+  if (application) return fieldWords(application[1]);
+  const history = /^\.history(?:\.(\w+))?(?:\[(\d+)\])?(?:\.(\w+))?$/.exec(path);
+  if (!history) return path.replace(/^\./, '');
+  const [, table, row, field] = history;
+  return ['credit history', table && `table ${table}`, row && `row ${Number(row) + 1}`, field]
+    .filter(Boolean)
+    .join(', ');
+}
+
+const TYPE_WORDS = { integer: 'a whole number', number: 'a number', string: 'text' };
+
+function ruleWords(rule) {
+  if (rule === 'is not a known field') return 'is not a field an application has: check its name';
+  if (rule.startsWith('is required')) return `${rule}: fill it in`;
+  const type = /^must be an? (integer|number|string)(?: or null)?, got (?:number |the text )?(.*)$/.exec(rule);
+  if (type) return `must be ${TYPE_WORDS[type[1]]}, not ${type[2]}`;
+  const bound = /^must be ([<>])= (\S+)$/.exec(rule);
+  if (bound) return `must be at ${bound[1] === '<' ? 'most' : 'least'} ${bound[2]}`;
+  return rule;
+}
+
+// --------------------------------------------------------------------------------------------------- input parsing
+
+/** Numbers typed by hand: plain decimals only (Number() would also take 0x10, 1e3 or Infinity). */
+const TYPED_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
+/** Numbers in a file: also the exponent form, which pandas writes for small floats (7.36e-05). */
+const FILE_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * One value as the API wants it, from the text of a form field or a CSV cell: undefined when empty (missing), an
+ * Error naming the field when it is not what the field takes.
+ */
+function typedValue(field, raw, pattern = TYPED_NUMBER) {
+  if (raw === '') return undefined;
+  const name = fieldWords(field.name);
+  if (field.type === 'string') {
+    return raw.length > MAX_TEXT ? new Error(`${name}: longer than ${MAX_TEXT} characters`) : raw;
+  }
+  const value = pattern.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(value)) {
+    return new Error(`${name}: "${raw}" is not a number (digits, with a point for decimals: 1250.5)`);
+  }
+  if (field.type === 'integer' && !Number.isSafeInteger(value)) {
+    return new Error(`${name}: "${raw}" is not a whole number`);
+  }
+  if (field.name === 'SK_ID_CURR' && (value < 0 || value > MAX_ID)) {
+    return new Error(`${name}: a client number is between 0 and ${MAX_ID}`);
+  }
+  return value;
+}
+
+/** A number as plain decimal digits, the same value: String() gives 7.3e-5 or 1e+21, which the form would refuse. */
+function plainNumber(value) {
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(String(value));
+  if (!m) return String(value);
+  const [, sign, lead, rest = '', exponent] = m;
+  const digits = lead + rest;
+  const point = 1 + Number(exponent);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return sign + digits + '0'.repeat(point - digits.length);
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
 
 /** One CSV line into cells; double quotes around a cell may hold commas and doubled quotes. */
 function csvCells(line) {
@@ -63,73 +209,208 @@ function csvCells(line) {
   return cells;
 }
 
+const count = (text, c) => text.split(c).length - 1;
+
+/** The column names, or an error saying why the first line is not a header this desk reads. */
+function csvHeader(line) {
+  const commas = count(line, ',');
+  if (count(line, ';') > commas) {
+    throw new Error('The columns are separated by semicolons (;): save the file as CSV with commas and try again.');
+  }
+  if (count(line, '\t') > commas) {
+    throw new Error('The columns are separated by tabs: save the file as CSV with commas and try again.');
+  }
+  const header = csvCells(line).map((h) => h.trim());
+  const missing = state.fields.filter((f) => f.required && !header.includes(f.name)).map((f) => fieldWords(f.name));
+  if (!header.some((h) => state.fieldByName.has(h))) {
+    throw new Error('The first line must name the columns (SK_ID_CURR, AMT_CREDIT…): none of its names is a field.');
+  }
+  if (missing.length)
+    throw new Error(`The file has no column for ${missing.join(', ')}, which every application needs.`);
+  return header;
+}
+
 /**
- * CSV text into applications typed as the API wants them: numbers for numeric fields, text for text fields, empty
- * cells left out (missing). Columns the API does not know (e.g. TARGET) are set aside and reported.
+ * CSV text into applicants typed as the API wants them: numbers for numeric fields, text for text fields, empty
+ * cells left out (missing). Columns the API does not know (e.g. TARGET) are set aside and reported. The whole file
+ * is checked before anything is scored: the API would refuse a batch with one bad line, after scoring (and logging)
+ * the batches before it.
  */
 function parseCsv(text) {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length < 2) throw new Error('a CSV needs a line of column names and at least one application');
-  const header = csvCells(lines[0]).map((h) => h.trim());
+  const lines = text.split(/\r?\n/);
+  const first = lines.findIndex((l) => l.trim() !== '');
+  const rows = lines.map((l, i) => ({ line: i + 1, text: l })).filter((r, i) => i > first && r.text.trim() !== '');
+  if (first < 0 || !rows.length) {
+    throw new Error('A CSV needs the column names (SK_ID_CURR,…) on its first line, then one line per application.');
+  }
+  const header = csvHeader(lines[first]);
+  const problems = [];
+  const notes = [];
+  const applicants = rows.map((row) => ({ application: csvApplication(header, row, problems, notes) }));
+  if (problems.length) {
+    const n = problems.length;
+    throw new Error(
+      `Nothing was scored: the file has ${n} problem${n > 1 ? 's' : ''}. ${listProblems(problems)}. ` +
+        'Correct the file and try again.',
+    );
+  }
   const ignored = header.filter((h) => !state.fieldByName.has(h));
-  const applications = lines.slice(1).map((line, n) => {
-    const cells = csvCells(line);
-    const application = {};
-    header.forEach((name, k) => {
-      const field = state.fieldByName.get(name);
-      const cell = (cells[k] ?? '').trim();
-      if (!field || cell === '') return;
-      if (field.type === 'string') application[name] = cell;
-      else {
-        const value = Number(cell);
-        if (!Number.isFinite(value)) throw new Error(`line ${n + 2}: ${name} is not a number ("${cell}")`);
-        application[name] = value;
-      }
-    });
-    return application;
+  return { applicants, lines: rows.map((r) => r.line), ignored, notes };
+}
+
+/** One CSV line as an application; its problems, and the categories the model has not seen, are collected. */
+function csvApplication(header, row, problems, notes) {
+  const cells = csvCells(row.text);
+  const application = {};
+  header.forEach((name, k) => {
+    const field = state.fieldByName.get(name);
+    if (!field) return;
+    const value = typedValue(field, (cells[k] ?? '').trim(), FILE_NUMBER);
+    if (value instanceof Error) problems.push(`line ${row.line}, ${value.message}`);
+    else if (value === undefined && field.required)
+      problems.push(`line ${row.line}, ${fieldWords(name)}: required, but the cell is empty`);
+    else if (value !== undefined) application[name] = value;
+    if (field.allowedValues && typeof value === 'string' && !field.allowedValues.includes(value)) {
+      notes.push(`line ${row.line}, ${fieldWords(name)} "${value}"`);
+    }
   });
-  return { applications, ignored };
+  return application;
+}
+
+/** Keys the server refuses in any JSON (prototype poisoning), found anywhere in a pasted value. */
+function forbiddenKey(value) {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__' || key === 'constructor') return key;
+    const inner = forbiddenKey(value[key]);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A pasted JSON item as an applicant: { application, history } as POST /predict takes it, or a bare application. */
+function jsonApplicant(item, where) {
+  if (!isObject(item)) throw new Error(`${where} is not a JSON object ({ "SK_ID_CURR": …, … })`);
+  if (!('application' in item)) return { application: item };
+  const other = Object.keys(item).filter((k) => k !== 'application' && k !== 'history');
+  if (other.length) throw new Error(`${where} has "${other[0]}" besides "application" and "history": remove it`);
+  if (!isObject(item.application)) throw new Error(`${where}: "application" must be a JSON object`);
+  if (item.history === undefined) return { application: item.application };
+  if (!isObject(item.history)) throw new Error(`${where}: "history" must be a JSON object of side tables`);
+  return { application: item.application, history: item.history };
+}
+
+/** What the desk can check of a JSON application: its known fields' types and the required ones. */
+function jsonProblems(application) {
+  const problems = [];
+  for (const field of state.fields) {
+    const value = application[field.name];
+    const name = fieldWords(field.name);
+    if (value === undefined || value === null) {
+      if (field.required) problems.push(`${name} is required`);
+    } else if (field.type === 'string' ? typeof value !== 'string' : typeof value !== 'number') {
+      problems.push(`${name} must be ${TYPE_WORDS[field.type]}, not ${JSON.stringify(value)}`);
+    } else if (field.type === 'integer' && !Number.isInteger(value)) {
+      problems.push(`${name} must be a whole number, not ${value}`);
+    }
+  }
+  return problems;
+}
+
+function parseJson(text) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`This is not valid JSON (${error.message}): check the brackets, quotes and commas.`);
+  }
+  const forbidden = forbiddenKey(value);
+  if (forbidden) throw new Error(`The JSON has a key "${forbidden}", which no application has: remove it.`);
+  const list = Array.isArray(value) ? value : [value];
+  if (!list.length) throw new Error('The JSON list is empty: paste at least one application.');
+  const name = (i) => (list.length > 1 ? `application ${i + 1}` : 'the application');
+  const applicants = list.map((item, i) => jsonApplicant(item, name(i)));
+  const problems = applicants.flatMap((a, i) => jsonProblems(a.application).map((p) => `${name(i)}: ${p}`));
+  if (problems.length) throw new Error(`Nothing was scored: ${listProblems(problems)}.`);
+  return { applicants, place: (i) => (list.length > 1 ? name(i) : ''), ignored: [], notes: [] };
 }
 
 function parsePasted(text) {
   const trimmed = text.trim();
-  if (!trimmed) throw new Error('paste an application first');
-  if (trimmed.startsWith('{')) {
-    let value;
-    try {
-      value = JSON.parse(trimmed);
-    } catch (error) {
-      throw new Error(`this is not valid JSON (${error.message})`);
-    }
-    return { applications: [value.application ?? value], ignored: [] };
-  }
-  return parseCsv(trimmed);
+  if (!trimmed) throw new Error('Paste an application first.');
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return parseJson(trimmed);
+  const csv = parseCsv(trimmed);
+  return { ...csv, place: (i) => `line ${csv.lines[i]}` };
 }
 
-// ------------------------------------------------------------------------------------------------- one applicant
+// --------------------------------------------------------------------------------------------------- one applicant
 
-async function explainOne(application, { keepForm = false } = {}) {
-  const explanation = (await api(`/explain?top=${TOP}`, { application })).explanations[0];
+// Every request that draws results takes a ticket; an answer whose ticket is no longer the latest is dropped, so a
+// slow answer never overwrites a newer one (what-if edits in quick succession, a lookup while a what-if runs).
+let latest = 0;
+const newTicket = () => ++latest;
+class Superseded extends Error {}
+
+/** A new request from the search forms: what was shown belongs to the previous one, so it goes. */
+function clearResults({ keepBatch = false } = {}) {
+  newTicket();
+  $('result').hidden = true;
+  $('whatif').hidden = true;
+  state.original = null;
+  state.explanation = null;
+  if (keepBatch) return;
+  $('batch').hidden = true;
+  state.batch = [];
+}
+
+/** The explanation of one applicant and its population summaries, or Superseded when a newer request was made. */
+async function scoreOne(applicant, ticket) {
+  const explanation = (await api(`/explain?top=${TOP}`, applicant)).explanations[0];
+  const population = await populationOf(explanation);
+  if (ticket !== latest) throw new Superseded();
+  return { explanation, population };
+}
+
+function drawResult({ explanation, population }) {
   state.explanation = explanation;
   renderDecision(explanation);
   renderReasons(explanation);
   renderMissing(explanation);
   renderWaterfall(explanation);
-  await renderDistributions(explanation);
-  if (!keepForm) renderWhatIf(application, explanation);
+  renderDistributions(explanation, population);
+  markStale('');
   $('result').hidden = false;
-  $('whatif').hidden = false;
-  return explanation;
 }
 
-async function showApplication(application, where) {
-  state.original = { ...application };
-  state.current = { ...application };
-  $('whatif-delta').textContent = '';
+/** Says, on the decision itself, that it is not for the values now in the what-if form (or clears that). */
+function markStale(why) {
+  $('result').classList.toggle('stale', Boolean(why));
+  $('result-stale').hidden = !why;
+  $('result-stale').textContent = why ? `Not up to date: this decision is for the values before ${why}` : '';
+}
+
+const historyRows = (history) =>
+  Object.values(history ?? {}).reduce((n, rows) => n + (Array.isArray(rows) ? rows.length : 0), 0);
+
+async function showApplicant(applicant, where) {
+  const ticket = newTicket();
   say(`Scoring ${where}…`);
-  const explanation = await explainOne(application);
+  const scored = await scoreOne(applicant, ticket);
+  const { explanation } = scored;
+  state.original = applicant;
+  state.originalProbability = explanation.probability;
+  drawResult(scored);
+  renderWhatIf(applicant.application, explanation);
+  $('whatif-delta').textContent = '';
+  $('whatif').hidden = false;
+  const rows = historyRows(applicant.history);
   const who = where.charAt(0).toUpperCase() + where.slice(1);
-  say(`${who}: ${explanation.decision} (risk of default ${percent(explanation.probability)}).`);
+  say(
+    `${who}${rows ? ` with ${rows} rows of credit history` : ''}: ${explanation.decision} ` +
+      `(risk of default ${percent(explanation.probability)}).`,
+  );
 }
 
 function renderDecision(e) {
@@ -174,7 +455,7 @@ function renderMissing(e) {
   );
 }
 
-// ------------------------------------------------------------------------------------------------- drawings
+// -------------------------------------------------------------------------------------------------------- drawings
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -270,13 +551,22 @@ function renderWaterfall(e) {
   $('waterfall').replaceChildren(root);
 }
 
+/** The strongest features with a value: the ones placed on the training population. */
+const placed = (e) => e.contributions.filter((c) => c.value !== null).slice(0, DISTRIBUTIONS);
+
+/** The population summaries of the strongest features (fetched before anything is drawn: one answer, one drawing). */
+async function populationOf(e) {
+  const names = placed(e).map((c) => c.feature);
+  if (!names.length) return [];
+  const query = encodeURIComponent(names.join(','));
+  return (await api(`/model/population?features=${query}`)).features;
+}
+
 /** The client's value on the training population of the strongest features (quantiles → a histogram). */
-async function renderDistributions(e) {
-  const top = e.contributions.filter((c) => c.value !== null).slice(0, DISTRIBUTIONS);
+function renderDistributions(e, features) {
+  const top = placed(e);
   const box = $('distributions');
   if (!top.length) return box.replaceChildren(el('p', {}, 'No feature with a value to place.'));
-  const names = top.map((c) => c.feature).join(',');
-  const { features } = await api(`/model/population?features=${encodeURIComponent(names)}`);
   const byName = new Map(features.map((f) => [f.feature, f]));
   const figures = top
     .filter((c) => byName.has(c.feature))
@@ -364,7 +654,7 @@ function categoryChart(f, c) {
 
 const fmt = (v) => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : Number(v.toPrecision(3)).toString());
 
-// ------------------------------------------------------------------------------------------------- what-if
+// --------------------------------------------------------------------------------------------------------- what-if
 
 function fieldInput(field, value, prefix = 'field') {
   const id = `${prefix}-${field.name}`;
@@ -386,13 +676,17 @@ function fieldInput(field, value, prefix = 'field') {
     }
   } else {
     input = el('input', { id, name: field.name, inputmode: 'decimal', autocomplete: 'off' });
-    input.value = value === undefined || value === null ? '' : String(value);
+    input.value = shownValue(value, '');
     input.placeholder = 'missing';
   }
   if (field.required) input.required = true;
   input.dataset.field = field.name;
   return el('div', {}, label, input);
 }
+
+/** A value as the form shows it: numbers as plain decimals, which is what the form reads back. */
+const shownValue = (value, missing) =>
+  value === undefined || value === null ? missing : typeof value === 'number' ? plainNumber(value) : String(value);
 
 function renderWhatIf(application, e) {
   const main = new Set();
@@ -406,17 +700,6 @@ function renderWhatIf(application, e) {
   );
 }
 
-/** One typed value of a form input: undefined when empty, an Error when it is not what the field takes. */
-function typedValue(field, raw) {
-  if (raw === '') return undefined;
-  if (field.type === 'string') return raw;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || (field.type === 'integer' && !Number.isInteger(value))) {
-    return new Error(`${field.title}: "${raw}" is not ${field.type === 'integer' ? 'a whole number' : 'a number'}`);
-  }
-  return value;
-}
-
 /** The hand-entry form: the client number, the required fields, then every field the model reads. */
 function renderEntryForm() {
   const first = state.fields.filter((f) => f.required);
@@ -424,61 +707,124 @@ function renderEntryForm() {
   $('enter-fields').replaceChildren(...[...first, ...rest].map((f) => fieldInput(f, undefined, 'enter')));
 }
 
-function enteredApplication() {
-  const application = {};
-  for (const input of document.querySelectorAll('#enter-fields [data-field]')) {
+/** The values of a form's fields over `application`: an Error names the first field that is not right. */
+function formValues(selector, application) {
+  for (const input of document.querySelectorAll(`${selector} [data-field]`)) {
     const field = state.fieldByName.get(input.dataset.field);
     const value = typedValue(field, input.value.trim());
     if (value instanceof Error) throw value;
-    if (value === undefined && field.required) throw new Error(`${field.title} is required`);
-    if (value !== undefined) application[field.name] = value;
+    if (value === undefined && field.required) throw new Error(`${fieldWords(field.name)} is required`);
+    if (value === undefined) delete application[field.name];
+    else application[field.name] = value;
   }
   return application;
 }
 
-async function whatIfChanged(target) {
-  const field = state.fieldByName.get(target.dataset.field);
-  if (!field) return;
-  const raw = target.value.trim();
-  const next = { ...state.current };
-  const value = typedValue(field, raw);
-  if (value instanceof Error) {
-    $('whatif-delta').textContent = `${value.message}.`;
-    return;
-  }
-  if (value === undefined) delete next[field.name];
-  else next[field.name] = value;
-  const before = state.explanation.probability;
+const sentence = (text) => (/[.!?]$/.test(text) ? text : `${text}.`);
+
+/** The fields whose value differs from the application as received, as "title = value". */
+function changes(application) {
+  const received = state.original.application;
+  return state.fields
+    .filter((f) => (application[f.name] ?? null) !== (received[f.name] ?? null))
+    .map((f) => `${f.title} = ${shownValue(application[f.name], 'missing')}`);
+}
+
+function deltaText(application, e) {
+  const changed = changes(application);
+  const risk = `risk of default ${percent(e.probability)}`;
+  if (!changed.length) return `As received: ${risk}, ${e.decision}.`;
+  const listed =
+    changed.length > 4
+      ? `${changed.slice(0, 4).join(', ')} and ${changed.length - 4} other changes`
+      : changed.join(', ');
+  const moved = e.probability - state.originalProbability;
+  return (
+    `With ${listed}: ${risk} (${moved >= 0 ? '+' : ''}${(moved * 100).toFixed(2)} points from the application as ` +
+    `received), ${e.decision}.`
+  );
+}
+
+/**
+ * Scores the application as the form shows it now: every field is read from the form (not from the last answer),
+ * so an edit made while an earlier one was being scored is never lost, and only the latest answer is drawn.
+ */
+async function whatIfChanged() {
+  if (!state.original) return; // the results were cleared by a newer request
+  const ticket = newTicket();
+  const { history } = state.original;
   try {
-    const e = await explainOne(next, { keepForm: true });
-    state.current = next;
-    const moved = e.probability - before;
-    $('whatif-delta').textContent =
-      `With ${field.title} = ${raw === '' ? 'missing' : raw}: risk of default ${percent(e.probability)} ` +
-      `(${moved >= 0 ? '+' : ''}${(moved * 100).toFixed(2)} points), ${e.decision}.`;
+    const application = formValues('#whatif-form', { ...state.original.application });
+    const scored = await scoreOne(history ? { application, history } : { application }, ticket);
+    drawResult(scored);
+    $('whatif-delta').textContent = deltaText(application, scored.explanation);
   } catch (error) {
-    $('whatif-delta').textContent = `Not scored: ${error.message}`;
+    if (error instanceof Superseded) throw error;
+    $('whatif-delta').textContent = `Not scored: ${sentence(officerMessage(error))}`;
+    markStale('your last change, which could not be scored (see the what-if below).');
   }
+}
+
+async function resetWhatIf() {
+  const ticket = newTicket();
+  const scored = await scoreOne(state.original, ticket);
+  drawResult(scored);
+  renderWhatIf(state.original.application, scored.explanation);
+  $('whatif-delta').textContent = '';
 }
 
 // ------------------------------------------------------------------------------------------------- many applicants
 
-async function scoreMany(applications, ignored) {
-  say(`Scoring ${applications.length} applications…`);
-  const predictions = [];
-  for (let start = 0; start < applications.length; start += PREDICT_CHUNK) {
-    const chunk = applications.slice(start, start + PREDICT_CHUNK).map((application) => ({ application }));
-    predictions.push(...(await api('/predict', chunk)).predictions);
+/** /predict in chunks; an error names the applicant as the officer knows it (its line), not its place in a chunk. */
+async function predictAll(applicants, place, predictions) {
+  for (let start = 0; start < applicants.length; start += PREDICT_CHUNK) {
+    const chunk = applicants.slice(start, start + PREDICT_CHUNK);
+    try {
+      predictions.push(...(await api('/predict', chunk)).predictions);
+    } catch (error) {
+      throw new Error(officerMessage(error, (i) => place(start + i)));
+    }
   }
-  state.batch = applications.map((application, i) => ({ application, prediction: predictions[i] }));
+}
+
+/**
+ * Scores a parsed file or paste. When a chunk fails after others were scored (and logged by the API), those are
+ * shown with the error: a decision the API made is never hidden from the officer.
+ */
+async function scoreMany(parsed) {
+  const { applicants, place } = parsed;
+  const ticket = newTicket();
+  say(`Scoring ${applicants.length} applications…`);
+  const predictions = [];
+  try {
+    await predictAll(applicants, place, predictions);
+  } catch (error) {
+    if (ticket !== latest) throw new Superseded();
+    if (!predictions.length) throw error;
+    showBatch(parsed, predictions);
+    const from = place(predictions.length);
+    throw new Error(
+      `Scoring stopped at ${from}: ${sentence(error.message)} The ${predictions.length} applications before it ` +
+        `were scored and are shown below; score the rest again from ${from}.`,
+    );
+  }
+  if (ticket !== latest) throw new Superseded();
+  showBatch(parsed, predictions);
+  say(`${predictions.length} applications scored.`);
+}
+
+function showBatch({ applicants, ignored, notes }, predictions) {
+  state.batch = predictions.map((prediction, i) => ({ applicant: applicants[i], prediction }));
   state.sort = { key: null, dir: 1 };
   renderBatch();
+  const n = predictions.length;
   const refused = predictions.filter((p) => p.decision === 'refused').length;
+  const scored = n < applicants.length ? `${n} of the ${applicants.length} applications` : `${n} applications`;
   $('batch-summary').textContent =
-    `${predictions.length} applications scored: ${predictions.length - refused} granted, ${refused} refused.` +
-    (ignored.length ? ` Columns not used: ${ignored.join(', ')}.` : '');
+    `${scored} scored: ${n - refused} granted, ${refused} refused.` +
+    (ignored.length ? ` Columns not used: ${ignored.join(', ')}.` : '') +
+    (notes.length ? ` Categories the model has not seen, scored as missing: ${listProblems(notes)}.` : '');
   $('batch').hidden = false;
-  say(`${predictions.length} applications scored.`);
 }
 
 function sortValue(row, key) {
@@ -497,25 +843,28 @@ function renderBatch() {
     const k = th.querySelector('button').dataset.key;
     th.setAttribute('aria-sort', k === key ? (dir > 0 ? 'ascending' : 'descending') : 'none');
   }
-  $('batch-table').tBodies[0].replaceChildren(
-    ...rows.map((row) => {
-      const p = row.prediction;
-      const open = el('button', { type: 'button', 'aria-label': `Reasons for client ${p.SK_ID_CURR}` }, 'Reasons');
-      open.addEventListener('click', () =>
-        showApplication(row.application, `client ${p.SK_ID_CURR}`)
-          .then(() => $('result-title').scrollIntoView())
-          .catch((error) => say(error.message, true)),
-      );
-      return el(
-        'tr',
-        { 'data-id': String(p.SK_ID_CURR) },
-        el('td', { class: 'num' }, String(p.SK_ID_CURR)),
-        el('td', { class: 'num', 'data-probability': String(p.probability) }, percent(p.probability)),
-        el('td', {}, el('span', { class: `badge ${p.decision}` }, p.decision)),
-        el('td', { class: 'num' }, String(p.missingInputs.length)),
-        el('td', {}, open),
-      );
+  $('batch-table').tBodies[0].replaceChildren(...rows.map(batchRow));
+}
+
+function batchRow(row) {
+  const p = row.prediction;
+  const open = el('button', { type: 'button', 'aria-label': `Reasons for client ${p.SK_ID_CURR}` }, 'Reasons');
+  // The decision is drawn below the table: focus goes to its heading, so the next Tab continues from there.
+  open.addEventListener('click', () =>
+    handle(async () => {
+      clearResults({ keepBatch: true });
+      await showApplicant(row.applicant, `client ${p.SK_ID_CURR}`);
+      $('result-title').focus();
     }),
+  );
+  return el(
+    'tr',
+    { 'data-id': String(p.SK_ID_CURR) },
+    el('td', { class: 'num' }, String(p.SK_ID_CURR)),
+    el('td', { class: 'num', 'data-probability': String(p.probability) }, percent(p.probability)),
+    el('td', {}, el('span', { class: `badge ${p.decision}` }, p.decision)),
+    el('td', { class: 'num' }, String(p.missingInputs.length)),
+    el('td', {}, open),
   );
 }
 
@@ -540,7 +889,7 @@ function download() {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-// ------------------------------------------------------------------------------------------------- wiring
+// ---------------------------------------------------------------------------------------------------------- wiring
 
 // While a task runs the main region is marked busy (aria-busy): assistive technology waits for the whole answer
 // rather than announcing the decision before its reasons and what-if form are drawn, and so do the browser tests.
@@ -551,11 +900,47 @@ async function handle(task) {
   try {
     await task();
   } catch (error) {
-    say(error.message, true);
+    // A superseded request has nothing to say: the newer one speaks.
+    if (!(error instanceof Superseded)) say(officerMessage(error), true);
   } finally {
     running -= 1;
     if (running === 0) $('main').removeAttribute('aria-busy');
   }
+}
+
+/** A search form's submit: what was shown goes first, so an error never stands next to an older decision. */
+function onSubmit(form, task) {
+  $(form).addEventListener('submit', (event) => {
+    event.preventDefault();
+    handle(async () => {
+      clearResults();
+      await task();
+    });
+  });
+}
+
+async function lookUp() {
+  const id = $('client-id').value.trim();
+  if (!/^[0-9]+$/.test(id)) throw new Error('A client number is digits only.');
+  if (id.length > 10 || Number(id) > MAX_ID) {
+    throw new Error(`A client number has at most 10 digits (the largest is ${MAX_ID}): check the number.`);
+  }
+  const { application } = await api(`/clients/${id}`);
+  await showApplicant({ application }, `client ${id}`);
+}
+
+async function scorePasted() {
+  const parsed = parsePasted($('paste').value);
+  if (parsed.applicants.length > 1) return scoreMany(parsed);
+  const [applicant] = parsed.applicants;
+  await showApplicant(applicant, `client ${applicant.application.SK_ID_CURR ?? ''}`.trim());
+}
+
+async function scoreFile() {
+  const file = $('upload').files[0];
+  if (!file) throw new Error('Choose a CSV file first.');
+  const csv = parseCsv(await file.text());
+  await scoreMany({ ...csv, place: (i) => `line ${csv.lines[i]}` });
 }
 
 async function start() {
@@ -568,47 +953,18 @@ async function start() {
       `Model ${model.name} version ${model.version}: applications with a risk of default of ` +
       `${percent(model.threshold)} or more are refused.`;
   } catch (error) {
-    $('model-info').textContent = `The model is not available yet: ${error.message}. Reload the page in a moment.`;
+    $('model-info').textContent =
+      `The model is not available yet: ${sentence(officerMessage(error))} Reload the page in a moment.`;
   }
 
-  $('lookup-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    handle(async () => {
-      const id = $('client-id').value.trim();
-      if (!/^[0-9]+$/.test(id)) throw new Error('a client number is digits only');
-      $('batch').hidden = true;
-      const { application } = await api(`/clients/${id}`);
-      await showApplication(application, `client ${id}`);
-    });
-  });
+  onSubmit('lookup-form', lookUp);
   renderEntryForm();
-  $('enter-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    handle(async () => {
-      const application = enteredApplication();
-      $('batch').hidden = true;
-      await showApplication(application, `client ${application.SK_ID_CURR}`);
-    });
+  onSubmit('enter-form', async () => {
+    const application = formValues('#enter-fields', {});
+    await showApplicant({ application }, `client ${application.SK_ID_CURR}`);
   });
-  $('paste-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    handle(async () => {
-      const { applications, ignored } = parsePasted($('paste').value);
-      if (applications.length === 1) {
-        $('batch').hidden = true;
-        await showApplication(applications[0], `client ${applications[0].SK_ID_CURR ?? ''}`.trim());
-      } else await scoreMany(applications, ignored);
-    });
-  });
-  $('upload-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    handle(async () => {
-      const file = $('upload').files[0];
-      if (!file) throw new Error('choose a CSV file first');
-      const { applications, ignored } = parseCsv(await file.text());
-      await scoreMany(applications, ignored);
-    });
-  });
+  onSubmit('paste-form', scorePasted);
+  onSubmit('upload-form', scoreFile);
   $('download').addEventListener('click', download);
   for (const button of document.querySelectorAll('#batch-table th button')) {
     button.addEventListener('click', () => {
@@ -617,7 +973,9 @@ async function start() {
       renderBatch();
     });
   }
-  $('whatif-form').addEventListener('change', (event) => handle(() => whatIfChanged(event.target)));
+  $('whatif-form').addEventListener('change', (event) => {
+    if (event.target.dataset.field) handle(whatIfChanged);
+  });
   $('whatif-form').addEventListener('submit', (event) => event.preventDefault());
   $('whatif-form').addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && event.target.dataset.field) {
@@ -625,13 +983,7 @@ async function start() {
       event.target.blur(); // fires change
     }
   });
-  $('whatif-reset').addEventListener('click', () =>
-    handle(async () => {
-      state.current = { ...state.original };
-      $('whatif-delta').textContent = '';
-      await explainOne(state.original);
-    }),
-  );
+  $('whatif-reset').addEventListener('click', () => handle(resetWhatIf));
 }
 
 start();
