@@ -84,6 +84,8 @@ it('exports the champion, replaces the bundle with the next one, and keeps it wh
 
   expect(await exportTo('--version', '1')).toBe(0);
   expect((await readModelPackage(out)).identity).toMatchObject({ version: '1', alias: undefined });
+  // Two ways of naming one version: refused, not one silently preferred (version 1 was exported as "champion").
+  await expect(exportTo('--version', '1', '--alias', 'champion')).rejects.toThrow(/--alias and --version exclude/);
 
   // A folder of the user's that is not a bundle, or a file, is never replaced: a bad-input error (exit 2).
   const notes = path.join(work, 'notes');

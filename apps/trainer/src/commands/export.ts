@@ -38,6 +38,9 @@ export async function exportCommand(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  if (values.version !== undefined && values.alias !== undefined) {
+    throw new UsageError('--alias and --version exclude each other: name one version either way');
+  }
   if (values.version !== undefined && !/^[1-9][0-9]*$/.test(values.version)) {
     throw new UsageError(`--version must be a positive integer, got '${values.version}'`);
   }
@@ -49,7 +52,12 @@ export async function exportCommand(argv: string[]): Promise<number> {
     const name = values.name ?? DEFAULT_MODEL_NAME;
     const ref = values.version ?? values.alias ?? DEFAULT_MODEL_ALIAS;
     const out = resolve(values.out ?? DEFAULT_BUNDLE_DIR);
-    const model = await exportBundle(new MlflowClient({ trackingUri }), name, values.version ?? { alias: ref }, out);
+    const model = await exportBundle(
+      new MlflowClient({ trackingUri }),
+      name,
+      values.version ? { version: values.version } : { alias: ref },
+      out,
+    );
     process.stdout.write(`Exported ${name} version ${model.version} (${ref}) to ${out}\n`);
     return 0;
   } finally {
@@ -65,13 +73,14 @@ export async function exportCommand(argv: string[]): Promise<number> {
 export async function exportBundle(
   client: MlflowClient,
   name: string,
-  ref: string | { alias: string },
+  ref: { version: string; alias?: string } | { alias: string },
   out: string,
 ): Promise<LoadedModelPackage> {
   let model: LoadedModelPackage | undefined;
   await replaceDirectory(out, async (temp) => {
-    model = await downloadModel(client, name, typeof ref === 'string' ? ref : ref.alias, temp);
-    await writeIdentity(temp, { name, version: model.version, alias: typeof ref === 'string' ? null : ref.alias });
+    // A version by number may still carry its alias: `trainer run` exports the new champion before it moves @alias.
+    model = await downloadModel(client, name, 'version' in ref ? ref.version : ref.alias, temp);
+    await writeIdentity(temp, { name, version: model.version, alias: ref.alias ?? null });
   });
   return { ...(model as LoadedModelPackage), dir: out };
 }

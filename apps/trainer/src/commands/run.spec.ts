@@ -2,7 +2,7 @@
 // before any training; a report that becomes unwritable during the run fails it after training but before promotion,
 // and leaves the registry as it was and the study's parent run FAILED.
 import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
-import { MlflowClient } from '@credit-scoring/tracking';
+import { MlflowClient, readModelPackage } from '@credit-scoring/tracking';
 import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,5 +88,13 @@ describe('trainer run', () => {
     expect(parent.map((r) => r.info.status)).toEqual(['FAILED']);
     expect(parent[0].tags['credit.failure']).toMatch(/^registry: cannot write --report/);
     expect(runs.filter((r) => r.info.status === 'RUNNING').map((r) => r.info.runName)).toEqual([]);
+  });
+
+  it('exports the new champion with the alias it was just given, as `trainer export` would', async () => {
+    const bundle = join(store, 'bundle');
+    expect(await runCommand(await argsWith('--bundle-out', bundle))).toBe(0);
+    const version = (await client.getModelVersionByAlias(modelName, 'champion')).version;
+    // Before, the bundle said alias null: it was downloaded by version number before the alias moved.
+    expect((await readModelPackage(bundle)).identity).toMatchObject({ name: modelName, version, alias: 'champion' });
   });
 });

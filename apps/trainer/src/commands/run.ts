@@ -91,7 +91,8 @@ export async function runCommand(argv: string[]): Promise<number> {
                 throw Object.assign(new Error(`cannot write --report ${config.report}: ${code ?? error}`), { code });
               }
             }
-            if (bundleDir) await exportBundle(client, trained.name, created, bundleDir);
+            if (bundleDir)
+              await exportBundle(client, trained.name, { version: created, alias: trained.alias }, bundleDir);
           },
         ),
       );
