@@ -88,6 +88,17 @@ function optional(env: NodeJS.ProcessEnv, key: string): string | undefined {
   return text ? text : undefined;
 }
 
+/**
+ * A secret that turns a protection on (API_KEY, PREDICTION_LOG_HASH_KEY): set but blank is a mistake (an unfilled
+ * secret in a deployment), refused rather than read as "off", which would serve or store in the clear.
+ */
+function secret(env: NodeJS.ProcessEnv, key: string): string | undefined {
+  if (env[key] !== undefined && env[key]?.trim() === '') {
+    throw new ConfigError(`${key} is set but blank: give it a value, or unset it to turn it off`);
+  }
+  return optional(env, key);
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const { name, alias } = parseModelUri(env.MODEL_URI ?? DEFAULT_MODEL_URI);
   const trackingUri = optional(env, 'MLFLOW_TRACKING_URI');
@@ -103,7 +114,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     port: integer(env, 'PORT', 8000, 0),
     model,
     followAliasSeconds: integer(env, 'MODEL_POLL_SECONDS', 0, 0),
-    apiKey: optional(env, 'API_KEY'),
+    apiKey: secret(env, 'API_KEY'),
     apiKeyMaxFailures: integer(env, 'API_KEY_MAX_FAILURES', 10, 1),
     rateLimitMax: rateLimitMax > 0 ? rateLimitMax : undefined,
     rateLimitWindow: env.RATE_LIMIT_WINDOW ?? '1 minute',
@@ -137,7 +148,7 @@ function predictionLogFromEnv(env: NodeJS.ProcessEnv): PredictionLogConfig | und
   return {
     databaseUrl,
     sqliteFile: optional(env, 'PREDICTION_LOG_FILE') ?? DEFAULT_SQLITE_FILE,
-    hashKey: optional(env, 'PREDICTION_LOG_HASH_KEY'),
+    hashKey: secret(env, 'PREDICTION_LOG_HASH_KEY'),
     retentionDays: integer(env, 'PREDICTION_LOG_RETENTION_DAYS', 0, 0),
     flushIntervalMs: integer(env, 'PREDICTION_LOG_FLUSH_MS', 50, 1),
     batchRows: integer(env, 'PREDICTION_LOG_BATCH_ROWS', 500, 1),

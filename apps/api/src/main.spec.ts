@@ -57,6 +57,11 @@ describe('configuration', () => {
     });
     expect(configFromEnv({ PREDICTION_LOG: 'off' }).predictionLog).toBeUndefined();
     expect(() => configFromEnv({ TRAFFIC_LOG: 'traffic.jsonl' })).toThrow(/trainer monitor export/);
+    // A blank secret is an unfilled one, not "off": the log would store ids in the clear, the API serve unguarded.
+    expect(() => configFromEnv({ PREDICTION_LOG_HASH_KEY: ' ' })).toThrow(
+      'PREDICTION_LOG_HASH_KEY is set but blank: give it a value, or unset it to turn it off',
+    );
+    expect(() => configFromEnv({ API_KEY: '' })).toThrow(/API_KEY is set but blank/);
     expect(() => configFromEnv({ DATABASE_URL: 'mysql://h/db' })).toThrow(ConfigError);
     expect(() => configFromEnv({ MONITOR_INTERVAL_MINUTES: '10' })).toThrow(/MONITOR_REFERENCE_CSV/);
     expect(configFromEnv({ MONITOR_INTERVAL_MINUTES: '10', MONITOR_REFERENCE_CSV: 'ref.csv' }).driftMonitor).toEqual({

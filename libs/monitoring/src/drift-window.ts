@@ -77,10 +77,19 @@ export async function driftOfWindow(store: PredictionStore, opts: WindowOptions)
     throw new DriftInputError(`the window holds ${applications.length} logged applications, fewer than ${minRows}`);
   }
   const current = applicationColumns(applications, opts.reference.types);
+  const exclude = opts.exclude ?? DEFAULT_EXCLUDED;
+  const columns = Object.keys(current).filter((c) => c in opts.reference.data);
+  if (!columns.some((c) => !exclude.includes(c))) {
+    // Said of the reference: the log is what the API wrote, a reference of other columns is the likely mistake.
+    throw new DriftInputError(
+      `the reference ${opts.reference.label} shares no column with the logged applications ` +
+        '(it should hold Kaggle application fields, e.g. application_train.csv)',
+    );
+  }
   const report = detectDrift(opts.reference.data, current, {
     schema: opts.reference.types,
-    columns: Object.keys(current).filter((c) => c in opts.reference.data),
-    exclude: opts.exclude ?? DEFAULT_EXCLUDED,
+    columns,
+    exclude,
     driftShare: opts.driftShare,
   });
   const refusalRate = refused / applications.length;

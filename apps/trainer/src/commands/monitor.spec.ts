@@ -188,6 +188,20 @@ describe.each(['sqlite', 'postgres'])('trainer monitor on %s', (engine) => {
       (await quietly(() => monitorCommand([...where, '--window-hours', 'x', '--reference', reference]))).code,
     ).toBe(2);
     expect((await quietly(() => monitorCommand(['export', ...where]))).code).toBe(2);
+    const crossed = await quietly(() =>
+      monitorCommand([...where, '--reference', reference, '--min-refusal-rate', '0.5', '--max-refusal-rate', '0.1']),
+    );
+    const other = join(dir, 'other-columns.csv');
+    fs.writeFileSync(other, 'a,b,c\n1,2,3\n4,5,6\n');
+    const unrelated = await quietly(() => monitorCommand([...where, ...WINDOW, '--reference', other]));
+    expect(unrelated.code).toBe(2);
+    expect(unrelated.err).toMatch(
+      /^trainer monitor: the reference other-columns\.csv shares no column with the logged/,
+    );
+    expect(crossed).toMatchObject({
+      code: 2,
+      err: 'trainer monitor: --min-refusal-rate 0.5 is above --max-refusal-rate 0.1\n',
+    });
   });
 });
 

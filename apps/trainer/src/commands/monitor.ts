@@ -202,6 +202,10 @@ async function monitor(argv: string[]): Promise<number> {
   const min = toNumber('min-refusal-rate', values['min-refusal-rate'], 0, 1);
   const max = toNumber('max-refusal-rate', values['max-refusal-rate'], 0, 1);
   const minRows = toInt('min-rows', values['min-rows'], 1);
+  // Crossed bounds would fire an alert on every window, whatever the refusal rate.
+  if (min !== undefined && max !== undefined && min > max) {
+    throw new UsageError(`--min-refusal-rate ${min} is above --max-refusal-rate ${max}`);
+  }
   if (values.webhook && !/^https?:\/\//.test(values.webhook)) throw new UsageError('--webhook must be an http(s) URL');
   const needsModel = values.mlflow || !values.reference;
   const trackingUri = values['tracking-uri'] ?? process.env.MLFLOW_TRACKING_URI;
