@@ -256,17 +256,23 @@ describe('the prediction log through the API', () => {
     expect(metrics).toContain(`monitoring_window_rows ${2 * applicants.length}`);
     expect(metrics).toMatch(/monitoring_drift_score\{column="AMT_INCOME_TOTAL",stattest="[^"]+"\} [0-9.e-]+/);
 
-    // A report.json that is not a drift report (written by hand, or by another tool): as if there were none, and the
-    // scrape of every other metric goes on (it answered 500).
+    expect(metrics).toContain('monitoring_report_unreadable 0');
+
+    // A report.json that is not a drift report (written by hand, or by another tool, or cut short): said so (503 and
+    // a gauge to alert on), not "no report yet", and the scrape of every other metric goes on (it answered 500).
     const jsonFile = path.join(reports, 'report.json');
     for (const odd of ['{}', 'null', '[]', '"x"', '{"dataset": {}, "columns": []}', '{']) {
       writeFileSync(jsonFile, odd);
       utimesSync(jsonFile, new Date(), new Date(Date.now() + 1000 * odd.length)); // a new mtime each time
-      expect((await app.inject({ url: '/monitoring/drift', headers: key })).statusCode).toBe(404);
+      const drift = await app.inject({ url: '/monitoring/drift', headers: key });
+      expect(drift.statusCode).toBe(503);
+      expect(drift.json().message).toMatch(/^the latest drift report cannot be read \(/);
+      expect(drift.json().message).not.toContain(reports);
       const scrape = await app.inject('/metrics');
       expect(scrape.statusCode).toBe(200);
       expect(scrape.body).toContain('prediction_log_rows_written_total');
       expect(scrape.body).toContain('monitoring_window_rows 0'); // no report read
+      expect(scrape.body).toContain('monitoring_report_unreadable 1');
     }
     await app.close();
   });

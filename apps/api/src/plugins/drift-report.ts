@@ -39,8 +39,10 @@ export interface DriftReportJson {
 
 export interface DriftReports {
   readonly dir: string;
-  /** The latest report.json, parsed; undefined when none was written yet (or it is unreadable). */
+  /** The latest report.json, parsed; undefined when none was written yet (see `unreadable` for a broken one). */
   latest(): { report: DriftReportJson; writtenAt: Date } | undefined;
+  /** Why the report.json present cannot be read (not JSON, not a drift report); undefined when it can or is absent. */
+  unreadable(): string | undefined;
   /** Runs the in-API monitor once now (when configured); resolves when the report is written. */
   runMonitor(): Promise<void>;
 }
@@ -78,23 +80,32 @@ export const driftReportPlugin = fp(
   async (app: FastifyInstance, opts: DriftReportOptions) => {
     const dir = path.resolve(opts.dir);
     const jsonFile = path.join(dir, 'report.json');
-    let cache: { mtimeMs: number; report: DriftReportJson; writtenAt: Date } | undefined;
-    const latest = () => {
+    // Read again only when the file changes; a broken file is remembered too, so it is logged once, not per scrape.
+    type Read = { report: DriftReportJson; writtenAt: Date } | { error: string };
+    let cache: { mtimeMs: number; read: Read } | undefined;
+    const current = (): Read | undefined => {
       const stat = fs.statSync(jsonFile, { throwIfNoEntry: false });
       if (!stat) return undefined;
       if (cache?.mtimeMs !== stat.mtimeMs) {
         try {
-          cache = {
-            mtimeMs: stat.mtimeMs,
-            report: asDriftReport(JSON.parse(fs.readFileSync(jsonFile, 'utf8'))),
-            writtenAt: stat.mtime,
-          };
+          const report = asDriftReport(JSON.parse(fs.readFileSync(jsonFile, 'utf8')));
+          cache = { mtimeMs: stat.mtimeMs, read: { report, writtenAt: stat.mtime } };
         } catch (error) {
           app.log.warn({ err: error }, 'drift report: report.json unreadable');
-          return undefined;
+          // The reason without the folder: it is shown to API clients.
+          const reason = (error as Error).message.split(dir).join('…');
+          cache = { mtimeMs: stat.mtimeMs, read: { error: reason } };
         }
       }
-      return cache && { report: cache.report, writtenAt: cache.writtenAt };
+      return cache.read;
+    };
+    const latest = () => {
+      const read = current();
+      return read && 'report' in read ? read : undefined;
+    };
+    const unreadable = () => {
+      const read = current();
+      return read && 'error' in read ? read.error : undefined;
     };
 
     const registers = [app.metrics.registry];
@@ -125,6 +136,14 @@ export const driftReportPlugin = fp(
     );
     gauge('monitoring_window_refusal_rate', 'Refusal rate of the latest window', (r) => r.window?.refusalRate);
     gauge('monitoring_window_rows', 'Logged applications in the latest window', (r) => r.window?.rows);
+    new Gauge({
+      name: 'monitoring_report_unreadable',
+      help: '1 when report.json is present but cannot be read (the other monitoring gauges then say nothing)',
+      registers,
+      collect() {
+        this.set(unreadable() === undefined ? 0 : 1);
+      },
+    });
     gauge('monitoring_report_timestamp_seconds', 'When the latest drift report was written', () => {
       const found = latest();
       return found && found.writtenAt.getTime() / 1000;
@@ -177,7 +196,7 @@ export const driftReportPlugin = fp(
         });
       return running;
     };
-    app.decorate('driftReports', { dir, latest, runMonitor });
+    app.decorate('driftReports', { dir, latest, unreadable, runMonitor });
     if (monitor) {
       const timer = setInterval(() => void runMonitor(), monitor.intervalMs).unref();
       app.addHook('onClose', async () => {
