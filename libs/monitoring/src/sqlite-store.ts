@@ -34,26 +34,51 @@ const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
 export class SqliteStore implements PredictionStore {
   readonly engine = 'sqlite' as const;
   readonly location: string;
-  private readonly db: Database.Database;
+  private db: Database.Database;
   private insertStatement?: Database.Statement;
+  /** The file this connection has open (device and inode), to notice it deleted or replaced under it. */
+  private opened?: { dev: number; ino: number };
 
-  constructor(opts: SqliteOptions) {
+  constructor(private readonly opts: SqliteOptions) {
     this.location = path.resolve(opts.file);
     if (opts.readOnly) {
       this.db = new Database(this.location, { readonly: true, fileMustExist: true });
       this.db.pragma('busy_timeout = 5000');
       return;
     }
+    this.db = this.open();
+  }
+
+  private open(): Database.Database {
     fs.mkdirSync(path.dirname(this.location), { recursive: true });
-    this.db = new Database(this.location);
+    const db = new Database(this.location);
     // The file holds applicants' personal fields: readable by the API's user only.
     fs.chmodSync(this.location, 0o600);
-    this.db.pragma('journal_mode = WAL');
+    db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a committed transaction survives a process crash (kill -9); only a power loss may drop
     // the last commits. The batch window bounds what a crash loses, not fsync.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    if (opts.maxPageCount) this.db.pragma(`max_page_count = ${Math.floor(opts.maxPageCount)}`);
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    if (this.opts.maxPageCount) db.pragma(`max_page_count = ${Math.floor(this.opts.maxPageCount)}`);
+    const { dev, ino } = fs.statSync(this.location);
+    this.opened = { dev, ino };
+    return db;
+  }
+
+  /**
+   * A log file deleted (or replaced) while open would take every later row with it, unseen: SQLite keeps writing
+   * to the unlinked inode. Checked before each use (one stat); a new file is created and migrated. Returns whether
+   * it had to.
+   */
+  private reopenIfGone(): boolean {
+    if (!this.opened) return false; // read-only: a reader keeps what it opened
+    const now = fs.statSync(this.location, { throwIfNoEntry: false });
+    if (now && now.dev === this.opened.dev && now.ino === this.opened.ino) return false;
+    this.db.close();
+    this.db = this.open();
+    this.insertStatement = undefined;
+    this.migrateNow(LATEST_VERSION);
+    return true;
   }
 
   async version(): Promise<number> {
@@ -65,6 +90,12 @@ export class SqliteStore implements PredictionStore {
   }
 
   async migrate(target = LATEST_VERSION): Promise<number> {
+    if (this.reopenIfGone()) return this.version(); // reopened: migrated already
+    this.migrateNow(target);
+    return this.version();
+  }
+
+  private migrateNow(target: number): void {
     // IMMEDIATE takes the write lock first, so two processes opening the same file migrate one after the other.
     const run = this.db.transaction(() => {
       this.db.exec(MIGRATIONS_TABLE);
@@ -79,11 +110,17 @@ export class SqliteStore implements PredictionStore {
     });
     run.immediate();
     this.insertStatement = undefined;
-    return this.version();
   }
 
   async insert(rows: readonly PredictionRecord[]): Promise<void> {
     if (rows.length === 0) return;
+    if (this.reopenIfGone()) {
+      // A failed write, so it is counted and logged where write errors are; its retry goes to the new file.
+      throw new Error(
+        `the prediction log ${this.location} was deleted or replaced while open: a new one was created; ` +
+          'the rows written before are gone with the old file',
+      );
+    }
     this.insertStatement ??= this.db.prepare(
       `INSERT INTO predictions (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`,
     );
@@ -94,6 +131,7 @@ export class SqliteStore implements PredictionStore {
   }
 
   async page(query: PredictionPage): Promise<StoredPrediction[]> {
+    this.reopenIfGone();
     const where = whereClause(query, () => '?');
     const rows = this.db
       .prepare(`SELECT ${SELECT_COLUMNS} FROM predictions ${where.sql} ORDER BY id DESC LIMIT ?`)
@@ -102,6 +140,7 @@ export class SqliteStore implements PredictionStore {
   }
 
   async scan(filter: PredictionFilter, visit: (rows: StoredPrediction[]) => void, chunk = 5000): Promise<number> {
+    this.reopenIfGone();
     const where = whereClause(filter, () => '?');
     const statement = this.db.prepare(`SELECT ${SELECT_COLUMNS} FROM predictions ${where.sql} ORDER BY id`);
     let batch: StoredPrediction[] = [];
@@ -119,6 +158,7 @@ export class SqliteStore implements PredictionStore {
   }
 
   async count(filter: PredictionFilter = {}): Promise<number> {
+    this.reopenIfGone();
     const where = whereClause(filter, () => '?');
     const row = this.db.prepare(`SELECT COUNT(*) AS n FROM predictions ${where.sql}`).get(...where.values) as {
       n: number;
@@ -127,6 +167,7 @@ export class SqliteStore implements PredictionStore {
   }
 
   async daily(filter: PredictionFilter = {}): Promise<DailySummary[]> {
+    this.reopenIfGone();
     const where = whereClause(filter, () => '?');
     const rows = this.db
       .prepare(

@@ -65,15 +65,33 @@ let insertBatch;
 let close;
 if (engine === 'sqlite') {
   const Database = require(modules.sqlite);
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  if (maxPageCount) db.pragma('max_page_count = ' + Math.floor(maxPageCount));
-  const statement = db.prepare('INSERT INTO predictions (' + columns.join(', ') + ') VALUES (' + columns.map(() => '?').join(', ') + ')');
-  const many = db.transaction((rows) => { for (const row of rows) statement.run(row); });
-  insertBatch = async (rows) => many(rows);
-  close = async () => db.close();
+  const fs = require('node:fs');
+  // The file open, its inode, and its batch statement; none after the file was found deleted or replaced.
+  let open;
+  const openLog = () => {
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    if (maxPageCount) db.pragma('max_page_count = ' + Math.floor(maxPageCount));
+    const statement = db.prepare('INSERT INTO predictions (' + columns.join(', ') + ') VALUES (' + columns.map(() => '?').join(', ') + ')');
+    const { dev, ino } = fs.statSync(file);
+    return { db, dev, ino, many: db.transaction((rows) => { for (const row of rows) statement.run(row); }) };
+  };
+  open = openLog();
+  // SQLite would go on writing into a deleted file's inode, every row lost unseen: checked before each batch (one
+  // stat). The event loop's side recreates and migrates the file (LOG_FILE_GONE), then the retry opens it here.
+  insertBatch = async (rows) => {
+    const now = fs.statSync(file, { throwIfNoEntry: false });
+    if (open && (!now || now.dev !== open.dev || now.ino !== open.ino)) {
+      open.db.close();
+      open = undefined;
+      throw Object.assign(new Error('the prediction log ' + file + ' was deleted or replaced while open: a new one was created; the rows written before are gone with the old file'), { code: 'LOG_FILE_GONE' });
+    }
+    open ??= openLog();
+    open.many(rows);
+  };
+  close = async () => open?.db.close();
 } else {
   const { Pool } = require(modules.pg);
   const pool = new Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5000 });
@@ -231,9 +249,16 @@ export class ThreadedStore implements PredictionStore {
     let written = false;
     return {
       write: () =>
-        this.request({ op: 'write', batch }).then(() => {
-          written = true;
-        }),
+        this.request({ op: 'write', batch }).then(
+          () => {
+            written = true;
+          },
+          async (error: Error & { code?: string }) => {
+            // A new file, migrated on this thread's connection, for the retry to write into.
+            if (error.code === 'LOG_FILE_GONE') await this.local.migrate().catch(() => undefined);
+            throw error;
+          },
+        ),
       release: () => {
         if (!written) this.worker?.postMessage({ op: 'release', batch });
       },

@@ -197,6 +197,35 @@ describe('BatchWriter retries', () => {
     },
   );
 
+  it.each(Object.keys(stores) as Array<keyof typeof stores>)(
+    'a log file deleted while open is noticed: a failed write, then a new file takes the rows (%s)',
+    async (kind) => {
+      const file = path.join(tmp, `deleted-${kind}.sqlite`);
+      const store = stores[kind](file);
+      await store.migrate();
+      const failures: string[] = [];
+      const writer = new BatchWriter(
+        store,
+        { flushIntervalMs: 10, batchRows: 100 },
+        { failed: (error) => failures.push(error.message) },
+      );
+      writer.push(records(0, 100));
+      await writer.flush();
+      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
+      writer.push(records(100, 50));
+      await until(() => writer.totals.written === 150);
+      // Before, SQLite went on writing into the unlinked file: no error, no file, every later row lost at exit.
+      expect(failures).toEqual([expect.stringMatching(/was deleted or replaced while open: a new one was created/)]);
+      expect(fs.existsSync(file)).toBe(true);
+      expect(await store.count()).toBe(50); // the reads see the new file too
+      await writer.close();
+      await store.close();
+      const reader = new SqliteStore({ file, readOnly: true });
+      expect(await reader.count()).toBe(50);
+      await reader.close();
+    },
+  );
+
   it('a PostgreSQL server refusing connections for a second (a restart) loses nothing', async () => {
     const database = await freshPostgresDatabase();
     const name = new URL(database.url).pathname.slice(1);
