@@ -6,8 +6,11 @@ import { SCHEMAS, tablePath, type ColumnType, type TableName } from '@credit-sco
 import type { DatasetInput } from '@credit-scoring/tracking';
 import type { LoadedData } from './data';
 
-/** MLflow's column types (mlflow.types.DataType) for ours. */
-const MLFLOW_TYPES: Record<ColumnType, string> = { int: 'integer', float: 'double', str: 'string' };
+/**
+ * MLflow's column types (mlflow.types.DataType) for ours. Integers as `long`: pandas reads the Kaggle files' int
+ * columns as int64, which mlflow.data.from_pandas records so, as the registered model's signature does.
+ */
+const MLFLOW_TYPES: Record<ColumnType, string> = { int: 'long', float: 'double', str: 'string' };
 
 /** One file of the study: its dataset (whole file) and what the split datasets derive from it. */
 export interface SourceFile {

@@ -227,7 +227,7 @@ function pipelineSuite(
       expect(JSON.parse(application.dataset.profile!).num_rows).toBe(applicants);
       const colspec = JSON.parse(application.dataset.schema!).mlflow_colspec as Array<{ name: string; type: string }>;
       expect(colspec.find((c) => c.name === 'AMT_CREDIT')).toMatchObject({ type: 'double' });
-      expect(colspec.find((c) => c.name === 'TARGET')).toMatchObject({ type: 'integer', required: true });
+      expect(colspec.find((c) => c.name === 'TARGET')).toMatchObject({ type: 'long', required: true });
       expect(parent.inputs.map((i) => i.dataset.name)).toEqual(expect.arrayContaining(['bureau']));
 
       const lightgbm = children.find((r) => r.info.runName === 'LightGBM')!;
