@@ -11,6 +11,7 @@ import { ModelStore } from './model/model-store';
 import { ModelSource } from './model/sources';
 import { apiKeyPlugin } from './plugins/api-key';
 import { contentEncodingPlugin } from './plugins/content-encoding';
+import { shutdownPlugin } from './plugins/shutdown';
 import { errorsPlugin } from './plugins/errors';
 import { methodsPlugin } from './plugins/methods';
 import { metricsPlugin } from './plugins/metrics';
@@ -102,6 +103,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // JSON only: without this, Fastify's built-in text/plain parser would hand a string to the body validator.
   app.removeContentTypeParser('text/plain');
   await app.register(contentEncodingPlugin);
+  await app.register(shutdownPlugin);
   // First, so that it sees every route (swagger's too) as it is declared.
   await app.register(methodsPlugin);
   app.addHook('onSend', async (request, reply) => {

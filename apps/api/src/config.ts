@@ -45,6 +45,8 @@ export interface ApiConfig {
   keepAliveTimeoutMs: number;
   /** On SIGTERM/SIGINT, in-flight requests get this long before connections are force-closed (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
+  /** On SIGTERM, how long the server keeps answering (Connection: close, /ready 503) before it closes (SHUTDOWN_DRAIN_MS). */
+  shutdownDrainMs: number;
 }
 
 export interface PredictionLogConfig {
@@ -128,6 +130,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 65_000, 100),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+    shutdownDrainMs: integer(env, 'SHUTDOWN_DRAIN_MS', 1_000, 0),
   };
 }
 

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -120,6 +121,38 @@ describe('main.ts deadlines as a process', () => {
     expect(took).toBeGreaterThanOrEqual(1400);
     expect(took).toBeLessThan(4000);
     await done;
+  }, 60_000);
+});
+
+describe('SIGTERM drains before it closes', () => {
+  /** GET on one kept-alive socket; resolves with the status and the Connection header, or the socket's error. */
+  const get = (agent: http.Agent, port: number, url: string) =>
+    new Promise<{ status?: number; connection?: string; error?: string }>((resolve) => {
+      http
+        .get({ host: '127.0.0.1', port, path: url, agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection }));
+        })
+        .on('error', (error) => resolve({ error: error.message }));
+    });
+
+  it('answers a request sent on a kept-alive connection after the signal, telling it to close; /ready 503', async () => {
+    const api = startApi({ MODEL_BUNDLE_DIR: path.join(root, 'tmp', 'no-such-bundle'), SHUTDOWN_DRAIN_MS: '1500' });
+    await api.ready();
+    const port = await api.port;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    expect((await get(agent, port, '/health')).status).toBe(200); // the socket is now idle and kept alive
+    const signalled = Date.now();
+    api.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    // Before, the server closed at once: the idle socket destroyed (a request already on its way got a reset).
+    expect(await get(agent, port, '/health')).toEqual({ status: 200, connection: 'close' });
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ ready: false, reason: 'shutting down' });
+    expect(await api.exited).toBe(0);
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(1400);
+    agent.destroy();
   }, 60_000);
 });
 

@@ -65,13 +65,19 @@ async function main(): Promise<void> {
       setTimeout(() => process.exit(1), 1000).unref();
     }, config.shutdownTimeoutMs);
     deadline.unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    // SIGTERM is an orchestrator's stop: drain first (plugins/shutdown.ts). Ctrl-C (SIGINT) is a person: close now.
+    app.shutdown.drain();
+    const drainMs = signal === 'SIGTERM' ? Math.min(config.shutdownDrainMs, config.shutdownTimeoutMs) : 0;
+    const drained = new Promise((resolve) => setTimeout(resolve, drainMs));
+    drained
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => close('SIGINT'));
   process.on('SIGTERM', () => close('SIGTERM'));

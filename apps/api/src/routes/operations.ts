@@ -90,6 +90,7 @@ export async function operationsRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (_request, reply) => {
+      if (app.shutdown.draining) return reply.code(503).send({ ready: false, reason: 'shutting down' });
       const store = app.modelStore;
       const model = store.current;
       const serving = store.serving;
