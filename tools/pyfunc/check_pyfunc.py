@@ -73,6 +73,24 @@ def bad_inputs(application):
     huge_id = pd.concat([good, good], ignore_index=True)
     huge_id["SK_ID_CURR"] = [2 ** 62, 2 ** 62 + 1]
     cases["SK_ID_CURR beyond 32 bits"] = huge_id
+    fraction = good.copy()
+    fraction["CNT_CHILDREN"] = 1.5
+    cases["CNT_CHILDREN not whole"] = fraction
+    # Not errors ("ok: "): frames pandas makes of ordinary files, which MLflow's typed signature refused.
+    missing_int = good.copy()
+    missing_int["CNT_CHILDREN"] = float("nan")
+    cases["ok: CNT_CHILDREN missing"] = missing_int
+    empty_text = pd.concat([good, good], ignore_index=True)
+    empty_text["SK_ID_CURR"] = [int(good.at[0, "SK_ID_CURR"]), int(good.at[0, "SK_ID_CURR"]) + 1]
+    for column in ("bureau", "bureau_balance", "previous_application", "POS_CASH_balance", "installments_payments",
+                   "credit_card_balance"):
+        if column in empty_text.columns:
+            empty_text = empty_text.drop(columns=[column])
+    empty_text["OCCUPATION_TYPE"] = float("nan")
+    cases["ok: OCCUPATION_TYPE empty in every row"] = empty_text
+    whole_amounts = good.copy()
+    whole_amounts["AMT_CREDIT"] = int(good.at[0, "AMT_CREDIT"])
+    cases["ok: AMT_CREDIT as int64"] = whole_amounts
     return cases
 
 

@@ -57,6 +57,8 @@ export function featureSpecJson(): Record<string, unknown> {
     daysSentinel: DAYS_SENTINEL,
     requiredFields: REQUIRED_APPLICATION_FIELDS,
     applicationNumeric: app.filter(([, t]) => t !== 'str').map(([n]) => n),
+    // Whole numbers only, as the API's schema says (its 400): the pyfunc's signature no longer types them.
+    applicationIntegers: app.filter(([, t]) => t === 'int').map(([n]) => n),
     applicationText: app.filter(([, t]) => t === 'str').map(([n]) => n),
     applicationDays: APPLICATION_DAYS_SENTINELS,
     applicationDerived: APPLICATION_DERIVED,

@@ -149,6 +149,16 @@ class CreditScoringModel:
                 value = values[int(missing[0])]
                 what = "missing" if np.isnan(value) else f"out of range ({value})"
                 raise BadInput(f"application row {int(missing[0])}: required field {field} is {what}")
+        # Integer fields hold whole numbers (the signature types them `any`: MLflow's `long` refused a missing value
+        # and, served, cut 1.9 to 1); present values only, NaN is missing.
+        for field in self.executor.spec.get("applicationIntegers", []):
+            if field not in application.columns or field in self.required:
+                continue
+            values = parse_numbers(application[field], field, "application")
+            bad = np.flatnonzero(~np.isnan(values) & (values != np.floor(values)))
+            if len(bad):
+                raise BadInput(f"application row {int(bad[0])}: {field} must be a whole number, "
+                               f"got {values[int(bad[0])]}")
 
     def _answer(self, ids, matrix):
         probability = self.booster.predict(matrix)

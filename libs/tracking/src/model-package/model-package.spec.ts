@@ -173,10 +173,10 @@ describe('model package with Python scoring', () => {
     const inputs = JSON.parse((read.mlmodel.signature as { inputs: string }).inputs);
     expect(inputs).toEqual([
       { type: 'long', name: 'SK_ID_CURR', required: true },
-      { type: 'double', name: 'AMT_CREDIT', required: true },
-      { type: 'string', name: 'NAME_CONTRACT_TYPE', required: false },
-      { type: 'string', name: 'bureau', required: false },
-      { type: 'string', name: 'bureau_balance', required: false },
+      { type: 'any', name: 'AMT_CREDIT', required: true },
+      { type: 'any', name: 'NAME_CONTRACT_TYPE', required: false },
+      { type: 'any', name: 'bureau', required: false },
+      { type: 'any', name: 'bureau_balance', required: false },
     ]);
     for (const f of ['code/credit_scoring_features/__init__.py', 'code/credit_scoring_pyfunc/__init__.py'])
       expect(fs.existsSync(path.join(dir, f))).toBe(true);

@@ -23,14 +23,21 @@ export const PYFUNC_MODULE = 'credit_scoring_pyfunc';
 const PYFUNC_SOURCE_DIR = path.join(__dirname, '..', '..', 'python', PYFUNC_MODULE);
 export const CODE_DIR = 'code';
 
-/** MLflow column types of the raw fields: Kaggle integers are long, other numbers double, categories string. */
-const COLUMN_TYPE = { integer: 'long', number: 'double', string: 'string' } as const;
-
-/** The signature: raw fields (+ history columns of JSON text) in; the API's answer out. */
+/**
+ * The signature: raw fields (+ history columns of JSON text) in; the API's answer out. SK_ID_CURR is `long`; every
+ * other column `any`, and the pyfunc checks each one as the API does (numbers, whole numbers for integer fields, text).
+ * Typed columns were refused by MLflow's own schema check on ordinary pandas frames: an integer field with a missing
+ * value is float64 (not `long`), a whole-number amount column int64 (not `double`), an optional text column empty in
+ * every row float64 (not `string`); and `mlflow models serve` cut 1.9 to 1 for a `long` field without a word.
+ */
 export function rawSignature(python: PythonScoring): { inputs: string; outputs: string; params: null } {
   const inputs = [
-    ...python.rawFields.map((f) => ({ type: COLUMN_TYPE[f.type], name: f.name, required: f.required })),
-    ...python.sideTables.map((t) => ({ type: 'string', name: t, required: false })),
+    ...python.rawFields.map((f) => ({
+      type: f.name === 'SK_ID_CURR' ? 'long' : 'any',
+      name: f.name,
+      required: f.required,
+    })),
+    ...python.sideTables.map((t) => ({ type: 'any', name: t, required: false })),
   ];
   const outputs = [
     { type: 'long', name: 'SK_ID_CURR', required: true },
