@@ -237,7 +237,8 @@ async function main(): Promise<void> {
       `POST /predict of one real applicant (the first ${fmt(bodies.length)} rows of the sample's ` +
       `application_train.csv in turn) over up to 64 keep-alive connections; SIGTERM at ${fmt(sigtermS, 1)} s. ` +
       'A request is acknowledged when the ' +
-      "server logged it as received ('incoming request' with its x-request-id); after SIGTERM the server stops " +
+      "server logged it as received ('incoming request' with its x-request-id); after SIGTERM the server drains " +
+      'for SHUTDOWN_DRAIN_MS (default 1 s: it answers as before, each answer with `Connection: close`), then stops ' +
       "accepting: new connections are refused and requests arriving on open ones get Fastify's closing 503.",
     '',
     '| figure | value |',
