@@ -228,12 +228,14 @@ export const predictionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: { se
     },
     async () => {
       const found = app.driftReports.latest();
-      const unreadable = app.driftReports.unreadable();
-      if (unreadable) {
-        // Not "no report yet": the last check's verdict exists but cannot be shown; the next check replaces it.
-        throw Object.assign(new Error(`the latest drift report cannot be read (${unreadable})`), { statusCode: 503 });
+      if (!found) {
+        // Not "no report yet" when there is one: its verdict exists but cannot be shown; the next check replaces it.
+        const unreadable = app.driftReports.unreadable();
+        if (unreadable) {
+          throw Object.assign(new Error(`the latest drift report cannot be read (${unreadable})`), { statusCode: 503 });
+        }
+        throw noReport();
       }
-      if (!found) throw noReport();
       const { report, writtenAt } = found;
       return {
         writtenAt: writtenAt.toISOString(),

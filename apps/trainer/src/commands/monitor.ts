@@ -68,30 +68,24 @@ function windowOf(values: { from?: string; to?: string; 'window-hours'?: string 
   };
 }
 
-function openStore(values: { 'database-url'?: string; 'log-file'?: string }): PredictionStore {
+/** The log, checked to be one this trainer reads: a database that is not a log, or is unreachable, is exit 2. */
+async function openLog(values: { 'database-url'?: string; 'log-file'?: string }): Promise<PredictionStore> {
   // An explicit --log-file means SQLite even when the environment names a PostgreSQL server.
   const databaseUrl = values['database-url'] ?? (values['log-file'] ? undefined : process.env.DATABASE_URL);
   const sqliteFile = path.resolve(values['log-file'] ?? process.env.PREDICTION_LOG_FILE ?? DEFAULT_SQLITE_FILE);
   if (!databaseUrl && !fs.existsSync(sqliteFile)) {
     throw new UsageError(`no prediction log at ${sqliteFile} (set --log-file, or --database-url for PostgreSQL)`);
   }
-  try {
-    // Read-only: the log belongs to the API; reading it must not create, migrate or re-permission anything.
-    return openPredictionStore({ databaseUrl: databaseUrl || undefined, sqliteFile, readOnly: true });
-  } catch (error) {
-    throw new UsageError(`cannot read the prediction log at ${sqliteFile}: ${(error as Error).message}`);
-  }
-}
-
-/** The log, checked to be one this trainer reads: a database that is not a log, or is unreachable, is exit 2. */
-async function openLog(values: { 'database-url'?: string; 'log-file'?: string }): Promise<PredictionStore> {
-  const store = openStore(values);
+  let store: PredictionStore | undefined;
   let version: number;
   try {
+    // Read-only: the log belongs to the API; reading it must not create, migrate or re-permission anything.
+    store = openPredictionStore({ databaseUrl: databaseUrl || undefined, sqliteFile, readOnly: true });
     version = await store.version();
   } catch (error) {
-    await store.close().catch(() => undefined);
-    throw new UsageError(`cannot read the prediction log at ${store.location}: ${(error as Error).message}`);
+    await store?.close().catch(() => undefined);
+    const where = store?.location ?? sqliteFile;
+    throw new UsageError(`cannot read the prediction log at ${where}: ${(error as Error).message}`);
   }
   const problem =
     version === 0
