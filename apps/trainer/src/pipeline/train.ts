@@ -37,7 +37,6 @@ import {
 } from '@credit-scoring/scoring';
 import {
   logModel,
-  logModelFiles,
   summarizePopulation,
   runContextTags,
   withRun,
@@ -499,7 +498,8 @@ async function evaluateModel(
  * The model run's logged model (named as people read it, e.g. "Random Forest"), its test metrics linked to it and to
  * the test dataset, and the plots every compared model gets: ROC, confusion matrix at its CV threshold, cost by
  * threshold on its out-of-fold probabilities, and gain importance for the boosters. A booster's logged model is a
- * complete MLflow lightgbm model (loadable, registrable); the others record their parameters and fit.
+ * complete MLflow lightgbm model (loadable, registrable); the others (dummy, logistic: no scorer outside this
+ * process) record their parameters and fit as a run artifact, model_info.json, and no logged model.
  */
 async function logModelOutcome(
   run: ActiveRun,
@@ -547,7 +547,10 @@ async function logModelOutcome(
       params: search.best.cv.params,
       fit: predictor.info,
     };
-    await logModelFiles(run.client, run.runId, () => ({ 'model_info.json': JSON.stringify(info, null, 2) }), options);
+    // No logged model: MLflow's Models list would offer one that neither mlflow.pyfunc nor the API can load. The run
+    // records what the fit was and its test metrics, on the test set, as for the boosters.
+    await run.uploadArtifactBytes('model_info.json', JSON.stringify(info, null, 2));
+    await run.logBatch({ metrics });
   }
 
   const test = final.test;
