@@ -219,6 +219,22 @@ describe('requests without a loaded model', () => {
     expect(top.json().message).toBe("invalid request: querystring.top must be an integer, got 'many'");
   });
 
+  it('reads URL integers as decimal digits only, not as any text JavaScript turns into a number', async () => {
+    for (const text of ['0x1F', '1e1', '%2012', '0b11', '12.0']) {
+      const id = await app.inject(`/clients/${text}/prediction`);
+      expect(id.statusCode).toBe(400);
+      expect(id.json().message).toBe(
+        `invalid request: params.id must be an integer, got '${decodeURIComponent(text)}'`,
+      );
+    }
+    const payload = { application: { SK_ID_CURR: 1, ...AMOUNTS } };
+    const top = await app.inject({ method: 'POST', url: '/explain?top=0x3', payload });
+    expect(top.statusCode).toBe(400);
+    expect(top.json().fields).toEqual(['querystring.top']);
+    const fine = await app.inject({ method: 'POST', url: '/explain?top=3', payload });
+    expect(fine.statusCode).toBe(503); // valid: past validation, and no model in this suite
+  });
+
   it('names the fields the pipeline needs as required, in the validation and in the OpenAPI', async () => {
     const res = await predict({ application: { SK_ID_CURR: 1 } });
     expect(res.statusCode).toBe(400);

@@ -45,9 +45,49 @@ export function bodyStrictValidatorFactory(): ValidatorFactory {
       plugins: base.plugins,
       customOptions: { ...base.customOptions, ...STRICT_BODY_OPTIONS },
     });
-    return (route) => (route.httpPart === 'body' ? strict(route) : lenient(route));
+    return (route) => (route.httpPart === 'body' ? strict(route) : decimalIntegers(route.schema, lenient(route)));
   };
   return factory;
+}
+
+type UrlValidator = ReturnType<ReturnType<ValidatorFactory>>;
+
+/** Decimal digits, an optional minus sign: how an integer is written in our URLs. */
+const DECIMAL = /^-?[0-9]+$/;
+
+/**
+ * The URL part's integer parameters as decimal digits only. Ajv's coercion takes any text JavaScript reads as that
+ * number ('0x1F' → 31, '1e3' → 1000, ' 7 ' → 7), so ?client=0x1F answered client 31's rows. The check runs before
+ * Ajv's and reports as Ajv does (a `type` error quoting the value).
+ */
+function decimalIntegers(schema: unknown, validate: UrlValidator): UrlValidator {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  const integers = Object.keys(properties).filter((name) => properties[name].type === 'integer');
+  if (integers.length === 0) return validate;
+  const check = Object.assign(
+    (data: unknown) => {
+      const values = (data ?? {}) as Record<string, unknown>;
+      const errors = integers
+        .filter((name) => typeof values[name] === 'string' && !DECIMAL.test(values[name]))
+        .map((name) => ({
+          keyword: 'type',
+          instancePath: `/${name}`,
+          schemaPath: `#/properties/${name}/type`,
+          params: { type: 'integer' },
+          message: 'must be integer',
+          data: values[name],
+        }));
+      if (errors.length > 0) {
+        check.errors = errors;
+        return false;
+      }
+      const valid = validate(data);
+      check.errors = validate.errors;
+      return valid;
+    },
+    { schema: validate.schema, schemaEnv: validate.schemaEnv, errors: null as UrlValidator['errors'] },
+  );
+  return check as UrlValidator;
 }
 
 /** An error that carries the request fields it is about, for the `fields` member of the error response. */
