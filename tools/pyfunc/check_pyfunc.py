@@ -61,6 +61,11 @@ def bad_inputs(application):
     not_number["previous_application"] = json.dumps([{"SK_ID_CURR": int(good.at[0, "SK_ID_CURR"]),
                                                       "AMT_CREDIT": "lots"}])
     cases["previous_application.AMT_CREDIT not a number"] = not_number
+    # float() reads '-1_000' as -1000 and 'inf' as infinity; a CSV holds neither
+    underscores = good.copy()
+    underscores["previous_application"] = json.dumps([{"SK_ID_CURR": int(good.at[0, "SK_ID_CURR"]),
+                                                       "AMT_CREDIT": "-1_000"}])
+    cases["previous_application.AMT_CREDIT with underscores"] = underscores
     other = good.copy()
     other["bureau"] = json.dumps([{"SK_ID_CURR": int(good.at[0, "SK_ID_CURR"]) + 1, "SK_ID_BUREAU": 1}])
     cases["bureau row of another applicant"] = other

@@ -207,6 +207,9 @@ describe('mlflow.pyfunc and mlflow models serve on raw generated rows (self-cont
     expect(errors['previous_application.AMT_CREDIT not a number'].message).toMatch(
       /previous_application: field AMT_CREDIT is not a number: 'lots'/,
     );
+    expect(errors['previous_application.AMT_CREDIT with underscores'].message).toMatch(
+      /previous_application: field AMT_CREDIT is not a number: '-1_000'/,
+    );
     expect(errors['bureau row of another applicant'].message).toMatch(/a bureau row belongs to SK_ID_CURR \d+, not/);
     expect(errors['AMT_ANNUITY text'].message).toMatch(/AMT_ANNUITY/);
     // Refused by the API (400), so refused here: scored, they passed for a missing amount and for another id.

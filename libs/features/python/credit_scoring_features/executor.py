@@ -14,6 +14,7 @@ Keys: an applicant's side-table rows are grouped by a dense key (`slots`), compu
 whole tables, by application row for per-applicant histories); bureau_balance rows by credit.
 """
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,18 @@ class FeatureInputError(ValueError):
 # ---------------------------------------------------------------------------------------------------------------
 # Cleaning raw values
 # ---------------------------------------------------------------------------------------------------------------
+
+# Numeric text as a CSV writes it: sign, digits, decimals, exponent. Python's float() also takes '1_000', 'inf',
+# 'nan' and 'infinity', which no Kaggle file holds and the TypeScript readers refuse.
+NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _check_number_texts(items, field, where):
+    """Raises on the first text that is neither blank nor a plain decimal number."""
+    for v in items:
+        if isinstance(v, str) and v.strip() != "" and not NUMBER_TEXT.fullmatch(v.strip()):
+            raise FeatureInputError(f"{where}: field {field} is not a number: {v!r}")
+
 
 def parse_numbers(values, field, where):
     """A raw numeric column as float64 (NaN = missing): numbers as they are, numeric text parsed, None/'' missing.
@@ -48,6 +61,7 @@ def parse_numbers(values, field, where):
     items = series.to_numpy(dtype=object)
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "floating", "integer", "mixed-integer-float",
                                                          "empty"):
+        _check_number_texts(items, field, where)
         try:  # object -> float64 calls float() on each value: exact; '' or a bad value falls back to the loop
             candidates = items.copy()
             candidates[series.isna().to_numpy()] = np.nan
@@ -63,10 +77,9 @@ def parse_numbers(values, field, where):
             if text == "":
                 out[i] = np.nan
                 continue
-            try:
-                out[i] = float(text)
-            except ValueError:
-                raise FeatureInputError(f"{where}: field {field} is not a number: {v!r}") from None
+            if not NUMBER_TEXT.fullmatch(text):
+                raise FeatureInputError(f"{where}: field {field} is not a number: {v!r}")
+            out[i] = float(text)
         elif isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)):
             out[i] = float(v)
         else:
