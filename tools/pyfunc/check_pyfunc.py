@@ -69,6 +69,10 @@ def bad_inputs(application):
     other = good.copy()
     other["bureau"] = json.dumps([{"SK_ID_CURR": int(good.at[0, "SK_ID_CURR"]) + 1, "SK_ID_BUREAU": 1}])
     cases["bureau row of another applicant"] = other
+    orphan = good.copy()
+    orphan["bureau"] = json.dumps([{"SK_ID_CURR": int(good.at[0, "SK_ID_CURR"]), "SK_ID_BUREAU": 10}])
+    orphan["bureau_balance"] = json.dumps([{"SK_ID_BUREAU": 11, "MONTHS_BALANCE": -1, "STATUS": "C"}])
+    cases["bureau_balance row of no bureau credit"] = orphan
     text = good.copy()
     text["AMT_ANNUITY"] = "a lot"
     cases["AMT_ANNUITY text"] = text

@@ -210,6 +210,9 @@ describe('mlflow.pyfunc and mlflow models serve on raw generated rows (self-cont
     expect(errors['previous_application.AMT_CREDIT with underscores'].message).toMatch(
       /previous_application: field AMT_CREDIT is not a number: '-1_000'/,
     );
+    expect(errors['bureau_balance row of no bureau credit'].message).toMatch(
+      /application row 0: a bureau_balance row has SK_ID_BUREAU 11, none of the applicant's bureau credits/,
+    );
     expect(errors['bureau row of another applicant'].message).toMatch(/a bureau row belongs to SK_ID_CURR \d+, not/);
     expect(errors['AMT_ANNUITY text'].message).toMatch(/AMT_ANNUITY/);
     // Refused by the API (400), so refused here: scored, they passed for a missing amount and for another id.
@@ -244,6 +247,9 @@ describe('mlflow.pyfunc and mlflow models serve on raw generated rows (self-cont
       ]);
       for (const [name, { status }] of Object.entries(errors))
         expect({ name, status }).toEqual({ name, status: name.startsWith('ok: ') ? 200 : 400 });
+      expect(errors['bureau_balance row of no bureau credit'].message).toMatch(
+        /application row 0: a bureau_balance row has SK_ID_BUREAU 11, none of the applicant's bureau credits/,
+      );
       expect(errors['bureau row of another applicant'].message).toMatch(/a bureau row belongs to SK_ID_CURR/);
     } finally {
       await server.stop();

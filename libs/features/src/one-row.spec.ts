@@ -152,6 +152,17 @@ describe('the compiled one-row path on generated data', () => {
     expect(() => pipeline.transformOne(a.application, { previous_application: [{ SK_ID_CURR: -5 }] })).toThrow(
       /history.previous_application\[0\] belongs to SK_ID_CURR -5/,
     );
+    const credit = { SK_ID_BUREAU: 10, CREDIT_ACTIVE: 'Active' };
+    const month = { MONTHS_BALANCE: -1, STATUS: 'C' };
+    expect(() =>
+      pipeline.transformOne(a.application, { bureau: [credit], bureau_balance: [{ SK_ID_BUREAU: 11, ...month }] }),
+    ).toThrow(/history.bureau_balance\[0\] has SK_ID_BUREAU 11, none of the applicant's bureau credits/);
+    expect(() => pipeline.transformOne(a.application, { bureau_balance: [month] })).toThrow(
+      /history.bureau_balance\[0\] has no SK_ID_BUREAU/,
+    );
+    expect(
+      pipeline.transformOne(a.application, { bureau: [credit], bureau_balance: [{ SK_ID_BUREAU: 10, ...month }] }),
+    ).toHaveLength(pipeline.featureNames.length);
     expect(() => pipeline.transformOne(a.application, { bureau: 'rows' as never })).toThrow(
       /history.bureau must be an array/,
     );

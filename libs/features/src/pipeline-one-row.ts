@@ -484,7 +484,13 @@ class TablePlan {
       plan.reserveRows(childRows.length);
       for (let i = 0; i < childRows.length; i++) {
         const id = rowNumber(childRows[i][key], key, plan.table, i);
-        plan.slots[i] = id === id ? (credits.get(id) ?? -1) : -1;
+        const slot = credits.get(id);
+        // A row of no credit in the applicant's history counts nowhere: a mistake in the request, not data to drop.
+        if (slot === undefined) {
+          const which = id === id ? `${key} ${id}, none of the applicant's ${this.table} credits` : `no ${key}`;
+          throw new FeatureError(`history.${plan.table}[${i}] has ${which}`);
+        }
+        plan.slots[i] = slot;
       }
       plan.load(childRows);
       plan.aggregate(childRows.length, true, nCredits);

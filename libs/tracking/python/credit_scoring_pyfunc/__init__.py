@@ -88,15 +88,9 @@ class CreditScoringModel:
             n = len(application)
             ids = parse_numbers(application[ID], ID, "application")
             tables, slots = _nested_histories(application, ids)
-
-            def credit_key(frame, table):
-                # credits are per applicant in this layout: (applicant row, SK_ID_BUREAU)
-                owner = frame[APPLICANT].to_numpy(dtype=np.float64)
-                credit = parse_numbers(frame["SK_ID_BUREAU"], "SK_ID_BUREAU", table) \
-                    if "SK_ID_BUREAU" in frame.columns else np.full(len(frame), np.nan)
-                return owner * 2.0 ** 32 + credit
-
-            matrix = self.executor.matrix(application, tables, slots, n, credit_key=credit_key)
+            if "bureau_balance" in self.executor.state["options"]["sideTables"]:
+                _check_credits(tables)
+            matrix = self.executor.matrix(application, tables, slots, n, credit_key=_credit_key)
         except (FeatureInputError, BadInput) as error:
             raise _invalid(str(error)) from None
         return self._answer(ids, matrix)
@@ -222,6 +216,33 @@ def _nested_histories(application, ids):
         tables[table] = frame
         slots[table] = owners
     return tables, slots
+
+
+def _credit_ids(frame, table):
+    if "SK_ID_BUREAU" not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return parse_numbers(frame["SK_ID_BUREAU"], "SK_ID_BUREAU", table)
+
+
+def _credit_key(frame, table):
+    """Credits are per applicant in the nested layout: (applicant row, SK_ID_BUREAU)."""
+    return frame[APPLICANT].to_numpy(dtype=np.float64) * 2.0 ** 32 + _credit_ids(frame, table)
+
+
+def _check_credits(tables):
+    """A bureau_balance row of no credit among the applicant's bureau rows counts nowhere: refused, as the API does."""
+    child = tables.get("bureau_balance")
+    if child is None or len(child) == 0:
+        return
+    parent = tables.get("bureau")
+    known = _credit_key(parent, "bureau") if parent is not None and len(parent) else np.empty(0)
+    orphans = np.flatnonzero(~np.isin(_credit_key(child, "bureau_balance"), known))
+    if len(orphans):
+        i = int(orphans[0])
+        credit = _credit_ids(child, "bureau_balance")[i]
+        which = "no SK_ID_BUREAU" if np.isnan(credit) else \
+            f"SK_ID_BUREAU {credit:.0f}, none of the applicant's bureau credits"
+        raise BadInput(f"application row {int(child[APPLICANT].iloc[i])}: a bureau_balance row has {which}")
 
 
 def _version(path):
