@@ -19,6 +19,11 @@ describe('parseRunConfig', () => {
     expect(unit.models).toEqual(['dummy', 'lightgbm']);
     const credit = parseRunConfig(['--fp-loss', '0.25'], {})!;
     expect(credit.cost).toEqual({ kind: 'credit', fnLoss: 1, fpLoss: 0.25 });
+    // A free error decides alone (refuse or grant everyone): refused before anything runs.
+    expect(() => parseRunConfig(['--cost', 'unit', '--fp', '0'], {})).toThrow(
+      /^--cost unit: --fp must be a finite number > 0 \(at 0 the cheapest decision is to refuse everyone/,
+    );
+    expect(() => parseRunConfig(['--fn-loss', '0'], {})).toThrow(/^--cost credit: --fn-loss must be .* grant everyone/);
   });
 
   it("reads repeated --tag KEY=VALUE on top of the config file's tags (a flag wins)", () => {
@@ -28,6 +33,14 @@ describe('parseRunConfig', () => {
     const config = parseRunConfig(['--config', file, '--tag', 'team=risk', '--tag', 'note=a=b'], {})!;
     expect(config.tags).toEqual({ team: 'risk', owner: 'ana', note: 'a=b' });
     expect(parseRunConfig([], {})!.tags).toEqual({});
+    expect(() => parseRunConfig(['--tag', 'team=a', '--tag', 'team=b'], {})).toThrow(
+      /--tag team is given twice \('a' and 'b'\)/,
+    );
+    const odd = parseRunConfig(['--tag', 'constructor=x', '--tag', '__proto__=y'], {})!.tags;
+    expect(Object.entries(odd)).toEqual([
+      ['constructor', 'x'],
+      ['__proto__', 'y'],
+    ]);
     for (const [bad, message] of [
       [{ tags: ['team=risk'] }, /'tags' must be an object of strings/],
       [{ tags: { team: 7 } }, /tag 'team' must be a string/],
@@ -140,6 +153,9 @@ describe('parseRunConfig', () => {
     const outOfRange = join(dir, 'out-of-range.json');
     writeFileSync(outOfRange, JSON.stringify({ folds: 1 }));
     expect(() => parseRunConfig(['--config', outOfRange], {})).toThrow(/--folds must be an integer in \[2, 20\]/);
+    const withBom = join(dir, 'bom.json'); // as Windows editors save
+    writeFileSync(withBom, `\uFEFF${JSON.stringify({ folds: 4 })}`);
+    expect(parseRunConfig(['--config', withBom], {})).toMatchObject({ folds: 4 });
   });
 
   it('loads the example config of the README (apps/trainer/examples/run-config.json), flags still winning', () => {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { workspaceRoot } from '@credit-scoring/data';
+import { validateCostModel } from '@credit-scoring/decision';
 import { DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME } from '@credit-scoring/tracking';
 import { parseFlags, toInt, toNumber, UsageError } from './cli-args';
 import { FINAL_FITS_ALL_MAX_ROWS, type FinalFitsSetting } from './pipeline/final-fits';
@@ -205,6 +206,8 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
           fp: toNumber('fp', v.fp, 0, 1e9) ?? (base.cost.kind === 'unit' ? base.cost.fp : 1),
         };
 
+  checkCost(cost);
+
   const config: TrainConfig = {
     ...base,
     dataDir: v['data-dir'] ?? base.dataDir,
@@ -272,13 +275,17 @@ function bundleOut(
 
 /** --tag key=value pairs; a key is what MLflow accepts (non-empty, at most 250 characters). */
 function parseTags(pairs: string[]): Record<string, string> {
-  const tags: Record<string, string> = {};
+  const tags = new Map<string, string>(); // not an object: a key such as __proto__ or constructor is a tag like any
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`--tag must be KEY=VALUE with a non-empty key, got '${pair}'`);
-    tags[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
+    const key = pair.slice(0, eq).trim();
+    const value = pair.slice(eq + 1);
+    // Two values for one key would be one tag: the first dropped without a word.
+    if (tags.has(key)) throw new UsageError(`--tag ${key} is given twice ('${tags.get(key)}' and '${value}')`);
+    tags.set(key, value);
   }
-  return checkedTags(tags, '--tag');
+  return checkedTags(Object.fromEntries(tags), '--tag');
 }
 
 function checkedTags(tags: Record<string, unknown>, what: string): Record<string, string> {
@@ -334,6 +341,22 @@ function parseModels(list: string): ModelName[] {
   return names as ModelName[];
 }
 
+/** The flag (or config field) of each price, for the decision rules' message. */
+const COST_FLAGS: Record<string, string> = { fn: '--fn', fp: '--fp', fnLoss: '--fn-loss', fpLoss: '--fp-loss' };
+
+/** The cost as the decision rules accept it (every price above 0), refused before anything starts. */
+function checkCost(cost: CostSettings): void {
+  try {
+    validateCostModel(cost);
+  } catch (err) {
+    const message = (err as Error).message.replace(
+      /^cost model \((\w+)\): (\w+)/,
+      (_, kind: string, name: string) => `--cost ${kind}: ${COST_FLAGS[name] ?? name}`,
+    );
+    throw new UsageError(message);
+  }
+}
+
 /** Settings a --config file may give that have no default (so DEFAULTS cannot tell their type). */
 const SETTINGS_WITHOUT_DEFAULT: Record<string, 'string' | 'number'> = {
   dataDir: 'string',
@@ -344,7 +367,8 @@ const SETTINGS_WITHOUT_DEFAULT: Record<string, 'string' | 'number'> = {
 function readConfigFile(path: string): Partial<TrainConfig> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    // Without a byte-order mark: editors on Windows write one, and JSON.parse refuses it.
+    parsed = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new UsageError(`--config ${path}: ${(err as Error).message}`);
   }

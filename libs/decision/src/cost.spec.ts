@@ -43,8 +43,10 @@ describe('businessCost', () => {
     expect(() => businessCost([1, 0], [1, 0], [1, NaN], { kind: 'credit', fnLoss: 1, fpLoss: 0.19 })).toThrow(
       /amtCredit\[1\]/,
     );
-    expect(() => validateCostModel({ kind: 'unit', fn: -1, fp: 1 })).toThrow(/fn must be a finite number >= 0/);
-    expect(() => validateCostModel({ kind: 'unit', fn: 0, fp: 0 })).toThrow(/both prices are 0/);
+    expect(() => validateCostModel({ kind: 'unit', fn: -1, fp: 1 })).toThrow(/fn must be a finite number > 0/);
+    expect(() => validateCostModel({ kind: 'unit', fn: 0, fp: 0 })).toThrow(/fn must be a finite number > 0/);
+    expect(() => validateCostModel({ kind: 'unit', fn: 10, fp: 0 })).toThrow(/fp .* refuse everyone/);
+    expect(() => validateCostModel({ kind: 'credit', fnLoss: 0, fpLoss: 0.19 })).toThrow(/fnLoss .* grant everyone/);
   });
 });
 

@@ -32,12 +32,15 @@ export function validateCostModel(costModel: CostModel): void {
     throw new Error(`cost model: kind must be 'credit' or 'unit', got ${JSON.stringify(costModel)}`);
   }
   for (const [name, value] of Object.entries(prices)) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new Error(`cost model (${costModel.kind}): ${name} must be a finite number >= 0, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      // A free error decides the study alone: the cheapest threshold grants (fn free) or refuses (fp free) everyone.
+      const everyone = name.startsWith('fn') ? 'grant' : 'refuse';
+      throw new Error(
+        `cost model (${costModel.kind}): ${name} must be a finite number > 0 (at 0 the cheapest decision is to ` +
+          `${everyone} everyone, whatever the model), got ${String(value)}`,
+      );
     }
   }
-  const [a, b] = Object.values(prices) as number[];
-  if (a + b === 0) throw new Error(`cost model (${costModel.kind}): both prices are 0, every decision would be free`);
 }
 
 /** Price of one false negative / false positive for an applicant borrowing `amount`. */
