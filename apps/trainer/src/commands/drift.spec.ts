@@ -125,6 +125,14 @@ describe('trainer drift', () => {
         /bureau\.csv has only 1 of the reference's \d+ columns .*not the same table\? Name the columns to compare/,
       );
       expect(existsSync(join(dir, 'never'))).toBe(false);
+      err.mockClear();
+      const twice = ['--categorical', 'CNT_CHILDREN,FLAG_OWN_CAR', '--numeric', 'CNT_CHILDREN'];
+      const args = ['--reference', reference, '--current', reference, '--out', join(dir, 'never'), ...twice];
+      expect(await driftCommand(args)).toBe(2);
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(
+        /column\(s\) CNT_CHILDREN given to both --categorical and --numeric\n$/,
+      );
+      expect(existsSync(join(dir, 'never'))).toBe(false);
     } finally {
       err.mockRestore();
     }
