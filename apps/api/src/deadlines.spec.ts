@@ -154,6 +154,35 @@ describe('SIGTERM drains before it closes', () => {
     expect(Date.now() - signalled).toBeGreaterThanOrEqual(1400);
     agent.destroy();
   }, 60_000);
+
+  it('answers a connection opened in the drain whose request comes after it; refuses new connections then', async () => {
+    const api = startApi({ MODEL_BUNDLE_DIR: path.join(root, 'tmp', 'no-such-bundle'), SHUTDOWN_DRAIN_MS: '1000' });
+    await api.ready();
+    const port = await api.port;
+    api.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    // Accepted during the drain; its request is sent just after the drain ends. Closing the idle connections at the
+    // drain's end cut it (a reset, or an empty close: the request never answered).
+    const late = net.connect(port, '127.0.0.1');
+    let answer = '';
+    late.on('data', (chunk) => (answer += String(chunk)));
+    const ended = new Promise<string>((resolve) => {
+      late.on('close', () => resolve(answer));
+      late.on('error', (error) => resolve(`error: ${error.message}`));
+    });
+    await new Promise((r) => setTimeout(r, 800));
+    late.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    const refused = await new Promise<string>((resolve) =>
+      net
+        .connect(port, '127.0.0.1', () => resolve('connected'))
+        .on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message)),
+    );
+    const response = await ended;
+    expect(response).toMatch(/^HTTP\/1\.1 200 /);
+    expect(response.toLowerCase()).toContain('connection: close');
+    expect(refused).toBe('ECONNREFUSED');
+    expect(await api.exited).toBe(0);
+  }, 60_000);
 });
 
 describe('a truncated model.lgb at start', () => {

@@ -6,6 +6,7 @@ import { buildApp } from './app';
 import { loadClients } from './clients';
 import { ApiConfig, configFromEnv } from './config';
 import { BundleSource, MlflowAliasSource, ModelSource } from './model/sources';
+import { SETTLE_MS, stopAccepting } from './plugins/shutdown';
 
 export function sourcesFromConfig(config: ApiConfig): { modelSource: ModelSource; fallbackSource?: ModelSource } {
   const model = config.model;
@@ -68,8 +69,13 @@ async function main(): Promise<void> {
     // SIGTERM is an orchestrator's stop: drain first (plugins/shutdown.ts). Ctrl-C (SIGINT) is a person: close now.
     app.shutdown.drain();
     const drainMs = signal === 'SIGTERM' ? Math.min(config.shutdownDrainMs, config.shutdownTimeoutMs) : 0;
-    const drained = new Promise((resolve) => setTimeout(resolve, drainMs));
-    drained
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    wait(drainMs)
+      .then(() => {
+        if (drainMs === 0) return;
+        stopAccepting(app.server);
+        return wait(SETTLE_MS);
+      })
       .then(() => app.close())
       .then(
         () => process.exit(0),

@@ -239,7 +239,8 @@ async function main(): Promise<void> {
       'A request is acknowledged when the ' +
       "server logged it as received ('incoming request' with its x-request-id); after SIGTERM the server drains " +
       'for SHUTDOWN_DRAIN_MS (default 1 s: it answers as before, each answer with `Connection: close`), then stops ' +
-      "accepting: new connections are refused and requests arriving on open ones get Fastify's closing 503.",
+      'accepting (new connections are refused), answers for 250 ms more the requests of connections accepted last, ' +
+      "then closes: requests arriving on open connections after that get Fastify's closing 503.",
     '',
     '| figure | value |',
     '|---|---|',
