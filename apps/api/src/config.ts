@@ -63,6 +63,8 @@ export interface PredictionLogConfig {
   batchRows: number;
   /** PREDICTION_LOG_RETRY_SECONDS: how long a failing batch is retried (with back-off) before it is dropped. */
   retrySeconds: number;
+  /** PREDICTION_LOG_WAIT_MS: how long a request waits for room in a full queue (0 = drop its rows at once). */
+  waitMs: number;
 }
 
 export class ConfigError extends Error {
@@ -156,6 +158,7 @@ function predictionLogFromEnv(env: NodeJS.ProcessEnv): PredictionLogConfig | und
     flushIntervalMs: integer(env, 'PREDICTION_LOG_FLUSH_MS', 50, 1),
     batchRows: integer(env, 'PREDICTION_LOG_BATCH_ROWS', 500, 1),
     retrySeconds: integer(env, 'PREDICTION_LOG_RETRY_SECONDS', 30, 0),
+    waitMs: integer(env, 'PREDICTION_LOG_WAIT_MS', 1_000, 0),
   };
 }
 

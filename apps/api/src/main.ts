@@ -38,6 +38,7 @@ async function main(): Promise<void> {
         flushIntervalMs: config.predictionLog.flushIntervalMs,
         batchRows: config.predictionLog.batchRows,
         retryForMs: config.predictionLog.retrySeconds * 1000,
+        waitForRoomMs: config.predictionLog.waitMs,
       },
     },
     driftReportDir: config.driftReportDir,

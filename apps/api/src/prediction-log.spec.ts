@@ -182,6 +182,24 @@ describe('the prediction log through the API', () => {
     await app.close();
   });
 
+  it('logs every decision when scoring outpaces the writer: requests wait for room instead of dropping rows', async () => {
+    const file = path.join(work, 'outpaced.sqlite');
+    // A queue of 100 rows and 20 batches of 50 sent at once: the queue is full after two.
+    const writer = { flushIntervalMs: 10, batchRows: 50, maxQueueRows: 100, waitForRoomMs: 10_000 };
+    const app = await apiWith({ sqliteFile: file, writer });
+    const replies = await Promise.all(Array.from({ length: 20 }, () => predict(app, applicants.slice(0, 50))));
+    expect(replies.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
+    await app.predictionLog?.writer.flush();
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metric(metrics, 'prediction_log_rows_dropped_total')).toBe(0);
+    expect(metric(metrics, 'prediction_log_waits_total')).toBeGreaterThan(0);
+    expect(metric(metrics, 'prediction_log_rows_written_total')).toBe(1000);
+    await app.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM predictions').get()).toEqual({ n: 1000 });
+    db.close();
+  });
+
   it('keeps scoring when PostgreSQL drops its connections; the retried batches lose nothing', async () => {
     const database = await freshPostgresDatabase();
     const app = await apiWith({ databaseUrl: database.url, writer: { flushIntervalMs: 20 } });

@@ -30,26 +30,87 @@ describe('BatchWriter', () => {
     writer.push(records(250, 7));
     await writer.close();
     expect(await store.count()).toBe(257);
-    expect(writer.totals).toEqual({ written: 257, failedFlushes: 0, dropped: 0 });
+    expect(writer.totals).toEqual({ written: 257, failedFlushes: 0, dropped: 0, waited: 0 });
     await store.close();
   });
 
-  it('drops and counts rows beyond the queue bound instead of growing without limit', async () => {
+  it('drops and counts rows beyond the queue bound instead of growing without limit (no wait for room)', async () => {
     const store = new SqliteStore({ file: path.join(tmp, 'bound.sqlite') });
     await store.migrate();
     const dropped: string[] = [];
     const writer = new BatchWriter(
       store,
-      { flushIntervalMs: 10_000, batchRows: 1000, maxQueueRows: 500 },
+      { flushIntervalMs: 10_000, batchRows: 1000, maxQueueRows: 500, waitForRoomMs: 0 },
       { dropped: (n, why) => dropped.push(`${n} ${why}`) },
     );
-    writer.push(records(0, 400));
-    writer.push(records(400, 300));
+    void writer.push(records(0, 400));
+    await writer.push(records(400, 300));
     expect(dropped).toEqual(['200 queue full']);
     await writer.close();
     expect(await store.count()).toBe(500);
     await store.close();
   });
+
+  it('makes a push that finds the queue full wait for room while the store writes: every row kept', async () => {
+    const store = new SqliteStore({ file: path.join(tmp, 'wait.sqlite') });
+    await store.migrate();
+    const dropped: string[] = [];
+    const writer = new BatchWriter(
+      store,
+      { flushIntervalMs: 20, batchRows: 100, maxQueueRows: 300, waitForRoomMs: 5_000 },
+      { dropped: (n, why) => dropped.push(`${n} ${why}`) },
+    );
+    // Faster than any writer: 20 pushes of 100 at once, 2,000 rows against a bound of 300.
+    const order: number[] = [];
+    const pushes = Array.from({ length: 20 }, (_, k) => writer.push(records(k * 100, 100)).then(() => order.push(k)));
+    expect(writer.pendingRows).toBe(300);
+    await Promise.all(pushes);
+    expect(order).toEqual([...order].sort((a, b) => a - b)); // admitted in arrival order
+    await writer.close();
+    expect(dropped).toEqual([]);
+    expect(writer.totals).toMatchObject({ written: 2000, dropped: 0, waited: 17 });
+    expect(await store.count()).toBe(2000);
+    await store.close();
+  });
+
+  it('gives up waiting after waitForRoomMs, and at once while a batch is failing', async () => {
+    const file = path.join(tmp, 'wait-failing.sqlite');
+    const store = new SqliteStore({ file });
+    await store.migrate();
+    const dropped: string[] = [];
+    const slow = new BatchWriter(
+      store,
+      { flushIntervalMs: 60_000, batchRows: 1000, maxQueueRows: 100, waitForRoomMs: 50 },
+      { dropped: (n, why) => dropped.push(`${n} ${why}`) },
+    );
+    void slow.push(records(0, 100));
+    const started = performance.now();
+    await slow.push(records(100, 10)); // no flush for a minute: no room comes
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    expect(dropped).toEqual(['10 queue full']);
+    await slow.close();
+
+    // A table that refuses inserts: the first flush fails, and from then on nothing waits.
+    const db = new Database(file);
+    db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON predictions BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    db.close();
+    dropped.length = 0;
+    const failing = new BatchWriter(
+      store,
+      { flushIntervalMs: 5, batchRows: 100, maxQueueRows: 100, waitForRoomMs: 60_000, closeRetryForMs: 0 },
+      { dropped: (n, why) => dropped.push(`${n} ${why}`) },
+    );
+    void failing.push(records(200, 100));
+    const waiting = failing.push(records(300, 10)); // waits: the store has not failed yet
+    await waiting; // the flush fails, the waiter is given up at once, not after a minute
+    expect(dropped).toEqual(['10 queue full']);
+    const t = performance.now();
+    await failing.push(records(400, 10)); // a batch is failing: dropped without waiting
+    expect(performance.now() - t).toBeLessThan(20);
+    expect(dropped).toEqual(['10 queue full', '10 queue full']);
+    await failing.close();
+    await store.close();
+  }, 20_000);
 
   // Directly, and through the writer thread that keeps each batch for its retries (PredictionStore.hold), as the API.
   const stores = {

@@ -4,7 +4,10 @@
 // A failed flush (full disk, dropped connection, a database restarting) is counted and logged; its batch stays at the
 // head of the queue and is tried again after a delay that doubles from one interval up to `maxRetryDelayMs`, for
 // `retryForMs` from its first failure, then its rows are dropped and counted. A database away for a few seconds
-// therefore costs nothing but memory (the queue's bound), and scoring never waits on, or fails because of, the log.
+// therefore costs nothing but memory (the queue's bound), and scoring never fails because of the log.
+// A full queue while the store is healthy means the writer is slower than scoring (the cores busy with requests):
+// then a request waits for room, in arrival order, for at most `waitForRoomMs`, so scoring slows to what the log can
+// write instead of deciding without a record. While a batch is failing nothing waits: the rows are dropped at once.
 import type { PredictionRecord } from './records';
 import type { HeldBatch, PredictionStore } from './store';
 
@@ -13,8 +16,13 @@ export interface WriterOptions {
   flushIntervalMs?: number;
   /** Rows per transaction at most; a full batch is flushed at once (default 500). */
   batchRows?: number;
-  /** Rows waiting at most; beyond, new rows are dropped and counted (default 50,000). */
+  /** Rows waiting at most; beyond, new rows wait for room or are dropped and counted (default 50,000). */
   maxQueueRows?: number;
+  /**
+   * How long rows that find the queue full wait for room while the store is healthy (default 1 s; 0 = drop at once).
+   * Past it, or while a batch is failing, they are dropped and counted.
+   */
+  waitForRoomMs?: number;
   /** How long a failing batch is retried, from its first failure, before its rows are dropped (default 30 s). */
   retryForMs?: number;
   /** The longest wait between two tries of a batch (default 2 s); the first wait is one interval. */
@@ -33,6 +41,7 @@ export const DEFAULT_WRITER = {
   flushIntervalMs: 50,
   batchRows: 500,
   maxQueueRows: 50_000,
+  waitForRoomMs: 1_000,
   retryForMs: 30_000,
   maxRetryDelayMs: 2_000,
   closeRetryForMs: 5_000,
@@ -50,6 +59,13 @@ interface Pending {
 
 const isHeld = (rows: Pending['rows']): rows is HeldBatch => !Array.isArray(rows);
 
+/** Rows that found the queue full, waiting for room. */
+interface Waiter {
+  rows: readonly PredictionRecord[];
+  admitted: () => void;
+  timer: NodeJS.Timeout;
+}
+
 export class BatchWriter {
   private readonly opts: Required<WriterOptions>;
   private queue: Pending[] = [];
@@ -58,8 +74,9 @@ export class BatchWriter {
   private flushing: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
-  /** Totals since start (also exposed as Prometheus counters by the API). */
-  readonly totals = { written: 0, failedFlushes: 0, dropped: 0 };
+  private waiters: Waiter[] = [];
+  /** Totals since start (also exposed as Prometheus counters by the API); `waited`: pushes that waited for room. */
+  readonly totals = { written: 0, failedFlushes: 0, dropped: 0, waited: 0 };
 
   constructor(
     private readonly store: PredictionStore,
@@ -75,12 +92,39 @@ export class BatchWriter {
     return this.queued + this.current.length;
   }
 
-  /** Never throws and never waits: the rows are queued, or dropped (and counted) when the queue is full. */
-  push(rows: readonly PredictionRecord[]): void {
+  /**
+   * Queues the rows; never rejects. When the queue is full, resolves once they are queued after waiting for room (see
+   * the top of the file), or dropped and counted: at once while a batch is failing or the writer is closed, else
+   * after `waitForRoomMs`.
+   */
+  push(rows: readonly PredictionRecord[]): Promise<void> {
     if (this.closed) {
       this.drop(rows.length, 'closed');
-      return;
+      return Promise.resolve();
     }
+    const fits = this.waiters.length === 0 && this.pendingRows + rows.length <= this.opts.maxQueueRows;
+    if (fits || rows.length > this.opts.maxQueueRows || this.failing || this.opts.waitForRoomMs <= 0) {
+      this.enqueue(rows);
+      return Promise.resolve();
+    }
+    this.totals.waited++;
+    return new Promise((admitted) => {
+      const waiter: Waiter = {
+        rows,
+        admitted,
+        timer: setTimeout(() => this.giveUp(waiter), this.opts.waitForRoomMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Whether the batch at the head of the queue has failed and awaits its retry. */
+  private get failing(): boolean {
+    return this.queue.length > 0 && this.queue[0].failingSince !== undefined;
+  }
+
+  /** The rows that fit, the rest dropped as 'queue full'. */
+  private enqueue(rows: readonly PredictionRecord[]): void {
     const room = this.opts.maxQueueRows - this.pendingRows;
     if (room < rows.length) {
       this.drop(rows.length - Math.max(0, room), 'queue full');
@@ -91,6 +135,27 @@ export class BatchWriter {
       if (this.current.length >= this.opts.batchRows) this.seal();
     }
     if (this.queue.length && !this.flushing) setImmediate(() => void this.startFlush());
+  }
+
+  /** After a batch left the queue: the waiters that now fit, in order. */
+  private admitWaiters(): void {
+    while (this.waiters.length && this.pendingRows + this.waiters[0].rows.length <= this.opts.maxQueueRows) {
+      const waiter = this.waiters.shift() as Waiter;
+      clearTimeout(waiter.timer);
+      this.enqueue(waiter.rows);
+      waiter.admitted();
+    }
+  }
+
+  /** Every waiter (or one whose time is up) dropped: a failing store or a closing writer gives no room soon. */
+  private giveUp(only?: Waiter): void {
+    const leaving = only ? [only] : this.waiters;
+    this.waiters = only ? this.waiters.filter((w) => w !== only) : [];
+    for (const waiter of leaving) {
+      clearTimeout(waiter.timer);
+      this.drop(waiter.rows.length, 'queue full');
+      waiter.admitted();
+    }
   }
 
   private seal(): void {
@@ -136,6 +201,7 @@ export class BatchWriter {
         await this.write(batch);
       } catch (error) {
         this.failed(batch, error as Error);
+        this.giveUp(); // nothing waits on a failing store
         if (performance.now() - (batch.failingSince ?? 0) < this.opts.retryForMs) return;
         this.queue.shift();
         this.queued -= batch.count;
@@ -147,6 +213,7 @@ export class BatchWriter {
       this.queued -= batch.count;
       this.totals.written += batch.count;
       this.events.written?.(batch.count, performance.now() - started);
+      this.admitWaiters();
     }
   }
 
@@ -176,6 +243,8 @@ export class BatchWriter {
    */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.admitWaiters();
+    this.giveUp(); // what does not fit now would not be written before the deadline either
     const deadline = performance.now() + this.opts.closeRetryForMs;
     while (this.pendingRows > 0) {
       if (this.flushing) await this.flushing;

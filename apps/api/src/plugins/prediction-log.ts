@@ -32,8 +32,11 @@ export interface PredictionLogOptions extends StoreConfig {
 export interface PredictionLog {
   readonly store: PredictionStore;
   readonly writer: BatchWriter;
-  /** Queues one row per applicant; never throws, never waits. */
-  record(reply: FastifyReply, applicants: readonly ApplicantInput[], predictions: readonly Prediction[]): void;
+  /**
+   * Queues one row per applicant; never rejects. Resolves at once unless the queue is full: then once the rows are
+   * queued or, after the writer's wait for room (PREDICTION_LOG_WAIT_MS), dropped and counted (BatchWriter.push).
+   */
+  record(reply: FastifyReply, applicants: readonly ApplicantInput[], predictions: readonly Prediction[]): Promise<void>;
   /** The stored form of a client id (its hash when the log is pseudonymised), to filter reads with. */
   clientOf(id: number): string | null;
 }
@@ -114,6 +117,15 @@ export const predictionLogPlugin = fp(
       dropped: (rows, reason) => {
         dropped.inc({ reason }, rows);
         app.log.error({ rows, reason }, 'prediction log: rows dropped');
+      },
+    });
+    new Counter({
+      name: 'prediction_log_waits_total',
+      help: 'Scored requests that waited for room in a full queue (the writer slower than scoring)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(writer.totals.waited);
       },
     });
     new Gauge({
@@ -201,7 +213,7 @@ export const predictionLogPlugin = fp(
             ...(sourceOf ? { applicationSource: sourceOf(i) } : { applicationJson: storedJson(applicant.application) }),
           };
         });
-        writer.push(rows);
+        return writer.push(rows);
       },
     });
 

@@ -124,7 +124,7 @@ export const scoringRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         predict(request.model, applicants),
       );
       app.metrics.countDecisions(predictions.map((p) => p.decision));
-      app.predictionLog?.record(reply, applicants, predictions);
+      await app.predictionLog?.record(reply, applicants, predictions);
       return { predictions };
     },
   );
@@ -160,7 +160,7 @@ export const scoringRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         explainAll(request.model, applicants, request.query.top),
       );
       app.metrics.countDecisions(explanations.map((e) => e.decision));
-      app.predictionLog?.record(reply, applicants, explanations);
+      await app.predictionLog?.record(reply, applicants, explanations);
       return { explanations };
     },
   );
@@ -220,7 +220,7 @@ export const scoringRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         predict(request.model, [{ application }]),
       );
       app.metrics.countDecisions([prediction.decision]);
-      app.predictionLog?.record(reply, [{ application }], [prediction]);
+      await app.predictionLog?.record(reply, [{ application }], [prediction]);
       return prediction;
     },
   );
@@ -244,7 +244,7 @@ export const scoringRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         explainAll(request.model, [{ application }], request.query.top),
       );
       app.metrics.countDecisions([explanation.decision]);
-      app.predictionLog?.record(reply, [{ application }], [explanation]);
+      await app.predictionLog?.record(reply, [{ application }], [explanation]);
       return explanation;
     },
   );
