@@ -62,7 +62,8 @@ const isHeld = (rows: Pending['rows']): rows is HeldBatch => !Array.isArray(rows
 /** Rows that found the queue full, waiting for room. */
 interface Waiter {
   rows: readonly PredictionRecord[];
-  admitted: () => void;
+  /** Resolves the push: its rows queued or dropped. */
+  done: () => void;
   timer: NodeJS.Timeout;
 }
 
@@ -108,10 +109,10 @@ export class BatchWriter {
       return Promise.resolve();
     }
     this.totals.waited++;
-    return new Promise((admitted) => {
+    return new Promise((done) => {
       const waiter: Waiter = {
         rows,
-        admitted,
+        done,
         timer: setTimeout(() => this.giveUp(waiter), this.opts.waitForRoomMs),
       };
       this.waiters.push(waiter);
@@ -143,7 +144,7 @@ export class BatchWriter {
       const waiter = this.waiters.shift() as Waiter;
       clearTimeout(waiter.timer);
       this.enqueue(waiter.rows);
-      waiter.admitted();
+      waiter.done();
     }
   }
 
@@ -154,7 +155,7 @@ export class BatchWriter {
     for (const waiter of leaving) {
       clearTimeout(waiter.timer);
       this.drop(waiter.rows.length, 'queue full');
-      waiter.admitted();
+      waiter.done();
     }
   }
 
