@@ -2,7 +2,7 @@
 // a misspelt number fails loudly before the server listens.
 import { DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_URI } from '@credit-scoring/tracking';
 import { DEFAULT_BODY_LIMIT_BYTES } from './app';
-import { DEFAULT_SQLITE_FILE } from '@credit-scoring/monitoring';
+import { DEFAULT_SQLITE_FILE, WRITER_PRIORITIES, type WriterPriority } from '@credit-scoring/monitoring';
 
 export interface MlflowModelSourceConfig {
   kind: 'mlflow';
@@ -65,6 +65,8 @@ export interface PredictionLogConfig {
   retrySeconds: number;
   /** PREDICTION_LOG_WAIT_MS: how long a request waits for room in a full queue (0 = drop its rows at once). */
   waitMs: number;
+  /** PREDICTION_LOG_WRITER_PRIORITY: idle (default), low or normal (see ThreadedStore). */
+  writerPriority: WriterPriority;
 }
 
 export class ConfigError extends Error {
@@ -159,7 +161,18 @@ function predictionLogFromEnv(env: NodeJS.ProcessEnv): PredictionLogConfig | und
     batchRows: integer(env, 'PREDICTION_LOG_BATCH_ROWS', 500, 1),
     retrySeconds: integer(env, 'PREDICTION_LOG_RETRY_SECONDS', 30, 0),
     waitMs: integer(env, 'PREDICTION_LOG_WAIT_MS', 1_000, 0),
+    writerPriority: writerPriority(env),
   };
+}
+
+function writerPriority(env: NodeJS.ProcessEnv): WriterPriority {
+  const given = (optional(env, 'PREDICTION_LOG_WRITER_PRIORITY') ?? 'idle').toLowerCase();
+  const known = WRITER_PRIORITIES.find((p) => p === given);
+  if (!known) {
+    const choices = WRITER_PRIORITIES.join(', ');
+    throw new ConfigError(`PREDICTION_LOG_WRITER_PRIORITY must be one of ${choices}, got "${given}"`);
+  }
+  return known;
 }
 
 function driftMonitorFromEnv(env: NodeJS.ProcessEnv): ApiConfig['driftMonitor'] {

@@ -51,7 +51,15 @@ describe('configuration', () => {
       flushIntervalMs: 50,
       batchRows: 500,
       retrySeconds: 30,
+      waitMs: 1000,
+      writerPriority: 'idle',
     });
+    expect(
+      configFromEnv({ PREDICTION_LOG_WAIT_MS: '0', PREDICTION_LOG_WRITER_PRIORITY: 'Low' }).predictionLog,
+    ).toMatchObject({ waitMs: 0, writerPriority: 'low' });
+    expect(() => configFromEnv({ PREDICTION_LOG_WRITER_PRIORITY: 'high' })).toThrow(
+      'PREDICTION_LOG_WRITER_PRIORITY must be one of idle, low, normal, got "high"',
+    );
     expect(configFromEnv({ DATABASE_URL: 'postgres://u@h/db', PREDICTION_LOG_RETENTION_DAYS: '30' })).toMatchObject({
       predictionLog: { databaseUrl: 'postgres://u@h/db', retentionDays: 30 },
     });

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
       sqliteFile: config.predictionLog.sqliteFile,
       hashKey: config.predictionLog.hashKey,
       retentionDays: config.predictionLog.retentionDays,
+      writerPriority: config.predictionLog.writerPriority,
       writer: {
         flushIntervalMs: config.predictionLog.flushIntervalMs,
         batchRows: config.predictionLog.batchRows,

@@ -13,7 +13,7 @@ export type { Engine, PredictionStore } from './store';
 export { LATEST_VERSION, MIGRATIONS } from './migrations';
 export type { Migration } from './migrations';
 export { SqliteStore } from './sqlite-store';
-export { ThreadedStore } from './threaded-store';
+export { ThreadedStore, WRITER_PRIORITIES, type ThreadedStoreConfig, type WriterPriority } from './threaded-store';
 export type { SqliteOptions } from './sqlite-store';
 export { PostgresStore, withoutPassword } from './postgres-store';
 export type { PostgresOptions } from './postgres-store';

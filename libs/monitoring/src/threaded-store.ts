@@ -31,13 +31,17 @@ const { parentPort, workerData } = require('node:worker_threads');
 // thread wants, and a waking thread preempts it at once; a nice value only weights its share: at nice 10 the event
 // loop and the other processes on the cores waited up to ~10 ms behind a flush (perf sched, tools/bench/monitor).
 // Without chrt the nice value is the fallback; elsewhere, or if both are refused, the process's priority.
+// workerData.priority: 'idle' (that), 'low' (the nice value only) or 'normal' (the process's priority).
 try {
   const tid = String(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  try {
-    require('node:child_process').execFileSync('chrt', ['--idle', '--pid', '0', tid], { stdio: 'ignore' });
-  } catch {
-    require('node:os').setPriority(Number(tid), workerData.nice);
-  }
+  const nice = () => require('node:os').setPriority(Number(tid), workerData.nice);
+  if (workerData.priority === 'idle') {
+    try {
+      require('node:child_process').execFileSync('chrt', ['--idle', '--pid', '0', tid], { stdio: 'ignore' });
+    } catch {
+      nice();
+    }
+  } else if (workerData.priority === 'low') nice();
 } catch {}
 const { engine, file, url, maxPageCount, modules, columns } = workerData;
 const applicationColumn = columns.indexOf('application');
@@ -153,6 +157,18 @@ interface SourceRef {
 /** The writer thread's nice value where SCHED_IDLE cannot be set: a flush waits rather than a request being scored. */
 const WRITER_NICE = 10;
 
+/**
+ * How the writer thread yields the CPU. `idle` (default): SCHED_IDLE, only CPU time nothing else on the machine wants,
+ * the least added latency for requests, but other busy processes on every core starve it (the batch window stretches).
+ * `low`: nice 10, a small share even then. `normal`: the process's own priority.
+ */
+export type WriterPriority = 'idle' | 'low' | 'normal';
+export const WRITER_PRIORITIES: readonly WriterPriority[] = ['idle', 'low', 'normal'];
+
+export interface ThreadedStoreConfig extends StoreConfig {
+  writerPriority?: WriterPriority;
+}
+
 interface Reply {
   id?: number;
   error?: string;
@@ -174,7 +190,7 @@ export class ThreadedStore implements PredictionStore {
   private nextBodyId = 0;
   private dead: Error | undefined;
 
-  constructor(private readonly config: StoreConfig) {
+  constructor(private readonly config: ThreadedStoreConfig) {
     this.local = openPredictionStore(config);
     this.engine = this.local.engine;
     this.location = this.local.location;
@@ -198,6 +214,7 @@ export class ThreadedStore implements PredictionStore {
         modules: { sqlite: require.resolve('better-sqlite3'), pg: require.resolve('pg') },
         columns: INSERT_COLUMNS,
         nice: WRITER_NICE,
+        priority: this.config.writerPriority ?? 'idle',
       },
     });
     worker.on('message', (reply: Reply) => {

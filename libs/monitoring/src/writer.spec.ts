@@ -342,15 +342,19 @@ describe('ThreadedStore.hold', () => {
   });
 });
 
-/** Each thread's scheduling policy (field 41 of /proc/<tid>/stat, counted after the parenthesised name; 5 = IDLE). */
-function threadPolicies(): Map<string, number> {
-  const policies = new Map<string, number>();
+/** Field `n` (1-based, as proc(5) counts) of each thread's /proc/<tid>/stat, counted after the parenthesised name. */
+function threadStat(n: number): Map<string, number> {
+  const values = new Map<string, number>();
   for (const tid of fs.readdirSync('/proc/self/task')) {
     const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    policies.set(tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3]));
+    values.set(tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[n - 3]));
   }
-  return policies;
+  return values;
 }
+/** Each thread's scheduling policy (field 41; 5 = IDLE). */
+const threadPolicies = () => threadStat(41);
+/** Each thread's nice value (field 19). */
+const threadNices = () => threadStat(19);
 const SCHED_IDLE = 5;
 const hasChrt = process.platform === 'linux' && spawnSync('chrt', ['--version']).status === 0;
 
@@ -369,4 +373,24 @@ describe('ThreadedStore', () => {
     expect(await store.count()).toBe(3);
     await store.close();
   });
+
+  (process.platform === 'linux' ? it : it.skip)(
+    "runs it at nice 10 with writerPriority 'low', and as the process with 'normal'",
+    async () => {
+      for (const [writerPriority, nice] of [
+        ['low', 10],
+        ['normal', 0],
+      ] as const) {
+        const before = threadNices();
+        const store = new ThreadedStore({ sqliteFile: path.join(tmp, `${writerPriority}.sqlite`), writerPriority });
+        await store.migrate();
+        await store.insert(records(0, 3));
+        const added = [...threadNices()].filter(([tid]) => !before.has(tid));
+        const policies = threadPolicies();
+        expect(added.every(([tid]) => policies.get(tid) !== SCHED_IDLE)).toBe(true);
+        expect(added.filter(([, n]) => n === 10).length).toBe(nice === 10 ? 1 : 0);
+        await store.close();
+      }
+    },
+  );
 });

@@ -14,14 +14,14 @@ import {
   type JsonText,
   type PredictionRecord,
   type PredictionStore,
-  type StoreConfig,
+  type ThreadedStoreConfig,
   type WriterOptions,
 } from '@credit-scoring/monitoring';
 import type { ApplicantInput } from '../scoring';
 import type { Prediction } from '../schemas';
 import { bodyValidationKeepsParse } from './validation';
 
-export interface PredictionLogOptions extends StoreConfig {
+export interface PredictionLogOptions extends ThreadedStoreConfig {
   /** Store HMAC-SHA256(hashKey, SK_ID_CURR) instead of the id (and drop SK_ID_CURR from the stored fields). */
   hashKey?: string;
   /** Delete rows older than this many days (checked at start and hourly); 0 or absent keeps everything. */
