@@ -252,6 +252,21 @@ function apiSuite(describeTier: (name: string, fn: () => void) => void, title: s
       expect(res.statusCode).toBe(400);
       expect(res.json().fields).toEqual(['body']);
       expect(res.json().message).toContain('history.bureau[0]');
+      const orphan = await app.inject({
+        method: 'POST',
+        url: '/predict',
+        payload: {
+          application: base,
+          history: {
+            bureau: [{ SK_ID_CURR: Number(base.SK_ID_CURR), SK_ID_BUREAU: 1 }],
+            bureau_balance: [{ SK_ID_BUREAU: 2, MONTHS_BALANCE: -1, STATUS: 'C' }],
+          },
+        },
+      });
+      expect(orphan.statusCode).toBe(400);
+      expect(orphan.json().message).toContain(
+        "history.bureau_balance[0] has SK_ID_BUREAU 2, none of the applicant's bureau credits",
+      );
     });
 
     it('explains with SHAP contributions that add up to the log-odds', async () => {
