@@ -55,8 +55,12 @@ export async function startLocalServer(
   const logFile = path.join(logDir, `server-${port}.log`);
   const log = fs.openSync(logFile, 'a');
   const child = spawn(
-    exe,
+    'sh',
     [
+      '-c',
+      OUTLIVE_NOT,
+      'mlflow-server',
+      exe,
       'server',
       '--backend-store-uri',
       `sqlite:///${storeDir}/mlflow.db`,
@@ -72,13 +76,15 @@ export async function startLocalServer(
     ],
     {
       detached: true, // own process group, so stop() reaches uvicorn's worker too
-      stdio: ['ignore', log, log],
+      // stdin: a pipe nobody writes to; it closes when this process dies, however it dies (see OUTLIVE_NOT).
+      stdio: ['pipe', log, log],
       // Same as start.sh: no background job runner (seven idle Python processes we never use).
       env: { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false', ...process.env },
     },
   );
   fs.closeSync(log);
   child.unref();
+  (child.stdin as net.Socket | null)?.unref(); // the watch's pipe must not keep this process alive
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   // A server this process started must not outlive it (e.g. the trainer exiting on an uncaught error).
@@ -110,6 +116,22 @@ export async function startLocalServer(
     await new Promise((r) => setTimeout(r, 300));
   }
 }
+
+/**
+ * The server under a watch that ends its process group when this process is gone: `exit` handlers do not run after
+ * a SIGKILL (tsx kills a child whose event loop is busy when Ctrl-C comes), and the server, in its own process group,
+ * outlived the trainer. The watch reads the pipe on stdin, which only closes when this process dies; then it stops
+ * the group, server and uvicorn worker alike. The shell ignores that SIGTERM and exits with the server's status.
+ */
+const OUTLIVE_NOT = [
+  'exec 3<&0', // asynchronous lists read /dev/null, so the watch reads the pipe through fd 3
+  '"$@" <&- 3<&- & server=$!',
+  '{ read -r _ <&3; kill -TERM -$$; } &',
+  "trap '' TERM",
+  'wait $server; status=$?',
+  'kill -TERM -$$ 2>/dev/null', // the watch, and anything the server left
+  'exit $status',
+].join('\n');
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
