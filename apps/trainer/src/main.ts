@@ -56,9 +56,11 @@ if (require.main === module) {
   let settled = false;
   // Node exits once nothing keeps its event loop alive, even with the command's promise still pending (session 17:
   // a lone logistic fit waited on worker threads that did not hold the loop, and `trainer run` stopped mid-job with
-  // status 0). A stop like that is a bug: it must not look like success.
-  process.on('exit', () => {
+  // status 0). A stop like that is a bug: it must not look like success. 'beforeExit' fires only then, not on an
+  // explicit process.exit (a signal's 130 or 143, or a worker told to stop), which must keep its status.
+  process.on('beforeExit', () => {
     if (settled) return;
+    settled = true;
     process.stderr.write('trainer: internal error: the command stopped before it finished (nothing left to wait on)\n');
     process.exitCode = EXIT_INTERNAL;
   });

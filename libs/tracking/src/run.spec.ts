@@ -82,6 +82,25 @@ describe('withRun', () => {
     },
   );
 
+  it('starts no run once a stop signal came, while the program finishes its own grace period', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, 'testing', 'signal-child.ts'), client.trackingUri, experimentId, 'late'],
+      { cwd: workspaceRoot(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    for (let i = 0; i < 300 && !/RUN [0-9a-f]{32}/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+    const runId = /RUN ([0-9a-f]{32})/.exec(out)![1];
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(out).toMatch(/REFUSED not starting run 'late': the process is stopping \(SIGTERM\)/);
+    expect((await client.getRun(runId)).info.status).toBe('KILLED');
+    const runs = await client.searchRuns({ experimentIds: [experimentId], filter: "attributes.run_name = 'late'" });
+    expect(runs.runs).toEqual([]);
+  }, 60_000);
+
   it('marks the run FAILED when the process runs out of work with the run still open', async () => {
     const child = spawn(
       process.execPath,

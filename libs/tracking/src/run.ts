@@ -110,6 +110,9 @@ export async function endRunWithRetry(
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
+/** The stop signal an open run received, if any: from then on no run starts (it would stay RUNNING at the exit). */
+let stopSignal: NodeJS.Signals | undefined;
+
 /**
  * Runs `fn` inside a new MLflow run and always closes it: FINISHED when fn resolves, FAILED when it throws
  * (the error is rethrown) or when the process runs out of work with fn still pending, KILLED when the process gets
@@ -121,6 +124,8 @@ export async function withRun<T>(
   opts: WithRunOptions,
   fn: (run: ActiveRun) => Promise<T>,
 ): Promise<T> {
+  if (stopSignal)
+    throw new MlflowError(`not starting run '${opts.runName ?? ''}': the process is stopping (${stopSignal})`);
   const run = await client.createRun(opts);
   const active = new ActiveRun(client, run);
   let closed = false;
@@ -137,6 +142,7 @@ export async function withRun<T>(
   };
 
   const onSignal = (signal: NodeJS.Signals) => {
+    stopSignal ??= signal;
     removeHandlers();
     // Short retry: the program exits soon after a signal, and must still get to say which run stays open.
     close('KILLED', { attempts: 2, firstDelayMs: 500 })

@@ -39,14 +39,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   const stopServer = async () => (await starting?.catch(() => undefined))?.stop();
   // The local server lives in its own process group: Ctrl-C does not reach it. On a signal the open runs mark
   // themselves KILLED (libs/tracking withRun); then we stop the server and leave with the conventional status.
+  // Kept listening after the first signal: a terminal's Ctrl-C reaches this process and npm, which passes it on, so
+  // a second SIGINT comes at once, and with no listener left Node's default would end the process before the grace.
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     process.stderr.write(`\n${signal}: marking open runs KILLED and stopping\n`);
     setTimeout(() => {
       void stopServer().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     }, SIGNAL_GRACE_MS);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const client = new MlflowClient({ trackingUri });
     if (distributed.settings) {
