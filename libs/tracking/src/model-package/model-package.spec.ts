@@ -123,6 +123,20 @@ describe('model package folder', () => {
     await writeModelPackage(empty, 'run1', pkg, { name: 'scoring', version: '1' });
     await writeModelPackage(empty, 'run2', pkg, { name: 'scoring', version: '2' }); // a bundle replaces a bundle
     expect((await readPackageIdentity(empty)).version).toBe('2');
+    // An MLmodel alone does not make a bundle of ours (an sklearn model, a folder of notes), nor does a bundle that
+    // someone put their own files in: each is refused, untouched.
+    const other = path.join(root, 'other-model');
+    fs.mkdirSync(path.join(other, 'mydata'), { recursive: true });
+    fs.writeFileSync(path.join(other, PACKAGE_FILES.mlmodel), 'flavors: {}\n');
+    fs.writeFileSync(path.join(other, 'notes.txt'), 'keep');
+    await expect(writeModelPackage(other, 'run3', pkg)).rejects.toThrow(/no checksums.json, model.lgb\), not a model/);
+    fs.writeFileSync(path.join(empty, 'notes.txt'), 'mine');
+    await expect(writeModelPackage(empty, 'run3', pkg)).rejects.toThrow(
+      /it holds notes.txt, which no model bundle has/,
+    );
+    expect(fs.readdirSync(other).sort()).toEqual([PACKAGE_FILES.mlmodel, 'mydata', 'notes.txt']);
+    expect(fs.readFileSync(path.join(empty, 'notes.txt'), 'utf8')).toBe('mine');
+    fs.rmSync(path.join(empty, 'notes.txt'));
   });
 
   // A real full disk: a 1 MB tmpfs holding a ~200 KB package cannot take a second, larger one beside it.

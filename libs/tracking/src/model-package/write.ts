@@ -155,9 +155,22 @@ export function checkReplaceableDirectory(dir: string): void {
   }
   if (!stat.isDirectory()) throw notReplaceable(target, 'it is a file, not a folder');
   const entries = fs.readdirSync(target);
-  if (entries.length > 0 && !entries.includes(PACKAGE_FILES.mlmodel))
-    throw notReplaceable(target, `it is a folder with other files (no ${PACKAGE_FILES.mlmodel}), not a model bundle`);
+  if (entries.length === 0) return;
+  // One of our bundles, not any folder with an MLmodel (an sklearn model, a folder of notes with one): its checksums
+  // file and the files it names, and nothing a bundle of ours does not hold.
+  const required = [PACKAGE_FILES.mlmodel, PACKAGE_FILES.checksums, PACKAGE_FILES.booster];
+  const absent = required.filter((name) => !entries.includes(name));
+  if (absent.length > 0)
+    throw notReplaceable(target, `it is a folder with other files (no ${absent.join(', ')}), not a model bundle`);
+  const foreign = entries.filter((name) => !BUNDLE_ENTRIES.has(name));
+  if (foreign.length > 0) {
+    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '');
+    throw notReplaceable(target, `it holds ${shown}, which no model bundle has (move it out first)`);
+  }
 }
+
+/** What a bundle folder may hold: the package's files, the Python code folder, and the trainer's model_info.json. */
+const BUNDLE_ENTRIES = new Set<string>([...Object.values(PACKAGE_FILES), 'code', 'model_info.json']);
 
 function notReplaceable(target: string, why: string): Error {
   const message = `${target} exists and ${why}: refusing to replace it; give a new or empty folder, or an old bundle`;
