@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /* The CLI as a user runs it: bad input → one line on stderr and exit status 2; --help on every command. */
@@ -42,4 +44,24 @@ describe('trainer CLI', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
   });
+
+  it('generate refuses a folder that holds tables (the real files, maybe) and a file, without --force', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'generate-out-'));
+    try {
+      const real = join(dir, 'application_train.csv');
+      writeFileSync(real, 'SK_ID_CURR,TARGET\n100002,1\n');
+      const r = trainer('generate', '--rows', '50', '--out', dir);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(
+        `trainer: --out ${dir} already holds application_train.csv: give an empty folder, or --force to write over them\n`,
+      );
+      expect(readFileSync(real, 'utf8')).toBe('SK_ID_CURR,TARGET\n100002,1\n');
+      const onFile = trainer('generate', '--rows', '50', '--out', real);
+      expect(onFile.stderr).toBe(`trainer: --out ${real} is a file, not a folder\n`);
+      expect(trainer('generate', '--rows', '50', '--out', dir, '--force').status).toBe(0);
+      expect(readFileSync(real, 'utf8')).not.toBe('SK_ID_CURR,TARGET\n100002,1\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
