@@ -119,6 +119,10 @@ describe('parseRunConfig', () => {
     [['--models', ''], /--models needs at least one model/],
     [['--model-name', ''], /--model-name must not be empty/],
     [['--experiment', ' '], /--experiment must not be empty/],
+    // MLflow's registry refuses these: said before the study, not after its training.
+    [['--alias', 'latest'], /--alias cannot be 'latest', which MLflow reserves/],
+    [['--alias', 'v1'], /--alias cannot be 'v1': MLflow reserves v<N> for version N/],
+    [['--model-name', 'risk/retail'], /--model-name cannot contain '\/' or ':', got 'risk\/retail'/],
   ])('rejects %j with a one-line reason', (argv, message) => {
     expect(() => parseRunConfig(argv, {})).toThrow(UsageError);
     expect(() => parseRunConfig(argv, {})).toThrow(message);

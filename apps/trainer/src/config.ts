@@ -2,7 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { workspaceRoot } from '@credit-scoring/data';
 import { validateCostModel } from '@credit-scoring/decision';
-import { DEFAULT_BUNDLE_DIR, DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME } from '@credit-scoring/tracking';
+import {
+  DEFAULT_BUNDLE_DIR,
+  DEFAULT_MODEL_ALIAS,
+  DEFAULT_MODEL_NAME,
+  modelAliasProblem,
+  registeredModelNameProblem,
+} from '@credit-scoring/tracking';
 import { parseFlags, toInt, toNumber, UsageError } from './cli-args';
 import { FINAL_FITS_ALL_MAX_ROWS, type FinalFitsSetting } from './pipeline/final-fits';
 import { PRUNE_AUTO_MARGIN, PRUNE_AUTO_MIN_ROWS, type PruneSetting } from './pipeline/prune';
@@ -237,10 +243,12 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
     config.dataDir = resolve(config.dataDir);
     if (!existsSync(config.dataDir)) throw new UsageError(`--data-dir ${config.dataDir} does not exist`);
   }
-  if (config.modelName.trim() === '') throw new UsageError('--model-name must not be empty');
+  // The registry's rules, checked before the study: they failed only at the registration, after all the training.
+  const nameProblem = registeredModelNameProblem(config.modelName);
+  if (nameProblem) throw new UsageError(`--model-name ${nameProblem}`);
   if (config.experiment.trim() === '') throw new UsageError('--experiment must not be empty');
-  if (!/^[A-Za-z0-9_-]+$/.test(config.alias))
-    throw new UsageError(`--alias must be letters, digits, '-' or '_', got '${config.alias}'`);
+  const aliasProblem = modelAliasProblem(config.alias);
+  if (aliasProblem) throw new UsageError(`--alias ${aliasProblem}`);
   return config;
 }
 

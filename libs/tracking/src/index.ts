@@ -3,7 +3,7 @@
 export { MlflowClient, type MlflowClientOptions } from './client';
 export type { CreateLoggedModelOptions } from './logged-model-client';
 export { LOG_BATCH_LIMITS } from './batch';
-export { VALUE_LIMITS } from './validation';
+export { modelAliasProblem, registeredModelNameProblem, VALUE_LIMITS } from './validation';
 export { MlflowError, MlflowConnectionError } from './errors';
 export type {
   BatchItems,

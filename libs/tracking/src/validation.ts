@@ -18,3 +18,22 @@ export function requireKey(kind: string, key: unknown): void {
   requireText(`${kind} key`, key);
   requireMaxLength(`${kind} key '${String(key).slice(0, 40)}...'`, String(key), VALUE_LIMITS.key);
 }
+
+/**
+ * Why MLflow's registry would refuse this registered model name (mlflow/utils/validation.py _validate_model_name),
+ * or undefined: checked before a study starts, not after its training.
+ */
+export function registeredModelNameProblem(name: string): string | undefined {
+  if (name.trim() === '') return 'must not be empty';
+  if (/[/:]/.test(name)) return `cannot contain '/' or ':', got '${name}'`;
+  return undefined;
+}
+
+/** Why MLflow would refuse this alias for a new version (_validate_model_alias_name and its reserved names). */
+export function modelAliasProblem(alias: string): string | undefined {
+  if (!/^[\w-]+$/.test(alias)) return `must be letters, digits, '-' or '_', got '${alias}'`;
+  if (alias.length > 255) return `is longer than MLflow's 255 characters`;
+  if (alias.toLowerCase() === 'latest') return "cannot be 'latest', which MLflow reserves";
+  if (/^v\d+$/i.test(alias)) return `cannot be '${alias}': MLflow reserves v<N> for version N`;
+  return undefined;
+}
