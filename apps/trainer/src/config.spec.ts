@@ -157,6 +157,20 @@ describe('parseRunConfig', () => {
     const outOfRange = join(dir, 'out-of-range.json');
     writeFileSync(outOfRange, JSON.stringify({ folds: 1 }));
     expect(() => parseRunConfig(['--config', outOfRange], {})).toThrow(/--folds must be an integer in \[2, 20\]/);
+    for (const [cost, message] of [
+      [null, /'cost' must be an object, got null/],
+      [{ kind: 'credit', fnLoss: 'abc', fpLoss: 0.2 }, /'cost' needs fnLoss as numbers/],
+      [
+        { kind: 'credit', fnLoss: 1, fpLoss: 0.2, bogus: 1 },
+        /'cost' of kind credit takes fnLoss and fpLoss, not bogus/,
+      ],
+      [{ kind: 'unit' }, /'cost' needs fn and fp as numbers/],
+      [{ kind: 'euro' }, /'cost' must have "kind": "credit" or "unit"/],
+    ] as const) {
+      const file = join(dir, 'cost.json');
+      writeFileSync(file, JSON.stringify({ cost }));
+      expect(() => parseRunConfig(['--config', file], {})).toThrow(message);
+    }
     const withBom = join(dir, 'bom.json'); // as Windows editors save
     writeFileSync(withBom, `\uFEFF${JSON.stringify({ folds: 4 })}`);
     expect(parseRunConfig(['--config', withBom], {})).toMatchObject({ folds: 4 });

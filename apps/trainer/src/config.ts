@@ -349,6 +349,20 @@ function parseModels(list: string): ModelName[] {
   return names as ModelName[];
 }
 
+/** A config file's cost: {kind: 'credit', fnLoss, fpLoss} or {kind: 'unit', fn, fp}, numbers, nothing else. */
+function checkFileCost(path: string, cost: unknown): void {
+  const bad = (why: string) => new UsageError(`--config ${path}: 'cost' ${why}, got ${JSON.stringify(cost)}`);
+  if (typeof cost !== 'object' || cost === null || Array.isArray(cost)) throw bad('must be an object');
+  const fields = cost as Record<string, unknown>;
+  const prices = fields.kind === 'credit' ? ['fnLoss', 'fpLoss'] : fields.kind === 'unit' ? ['fn', 'fp'] : undefined;
+  if (!prices) throw bad(`must have "kind": "credit" or "unit"`);
+  const unknown = Object.keys(fields).filter((k) => k !== 'kind' && !prices.includes(k));
+  if (unknown.length)
+    throw bad(`of kind ${String(fields.kind)} takes ${prices.join(' and ')}, not ${unknown.join(', ')}`);
+  const absent = prices.filter((k) => typeof fields[k] !== 'number');
+  if (absent.length) throw bad(`needs ${absent.join(' and ')} as numbers`);
+}
+
 /** The flag (or config field) of each price, for the decision rules' message. */
 const COST_FLAGS: Record<string, string> = { fn: '--fn', fp: '--fp', fnLoss: '--fn-loss', fpLoss: '--fp-loss' };
 
@@ -394,6 +408,10 @@ function readConfigFile(path: string): Partial<TrainConfig> {
     }
     if (key === 'bundleOut') {
       throw new UsageError(`--config ${path}: 'bundleOut' must be a folder or false, got ${JSON.stringify(value)}`);
+    }
+    if (key === 'cost') {
+      checkFileCost(path, value);
+      continue;
     }
     const expected =
       SETTINGS_WITHOUT_DEFAULT[key] ??
