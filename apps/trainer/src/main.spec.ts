@@ -45,6 +45,32 @@ describe('trainer CLI', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('run refuses labels that are not 0 or 1, and too few applicants, before any MLflow run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bad-labels-'));
+    try {
+      expect(trainer('generate', '--rows', '300', '--out', dir).status).toBe(0);
+      const file = join(dir, 'application_train.csv');
+      const lines = readFileSync(file, 'utf8').split('\n');
+      const target = lines[0].split(',').indexOf('TARGET');
+      const blank = (line: string) =>
+        line
+          .split(',')
+          .map((cell, i) => (i === target ? '' : cell))
+          .join(',');
+      writeFileSync(file, [lines[0], lines[1], lines[2], blank(lines[3]), ...lines.slice(4)].join('\n'));
+      // An unreachable server: the data is refused before MLflow is asked anything.
+      const offline = ['--tracking-uri', 'http://127.0.0.1:9', '--no-side-tables', '--no-bundle'];
+      const r = trainer('run', '--data-dir', dir, ...offline);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^trainer: .*application_train\.csv row 3: TARGET must be 0 or 1, got empty\n$/m);
+      writeFileSync(file, `${lines.slice(0, 101).join('\n')}\n`);
+      const few = trainer('run', '--data-dir', dir, ...offline);
+      expect(few.stderr).toMatch(/application_train\.csv has 100 rows; a study needs at least 200 applicants/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('generate refuses a folder that holds tables (the real files, maybe) and a file, without --force', () => {
     const dir = mkdtempSync(join(tmpdir(), 'generate-out-'));
     try {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  DataError,
   generateSynthetic,
   loadTables,
   readTable,
@@ -47,12 +48,7 @@ export async function loadTrainingData(
     application: 'train',
     sideTables: opts.sideTables === 'now' && config.sideTables,
   });
-  if (!tables.application.columns.includes('TARGET'))
-    throw new Error(`${dir}/application_train.csv has no TARGET column`);
-  const target = Float64Array.from(tables.application.getColumn('TARGET').toArray() as number[]);
-  const positives = target.reduce((s, v) => s + v, 0);
-  if (positives === 0 || positives === target.length)
-    throw new Error(`${dir}: TARGET has a single class; nothing to learn`);
+  const target = checkedTarget(tablePath(dir, 'application_train'), tables.application);
   const from = dir;
   const readSideTable = async (table: SideTableName) => {
     const file = tablePath(from, table);
@@ -60,6 +56,37 @@ export async function loadTrainingData(
     return config.sideTables && existsSync(file) ? readTable(file, table) : undefined;
   };
   return { tables, source: { dir, generated }, target, readSideTable };
+}
+
+/** Applicants below which a study cannot hold out a test part and still cross-validate (as --rows' minimum). */
+export const MIN_APPLICANTS = 200;
+
+/**
+ * TARGET as labels, checked before any run starts: every row 0 or 1 (an empty or other value failed deep in the
+ * cross-validation, after the runs had begun), both classes present, enough applicants to split.
+ */
+function checkedTarget(file: string, application: HomeCreditTables['application']): Float64Array {
+  if (!application.columns.includes('TARGET')) throw new DataError(`${file} has no TARGET column`, { file });
+  if (application.height < MIN_APPLICANTS) {
+    const rows = application.height === 0 ? 'no rows' : `${application.height} rows`;
+    throw new DataError(`${file} has ${rows}; a study needs at least ${MIN_APPLICANTS} applicants`, { file });
+  }
+  const target = Float64Array.from(application.getColumn('TARGET').toArray() as Array<number | null>, (v) =>
+    v === null ? NaN : v,
+  );
+  const bad = target.findIndex((v) => v !== 0 && v !== 1);
+  if (bad >= 0) {
+    const value = Number.isNaN(target[bad]) ? 'empty' : String(target[bad]);
+    throw new DataError(`${file} row ${bad + 1}: TARGET must be 0 or 1, got ${value}`, {
+      file,
+      column: 'TARGET',
+      row: bad + 1,
+    });
+  }
+  const positives = target.reduce((s, v) => s + v, 0);
+  if (positives === 0 || positives === target.length)
+    throw new DataError(`${file}: TARGET has a single class (${positives === 0 ? 0 : 1}); nothing to learn`, { file });
+  return target;
 }
 
 /** A short description of the data for MLflow (data_summary.json) and the console. */

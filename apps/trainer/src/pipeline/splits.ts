@@ -1,3 +1,4 @@
+import { DataError } from '@credit-scoring/data';
 import { stratifiedKFold, stratifiedSplit, type Fold } from '@credit-scoring/scoring';
 import type { TrainConfig } from '../config';
 
@@ -28,6 +29,15 @@ export function makeSplits(
       ? stratifiedSplit(target, train, 1 - config.searchRows / train.length, config.seed + 1).train
       : train;
   const yCv = Float64Array.from(cvRows, (r) => target[r]);
+  // Every fold needs both classes; said with the flags to change, before any run starts.
+  const defaults = yCv.reduce((s, v) => s + v, 0);
+  const fewest = Math.min(defaults, yCv.length - defaults);
+  if (fewest < config.folds) {
+    throw new DataError(
+      `the search sample has ${fewest} ${fewest === defaults ? 'defaulters' : 'repaid loans'}, fewer than ` +
+        `--folds ${config.folds}: raise --search-rows (${config.searchRows}) or lower --folds`,
+    );
+  }
   const folds = stratifiedKFold(yCv, config.folds, config.seed).map((fold) => ({
     train: Int32Array.from(fold.train, (i) => cvRows[i]),
     valid: Int32Array.from(fold.valid, (i) => cvRows[i]),
