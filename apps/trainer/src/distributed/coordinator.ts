@@ -91,7 +91,10 @@ async function train(
     for (const o of opened) if (o.status === 'fulfilled') links.push(o.value);
     const refused = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (refused) throw refused.reason;
-    return Promise.all(links.map((l) => l.next('hello', stepMs, 'the greeting')));
+    // A worker greets as soon as it accepts: silence is something else listening there (an HTTP server waits for a
+    // request), so the connect time-out bounds the greeting too, not the step time-out (5 minutes by default).
+    const greetMs = settings.connectTimeoutSeconds * 1000;
+    return Promise.all(links.map((l) => l.next('hello', greetMs, 'the greeting (is it a `trainer worker`?)')));
   });
   const machines = links.map((l, i) => `${l.ip}:${Number(hellos[i].message.lightgbmPort)}`);
 

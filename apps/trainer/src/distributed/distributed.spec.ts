@@ -4,6 +4,7 @@
 import { MlflowClient } from '@credit-scoring/tracking';
 import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
 import { mkdtempSync, rmSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -156,6 +157,23 @@ describe('trainer run --workers (LightGBM data-parallel on loopback)', () => {
     expect(run.info.status).toBe('FAILED');
     expect(await present.exited).toBe(2); // told to give up by the coordinator
     await expectAllGone([present], 10_000);
+  });
+
+  it('fails within the connect time-out when the address answers but is no worker (silent, as an HTTP server)', async () => {
+    const silent = net.createServer(() => undefined); // accepts, never speaks
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    try {
+      const t0 = Date.now();
+      const coord = coordinator([address], ['--connect-timeout', '3']);
+      expect(await coord.exited).toBe(2);
+      expect((Date.now() - t0) / 1000).toBeLessThan(60); // was the step time-out: 5 minutes
+      expect(coord.output()).toMatch(
+        new RegExp(`^trainer: worker 0 \\(${address}\\) sent nothing for 3 s during the greeting \\(is it a`, 'm'),
+      );
+    } finally {
+      silent.close();
+    }
   });
 
   it('fails at once when a worker dies mid-job: exit 2 naming it, run FAILED, the other worker gone too', async () => {
