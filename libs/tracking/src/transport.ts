@@ -34,11 +34,18 @@ export class RestTransport {
   private readonly authorization?: string;
 
   constructor(opts: TransportOptions) {
-    this.trackingUri = checkedTrackingUri(opts.trackingUri);
+    // user:password in the URI (http://ann:pw@host, as Python's client takes it) become basic auth: fetch refuses a
+    // URL with credentials, and the URI without them is the one every message may show.
+    const { uri, username, password } = splitCredentials(checkedTrackingUri(opts.trackingUri));
+    this.trackingUri = uri;
     this.retries = opts.retries ?? 3;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.backoffMs = opts.backoffMs ?? 200;
-    this.authorization = authorizationHeader(opts);
+    this.authorization = authorizationHeader({
+      ...opts,
+      username: opts.username ?? username,
+      password: opts.password ?? password,
+    });
   }
 
   async get(apiPath: string, query: Query): Promise<Wire> {
@@ -125,6 +132,17 @@ function checkedTrackingUri(uri: string): string {
     throw new MlflowError(`trackingUri must be an http(s) URL, got '${uri}'`);
   }
   return uri.replace(/\/+$/, '');
+}
+
+/** The URI without `user:password@`, and those credentials (decoded). */
+export function splitCredentials(uri: string): { uri: string; username?: string; password?: string } {
+  const url = new URL(uri);
+  if (!url.username && !url.password) return { uri };
+  const username = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  url.username = '';
+  url.password = '';
+  return { uri: url.toString().replace(/\/+$/, ''), username, password };
 }
 
 /** The Authorization header for the configured credentials, if any (token wins over basic auth). */

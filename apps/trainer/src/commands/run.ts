@@ -54,6 +54,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     const client = new MlflowClient({ trackingUri });
+    const shownUri = client.trackingUri; // shown below and in the report: without any user:password it carried
     if (distributed.settings) {
       await starting;
       return await runDistributedCommand(config, distributed.settings, client, clock);
@@ -87,7 +88,7 @@ export async function runCommand(argv: string[]): Promise<number> {
             // The report first: a bad --report path then fails the run before the bundle folder is touched.
             if (reportDraft) {
               const command = `npm start -- ${argv.join(' ')}`.trim();
-              const markdown = resultsMarkdown(withVersion(created), config, command, trackingUri);
+              const markdown = resultsMarkdown(withVersion(created), config, command, shownUri);
               try {
                 writeFileSync(reportDraft, markdown);
               } catch (error) {
@@ -117,7 +118,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     );
     // workflowType: MLflow 3.17's UI opens on its GenAI view unless the URL asks for the model-training one.
     out.write(
-      `Runs: ${trackingUri}/#/experiments/${result.experimentId}/runs/${result.parentRunId}` +
+      `Runs: ${shownUri}/#/experiments/${result.experimentId}/runs/${result.parentRunId}` +
         '?workflowType=machine_learning\n',
     );
     if (bundleDir) out.write(`Bundle for the API: ${bundleDir}\n`);
@@ -128,11 +129,11 @@ export async function runCommand(argv: string[]): Promise<number> {
       out.write(
         localServer
           ? ')\n'
-          : `; or MLFLOW_TRACKING_URI=${trackingUri} npm run serve to follow models:/${c.name}@${c.alias})\n`,
+          : `; or MLFLOW_TRACKING_URI=${shownUri} npm run serve to follow models:/${c.name}@${c.alias})\n`,
       );
     } else if (!localServer) {
       out.write(
-        `Serve the model: MLFLOW_TRACKING_URI=${trackingUri} npm run serve  (follows models:/${c.name}@${c.alias})\n`,
+        `Serve the model: MLFLOW_TRACKING_URI=${shownUri} npm run serve  (follows models:/${c.name}@${c.alias})\n`,
       );
     }
     return 0;
