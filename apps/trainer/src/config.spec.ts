@@ -122,6 +122,10 @@ describe('parseRunConfig', () => {
     // MLflow's registry refuses these: said before the study, not after its training.
     [['--alias', 'latest'], /--alias cannot be 'latest', which MLflow reserves/],
     [['--alias', 'v1'], /--alias cannot be 'v1': MLflow reserves v<N> for version N/],
+    [['--models', 'lightgbm,lightgbm'], /--models lists lightgbm twice/],
+    [['--tag', 'mlflow.user=mallory'], /--tag mlflow.user: the mlflow. prefix is MLflow's own/],
+    [['--cost', 'unit', '--fn-loss', '2'], /--fn-loss is a price of the other cost model, not of --cost unit/],
+    [['--fn', '5'], /--fn is a price of the other cost model, not of --cost credit/],
     [['--model-name', 'risk/retail'], /--model-name cannot contain '\/' or ':', got 'risk\/retail'/],
   ])('rejects %j with a one-line reason', (argv, message) => {
     expect(() => parseRunConfig(argv, {})).toThrow(UsageError);

@@ -199,6 +199,11 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
   const costKind = v.cost ?? base.cost.kind;
   if (costKind !== 'credit' && costKind !== 'unit')
     throw new UsageError(`--cost must be 'credit' or 'unit', got '${costKind}'`);
+  // A price of the other cost model would be ignored without a word.
+  const others = costKind === 'credit' ? (['fn', 'fp'] as const) : (['fn-loss', 'fp-loss'] as const);
+  const foreign = others.filter((f) => v[f] !== undefined);
+  if (foreign.length)
+    throw new UsageError(`--${foreign[0]} is a price of the other cost model, not of --cost ${costKind}`);
   const cost: CostSettings =
     costKind === 'credit'
       ? {
@@ -289,6 +294,8 @@ function parseTags(pairs: string[]): Record<string, string> {
     if (eq <= 0) throw new UsageError(`--tag must be KEY=VALUE with a non-empty key, got '${pair}'`);
     const key = pair.slice(0, eq).trim();
     const value = pair.slice(eq + 1);
+    // MLflow's own tags (mlflow.user, mlflow.runName, …) say who ran what: the study sets them, a flag does not.
+    if (key.startsWith('mlflow.')) throw new UsageError(`--tag ${key}: the mlflow. prefix is MLflow's own`);
     // Two values for one key would be one tag: the first dropped without a word.
     if (tags.has(key)) throw new UsageError(`--tag ${key} is given twice ('${tags.get(key)}' and '${value}')`);
     tags.set(key, value);
@@ -341,6 +348,8 @@ function parseModels(list: string): ModelName[] {
   if (unknown.length)
     throw new UsageError(`--models: unknown model(s) ${unknown.join(', ')}; known: ${MODEL_NAMES.join(', ')}`);
   if (names.length === 0) throw new UsageError('--models needs at least one model');
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new UsageError(`--models lists ${twice} twice`);
   // The registered model is served by LightGBM, so one booster must be among the candidates.
   if (!names.some((n) => BOOSTERS.includes(n as ModelName)))
     throw new UsageError(
