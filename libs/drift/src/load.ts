@@ -1,7 +1,7 @@
 // CSV → columnar data via nodejs-polars, keeping the column types Evidently would infer from the dtypes.
 import * as fs from 'node:fs';
 import pl from 'nodejs-polars';
-import { checkCsvStructure, DataError } from '@credit-scoring/data';
+import { checkCsvStructure, DataError, readHeader } from '@credit-scoring/data';
 import { ColumnarData, ColumnSchema, DriftInputError, INTEGER_CARDINALITY_LIMIT } from './columns';
 
 export interface LoadedColumns {
@@ -17,6 +17,10 @@ export function loadCsvColumns(file: string, opts: { columns?: string[] } = {}):
   // The trainer's checks (libs/data): polars would read a short row or a blank line as values missing, silently.
   try {
     checkCsvStructure(file);
+    // polars renames a repeated column (AMT_CREDIT_duplicated_0): the second one would be compared under a new name.
+    const header = readHeader(file);
+    const twice = header.find((name, i) => header.indexOf(name) !== i);
+    if (twice !== undefined) throw new DriftInputError(`${file}: column '${twice}' appears twice in the header`);
   } catch (e) {
     if (e instanceof DataError) throw new DriftInputError(e.message);
     throw e;

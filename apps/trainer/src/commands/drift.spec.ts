@@ -126,6 +126,15 @@ describe('trainer drift', () => {
       );
       expect(existsSync(join(dir, 'never'))).toBe(false);
       err.mockClear();
+      const repeated = join(dir, 'repeated.csv');
+      writeFileSync(repeated, 'AMT_CREDIT,AMT_ANNUITY,AMT_CREDIT\n1,2,3\n4,5,6\n');
+      expect(await driftCommand(['--reference', reference, '--current', repeated, '--out', join(dir, 'never')])).toBe(
+        2,
+      );
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(
+        /column 'AMT_CREDIT' appears twice in the header\n$/,
+      );
+      err.mockClear();
       const twice = ['--categorical', 'CNT_CHILDREN,FLAG_OWN_CAR', '--numeric', 'CNT_CHILDREN'];
       const args = ['--reference', reference, '--current', reference, '--out', join(dir, 'never'), ...twice];
       expect(await driftCommand(args)).toBe(2);

@@ -244,6 +244,11 @@ export async function driftCommand(argv: string[]): Promise<number> {
     fs.writeFileSync(path.join(out, 'report.json'), run.json);
     fs.writeFileSync(path.join(out, 'report.html'), run.html);
     process.stdout.write(`${run.summary}\nWrote ${path.join(out, 'report.json')} and report.html\n`);
+    if (run.report.ignoredColumns.length > 0) {
+      const names = run.report.ignoredColumns;
+      const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
+      process.stderr.write(`warning: not compared, in one file only: ${shown}\n`);
+    }
     if (values.mlflow && trackingUri) {
       const runId = await logDriftToMlflow(run, runOptions, trackingUri, values.experiment ?? 'credit-scoring-drift');
       process.stdout.write(`Logged to MLflow run ${runId} (${trackingUri})\n`);
