@@ -51,7 +51,7 @@ curl -fs "$url/ready" > /dev/null || { tail -3 "$api_log" >&2; echo "schemathesi
 rm -rf "$reports" && mkdir -p "$reports"
 status=0
 # run from the report folder: schemathesis keeps its example database (.schemathesis/) in the working directory
-# The hooks drop two narrowly matched ST202 false positives (a cross-field rule JSON Schema cannot state, and a path id
+# The hooks drop narrowly matched ST202 false positives (cross-field rules JSON Schema cannot state, and a path id
 # that violates its own schema); see tools/faults/schemathesis_hooks.py.
 (cd "$reports" && export ST_FILTERED_LOG="$reports/filtered.txt" \
   SCHEMATHESIS_HOOKS="$root/tools/faults/schemathesis_hooks.py" &&

@@ -99,7 +99,10 @@ function requiredApplicationFields(): Record<string, unknown> {
 export const historySchema = {
   $id: 'History',
   title: 'History',
-  description: 'Optional credit history of the applicant: rows of the Kaggle side tables (absent = no history).',
+  description:
+    'Optional credit history of the applicant: rows of the Kaggle side tables (absent = no history). Every row ' +
+    "carrying SK_ID_CURR carries the application's, and every bureau_balance row the SK_ID_BUREAU of one of the " +
+    "applicant's bureau rows; a row that breaks either rule is refused with 400 naming it.",
   type: 'object',
   additionalProperties: { type: 'array', maxItems: MAX_HISTORY_ROWS, items: kaggleRow },
 } as const;
