@@ -226,7 +226,8 @@ export async function driftCommand(argv: string[]): Promise<number> {
     if (!values.current) throw new UsageError('--current <csv> is required');
     const trackingUri = values['tracking-uri'] ?? process.env.MLFLOW_TRACKING_URI;
     if (values.mlflow && !trackingUri) throw new UsageError('--mlflow needs --tracking-uri or MLFLOW_TRACKING_URI');
-    const both = (list(values.categorical) ?? []).filter((c) => list(values.numeric)?.includes(c));
+    const numeric = new Set(list(values.numeric));
+    const both = (list(values.categorical) ?? []).filter((c) => numeric.has(c));
     if (both.length) throw new UsageError(`column(s) ${both.join(', ')} given to both --categorical and --numeric`);
     const runOptions: DriftRunOptions = {
       reference: path.resolve(values.reference),

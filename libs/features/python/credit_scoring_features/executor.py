@@ -405,7 +405,7 @@ class FeatureExecutor:
         n = len(frame)
         if not used:
             return {o["name"]: np.full(n, 0.0 if o["zero"] else np.nan) for o in outputs}
-        key_of = credit_key or (lambda f, which: _credit_ids(f, child["joinKey"], which))
+        key_of = credit_key or (lambda f, which: credit_ids(f, child["joinKey"], which))
         owner_slots, n_credits, slot_of = key_slots(key_of(frame, t["table"]))
         child_slots = slot_of(key_of(child_frame, spec["table"]))
         per_credit = self._aggregate_raw(spec, child_frame, child_slots, n_credits)
@@ -417,7 +417,8 @@ class FeatureExecutor:
         return self._aggregate(spec, frame, slots, n_keys, {}, None)
 
 
-def _credit_ids(frame, column, table):
+def credit_ids(frame, column, table):
+    """A frame's credit ids (`column`, e.g. SK_ID_BUREAU) as float64; NaN for every row when the column is absent."""
     if column not in frame.columns:
         return np.full(len(frame), np.nan)
     return parse_numbers(frame[column], column, table)

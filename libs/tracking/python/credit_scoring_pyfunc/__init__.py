@@ -28,7 +28,8 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from credit_scoring_features import ID, SIDE_TABLES, FeatureExecutor, FeatureInputError, key_slots, parse_numbers
+from credit_scoring_features import (ID, SIDE_TABLES, FeatureExecutor, FeatureInputError, credit_ids, key_slots,
+                                     parse_numbers)
 
 CHECKSUMMED = ("model.lgb", "feature_pipeline.json", "threshold.json", "metrics.json")
 OUTPUT_COLUMNS = ["SK_ID_CURR", "probability", "decision", "threshold", "modelVersion"]
@@ -218,15 +219,11 @@ def _nested_histories(application, ids):
     return tables, slots
 
 
-def _credit_ids(frame, table):
-    if "SK_ID_BUREAU" not in frame.columns:
-        return np.full(len(frame), np.nan)
-    return parse_numbers(frame["SK_ID_BUREAU"], "SK_ID_BUREAU", table)
-
-
-def _credit_key(frame, table):
-    """Credits are per applicant in the nested layout: (applicant row, SK_ID_BUREAU)."""
-    return frame[APPLICANT].to_numpy(dtype=np.float64) * 2.0 ** 32 + _credit_ids(frame, table)
+def _credit_key(frame, table, credits=None):
+    """Credits are per applicant in the nested layout: (applicant row, SK_ID_BUREAU); `credits` when parsed already."""
+    if credits is None:
+        credits = credit_ids(frame, "SK_ID_BUREAU", table)
+    return frame[APPLICANT].to_numpy(dtype=np.float64) * 2.0 ** 32 + credits
 
 
 def _check_credits(tables):
@@ -236,10 +233,11 @@ def _check_credits(tables):
         return
     parent = tables.get("bureau")
     known = _credit_key(parent, "bureau") if parent is not None and len(parent) else np.empty(0)
-    orphans = np.flatnonzero(~np.isin(_credit_key(child, "bureau_balance"), known))
+    credits = credit_ids(child, "SK_ID_BUREAU", "bureau_balance")
+    orphans = np.flatnonzero(~np.isin(_credit_key(child, "bureau_balance", credits), known))
     if len(orphans):
         i = int(orphans[0])
-        credit = _credit_ids(child, "bureau_balance")[i]
+        credit = credits[i]
         which = "no SK_ID_BUREAU" if np.isnan(credit) else \
             f"SK_ID_BUREAU {credit:.0f}, none of the applicant's bureau credits"
         raise BadInput(f"application row {int(child[APPLICANT].iloc[i])}: a bureau_balance row has {which}")
