@@ -57,77 +57,6 @@ export interface StatelessColumns {
   text: DictionaryColumn[];
   /** side-table aggregates; a number: every row has it (the table is absent, so nobody has that history) */
   after: Array<Float64Array | number>;
-  /** set when the aggregates are still to come (placeholders in `after`): see ArrivingSideColumns */
-  arriving?: ArrivingSideColumns;
-}
-
-/** Where a matrix made before its side tables were aggregated takes their columns: its rows, its first aggregate. */
-interface MatrixTarget {
-  data: Float64Array;
-  nCols: number;
-  rows: Int32Array;
-  firstAggregate: number;
-}
-
-/**
- * The side-table aggregates of columns whose matrices are made first: each table's aggregates are written into
- * every matrix made so far as soon as the table is aggregated, then dropped. No full-length aggregate column is kept
- * beside the matrices (at Kaggle scale they are 1.7 GB, as much as the matrices of the final fit).
- */
-export class ArrivingSideColumns {
-  private targets: MatrixTarget[] = [];
-  private stage: 'open' | 'arriving' | 'arrived' = 'open';
-
-  constructor(readonly nAggregates: number) {}
-
-  /** A matrix to fill; only before the first table comes (a later one would miss the tables already dropped). */
-  add(target: MatrixTarget): void {
-    if (this.stage !== 'open')
-      throw new FeatureError(
-        'the side-table columns have been written into the matrices made before them and were not kept: ' +
-          'make every matrix before arrive()',
-      );
-    this.targets.push(target);
-  }
-
-  begin(): void {
-    if (this.stage !== 'open') throw new FeatureError('the side tables of these columns have already arrived');
-    this.stage = 'arriving';
-  }
-
-  /** One table's aggregates (`offset`: the first one's index among all aggregates) into every matrix. */
-  write(offset: number, aggregates: Array<Float64Array | number>): void {
-    const varying: Float64Array[] = [];
-    const at: number[] = [];
-    aggregates.forEach((values, k) => {
-      if (typeof values !== 'number') {
-        varying.push(values);
-        at.push(k);
-      }
-    });
-    for (const { data, nCols, rows, firstAggregate } of this.targets) {
-      const first = firstAggregate + offset;
-      aggregates.forEach((values, k) => {
-        if (typeof values === 'number') writeConstant(data, nCols, first + k, rows.length, normalise(values));
-      });
-      // Row by row: each row's aggregates of one table are neighbours in the row-major matrix.
-      for (let r = 0; r < rows.length; r++) {
-        const row = rows[r];
-        const base = r * nCols + first;
-        for (let j = 0; j < varying.length; j++) data[base + at[j]] = normalise(varying[j][row]);
-      }
-    }
-  }
-
-  /** Every table has come: the matrices are complete, and no longer referenced from here. */
-  end(): void {
-    this.stage = 'arrived';
-    this.targets = [];
-  }
-}
-
-function writeConstant(data: Float64Array, nCols: number, col: number, nRows: number, value: number): void {
-  for (let r = 0; r < nRows; r++) data[r * nCols + col] = value;
 }
 
 /** A text column as codes into its distinct values: values[codes[r]] is row r's text; code -1 = missing. */
@@ -168,8 +97,6 @@ export function featureMatrix(
   columns.after.forEach((values) => sources.push(typeof values === 'number' ? { constant: values } : { values }));
   if (sources.length !== nCols) throw new FeatureError(`internal: built ${sources.length} columns, expected ${nCols}`);
   const data = matrixBuffer(nRows * nCols, into);
-  // Aggregates still to come are written when their table is aggregated (their placeholders below until then).
-  columns.arriving?.add({ data, nCols, rows, firstAggregate: nCols - columns.after.length });
   // Constant columns (~700 of 833 when no side table is given) come from one template row copied into each row.
   const template = new Float64Array(nCols);
   const varying: Array<[Exclude<MatrixSource, { constant: number }>, number]> = [];
@@ -260,7 +187,7 @@ export function statelessColumns(
   if (!perTables) statelessCache.set(tables, (perTables = new Map()));
   let found = perTables.get(key);
   if (!found) {
-    const steps = statelessSteps(tables, sideTables, applicationColumns(tables, numeric, text));
+    const steps = statelessSteps(tables, sideTables, numeric, text);
     let step = steps.next();
     while (!step.done) step = steps.next(); // the spec's order
     found = step.value;
@@ -321,73 +248,31 @@ function dictionaries(cleaned: pl.DataFrame, text: string[]): DictionaryColumn[]
 }
 
 /**
- * statelessColumns for a caller that gives the tables up and is still reading them: `next` picks the side table to
- * aggregate next among the pending ones (their spec names; bureau stands for bureau and bureau_balance) once it is
- * in `tables` or known absent, so each is aggregated as soon as it is read. Each table is deleted from `tables` once
- * aggregated and the event loop turns before the next one, so that polars can release it (its buffers are freed by
- * N-API finalizers, which wait for the event loop). The application frame goes last.
+ * statelessColumns for a caller that gives the tables up: each side table is deleted from `tables` as soon as it is
+ * aggregated, and the event loop turns before the next one, so that polars can release it (its buffers are freed by
+ * N-API finalizers, which wait for the event loop). The application frame goes last. Peak memory is then about the
+ * tables plus one table's working set, not the tables plus every table's. With `load`, a side table absent from
+ * `tables` is read just before it is aggregated: then only the application and one side table (bureau with its
+ * bureau_balance) are ever in memory at once.
+ * `next` (optional) picks the side table to aggregate next among the pending ones (their spec names; bureau stands
+ * for bureau and bureau_balance) once it is in `tables` or known absent: a caller still reading the tables has each
+ * one aggregated as soon as it is read. Without it, the spec's order.
  */
 export async function consumeStateless(
   tables: HomeCreditTables,
   sideTables: SideTableName[],
   numeric: string[],
   text: string[],
-  next: (pending: SideTableName[]) => Promise<SideTableName>,
-): Promise<StatelessColumns> {
-  checkTables(tables);
-  const steps = statelessSteps(tables, sideTables, applicationColumns(tables, numeric, text));
-  return runSteps(steps, tables, () => undefined, undefined, next);
-}
-
-/**
- * Columns whose side-table aggregates come later: the application part now, the aggregates written by
- * arriveSideColumns into every matrix made from these columns meanwhile. Takes the tables over: the application frame
- * is deleted from `tables` at once (nothing more is read from it).
- */
-export function arrivingColumns(
-  tables: HomeCreditTables,
-  sideTables: SideTableName[],
-  numeric: string[],
-  text: string[],
-): { columns: StatelessColumns; arrive: (afterEachTable: () => void, load?: SideTableLoader) => Promise<void> } {
-  checkTables(tables);
-  const app = applicationColumns(tables, numeric, text);
-  delete (tables as Partial<HomeCreditTables>).application;
-  const nAggregates = sideSpecs(sideTables).reduce((n, spec) => n + aggregateOutputs(spec).length, 0);
-  const sink = new ArrivingSideColumns(nAggregates);
-  const columns: StatelessColumns = {
-    nRows: app.nRows,
-    ids: Int32Array.from(app.idValues),
-    target: app.target,
-    amtCredit: app.amtCredit,
-    before: app.before,
-    text: app.textColumns,
-    after: new Array<number>(nAggregates).fill(NaN),
-    arriving: sink,
-  };
-  const arrive = async (afterEachTable: () => void, load?: SideTableLoader) => {
-    sink.begin();
-    await runSteps(statelessSteps(tables, sideTables, app, sink), tables, afterEachTable, load);
-    sink.end();
-  };
-  return { columns, arrive };
-}
-
-/**
- * Drives statelessSteps: reads each side table when asked (`load`, for one not in `tables`: then only one side table,
- * bureau with its bureau_balance, is in memory at a time), deletes it once done and turns the event loop.
- */
-async function runSteps(
-  steps: Generator<StatelessStep, StatelessColumns, SideTableName | undefined>,
-  tables: HomeCreditTables,
-  afterEachTable: () => void,
+  afterEachTable: () => void = () => undefined,
   load?: SideTableLoader,
   next?: (pending: SideTableName[]) => Promise<SideTableName>,
 ): Promise<StatelessColumns> {
+  checkTables(tables);
   const turn = async () => {
     await new Promise((resolve) => setImmediate(resolve));
     afterEachTable();
   };
+  const steps = statelessSteps(tables, sideTables, numeric, text);
   let choice: SideTableName | undefined;
   for (let step = steps.next(); ; step = steps.next(choice)) {
     choice = undefined;
@@ -420,18 +305,8 @@ function checkTables(tables: HomeCreditTables): void {
     throw new FeatureError('tables.application must be a polars DataFrame');
 }
 
-/** The application table's part of the stateless columns, and the ids its side tables are keyed by. */
-interface ApplicationPart {
-  nRows: number;
-  before: Float64Array[];
-  textColumns: DictionaryColumn[];
-  idValues: Float64Array;
-  target?: Float64Array;
-  amtCredit: Float64Array;
-}
-
 /** The application table's part: cleaned numbers, ratios, coded text, ids (the cleaned frame is not kept). */
-function applicationColumns(tables: HomeCreditTables, numeric: string[], text: string[]): ApplicationPart {
+function applicationColumns(tables: HomeCreditTables, numeric: string[], text: string[]) {
   const app = tables.application;
   const have = new Set(app.columns);
   const missing = [ID, ...numeric, ...text].filter((c) => !have.has(c));
@@ -471,27 +346,21 @@ type StatelessStep = { pending: SideTableName[] } | { need: SideTableName[] } | 
 /**
  * The stateless columns, computed table by table in the order the caller picks (each table's aggregates depend on
  * that table alone, so the order changes no bit): asks for the next table, yields the side tables it needs, then
- * those it is done with. With `sink`, each table's aggregates go there and are not kept (`after` is then empty).
+ * those it is done with.
  */
 function* statelessSteps(
   tables: HomeCreditTables,
   sideTables: SideTableName[],
-  app: ApplicationPart,
-  sink?: ArrivingSideColumns,
+  numeric: string[],
+  text: string[],
 ): Generator<StatelessStep, StatelessColumns, SideTableName | undefined> {
-  const { nRows, before, textColumns, idValues, target, amtCredit } = app;
+  const { nRows, before, textColumns, idValues, target, amtCredit } = applicationColumns(tables, numeric, text);
 
   // Side-table aggregates per applicant; applicants sharing an SK_ID_CURR share its aggregates.
   const applicants = new KeySlots(idValues);
   const oneRowPerApplicant = applicants.ownerSlots.every((slot, r) => slot === r);
   const specs = sideSpecs(sideTables);
   const perSpec: Array<Array<Float64Array | number>> = new Array(specs.length);
-  // Where each table's aggregates start among all of them (the matrix's layout: the spec's order).
-  const offsets = specs.map((_, at) => specs.slice(0, at).reduce((n, spec) => n + aggregateOutputs(spec).length, 0));
-  const keep = (at: number, aggregates: Array<Float64Array | number>) => {
-    if (sink) sink.write(offsets[at], aggregates);
-    perSpec[at] = sink ? [] : aggregates;
-  };
   const pending = specs.map((spec) => spec.table);
   while (pending.length > 0) {
     const choice = yield { pending: [...pending] };
@@ -502,24 +371,18 @@ function* statelessSteps(
     const spec = specs[at];
     const outputs = aggregateOutputs(spec);
     const useChild = sideTables.includes('bureau_balance');
-    // The caller may read the table (and its child) now, not before: see runSteps.
+    // The caller may read the table (and its child) now, not before: see consumeStateless.
     yield { need: spec.child && useChild ? [spec.table, spec.child.spec.table] : [spec.table] };
     if (!tables[spec.table]) {
       // table absent: nobody has history of that kind
-      keep(
-        at,
-        outputs.map((o) => (o.zeroWhenEmpty ? 0 : NaN)),
-      );
+      perSpec[at] = outputs.map((o) => (o.zeroWhenEmpty ? 0 : NaN));
       continue;
     }
     const perApplicant = aggregateSideTable(spec, tables, applicants, useChild);
-    keep(
-      at,
-      outputs.map((o, k) =>
-        oneRowPerApplicant
-          ? perApplicant[k]
-          : gatherSlots(perApplicant[k], applicants.ownerSlots, o.zeroWhenEmpty ? 0 : NaN),
-      ),
+    perSpec[at] = outputs.map((o, k) =>
+      oneRowPerApplicant
+        ? perApplicant[k]
+        : gatherSlots(perApplicant[k], applicants.ownerSlots, o.zeroWhenEmpty ? 0 : NaN),
     );
     yield { done: spec.child ? [spec.table, spec.child.spec.table] : [spec.table] };
   }

@@ -372,32 +372,21 @@ function pipelineSuite(
         sameBytes(fromColumns.transform(columns, { rows }).data, fromColumns.transform(train, { rows }).data),
       ).toBe(true);
       expect(sameBytes(pipeline.transform(columns).data, matrix.data)).toBe(true);
-      const fewer = FeatureColumns.of(train, { sideTables: ['bureau'] });
-      expect(() => pipeline.transform(fewer)).toThrow(/aggregate side tables \[bureau\]; the pipeline needs \[bureau,/);
-      expect(() => FeaturePipeline.fit(fewer)).toThrow(FeatureError);
-    });
-
-    it("FeatureColumns.arriving: matrices made before the side tables arrive equal transform's, bit for bit", async () => {
-      const rows = Int32Array.from({ length: Math.floor(train.application.height / 2) }, (_, i) => 2 * i);
-      const others = Int32Array.from({ length: Math.floor(train.application.height / 2) }, (_, i) => 2 * i + 1);
-      const tables: HomeCreditTables = { application: train.application };
-      const columns = FeatureColumns.arriving(tables);
-      expect(Object.keys(tables)).toEqual([]); // the application part is taken at once
-      const fitted = FeaturePipeline.fit(columns, { rows });
-      expect(fitted.toJSON()).toEqual(FeaturePipeline.fit(train, { rows }).toJSON());
-      const hot = FeaturePipeline.fit(columns, { rows, categorical: 'onehot' });
-      const fit = fitted.transform(columns, { rows });
-      const heldOut = hot.transform(columns, { rows: others });
-      const into = new Float64Array(others.length * fitted.featureNames.length + 5).fill(7);
-      const reused = fitted.transform(columns, { rows: others, into });
-      // Side tables read on demand, one at a time (one gone before the next is read), none asked for twice.
+      const copy = { ...train };
+      let turns = 0;
+      const consumed = await FeatureColumns.consume(copy, { afterEachTable: () => turns++ });
+      expect(Object.keys(copy)).toEqual([]);
+      expect(turns).toBeGreaterThan(1);
+      expect(sameBytes(pipeline.transform(consumed).data, matrix.data)).toBe(true);
+      // Side tables read on demand, one at a time: the same columns, and no table is asked for twice.
       const loaded: string[] = [];
       const held: number[] = [];
-      await columns.arrive({
-        afterEachTable: () => held.push(Object.keys(tables).length),
+      const onlyApplication = { application: train.application };
+      const lazily = await FeatureColumns.consume(onlyApplication, {
+        afterEachTable: () => held.push(Object.keys(onlyApplication).length),
         load: async (table) => {
           loaded.push(table);
-          return table === 'credit_card_balance' ? undefined : train[table]; // a table with no file
+          return train[table];
         },
       });
       expect([...loaded].sort()).toEqual(
@@ -405,17 +394,11 @@ function pipelineSuite(
           .filter((t) => t !== 'application')
           .sort(),
       );
-      expect(held.length).toBeGreaterThan(1);
-      expect(Math.max(...held)).toBe(0);
-      const withoutCards: HomeCreditTables = { ...train, credit_card_balance: undefined };
-      expect(sameBytes(fit.data, fitted.transform(withoutCards, { rows }).data)).toBe(true);
-      expect(sameBytes(heldOut.data, hot.transform(withoutCards, { rows: others }).data)).toBe(true);
-      expect(sameBytes(reused.data, fitted.transform(withoutCards, { rows: others }).data)).toBe(true);
-      expect(Array.from(fit.ids)).toEqual(Array.from(rows, (r) => matrix.ids[r]));
-      // the aggregates were not kept: a matrix made now would lack them
-      expect(() => fitted.transform(columns, { rows })).toThrow(/make every matrix before arrive/);
-      await expect(columns.arrive()).rejects.toThrow(/already arrived/);
-      await expect(FeatureColumns.of(train).arrive()).rejects.toThrow(/not `arriving`/);
+      expect(Math.max(...held)).toBe(1); // after each table's turn only the application is left
+      expect(sameBytes(pipeline.transform(lazily).data, matrix.data)).toBe(true);
+      const fewer = FeatureColumns.of(train, { sideTables: ['bureau'] });
+      expect(() => pipeline.transform(fewer)).toThrow(/aggregate side tables \[bureau\]; the pipeline needs \[bureau,/);
+      expect(() => FeaturePipeline.fit(fewer)).toThrow(FeatureError);
     });
 
     it('transformArriving gives the transform matrix whatever order the side tables arrive in', async () => {

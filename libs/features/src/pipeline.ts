@@ -12,7 +12,6 @@ import type { HomeCreditTables, SideTableName } from '@credit-scoring/data';
 import { FeatureError } from './errors';
 import { featureLineage, FeatureLineage } from './lineage';
 import {
-  arrivingColumns,
   checkRows,
   consumeStateless,
   FeatureMatrix,
@@ -151,7 +150,7 @@ export class FeaturePipeline {
     const s = this.state;
     const numeric = s.applicationNumeric.map((f) => f.name);
     const { sideTables } = s.options;
-    const columns = await consumeStateless(tables, sideTables, numeric, s.applicationText, next);
+    const columns = await consumeStateless(tables, sideTables, numeric, s.applicationText, undefined, undefined, next);
     return this.matrixOf(columns, undefined);
   }
 
@@ -237,8 +236,6 @@ export class FeatureColumns {
     readonly fields: ReturnType<typeof applicationFields>,
     /** @internal */
     readonly columns: StatelessColumns,
-    /** set by `arriving`: aggregates the side tables into the matrices made until then */
-    private readonly arrival?: ReturnType<typeof arrivingColumns>['arrive'],
   ) {}
 
   /** Computes the columns of `tables` for the side tables of `opts` (all by default), once. */
@@ -250,27 +247,21 @@ export class FeatureColumns {
   }
 
   /**
-   * The application part now, the side-table aggregates when `arrive` runs: for a caller that knows every matrix it
-   * needs before the side tables are read (the trainer: the final fit's train and test, each CV fold's). Fit the
-   * pipelines and make those matrices from these columns first; `arrive` then aggregates each side table (each read
-   * by `load` when its turn comes, when not in `tables`; the event loop turns between tables so that polars releases
-   * one before the next is read, then `afterEachTable` runs), writes its aggregates into every one of those matrices and drops them, so no
-   * whole aggregate column is kept beside the matrices (1.7 GB at Kaggle scale). The matrices are complete when
-   * `arrive` resolves, the same bit for bit as from `of`; none can be made after. Takes the tables over (the
-   * application frame is deleted from `tables` at once, each side table once aggregated).
+   * As `of`, taking the tables over: every frame is deleted from `tables` as soon as it is aggregated, and the event
+   * loop turns between tables so that polars releases each one before the next is aggregated (its memory goes only
+   * then). `tables` is empty afterwards. For a caller that needs nothing else from the tables. `afterEachTable` runs
+   * after each of those turns (e.g. to give the freed memory back to the OS). With `load`, a side table missing from
+   * `tables` is read only when its turn comes (undefined = no such table): tables may then hold just the application.
    */
-  static arriving(tables: HomeCreditTables, opts: Pick<FeatureOptions, 'sideTables'> = {}): FeatureColumns {
+  static async consume(
+    tables: HomeCreditTables,
+    opts: Pick<FeatureOptions, 'sideTables'> & { afterEachTable?: () => void; load?: SideTableLoader } = {},
+  ): Promise<FeatureColumns> {
     const { sideTables } = resolveOptions(opts);
     const fields = applicationFields(tables.application);
     const names = fields.numeric.map((f) => f.name);
-    const { columns, arrive } = arrivingColumns(tables, sideTables, names, fields.text);
-    return new FeatureColumns(sideTables, fields, columns, arrive);
-  }
-
-  /** The side tables of `arriving` columns, aggregated into the matrices made from them (see `arriving`). */
-  async arrive(opts: { afterEachTable?: () => void; load?: SideTableLoader } = {}): Promise<void> {
-    if (!this.arrival) throw new FeatureError('these feature columns already hold their side tables (not `arriving`)');
-    await this.arrival(opts.afterEachTable ?? (() => undefined), opts.load);
+    const columns = await consumeStateless(tables, sideTables, names, fields.text, opts.afterEachTable, opts.load);
+    return new FeatureColumns(sideTables, fields, columns);
   }
 
   /** Application rows. */

@@ -166,24 +166,13 @@ export async function runPipeline(
   // The features are computed while a local MLflow server starts (`tracking.ready`, ~6 s of Python): the parent run
   // opens as soon as it answers and waits for them, so a failure of either is still the run's (FAILED).
   const features = clock.time('features (final fit, CV folds)', async () => {
-    // Every matrix is made from these columns before the side tables are read: the pipelines need only the
-    // application, and each side table, read when its turn comes (one at a time beside the application part; at 1M
-    // applicants all of them at once took 10-13 GiB), is aggregated straight into every matrix and released, so no
-    // whole aggregate column (1.7 GB at Kaggle scale) sits beside the matrices. Each table's buffers, freed by
-    // polars' threads, stay in glibc's arenas until trimmed. Its dataset record is made while it is there.
-    const columns = FeatureColumns.arriving(data.tables, { sideTables: config.sideTables });
-    const pipeline = FeaturePipeline.fit(columns, { rows: splits.train, sideTables: config.sideTables });
-    const final = {
-      pipeline,
-      train: pipeline.transform(columns, { rows: splits.train }),
-      test: pipeline.transform(columns, { rows: splits.test }),
-    };
-    // Per-fold pipelines, fitted on each fold's training rows, are built once here and shared by every trial of
-    // every model.
-    const folds = PreparedFolds.prepare(columns, splits.folds, (c: FeatureColumns, rows) =>
-      FeaturePipeline.fit(c, { rows, sideTables: config.sideTables }),
-    );
-    await columns.arrive({
+    // Every matrix comes from these columns: the tables (several GB of side-table rows at Kaggle scale) are
+    // released table by table as they are aggregated (consume empties data.tables), the columns once the
+    // matrices are made. Each table's buffers, freed by polars' threads, stay in glibc's arenas until trimmed.
+    // Each side table is read when its turn comes, so one of them at a time is in memory beside the application
+    // (at 1M applicants all of them at once took 10-13 GiB); its dataset record is made while it is there.
+    const columns = await FeatureColumns.consume(data.tables, {
+      sideTables: config.sideTables,
       afterEachTable: () => Dataset.releaseFreedMemory(),
       load: async (table) => {
         const frame = await data.readSideTable(table);
@@ -195,7 +184,19 @@ export async function runPipeline(
         return frame;
       },
     });
-    return { final, folds };
+    const pipeline = FeaturePipeline.fit(columns, { rows: splits.train, sideTables: config.sideTables });
+    return {
+      final: {
+        pipeline,
+        train: pipeline.transform(columns, { rows: splits.train }),
+        test: pipeline.transform(columns, { rows: splits.test }),
+      },
+      // Per-fold pipelines, fitted on each fold's training rows, are built once here and shared by every trial
+      // of every model.
+      folds: PreparedFolds.prepare(columns, splits.folds, (c: FeatureColumns, rows) =>
+        FeaturePipeline.fit(c, { rows, sideTables: config.sideTables }),
+      ),
+    };
   });
   features.catch(() => undefined); // awaited in the parent run; should the server fail first, not unhandled
   await tracking.ready;
@@ -205,7 +206,7 @@ export async function runPipeline(
   return withRun(client, { experimentId, runName: `Model comparison ${started}`, tags: parentTags }, async (parent) => {
     await parent.logParams(params);
     const { final, folds } = await features;
-    Dataset.releaseFreedMemory(); // and the application part, once the matrices are made
+    Dataset.releaseFreedMemory(); // and the columns, once the matrices are made
     sources.push(...(await Promise.all(sideSources)));
     // Every file read, in the usual order: the application, then the side tables as SIDE_TABLE_NAMES lists them.
     const order = (table: string) => (table === 'application_train' ? -1 : SIDE_TABLE_NAMES.indexOf(table as never));
