@@ -48,4 +48,27 @@ describe('startLocalServer', () => {
     expect(groupMembers(started.pid)).toEqual([]);
     await expect(fetch(`${started.uri}/health`)).rejects.toThrow();
   }, 120_000);
+
+  it('is found ready while the event loop of the process that started it is mostly busy', async () => {
+    // The trainer's features stage runs long synchronous stretches while the server starts: a health check answered
+    // during one was aborted by its time-out timer on waking, and a server up for a minute was declared dead.
+    const script = [
+      "const { startLocalServer } = require('./libs/tracking/src/server');",
+      'const busy = () => { const end = Date.now() + 2500; while (Date.now() < end); setTimeout(busy, 50); };',
+      `startLocalServer({ storeDir: ${JSON.stringify(store)}, startupTimeoutMs: 60000 }).then(`,
+      '  async (s) => { await s.stop(); console.log("ready"); process.exit(0); },',
+      '  (e) => { console.log(e.message); process.exit(1); },',
+      ');',
+      'setTimeout(busy, 200);',
+    ].join('\n');
+    const owner = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
+      cwd: workspaceRoot(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    owner.stdout.on('data', (chunk) => (out += String(chunk)));
+    const code = await new Promise((resolve) => owner.once('exit', resolve));
+    expect(out.trim()).toBe('ready');
+    expect(code).toBe(0);
+  }, 120_000);
 });

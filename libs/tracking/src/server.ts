@@ -99,23 +99,30 @@ export async function startLocalServer(
     clearTimeout(timer);
   };
 
-  const deadline = Date.now() + (opts.startupTimeoutMs ?? 120_000);
+  const timeoutMs = opts.startupTimeoutMs ?? 120_000;
+  // The time-out counts the time this process spent asking, not the time its event loop was busy elsewhere (the
+  // trainer computes its features while the server starts: see patientTimer): each attempt is charged at most its
+  // request time-out and the pause after it.
+  let waited = 0;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new MlflowError(
         `the MLflow server exited during startup (code ${child.exitCode}); see ${logFile}:\n${tail(logFile)}`,
       );
     }
+    const asked = Date.now();
     if (await healthy(uri)) return { uri, storeDir, pid: child.pid ?? -1, stop };
-    if (Date.now() > deadline) {
+    await new Promise((r) => setTimeout(r, HEALTH_PAUSE_MS));
+    waited += Math.min(Date.now() - asked, HEALTH_TIMEOUT_MS + HEALTH_PAUSE_MS);
+    if (waited > timeoutMs) {
       await stop();
-      throw new MlflowError(
-        `the MLflow server did not answer ${uri}/health within ${opts.startupTimeoutMs ?? 120_000} ms; see ${logFile}`,
-      );
+      throw new MlflowError(`the MLflow server did not answer ${uri}/health within ${timeoutMs} ms; see ${logFile}`);
     }
-    await new Promise((r) => setTimeout(r, 300));
   }
 }
+
+const HEALTH_TIMEOUT_MS = 2000;
+const HEALTH_PAUSE_MS = 300;
 
 /**
  * The server under a watch that ends its process group when this process is gone: `exit` handlers do not run after
@@ -142,13 +149,36 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 async function healthy(uri: string): Promise<boolean> {
+  const request = new AbortController();
+  const timer = patientTimer(() => request.abort(), HEALTH_TIMEOUT_MS);
   try {
-    const res = await fetch(`${uri}/health`, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(`${uri}/health`, { signal: request.signal });
     return res.ok;
   } catch {
     return false;
+  } finally {
+    timer.cancel();
   }
 }
+
+/**
+ * A time-out that fires only on time. One that comes late, because this process's event loop was busy (the trainer's
+ * features stage runs minutes of synchronous work while the server starts), waits a little longer: the answer may
+ * have come meanwhile, and it is read only after the timers (an AbortSignal.timeout aborted it, and a server up for
+ * a minute was declared dead).
+ */
+function patientTimer(fire: () => void, ms: number): { cancel: () => void } {
+  let timer: NodeJS.Timeout;
+  const arm = (delay: number) => {
+    const due = Date.now() + delay;
+    timer = setTimeout(() => (Date.now() - due > LATE_MS ? arm(GRACE_MS) : fire()), delay);
+  };
+  arm(ms);
+  return { cancel: () => clearTimeout(timer) };
+}
+
+const LATE_MS = 100;
+const GRACE_MS = 250;
 
 function tail(file: string, lines = 20): string {
   try {
