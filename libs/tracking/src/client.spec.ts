@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { chunkBatch } from './batch';
@@ -264,6 +265,42 @@ describe('an unreachable server', () => {
     } finally {
       sockets.forEach((s) => s.destroy());
       await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it('keeps an answer that came while the event loop was busy past the time-out, without asking twice', async () => {
+    // A server in another process (this one is about to block) that answers each request after 100 ms.
+    const script = [
+      "const http = require('node:http');",
+      'let requests = 0;',
+      'const server = http.createServer((req, res) => {',
+      '  requests++;',
+      '  process.send({ requests });',
+      "  setTimeout(() => res.end(JSON.stringify({ experiment_id: '7' })), 100);",
+      '});',
+      "server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));",
+    ].join('\n');
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const said: Array<{ port?: number; requests?: number }> = [];
+    child.on('message', (m: { port?: number; requests?: number }) => said.push(m));
+    const heard = async (what: (m: { port?: number; requests?: number }) => boolean) => {
+      while (!said.some(what)) await new Promise((r) => setTimeout(r, 10));
+      return said.find(what);
+    };
+    try {
+      const port = (await heard((m) => m.port !== undefined))?.port;
+      const c = new MlflowClient({ trackingUri: `http://127.0.0.1:${port}`, retries: 2, timeoutMs: 300 });
+      const created = c.createExperiment('x');
+      await heard((m) => m.requests === 1); // the request has arrived
+      // Busy from the check phase, as after a file read: the timers run before the answer is read on waking.
+      await new Promise((r) => setImmediate(r));
+      const end = Date.now() + 1500;
+      while (Date.now() < end); // busy past the time-out while the server answers
+      await expect(created).resolves.toBe('7');
+      await new Promise((r) => setTimeout(r, 500)); // time for a second request, were one sent
+      expect(said.filter((m) => m.requests !== undefined)).toEqual([{ requests: 1 }]);
+    } finally {
+      child.kill();
     }
   });
 

@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { workspaceRoot } from '@credit-scoring/data';
 import { MlflowError } from './errors';
+import { patientTimeout } from './patient-timeout';
 
 export interface LocalServer {
   /** Tracking URI, e.g. http://127.0.0.1:41234 */
@@ -101,7 +102,7 @@ export async function startLocalServer(
 
   const timeoutMs = opts.startupTimeoutMs ?? 120_000;
   // The time-out counts the time this process spent asking, not the time its event loop was busy elsewhere (the
-  // trainer computes its features while the server starts: see patientTimer): each attempt is charged at most its
+  // trainer computes its features while the server starts: see patientTimeout): each attempt is charged at most its
   // request time-out and the pause after it.
   let waited = 0;
   for (;;) {
@@ -149,36 +150,16 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 async function healthy(uri: string): Promise<boolean> {
-  const request = new AbortController();
-  const timer = patientTimer(() => request.abort(), HEALTH_TIMEOUT_MS);
+  const timeout = patientTimeout(HEALTH_TIMEOUT_MS);
   try {
-    const res = await fetch(`${uri}/health`, { signal: request.signal });
+    const res = await fetch(`${uri}/health`, { signal: timeout.signal });
     return res.ok;
   } catch {
     return false;
   } finally {
-    timer.cancel();
+    timeout.cancel();
   }
 }
-
-/**
- * A time-out that fires only on time. One that comes late, because this process's event loop was busy (the trainer's
- * features stage runs minutes of synchronous work while the server starts), waits a little longer: the answer may
- * have come meanwhile, and it is read only after the timers (an AbortSignal.timeout aborted it, and a server up for
- * a minute was declared dead).
- */
-function patientTimer(fire: () => void, ms: number): { cancel: () => void } {
-  let timer: NodeJS.Timeout;
-  const arm = (delay: number) => {
-    const due = Date.now() + delay;
-    timer = setTimeout(() => (Date.now() - due > LATE_MS ? arm(GRACE_MS) : fire()), delay);
-  };
-  arm(ms);
-  return { cancel: () => clearTimeout(timer) };
-}
-
-const LATE_MS = 100;
-const GRACE_MS = 250;
 
 function tail(file: string, lines = 20): string {
   try {

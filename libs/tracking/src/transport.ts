@@ -2,6 +2,7 @@
 // deadline, retries with exponential backoff, and MLflow's error answers turned into MlflowError. It knows nothing
 // about runs or models; the tracking and registry clients speak through it.
 import { MlflowConnectionError, MlflowError } from './errors';
+import { patientTimeout } from './patient-timeout';
 import type { Wire } from './wire';
 
 export interface TransportOptions {
@@ -96,21 +97,9 @@ export class RestTransport {
     let lastError: unknown;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
       if (attempt > 0) await sleep(Math.min(this.backoffMs * 2 ** (attempt - 1), 10_000));
-      let res: Response;
-      let okBody: Buffer | undefined;
-      try {
-        res = await fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
-        if (res.ok) okBody = Buffer.from(await res.arrayBuffer()); // read within the same time limit
-      } catch (err) {
-        lastError = err; // refused, reset, DNS, or the per-attempt timeout
-        continue;
-      }
-      if (okBody !== undefined) return opts.bytes ? okBody : parseJson(okBody, what);
-      // Retrying a POST after a 5xx may repeat it (as MLflow's Python client does); the server's own
-      // validation (unique names, immutable params) then answers with a 4xx that callers already handle.
-      const failure = await errorFromResponse(res, what);
-      if (res.status < 500 && res.status !== 429) throw failure;
-      lastError = failure;
+      const outcome = await this.attempt(url, init, what);
+      if ('body' in outcome) return opts.bytes ? outcome.body : parseJson(outcome.body, what);
+      lastError = outcome.error;
     }
     if (lastError instanceof MlflowError) throw lastError;
     throw new MlflowConnectionError(
@@ -118,6 +107,27 @@ export class RestTransport {
         describe(lastError, this.timeoutMs),
       lastError,
     );
+  }
+
+  /** One try: the body of a 2xx, or what failed when a retry may help; a 4xx (but 429) is thrown. */
+  private async attempt(url: URL, init: RequestInit, what: string): Promise<{ body: Buffer } | { error: unknown }> {
+    const timeout = patientTimeout(this.timeoutMs);
+    try {
+      let res: Response;
+      try {
+        res = await fetch(url, { ...init, signal: timeout.signal });
+        if (res.ok) return { body: Buffer.from(await res.arrayBuffer()) }; // read within the same time limit
+      } catch (error) {
+        return { error }; // refused, reset, DNS, or the time-out
+      }
+      // Retrying a POST after a 5xx may repeat it (as MLflow's Python client does); the server's own
+      // validation (unique names, immutable params) then answers with a 4xx that callers already handle.
+      const failure = await errorFromResponse(res, what);
+      if (res.status < 500 && res.status !== 429) throw failure;
+      return { error: failure };
+    } finally {
+      timeout.cancel();
+    }
   }
 }
 
