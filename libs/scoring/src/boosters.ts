@@ -144,7 +144,7 @@ async function fitBooster(
   const setup = spec.trainingSetup(params, seed);
   const kept = setup.reusesDatasets && opts.datasets ? { datasets: opts.datasets, seed } : undefined;
   const run = boosterRun(spec.name, setup, opts.threads, opts.onDatasetsBuilt, kept);
-  let fitted: { booster: Booster; numIteration: number; bestIteration: number; refit: boolean };
+  let fitted: { booster: Booster; numIteration: number; bestIteration: number; refit: boolean; curves?: Curves };
   if (valid) {
     fitted = { ...(await run.withStopping(trainSet, valid)), refit: false };
   } else if (setup.earlyStoppingRounds <= 0) {
@@ -176,6 +176,7 @@ async function fitBooster(
         numIteration: rounds,
         bestIteration: stopped.bestIteration,
         refit,
+        curves: stopped.curves, // the rounds were chosen on them
       };
     }
   }
@@ -192,6 +193,7 @@ async function fitBooster(
       innerValidation: !valid && setup.earlyStoppingRounds > 0,
       refit: fitted.refit,
     },
+    curves: fitted.curves,
     predictProba: (data) => {
       rowCount(`${spec.name}.predictProba`, data, nCols);
       return booster.predict(data, { numIteration });
@@ -199,6 +201,9 @@ async function fitBooster(
     free: () => booster.free(),
   };
 }
+
+/** Evaluations per boosting round, by `<data>-<metric>` (see Predictor.curves). */
+type Curves = Record<string, number[]>;
 
 /** Rows of a matrix, read in place by the dataset (see DatasetOptions.rows). */
 interface MatrixRows {
@@ -241,11 +246,12 @@ function boosterRun(
       fitRows: LabelledMatrix | MatrixRows,
       stopRows: LabelledMatrix | MatrixRows,
       parts?: [DatasetPart, DatasetPart],
-    ): Promise<{ booster: Booster; numIteration: number; bestIteration: number }> {
+    ): Promise<{ booster: Booster; numIteration: number; bestIteration: number; curves: Curves }> {
       const fit = datasetOf(fitRows, undefined, parts?.[0]);
       const trainData = fit.dataset;
       const stop = datasetOf(stopRows, trainData, parts?.[1]);
       const validData = stop.dataset;
+      const curves: Record<string, number[]> = {};
       try {
         // train() builds the datasets before its first await: once it returns its promise, they are built.
         const training = train(params, trainData, {
@@ -254,11 +260,15 @@ function boosterRun(
           numBoostRound: setup.numBoostRound,
           earlyStoppingRounds: setup.earlyStoppingRounds > 0 ? setup.earlyStoppingRounds : undefined,
           earlyStoppingMinRounds: setup.earlyStoppingMinRounds,
+          callbacks: [
+            (round) => round.evals.forEach((e) => (curves[`${e.dataName}-${e.metric}`] ??= []).push(e.value)),
+          ],
         });
         onDatasetsBuilt?.();
         const booster = await training;
         const bestIteration = booster.bestIteration;
-        return { booster, numIteration: bestIteration > 0 ? bestIteration : setup.numBoostRound, bestIteration };
+        const numIteration = bestIteration > 0 ? bestIteration : setup.numBoostRound;
+        return { booster, numIteration, bestIteration, curves };
       } finally {
         fit.release(trainData);
         stop.release(validData);

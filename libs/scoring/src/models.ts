@@ -19,6 +19,11 @@ export interface Predictor {
   predictProba(data: Float64Array): Float64Array;
   /** Facts about the fit worth logging (e.g. bestIteration, iterations). */
   readonly info: Record<string, number | string | boolean>;
+  /**
+   * A booster's evaluation after every boosting round (index 0 = round 1) of the fit that chose its rounds, keyed
+   * `<data>-<metric>` (e.g. `valid-auc`) as MLflow's LightGBM autologging names its series.
+   */
+  readonly curves?: Readonly<Record<string, readonly number[]>>;
   /** Releases native memory, if any. */
   free(): void;
 }

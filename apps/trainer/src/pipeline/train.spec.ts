@@ -221,6 +221,26 @@ function pipelineSuite(
       }
     });
 
+    it('charts the evaluation of an early-stopped booster per round, as LightGBM autologging does', async () => {
+      const fitted = children.filter((r) => r.tags['credit.final_fit.bestIteration'] !== undefined);
+      expect(fitted.some((r) => r.tags['credit.final_fit.innerValidation'] === 'true')).toBe(true);
+      for (const run of fitted) {
+        const history = await client.getMetricHistory(run.info.runId, 'valid-auc');
+        const stopping = run.tags['credit.final_fit.innerValidation'] === 'true';
+        if (!stopping) {
+          expect(history).toEqual([]); // the forest: a fixed number of trees, nothing to watch
+          continue;
+        }
+        const best = Number(run.tags['credit.final_fit.bestIteration']);
+        expect(history.map((m) => m.step)).toEqual(history.map((_, i) => i));
+        expect(history.length).toBeGreaterThanOrEqual(best);
+        // the optimum early stopping kept: no later round did better
+        const later = history.slice(best).map((m) => m.value);
+        expect(Math.max(...later)).toBeLessThanOrEqual(history[best - 1].value);
+        expect(run.metrics['valid-auc']).toBe(history[history.length - 1].value);
+      }
+    });
+
     it('records the datasets used: every file on the parent, the train/test parts on model runs', async () => {
       const parent = await client.getRun(result.parentRunId);
       const application = parent.inputs.find((i) => i.dataset.name === 'application_train')!;

@@ -479,6 +479,13 @@ async function evaluateModel(
   await run.setTags(
     Object.fromEntries(Object.entries(predictor.info).map(([k, v]) => [`credit.final_fit.${k}`, String(v)])),
   );
+  // A booster's evaluation after every round as metric series (step 0 = round 1), as MLflow's LightGBM autologging
+  // records them: the UI charts where early stopping found the optimum.
+  const curves = Object.entries(predictor.curves ?? {});
+  if (curves.length > 0)
+    await run.logBatch({
+      metrics: curves.flatMap(([key, values]) => values.map((value, step) => ({ key, value, step }))),
+    });
   process.stderr.write(`  ${spec.name}: final fit ${((performance.now() - fitStarted) / 1000).toFixed(1)} s\n`);
   const testProb = predictor.predictProba(final.test.data);
   const row = comparisonRow({
