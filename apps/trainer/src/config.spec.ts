@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { workspaceRoot } from '@credit-scoring/data';
@@ -95,6 +95,19 @@ describe('parseRunConfig', () => {
     expect(() => parseRunConfig(['--final-fits', 'some'], {})).toThrow(/--final-fits must be 'all', 'champion'/);
     writeFileSync(file, JSON.stringify({ finalFits: 'best' }));
     expect(() => parseRunConfig(['--config', file], {})).toThrow(UsageError);
+  });
+
+  it("refuses --rows with a folder of files (it sizes generated data), not a config file's rows", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rows-'));
+    try {
+      expect(() => parseRunConfig(['--data-dir', dir, '--rows', '500'], {})).toThrow(/--rows is the number of/);
+      const file = join(dir, 'config.json');
+      writeFileSync(file, JSON.stringify({ rows: 500 }));
+      expect(parseRunConfig(['--data-dir', dir, '--config', file], {})?.dataDir).toBe(dir);
+      expect(parseRunConfig(['--rows', '500'], {})?.rows).toBe(500);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('returns null for --help', () => {

@@ -112,7 +112,8 @@ MLflow and registers the best model with an alias.
 
 Data
   --data-dir DIR        folder with the Kaggle CSVs (application_train.csv required, side tables optional)
-  --rows N              applicants to generate when no --data-dir is given (default ${DEFAULTS.rows})
+  --rows N              applicants to generate when no --data-dir is given (default ${DEFAULTS.rows}; refused
+                        with --data-dir)
   --no-side-tables      application table only
 Modelling
   --models LIST         comma list of ${MODEL_NAMES.join(', ')} (default: all)
@@ -219,6 +220,13 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
 
   checkCost(cost);
 
+  // --rows sizes the generated data; with a folder of files it would be ignored without a word. (A config file's
+  // rows is only the size to generate when no folder is given, as in the README's example file.)
+  if (flags.rows !== undefined && (v['data-dir'] ?? base.dataDir) !== undefined)
+    throw new UsageError(
+      '--rows is the number of applicants to generate; with --data-dir every applicant of the files is used ' +
+        '(--search-rows sizes the search sample)',
+    );
   const config: TrainConfig = {
     ...base,
     dataDir: v['data-dir'] ?? base.dataDir,

@@ -38,6 +38,11 @@ describe('trainer CLI', () => {
     ],
     [['run', '--workers', '127.0.0.1:7000,127.0.0.1:7000'], /^trainer: --workers lists 127.0.0.1:7000 twice\n$/],
     [['run', '--step-timeout', '5'], /^trainer: --step-timeout only applies with --workers\n$/],
+    [
+      ['run', '--workers', '127.0.0.1:7000', '--budget=3'],
+      /^trainer: --budget does not apply with --workers \(one LightGBM model: no search, CV or registry\)\n$/,
+    ],
+    [['run', '--data-dir', '.', '--rows', '500'], /^trainer: --rows is the number of applicants to generate; with/],
   ])('%j exits 2 with one line', (argv, message) => {
     const r = trainer(...argv);
     expect(r.status).toBe(2);

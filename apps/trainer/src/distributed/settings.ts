@@ -4,6 +4,22 @@ import { parseAddress } from './messages';
 
 const FLAGS = ['--workers', '--connect-timeout', '--step-timeout'];
 
+/** `trainer run` flags of the search, the comparison and the registry, which the distributed run does not have. */
+const SINGLE_PROCESS_FLAGS = [
+  '--models',
+  '--folds',
+  '--budget',
+  '--search-rows',
+  '--parallel-models',
+  '--prune',
+  '--final-fits',
+  '--model-name',
+  '--alias',
+  '--bundle-out',
+  '--no-bundle',
+  '--report',
+];
+
 /**
  * Takes the distributed flags out of `trainer run`'s arguments (the rest goes to the usual run config):
  * settings when --workers is given, else null.
@@ -26,6 +42,11 @@ export function takeDistributedFlags(argv: string[]): { settings: DistributedSet
     if (stray) throw new UsageError(`${stray} only applies with --workers`);
     return { settings: null, rest };
   }
+  // The distributed run trains one LightGBM model with fixed parameters and registers nothing: these flags would be
+  // ignored without a word.
+  const unused = rest.map((arg) => arg.split('=', 1)[0]).find((flag) => SINGLE_PROCESS_FLAGS.includes(flag));
+  if (unused)
+    throw new UsageError(`${unused} does not apply with --workers (one LightGBM model: no search, CV or registry)`);
   const workers = found['--workers']
     .split(',')
     .map((w) => w.trim())
