@@ -38,7 +38,7 @@ function main(): number {
       if (!c) throw new Error(`${s.name}: column ${g.column_name} missing from our report`);
       const sameTest = STAT_TESTS[c.stattest].displayName === g.stattest_name || c.stattest === g.stattest_name;
       tests.set(g.stattest_name, (tests.get(g.stattest_name) ?? 0) + 1);
-      const rel = relDiff(c.score, g.drift_score);
+      const rel = relDiff(c.score ?? NaN, g.drift_score);
       if (c.driftDetected === g.drift_detected && sameTest) equalVerdicts++;
       else
         details.push(

@@ -1,7 +1,7 @@
 // The prediction log through the API (inject): what a scored request leaves in the log, the read routes behind the
 // API key, the keyed-hash mode, and the failures that must never reach a client: a full SQLite database and a
 // PostgreSQL connection dropped by the server. Real LightGBM model, real SQLite file, real PostgreSQL server.
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHmac } from 'node:crypto';
@@ -276,9 +276,24 @@ describe('the prediction log through the API', () => {
 
     expect(metrics).toContain('monitoring_report_unreadable 0');
 
+    // A column with no value in the window is drifted with no score (null): the report stays readable, the column is
+    // among the drifted ones, and only its score gauge is absent.
+    const jsonFile = path.join(reports, 'report.json');
+    const written = JSON.parse(readFileSync(jsonFile, 'utf8'));
+    const emptied = written.columns.find((c: { column_name: string }) => c.column_name === 'AMT_INCOME_TOTAL');
+    Object.assign(emptied, { drift_score: null, drift_detected: true, note: 'no values in the current data' });
+    writeFileSync(jsonFile, JSON.stringify(written));
+    utimesSync(jsonFile, new Date(), new Date(Date.now() + 500));
+    const noScore = await app.inject({ url: '/monitoring/drift', headers: key });
+    expect(noScore.statusCode).toBe(200);
+    expect(noScore.json().driftedColumns).toContain('AMT_INCOME_TOTAL');
+    const scrapedNoScore = (await app.inject('/metrics')).body;
+    expect(scrapedNoScore).toContain('monitoring_report_unreadable 0');
+    expect(scrapedNoScore).not.toMatch(/monitoring_drift_score\{column="AMT_INCOME_TOTAL"/);
+    expect(scrapedNoScore).toMatch(/monitoring_drift_score\{column="AMT_CREDIT",/);
+
     // A report.json that is not a drift report (written by hand, or by another tool, or cut short): said so (503 and
     // a gauge to alert on), not "no report yet", and the scrape of every other metric goes on (it answered 500).
-    const jsonFile = path.join(reports, 'report.json');
     for (const odd of ['{}', 'null', '[]', '"x"', '{"dataset": {}, "columns": []}', '{']) {
       writeFileSync(jsonFile, odd);
       utimesSync(jsonFile, new Date(), new Date(Date.now() + 1000 * odd.length)); // a new mtime each time

@@ -70,12 +70,54 @@ describe('missing and infinite values', () => {
     expect(c.driftDetected).toBe(true);
   });
 
-  it('a column with no value left is refused with its name', () => {
-    expect(() => detectDrift({ x: [NaN, Infinity] }, { x: [1, 2] }, { schema: { x: 'numeric' } })).toThrow(
-      /'x'.*reference/,
+  it('a column with no value in the current data is drifted, with no score and a note saying why', () => {
+    const ref = {
+      x: uniform(3000, 9),
+      k: Array.from({ length: 3000 }, (_, i) => (i % 3 ? 'a' : null)),
+      y: uniform(3000, 10),
+    };
+    const cur = { x: [null, NaN, Infinity], k: [null, null, null], y: uniform(3, 11) };
+    const r = detectDrift(ref, cur, { schema: { x: 'numeric', k: 'categorical', y: 'numeric' } });
+    const [x, k] = r.columns;
+    expect(x).toMatchObject({
+      column: 'x',
+      stattest: 'wasserstein',
+      score: null,
+      driftDetected: true,
+      note: 'no values in the current data (reference: 0.0% missing)',
+      current: { rows: 3, missing: 3, missingShare: 1 },
+    });
+    expect(k).toMatchObject({
+      score: null,
+      driftDetected: true,
+      note: expect.stringMatching(/reference: 33\.3% missing/),
+    });
+    expect(r.columns[2].note).toBeNull();
+    expect(r.dataset.numberOfDriftedColumns).toBeGreaterThanOrEqual(2);
+    // Plotted from the reference alone: no NaN share, no NaN edge.
+    for (const c of [x, k]) {
+      expect([...c.distribution.reference, ...c.distribution.current].every(Number.isFinite)).toBe(true);
+      expect(c.distribution.current.every((share) => share === 0)).toBe(true);
+    }
+    expect(x.distribution.kind === 'histogram' && x.distribution.edges.every(Number.isFinite)).toBe(true);
+    expect(Object.keys(driftMetrics(r))).not.toContain('drift_score.x');
+    const json = driftReportJson(r) as { columns: Array<Record<string, unknown>> };
+    expect(json.columns[0]).toMatchObject({ drift_score: null, drift_detected: true, note: x.note });
+    expect(JSON.parse(JSON.stringify(json)).columns[0].drift_score).toBeNull();
+  });
+
+  it('a column with no value in the reference is not compared, and named; with nothing else left, refused', () => {
+    const r = detectDrift(
+      { x: [NaN, Infinity, null], y: [1, 2, 3] },
+      { x: [1, 2], y: [1, 2] },
+      { schema: { x: 'numeric' } },
     );
-    expect(() => detectDrift({ x: [1, 2] }, { x: [null, null] }, { schema: { x: 'numeric' } })).toThrow(
-      DriftInputError,
+    expect(r.columns.map((c) => c.column)).toEqual(['y']);
+    expect(r.emptyReferenceColumns).toEqual(['x']);
+    expect(r.dataset.numberOfColumns).toBe(1);
+    expect((driftReportJson(r) as { dataset: object }).dataset).toMatchObject({ empty_reference_columns: ['x'] });
+    expect(() => detectDrift({ x: [null, null] }, { x: [null] }, { schema: { x: 'numeric' } })).toThrow(
+      new DriftInputError("no column to compare: 'x' has no value in the reference data"),
     );
   });
 });

@@ -74,9 +74,11 @@ export interface ColumnDrift {
   /** Evidently's stattest display name, e.g. "Wasserstein distance (normed)". */
   stattestName: string;
   threshold: number;
-  /** p-value for ks/chisquare/z, distance for the others. */
-  score: number;
+  /** p-value for ks/chisquare/z, distance for the others; null when there was nothing to test (see `note`). */
+  score: number | null;
   driftDetected: boolean;
+  /** Why the verdict needed no test, e.g. no values in the current data; null when the test decided. */
+  note: string | null;
   reference: MissingStats;
   current: MissingStats;
   /** current missing share − reference missing share. */
@@ -101,6 +103,8 @@ export interface DriftReport {
   dataset: DatasetDrift;
   /** Columns present in only one dataset, left out of the comparison. */
   ignoredColumns: string[];
+  /** Columns with no value in the reference data: nothing to compare against, left out of the comparison. */
+  emptyReferenceColumns: string[];
 }
 
 export function detectDrift(reference: ColumnarData, current: ColumnarData, opts: DriftOptions = {}): DriftReport {
@@ -112,16 +116,23 @@ export function detectDrift(reference: ColumnarData, current: ColumnarData, opts
   const { columns, ignored } = selectColumns(reference, current, opts);
   if (columns.length === 0) throw new DriftInputError('no column to compare: the datasets share no column');
 
-  const results = columns.map((name) => {
+  const results: ColumnDrift[] = [];
+  const emptyReference: string[] = [];
+  // One column at a time: cleaned copies of every column at once would double the memory of a large reference.
+  for (const name of columns) {
     const kind = opts.schema?.[name] ?? inferColumnKind(reference[name]);
-    return columnDrift(
-      name,
-      kind,
-      reference[name] ? cleanColumn(name, 'reference', reference[name], kind) : missingColumn(name, 'reference'),
-      current[name] ? cleanColumn(name, 'current', current[name], kind) : missingColumn(name, 'current'),
-      opts,
+    const ref = reference[name]
+      ? cleanColumn(name, 'reference', reference[name], kind)
+      : missingColumn(name, 'reference');
+    const cur = current[name] ? cleanColumn(name, 'current', current[name], kind) : missingColumn(name, 'current');
+    if (valueCount(kind, ref) === 0) emptyReference.push(name);
+    else results.push(columnDrift(name, kind, ref, cur, opts));
+  }
+  if (results.length === 0)
+    throw new DriftInputError(
+      `no column to compare: ${emptyReference.length === 1 ? `'${emptyReference[0]}' has` : 'the columns have'} ` +
+        'no value in the reference data',
     );
-  });
   const drifted = results.filter((c) => c.driftDetected).length;
   const share = drifted / results.length;
   return {
@@ -136,7 +147,12 @@ export function detectDrift(reference: ColumnarData, current: ColumnarData, opts
       datasetDrift: share >= driftShare,
     },
     ignoredColumns: ignored,
+    emptyReferenceColumns: emptyReference,
   };
+}
+
+function valueCount(kind: ColumnKind, c: CleanColumn): number {
+  return kind === 'numeric' ? c.numbers.length : c.keys.length;
 }
 
 function missingColumn(name: string, dataset: string): never {
@@ -195,29 +211,19 @@ function columnDrift(
   cur: CleanColumn,
   opts: DriftOptions,
 ): ColumnDrift {
-  const refCount = kind === 'numeric' ? ref.numbers.length : ref.keys.length;
-  const curCount = kind === 'numeric' ? cur.numbers.length : cur.keys.length;
-  if (refCount === 0) throw new DriftInputError(`column '${name}' has no value in the reference data (all missing)`);
-  if (curCount === 0) throw new DriftInputError(`column '${name}' has no value in the current data (all missing)`);
-
   const refKeys = kind === 'categorical' ? keyCounts(ref) : null;
   const curKeys = kind === 'categorical' ? keyCounts(cur) : null;
   const distinct =
     refKeys && curKeys
       ? new Set([...refKeys.keys(), ...curKeys.keys()]).size
       : distinctInUnion(ref.numbers, cur.numbers);
-  const stattest = opts.stattests?.[name] ?? opts.stattest ?? defaultStatTest(kind, refCount, distinct);
+  const stattest = opts.stattests?.[name] ?? opts.stattest ?? defaultStatTest(kind, valueCount(kind, ref), distinct);
   if (stattest === 'ks' || stattest === 'wasserstein') {
     if (kind !== 'numeric')
       throw new DriftInputError(`column '${name}' is categorical: the ${stattest} test needs numbers`);
   }
   const spec = STAT_TESTS[stattest];
   const threshold = opts.threshold ?? spec.threshold;
-  const score = computeScore(stattest, kind, ref, cur, distinct);
-  // Evidently: K-S drifts at p ≤ threshold, chi-square and Z at p < threshold, distances at ≥ threshold.
-  const driftDetected =
-    stattest === 'ks' ? score <= threshold : spec.kind === 'p_value' ? score < threshold : score >= threshold;
-
   const refMissing = missingStats(ref);
   const curMissing = missingStats(cur);
   return {
@@ -226,14 +232,43 @@ function columnDrift(
     stattest,
     stattestName: spec.displayName,
     threshold,
-    score,
-    driftDetected,
+    ...(valueCount(kind, cur) === 0
+      ? noCurrentValues(refMissing)
+      : { ...testVerdict(stattest, kind, ref, cur, distinct, threshold), note: null }),
     reference: refMissing,
     current: curMissing,
     missingShareChange: curMissing.missingShare - refMissing.missingShare,
     unseenCategories: refKeys && curKeys ? [...curKeys.keys()].filter((k) => !refKeys.has(k)) : [],
     distribution: plotDistribution(kind, ref, cur, distinct),
   };
+}
+
+/**
+ * A column the current data never fills is what a monitor exists to catch (a feed that stopped, a renamed field), so
+ * it counts as drifted; no test can score it, hence no score and a note saying why.
+ */
+function noCurrentValues(reference: MissingStats): Pick<ColumnDrift, 'score' | 'driftDetected' | 'note'> {
+  const share = `${(100 * reference.missingShare).toFixed(1)}%`;
+  return { score: null, driftDetected: true, note: `no values in the current data (reference: ${share} missing)` };
+}
+
+function testVerdict(
+  stattest: StatTestName,
+  kind: ColumnKind,
+  ref: CleanColumn,
+  cur: CleanColumn,
+  distinct: number,
+  threshold: number,
+): Pick<ColumnDrift, 'score' | 'driftDetected'> {
+  const score = computeScore(stattest, kind, ref, cur, distinct);
+  // Evidently: K-S drifts at p ≤ threshold, chi-square and Z at p < threshold, distances at ≥ threshold.
+  const driftDetected =
+    stattest === 'ks'
+      ? score <= threshold
+      : STAT_TESTS[stattest].kind === 'p_value'
+        ? score < threshold
+        : score >= threshold;
+  return { score, driftDetected };
 }
 
 function missingStats(c: CleanColumn): MissingStats {
@@ -343,7 +378,7 @@ function plotDistribution(kind: ColumnKind, ref: CleanColumn, cur: CleanColumn, 
     const edges = Float64Array.from({ length: PLOT_BINS + 1 }, (_, i) => lo + ((hi - lo) * i) / PLOT_BINS);
     edges[PLOT_BINS] = hi;
     const share = (c: CleanColumn) =>
-      Array.from(histogramCountsSorted(c.numbers, edges), (n: number) => n / c.numbers.length);
+      Array.from(histogramCountsSorted(c.numbers, edges), (n: number) => shareOf(n, c.numbers.length));
     return { kind: 'histogram', edges: Array.from(edges), reference: share(ref), current: share(cur) };
   }
   const refCounts = keyCounts(asCategories(ref));
@@ -359,15 +394,19 @@ function plotDistribution(kind: ColumnKind, ref: CleanColumn, cur: CleanColumn, 
   return {
     kind: 'categories',
     categories,
-    reference: categories.map((k) => (refCounts.get(k) ?? 0) / nRef),
-    current: categories.map((k) => (curCounts.get(k) ?? 0) / nCur),
+    reference: categories.map((k) => shareOf(refCounts.get(k) ?? 0, nRef)),
+    current: categories.map((k) => shareOf(curCounts.get(k) ?? 0, nCur)),
   };
 }
 
+/** A count as a share of the values; an empty side (no values in the current data) plots as no bars, not NaN. */
+const shareOf = (count: number, values: number): number => (values === 0 ? 0 : count / values);
+
 const NO_NUMBERS = new Float64Array(0);
 
-/** [min, max] over two non-empty ascending arrays. */
+/** [min, max] over two ascending arrays, the first non-empty (the reference; the current one may be empty). */
 function pooledRange(a: Float64Array, b: Float64Array): [number, number] {
+  if (b.length === 0) return [a[0], a[a.length - 1]];
   return [Math.min(a[0], b[0]), Math.max(a[a.length - 1], b[b.length - 1])];
 }
 
@@ -379,7 +418,8 @@ export function driftMetrics(report: DriftReport): Record<string, number> {
     columns_evaluated: report.dataset.numberOfColumns,
     dataset_drift: report.dataset.datasetDrift ? 1 : 0,
   };
-  for (const c of report.columns) metrics[`drift_score.${c.column}`] = c.score;
+  // A column scored by no test has no metric: MLflow and Prometheus take numbers only; drifted_columns counts it.
+  for (const c of report.columns) if (c.score !== null) metrics[`drift_score.${c.column}`] = c.score;
   return metrics;
 }
 
@@ -395,6 +435,7 @@ export function driftReportJson(report: DriftReport): object {
       reference_rows: report.referenceRows,
       current_rows: report.currentRows,
       ignored_columns: report.ignoredColumns,
+      empty_reference_columns: report.emptyReferenceColumns,
     },
     columns: report.columns.map((c) => ({
       column_name: c.column,
@@ -403,6 +444,7 @@ export function driftReportJson(report: DriftReport): object {
       stattest_threshold: c.threshold,
       drift_score: c.score,
       drift_detected: c.driftDetected,
+      note: c.note,
       reference_missing_share: c.reference.missingShare,
       current_missing_share: c.current.missingShare,
       missing_share_change: c.missingShareChange,

@@ -38,4 +38,17 @@ describe('renderDriftHtml', () => {
     expect(html).toContain('<th data-type="num">Score</th>');
     expect(html).toContain(`data-v="${report.columns[0].score}"`);
   });
+  it('says why a column drifted without a score, and names the columns the reference cannot test', () => {
+    const empty = detectDrift(
+      { ...ref, EXT_SOURCE_1: new Float64Array(1500).fill(NaN), EXT_SOURCE_2: ref.AMT_INCOME_TOTAL },
+      { ...cur, EXT_SOURCE_1: cur.AMT_INCOME_TOTAL, EXT_SOURCE_2: new Float64Array(700).fill(NaN) },
+      { schema: { EXT_SOURCE_1: 'numeric', EXT_SOURCE_2: 'numeric' } },
+    );
+    const page = renderDriftHtml(empty);
+    expect(page).toMatch(
+      /<b>EXT_SOURCE_2<\/b>[^]*?Detected<br><small>no values in the current data \(reference: 0\.0% missing\)<\/small>[^]*?data-v="">—<\/td>/,
+    );
+    expect(page).toContain('<p>Not compared (no value in the reference data): EXT_SOURCE_1</p>');
+    expect(page).not.toMatch(/[>"]NaN[<"]/); // no NaN share, score or edge (the sort script's isNaN aside)
+  });
 });

@@ -54,6 +54,7 @@ svg{display:block}td:first-child{max-width:200px;overflow-wrap:anywhere}
 </div>
 <p class="legend">Distributions:<span style="background:${REF_COLOR}"></span>${escapeHtml(refLabel)}<span style="background:${CUR_COLOR}"></span>${escapeHtml(curLabel)} (share of non-missing rows)</p>
 ${report.ignoredColumns.length ? `<p>Not compared (present in one dataset only): ${report.ignoredColumns.map(escapeHtml).join(', ')}</p>` : ''}
+${report.emptyReferenceColumns.length ? `<p>Not compared (no value in the reference data): ${report.emptyReferenceColumns.map(escapeHtml).join(', ')}</p>` : ''}
 <div style="overflow-x:auto"><table id="drift"><thead><tr>
 <th data-type="text">Column</th><th data-type="text">Type</th><th data-type="text">Drift</th><th data-type="text">Test</th>
 <th data-type="num">Score</th><th data-type="num">Threshold</th><th data-type="num" title="${escapeHtml(refLabel)}">Missing ref.</th>
@@ -80,9 +81,9 @@ function columnRow(c: ColumnDrift): string {
   return `<tr>
 <td data-v="${escapeHtml(c.column)}"><b>${escapeHtml(c.column)}</b></td>
 <td data-v="${c.type}">${c.type}</td>
-<td data-v="${c.driftDetected ? '1' : '0'}" class="${c.driftDetected ? 'drift' : 'ok'}">${c.driftDetected ? 'Detected' : 'Not detected'}</td>
+<td data-v="${c.driftDetected ? '1' : '0'}" class="${c.driftDetected ? 'drift' : 'ok'}">${c.driftDetected ? 'Detected' : 'Not detected'}${c.note ? `<br><small>${escapeHtml(c.note)}</small>` : ''}</td>
 <td data-v="${escapeHtml(c.stattestName)}">${escapeHtml(c.stattestName)}</td>
-<td class="num" data-v="${c.score}">${fmt(c.score)}</td>
+<td class="num" data-v="${c.score ?? ''}">${c.score === null ? '—' : fmt(c.score)}</td>
 <td class="num" data-v="${c.threshold}">${fmt(c.threshold)}</td>
 <td class="num" data-v="${c.reference.missingShare}">${pct(c.reference.missingShare)}</td>
 <td class="num" data-v="${c.current.missingShare}">${pct(c.current.missingShare)}</td>

@@ -16,7 +16,8 @@ import type { PredictionStore } from './store';
 
 /**
  * Logged applications as columns typed like the reference. A field no logged request carried is left out: it is
- * evidence of what clients send, not of drift.
+ * evidence of what clients send, not of drift. A field requests carry, but only ever as null, is kept: it has no
+ * value in the window, which the drift check counts as drifted (a feed that went empty is what a monitor must see).
  */
 export function applicationColumns(
   applications: readonly ApplicationFields[],
@@ -25,7 +26,7 @@ export function applicationColumns(
   const data: Record<string, Float64Array | Array<string | null>> = {};
   for (const [column, kind] of Object.entries(referenceTypes)) {
     const values = applications.map((a) => a[column]);
-    if (values.every((v) => v === undefined || v === null)) continue;
+    if (values.every((v) => v === undefined)) continue;
     const numeric = kind === 'numeric' || values.every((v) => v === undefined || v === null || typeof v === 'number');
     data[column] = numeric
       ? Float64Array.from(values, (v) => (typeof v === 'number' ? v : NaN))

@@ -127,7 +127,8 @@ function main(): void {
     detectTimes.push(Number(b - a) / 1e9);
     htmlTimes.push(Number(c - b) / 1e9);
     drifted = report.dataset.numberOfDriftedColumns;
-    ourScores = Object.fromEntries(report.columns.map((col) => [col.column, col.score]));
+    // A column no test could score (no current values) shows as NaN in the agreement, never as a match.
+    ourScores = Object.fromEntries(report.columns.map((col) => [col.column, col.score ?? NaN]));
   }
   console.log(
     `ours: detectDrift wall ${secs(detectTimes)} s, cpu ${secs(detectCpu)} s; html ${median(htmlTimes).toFixed(2)} s; ${drifted} drifted`,

@@ -34,7 +34,8 @@ export interface DriftReportJson {
     drift_share: number;
     dataset_drift: boolean;
   };
-  columns: Array<{ column_name: string; drift_score: number; drift_detected: boolean; stattest_name: string }>;
+  /** drift_score is null for a column no test could score (no values in the window: drifted, see its note). */
+  columns: Array<{ column_name: string; drift_score: number | null; drift_detected: boolean; stattest_name: string }>;
 }
 
 export interface DriftReports {
@@ -71,8 +72,12 @@ function asDriftReport(value: unknown): DriftReportJson {
   if (typeof dataset.dataset_drift !== 'boolean') fail('dataset.dataset_drift is not true or false');
   if (!Array.isArray(columns)) return fail('no "columns" array');
   for (const c of columns)
-    if (!isObject(c) || typeof c.column_name !== 'string' || typeof c.drift_score !== 'number')
-      fail('a column without a column_name and a numeric drift_score');
+    if (
+      !isObject(c) ||
+      typeof c.column_name !== 'string' ||
+      !(typeof c.drift_score === 'number' || c.drift_score === null)
+    )
+      fail('a column without a column_name and a numeric (or null) drift_score');
   return value as unknown as DriftReportJson;
 }
 
@@ -156,7 +161,8 @@ export const driftReportPlugin = fp(
       collect() {
         this.reset();
         for (const c of latest()?.report.columns ?? []) {
-          if (Number.isFinite(c.drift_score))
+          // No score, no sample: the column's verdict is in monitoring_drifted_columns.
+          if (c.drift_score !== null && Number.isFinite(c.drift_score))
             this.set({ column: c.column_name, stattest: c.stattest_name }, c.drift_score);
         }
       },

@@ -108,6 +108,50 @@ describe('trainer drift', () => {
     }
   });
 
+  it('counts a column with no value in the current file as drifted, and writes the report saying why', async () => {
+    const blanked = (file: string, column: string) =>
+      pl
+        .readCSV(join(data, file), { inferSchemaLength: 10000 })
+        .withColumns(pl.lit(null).cast(pl.Float64).alias(column));
+    const current = join(dir, 'no-ext-source-2.csv');
+    blanked('application_test.csv', 'EXT_SOURCE_2').writeCSV(current);
+    const out = join(dir, 'feed-stopped');
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const args = ['--reference', reference, '--current', current, '--out', out];
+      expect(await driftCommand([...args, '--columns', 'EXT_SOURCE_2,AMT_CREDIT'])).toBe(1);
+      expect(stderr).not.toHaveBeenCalled();
+      const printed = stdout.mock.calls.map((c) => String(c[0])).join('');
+      expect(printed).toMatch(/EXT_SOURCE_2 +no values in the current data \(reference: \d+\.\d% missing\)\n/);
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+      const column = report.columns.find((c: { column_name: string }) => c.column_name === 'EXT_SOURCE_2');
+      expect(column).toMatchObject({
+        drift_detected: true,
+        drift_score: null,
+        current_missing_share: 1,
+        note: expect.stringMatching(/^no values in the current data/),
+      });
+      expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<small>no values in the current data');
+
+      // The other way round: the reference cannot test the column, so it is left out and named, not refused.
+      const emptyReference = join(dir, 'reference-no-ext-source-2.csv');
+      blanked('application_train.csv', 'EXT_SOURCE_2').writeCSV(emptyReference);
+      stderr.mockClear();
+      const code = await driftCommand(['--reference', emptyReference, '--current', current, '--out', out]);
+      expect(code === 0 || code === 1).toBe(true);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain(
+        'warning: not compared, no value in reference-no-ext-source-2.csv: EXT_SOURCE_2\n',
+      );
+      const again = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+      expect(again.dataset.empty_reference_columns).toEqual(['EXT_SOURCE_2']);
+      expect(again.columns.map((c: { column_name: string }) => c.column_name)).not.toContain('EXT_SOURCE_2');
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  });
+
   it('exits 2 with one line on bad input, writing nothing', async () => {
     const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {

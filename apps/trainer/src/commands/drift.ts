@@ -34,6 +34,8 @@ share of drifted columns reaches --drift-share. Writes report.json and report.ht
                        --experiment (default credit-scoring-drift), server --tracking-uri or $MLFLOW_TRACKING_URI
 --current may also be the API's prediction log as JSONL (\`trainer monitor export\`, one object per scored
 applicant): its application fields are compared with the reference's columns; fields no request carried are skipped.
+A column with no value in the current data (every cell empty, or sent only as null) counts as drifted, noted in the
+report; a column with no value in the reference is not compared (a warning names it).
 Exit status: 0 no dataset drift, 1 dataset drift, 2 bad input.
 `;
 
@@ -186,12 +188,17 @@ function summarize(report: DriftReport): string {
   const drifted = report.columns.filter((c) => c.driftDetected);
   for (const c of drifted.slice(0, 15)) {
     lines.push(
-      `  ${c.column.padEnd(30)} ${c.stattestName.padEnd(30)} ${c.score.toPrecision(4).padStart(10)} (threshold ${c.threshold})`,
+      c.score === null
+        ? `  ${c.column.padEnd(30)} ${c.note}`
+        : `  ${c.column.padEnd(30)} ${c.stattestName.padEnd(30)} ${c.score.toPrecision(4).padStart(10)} (threshold ${c.threshold})`,
     );
   }
   if (drifted.length > 15) lines.push(`  … and ${drifted.length - 15} more (see report.html)`);
   return lines.join('\n');
 }
+
+const shortList = (names: string[]): string =>
+  names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
 
 const list = (values: string[] | undefined): string[] | undefined =>
   values === undefined
@@ -245,10 +252,11 @@ export async function driftCommand(argv: string[]): Promise<number> {
     fs.writeFileSync(path.join(out, 'report.json'), run.json);
     fs.writeFileSync(path.join(out, 'report.html'), run.html);
     process.stdout.write(`${run.summary}\nWrote ${path.join(out, 'report.json')} and report.html\n`);
-    if (run.report.ignoredColumns.length > 0) {
-      const names = run.report.ignoredColumns;
-      const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
-      process.stderr.write(`warning: not compared, in one file only: ${shown}\n`);
+    if (run.report.ignoredColumns.length > 0)
+      process.stderr.write(`warning: not compared, in one file only: ${shortList(run.report.ignoredColumns)}\n`);
+    if (run.report.emptyReferenceColumns.length > 0) {
+      const names = shortList(run.report.emptyReferenceColumns);
+      process.stderr.write(`warning: not compared, no value in ${path.basename(runOptions.reference)}: ${names}\n`);
     }
     if (values.mlflow && trackingUri) {
       const runId = await logDriftToMlflow(run, runOptions, trackingUri, values.experiment ?? 'credit-scoring-drift');

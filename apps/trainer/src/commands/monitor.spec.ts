@@ -205,6 +205,38 @@ describe.each(['sqlite', 'postgres'])('trainer monitor on %s', (engine) => {
   });
 });
 
+describe('trainer monitor when a field goes empty', () => {
+  it('counts a field requests carry only as null as drifted, noted in the report; leaves out one never sent', async () => {
+    const file = join(dir, 'empty-field.sqlite');
+    const log = openPredictionStore({ sqliteFile: file });
+    await log.migrate();
+    // The client's feed of EXT_SOURCE_3 stopped (sent as null); EXT_SOURCE_1 it never sends at all.
+    const rows = records(traffic.slice(0, 1500), false).map((r) => {
+      const { EXT_SOURCE_1: _never, ...application } = r.application as Record<string, unknown>;
+      return { ...r, application: { ...application, EXT_SOURCE_3: null } };
+    });
+    await log.insert(rows);
+    await log.close();
+    const out = join(dir, 'empty-field-report');
+    const base = ['--reference', reference, '--log-file', file, ...WINDOW, '--out', out];
+    const result = await quietly(() => monitorCommand([...base, '--drift-share', '0.001']));
+    expect(result.err).toBe('');
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/EXT_SOURCE_3 +no values in the current data \(reference: \d+\.\d% missing\)\n/);
+    const report = JSON.parse(fs.readFileSync(join(out, 'report.json'), 'utf8'));
+    type ColumnJson = { column_name: string; drift_detected: boolean; drift_score: number | null; note: string | null };
+    const columns = report.columns as ColumnJson[];
+    expect(columns.find((c) => c.column_name === 'EXT_SOURCE_3')).toMatchObject({
+      drift_detected: true,
+      drift_score: null,
+      note: expect.stringMatching(/^no values in the current data/),
+    });
+    expect(columns.map((c) => c.column_name)).not.toContain('EXT_SOURCE_1');
+    expect(columns.filter((c) => c.drift_detected).map((c) => c.column_name)).toEqual(['EXT_SOURCE_3']);
+    expect(fs.readFileSync(join(out, 'report.html'), 'utf8')).toContain('<small>no values in the current data');
+  });
+});
+
 describe('trainer monitor reads a log without changing it, and refuses what is not one', () => {
   const exportTo = (where: string[]) =>
     quietly(() => monitorCommand(['export', ...where, '--out', join(dir, 'refused.jsonl')]));

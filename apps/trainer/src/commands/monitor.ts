@@ -39,6 +39,8 @@ that version's predictions unless --model-version says otherwise.
   --out DIR              report.json and report.html (default reports/monitor)
   --mlflow               also log metrics and both reports to the model version's run (monitoring/<window end>/)
   --webhook URL          POST {alerts, metrics, window, report} as JSON when an alert fires
+A field the window's requests carry only as null counts as drifted (noted in the report); one no request carries is
+not compared; a column with no value in the reference is not compared either (a warning names it).
 Exit status: 0 within bounds, 1 drift or refusal rate out of bounds, 2 bad input or environment.
 `;
 
@@ -257,9 +259,16 @@ async function monitor(argv: string[]): Promise<number> {
       `${d.numberOfDriftedColumns} of ${d.numberOfColumns} columns drifted (share ${d.shareOfDriftedColumns.toFixed(3)})\n`,
   );
   for (const c of result.report.columns.filter((c) => c.driftDetected).slice(0, 15)) {
-    process.stdout.write(`  ${c.column.padEnd(30)} ${c.stattestName.padEnd(30)} ${c.score.toPrecision(4)}\n`);
+    const verdict = c.score === null ? c.note : `${c.stattestName.padEnd(30)} ${c.score.toPrecision(4)}`;
+    process.stdout.write(`  ${c.column.padEnd(30)} ${verdict}\n`);
   }
   process.stdout.write(`Wrote ${path.join(out, 'report.json')} and report.html\n`);
+  const unreferenced = result.report.emptyReferenceColumns;
+  if (unreferenced.length > 0) {
+    const names =
+      unreferenced.slice(0, 5).join(', ') + (unreferenced.length > 5 ? `, and ${unreferenced.length - 5} more` : '');
+    process.stderr.write(`warning: not compared, no value in the reference: ${names}\n`);
+  }
   if (values.mlflow && client && model) {
     const folder = await logToMlflow(client, model.runId, result, window.filter.to as number);
     process.stdout.write(`Logged to MLflow run ${model.runId} (${model.name} v${model.version}), ${folder}/\n`);
