@@ -5,12 +5,17 @@
  *   2  bad input or environment: a wrong flag, unreadable or malformed data, a path that cannot be written
  *      (full disk, read-only, not a directory), MLflow unreachable or refusing the request
  *   3  an internal error (a bug): nothing a user can fix by changing the input; DEBUG=1 prints the stack
- * Thrown errors never map to 1, so a script can trust `drift`'s 1 to mean drift.
+ *   4  done and written (drift / monitor reports), but not logged to MLflow (unreachable or refusing, --mlflow):
+ *      unlike 2, the files exist; 5 is the same with the command's verdict (drift found). 4 + verdict, so a
+ *      scheduler sees both the verdict and that the MLflow copy is missing.
+ * Thrown errors never map to 1 or 5, so a script can trust `drift`'s 1 (and 5) to mean drift.
  */
 export const EXIT_OK = 0;
 export const EXIT_VERDICT = 1;
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_INTERNAL = 3;
+export const EXIT_NOT_LOGGED = 4;
+export const EXIT_VERDICT_NOT_LOGGED = 5;
 
 // Matched by name along the prototype chain, so main.ts need not load every library (polars, LightGBM) to classify.
 const INPUT_ERRORS = new Set([

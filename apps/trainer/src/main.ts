@@ -9,7 +9,8 @@
  *   trainer worker    one machine of a distributed (data-parallel) LightGBM training
  *   trainer monitor   drift and refusal rate of the API's prediction log; `monitor export` writes it as JSONL
  * Exit status (exit-status.ts): 0 ok, 1 the command's verdict (drift found), 2 bad input or environment (one line
- * on stderr, nothing changed), 3 an internal error.
+ * on stderr, nothing changed), 3 an internal error, 4/5 (drift, monitor --mlflow) reports written but not logged to
+ * MLflow, 5 with the verdict.
  */
 import { UsageError } from './cli-args';
 import { exitStatusOf, EXIT_INTERNAL } from './exit-status';
@@ -26,7 +27,8 @@ Commands
   monitor    drift and refusal rate of the prediction log's last window (exit 1 out of bounds); export as JSONL
 
 Run 'trainer <command> --help' for the options of a command.
-Exit status: 0 ok, 1 the command's verdict (drift found), 2 bad input or environment, 3 internal error.
+Exit status: 0 ok, 1 the command's verdict (drift found), 2 bad input or environment, 3 internal error;
+4 / 5 (drift, monitor with --mlflow): reports written but not logged to MLflow, without / with the verdict.
 `;
 
 type Command = (argv: string[]) => Promise<number>;

@@ -1,6 +1,6 @@
 import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
 import { MlflowClient } from '@credit-scoring/tracking';
-import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
+import { freePort, startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,6 +146,39 @@ describe('trainer drift', () => {
       const again = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
       expect(again.dataset.empty_reference_columns).toEqual(['EXT_SOURCE_2']);
       expect(again.columns.map((c: { column_name: string }) => c.column_name)).not.toContain('EXT_SOURCE_2');
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  });
+
+  it('MLflow down: the report is written, one line says where it is and where it is not, exit 4 or 5', async () => {
+    const closed = await freePort(); // nothing listens there
+    const down = `http://ann:s3cret@127.0.0.1:${closed}`;
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      for (const [current, status, verdict] of [
+        [reference, 4, 'no dataset drift'], // the reference against itself: no drift
+        [
+          trafficLog((row) => void (row.AMT_INCOME_TOTAL = (row.AMT_INCOME_TOTAL as number) * 3)),
+          5,
+          'dataset drift detected',
+        ],
+      ] as const) {
+        const out = join(dir, `mlflow-down-${status}`);
+        stderr.mockClear();
+        const args = ['--reference', reference, '--current', current, '--out', out, '--columns', 'AMT_INCOME_TOTAL'];
+        expect(await driftCommand([...args, '--mlflow', '--tracking-uri', down])).toBe(status);
+        expect(existsSync(join(out, 'report.html'))).toBe(true);
+        const lines = stderr.mock.calls.map((c) => String(c[0]));
+        expect(lines).toEqual([
+          `trainer drift: ${join(out, 'report.json')} written (${verdict}) but not logged to MLflow at ` +
+            `http://127.0.0.1:${closed}: the server is not reachable (GET /api/2.0/mlflow/experiments/get-by-name, ` +
+            `4 attempts): ECONNREFUSED (connect ECONNREFUSED 127.0.0.1:${closed})\n`,
+        ]);
+      }
+      expect(stdout.mock.calls.join('')).not.toContain('s3cret');
     } finally {
       stdout.mockRestore();
       stderr.mockRestore();

@@ -14,7 +14,8 @@ import {
 import { applicationColumns } from '@credit-scoring/monitoring';
 import { MlflowClient, withRun } from '@credit-scoring/tracking';
 import { parseFlags, toNumber, UsageError } from '../cli-args';
-import { EXIT_BAD_INPUT, isInputOrEnvironmentError } from '../exit-status';
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT, isInputOrEnvironmentError } from '../exit-status';
+import { notLoggedToMlflow } from './not-logged';
 
 const HELP = `Usage: trainer drift --reference <csv> --current <csv> [options]
 
@@ -31,12 +32,14 @@ share of drifted columns reaches --drift-share. Writes report.json and report.ht
                        (otherwise: text and integers with ≤ 10 values are categorical, like Evidently)
   --psi                use PSI (threshold 0.1) for every column instead of the default tests
   --mlflow             also log the report (metrics, report.json, report.html) to MLflow, experiment
-                       --experiment (default credit-scoring-drift), server --tracking-uri or $MLFLOW_TRACKING_URI
+                       --experiment (default credit-scoring-drift), server --tracking-uri or $MLFLOW_TRACKING_URI;
+                       when MLflow cannot take it the report stays written and the exit status is 4 or 5
 --current may also be the API's prediction log as JSONL (\`trainer monitor export\`, one object per scored
 applicant): its application fields are compared with the reference's columns; fields no request carried are skipped.
 A column with no value in the current data (every cell empty, or sent only as null) counts as drifted, noted in the
 report; a column with no value in the reference is not compared (a warning names it).
-Exit status: 0 no dataset drift, 1 dataset drift, 2 bad input.
+Exit status: 0 no dataset drift, 1 dataset drift, 2 bad input or environment, 4 no dataset drift and 5
+dataset drift with the report written but not logged to MLflow (--mlflow: server down or refusing; one line says why).
 `;
 
 export interface DriftRunOptions {
@@ -152,10 +155,9 @@ export function loadTrafficColumns(
 async function logDriftToMlflow(
   run: DriftRun,
   opts: DriftRunOptions,
-  trackingUri: string,
+  client: MlflowClient,
   experiment: string,
 ): Promise<string> {
-  const client = new MlflowClient({ trackingUri });
   const experimentId = await client.getOrCreateExperiment(experiment);
   return withRun(
     client,
@@ -233,6 +235,8 @@ export async function driftCommand(argv: string[]): Promise<number> {
     if (!values.current) throw new UsageError('--current <csv> is required');
     const trackingUri = values['tracking-uri'] ?? process.env.MLFLOW_TRACKING_URI;
     if (values.mlflow && !trackingUri) throw new UsageError('--mlflow needs --tracking-uri or MLFLOW_TRACKING_URI');
+    // Made first: a tracking URI that is not a URL is bad input, refused before any report is written.
+    const client = values.mlflow && trackingUri ? new MlflowClient({ trackingUri }) : undefined;
     const numeric = new Set(list(values.numeric));
     const both = (list(values.categorical) ?? []).filter((c) => numeric.has(c));
     if (both.length) throw new UsageError(`column(s) ${both.join(', ')} given to both --categorical and --numeric`);
@@ -258,11 +262,23 @@ export async function driftCommand(argv: string[]): Promise<number> {
       const names = shortList(run.report.emptyReferenceColumns);
       process.stderr.write(`warning: not compared, no value in ${path.basename(runOptions.reference)}: ${names}\n`);
     }
-    if (values.mlflow && trackingUri) {
-      const runId = await logDriftToMlflow(run, runOptions, trackingUri, values.experiment ?? 'credit-scoring-drift');
-      process.stdout.write(`Logged to MLflow run ${runId} (${trackingUri})\n`);
+    const drift = run.report.dataset.datasetDrift;
+    if (client) {
+      let runId: string;
+      try {
+        runId = await logDriftToMlflow(run, runOptions, client, values.experiment ?? 'credit-scoring-drift');
+      } catch (error) {
+        const written = {
+          file: path.join(out, 'report.json'),
+          verdict: drift,
+          summary: drift ? 'dataset drift detected' : 'no dataset drift',
+        };
+        return notLoggedToMlflow('drift', written, client.trackingUri, error);
+      }
+      // The client's URI: without the user:password a --tracking-uri may carry.
+      process.stdout.write(`Logged to MLflow run ${runId} (${client.trackingUri})\n`);
     }
-    return run.report.dataset.datasetDrift ? 1 : 0;
+    return drift ? EXIT_VERDICT : EXIT_OK;
   } catch (err) {
     // Bad input and I/O failures (full disk, --out not a directory, read-only) are 2, never 1: 1 means drift.
     if (err instanceof Error && isInputOrEnvironmentError(err)) {

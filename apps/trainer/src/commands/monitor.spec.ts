@@ -305,9 +305,8 @@ describe('trainer monitor with the reference stored with the model version', () 
   });
   afterAll(async () => server?.stop());
 
-  it('reads the reference sample of NAME@ALIAS and logs metrics and reports under its run', async () => {
-    const client = new MlflowClient({ trackingUri });
-    const name = `monitor-test-${process.pid}`;
+  /** A registered model NAME@champion whose run holds the reference sample, as `trainer run` leaves it. */
+  async function championWithReference(client: MlflowClient, name: string) {
     const experimentId = await client.getOrCreateExperiment(name);
     const run = await client.createRun({ experimentId, runName: 'best model' });
     const runId = run.info.runId;
@@ -318,15 +317,27 @@ describe('trainer monitor with the reference stored with the model version', () 
     await client.getOrCreateRegisteredModel(name);
     const version = await client.createModelVersion({ name, source: `runs:/${runId}/model`, runId });
     await client.setRegisteredModelAlias(name, 'champion', version.version);
+    return { runId, version, application };
+  }
+
+  /** A SQLite log holding the shifted traffic, scored by that version. */
+  async function shiftedLog(file: string, modelVersion: string): Promise<void> {
+    const store = openPredictionStore({ sqliteFile: file });
+    await store.migrate();
+    await store.insert(records(traffic.slice(0, 1500), true).map((r) => ({ ...r, modelVersion })));
+    await store.close();
+  }
+
+  it('reads the reference sample of NAME@ALIAS and logs metrics and reports under its run', async () => {
+    const client = new MlflowClient({ trackingUri });
+    const name = `monitor-test-${process.pid}`;
+    const { runId, version, application } = await championWithReference(client, name);
     const stored = pl.readCSV((await client.downloadArtifactBytes(runId, REFERENCE_ARTIFACT)).toString());
     expect(stored.height).toBe(Math.min(5000, application.height));
     expect(stored.columns).not.toContain('TARGET');
 
     const file = join(dir, 'mlflow-log.sqlite');
-    const store = openPredictionStore({ sqliteFile: file });
-    await store.migrate();
-    await store.insert(records(traffic.slice(0, 1500), true).map((r) => ({ ...r, modelVersion: version.version })));
-    await store.close();
+    await shiftedLog(file, version.version);
     const result = await quietly(() =>
       monitorCommand([
         '--model',
@@ -351,5 +362,32 @@ describe('trainer monitor with the reference stored with the model version', () 
     expect(reports).toHaveLength(1);
     const html = await client.downloadArtifactBytes(runId, `${reports[0].path}/report.html`);
     expect(html.toString()).toContain('AMT_INCOME_TOTAL');
+  });
+
+  it('MLflow refusing the reports: they stay written, the alerts still go out, exit 5 with one line', async () => {
+    const client = new MlflowClient({ trackingUri });
+    const name = `monitor-refused-${process.pid}`;
+    const { runId, version } = await championWithReference(client, name);
+    // Deleted after registration: the alias and the reference sample still resolve, the run takes no more metrics.
+    const deleted = await fetch(`${trackingUri}/api/2.0/mlflow/runs/delete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ run_id: runId }),
+    });
+    expect(deleted.status).toBe(200);
+    const file = join(dir, 'refused-log.sqlite');
+    await shiftedLog(file, version.version);
+    const out = join(dir, 'refused-report');
+    const args = ['--model', `${name}@champion`, '--tracking-uri', trackingUri, '--log-file', file, ...WINDOW];
+    const result = await quietly(() => monitorCommand([...args, '--out', out, '--mlflow', '--drift-share', '0.01']));
+    expect(result.code).toBe(5);
+    expect(result.err.split('\n')).toEqual([expect.any(String), '']);
+    expect(
+      result.err.startsWith(
+        `trainer monitor: ${join(out, 'report.json')} written (1 alert) but not logged to MLflow at ${trackingUri}: `,
+      ),
+    ).toBe(true);
+    expect(result.out).toMatch(/^ALERT dataset drift: 2 of \d+ columns/m);
+    expect(fs.existsSync(join(out, 'report.html'))).toBe(true);
   });
 });

@@ -19,6 +19,7 @@ import {
 } from '@credit-scoring/monitoring';
 import { DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME, MlflowClient } from '@credit-scoring/tracking';
 import { parseFlags, toInt, toNumber, UsageError } from '../cli-args';
+import { notLoggedToMlflow } from './not-logged';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT, isInputOrEnvironmentError } from '../exit-status';
 import { REFERENCE_ARTIFACT } from '../pipeline/reference';
 
@@ -41,7 +42,8 @@ that version's predictions unless --model-version says otherwise.
   --webhook URL          POST {alerts, metrics, window, report} as JSON when an alert fires
 A field the window's requests carry only as null counts as drifted (noted in the report); one no request carries is
 not compared; a column with no value in the reference is not compared either (a warning names it).
-Exit status: 0 within bounds, 1 drift or refusal rate out of bounds, 2 bad input or environment.
+Exit status: 0 within bounds, 1 drift or refusal rate out of bounds, 2 bad input or environment; with --mlflow,
+4 (within bounds) or 5 (out of bounds, alerts still sent) when the reports are written but MLflow could not take them.
 `;
 
 interface Window {
@@ -269,11 +271,23 @@ async function monitor(argv: string[]): Promise<number> {
       unreferenced.slice(0, 5).join(', ') + (unreferenced.length > 5 ? `, and ${unreferenced.length - 5} more` : '');
     process.stderr.write(`warning: not compared, no value in the reference: ${names}\n`);
   }
+  // MLflow failing now leaves the reports written and must not silence the alerts: they still go out, then 4 or 5.
+  let notLogged: number | undefined;
   if (values.mlflow && client && model) {
-    const folder = await logToMlflow(client, model.runId, result, window.filter.to as number);
-    process.stdout.write(`Logged to MLflow run ${model.runId} (${model.name} v${model.version}), ${folder}/\n`);
+    try {
+      const folder = await logToMlflow(client, model.runId, result, window.filter.to as number);
+      process.stdout.write(`Logged to MLflow run ${model.runId} (${model.name} v${model.version}), ${folder}/\n`);
+    } catch (error) {
+      const alerts = result.alerts.length;
+      const written = {
+        file: path.join(out, 'report.json'),
+        verdict: alerts > 0,
+        summary: alerts > 0 ? `${alerts} alert${alerts > 1 ? 's' : ''}` : 'within bounds',
+      };
+      notLogged = notLoggedToMlflow('monitor', written, client.trackingUri, error);
+    }
   }
-  if (result.alerts.length === 0) return EXIT_OK;
+  if (result.alerts.length === 0) return notLogged ?? EXIT_OK;
   for (const alert of result.alerts) process.stdout.write(`ALERT ${alert}\n`);
   if (values.webhook) {
     try {
@@ -290,7 +304,7 @@ async function monitor(argv: string[]): Promise<number> {
       process.stderr.write(`trainer monitor: webhook failed: ${(error as Error).message}\n`);
     }
   }
-  return EXIT_VERDICT;
+  return notLogged ?? EXIT_VERDICT;
 }
 
 async function exportLog(argv: string[]): Promise<number> {
