@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { workspaceRoot } from '@credit-scoring/data';
 import { validateCostModel } from '@credit-scoring/decision';
@@ -10,6 +10,7 @@ import {
   registeredModelNameProblem,
 } from '@credit-scoring/tracking';
 import { parseFlags, toInt, toNumber, UsageError } from './cli-args';
+import { fsReason, inputFile, inputFolder } from './path-flags';
 import { FINAL_FITS_ALL_MAX_ROWS, type FinalFitsSetting } from './pipeline/final-fits';
 import { PRUNE_AUTO_MARGIN, PRUNE_AUTO_MIN_ROWS, type PruneSetting } from './pipeline/prune';
 
@@ -252,10 +253,7 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
     // Flags add to the file's tags (a flag wins for the same key).
     tags: { ...checkedTags(base.tags, 'config "tags"'), ...parseTags(flags.tag ?? []) },
   };
-  if (config.dataDir !== undefined) {
-    config.dataDir = resolve(config.dataDir);
-    if (!existsSync(config.dataDir)) throw new UsageError(`--data-dir ${config.dataDir} does not exist`);
-  }
+  if (config.dataDir !== undefined) config.dataDir = inputFolder('--data-dir', config.dataDir);
   // The registry's rules, checked before the study: they failed only at the registration, after all the training.
   const nameProblem = registeredModelNameProblem(config.modelName);
   if (nameProblem) throw new UsageError(`--model-name ${nameProblem}`);
@@ -404,12 +402,13 @@ const SETTINGS_WITHOUT_DEFAULT: Record<string, 'string' | 'number'> = {
 };
 
 function readConfigFile(path: string): Partial<TrainConfig> {
+  const file = inputFile('--config', path);
   let parsed: unknown;
   try {
     // Without a byte-order mark: editors on Windows write one, and JSON.parse refuses it.
-    parsed = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
+    parsed = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new UsageError(`--config ${path}: ${(err as Error).message}`);
+    throw new UsageError(`--config ${path}: ${fsReason(err)}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new UsageError(`--config ${path}: expected a JSON object`);

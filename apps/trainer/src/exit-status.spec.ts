@@ -85,7 +85,22 @@ describe('trainer drift: 0 no drift, 1 drift, 2 bad input or I/O failure', () =>
   it('--out is a file (not a directory) → 2', () => {
     const r = drift(same, file('a-file', 'x'));
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^trainer drift: EEXIST/);
+    expect(r.stderr).toBe(`trainer drift: --out ${join(dir, 'a-file')} is a file, not a folder\n`);
+  });
+
+  (existsSync('/proc/self') ? it : it.skip)("--out under /proc → 2 at once (Node's recursive mkdir spun there)", () => {
+    const r = drift(same, '/proc/credit-scoring/drift');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'trainer drift: --out /proc/credit-scoring/drift cannot be created: /proc takes no new entries\n',
+    );
+  });
+
+  (existsSync('/proc/self/mem') ? it : it.skip)('an unreadable --current (opens, then EIO) → 2, named', () => {
+    const r = drift('/proc/self/mem', join(dir, 'out-unreadable'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('trainer drift: --current /proc/self/mem cannot be read: input/output error (EIO)\n');
+    expect(existsSync(join(dir, 'out-unreadable'))).toBe(false);
   });
 
   (existsSync('/dev/full') ? it : it.skip)('a full disk (report.json → /dev/full) → 2', () => {
@@ -93,13 +108,17 @@ describe('trainer drift: 0 no drift, 1 drift, 2 bad input or I/O failure', () =>
     symlinkSync('/dev/full', join(dir, 'out-full', 'report.json'));
     const r = drift(same, join(dir, 'out-full'));
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/ENOSPC/);
+    expect(r.stderr).toBe(
+      `trainer drift: --out: ${join(dir, 'out-full', 'report.json')} cannot be written: no space left on the device (ENOSPC)\n`,
+    );
   });
 
   (existsSync('/sys/kernel') ? it : it.skip)('an output folder that cannot be created (read-only /sys) → 2', () => {
     const r = drift(same, '/sys/credit-scoring-drift');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/EPERM|EROFS|EACCES/);
+    expect(r.stderr).toMatch(
+      /^trainer drift: --out \/sys\/credit-scoring-drift cannot be created: .*\((EPERM|EROFS|EACCES)\)\n$/,
+    );
   });
 });
 

@@ -43,6 +43,15 @@ describe('trainer CLI', () => {
       /^trainer: --budget does not apply with --workers \(one LightGBM model: no search, CV or registry\)\n$/,
     ],
     [['run', '--data-dir', '.', '--rows', '500'], /^trainer: --rows is the number of applicants to generate; with/],
+    // A folder where a file is expected: the flag and the path in words, not Node's "EISDIR: illegal operation".
+    [['run', '--config', tmpdir()], /^trainer: --config \S+ is a folder, not a file\n$/],
+    [
+      ['drift', '--reference', tmpdir(), '--current', tmpdir()],
+      /^trainer drift: --reference \S+ is a folder, not a file\n$/,
+    ],
+    [['predict', '--input', tmpdir(), '--out', 'x.csv'], /^trainer: --input \S+ is a folder, not a file\n$/],
+    [['monitor', '--reference', tmpdir()], /^trainer monitor: --reference \S+ is a folder, not a file\n$/],
+    [['run', '--data-dir', __filename], /^trainer: --data-dir \S+ is a file, not a folder\n$/],
   ])('%j exits 2 with one line', (argv, message) => {
     const r = trainer(...argv);
     expect(r.status).toBe(2);

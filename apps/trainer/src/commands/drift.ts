@@ -15,6 +15,7 @@ import { applicationColumns } from '@credit-scoring/monitoring';
 import { MlflowClient, withRun } from '@credit-scoring/tracking';
 import { parseFlags, toNumber, UsageError } from '../cli-args';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT, isInputOrEnvironmentError } from '../exit-status';
+import { inputFile, outputFolder, writeOutput } from '../path-flags';
 import { notLoggedToMlflow } from './not-logged';
 
 const HELP = `Usage: trainer drift --reference <csv> --current <csv> [options]
@@ -241,8 +242,8 @@ export async function driftCommand(argv: string[]): Promise<number> {
     const both = (list(values.categorical) ?? []).filter((c) => numeric.has(c));
     if (both.length) throw new UsageError(`column(s) ${both.join(', ')} given to both --categorical and --numeric`);
     const runOptions: DriftRunOptions = {
-      reference: path.resolve(values.reference),
-      current: path.resolve(values.current),
+      reference: inputFile('--reference', values.reference),
+      current: inputFile('--current', values.current),
       driftShare: toNumber('drift-share', values['drift-share'], 0, 1),
       columns: list(values.columns),
       exclude: list(values.exclude),
@@ -251,10 +252,9 @@ export async function driftCommand(argv: string[]): Promise<number> {
       psi: values.psi,
     };
     const run = runDrift(runOptions);
-    const out = path.resolve(values.out ?? 'reports/drift');
-    fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, 'report.json'), run.json);
-    fs.writeFileSync(path.join(out, 'report.html'), run.html);
+    const out = outputFolder('--out', values.out ?? 'reports/drift');
+    writeOutput('--out', path.join(out, 'report.json'), run.json);
+    writeOutput('--out', path.join(out, 'report.html'), run.html);
     process.stdout.write(`${run.summary}\nWrote ${path.join(out, 'report.json')} and report.html\n`);
     if (run.report.ignoredColumns.length > 0)
       process.stderr.write(`warning: not compared, in one file only: ${shortList(run.report.ignoredColumns)}\n`);

@@ -274,6 +274,40 @@ describe('trainer monitor reads a log without changing it, and refuses what is n
     expect(fs.existsSync(`${file}-wal`)).toBe(false);
   });
 
+  it('exits 2 with one line naming the flag for a folder or an unusable path, never SQLite\'s "disk I/O error"', async () => {
+    const file = join(dir, 'paths-log.sqlite');
+    const log = openPredictionStore({ sqliteFile: file });
+    await log.migrate();
+    await log.insert(records(traffic.slice(0, 150), false));
+    await log.close();
+    const folder = fs.mkdtempSync(join(dir, 'a-folder-'));
+    expect(
+      await quietly(() => monitorCommand(['export', '--log-file', folder, '--out', join(dir, 'x.jsonl')])),
+    ).toEqual({ code: 2, out: '', err: `trainer monitor: --log-file ${folder} is a folder, not a file\n` });
+    expect(await quietly(() => monitorCommand(['export', '--log-file', file, '--out', folder]))).toEqual({
+      code: 2,
+      out: '',
+      err: `trainer monitor: --out ${folder} is a folder; name the file to write\n`,
+    });
+    const args = ['--log-file', file, ...WINDOW];
+    expect(await quietly(() => monitorCommand([...args, '--reference', folder]))).toEqual({
+      code: 2,
+      out: '',
+      err: `trainer monitor: --reference ${folder} is a folder, not a file\n`,
+    });
+    if (fs.existsSync('/proc/self')) {
+      const proc = await quietly(() => monitorCommand([...args, '--reference', reference, '--out', '/proc/monitor']));
+      expect(proc.code).toBe(2);
+      expect(proc.err).toBe('trainer monitor: --out /proc/monitor cannot be created: /proc takes no new entries\n');
+      const exported = await quietly(() =>
+        monitorCommand(['export', '--log-file', file, '--out', '/proc/x/log.jsonl']),
+      );
+      expect(exported.err).toBe(
+        'trainer monitor: --out /proc/x/log.jsonl cannot be created: /proc takes no new entries\n',
+      );
+    }
+  });
+
   it('exits 2 for a PostgreSQL database that does not exist or holds no log', async () => {
     const database = await freshPostgresDatabase();
     try {

@@ -19,6 +19,7 @@ import {
 } from '@credit-scoring/monitoring';
 import { DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME, MlflowClient } from '@credit-scoring/tracking';
 import { parseFlags, toInt, toNumber, UsageError } from '../cli-args';
+import { inputFile, openOutput, outputFile, outputFolder, writeOutput } from '../path-flags';
 import { notLoggedToMlflow } from './not-logged';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT, isInputOrEnvironmentError } from '../exit-status';
 import { REFERENCE_ARTIFACT } from '../pipeline/reference';
@@ -80,6 +81,8 @@ async function openLog(values: { 'database-url'?: string; 'log-file'?: string })
   if (!databaseUrl && !fs.existsSync(sqliteFile)) {
     throw new UsageError(`no prediction log at ${sqliteFile} (set --log-file, or --database-url for PostgreSQL)`);
   }
+  // SQLite says "disk I/O error" of a folder or an unreadable file: said in words first, naming where the path came from.
+  if (!databaseUrl) inputFile(values['log-file'] ? '--log-file' : 'the prediction log', sqliteFile);
   let store: PredictionStore | undefined;
   let version: number;
   try {
@@ -221,7 +224,7 @@ async function monitor(argv: string[]): Promise<number> {
       : undefined;
   const window = windowOf(values, values['model-version'] ?? model?.version);
   const referenceFile = values.reference
-    ? path.resolve(values.reference)
+    ? inputFile('--reference', values.reference)
     : await referenceFromRun(client as MlflowClient, (model as { runId: string }).runId);
   const reference = loadCsvColumns(referenceFile);
 
@@ -244,14 +247,13 @@ async function monitor(argv: string[]): Promise<number> {
     if (!values.reference) fs.rmSync(path.dirname(referenceFile), { recursive: true, force: true });
   }
 
-  const out = path.resolve(values.out ?? 'reports/monitor');
-  fs.mkdirSync(out, { recursive: true });
+  const out = outputFolder('--out', values.out ?? 'reports/monitor');
   // Written next to each other, then renamed: the API serving the folder never reads half a report.
   for (const [name, content] of [
     ['report.json', result.json],
     ['report.html', result.html],
   ] as const) {
-    fs.writeFileSync(path.join(out, `.${name}.tmp`), content);
+    writeOutput('--out', path.join(out, `.${name}.tmp`), content);
     fs.renameSync(path.join(out, `.${name}.tmp`), path.join(out, name));
   }
   const d = result.report.dataset;
@@ -318,14 +320,19 @@ async function exportLog(argv: string[]): Promise<number> {
     values.from || values.to || values['window-hours']
       ? windowOf(values, values['model-version'])
       : { filter: { modelVersion: values['model-version'] }, label: 'whole log' };
-  const out = path.resolve(values.out);
   const store = await openLog(values);
+  let out: string;
+  try {
+    out = outputFile('--out', values.out);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const temp = `${out}.tmp`;
   let rows = 0;
   try {
-    fs.mkdirSync(path.dirname(out), { recursive: true });
     // Personal data: the export is its owner's only, like the log itself.
-    const fd = fs.openSync(temp, 'w', 0o600);
+    const fd = openOutput('--out', out, temp, 0o600);
     try {
       rows = await store.scan(window.filter, (chunk) => {
         fs.writeSync(fd, chunk.map(toJsonlLine).join(''));

@@ -244,12 +244,20 @@ describe('trainer predict on bad input', () => {
   });
 
   it.each([
-    [['--input', 'a.csv', '--out', os.tmpdir(), '--bundle', 'x'], /is a folder; name the CSV file to write/],
+    [['--input', 'a.csv', '--out', os.tmpdir(), '--bundle', 'x'], /is a folder; name the file to write/],
     [[], /--input FILE\.csv is required/],
     [['--input', 'x.csv'], /--out FILE\.csv is required/],
-    [['--input', '/no/such.csv', '--out', 'o.csv', '--bundle', '/no/bundle'], /cannot read|not found/],
+    [
+      ['--input', '/no/such.csv', '--out', 'o.csv', '--bundle', '/no/bundle'],
+      /^--input \/no\/such\.csv does not exist$/,
+    ],
+    [['--input', os.tmpdir(), '--out', 'o.csv', '--bundle', '/no/bundle'], /^--input .* is a folder, not a file$/],
+    // Opens, then fails to read (Linux): the root user's way to meet an unreadable file.
+    ...((fs.existsSync('/proc/self/mem')
+      ? [[['--input', '/proc/self/mem', '--out', 'o.csv'], /^--input \/proc\/self\/mem cannot be read: .*\(EIO\)$/]]
+      : []) as Array<[string[], RegExp]>),
     [['--input', 'a.csv', '--out', 'b.csv', '--bundle', 'x', '--model', 'models:/m@a'], /exclude each other/],
-    [['--input', 'a.csv', '--out', 'b.csv', '--model', 'm@a'], /--model must look like models:\/NAME@ALIAS/],
+    [['--input', __filename, '--out', 'b.csv', '--model', 'm@a'], /--model must look like models:\/NAME@ALIAS/],
   ])('%j is a usage error', async (argv, message) => {
     await expect(predictCommand(argv)).rejects.toThrow(UsageError);
     await expect(predictCommand(argv)).rejects.toThrow(message);

@@ -27,6 +27,7 @@ import {
   type ReadModelPackage,
 } from '@credit-scoring/tracking';
 import { parseFlags, toInt, UsageError } from '../cli-args';
+import { inputFile, inputFolder, openOutput, outputFileInFolder } from '../path-flags';
 import { formatSeconds } from '../progress';
 
 const HELP = `Usage: trainer predict --input FILE.csv --out FILE.csv [--data-dir DIR]
@@ -84,19 +85,10 @@ function parseOptions(argv: string[]): PredictOptions | null {
   if (values.model !== undefined && values.bundle !== undefined) {
     throw new UsageError('--model and --bundle exclude each other');
   }
-  const input = path.resolve(values.input);
-  const out = path.resolve(values.out);
+  const out = outputFileInFolder('--out', values.out);
+  const input = inputFile('--input', values.input);
   if (input === out) throw new UsageError('--out must not be the --input file');
-  if (!fs.statSync(path.dirname(out), { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`--out ${out}: the folder ${path.dirname(out)} does not exist`);
-  }
-  if (fs.statSync(out, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`--out ${out} is a folder; name the CSV file to write`);
-  }
-  const dataDir = values['data-dir'] === undefined ? undefined : path.resolve(values['data-dir']);
-  if (dataDir !== undefined && !fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`--data-dir ${dataDir} is not a folder`);
-  }
+  const dataDir = values['data-dir'] === undefined ? undefined : inputFolder('--data-dir', values['data-dir']);
   return {
     input,
     out,
@@ -378,7 +370,7 @@ async function scoreFile(
     const oneChunk = !first.done && first.value.frame.height === applicants.length;
     const side = oneChunk ? {} : await allSideTables(reads);
     charge('side tables');
-    fd = fs.openSync(temp, 'w');
+    fd = openOutput('--out', out, temp);
     fs.writeSync(fd, opts.withDecision ? 'SK_ID_CURR,TARGET,decision,threshold\n' : 'SK_ID_CURR,TARGET\n');
     for (let next = first; !next.done; next = await chunks.next()) {
       charge('input');

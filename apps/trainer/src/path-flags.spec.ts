@@ -1,0 +1,97 @@
+// Paths named by flags, on the real file system: every failure is a UsageError (exit 2) of one line naming the flag
+// and the path, never Node's bare EISDIR/ENOENT/EACCES text, and an output folder under /proc fails at once instead
+// of hanging in Node's recursive mkdir.
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from './cli-args';
+import { inputFile, inputFolder, openOutput, outputFile, outputFolder, writeOutput } from './path-flags';
+
+const dir = fs.mkdtempSync(join(tmpdir(), 'path-flags-'));
+const file = join(dir, 'a.csv');
+fs.writeFileSync(file, 'a\n1\n');
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** The UsageError `run` throws, as the one line the CLI prints. */
+function refusal(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    const message = (error as Error).message;
+    expect(message).not.toContain('\n');
+    return message;
+  }
+  throw new Error('not refused');
+}
+
+const onLinux = fs.existsSync('/proc/self/mem') ? it : it.skip;
+
+describe('inputFile', () => {
+  it('is the absolute path of a readable file', () => {
+    expect(inputFile('--reference', file)).toBe(file);
+  });
+  it('names the flag and the path of a folder, a missing file, a path through a file', () => {
+    expect(refusal(() => inputFile('--reference', dir))).toBe(`--reference ${dir} is a folder, not a file`);
+    expect(refusal(() => inputFile('--current', join(dir, 'no.csv')))).toBe(
+      `--current ${join(dir, 'no.csv')} does not exist`,
+    );
+    expect(refusal(() => inputFile('--config', join(file, 'x.json')))).toBe(
+      `--config ${join(file, 'x.json')}: a part of the path is a file, not a folder (ENOTDIR)`,
+    );
+  });
+  onLinux('names a file that opens but cannot be read (root reads any mode; /proc/self/mem does not read)', () => {
+    expect(refusal(() => inputFile('--input', '/proc/self/mem'))).toBe(
+      '--input /proc/self/mem cannot be read: input/output error (EIO)',
+    );
+  });
+});
+
+describe('inputFolder', () => {
+  it('is an existing folder, else one line', () => {
+    expect(inputFolder('--data-dir', dir)).toBe(dir);
+    expect(refusal(() => inputFolder('--data-dir', file))).toBe(`--data-dir ${file} is a file, not a folder`);
+    expect(refusal(() => inputFolder('--data-dir', join(dir, 'none')))).toBe(
+      `--data-dir ${join(dir, 'none')} does not exist`,
+    );
+  });
+});
+
+describe('outputFolder', () => {
+  it('makes the folder and its missing parents', () => {
+    const out = join(dir, 'new', 'deeper');
+    expect(outputFolder('--out', out)).toBe(out);
+    expect(fs.statSync(out).isDirectory()).toBe(true);
+    expect(outputFolder('--out', out)).toBe(out); // already there: fine
+  });
+  it('refuses a file, or a path through a file, creating nothing', () => {
+    expect(refusal(() => outputFolder('--out', file))).toBe(`--out ${file} is a file, not a folder`);
+    expect(refusal(() => outputFolder('--out', join(file, 'x')))).toMatch(/^--out .*a\.csv\/x: .*\(ENOTDIR\)$/);
+  });
+  onLinux('fails at once under /proc, where Node’s recursive mkdir never returns', () => {
+    const started = Date.now();
+    expect(refusal(() => outputFolder('--out', '/proc/credit-scoring/x'))).toBe(
+      '--out /proc/credit-scoring/x cannot be created: /proc takes no new entries',
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('output files', () => {
+  it('outputFile refuses a folder and makes the missing folder of a file', () => {
+    expect(refusal(() => outputFile('--out', dir))).toBe(`--out ${dir} is a folder; name the file to write`);
+    const out = join(dir, 'export', 'log.jsonl');
+    expect(outputFile('--out', out)).toBe(out);
+    expect(fs.statSync(join(dir, 'export')).isDirectory()).toBe(true);
+  });
+  onLinux('openOutput and writeOutput name the flag and say why', () => {
+    expect(refusal(() => openOutput('--out', '/proc/x.csv', '/proc/.x.csv.tmp'))).toBe(
+      '--out /proc/x.csv cannot be written: /proc takes no new entries',
+    );
+    if (fs.existsSync('/dev/full')) {
+      expect(refusal(() => writeOutput('--out', '/dev/full', 'x'))).toBe(
+        '--out: /dev/full cannot be written: no space left on the device (ENOSPC)',
+      );
+    }
+  });
+});

@@ -1,0 +1,137 @@
+// Files and folders named by a flag, checked where a command first touches them, so that a wrong path is one line
+// naming the flag and the path (exit 2), never Node's bare "EISDIR: illegal operation on a directory, read", nor a
+// hang: Node's recursive mkdir never returns under /proc.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from './cli-args';
+
+const REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder',
+  ENOENT: 'no such file or folder',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/** A file-system error in words, its code kept for searching: "permission denied (EACCES)". */
+export function fsReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (!code) return (error as Error).message.split('\n')[0];
+  return REASONS[code] ? `${REASONS[code]} (${code})` : code;
+}
+
+function statOf(flag: string, target: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(target, { throwIfNoEntry: false });
+  } catch (error) {
+    throw new UsageError(`${flag} ${target}: ${fsReason(error)}`);
+  }
+}
+
+/** An existing file that can be read; its absolute path. One byte is read: some /proc files open, then fail. */
+export function inputFile(flag: string, value: string): string {
+  const file = path.resolve(value);
+  const stat = statOf(flag, file);
+  if (!stat) throw new UsageError(`${flag} ${file} does not exist`);
+  if (stat.isDirectory()) throw new UsageError(`${flag} ${file} is a folder, not a file`);
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      fs.readSync(fd, Buffer.alloc(1), 0, 1, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (error) {
+    throw new UsageError(`${flag} ${file} cannot be read: ${fsReason(error)}`);
+  }
+  return file;
+}
+
+/** An existing folder; its absolute path. */
+export function inputFolder(flag: string, value: string): string {
+  const dir = path.resolve(value);
+  const stat = statOf(flag, dir);
+  if (!stat) throw new UsageError(`${flag} ${dir} does not exist`);
+  if (!stat.isDirectory()) throw new UsageError(`${flag} ${dir} is a file, not a folder`);
+  return dir;
+}
+
+/** Why `mkdir`/`open` of an entry failed; ENOENT with the parent present is a file system that takes no new entry. */
+function creationReason(error: unknown, entry: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' && fs.existsSync(path.dirname(entry))) return `${path.dirname(entry)} takes no new entries`;
+  return fsReason(error);
+}
+
+/**
+ * An output folder, made with its missing parents one level at a time (Node's recursive mkdir spins forever under
+ * /proc, where a parent exists but takes no new entry); its absolute path.
+ */
+export function outputFolder(flag: string, value: string): string {
+  const dir = path.resolve(value);
+  makeFolder(flag, dir, dir);
+  return dir;
+}
+
+/** `dir` and its missing parents, a failure said of `named` (the flag's value: the folder, or a file in it). */
+function makeFolder(flag: string, dir: string, named: string): void {
+  const missing: string[] = [];
+  for (let at = dir; ; at = path.dirname(at)) {
+    const stat = statOf(flag, at);
+    if (stat?.isDirectory()) break;
+    if (stat) throw new UsageError(`${flag} ${named}${at === named ? '' : `: ${at}`} is a file, not a folder`);
+    missing.unshift(at);
+    if (path.dirname(at) === at) break;
+  }
+  for (const folder of missing) {
+    try {
+      fs.mkdirSync(folder);
+    } catch (error) {
+      throw new UsageError(`${flag} ${named} cannot be created: ${creationReason(error, folder)}`);
+    }
+  }
+}
+
+/** An output file in a folder that must exist already (nothing is created); its absolute path. */
+export function outputFileInFolder(flag: string, value: string): string {
+  const file = path.resolve(value);
+  const folder = statOf(flag, path.dirname(file));
+  if (!folder?.isDirectory()) {
+    const problem = folder ? 'is a file, not a folder' : 'does not exist';
+    throw new UsageError(`${flag} ${file}: the folder ${path.dirname(file)} ${problem}`);
+  }
+  if (statOf(flag, file)?.isDirectory()) throw new UsageError(`${flag} ${file} is a folder; name the file to write`);
+  return file;
+}
+
+/** An output file: not a folder, its folder made when missing (as outputFolder); its absolute path. */
+export function outputFile(flag: string, value: string): string {
+  const file = path.resolve(value);
+  if (statOf(flag, file)?.isDirectory()) throw new UsageError(`${flag} ${file} is a folder; name the file to write`);
+  makeFolder(flag, path.dirname(file), file);
+  return file;
+}
+
+/** Writes one whole file into an output folder; a failure (full disk, read-only) names the flag and the file. */
+export function writeOutput(flag: string, file: string, content: string): void {
+  try {
+    fs.writeFileSync(file, content);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${file} cannot be written: ${creationReason(error, file)}`);
+  }
+}
+
+/** Opens `file` (a temporary next to the output) for writing; a failure names the flag and the output. */
+export function openOutput(flag: string, output: string, file = output, mode?: number): number {
+  try {
+    return fs.openSync(file, 'w', mode);
+  } catch (error) {
+    throw new UsageError(`${flag} ${output} cannot be written: ${creationReason(error, file)}`);
+  }
+}
