@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,6 +10,7 @@ const trainer = (...args: string[]) =>
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, MLFLOW_TRACKING_URI: '', TSX_TSCONFIG_PATH: join(root, 'tsconfig.base.json') },
+    timeout: 120_000, // a command that hangs fails its test (status null) instead of blocking the suite
   });
 
 describe('trainer CLI', () => {
@@ -57,6 +58,16 @@ describe('trainer CLI', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
+  });
+
+  (existsSync('/proc/self') ? it : it.skip)('generate --out under /proc exits 2 at once (it hung in mkdir)', () => {
+    const started = Date.now();
+    const r = trainer('generate', '--rows', '10', '--out', '/proc/credit-scoring-generate');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'trainer: --out /proc/credit-scoring-generate cannot be created: /proc takes no new entries\n',
+    );
+    expect(Date.now() - started).toBeLessThan(60_000);
   });
 
   it('run refuses labels that are not 0 or 1, and too few applicants, before any MLflow run', () => {

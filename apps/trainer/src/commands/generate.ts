@@ -3,6 +3,7 @@ import { basename, resolve } from 'node:path';
 import { generateSynthetic, TABLE_NAMES, tablePath, workspaceRoot } from '@credit-scoring/data';
 import { parseFlags, toInt, UsageError } from '../cli-args';
 import { DEFAULTS } from '../config';
+import { outputFolder } from '../path-flags';
 import { formatSeconds } from '../progress';
 
 const HELP = `Usage: trainer generate [--rows N] [--seed N] [--out DIR]
@@ -32,6 +33,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
   // Same default folder as `npm start` (pipeline/data.ts), so a generated set is found and reused by the run.
   const out = values.out ? resolve(values.out) : resolve(workspaceRoot(), DEFAULTS.generatedDir, `${rows}-seed${seed}`);
   checkOut(out, values.force === true);
+  // Made here, level by level: the library's recursive mkdir never returns under /proc (`--out /proc/x` hung).
+  outputFolder('--out', out);
   const start = Date.now();
   const result = await generateSynthetic({
     rows,
