@@ -10,11 +10,12 @@ export const WORKER_HELP = `Usage: trainer worker --listen HOST:PORT [options]
 
 One machine of a distributed LightGBM training (trainer run --workers ...). Listens for the coordinator on
 HOST:PORT, receives its partition of the rows, trains data-parallel with the other workers over LightGBM's own
-sockets (LightGBM port), sends its report (rank 0 also the model) and waits for the next job.
+sockets (LightGBM port), sends its report (rank 0 also the model) and waits for the next job (--once: exits).
 
   --listen HOST:PORT     control address the coordinator connects to (e.g. 0.0.0.0:7000)
   --lightgbm-port PORT   port LightGBM listens on for the other workers (default: the control port + 1)
-  --once                 exit after one job (status 0 if it succeeded)
+  --once                 serve one job, then exit: status 0 when it succeeded, 2 when it failed or when the
+                         coordinator that connected left before sending it (for scripts and tests)
   -h, --help             this text
 
 A job that fails (a peer or the coordinator gone, no progress within the job's step time-out) ends the process with
@@ -66,9 +67,13 @@ function serve(address: { host: string; port: number }, lightgbmPort: number, on
       }
       busy = true;
       log(`coordinator connected from ${socket.remoteAddress}:${socket.remotePort}`);
-      void runJob(socket, lightgbmPort).then(() => {
+      void runJob(socket, lightgbmPort).then((outcome) => {
         busy = false;
-        if (once) server.close(() => resolve(0));
+        if (!once) return;
+        // The first coordinator was the one job: it did not happen if it left before sending it, so not status 0.
+        const status = outcome === 'served' ? 0 : JOB_FAILED;
+        log(`${outcome === 'served' ? 'job served' : 'the coordinator left before sending a job'}: exiting (--once)`);
+        server.close(() => resolve(status));
       });
     });
     server.on('error', (err) => reject(err));
@@ -78,8 +83,11 @@ function serve(address: { host: string; port: number }, lightgbmPort: number, on
   });
 }
 
-/** Serves one coordinator connection; resolves when the job is over and the LightGBM thread has ended. */
-function runJob(socket: Socket, lightgbmPort: number): Promise<void> {
+/**
+ * Serves one coordinator connection; resolves when the job is over and the LightGBM thread has ended ('served'), or
+ * when the coordinator left before sending a job ('no job'). A failed job never resolves: the process leaves.
+ */
+function runJob(socket: Socket, lightgbmPort: number): Promise<'served' | 'no job'> {
   return new Promise((resolve) => {
     const baselineRssBytes = process.memoryUsage.rss();
     let started = performance.now(); // reset when the job arrives: waiting for the coordinator's data is not work
@@ -102,7 +110,7 @@ function runJob(socket: Socket, lightgbmPort: number): Promise<void> {
 
     socket.on('close', () => {
       if (!finished && job) fail('the coordinator closed the connection');
-      else if (!finished) resolve(); // it left before sending a job: nothing to clean up
+      else if (!finished) resolve('no job'); // nothing to clean up
     });
     socket.on('error', () => undefined); // 'close' follows and says what matters
 
@@ -155,7 +163,7 @@ function runJob(socket: Socket, lightgbmPort: number): Promise<void> {
         if (!finished) fail(`rank ${job?.rank}: the LightGBM thread ended without a result`);
         else {
           log(`job done (rank ${job?.rank})`);
-          resolve();
+          resolve('served');
         }
       });
     };
