@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -5,8 +6,8 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { chunkBatch } from './batch';
 import { MlflowClient } from './client';
-import { MlflowConnectionError, MlflowError } from './errors';
-import { startLocalServer, type LocalServer } from './server';
+import { ExperimentDeletedError, MlflowConnectionError, MlflowError } from './errors';
+import { mlflowExecutable, startLocalServer, type LocalServer } from './server';
 import { tempDir, testClient, unique } from './testing/helpers';
 
 const client = testClient();
@@ -35,6 +36,33 @@ describe('experiments', () => {
       tags: { 'mlflow.experimentKind': 'custom_model_development' },
     });
     expect((await client.getExperiment(id)).name).toBe(name);
+  });
+
+  it('refuses a deleted experiment by name with the way to restore it, which works', async () => {
+    const name = unique('deleted');
+    const id = await client.getOrCreateExperiment(name);
+    const rest = (action: string) =>
+      fetch(`${client.trackingUri}/api/2.0/mlflow/experiments/${action}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ experiment_id: id }),
+      });
+    expect((await rest('delete')).status).toBe(200);
+    const err = await client.getOrCreateExperiment(name).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExperimentDeletedError);
+    expect(err).toBeInstanceOf(MlflowError); // a trainer command's exit 2, like any refusal of MLflow
+    expect((err as Error).message).toBe(
+      `MLflow experiment '${name}' is deleted (id ${id}): restore it with ` +
+        `\`mlflow experiments restore --experiment-id ${id}\`, or choose another experiment name`,
+    );
+    // The advice, followed as given (the mlflow CLI, pointed at the same server): the name works again.
+    const restored = spawnSync(mlflowExecutable(), ['experiments', 'restore', '--experiment-id', id], {
+      env: { ...process.env, MLFLOW_TRACKING_URI: client.trackingUri },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(restored.status).toBe(0);
+    expect(await client.getOrCreateExperiment(name)).toBe(id);
   });
 
   it("surfaces MLflow's error_code on a 4xx", async () => {

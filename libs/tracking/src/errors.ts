@@ -21,6 +21,24 @@ export class MlflowConnectionError extends MlflowError {
   }
 }
 
+/**
+ * The experiment of that name is deleted (in MLflow's trash): it keeps its name, and MLflow refuses its runs and tags
+ * with a bare "must be in the 'active' state". Said in words, with the two ways out.
+ */
+export class ExperimentDeletedError extends MlflowError {
+  constructor(
+    readonly experimentId: string,
+    experimentName: string,
+  ) {
+    super(
+      `MLflow experiment '${experimentName}' is deleted (id ${experimentId}): restore it with ` +
+        `\`mlflow experiments restore --experiment-id ${experimentId}\`, or choose another experiment name`,
+      { errorCode: 'EXPERIMENT_DELETED' },
+    );
+    this.name = 'ExperimentDeletedError';
+  }
+}
+
 export function isNotFound(err: unknown): boolean {
   return err instanceof MlflowError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST';
 }

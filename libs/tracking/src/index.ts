@@ -4,7 +4,7 @@ export { MlflowClient, type MlflowClientOptions } from './client';
 export type { CreateLoggedModelOptions } from './logged-model-client';
 export { LOG_BATCH_LIMITS } from './batch';
 export { modelAliasProblem, registeredModelNameProblem, VALUE_LIMITS } from './validation';
-export { MlflowError, MlflowConnectionError } from './errors';
+export { ExperimentDeletedError, MlflowError, MlflowConnectionError } from './errors';
 export type {
   BatchItems,
   Dataset,

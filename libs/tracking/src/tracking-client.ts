@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { joinArtifactPath, PROXY_LIST_PATH, proxyRelative, proxyUrlPath } from './artifact-paths';
 import { batchToWire, chunkBatch } from './batch';
-import { MlflowError, isNotFound } from './errors';
+import { ExperimentDeletedError, MlflowError, isNotFound } from './errors';
 import type { RestTransport } from './transport';
 import type { BatchItems, DatasetInput, Experiment, FileInfo, Metric, Run, RunInfo, RunStatus } from './types';
 import { requireText } from './validation';
@@ -53,22 +53,26 @@ export class TrackingClient {
 
   async getOrCreateExperiment(name: string): Promise<string> {
     const found = await this.getExperimentByName(name);
-    if (found) {
-      // An experiment made by another client (or before this tag existed) gets it too, unless it has a kind already.
-      if (!(EXPERIMENT_KIND_TAG in found.tags)) {
-        await this.setExperimentTag(found.experimentId, EXPERIMENT_KIND_TAG, MODEL_TRAINING_KIND);
-      }
-      return found.experimentId;
-    }
+    if (found) return this.usableExperiment(found);
     try {
       return await this.createExperiment(name);
     } catch (err) {
       if (err instanceof MlflowError && err.errorCode === 'RESOURCE_ALREADY_EXISTS') {
         const again = await this.getExperimentByName(name);
-        if (again) return again.experimentId;
+        if (again) return this.usableExperiment(again);
       }
       throw err;
     }
+  }
+
+  /** The id of an existing experiment that can take runs; a deleted one is refused with the way to restore it. */
+  private async usableExperiment(found: Experiment): Promise<string> {
+    if (found.lifecycleStage === 'deleted') throw new ExperimentDeletedError(found.experimentId, found.name);
+    // An experiment made by another client (or before this tag existed) gets it too, unless it has a kind already.
+    if (!(EXPERIMENT_KIND_TAG in found.tags)) {
+      await this.setExperimentTag(found.experimentId, EXPERIMENT_KIND_TAG, MODEL_TRAINING_KIND);
+    }
+    return found.experimentId;
   }
 
   // ----------------------------------------------------------------------- runs

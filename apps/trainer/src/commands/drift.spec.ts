@@ -185,6 +185,33 @@ describe('trainer drift', () => {
     }
   });
 
+  it('--experiment naming a deleted experiment: one line saying so and how to restore it (report written, exit 4)', async () => {
+    const client = new MlflowClient({ trackingUri });
+    const name = `drift-deleted-${process.pid}`;
+    const id = await client.getOrCreateExperiment(name);
+    const deleted = await fetch(`${client.trackingUri}/api/2.0/mlflow/experiments/delete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ experiment_id: id }),
+    });
+    expect(deleted.status).toBe(200);
+    const out = join(dir, 'deleted-experiment');
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const args = ['--reference', reference, '--current', reference, '--out', out, '--columns', 'AMT_CREDIT'];
+      expect(await driftCommand([...args, '--mlflow', '--tracking-uri', trackingUri, '--experiment', name])).toBe(4);
+      expect(stderr.mock.calls.map((c) => String(c[0]))).toEqual([
+        `trainer drift: ${join(out, 'report.json')} written (no dataset drift) but not logged to MLflow at ` +
+          `${client.trackingUri}: MLflow experiment '${name}' is deleted (id ${id}): restore it with ` +
+          `\`mlflow experiments restore --experiment-id ${id}\`, or choose another experiment name\n`,
+      ]);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  });
+
   it('exits 2 with one line on bad input, writing nothing', async () => {
     const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
