@@ -93,7 +93,11 @@ describe('trainer run --workers (LightGBM data-parallel on loopback)', () => {
         ['--step-timeout', '300'],
       );
       const code = await coord.exited;
-      if (code !== 0) throw new Error(`coordinator exited ${code}:\n${coord.output()}`);
+      if (code !== 0) {
+        // The workers' logs too: a worker that ended says why only there (seen once in CI, not reproduced alone).
+        const logs = list.map((w, rank) => `worker ${rank} (exit ${w.child.exitCode}):\n${w.output()}`);
+        throw new Error(`coordinator exited ${code}:\n${coord.output()}\n${logs.join('\n')}`);
+      }
       expect(await Promise.all(list.map((w) => w.exited))).toEqual(list.map(() => 0));
       const result = JSON.parse(/^RESULT (.*)$/m.exec(coord.output())![1]) as { runId: string; testAuc: number };
       const run = await client.getRun(result.runId);
