@@ -200,7 +200,8 @@ function summarize(report: DriftReport): string {
   return lines.join('\n');
 }
 
-const shortList = (names: string[]): string =>
+/** At most five names, then how many more: a warning line stays one line. */
+export const shortList = (names: string[]): string =>
   names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
 
 const list = (values: string[] | undefined): string[] | undefined =>

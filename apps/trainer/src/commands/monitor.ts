@@ -20,9 +20,10 @@ import {
 import { DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME, MlflowClient } from '@credit-scoring/tracking';
 import { parseFlags, toInt, toNumber, UsageError } from '../cli-args';
 import { inputFile, openOutput, outputFile, outputFolder, writeOutput } from '../path-flags';
-import { notLoggedToMlflow } from './not-logged';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT, isInputOrEnvironmentError } from '../exit-status';
 import { REFERENCE_ARTIFACT } from '../pipeline/reference';
+import { shortList } from './drift';
+import { notLoggedToMlflow } from './not-logged';
 
 const HELP = `Usage: trainer monitor [options]            drift and refusal rate of the last window of the prediction log
        trainer monitor export --out FILE.jsonl   the prediction log as JSONL (one scored applicant a line)
@@ -269,9 +270,7 @@ async function monitor(argv: string[]): Promise<number> {
   process.stdout.write(`Wrote ${path.join(out, 'report.json')} and report.html\n`);
   const unreferenced = result.report.emptyReferenceColumns;
   if (unreferenced.length > 0) {
-    const names =
-      unreferenced.slice(0, 5).join(', ') + (unreferenced.length > 5 ? `, and ${unreferenced.length - 5} more` : '');
-    process.stderr.write(`warning: not compared, no value in the reference: ${names}\n`);
+    process.stderr.write(`warning: not compared, no value in the reference: ${shortList(unreferenced)}\n`);
   }
   // MLflow failing now leaves the reports written and must not silence the alerts: they still go out, then 4 or 5.
   let notLogged: number | undefined;
