@@ -11,6 +11,7 @@ import {
   type RawRow,
 } from './index';
 import { indexHistories, type HistoryIndex } from './test-support/histories';
+import { compactColumn } from './pipeline-batch';
 
 const num = (v: unknown): number => (v === null || v === undefined ? NaN : Number(v));
 const present = (xs: number[]) => xs.filter((x) => !Number.isNaN(x));
@@ -378,6 +379,14 @@ function pipelineSuite(
       expect(Object.keys(copy)).toEqual([]);
       expect(turns).toBeGreaterThan(1);
       expect(sameBytes(pipeline.transform(consumed).data, matrix.data)).toBe(true);
+      expect(FeaturePipeline.fit(consumed, { rows }).toJSON()).toEqual(fromColumns.toJSON());
+      // The columns it keeps are the smaller: those a float32 holds exactly (counts, days, flags) are float32.
+      const bytes = (c: FeatureColumns) =>
+        [...c.columns.before, ...c.columns.after].reduce<number>(
+          (sum, v) => sum + (typeof v === 'number' ? 0 : v.byteLength),
+          0,
+        );
+      expect(bytes(consumed)).toBeLessThan(0.9 * bytes(columns));
       // Side tables read on demand, one at a time: the same columns, and no table is asked for twice.
       const loaded: string[] = [];
       const held: number[] = [];
@@ -463,4 +472,17 @@ pipelineSuite(describe, 'FeaturePipeline on generated data', async () => loadBot
 pipelineSuite(describeRealData, 'FeaturePipeline on the real sample', () => loadBoth(realDataDir()), {
   rows: 14368,
   firstIds: [100002, 100003, 100004],
+});
+
+describe('compactColumn', () => {
+  it('keeps a column as float32 only when every value reads back as the same double', () => {
+    const exact = Float64Array.from([0, -0, 1, -365243, 16777216, NaN, Infinity, 0.5, -2.25]);
+    const compact = compactColumn(exact);
+    expect(compact).toBeInstanceOf(Float32Array);
+    expect(Array.from(compact)).toEqual(Array.from(exact)); // toEqual tells -0 from 0 and matches NaN
+    for (const inexact of [[1, 0.1], [16777217], [1e39], [NaN, 123456.789]]) {
+      const values = Float64Array.from(inexact);
+      expect(compactColumn(values)).toBe(values);
+    }
+  });
 });

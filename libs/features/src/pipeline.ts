@@ -150,7 +150,7 @@ export class FeaturePipeline {
     const s = this.state;
     const numeric = s.applicationNumeric.map((f) => f.name);
     const { sideTables } = s.options;
-    const columns = await consumeStateless(tables, sideTables, numeric, s.applicationText, undefined, undefined, next);
+    const columns = await consumeStateless(tables, sideTables, numeric, s.applicationText, { next });
     return this.matrixOf(columns, undefined);
   }
 
@@ -260,7 +260,12 @@ export class FeatureColumns {
     const { sideTables } = resolveOptions(opts);
     const fields = applicationFields(tables.application);
     const names = fields.numeric.map((f) => f.name);
-    const columns = await consumeStateless(tables, sideTables, names, fields.text, opts.afterEachTable, opts.load);
+    const { afterEachTable, load } = opts;
+    const columns = await consumeStateless(tables, sideTables, names, fields.text, {
+      afterEachTable,
+      load,
+      compact: true,
+    });
     return new FeatureColumns(sideTables, fields, columns);
   }
 
