@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -69,6 +69,43 @@ describe('trainer CLI', () => {
     );
     expect(Date.now() - started).toBeLessThan(60_000);
   });
+
+  (existsSync('/proc/self') ? it : it.skip)(
+    'run refuses a --bundle-out or --report it could not write at its start, before the data is read',
+    () => {
+      // An empty --data-dir: had the data been read first, that would be the reason given.
+      const dir = mkdtempSync(join(tmpdir(), 'run-outputs-'));
+      const notes = join(dir, 'notes.txt');
+      writeFileSync(notes, 'keep');
+      const offline = ['--data-dir', dir, '--tracking-uri', 'http://127.0.0.1:9'];
+      try {
+        for (const [extra, reason] of [
+          [
+            ['--bundle-out', '/proc/credit-scoring/bundle'],
+            '--bundle-out /proc/credit-scoring/bundle cannot be created: /proc takes no new entries',
+          ],
+          [['--bundle-out', notes], `--bundle-out ${notes} is a file, not a folder`],
+          [
+            ['--bundle-out', join(notes, 'bundle')],
+            `--bundle-out ${join(notes, 'bundle')}: ${notes} is a file, not a folder`,
+          ],
+          [
+            ['--report', '/proc/results.md', '--no-bundle'],
+            '--report /proc/results.md cannot be written: /proc takes no new entries',
+          ],
+          [['--report', dir, '--no-bundle'], `--report ${dir} is a folder; name the file to write`],
+        ] as Array<[string[], string]>) {
+          const r = trainer('run', ...offline, ...extra);
+          expect(r.stderr).toBe(`trainer: ${reason}\n`);
+          expect(r.status).toBe(2);
+        }
+        expect(readdirSync(dir)).toEqual(['notes.txt']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 
   it('run refuses labels that are not 0 or 1, and too few applicants, before any MLflow run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bad-labels-'));

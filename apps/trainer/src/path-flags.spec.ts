@@ -5,7 +5,17 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from './cli-args';
-import { inputFile, inputFolder, openOutput, outputFile, outputFolder, writeOutput } from './path-flags';
+import {
+  inputFile,
+  inputFolder,
+  openOutput,
+  outputFile,
+  outputFileInFolder,
+  outputFolder,
+  plannedOutputFile,
+  plannedOutputFolder,
+  writeOutput,
+} from './path-flags';
 
 const dir = fs.mkdtempSync(join(tmpdir(), 'path-flags-'));
 const file = join(dir, 'a.csv');
@@ -93,5 +103,40 @@ describe('output files', () => {
         '--out: /dev/full cannot be written: no space left on the device (ENOSPC)',
       );
     }
+  });
+});
+
+describe('outputs written at the end of a command, checked at its start (nothing created)', () => {
+  it('plannedOutputFolder takes a new folder, an existing one, and refuses a file or a path through one', () => {
+    const planned = join(dir, 'planned', 'deeper', 'bundle');
+    expect(plannedOutputFolder('--bundle-out', planned)).toBe(planned);
+    expect(fs.existsSync(join(dir, 'planned'))).toBe(false);
+    expect(plannedOutputFolder('--bundle-out', dir)).toBe(dir);
+    expect(refusal(() => plannedOutputFolder('--bundle-out', file))).toBe(
+      `--bundle-out ${file} is a file, not a folder`,
+    );
+    expect(refusal(() => plannedOutputFolder('--bundle-out', join(file, 'x', 'bundle')))).toBe(
+      `--bundle-out ${join(file, 'x', 'bundle')}: ${file} is a file, not a folder`,
+    );
+  });
+  it('plannedOutputFile refuses a folder or a path through a file, and creates no folder', () => {
+    const planned = join(dir, 'planned-export', 'log.jsonl');
+    expect(plannedOutputFile('--out', planned)).toBe(planned);
+    expect(fs.existsSync(join(dir, 'planned-export'))).toBe(false);
+    expect(refusal(() => plannedOutputFile('--out', dir))).toBe(`--out ${dir} is a folder; name the file to write`);
+    expect(refusal(() => plannedOutputFile('--out', join(file, 'log.jsonl')))).toBe(
+      `--out ${join(file, 'log.jsonl')}: ${file} is a file, not a folder`,
+    );
+  });
+  onLinux('refuses /proc, which takes no new entries (Node’s recursive mkdir never returns there)', () => {
+    expect(refusal(() => plannedOutputFolder('--bundle-out', '/proc/credit-scoring/bundle'))).toBe(
+      '--bundle-out /proc/credit-scoring/bundle cannot be created: /proc takes no new entries',
+    );
+    expect(refusal(() => plannedOutputFile('--out', '/proc/credit-scoring.jsonl'))).toBe(
+      '--out /proc/credit-scoring.jsonl cannot be written: /proc takes no new entries',
+    );
+    expect(refusal(() => outputFileInFolder('--report', '/proc/results.md'))).toBe(
+      '--report /proc/results.md cannot be written: /proc takes no new entries',
+    );
   });
 });

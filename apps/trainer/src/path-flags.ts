@@ -98,7 +98,10 @@ function makeFolder(flag: string, dir: string, named: string): void {
   }
 }
 
-/** An output file in a folder that must exist already (nothing is created); its absolute path. */
+/**
+ * An output file in a folder that must exist already and take new entries (the file is written beside it first, then
+ * renamed); nothing is created. Its absolute path.
+ */
 export function outputFileInFolder(flag: string, value: string): string {
   const file = path.resolve(value);
   const folder = statOf(flag, path.dirname(file));
@@ -107,6 +110,74 @@ export function outputFileInFolder(flag: string, value: string): string {
     throw new UsageError(`${flag} ${file}: the folder ${path.dirname(file)} ${problem}`);
   }
   if (statOf(flag, file)?.isDirectory()) throw new UsageError(`${flag} ${file} is a folder; name the file to write`);
+  checkTakesEntries(flag, file, path.dirname(file), 'written');
+  return file;
+}
+
+/** The file system of /proc: its mkdir and open say ENOENT of a folder that exists (Node's recursive mkdir spins). */
+const PROC_SUPER_MAGIC = 0x9fa0;
+
+/** `folder` (an existing folder) can take the new entries written for `named`: writable, and not under /proc. */
+function checkTakesEntries(flag: string, named: string, folder: string, verb: 'created' | 'written'): void {
+  try {
+    fs.accessSync(folder, fs.constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`${flag} ${named} cannot be ${verb}: ${folder}: ${fsReason(error)}`);
+  }
+  let type: number | undefined;
+  try {
+    type = fs.statfsSync(folder).type;
+  } catch {
+    // No statfs here: the writer's own failure will say it.
+  }
+  if (type === PROC_SUPER_MAGIC)
+    throw new UsageError(`${flag} ${named} cannot be ${verb}: ${folder} takes no new entries`);
+}
+
+/** The stat of `target`, or undefined when absent or under a file (the walk up names the file). */
+function statIfThere(flag: string, target: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(target, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw new UsageError(`${flag} ${target}: ${fsReason(error)}`);
+  }
+}
+
+/** The closest of `dir` and its parents that exists, a folder; a file on the way is refused, said of `named`. */
+function nearestFolder(flag: string, dir: string, named: string): string {
+  for (let at = dir; ; at = path.dirname(at)) {
+    const stat = statIfThere(flag, at);
+    if (stat?.isDirectory() || path.dirname(at) === at) return at;
+    if (stat) throw new UsageError(`${flag} ${named}: ${at} is a file, not a folder`);
+  }
+}
+
+/**
+ * An output folder written only at the end of a long command (`trainer run --bundle-out`), checked at its start and
+ * nothing created: a folder or nothing at the path, and the closest existing parent a folder that takes new entries
+ * (the writer makes the missing parents, and a temporary sibling that replaces an existing folder). Whether an
+ * existing folder may be replaced is the writer's rule. Its absolute path.
+ */
+export function plannedOutputFolder(flag: string, value: string): string {
+  const dir = path.resolve(value);
+  const stat = statIfThere(flag, dir);
+  if (stat && !stat.isDirectory()) throw new UsageError(`${flag} ${dir} is a file, not a folder`);
+  const parent = nearestFolder(flag, path.dirname(dir), dir);
+  checkTakesEntries(flag, dir, parent, stat ? 'written' : 'created');
+  return dir;
+}
+
+/**
+ * An output file made later with its missing folders (outputFile), checked now and nothing created: not a folder,
+ * and the closest existing folder on its path takes new entries. Its absolute path.
+ */
+export function plannedOutputFile(flag: string, value: string): string {
+  const file = path.resolve(value);
+  if (statIfThere(flag, file)?.isDirectory())
+    throw new UsageError(`${flag} ${file} is a folder; name the file to write`);
+  const folder = nearestFolder(flag, path.dirname(file), file);
+  checkTakesEntries(flag, file, folder, folder === path.dirname(file) ? 'written' : 'created');
   return file;
 }
 

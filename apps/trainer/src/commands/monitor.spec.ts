@@ -308,6 +308,36 @@ describe('trainer monitor reads a log without changing it, and refuses what is n
     }
   });
 
+  it('export refuses an --out it could not write before opening the log, creating nothing', async () => {
+    // No log there: had it been opened first, that would be the reason given.
+    const where = ['export', '--log-file', join(dir, 'no-such-log.sqlite')];
+    const notes = join(dir, 'export-notes.txt');
+    fs.writeFileSync(notes, 'keep');
+    const refused: Array<[string, string]> = [
+      [join(notes, 'log.jsonl'), `--out ${join(notes, 'log.jsonl')}: ${notes} is a file, not a folder`],
+      [dir, `--out ${dir} is a folder; name the file to write`],
+    ];
+    if (fs.existsSync('/proc/self')) {
+      refused.push([
+        '/proc/credit-scoring.jsonl',
+        '--out /proc/credit-scoring.jsonl cannot be written: /proc takes no new entries',
+      ]);
+    }
+    for (const [out, reason] of refused) {
+      expect(await quietly(() => monitorCommand([...where, '--out', out]))).toEqual({
+        code: 2,
+        out: '',
+        err: `trainer monitor: ${reason}\n`,
+      });
+    }
+    // A good --out: the log is then opened (and missing), and the --out folder was not made meanwhile.
+    const made = join(dir, 'export-folder', 'log.jsonl');
+    expect((await quietly(() => monitorCommand([...where, '--out', made]))).err).toMatch(
+      /^trainer monitor: no prediction log at/,
+    );
+    expect(fs.existsSync(join(dir, 'export-folder'))).toBe(false);
+  });
+
   it('exits 2 for a PostgreSQL database that does not exist or holds no log', async () => {
     const database = await freshPostgresDatabase();
     try {

@@ -19,7 +19,7 @@ import {
 } from '@credit-scoring/monitoring';
 import { DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME, MlflowClient } from '@credit-scoring/tracking';
 import { parseFlags, toInt, toNumber, UsageError } from '../cli-args';
-import { inputFile, openOutput, outputFile, outputFolder, writeOutput } from '../path-flags';
+import { inputFile, openOutput, outputFile, outputFolder, plannedOutputFile, writeOutput } from '../path-flags';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT, isInputOrEnvironmentError } from '../exit-status';
 import { REFERENCE_ARTIFACT } from '../pipeline/reference';
 import { shortList } from './drift';
@@ -319,6 +319,8 @@ async function exportLog(argv: string[]): Promise<number> {
     values.from || values.to || values['window-hours']
       ? windowOf(values, values['model-version'])
       : { filter: { modelVersion: values['model-version'] }, label: 'whole log' };
+  // Checked before the log is opened (a PostgreSQL server may take its time to answer); made once the log is read.
+  plannedOutputFile('--out', values.out);
   const store = await openLog(values);
   let out: string;
   try {

@@ -57,7 +57,10 @@ describe('trainer run', () => {
     mkdirSync(work);
     writeFileSync(join(work, 'notes.txt'), 'keep');
     const refused: Array<[string[], RegExp]> = [
-      [['--report', join(store, 'no-such-dir', 'results.md'), '--no-bundle'], /--report: the folder .* does not exist/],
+      [
+        ['--report', join(store, 'no-such-dir', 'results.md'), '--no-bundle'],
+        /--report .*results\.md: the folder .* does not exist/,
+      ],
       [['--report', store, '--no-bundle'], /--report .* is a folder/],
       [['--bundle-out', work], /--bundle-out: .*work exists and it is a folder with other files .*refusing to replace/],
       [['--bundle-out', join(work, 'notes.txt', 'bundle')], /notes\.txt is a file, not a folder/],

@@ -1,9 +1,7 @@
-import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { checkReplaceableDirectory, MlflowClient } from '@credit-scoring/tracking';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { MlflowClient } from '@credit-scoring/tracking';
 import { freePort, startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
-import { UsageError } from '../cli-args';
-import { parseRunConfig, RUN_HELP, type TrainConfig } from '../config';
+import { parseRunConfig, RUN_HELP } from '../config';
 import { runDistributedCommand } from '../distributed/command';
 import { takeDistributedFlags } from '../distributed/settings';
 import { registerChampion } from '../pipeline/register';
@@ -23,7 +21,6 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(RUN_HELP);
     return 0;
   }
-  checkOutputPaths(config);
   const clock = new StageClock();
   let trackingUri = config.trackingUri;
   // Without a tracking URI, a local server on mlruns/ starts beside the data loading and the features, which need no
@@ -141,41 +138,5 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     await stopServer();
-  }
-}
-
-/**
- * The files a run writes at its very end, checked before the training: a --report or --bundle-out that cannot be
- * written fails now, in a second, rather than after the job (and a --bundle-out that is not a bundle is never
- * replaced; see checkReplaceableDirectory).
- */
-function checkOutputPaths(config: TrainConfig): void {
-  if (config.bundleOut) {
-    try {
-      checkReplaceableDirectory(config.bundleOut);
-    } catch (error) {
-      throw new UsageError(`--bundle-out: ${(error as Error).message}`);
-    }
-    checkWritableFolder('--bundle-out', config.bundleOut, nearestExisting(dirname(resolve(config.bundleOut))));
-  }
-  if (config.report) {
-    const report = resolve(config.report);
-    if (existsSync(report) && statSync(report).isDirectory()) throw new UsageError(`--report ${report} is a folder`);
-    if (!existsSync(dirname(report))) throw new UsageError(`--report: the folder ${dirname(report)} does not exist`);
-    checkWritableFolder('--report', report, dirname(report));
-  }
-}
-
-/** The path itself or the closest of its parents that exists (the bundle's missing parents are created). */
-function nearestExisting(dir: string): string {
-  return existsSync(dir) || dirname(dir) === dir ? dir : nearestExisting(dirname(dir));
-}
-
-function checkWritableFolder(flag: string, target: string, folder: string): void {
-  if (!statSync(folder).isDirectory()) throw new UsageError(`${flag} ${target}: ${folder} is a file, not a folder`);
-  try {
-    accessSync(folder, constants.W_OK);
-  } catch {
-    throw new UsageError(`${flag} ${target}: the folder ${folder} is not writable`);
   }
 }
