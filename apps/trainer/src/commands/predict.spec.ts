@@ -257,6 +257,12 @@ describe('trainer predict on bad input', () => {
       ? [[['--input', '/proc/self/mem', '--out', 'o.csv'], /^--input \/proc\/self\/mem cannot be read: .*\(EIO\)$/]]
       : []) as Array<[string[], RegExp]>),
     [['--input', 'a.csv', '--out', 'b.csv', '--bundle', 'x', '--model', 'models:/m@a'], /exclude each other/],
+    // A file for the bundle folder: said in words, not Node's "ENOTDIR: not a directory, open '…/MLmodel'".
+    [
+      ['--input', __filename, '--out', 'b.csv', '--bundle', __filename],
+      /^--bundle \S+\.spec\.ts is a file, not a folder$/,
+    ],
+    [['--input', __filename, '--out', 'b.csv', '--bundle', '/no/bundle'], /^--bundle \/no\/bundle does not exist$/],
     [['--input', __filename, '--out', 'b.csv', '--model', 'm@a'], /--model must look like models:\/NAME@ALIAS/],
   ])('%j is a usage error', async (argv, message) => {
     await expect(predictCommand(argv)).rejects.toThrow(UsageError);

@@ -66,7 +66,7 @@ interface PredictOptions {
   chunkRows: number;
 }
 
-/** The command line, checked: paths resolved, the output folder and --data-dir present. null: --help. */
+/** The command line, checked: paths resolved, the output folder, --data-dir and --bundle present. null: --help. */
 function parseOptions(argv: string[]): PredictOptions | null {
   const { values } = parseFlags(argv, {
     input: { type: 'string' },
@@ -94,7 +94,7 @@ function parseOptions(argv: string[]): PredictOptions | null {
     out,
     dataDir,
     model: values.model,
-    bundle: values.bundle,
+    bundle: values.bundle === undefined ? undefined : inputFolder('--bundle', values.bundle),
     trackingUri: values['tracking-uri'],
     withDecision: values['with-decision'] === true,
     chunkRows: toInt('chunk-rows', values['chunk-rows'], 1) ?? 50_000,
