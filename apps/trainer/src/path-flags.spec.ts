@@ -15,6 +15,7 @@ import {
   plannedOutputFile,
   plannedOutputFolder,
   writeOutput,
+  writeToOutput,
 } from './path-flags';
 
 const dir = fs.mkdtempSync(join(tmpdir(), 'path-flags-'));
@@ -102,6 +103,14 @@ describe('output files', () => {
       expect(refusal(() => writeOutput('--out', '/dev/full', 'x'))).toBe(
         '--out: /dev/full cannot be written: no space left on the device (ENOSPC)',
       );
+      const fd = fs.openSync('/dev/full', 'w');
+      try {
+        expect(refusal(() => writeToOutput('--out', '/x.csv', fd, 'x'))).toBe(
+          '--out /x.csv cannot be written: no space left on the device (ENOSPC)',
+        );
+      } finally {
+        fs.closeSync(fd);
+      }
     }
   });
 });

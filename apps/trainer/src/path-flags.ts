@@ -198,6 +198,22 @@ export function writeOutput(flag: string, file: string, content: string): void {
   }
 }
 
+/**
+ * Writes all of `content` to `fd` (opened by openOutput for `output`). A disk filling up takes part of a write, which
+ * Node's writeSync returns without a word: the rest is written again, and the failure that follows (full disk, quota)
+ * names the flag and the output.
+ */
+export function writeToOutput(flag: string, output: string, fd: number, content: string): void {
+  const bytes = Buffer.from(content);
+  for (let at = 0; at < bytes.length; ) {
+    try {
+      at += fs.writeSync(fd, bytes, at, bytes.length - at);
+    } catch (error) {
+      throw new UsageError(`${flag} ${output} cannot be written: ${fsReason(error)}`);
+    }
+  }
+}
+
 /** Opens `file` (a temporary next to the output) for writing; a failure names the flag and the output. */
 export function openOutput(flag: string, output: string, file = output, mode?: number): number {
   try {

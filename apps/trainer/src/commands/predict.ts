@@ -27,7 +27,7 @@ import {
   type ReadModelPackage,
 } from '@credit-scoring/tracking';
 import { parseFlags, toInt, UsageError } from '../cli-args';
-import { inputFile, inputFolder, openOutput, outputFileInFolder } from '../path-flags';
+import { inputFile, inputFolder, openOutput, outputFileInFolder, writeToOutput } from '../path-flags';
 import { formatSeconds } from '../progress';
 
 const HELP = `Usage: trainer predict --input FILE.csv --out FILE.csv [--data-dir DIR]
@@ -355,7 +355,7 @@ async function scoreFile(
     const p = await probabilities;
     scoring.shift();
     charge('LightGBM wait');
-    fs.writeSync(fd, submissionLines(ids, p, opts.withDecision ? model.threshold : undefined));
+    writeToOutput('--out', out, fd, submissionLines(ids, p, opts.withDecision ? model.threshold : undefined));
     charge('writing');
     scored += ids.length;
     process.stderr.write(
@@ -371,7 +371,12 @@ async function scoreFile(
     const side = oneChunk ? {} : await allSideTables(reads);
     charge('side tables');
     fd = openOutput('--out', out, temp);
-    fs.writeSync(fd, opts.withDecision ? 'SK_ID_CURR,TARGET,decision,threshold\n' : 'SK_ID_CURR,TARGET\n');
+    writeToOutput(
+      '--out',
+      out,
+      fd,
+      opts.withDecision ? 'SK_ID_CURR,TARGET,decision,threshold\n' : 'SK_ID_CURR,TARGET\n',
+    );
     for (let next = first; !next.done; next = await chunks.next()) {
       charge('input');
       const chunk = next.value;
