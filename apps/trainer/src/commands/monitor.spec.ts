@@ -2,6 +2,7 @@
 // shifted columns are flagged and the others are not, with the same per-column verdicts as `trainer drift` on the
 // same rows exported as JSONL; bounds on drift share and refusal rate exit 1 and POST the webhook; --mlflow reads the
 // reference sample stored with a registered model version and logs the reports under that version's run.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -337,6 +338,32 @@ describe('trainer monitor reads a log without changing it, and refuses what is n
     );
     expect(fs.existsSync(join(dir, 'export-folder'))).toBe(false);
   });
+
+  // A real full disk: a 4 KiB tmpfs (mounting takes root) cannot hold the export of 150 logged applications.
+  const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
+  (asRoot ? it : it.skip)(
+    'export on a full disk: exit 2, one line naming --out and the reason, no partial file',
+    async () => {
+      const file = join(dir, 'full-disk-log.sqlite');
+      const log = openPredictionStore({ sqliteFile: file });
+      await log.migrate();
+      await log.insert(records(traffic.slice(0, 150), false));
+      await log.close();
+      const mount = fs.mkdtempSync(join(dir, 'full-disk-'));
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);
+      try {
+        const out = join(mount, 'log.jsonl');
+        expect(await quietly(() => monitorCommand(['export', '--log-file', file, '--out', out]))).toEqual({
+          code: 2,
+          out: '',
+          err: `trainer monitor: --out ${out} cannot be written: no space left on the device (ENOSPC)\n`,
+        });
+        expect(fs.readdirSync(mount)).toEqual([]);
+      } finally {
+        execFileSync('umount', [mount]);
+      }
+    },
+  );
 
   it('exits 2 for a PostgreSQL database that does not exist or holds no log', async () => {
     const database = await freshPostgresDatabase();

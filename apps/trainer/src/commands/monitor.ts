@@ -19,7 +19,15 @@ import {
 } from '@credit-scoring/monitoring';
 import { DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME, MlflowClient } from '@credit-scoring/tracking';
 import { parseFlags, toInt, toNumber, UsageError } from '../cli-args';
-import { inputFile, openOutput, outputFile, outputFolder, plannedOutputFile, writeOutput } from '../path-flags';
+import {
+  inputFile,
+  openOutput,
+  outputFile,
+  outputFolder,
+  plannedOutputFile,
+  writeOutput,
+  writeToOutput,
+} from '../path-flags';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT, isInputOrEnvironmentError } from '../exit-status';
 import { REFERENCE_ARTIFACT } from '../pipeline/reference';
 import { shortList } from './drift';
@@ -336,7 +344,7 @@ async function exportLog(argv: string[]): Promise<number> {
     const fd = openOutput('--out', out, temp, 0o600);
     try {
       rows = await store.scan(window.filter, (chunk) => {
-        fs.writeSync(fd, chunk.map(toJsonlLine).join(''));
+        writeToOutput('--out', out, fd, chunk.map(toJsonlLine).join(''));
       });
     } finally {
       fs.closeSync(fd);
