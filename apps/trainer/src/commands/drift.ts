@@ -183,21 +183,28 @@ async function logDriftToMlflow(
 
 function summarize(report: DriftReport): string {
   const d = report.dataset;
-  const lines = [
+  const verdict =
     `${d.datasetDrift ? 'Dataset drift detected' : 'No dataset drift'}: ${d.numberOfDriftedColumns} of ${d.numberOfColumns} columns drifted ` +
-      `(${(100 * d.shareOfDriftedColumns).toFixed(1)}%, threshold ≥ ${(100 * d.driftShare).toFixed(1)}%); ` +
-      `${report.referenceRows} reference rows, ${report.currentRows} current rows`,
-  ];
+    `(${(100 * d.shareOfDriftedColumns).toFixed(1)}%, threshold ≥ ${(100 * d.driftShare).toFixed(1)}%); ` +
+    `${report.referenceRows} reference rows, ${report.currentRows} current rows`;
+  return [verdict, ...driftedColumnLines(report)].join('\n');
+}
+
+/**
+ * The drifted columns as `trainer drift` and `trainer monitor` print them, 15 at most: each with its test, score and
+ * threshold, or the note saying why it counts as drifted (no value to test).
+ */
+export function driftedColumnLines(report: DriftReport): string[] {
   const drifted = report.columns.filter((c) => c.driftDetected);
-  for (const c of drifted.slice(0, 15)) {
-    lines.push(
+  const lines = drifted
+    .slice(0, 15)
+    .map((c) =>
       c.score === null
         ? `  ${c.column.padEnd(30)} ${c.note}`
         : `  ${c.column.padEnd(30)} ${c.stattestName.padEnd(30)} ${c.score.toPrecision(4).padStart(10)} (threshold ${c.threshold})`,
     );
-  }
   if (drifted.length > 15) lines.push(`  … and ${drifted.length - 15} more (see report.html)`);
-  return lines.join('\n');
+  return lines;
 }
 
 /** At most five names, then how many more: a warning line stays one line. */

@@ -137,6 +137,13 @@ describe.each(['sqlite', 'postgres'])('trainer monitor on %s', (engine) => {
     expect(drift.report.columns.map((c) => [c.column, c.driftDetected, c.score])).toEqual(
       columns.map((c) => [c.column_name, c.drift_detected, c.drift_score]),
     );
+    // The per-column lines too, threshold included: one format for both commands.
+    const columnLines = (text: string) => text.split('\n').filter((line) => line.startsWith('  '));
+    expect(columnLines(monitor.out)).toEqual(columnLines(drift.summary));
+    expect(columnLines(monitor.out)).toEqual([
+      expect.stringMatching(/^ {2}NAME_CONTRACT_TYPE +Jensen-Shannon distance +\S+ \(threshold 0\.1\)$/),
+      expect.stringMatching(/^ {2}AMT_INCOME_TOTAL +Wasserstein distance \(normed\) +\S+ \(threshold 0\.1\)$/),
+    ]);
   });
 
   it('exits 1 and POSTs the webhook when drift share or refusal rate leave their bounds', async () => {

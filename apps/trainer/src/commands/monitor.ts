@@ -30,7 +30,7 @@ import {
 } from '../path-flags';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT, isInputOrEnvironmentError } from '../exit-status';
 import { REFERENCE_ARTIFACT } from '../pipeline/reference';
-import { shortList } from './drift';
+import { driftedColumnLines, shortList } from './drift';
 import { notLoggedToMlflow } from './not-logged';
 
 const HELP = `Usage: trainer monitor [options]            drift and refusal rate of the last window of the prediction log
@@ -271,10 +271,7 @@ async function monitor(argv: string[]): Promise<number> {
       `${result.rows} applications, refusal rate ${result.refusalRate.toFixed(4)}; ` +
       `${d.numberOfDriftedColumns} of ${d.numberOfColumns} columns drifted (share ${d.shareOfDriftedColumns.toFixed(3)})\n`,
   );
-  for (const c of result.report.columns.filter((c) => c.driftDetected).slice(0, 15)) {
-    const verdict = c.score === null ? c.note : `${c.stattestName.padEnd(30)} ${c.score.toPrecision(4)}`;
-    process.stdout.write(`  ${c.column.padEnd(30)} ${verdict}\n`);
-  }
+  for (const line of driftedColumnLines(result.report)) process.stdout.write(`${line}\n`);
   process.stdout.write(`Wrote ${path.join(out, 'report.json')} and report.html\n`);
   const unreferenced = result.report.emptyReferenceColumns;
   if (unreferenced.length > 0) {
