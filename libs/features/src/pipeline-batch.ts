@@ -266,7 +266,7 @@ function dictionaries(cleaned: pl.DataFrame, text: string[]): DictionaryColumn[]
  * exactly is kept as one (compactColumn): the same numbers in half the memory, for a caller that keeps the columns.
  */
 export interface ConsumeOptions {
-  afterEachTable?: () => void;
+  afterEachTable?: () => void | Promise<void>;
   load?: SideTableLoader;
   next?: (pending: SideTableName[]) => Promise<SideTableName>;
   compact?: boolean;
@@ -283,7 +283,7 @@ export async function consumeStateless(
   const { afterEachTable, load, next, compact = false } = opts;
   const turn = async () => {
     await new Promise((resolve) => setImmediate(resolve));
-    afterEachTable?.();
+    await afterEachTable?.();
   };
   const steps = statelessSteps(tables, sideTables, numeric, text, compact);
   let choice: SideTableName | undefined;

@@ -375,7 +375,7 @@ function pipelineSuite(
       expect(sameBytes(pipeline.transform(columns).data, matrix.data)).toBe(true);
       const copy = { ...train };
       let turns = 0;
-      const consumed = await FeatureColumns.consume(copy, { afterEachTable: () => turns++ });
+      const consumed = await FeatureColumns.consume(copy, { afterEachTable: () => void turns++ });
       expect(Object.keys(copy)).toEqual([]);
       expect(turns).toBeGreaterThan(1);
       expect(sameBytes(pipeline.transform(consumed).data, matrix.data)).toBe(true);
@@ -392,7 +392,7 @@ function pipelineSuite(
       const held: number[] = [];
       const onlyApplication = { application: train.application };
       const lazily = await FeatureColumns.consume(onlyApplication, {
-        afterEachTable: () => held.push(Object.keys(onlyApplication).length),
+        afterEachTable: () => void held.push(Object.keys(onlyApplication).length),
         load: async (table) => {
           loaded.push(table);
           return train[table];

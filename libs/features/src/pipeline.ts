@@ -248,14 +248,18 @@ export class FeatureColumns {
 
   /**
    * As `of`, taking the tables over: every frame is deleted from `tables` as soon as it is aggregated, and the event
-   * loop turns between tables so that polars releases each one before the next is aggregated (its memory goes only
-   * then). `tables` is empty afterwards. For a caller that needs nothing else from the tables. `afterEachTable` runs
-   * after each of those turns (e.g. to give the freed memory back to the OS). With `load`, a side table missing from
+   * loop turns between tables so that polars can release each one before the next is aggregated (its memory goes
+   * when V8 has collected the frame's handle and its finalizer has run). `tables` is empty afterwards. For a caller
+   * that needs nothing else from the tables. `afterEachTable` runs after each of those turns and is awaited (e.g. to
+   * collect garbage and give the freed memory back to the OS). With `load`, a side table missing from
    * `tables` is read only when its turn comes (undefined = no such table): tables may then hold just the application.
    */
   static async consume(
     tables: HomeCreditTables,
-    opts: Pick<FeatureOptions, 'sideTables'> & { afterEachTable?: () => void; load?: SideTableLoader } = {},
+    opts: Pick<FeatureOptions, 'sideTables'> & {
+      afterEachTable?: () => void | Promise<void>;
+      load?: SideTableLoader;
+    } = {},
   ): Promise<FeatureColumns> {
     const { sideTables } = resolveOptions(opts);
     const fields = applicationFields(tables.application);

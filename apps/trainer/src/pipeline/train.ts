@@ -1,7 +1,6 @@
 import { relative } from 'node:path';
 import { SIDE_TABLE_NAMES, workspaceRoot } from '@credit-scoring/data';
 import { FeatureColumns, FeaturePipeline, pythonScoring, targetOf, type FeatureMatrix } from '@credit-scoring/features';
-import { Dataset } from '@credit-scoring/lightgbm';
 import {
   bayesThreshold,
   checkBayesThreshold,
@@ -48,6 +47,7 @@ import { modelLabel, type TrainConfig } from '../config';
 import { logReference, referenceCsv } from './reference';
 import { Progress, StageClock } from '../progress';
 import { loadTrainingData, summarizeData, type LoadedData } from './data';
+import { releaseMemory } from './memory';
 import { type SourceFile, sourceDataset, sourceDatasets, splitDataset } from './datasets';
 import { makeSplits, type Splits } from './splits';
 import { comparisonArtifacts, trialsCsv } from './tables';
@@ -173,7 +173,7 @@ export async function runPipeline(
     // (at 1M applicants all of them at once took 10-13 GiB); its dataset record is made while it is there.
     const columns = await FeatureColumns.consume(data.tables, {
       sideTables: config.sideTables,
-      afterEachTable: () => Dataset.releaseFreedMemory(),
+      afterEachTable: releaseMemory,
       load: async (table) => {
         const frame = await data.readSideTable(table);
         if (frame) {
@@ -206,7 +206,7 @@ export async function runPipeline(
   return withRun(client, { experimentId, runName: `Model comparison ${started}`, tags: parentTags }, async (parent) => {
     await parent.logParams(params);
     const { final, folds } = await features;
-    Dataset.releaseFreedMemory(); // and the columns, once the matrices are made
+    await releaseMemory(); // and the columns, once the matrices are made
     sources.push(...(await Promise.all(sideSources)));
     // Every file read, in the usual order: the application, then the side tables as SIDE_TABLE_NAMES lists them.
     const order = (table: string) => (table === 'application_train' ? -1 : SIDE_TABLE_NAMES.indexOf(table as never));
@@ -245,7 +245,7 @@ export async function runPipeline(
             throw error;
           });
         if (isFitted(outcome)) trained.push(outcome);
-        Dataset.releaseFreedMemory(); // the model's datasets and design matrices
+        await releaseMemory(); // the model's datasets and design matrices
         return outcome;
       });
       const comparison = outcomes.map((o) => o.row);
