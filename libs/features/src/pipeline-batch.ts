@@ -253,18 +253,7 @@ function dictionaries(cleaned: pl.DataFrame, text: string[]): DictionaryColumn[]
   });
 }
 
-/**
- * statelessColumns for a caller that gives the tables up: each side table is deleted from `tables` as soon as it is
- * aggregated, and the event loop turns before the next one, so that polars can release it (its buffers are freed by
- * N-API finalizers, which wait for the event loop). The application frame goes last. Peak memory is then about the
- * tables plus one table's working set, not the tables plus every table's. Options: `afterEachTable` runs after each
- * of those turns. With `load`, a side table absent from `tables` is read just before it is aggregated: then only the application and one side table (bureau with its
- * bureau_balance) are ever in memory at once.
- * `next` (optional) picks the side table to aggregate next among the pending ones (their spec names; bureau stands
- * for bureau and bureau_balance) once it is in `tables` or known absent: a caller still reading the tables has each
- * one aggregated as soon as it is read. Without it, the spec's order. With `compact`, a column a float32 holds
- * exactly is kept as one (compactColumn): the same numbers in half the memory, for a caller that keeps the columns.
- */
+/** How consumeStateless takes the tables over; see there. */
 export interface ConsumeOptions {
   afterEachTable?: () => void | Promise<void>;
   load?: SideTableLoader;
@@ -272,6 +261,18 @@ export interface ConsumeOptions {
   compact?: boolean;
 }
 
+/**
+ * statelessColumns for a caller that gives the tables up: each side table is deleted from `tables` as soon as it is
+ * aggregated, and the event loop turns before the next one, so that polars can release it (its buffers are freed by
+ * N-API finalizers, which wait for the event loop). The application frame goes last. Peak memory is then about the
+ * tables plus one table's working set, not the tables plus every table's. Options: `afterEachTable` runs after each
+ * of those turns and is awaited. With `load`, a side table absent from `tables` is read just before it is aggregated:
+ * then only the application and one side table (bureau with its bureau_balance) are ever in memory at once.
+ * `next` (optional) picks the side table to aggregate next among the pending ones (their spec names; bureau stands
+ * for bureau and bureau_balance) once it is in `tables` or known absent: a caller still reading the tables has each
+ * one aggregated as soon as it is read. Without it, the spec's order. With `compact`, a column a float32 holds
+ * exactly is kept as one (compactColumn): the same numbers in half the memory, for a caller that keeps the columns.
+ */
 export async function consumeStateless(
   tables: HomeCreditTables,
   sideTables: SideTableName[],
