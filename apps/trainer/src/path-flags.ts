@@ -81,14 +81,9 @@ export function outputFolder(flag: string, value: string): string {
 
 /** `dir` and its missing parents, a failure said of `named` (the flag's value: the folder, or a file in it). */
 function makeFolder(flag: string, dir: string, named: string): void {
+  const existing = nearestFolder(flag, dir, named, statOf); // a path through a file: its ENOTDIR, as before
   const missing: string[] = [];
-  for (let at = dir; ; at = path.dirname(at)) {
-    const stat = statOf(flag, at);
-    if (stat?.isDirectory()) break;
-    if (stat) throw new UsageError(`${flag} ${named}${at === named ? '' : `: ${at}`} is a file, not a folder`);
-    missing.unshift(at);
-    if (path.dirname(at) === at) break;
-  }
+  for (let at = dir; at !== existing; at = path.dirname(at)) missing.unshift(at);
   for (const folder of missing) {
     try {
       fs.mkdirSync(folder);
@@ -144,12 +139,20 @@ function statIfThere(flag: string, target: string): fs.Stats | undefined {
   }
 }
 
-/** The closest of `dir` and its parents that exists, a folder; a file on the way is refused, said of `named`. */
-function nearestFolder(flag: string, dir: string, named: string): string {
+/**
+ * The closest of `dir` and its parents that exists, a folder (or the root); a file on the way is refused, said of
+ * `named`. The one walk up of both the folders made now (makeFolder) and those checked for later.
+ */
+function nearestFolder(
+  flag: string,
+  dir: string,
+  named: string,
+  stat: (flag: string, target: string) => fs.Stats | undefined = statIfThere,
+): string {
   for (let at = dir; ; at = path.dirname(at)) {
-    const stat = statIfThere(flag, at);
-    if (stat?.isDirectory() || path.dirname(at) === at) return at;
-    if (stat) throw new UsageError(`${flag} ${named}: ${at} is a file, not a folder`);
+    const found = stat(flag, at);
+    if (found?.isDirectory() || path.dirname(at) === at) return at;
+    if (found) throw new UsageError(`${flag} ${named}${at === named ? '' : `: ${at}`} is a file, not a folder`);
   }
 }
 
