@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from './cli-args';
 import {
+  fsReason,
   inputFile,
   inputFolder,
   openOutput,
@@ -37,6 +38,26 @@ function refusal(run: () => unknown): string {
 }
 
 const onLinux = fs.existsSync('/proc/self/mem') ? it : it.skip;
+
+/** The error `run` throws (it must throw). */
+function caught(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('did not fail');
+}
+
+describe('fsReason', () => {
+  it('says every code in words, with the code: its own list first, else the system’s words', () => {
+    const full = join(dir, 'not-empty');
+    fs.mkdirSync(join(full, 'inside'), { recursive: true });
+    expect(fsReason(caught(() => fs.rmdirSync(full)))).toBe('the folder is not empty (ENOTEMPTY)');
+    // No file descriptor has this number (the highest Node takes): a real EBADF, which the list does not hold.
+    expect(fsReason(caught(() => fs.fsyncSync(2 ** 31 - 1)))).toBe('bad file descriptor (EBADF)');
+  });
+});
 
 describe('inputFile', () => {
   it('is the absolute path of a readable file', () => {

@@ -3,6 +3,7 @@
 // hang: Node's recursive mkdir never returns under /proc.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { getSystemErrorMap } from 'node:util';
 import { UsageError } from './cli-args';
 
 const REASONS: Record<string, string> = {
@@ -17,13 +18,18 @@ const REASONS: Record<string, string> = {
   EROFS: 'read-only file system',
   ENOSPC: 'no space left on the device',
   EDQUOT: 'disk quota exceeded',
+  ENOTEMPTY: 'the folder is not empty',
 };
 
-/** A file-system error in words, its code kept for searching: "permission denied (EACCES)". */
+/**
+ * A file-system error in words, its code kept for searching: "permission denied (EACCES)". A code not listed above
+ * takes the system's own words (libuv's, as in Node's message), so a rare one is never shown as a bare code.
+ */
 export function fsReason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
+  const { code, errno } = error as NodeJS.ErrnoException;
   if (!code) return (error as Error).message.split('\n')[0];
-  return REASONS[code] ? `${REASONS[code]} (${code})` : code;
+  const words = REASONS[code] ?? (errno === undefined ? undefined : getSystemErrorMap().get(errno)?.[1]);
+  return words ? `${words} (${code})` : code;
 }
 
 function statOf(flag: string, target: string): fs.Stats | undefined {
