@@ -4,8 +4,10 @@
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { UsageError } from './cli-args';
 import {
+  finishOutput,
   fsReason,
   inputFile,
   inputFolder,
@@ -133,6 +135,46 @@ describe('output files', () => {
         fs.closeSync(fd);
       }
     }
+  });
+});
+
+describe('finishOutput: the temporary beside an output flushed, closed and renamed onto it', () => {
+  /** A temporary for `out` opened for writing, with one line in it. */
+  function draft(out: string): { temp: string; fd: number } {
+    const temp = `${out}.tmp`;
+    const fd = fs.openSync(temp, 'w');
+    fs.writeSync(fd, 'SK_ID_CURR,TARGET\n');
+    return { temp, fd };
+  }
+  it('puts the whole file in place and leaves no temporary', () => {
+    const out = join(dir, 'finished.csv');
+    const { temp, fd } = draft(out);
+    finishOutput('--out', out, fd, temp);
+    expect(fs.readFileSync(out, 'utf8')).toBe('SK_ID_CURR,TARGET\n');
+    expect(fs.existsSync(temp)).toBe(false);
+  });
+  it('a folder put in the output’s place meanwhile: one line, the temporary removed, the folder untouched', () => {
+    const out = join(dir, 'taken.csv');
+    fs.mkdirSync(out);
+    fs.writeFileSync(join(out, 'keep.txt'), 'keep');
+    const { temp, fd } = draft(out);
+    expect(refusal(() => finishOutput('--out', out, fd, temp))).toBe(
+      `--out ${out} cannot be written: it is a folder (EISDIR)`,
+    );
+    expect(fs.existsSync(temp)).toBe(false);
+    expect(fs.readdirSync(out)).toEqual(['keep.txt']);
+  });
+  onLinux('an fsync that fails (a FIFO has none): one line, the descriptor closed, the temporary removed', () => {
+    const out = join(dir, 'unsynced.csv');
+    const temp = `${out}.tmp`;
+    execFileSync('mkfifo', [temp]);
+    const fd = fs.openSync(temp, 'r+'); // read and write: opening a FIFO so does not wait for a reader
+    expect(refusal(() => finishOutput('--out', out, fd, temp))).toBe(
+      `--out ${out} cannot be written: invalid argument (EINVAL)`,
+    );
+    expect(fs.existsSync(temp)).toBe(false);
+    expect(fs.existsSync(out)).toBe(false);
+    expect((caught(() => fs.fstatSync(fd)) as NodeJS.ErrnoException).code).toBe('EBADF'); // not left open
   });
 });
 

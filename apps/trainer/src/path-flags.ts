@@ -231,3 +231,35 @@ export function openOutput(flag: string, output: string, file = output, mode?: n
     throw new UsageError(`${flag} ${output} cannot be written: ${creationReason(error, file)}`);
   }
 }
+
+/**
+ * Renames a complete temporary `temp` onto `output`; a failure (a folder put in the output's place meanwhile) removes
+ * the temporary and names the flag and the output.
+ */
+export function renameOutput(flag: string, output: string, temp: string): void {
+  try {
+    fs.renameSync(temp, output);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw new UsageError(`${flag} ${output} cannot be written: ${fsReason(error)}`);
+  }
+}
+
+/**
+ * The end of an output written through `fd` into `temp` (openOutput, writeToOutput): flushed to the disk, closed and
+ * renamed onto `output`. The fd is closed whatever happens. A network or delayed-allocation file system may only
+ * report a full disk at fsync or close; any failure removes the temporary and names the flag and the output.
+ */
+export function finishOutput(flag: string, output: string, fd: number, temp: string): void {
+  try {
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw new UsageError(`${flag} ${output} cannot be written: ${fsReason(error)}`);
+  }
+  renameOutput(flag, output, temp);
+}

@@ -233,6 +233,26 @@ describe('trainer predict on bad input', () => {
     }
   });
 
+  it('--out made a folder while scoring: rejected with one line naming --out, no temporary left', async () => {
+    const out = path.join(work, 'taken.csv');
+    const args = ['--input', tablePath(data, 'application_test'), '--bundle', bundle, '--out', out];
+    const write = process.stderr.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      const running = predictCommand(args); // --out checked: a file to be, in a folder that exists
+      fs.mkdirSync(out);
+      fs.writeFileSync(path.join(out, 'keep.txt'), 'keep');
+      // Before, the rename's own text: "EISDIR: illegal operation on a directory, rename '…/.taken.csv.….tmp' -> …".
+      const error = await running.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toBe(`--out ${out} cannot be written: it is a folder (EISDIR)`);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(fs.readdirSync(out)).toEqual(['keep.txt']);
+    expect(fs.readdirSync(work).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('an applicant twice, in different chunks: exit 2 naming both rows (a submission has each applicant once)', async () => {
     const twice = file(
       'twice.csv',

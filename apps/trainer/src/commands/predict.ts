@@ -27,7 +27,7 @@ import {
   type ReadModelPackage,
 } from '@credit-scoring/tracking';
 import { parseFlags, toInt, UsageError } from '../cli-args';
-import { inputFile, inputFolder, openOutput, outputFileInFolder, writeToOutput } from '../path-flags';
+import { finishOutput, inputFile, inputFolder, openOutput, outputFileInFolder, writeToOutput } from '../path-flags';
 import { formatSeconds } from '../progress';
 
 const HELP = `Usage: trainer predict --input FILE.csv --out FILE.csv [--data-dir DIR]
@@ -395,9 +395,9 @@ async function scoreFile(
       while (scoring.length > 1) await writeOldest();
     }
     while (scoring.length > 0) await writeOldest();
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fs.renameSync(temp, out);
+    const written = fd;
+    fd = -1; // closed by finishOutput, failing or not: never closed twice below (its number may be reused by then)
+    finishOutput('--out', out, written, temp);
     charge('writing');
     const stages = Object.entries(spent).map(([stage, seconds]) => `${stage} ${seconds.toFixed(2)} s`);
     process.stderr.write(`predict: time by stage: ${stages.join(', ')}\n`);
