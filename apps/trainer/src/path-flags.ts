@@ -233,6 +233,23 @@ export function openOutput(flag: string, output: string, file = output, mode?: n
 }
 
 /**
+ * Flushes `fd` (writing `temp`, a temporary beside `output`) to the disk and closes it, whatever happens: a network or
+ * delayed-allocation file system may report a full disk only then. A failure removes `temp` and names the output.
+ */
+export function closeOutput(flag: string, output: string, fd: number, temp: string): void {
+  try {
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw new UsageError(`${flag} ${output} cannot be written: ${fsReason(error)}`);
+  }
+}
+
+/**
  * Renames a complete temporary `temp` onto `output`; a failure (a folder put in the output's place meanwhile) removes
  * the temporary and names the flag and the output.
  */
@@ -245,21 +262,25 @@ export function renameOutput(flag: string, output: string, temp: string): void {
   }
 }
 
-/**
- * The end of an output written through `fd` into `temp` (openOutput, writeToOutput): flushed to the disk, closed and
- * renamed onto `output`. The fd is closed whatever happens. A network or delayed-allocation file system may only
- * report a full disk at fsync or close; any failure removes the temporary and names the flag and the output.
- */
+/** The end of an output written through `fd` into `temp` (openOutput, writeToOutput): closeOutput, renameOutput. */
 export function finishOutput(flag: string, output: string, fd: number, temp: string): void {
-  try {
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw new UsageError(`${flag} ${output} cannot be written: ${fsReason(error)}`);
-  }
+  closeOutput(flag, output, fd, temp);
   renameOutput(flag, output, temp);
+}
+
+/**
+ * Writes the whole of `content` into `temp`, a temporary beside `output`, flushed and closed: renamed onto `output`
+ * (renameOutput) by the caller once it may be replaced, so a reader never sees half of it. A failure removes `temp`
+ * and names the flag and the output, never the temporary the user did not name.
+ */
+export function writeDraft(flag: string, output: string, temp: string, content: string): void {
+  const fd = openOutput(flag, output, temp);
+  try {
+    writeToOutput(flag, output, fd, content);
+  } catch (error) {
+    fs.closeSync(fd);
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+  closeOutput(flag, output, fd, temp);
 }

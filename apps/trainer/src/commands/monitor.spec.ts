@@ -391,6 +391,56 @@ describe('trainer monitor reads a log without changing it, and refuses what is n
   });
 });
 
+describe('trainer monitor writes each report whole or not at all', () => {
+  let args: string[];
+  beforeAll(async () => {
+    const file = join(dir, 'reports-log.sqlite');
+    const log = openPredictionStore({ sqliteFile: file });
+    await log.migrate();
+    await log.insert(records(traffic.slice(0, 150), false));
+    await log.close();
+    args = ['--reference', reference, '--log-file', file, ...WINDOW];
+  });
+
+  it('a folder in report.json’s place: exit 2, one line naming it, no temporary left', async () => {
+    const out = fs.mkdtempSync(join(dir, 'taken-report-'));
+    fs.mkdirSync(join(out, 'report.json'));
+    fs.writeFileSync(join(out, 'report.json', 'keep.txt'), 'keep');
+    // Before, Node's own text of the rename ("EISDIR: illegal operation on a directory, rename '…/.report.json.tmp'
+    // -> …"), and the temporary left in the folder.
+    expect(await quietly(() => monitorCommand([...args, '--out', out]))).toEqual({
+      code: 2,
+      out: '',
+      err: `trainer monitor: --out ${join(out, 'report.json')} cannot be written: it is a folder (EISDIR)\n`,
+    });
+    expect(fs.readdirSync(out)).toEqual(['report.json']);
+    expect(fs.readdirSync(join(out, 'report.json'))).toEqual(['keep.txt']);
+  });
+
+  // A real full disk: a 4 KiB tmpfs (mounting takes root) cannot hold report.json.
+  const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
+  (asRoot ? it : it.skip)(
+    'on a full disk: exit 2, one line naming report.json (not its temporary), nothing left',
+    async () => {
+      const mount = fs.mkdtempSync(join(dir, 'full-disk-reports-'));
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);
+      try {
+        // Before: "--out: …/.report.json.tmp cannot be written", and the partial temporary left behind.
+        expect(await quietly(() => monitorCommand([...args, '--out', mount]))).toEqual({
+          code: 2,
+          out: '',
+          err:
+            `trainer monitor: --out ${join(mount, 'report.json')} cannot be written: ` +
+            'no space left on the device (ENOSPC)\n',
+        });
+        expect(fs.readdirSync(mount)).toEqual([]);
+      } finally {
+        execFileSync('umount', [mount]);
+      }
+    },
+  );
+});
+
 describe('trainer monitor with the reference stored with the model version', () => {
   let server: LocalServer | undefined;
   let trackingUri: string;

@@ -20,12 +20,14 @@ import {
 import { DEFAULT_MODEL_ALIAS, DEFAULT_MODEL_NAME, MlflowClient } from '@credit-scoring/tracking';
 import { parseFlags, toInt, toNumber, UsageError } from '../cli-args';
 import {
+  finishOutput,
   inputFile,
   openOutput,
   outputFile,
   outputFolder,
   plannedOutputFile,
-  writeOutput,
+  renameOutput,
+  writeDraft,
   writeToOutput,
 } from '../path-flags';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT, isInputOrEnvironmentError } from '../exit-status';
@@ -262,8 +264,9 @@ async function monitor(argv: string[]): Promise<number> {
     ['report.json', result.json],
     ['report.html', result.html],
   ] as const) {
-    writeOutput('--out', path.join(out, `.${name}.tmp`), content);
-    fs.renameSync(path.join(out, `.${name}.tmp`), path.join(out, name));
+    const [file, temp] = [path.join(out, name), path.join(out, `.${name}.tmp`)];
+    writeDraft('--out', file, temp, content);
+    renameOutput('--out', file, temp);
   }
   const d = result.report.dataset;
   process.stdout.write(
@@ -343,10 +346,13 @@ async function exportLog(argv: string[]): Promise<number> {
       rows = await store.scan(window.filter, (chunk) => {
         writeToOutput('--out', out, fd, chunk.map(toJsonlLine).join(''));
       });
-    } finally {
+    } catch (error) {
       fs.closeSync(fd);
+      throw error;
     }
-    fs.renameSync(temp, out);
+    // Flushed before the rename, as predict's submission: a full disk some file systems report only at fsync or
+    // close is then one line naming --out, not Node's text, and never a short export under the real name.
+    finishOutput('--out', out, fd, temp);
   } finally {
     fs.rmSync(temp, { force: true });
     await store.close();
