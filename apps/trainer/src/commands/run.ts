@@ -1,6 +1,7 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { MlflowClient } from '@credit-scoring/tracking';
 import { freePort, startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
+import { UsageError } from '../cli-args';
 import { parseRunConfig, RUN_HELP } from '../config';
 import { runDistributedCommand } from '../distributed/command';
 import { takeDistributedFlags } from '../distributed/settings';
@@ -8,6 +9,7 @@ import { registerChampion } from '../pipeline/register';
 import { runPipeline, type PipelineResult } from '../pipeline/train';
 import { comparisonConsole } from '../pipeline/tables';
 import { resultsMarkdown } from '../pipeline/report';
+import { fsReason, writeDraft } from '../path-flags';
 import { formatSeconds, StageClock } from '../progress';
 import { exportBundle } from './export';
 
@@ -83,16 +85,10 @@ export async function runCommand(argv: string[]): Promise<number> {
           { runId: trained.runId, parentRunId: result.parentRunId, name: trained.name, alias: trained.alias },
           async (created) => {
             // The report first: a bad --report path then fails the run before the bundle folder is touched.
-            if (reportDraft) {
+            if (config.report && reportDraft) {
               const command = `npm start -- ${argv.join(' ')}`.trim();
               const markdown = resultsMarkdown(withVersion(created), config, command, shownUri);
-              try {
-                writeFileSync(reportDraft, markdown);
-              } catch (error) {
-                // Named by the path the user gave, not by the draft's.
-                const code = (error as NodeJS.ErrnoException).code;
-                throw Object.assign(new Error(`cannot write --report ${config.report}: ${code ?? error}`), { code });
-              }
+              writeDraft('--report', config.report, reportDraft, markdown); // a failure names --report, not the draft
             }
             if (bundleDir)
               await exportBundle(client, trained.name, { version: created, alias: trained.alias }, bundleDir);
@@ -108,8 +104,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         .catch(() => undefined); // MLflow gone: the error below is the one to report
       throw err;
     }
-    if (config.report && reportDraft) renameSync(reportDraft, config.report);
     const c = withVersion(version).champion;
+    if (config.report && reportDraft) placeReport(config.report, reportDraft, c);
     out.write(
       `Champion: ${c.model}, registered as ${c.name} version ${c.version} with alias @${c.alias}; threshold ${c.threshold}; test AUC ${c.testAuc.toFixed(4)}\n`,
     );
@@ -138,5 +134,23 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     await stopServer();
+  }
+}
+
+/**
+ * The report's draft takes the --report name once the version is promoted. Failing now (a folder put in its place,
+ * say), the registration stands: undoing a promotion the API may already follow is worse than a report under another
+ * name. So the draft, complete and naming the version, is kept, and the one line says what was registered and where
+ * the report is; removing it would lose the only copy of the run's results.
+ */
+function placeReport(report: string, draft: string, champion: { name: string; version: string; alias: string }): void {
+  try {
+    renameSync(draft, report);
+  } catch (error) {
+    const kept = existsSync(draft) ? `its report is at ${draft}` : 'its report was lost with the draft';
+    throw new UsageError(
+      `--report ${report} cannot be written: ${fsReason(error)}; ${champion.name} version ${champion.version} is ` +
+        `registered with alias @${champion.alias} all the same, and ${kept}`,
+    );
   }
 }
