@@ -12,6 +12,7 @@ import {
   inputFile,
   inputFolder,
   openOutput,
+  outputError,
   outputFile,
   outputFileInFolder,
   outputFolder,
@@ -175,6 +176,19 @@ describe('finishOutput: the temporary beside an output flushed, closed and renam
     expect(fs.existsSync(temp)).toBe(false);
     expect(fs.existsSync(out)).toBe(false);
     expect((caught(() => fs.fstatSync(fd)) as NodeJS.ErrnoException).code).toBe('EBADF'); // not left open
+  });
+});
+
+describe('outputError: a library’s failure writing an output', () => {
+  it('is one line naming the flag and the output for a file-system error, and any other error as it is', () => {
+    const failed = caught(() => fs.mkdirSync(join(file, 'tables')));
+    expect(
+      refusal(() => {
+        throw outputError('--out', join(file, 'tables'), failed);
+      }),
+    ).toBe(`--out ${join(file, 'tables')} cannot be written: a part of the path is a file, not a folder (ENOTDIR)`);
+    const bug = new Error('row has 3 cells, the table has 4 columns');
+    expect(outputError('--out', dir, bug)).toBe(bug);
   });
 });
 

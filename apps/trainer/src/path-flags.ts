@@ -284,3 +284,14 @@ export function writeDraft(flag: string, output: string, temp: string, content: 
   }
   closeOutput(flag, output, fd, temp);
 }
+
+/**
+ * An error of a library writing an output the trainer named (the synthetic tables, a model bundle): Node's own
+ * file-system error (a code and a system call) as one line naming the flag and the output in words; any other error
+ * as it is.
+ */
+export function outputError(flag: string, output: string, error: unknown): unknown {
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || typeof syscall !== 'string') return error;
+  return new UsageError(`${flag} ${output} cannot be written: ${fsReason(error)}`);
+}

@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { generateSynthetic, TABLE_NAMES, tablePath, workspaceRoot } from '@credit-scoring/data';
 import { parseFlags, toInt, UsageError } from '../cli-args';
 import { DEFAULTS } from '../config';
-import { outputFolder } from '../path-flags';
+import { outputError, outputFolder } from '../path-flags';
 import { formatSeconds } from '../progress';
 
 const HELP = `Usage: trainer generate [--rows N] [--seed N] [--out DIR]
@@ -42,6 +42,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
     out,
     onProgress: ({ table, rows: written }) =>
       process.stderr.write(`  ${table}: ${written.toLocaleString('en')} rows\n`),
+  }).catch((error: unknown) => {
+    throw outputError('--out', out, error); // a full disk: one line in words, not Node's "ENOSPC: …, write"
   });
   process.stdout.write(`Wrote ${out} in ${formatSeconds((Date.now() - start) / 1000)}\n`);
   for (const [table, n] of Object.entries(result.rows))
