@@ -276,11 +276,23 @@ async function walkFiles(dir: string, prefix = ''): Promise<string[]> {
   return out.sort();
 }
 
-/** Runs the tasks with a few in flight (the server has one worker; more would only queue). */
-async function inParallel(tasks: Array<() => Promise<void>>, width = 4): Promise<void> {
+/**
+ * Runs the tasks with a few in flight (the server has one worker; more would only queue). After a failure no task
+ * starts, and it is thrown only once those in flight have ended: a caller that then removes the destination
+ * (replaceDirectory) would otherwise race a download still writing into it, and find the folder made again.
+ */
+export async function inParallel(tasks: Array<() => Promise<void>>, width = 4): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const lane = async () => {
-    while (next < tasks.length) await tasks[next++]();
+    while (!failure && next < tasks.length) {
+      try {
+        await tasks[next++]();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, lane));
+  if (failure) throw failure.error;
 }
