@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { workspaceRoot } from '@credit-scoring/data';
 import { validateCostModel } from '@credit-scoring/decision';
 import {
-  checkReplaceableDirectory,
   DEFAULT_BUNDLE_DIR,
   DEFAULT_MODEL_ALIAS,
   DEFAULT_MODEL_NAME,
@@ -11,7 +10,8 @@ import {
   registeredModelNameProblem,
 } from '@credit-scoring/tracking';
 import { parseFlags, toInt, toNumber, UsageError } from './cli-args';
-import { fsReason, inputFile, inputFolder, outputFileInFolder, plannedOutputFolder } from './path-flags';
+import { bundleFolder } from './commands/export';
+import { fsReason, inputFile, inputFolder, outputFileInFolder } from './path-flags';
 import { FINAL_FITS_ALL_MAX_ROWS, type FinalFitsSetting } from './pipeline/final-fits';
 import { PRUNE_AUTO_MARGIN, PRUNE_AUTO_MIN_ROWS, type PruneSetting } from './pipeline/prune';
 
@@ -263,21 +263,10 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv = process.
   if (aliasProblem) throw new UsageError(`--alias ${aliasProblem}`);
   // Written at the very end of the run: a path that cannot be written fails now, in a second, not after the training.
   if (config.report !== undefined) outputFileInFolder('--report', config.report);
-  if (config.bundleOut) checkBundleOut(config.bundleOut);
+  // Checked and left as it is: created (with its missing parents) or replaced only by the export, once the champion
+  // is promoted; a folder that is not a bundle is never replaced.
+  if (config.bundleOut) bundleFolder('--bundle-out', config.bundleOut);
   return config;
-}
-
-/**
- * --bundle-out, checked and left as it is: created (with its missing parents) or replaced only by the export, once
- * the champion is promoted; a folder that is not a bundle is never replaced (see checkReplaceableDirectory).
- */
-function checkBundleOut(dir: string): void {
-  plannedOutputFolder('--bundle-out', dir);
-  try {
-    checkReplaceableDirectory(dir);
-  } catch (error) {
-    throw new UsageError(`--bundle-out: ${(error as Error).message}`);
-  }
 }
 
 function pruneSetting(value: string | number): PruneSetting {

@@ -1,5 +1,6 @@
 // `trainer export` and `trainer predict --model` against a real MLflow server (MLFLOW_TRACKING_URI, else one started
 // here) with a small model trained on generated data: the bundle is replaced only by a complete, checked package.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +14,7 @@ import {
   type ModelPackage,
 } from '@credit-scoring/tracking';
 import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
+import { UsageError } from '../cli-args';
 import { generatedModel } from '../testing/generated-model';
 import { exportCommand } from './export';
 import { predictCommand } from './predict';
@@ -87,16 +89,17 @@ it('exports the champion, replaces the bundle with the next one, and keeps it wh
   // Two ways of naming one version: refused, not one silently preferred (version 1 was exported as "champion").
   await expect(exportTo('--version', '1', '--alias', 'champion')).rejects.toThrow(/--alias and --version exclude/);
 
-  // A folder of the user's that is not a bundle, or a file, is never replaced: a bad-input error (exit 2).
+  // A folder of the user's that is not a bundle, or a file, is never replaced: a bad-input error (exit 2) naming --out.
   const notes = path.join(work, 'notes');
   fs.mkdirSync(notes);
   fs.writeFileSync(path.join(notes, 'todo.txt'), 'keep');
-  for (const target of [notes, path.join(notes, 'todo.txt')]) {
+  const todo = path.join(notes, 'todo.txt');
+  for (const [target, reason] of [
+    [notes, new RegExp(`^--out: ${notes} exists and it is a folder with other files .*refusing to replace`)],
+    [todo, new RegExp(`^--out ${todo} is a file, not a folder$`)],
+  ] as const) {
     const refused = quietly(() => exportCommand(['--name', name, '--out', target, '--tracking-uri', uri]));
-    await expect(refused).rejects.toMatchObject({
-      code: 'EEXIST',
-      message: expect.stringMatching(/refusing to replace/),
-    });
+    await expect(refused).rejects.toThrow(reason);
     await expect(refused.catch((e: unknown) => exitStatusOf(e))).resolves.toBe(2);
   }
   expect(fs.readdirSync(notes)).toEqual(['todo.txt']);
@@ -117,4 +120,48 @@ it('predicts with models:/NAME@ALIAS and models:/NAME/VERSION exactly as with th
     fromBundle,
   );
   expect(await predict('--model', `models:/${name}/2`, '--tracking-uri', uri, '--with-decision')).toBe(fromBundle);
+});
+
+describe('an --out that cannot be written: one line naming it in words, exit 2', () => {
+  /** The UsageError `trainer export --out <out>` rejects with, and how long it took. */
+  async function refusal(out: string): Promise<{ message: string; ms: number }> {
+    const started = Date.now();
+    const error = await quietly(() => exportCommand(['--name', name, '--out', out, '--tracking-uri', uri])).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UsageError);
+    return { message: (error as Error).message, ms: Date.now() - started };
+  }
+
+  it('refuses a path through a file or under /proc before any download, never hanging', async () => {
+    const file = path.join(work, 'a-file');
+    fs.writeFileSync(file, 'keep');
+    // Before: "ENOENT: no such file or directory, mkdir '/proc/.x.new-…'", and "EEXIST: file already exists, mkdir".
+    if (fs.existsSync('/proc/self')) {
+      expect((await refusal('/proc/x')).message).toBe('--out /proc/x cannot be created: /proc takes no new entries');
+      // Before: no answer at all (Node's recursive mkdir spins under /proc).
+      const nested = await refusal('/proc/credit-scoring/bundle');
+      expect(nested.message).toBe('--out /proc/credit-scoring/bundle cannot be created: /proc takes no new entries');
+      expect(nested.ms).toBeLessThan(5_000);
+    }
+    expect((await refusal(path.join(file, 'bundle'))).message).toBe(
+      `--out ${path.join(file, 'bundle')}: ${file} is a file, not a folder`,
+    );
+    expect(fs.readFileSync(file, 'utf8')).toBe('keep');
+  });
+
+  // A real full disk: a 4 KiB tmpfs (mounting takes root) cannot hold the bundle.
+  const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
+  (asRoot ? it : it.skip)('a full disk: the reason in words, nothing left of the download', async () => {
+    const mount = fs.mkdtempSync(path.join(work, 'full-disk-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);
+    try {
+      const out = path.join(mount, 'bundle');
+      // Before: Node's own "ENOSPC: no space left on device, write".
+      expect((await refusal(out)).message).toBe(`--out ${out} cannot be written: no space left on the device (ENOSPC)`);
+      expect(fs.readdirSync(mount)).toEqual([]);
+    } finally {
+      execFileSync('umount', [mount]);
+    }
+  });
 });

@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
 import {
+  checkReplaceableDirectory,
   DEFAULT_BUNDLE_DIR,
   DEFAULT_MODEL_ALIAS,
   DEFAULT_MODEL_NAME,
@@ -11,6 +11,7 @@ import {
 } from '@credit-scoring/tracking';
 import { startLocalServer } from '@credit-scoring/tracking/server';
 import { parseFlags, UsageError } from '../cli-args';
+import { fsReason, outputError, plannedOutputFolder } from '../path-flags';
 
 const HELP = `Usage: trainer export [--name NAME] [--alias ALIAS | --version N] [--out DIR] [--tracking-uri URI]
 
@@ -44,6 +45,8 @@ export async function exportCommand(argv: string[]): Promise<number> {
   if (values.version !== undefined && !/^[1-9][0-9]*$/.test(values.version)) {
     throw new UsageError(`--version must be a positive integer, got '${values.version}'`);
   }
+  // Checked before the server starts or anything is downloaded; made (or replaced) only by the export.
+  const out = bundleFolder('--out', values.out ?? DEFAULT_BUNDLE_DIR);
   // Like `run`: without a tracking URI, the local server on mlruns/, where `npm start` registered its models.
   const given = values['tracking-uri'] || process.env.MLFLOW_TRACKING_URI;
   const server = given ? undefined : await startLocalServer();
@@ -51,12 +54,12 @@ export async function exportCommand(argv: string[]): Promise<number> {
   try {
     const name = values.name ?? DEFAULT_MODEL_NAME;
     const ref = values.version ?? values.alias ?? DEFAULT_MODEL_ALIAS;
-    const out = resolve(values.out ?? DEFAULT_BUNDLE_DIR);
     const model = await exportBundle(
       new MlflowClient({ trackingUri }),
       name,
       values.version ? { version: values.version } : { alias: ref },
       out,
+      '--out',
     );
     process.stdout.write(`Exported ${name} version ${model.version} (${ref}) to ${out}\n`);
     return 0;
@@ -66,21 +69,44 @@ export async function exportCommand(argv: string[]): Promise<number> {
 }
 
 /**
+ * The bundle folder a flag names (`export --out`, `run --bundle-out`), checked before anything is downloaded and
+ * nothing created: a new folder whose closest existing parent takes new entries (not /proc, where Node's recursive
+ * mkdir never returns), an empty one, or an older bundle (checkReplaceableDirectory). Its absolute path.
+ */
+export function bundleFolder(flag: string, value: string): string {
+  const dir = plannedOutputFolder(flag, value);
+  try {
+    checkReplaceableDirectory(dir);
+  } catch (error) {
+    // Its own refusals are sentences; a folder it cannot list is Node's error, said in words.
+    const syscall = (error as NodeJS.ErrnoException).syscall;
+    throw new UsageError(`${flag}: ${syscall ? `${dir}: ${fsReason(error)}` : (error as Error).message}`);
+  }
+  return dir;
+}
+
+/**
  * Downloads a registered version and adds registered_model.json, the identity (name, version, alias) the API shows
  * for a bundle. The download goes to a temporary sibling of `out`, is read back and checked, and only then replaces
- * `out`: a failed download or a full disk leaves the previous bundle as it was. Used by `export` and `run`.
+ * `out`: a failed download or a full disk leaves the previous bundle as it was, and a file-system failure is one line
+ * naming `flag` and `out` in words. Used by `export` and `run`.
  */
 export async function exportBundle(
   client: MlflowClient,
   name: string,
   ref: { version: string; alias?: string } | { alias: string },
   out: string,
+  flag: string,
 ): Promise<LoadedModelPackage> {
   let model: LoadedModelPackage | undefined;
-  await replaceDirectory(out, async (temp) => {
-    // A version by number may still carry its alias: `trainer run` exports the new champion before it moves @alias.
-    model = await downloadModel(client, name, 'version' in ref ? ref.version : ref.alias, temp);
-    await writeIdentity(temp, { name, version: model.version, alias: ref.alias ?? null });
-  });
+  try {
+    await replaceDirectory(out, async (temp) => {
+      // A version by number may still carry its alias: `trainer run` exports the new champion before it moves @alias.
+      model = await downloadModel(client, name, 'version' in ref ? ref.version : ref.alias, temp);
+      await writeIdentity(temp, { name, version: model.version, alias: ref.alias ?? null });
+    });
+  } catch (error) {
+    throw outputError(flag, out, error);
+  }
   return { ...(model as LoadedModelPackage), dir: out };
 }

@@ -91,7 +91,13 @@ export async function runCommand(argv: string[]): Promise<number> {
               writeDraft('--report', config.report, reportDraft, markdown); // a failure names --report, not the draft
             }
             if (bundleDir)
-              await exportBundle(client, trained.name, { version: created, alias: trained.alias }, bundleDir);
+              await exportBundle(
+                client,
+                trained.name,
+                { version: created, alias: trained.alias },
+                bundleDir,
+                '--bundle-out',
+              );
           },
         ),
       );
