@@ -2,6 +2,7 @@
 // naming the flag and the path (exit 2), never Node's bare "EISDIR: illegal operation on a directory, read", nor a
 // hang: Node's recursive mkdir never returns under /proc.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { UsageError } from './cli-args';
@@ -294,4 +295,25 @@ export function outputError(flag: string, output: string, error: unknown): unkno
   const { code, syscall } = error as NodeJS.ErrnoException;
   if (typeof code !== 'string' || typeof syscall !== 'string') return error;
   return new UsageError(`${flag} ${output} cannot be written: ${fsReason(error)}`);
+}
+
+/** How the system's temporary folder (os.tmpdir()) is named in a failure. */
+const SCRATCH = 'the temporary folder';
+
+/**
+ * A fresh folder in the system's temporary folder ($TMPDIR, else /tmp) for a download the command reads and then
+ * removes; a failure to make it (a $TMPDIR that is no folder, a full disk) is one line naming it in words.
+ */
+export function scratchFolder(prefix: string): string {
+  const base = os.tmpdir();
+  try {
+    return fs.mkdtempSync(path.join(base, prefix));
+  } catch (error) {
+    throw new UsageError(`${SCRATCH} ${base} ($TMPDIR) cannot be written: ${fsReason(error)}`);
+  }
+}
+
+/** A download into scratchFolder's `dir` that failed: a file-system failure in words (outputError), else as it is. */
+export function scratchError(dir: string, error: unknown): unknown {
+  return outputError(SCRATCH, dir, error);
 }

@@ -16,6 +16,7 @@ import {
 import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
 import { UsageError } from '../cli-args';
 import { generatedModel } from '../testing/generated-model';
+import { trainerWithTmpdir } from '../testing/with-tmpdir';
 import { exportCommand } from './export';
 import { predictCommand } from './predict';
 import { exitStatusOf } from '../exit-status';
@@ -122,6 +123,29 @@ it('predicts with models:/NAME@ALIAS and models:/NAME/VERSION exactly as with th
   expect(await predict('--model', `models:/${name}/2`, '--tracking-uri', uri, '--with-decision')).toBe(fromBundle);
 });
 
+// A real full disk: $TMPDIR on a 4 KiB tmpfs (mounting takes root) cannot hold the model predict --model downloads.
+const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
+(asRoot ? it : it.skip)('predict --model with a full $TMPDIR: exit 2, one line naming the temporary folder', () => {
+  const mount = fs.mkdtempSync(path.join(work, 'full-tmp-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);
+  try {
+    const input = tablePath(data, 'application_test');
+    const model = ['--model', `models:/${name}@champion`, '--tracking-uri', uri];
+    const r = trainerWithTmpdir(mount, 'predict', '--input', input, '--out', path.join(work, 'never.csv'), ...model);
+    // Before: Node's own "trainer: ENOSPC: no space left on device, write".
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^trainer: the temporary folder ${mount}/credit-scoring-predict-\\w+ cannot be written: ` +
+          'no space left on the device \\(ENOSPC\\)\n$',
+      ),
+    );
+    expect(r.status).toBe(2);
+    expect(fs.readdirSync(mount)).toEqual([]);
+  } finally {
+    execFileSync('umount', [mount]);
+  }
+});
+
 describe('an --out that cannot be written: one line naming it in words, exit 2', () => {
   /** The UsageError `trainer export --out <out>` rejects with, and how long it took. */
   async function refusal(out: string): Promise<{ message: string; ms: number }> {
@@ -151,7 +175,6 @@ describe('an --out that cannot be written: one line naming it in words, exit 2',
   });
 
   // A real full disk: a 4 KiB tmpfs (mounting takes root) cannot hold the bundle.
-  const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
   (asRoot ? it : it.skip)('a full disk: the reason in words, nothing left of the download', async () => {
     const mount = fs.mkdtempSync(path.join(work, 'full-disk-'));
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);

@@ -15,6 +15,7 @@ import { freshPostgresDatabase } from '@credit-scoring/monitoring/testing';
 import { MlflowClient } from '@credit-scoring/tracking';
 import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
 import { logReference, REFERENCE_ARTIFACT, referenceCsv } from '../pipeline/reference';
+import { trainerWithTmpdir } from '../testing/with-tmpdir';
 import { runDrift } from './drift';
 import { monitorCommand } from './monitor';
 
@@ -510,6 +511,34 @@ describe('trainer monitor with the reference stored with the model version', () 
     expect(reports).toHaveLength(1);
     const html = await client.downloadArtifactBytes(runId, `${reports[0].path}/report.html`);
     expect(html.toString()).toContain('AMT_INCOME_TOTAL');
+  });
+
+  // A real full disk: $TMPDIR on a 4 KiB tmpfs (mounting takes root) cannot hold the reference sample.
+  const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
+  (asRoot ? it : it.skip)('a full $TMPDIR for the reference sample: exit 2, one line naming it', async () => {
+    const client = new MlflowClient({ trackingUri });
+    const name = `monitor-full-tmp-${process.pid}`;
+    const { version } = await championWithReference(client, name);
+    const file = join(dir, 'full-tmp-log.sqlite');
+    await shiftedLog(file, version.version);
+    const mount = fs.mkdtempSync(join(dir, 'full-tmp-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);
+    try {
+      const args = ['--model', `${name}@champion`, '--tracking-uri', trackingUri, '--log-file', file, ...WINDOW];
+      const r = trainerWithTmpdir(mount, 'monitor', ...args, '--out', join(dir, 'full-tmp-report'));
+      // Before: "run … has no reference.csv (trained before the reference sample was stored?): pass --reference CSV
+      // (ENOSPC: no space left on device, write)", a full disk taken for a missing file.
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^trainer monitor: the temporary folder ${mount}/monitor-reference-\\w+ cannot be written: ` +
+            'no space left on the device \\(ENOSPC\\)\n$',
+        ),
+      );
+      expect(r.status).toBe(2);
+      expect(fs.readdirSync(mount)).toEqual([]);
+    } finally {
+      execFileSync('umount', [mount]);
+    }
   });
 
   it('MLflow refusing the reports: they stay written, the alerts still go out, exit 5 with one line', async () => {

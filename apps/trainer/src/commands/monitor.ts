@@ -4,7 +4,6 @@
 // run, and exits 1 — POSTing a webhook when one is set — when drift or the refusal rate leaves its bounds.
 // `trainer monitor export` writes the log as JSONL (what TRAFFIC_LOG used to append).
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DriftInputError, loadCsvColumns } from '@credit-scoring/drift';
 import {
@@ -27,6 +26,8 @@ import {
   outputFolder,
   plannedOutputFile,
   renameOutput,
+  scratchError,
+  scratchFolder,
   writeDraft,
   writeToOutput,
 } from '../path-flags';
@@ -132,12 +133,14 @@ async function resolveModel(
 }
 
 async function referenceFromRun(client: MlflowClient, runId: string): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'monitor-reference-'));
+  const dir = scratchFolder('monitor-reference-');
   const file = path.join(dir, 'reference.csv');
   try {
     await client.downloadArtifactFile(runId, REFERENCE_ARTIFACT, file);
   } catch (error) {
     fs.rmSync(dir, { recursive: true, force: true });
+    const failure = scratchError(dir, error);
+    if (failure !== error) throw failure; // a full $TMPDIR is no missing reference: said as what it is
     throw new DriftInputError(
       `run ${runId} has no ${REFERENCE_ARTIFACT} (trained before the reference sample was stored?): ` +
         `pass --reference CSV (${(error as Error).message.split('\n')[0]})`,

@@ -9,6 +9,7 @@ import { loadTables, SCHEMAS, tablePath } from '@credit-scoring/data';
 import { writeModelPackage } from '@credit-scoring/tracking';
 import { UsageError } from '../cli-args';
 import { GENERATED_THRESHOLD, generatedModel } from '../testing/generated-model';
+import { trainerWithTmpdir } from '../testing/with-tmpdir';
 import { predictCommand } from './predict';
 
 const root = path.resolve(__dirname, '..', '..', '..', '..');
@@ -251,6 +252,19 @@ describe('trainer predict on bad input', () => {
     }
     expect(fs.readdirSync(out)).toEqual(['keep.txt']);
     expect(fs.readdirSync(work).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a $TMPDIR that is not a folder, for the --model download: exit 2, one line naming it in words', () => {
+    const notFolder = file('tmpdir-file', 'not a folder');
+    const model = ['--model', 'models:/credit-scoring@champion', '--tracking-uri', 'http://127.0.0.1:9'];
+    const args = ['--input', tablePath(data, 'application_test'), '--out', path.join(work, 'x.csv'), ...model];
+    const r = trainerWithTmpdir(notFolder, 'predict', ...args);
+    // Before: Node's own "ENOTDIR: not a directory, mkdtemp '…/credit-scoring-predict-XXXXXX'".
+    expect(r.stderr).toBe(
+      `trainer: the temporary folder ${notFolder} ($TMPDIR) cannot be written: ` +
+        'a part of the path is a file, not a folder (ENOTDIR)\n',
+    );
+    expect(r.status).toBe(2);
   });
 
   it('an applicant twice, in different chunks: exit 2 naming both rows (a submission has each applicant once)', async () => {

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import pl from 'nodejs-polars';
 import {
@@ -27,7 +26,16 @@ import {
   type ReadModelPackage,
 } from '@credit-scoring/tracking';
 import { parseFlags, toInt, UsageError } from '../cli-args';
-import { finishOutput, inputFile, inputFolder, openOutput, outputFileInFolder, writeToOutput } from '../path-flags';
+import {
+  finishOutput,
+  inputFile,
+  inputFolder,
+  openOutput,
+  outputFileInFolder,
+  scratchError,
+  scratchFolder,
+  writeToOutput,
+} from '../path-flags';
 import { formatSeconds } from '../progress';
 
 const HELP = `Usage: trainer predict --input FILE.csv --out FILE.csv [--data-dir DIR]
@@ -151,9 +159,13 @@ async function loadScoringModel(
         : `--model ${uri} needs an MLflow server: pass --tracking-uri or set MLFLOW_TRACKING_URI`,
     );
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-scoring-predict-'));
+  const dir = scratchFolder('credit-scoring-predict-');
   try {
-    const pkg = await downloadModel(new MlflowClient({ trackingUri: tracking }), ref.name, ref.ref, dir);
+    const pkg = await downloadModel(new MlflowClient({ trackingUri: tracking }), ref.name, ref.ref, dir).catch(
+      (error: unknown) => {
+        throw scratchError(dir, error); // a full $TMPDIR in words, not Node's "ENOSPC: …, write"
+      },
+    );
     return assemble(pkg, `models:/${ref.name}/${pkg.version} on ${tracking}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
