@@ -12,6 +12,7 @@ import {
   type SideTableName,
 } from '@credit-scoring/data';
 import type { TrainConfig } from '../config';
+import { outputError } from '../path-flags';
 
 export interface LoadedData {
   tables: HomeCreditTables;
@@ -41,7 +42,10 @@ export async function loadTrainingData(
     generated = true;
     if (!existsSync(join(dir, 'application_train.csv'))) {
       process.stderr.write(`  generating ${config.rows.toLocaleString('en')} synthetic applicants into ${dir}\n`);
-      await generateSynthetic({ rows: config.rows, seed: config.seed, out: dir });
+      const out = dir;
+      await generateSynthetic({ rows: config.rows, seed: config.seed, out }).catch((error: unknown) => {
+        throw outputError('the generated data folder', out, error); // a full disk in words, not Node's text
+      });
     }
   }
   const tables = await loadTables(dir, {
