@@ -1,6 +1,6 @@
 // The exit-status contract (exit-status.ts) as a user meets it: the CLI in a child process, per case.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SCHEMAS } from '@credit-scoring/data';
@@ -103,14 +103,23 @@ describe('trainer drift: 0 no drift, 1 drift, 2 bad input or I/O failure', () =>
     expect(existsSync(join(dir, 'out-unreadable'))).toBe(false);
   });
 
-  (existsSync('/dev/full') ? it : it.skip)('a full disk (report.json → /dev/full) → 2', () => {
-    mkdirSync(join(dir, 'out-full'));
-    symlinkSync('/dev/full', join(dir, 'out-full', 'report.json'));
-    const r = drift(same, join(dir, 'out-full'));
-    expect(r.status).toBe(2);
-    expect(r.stderr).toBe(
-      `trainer drift: --out: ${join(dir, 'out-full', 'report.json')} cannot be written: no space left on the device (ENOSPC)\n`,
-    );
+  // A real full disk: a 4 KiB tmpfs (mounting takes root) cannot hold the reports, drafted then renamed.
+  const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
+  (asRoot ? it : it.skip)('a full disk → 2, one line naming the report, nothing left', () => {
+    const mount = mkdtempSync(join(dir, 'out-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);
+    try {
+      const r = drift(same, mount);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^trainer drift: --out ${mount}/report\\.(json|html) cannot be written: no space left on the device \\(ENOSPC\\)\n$`,
+        ),
+      );
+      expect(readdirSync(mount)).toEqual([]);
+    } finally {
+      execFileSync('umount', [mount]);
+    }
   });
 
   (existsSync('/sys/kernel') ? it : it.skip)('an output folder that cannot be created (read-only /sys) → 2', () => {

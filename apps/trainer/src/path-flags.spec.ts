@@ -18,7 +18,7 @@ import {
   outputFolder,
   plannedOutputFile,
   plannedOutputFolder,
-  writeOutput,
+  writeReports,
   writeToOutput,
 } from './path-flags';
 
@@ -119,14 +119,11 @@ describe('output files', () => {
     expect(outputFile('--out', out)).toBe(out);
     expect(fs.statSync(join(dir, 'export')).isDirectory()).toBe(true);
   });
-  onLinux('openOutput and writeOutput name the flag and say why', () => {
+  onLinux('openOutput and writeToOutput name the flag and say why', () => {
     expect(refusal(() => openOutput('--out', '/proc/x.csv', '/proc/.x.csv.tmp'))).toBe(
       '--out /proc/x.csv cannot be written: /proc takes no new entries',
     );
     if (fs.existsSync('/dev/full')) {
-      expect(refusal(() => writeOutput('--out', '/dev/full', 'x'))).toBe(
-        '--out: /dev/full cannot be written: no space left on the device (ENOSPC)',
-      );
       const fd = fs.openSync('/dev/full', 'w');
       try {
         expect(refusal(() => writeToOutput('--out', '/x.csv', fd, 'x'))).toBe(
@@ -176,6 +173,30 @@ describe('finishOutput: the temporary beside an output flushed, closed and renam
     expect(fs.existsSync(temp)).toBe(false);
     expect(fs.existsSync(out)).toBe(false);
     expect((caught(() => fs.fstatSync(fd)) as NodeJS.ErrnoException).code).toBe('EBADF'); // not left open
+  });
+});
+
+describe('writeReports: each report whole or not at all', () => {
+  it('replaces the reports in place and leaves no temporary', () => {
+    const folder = fs.mkdtempSync(join(dir, 'reports-'));
+    fs.writeFileSync(join(folder, 'report.json'), '{"old":true}');
+    writeReports('--out', folder, [
+      ['report.json', '{}'],
+      ['report.html', '<html></html>'],
+    ]);
+    expect(fs.readdirSync(folder).sort()).toEqual(['report.html', 'report.json']);
+    expect(fs.readFileSync(join(folder, 'report.json'), 'utf8')).toBe('{}');
+  });
+  it('a folder in a report’s place: one line naming that report, not its temporary; the folder untouched', () => {
+    const folder = fs.mkdtempSync(join(dir, 'reports-'));
+    fs.mkdirSync(join(folder, 'report.json'));
+    fs.writeFileSync(join(folder, 'report.json', 'keep.txt'), 'keep');
+    const reports = [['report.json', '{}'] as const, ['report.html', '<html></html>'] as const];
+    expect(refusal(() => writeReports('--out', folder, reports))).toBe(
+      `--out ${join(folder, 'report.json')} cannot be written: it is a folder (EISDIR)`,
+    );
+    expect(fs.readdirSync(folder)).toEqual(['report.json']); // report.html's draft removed with the failure
+    expect(fs.readdirSync(join(folder, 'report.json'))).toEqual(['keep.txt']);
   });
 });
 

@@ -199,15 +199,6 @@ export function outputFile(flag: string, value: string): string {
   return file;
 }
 
-/** Writes one whole file into an output folder; a failure (full disk, read-only) names the flag and the file. */
-export function writeOutput(flag: string, file: string, content: string): void {
-  try {
-    fs.writeFileSync(file, content);
-  } catch (error) {
-    throw new UsageError(`${flag}: ${file} cannot be written: ${creationReason(error, file)}`);
-  }
-}
-
 /**
  * Writes all of `content` to `fd` (opened by openOutput for `output`). A disk filling up takes part of a write, which
  * Node's writeSync returns without a word: the rest is written again, and the failure that follows (full disk, quota)
@@ -284,6 +275,22 @@ export function writeDraft(flag: string, output: string, temp: string, content: 
     throw error;
   }
   closeOutput(flag, output, fd, temp);
+}
+
+/**
+ * Writes a command's reports (report.json, report.html) into `folder`: every one drafted beside its name first
+ * (writeDraft), then each renamed onto it. A reader polling the folder never sees half a report, and a full disk
+ * leaves the previous reports, all of them, in place. A failure names the flag and the report, never a temporary.
+ */
+export function writeReports(flag: string, folder: string, reports: ReadonlyArray<readonly [string, string]>): void {
+  const drafts = reports.map(([name, content]) => ({ name, content, temp: path.join(folder, `.${name}.tmp`) }));
+  try {
+    for (const d of drafts) writeDraft(flag, path.join(folder, d.name), d.temp, d.content);
+    for (const d of drafts) renameOutput(flag, path.join(folder, d.name), d.temp);
+  } catch (error) {
+    for (const d of drafts) fs.rmSync(d.temp, { force: true }); // the drafts not yet in place
+    throw error;
+  }
 }
 
 /**

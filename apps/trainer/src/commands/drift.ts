@@ -15,7 +15,7 @@ import { applicationColumns } from '@credit-scoring/monitoring';
 import { MlflowClient, withRun } from '@credit-scoring/tracking';
 import { parseFlags, toNumber, UsageError } from '../cli-args';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT, isInputOrEnvironmentError } from '../exit-status';
-import { inputFile, outputFolder, writeOutput } from '../path-flags';
+import { inputFile, outputFolder, writeReports } from '../path-flags';
 import { notLoggedToMlflow } from './not-logged';
 
 const HELP = `Usage: trainer drift --reference <csv> --current <csv> [options]
@@ -261,8 +261,10 @@ export async function driftCommand(argv: string[]): Promise<number> {
     };
     const run = runDrift(runOptions);
     const out = outputFolder('--out', values.out ?? 'reports/drift');
-    writeOutput('--out', path.join(out, 'report.json'), run.json);
-    writeOutput('--out', path.join(out, 'report.html'), run.html);
+    writeReports('--out', out, [
+      ['report.json', run.json],
+      ['report.html', run.html],
+    ]);
     process.stdout.write(`${run.summary}\nWrote ${path.join(out, 'report.json')} and report.html\n`);
     if (run.report.ignoredColumns.length > 0)
       process.stderr.write(`warning: not compared, in one file only: ${shortList(run.report.ignoredColumns)}\n`);

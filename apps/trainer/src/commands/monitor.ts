@@ -25,10 +25,9 @@ import {
   outputFile,
   outputFolder,
   plannedOutputFile,
-  renameOutput,
   scratchError,
   scratchFolder,
-  writeDraft,
+  writeReports,
   writeToOutput,
 } from '../path-flags';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VERDICT, isInputOrEnvironmentError } from '../exit-status';
@@ -262,15 +261,11 @@ async function monitor(argv: string[]): Promise<number> {
   }
 
   const out = outputFolder('--out', values.out ?? 'reports/monitor');
-  // Written next to each other, then renamed: the API serving the folder never reads half a report.
-  for (const [name, content] of [
+  // Drafted, then renamed: the API serving the folder never reads half a report.
+  writeReports('--out', out, [
     ['report.json', result.json],
     ['report.html', result.html],
-  ] as const) {
-    const [file, temp] = [path.join(out, name), path.join(out, `.${name}.tmp`)];
-    writeDraft('--out', file, temp, content);
-    renameOutput('--out', file, temp);
-  }
+  ]);
   const d = result.report.dataset;
   process.stdout.write(
     `Window ${window.label}${window.filter.modelVersion ? ` (model version ${window.filter.modelVersion})` : ''}: ` +
