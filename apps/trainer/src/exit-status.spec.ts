@@ -1,10 +1,11 @@
 // The exit-status contract (exit-status.ts) as a user meets it: the CLI in a child process, per case.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SCHEMAS } from '@credit-scoring/data';
 import { exitStatusOf } from './exit-status';
+import { asRoot, withFullDisk } from './testing/full-disk';
 
 const root = join(__dirname, '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'trainer-exit-'));
@@ -104,11 +105,8 @@ describe('trainer drift: 0 no drift, 1 drift, 2 bad input or I/O failure', () =>
   });
 
   // A real full disk: a 4 KiB tmpfs (mounting takes root) cannot hold the reports, drafted then renamed.
-  const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
-  (asRoot ? it : it.skip)('a full disk → 2, one line naming the report, nothing left', () => {
-    const mount = mkdtempSync(join(dir, 'out-full-'));
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);
-    try {
+  (asRoot ? it : it.skip)('a full disk → 2, one line naming the report, nothing left', async () => {
+    await withFullDisk(join(dir, 'out-full-'), async (mount) => {
       const r = drift(same, mount);
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(
@@ -117,9 +115,7 @@ describe('trainer drift: 0 no drift, 1 drift, 2 bad input or I/O failure', () =>
         ),
       );
       expect(readdirSync(mount)).toEqual([]);
-    } finally {
-      execFileSync('umount', [mount]);
-    }
+    });
   });
 
   (existsSync('/sys/kernel') ? it : it.skip)('an output folder that cannot be created (read-only /sys) → 2', () => {

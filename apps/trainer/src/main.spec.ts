@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { asRoot, withFullDisk } from './testing/full-disk';
 
 /* The CLI as a user runs it: bad input → one line on stderr and exit status 2; --help on every command. */
 const root = join(__dirname, '..', '..', '..');
@@ -154,22 +155,16 @@ describe('trainer CLI', () => {
   }, 60_000);
 
   // A real full disk: a 4 KiB tmpfs (mounting takes root) cannot hold the tables of 300 applicants.
-  const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
   (asRoot ? it : it.skip)(
     'generate on a full disk: exit 2, one line naming --out in words, no partial table',
-    () => {
-      const dir = mkdtempSync(join(tmpdir(), 'generate-full-'));
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', dir]);
-      try {
+    async () => {
+      await withFullDisk(join(tmpdir(), 'generate-full-'), async (dir) => {
         const r = trainer('generate', '--rows', '300', '--out', dir);
         // Before: Node's own "trainer: ENOSPC: no space left on device, write".
         expect(r.stderr).toBe(`trainer: --out ${dir} cannot be written: no space left on the device (ENOSPC)\n`);
         expect(r.status).toBe(2);
         expect(readdirSync(dir)).toEqual([]);
-      } finally {
-        execFileSync('umount', [dir]);
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     },
     60_000,
   );

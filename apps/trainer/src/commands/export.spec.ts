@@ -1,6 +1,5 @@
 // `trainer export` and `trainer predict --model` against a real MLflow server (MLFLOW_TRACKING_URI, else one started
 // here) with a small model trained on generated data: the bundle is replaced only by a complete, checked package.
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,6 +19,7 @@ import { trainerWithTmpdir } from '../testing/with-tmpdir';
 import { exportCommand } from './export';
 import { predictCommand } from './predict';
 import { exitStatusOf } from '../exit-status';
+import { asRoot, withFullDisk } from '../testing/full-disk';
 
 jest.setTimeout(300_000);
 
@@ -124,27 +124,25 @@ it('predicts with models:/NAME@ALIAS and models:/NAME/VERSION exactly as with th
 });
 
 // A real full disk: $TMPDIR on a 4 KiB tmpfs (mounting takes root) cannot hold the model predict --model downloads.
-const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
-(asRoot ? it : it.skip)('predict --model with a full $TMPDIR: exit 2, one line naming the temporary folder', () => {
-  const mount = fs.mkdtempSync(path.join(work, 'full-tmp-'));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);
-  try {
-    const input = tablePath(data, 'application_test');
-    const model = ['--model', `models:/${name}@champion`, '--tracking-uri', uri];
-    const r = trainerWithTmpdir(mount, 'predict', '--input', input, '--out', path.join(work, 'never.csv'), ...model);
-    // Before: Node's own "trainer: ENOSPC: no space left on device, write".
-    expect(r.stderr).toMatch(
-      new RegExp(
-        `^trainer: the temporary folder ${mount}/credit-scoring-predict-\\w+ cannot be written: ` +
-          'no space left on the device \\(ENOSPC\\)\n$',
-      ),
-    );
-    expect(r.status).toBe(2);
-    expect(fs.readdirSync(mount)).toEqual([]);
-  } finally {
-    execFileSync('umount', [mount]);
-  }
-});
+(asRoot ? it : it.skip)(
+  'predict --model with a full $TMPDIR: exit 2, one line naming the temporary folder',
+  async () => {
+    await withFullDisk(path.join(work, 'full-tmp-'), async (mount) => {
+      const input = tablePath(data, 'application_test');
+      const model = ['--model', `models:/${name}@champion`, '--tracking-uri', uri];
+      const r = trainerWithTmpdir(mount, 'predict', '--input', input, '--out', path.join(work, 'never.csv'), ...model);
+      // Before: Node's own "trainer: ENOSPC: no space left on device, write".
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^trainer: the temporary folder ${mount}/credit-scoring-predict-\\w+ cannot be written: ` +
+            'no space left on the device \\(ENOSPC\\)\n$',
+        ),
+      );
+      expect(r.status).toBe(2);
+      expect(fs.readdirSync(mount)).toEqual([]);
+    });
+  },
+);
 
 describe('an --out that cannot be written: one line naming it in words, exit 2', () => {
   /** The UsageError `trainer export --out <out>` rejects with, and how long it took. */
@@ -176,15 +174,11 @@ describe('an --out that cannot be written: one line naming it in words, exit 2',
 
   // A real full disk: a 4 KiB tmpfs (mounting takes root) cannot hold the bundle.
   (asRoot ? it : it.skip)('a full disk: the reason in words, nothing left of the download', async () => {
-    const mount = fs.mkdtempSync(path.join(work, 'full-disk-'));
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);
-    try {
+    await withFullDisk(path.join(work, 'full-disk-'), async (mount) => {
       const out = path.join(mount, 'bundle');
       // Before: Node's own "ENOSPC: no space left on device, write".
       expect((await refusal(out)).message).toBe(`--out ${out} cannot be written: no space left on the device (ENOSPC)`);
       expect(fs.readdirSync(mount)).toEqual([]);
-    } finally {
-      execFileSync('umount', [mount]);
-    }
+    });
   });
 });

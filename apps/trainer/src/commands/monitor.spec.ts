@@ -2,7 +2,6 @@
 // shifted columns are flagged and the others are not, with the same per-column verdicts as `trainer drift` on the
 // same rows exported as JSONL; bounds on drift share and refusal rate exit 1 and POST the webhook; --mlflow reads the
 // reference sample stored with a registered model version and logs the reports under that version's run.
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { logReference, REFERENCE_ARTIFACT, referenceCsv } from '../pipeline/refe
 import { trainerWithTmpdir } from '../testing/with-tmpdir';
 import { runDrift } from './drift';
 import { monitorCommand } from './monitor';
+import { asRoot, withFullDisk } from '../testing/full-disk';
 
 jest.setTimeout(300_000);
 
@@ -348,7 +348,6 @@ describe('trainer monitor reads a log without changing it, and refuses what is n
   });
 
   // A real full disk: a 4 KiB tmpfs (mounting takes root) cannot hold the export of 150 logged applications.
-  const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
   (asRoot ? it : it.skip)(
     'export on a full disk: exit 2, one line naming --out and the reason, no partial file',
     async () => {
@@ -357,9 +356,7 @@ describe('trainer monitor reads a log without changing it, and refuses what is n
       await log.migrate();
       await log.insert(records(traffic.slice(0, 150), false));
       await log.close();
-      const mount = fs.mkdtempSync(join(dir, 'full-disk-'));
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);
-      try {
+      await withFullDisk(join(dir, 'full-disk-'), async (mount) => {
         const out = join(mount, 'log.jsonl');
         expect(await quietly(() => monitorCommand(['export', '--log-file', file, '--out', out]))).toEqual({
           code: 2,
@@ -367,9 +364,7 @@ describe('trainer monitor reads a log without changing it, and refuses what is n
           err: `trainer monitor: --out ${out} cannot be written: no space left on the device (ENOSPC)\n`,
         });
         expect(fs.readdirSync(mount)).toEqual([]);
-      } finally {
-        execFileSync('umount', [mount]);
-      }
+      });
     },
   );
 
@@ -419,13 +414,10 @@ describe('trainer monitor writes each report whole or not at all', () => {
   });
 
   // A real full disk: a 4 KiB tmpfs (mounting takes root) cannot hold report.json.
-  const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
   (asRoot ? it : it.skip)(
     'on a full disk: exit 2, one line naming report.json (not its temporary), nothing left',
     async () => {
-      const mount = fs.mkdtempSync(join(dir, 'full-disk-reports-'));
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);
-      try {
+      await withFullDisk(join(dir, 'full-disk-reports-'), async (mount) => {
         // Before: "--out: …/.report.json.tmp cannot be written", and the partial temporary left behind.
         expect(await quietly(() => monitorCommand([...args, '--out', mount]))).toEqual({
           code: 2,
@@ -435,9 +427,7 @@ describe('trainer monitor writes each report whole or not at all', () => {
             'no space left on the device (ENOSPC)\n',
         });
         expect(fs.readdirSync(mount)).toEqual([]);
-      } finally {
-        execFileSync('umount', [mount]);
-      }
+      });
     },
   );
 });
@@ -514,16 +504,13 @@ describe('trainer monitor with the reference stored with the model version', () 
   });
 
   // A real full disk: $TMPDIR on a 4 KiB tmpfs (mounting takes root) cannot hold the reference sample.
-  const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
   (asRoot ? it : it.skip)('a full $TMPDIR for the reference sample: exit 2, one line naming it', async () => {
     const client = new MlflowClient({ trackingUri });
     const name = `monitor-full-tmp-${process.pid}`;
     const { version } = await championWithReference(client, name);
     const file = join(dir, 'full-tmp-log.sqlite');
     await shiftedLog(file, version.version);
-    const mount = fs.mkdtempSync(join(dir, 'full-tmp-'));
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);
-    try {
+    await withFullDisk(join(dir, 'full-tmp-'), async (mount) => {
       const args = ['--model', `${name}@champion`, '--tracking-uri', trackingUri, '--log-file', file, ...WINDOW];
       const r = trainerWithTmpdir(mount, 'monitor', ...args, '--out', join(dir, 'full-tmp-report'));
       // Before: "run … has no reference.csv (trained before the reference sample was stored?): pass --reference CSV
@@ -536,9 +523,7 @@ describe('trainer monitor with the reference stored with the model version', () 
       );
       expect(r.status).toBe(2);
       expect(fs.readdirSync(mount)).toEqual([]);
-    } finally {
-      execFileSync('umount', [mount]);
-    }
+    });
   });
 
   it('MLflow refusing the reports: they stay written, the alerts still go out, exit 5 with one line', async () => {

@@ -1,7 +1,7 @@
 // `trainer predict` on generated data (self-contained): the submission equals the trainer's own batch path
 // (pipeline.transform + booster.predict over the whole file) whatever the chunk size; bad files exit 2 with one line.
 // The real-row check against the API's answers lives in apps/api/src/predict-cli.spec.ts (apps do not import apps).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +11,7 @@ import { UsageError } from '../cli-args';
 import { GENERATED_THRESHOLD, generatedModel } from '../testing/generated-model';
 import { trainerWithTmpdir } from '../testing/with-tmpdir';
 import { predictCommand } from './predict';
+import { asRoot, withFullDisk } from '../testing/full-disk';
 
 const root = path.resolve(__dirname, '..', '..', '..', '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-predict-'));
@@ -218,21 +219,19 @@ describe('trainer predict on bad input', () => {
   });
 
   // A real full disk: a 4 KiB tmpfs (mounting takes root) cannot hold the ~35 KB submission of 1,500 applicants.
-  const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
-  (asRoot ? it : it.skip)('a full disk: exit 2, one line naming --out and the reason, no partial file left', () => {
-    const mount = fs.mkdtempSync(path.join(work, 'full-disk-'));
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);
-    try {
-      const out = path.join(mount, 'submission.csv');
-      const r = trainer('predict', '--input', tablePath(data, 'application_train'), '--bundle', bundle, '--out', out);
-      // Before, the write that took only the first 4 KiB passed for the whole file: exit 0 and a truncated submission.
-      expect(r.stderr).toBe(`trainer: --out ${out} cannot be written: no space left on the device (ENOSPC)\n`);
-      expect(r.status).toBe(2);
-      expect(fs.readdirSync(mount)).toEqual([]);
-    } finally {
-      execFileSync('umount', [mount]);
-    }
-  });
+  (asRoot ? it : it.skip)(
+    'a full disk: exit 2, one line naming --out and the reason, no partial file left',
+    async () => {
+      await withFullDisk(path.join(work, 'full-disk-'), async (mount) => {
+        const out = path.join(mount, 'submission.csv');
+        const r = trainer('predict', '--input', tablePath(data, 'application_train'), '--bundle', bundle, '--out', out);
+        // Before, the write that took only the first 4 KiB passed for the whole file: exit 0 and a truncated submission.
+        expect(r.stderr).toBe(`trainer: --out ${out} cannot be written: no space left on the device (ENOSPC)\n`);
+        expect(r.status).toBe(2);
+        expect(fs.readdirSync(mount)).toEqual([]);
+      });
+    },
+  );
 
   it('--out made a folder while scoring: rejected with one line naming --out, no temporary left', async () => {
     const out = path.join(work, 'taken.csv');

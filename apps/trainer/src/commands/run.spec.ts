@@ -5,12 +5,12 @@
 import { SYNTHETIC, syntheticDataDir } from '@credit-scoring/data/testing';
 import { MlflowClient, readModelPackage } from '@credit-scoring/tracking';
 import { startLocalServer, type LocalServer } from '@credit-scoring/tracking/server';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../cli-args';
 import { runCommand } from './run';
+import { asRoot, withFullDisk } from '../testing/full-disk';
 
 jest.setTimeout(600_000);
 
@@ -100,11 +100,8 @@ describe('trainer run', () => {
   });
 
   // A real full disk: a 4 KiB tmpfs (mounting takes root), filled before the run (a report can be smaller than that).
-  const asRoot = process.getuid?.() === 0 && process.platform === 'linux';
   (asRoot ? it : it.skip)('a report on a full disk: one line in words, nothing registered, nothing left', async () => {
-    const mount = mkdtempSync(join(store, 'full-disk-'));
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);
-    try {
+    await withFullDisk(join(store, 'full-disk-'), async (mount) => {
       writeFileSync(join(mount, 'filler'), Buffer.alloc(4096));
       const report = join(mount, 'results.md');
       // Before: "cannot write --report …: ENOSPC", the bare code.
@@ -115,9 +112,7 @@ describe('trainer run', () => {
       );
       expect(readdirSync(mount)).toEqual(['filler']);
       expect(await client.getRegisteredModel(modelName)).toBeUndefined();
-    } finally {
-      execFileSync('umount', [mount]);
-    }
+    });
   });
 
   it('exports the new champion with the alias it was just given, as `trainer export` would', async () => {
